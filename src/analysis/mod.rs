@@ -1,2 +1,8 @@
 //! Analyses over a portfolio and the reference data: concentration, look-through exposure,
 //! supply risk and policy checks.
+
+pub mod concentration;
+pub mod exposure;
+pub mod policy;
+pub mod portfolio;
+pub mod supply_risk;

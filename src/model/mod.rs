@@ -10,6 +10,8 @@
 //! renormalised and the original sum is kept in [`CountryMix::original_sum`] so that the interface
 //! can show it.
 
+pub mod portfolio;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

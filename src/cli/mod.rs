@@ -1,5 +1,7 @@
 //! The command-line front end: the same core, for analysts, batch jobs and reproducible results.
 
+mod eu_sr;
+
 use std::process::ExitCode;
 
 const HELP: &str = "chokepoint: critical-minerals exposure calculator (command line)

@@ -1,0 +1,1 @@
+//! Policy checks from dated, cited rule data.

@@ -1,0 +1,1 @@
+//! Portfolio-level results: totals, the chokepoint ranking and action classes.

@@ -1,0 +1,1 @@
+//! The EU criticality method's supply risk and governance-weighted concentration.

@@ -1,0 +1,5 @@
+mod analysis;
+mod cli;
+mod core_guard;
+mod reference;
+mod supply_risk;
