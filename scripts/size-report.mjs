@@ -1,0 +1,37 @@
+// Prints the gzip-compressed size of what the first page load transfers (the .wasm, .js and
+// .css of dist/) and fails when the sum is over the budget in size-budget.json.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+const budget = JSON.parse(readFileSync(join(root, 'size-budget.json'), 'utf8'));
+const lazy = new RegExp(budget.not_first_load_pattern ?? '^$');
+
+const rows = [];
+for (const name of readdirSync(dist).sort()) {
+  const ext = extname(name);
+  if (!['.wasm', '.js', '.css'].includes(ext) || lazy.test(name)) continue;
+  const raw = readFileSync(join(dist, name));
+  rows.push({ name, ext, raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length });
+}
+const kb = (n) => (n / 1000).toFixed(1).padStart(8) + ' KB';
+console.log('\nRelease build size (first page load, gzip -9):');
+for (const ext of ['.wasm', '.js', '.css']) {
+  const of = rows.filter((r) => r.ext === ext);
+  const gz = of.reduce((s, r) => s + r.gzip, 0);
+  const raw = of.reduce((s, r) => s + r.raw, 0);
+  console.log(`  ${ext.padEnd(6)}${kb(gz)} gzip  (${kb(raw).trim()} raw, ${of.map((r) => r.name).join(', ')})`);
+}
+const total = rows.reduce((s, r) => s + r.gzip, 0);
+const limit = budget.first_load_gzip_bytes;
+console.log(`  total ${kb(total)} gzip  of a budget of ${(limit / 1000).toFixed(0)} KB (${((100 * total) / limit).toFixed(0)} %)`);
+if (rows.length === 0 || !rows.some((r) => r.ext === '.wasm')) {
+  console.error('size report: no .wasm in dist/: build first');
+  process.exit(1);
+}
+if (total > limit) {
+  console.error(`size report: ${total} bytes gzip is over the budget of ${limit} bytes`);
+  process.exit(1);
+}

@@ -1,0 +1,98 @@
+//! The Sources page: every data set with its publisher, year, licence, citation and caveats, the
+//! rules for combining them, and per material which source each stage comes from.
+
+use crate::model::Stage;
+use crate::reference::ReferenceData;
+use yew::prelude::*;
+
+/// The Sources page, built from the embedded reference data.
+#[component]
+pub fn SourcesPage() -> Html {
+    let data: &'static ReferenceData = crate::reference::embedded();
+    html! {
+        <article>
+            <h1>{ "Sources and data vintages" }</h1>
+            <p class="lede">
+                { "Every reference number in Chokepoint comes from one of the published data sets \
+                   below, with its year. Where a figure is withheld or missing in the source, the \
+                   app shows it as missing rather than guessing." }
+            </p>
+            <h2>{ "How sources are combined" }</h2>
+            <ul class="card">
+                <li>{ "Per material and stage the newest source wins: USGS Mineral Commodity \
+                       Summaries 2025 and the IEA Critical Minerals Dataset 2025 (data year 2024) \
+                       first." }</li>
+                <li>{ "Where they lack a stage, the EU 2023 criticality study's global supply \
+                       shares (about 2016-2020 averages) fill it, marked as older data." }</li>
+                <li>{ "A source's \"other countries\" remainder is kept as \"Rest of world\", \
+                       never spread over named countries." }</li>
+                <li>{ "Shares that do not sum to 100 % in the source are rescaled to 100 %; the \
+                       published sum is shown next to the series." }</li>
+            </ul>
+            <h2>{ "Data sets" }</h2>
+            for dataset in &data.datasets {
+                <section class="card" aria-labelledby={format!("ds-{}", dataset.id)}>
+                    <h3 id={format!("ds-{}", dataset.id)}>{ &dataset.title }</h3>
+                    <dl class="small">
+                        <dt>{ "Publisher" }</dt><dd>{ &dataset.publisher }</dd>
+                        <dt>{ "Published" }</dt><dd>{ dataset.published }</dd>
+                        <dt>{ "Licence" }</dt><dd>{ &dataset.licence }</dd>
+                        <dt>{ "Citation" }</dt><dd>{ &dataset.citation }</dd>
+                    </dl>
+                    if !dataset.caveats.is_empty() {
+                        <details>
+                            <summary>{ format!("Caveats ({})", dataset.caveats.len()) }</summary>
+                            <ul class="small">
+                                for caveat in &dataset.caveats { <li>{ caveat }</li> }
+                            </ul>
+                        </details>
+                    }
+                </section>
+            }
+            <h2>{ "Coverage per material" }</h2>
+            <div class="table-scroll">
+                <table data-testid="coverage-table">
+                    <caption class="muted small">
+                        { "Which source each stage's country shares come from." }
+                    </caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Material" }</th>
+                            <th scope="col">{ "Mining" }</th>
+                            <th scope="col">{ "Refining" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        for material in &data.materials {
+                            <tr>
+                                <th scope="row">{ &material.name }</th>
+                                for stage in Stage::UPSTREAM {
+                                    <td class="small">{ stage_cell(data, material.stage(stage)) }</td>
+                                }
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </div>
+        </article>
+    }
+}
+
+fn stage_cell(data: &ReferenceData, series: Option<&crate::reference::StageSeries>) -> Html {
+    let Some(series) = series else {
+        return html! { <span class="missing">{ "no source" }</span> };
+    };
+    let publisher = data
+        .dataset(&series.source.dataset)
+        .map_or(series.source.dataset.as_str(), |d| d.publisher.as_str());
+    let sum = series.mix.original_sum();
+    html! {
+        <>
+            { format!("{publisher}, {}", series.source.year) }
+            if series.older_data { { " (older data)" } }
+            if (sum - 100.0).abs() > 0.5 {
+                <span class="muted">{ format!(" · published sum {sum:.1} %") }</span>
+            }
+        </>
+    }
+}

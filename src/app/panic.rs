@@ -1,0 +1,67 @@
+//! A panic inside the app shows a readable error panel instead of a dead page, and the console
+//! gets the message.
+
+use wasm_bindgen::JsCast;
+
+/// Installs the panic hook: logs the panic to the console and replaces nothing the user typed
+/// (inputs live in local storage and the URL), only shows a panel asking to reload.
+pub fn install() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_panel(&info.to_string());
+    }));
+}
+
+/// Shows the error panel with `message` (what the panic hook does after logging); idempotent.
+pub fn show_panel(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else {
+        return;
+    };
+    if document.get_element_by_id("crash-panel").is_some() {
+        return;
+    }
+    let Ok(panel) = document.create_element("section") else {
+        return;
+    };
+    panel.set_id("crash-panel");
+    let _ = panel.set_attribute("role", "alert");
+    let _ = panel.set_attribute("class", "crash-panel");
+    let heading = document.create_element("h2").ok();
+    let text = document.create_element("p").ok();
+    let detail = document.create_element("pre").ok();
+    let button = document
+        .create_element("button")
+        .ok()
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(h) = &heading {
+        h.set_text_content(Some("Something went wrong in Chokepoint"));
+        let _ = panel.append_child(h);
+    }
+    if let Some(p) = &text {
+        p.set_text_content(Some(
+            "Please reload the page: your inputs are kept (they are saved in this browser). \
+             The technical details below are also in the browser console.",
+        ));
+        let _ = panel.append_child(p);
+    }
+    if let Some(pre) = &detail {
+        pre.set_text_content(Some(message));
+        let _ = panel.append_child(pre);
+    }
+    if let Some(b) = &button {
+        b.set_text_content(Some("Reload"));
+        let _ = b.set_attribute("type", "button");
+        let reload = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        });
+        b.set_onclick(Some(reload.as_ref().unchecked_ref()));
+        reload.forget();
+        let _ = panel.append_child(b);
+    }
+    let _ = body.prepend_with_node_1(&panel);
+}

@@ -1,0 +1,80 @@
+//! Hash-based routing, so that any static host works: `#/calculator`, `#/sources`, …
+//!
+//! The part of the fragment after the page name (`#/calculator&p=…`) is left to the share-link
+//! code; routing only reads the page.
+
+/// A page of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The calculator: inputs and the results dashboard.
+    Calculator,
+    /// How each number is computed, in plain words, with sources.
+    Methodology,
+    /// Every data set, its publisher, year, licence, citation and caveats.
+    Sources,
+    /// What stays local and how to verify it.
+    Privacy,
+}
+
+impl Route {
+    /// Every page, in navigation order.
+    pub const ALL: [Route; 4] = [
+        Route::Calculator,
+        Route::Methodology,
+        Route::Sources,
+        Route::Privacy,
+    ];
+
+    /// Reads the page from a location hash (with or without the leading `#`). Unknown or empty
+    /// hashes lead to the calculator.
+    pub fn from_hash(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let page = path.split(['&', '?', '/']).next().unwrap_or("");
+        match page {
+            "methodology" => Route::Methodology,
+            "sources" => Route::Sources,
+            "privacy" => Route::Privacy,
+            _ => Route::Calculator,
+        }
+    }
+
+    /// The hash that leads to this page.
+    pub fn hash(self) -> &'static str {
+        match self {
+            Route::Calculator => "#/calculator",
+            Route::Methodology => "#/methodology",
+            Route::Sources => "#/sources",
+            Route::Privacy => "#/privacy",
+        }
+    }
+
+    /// The page's title in the navigation.
+    pub fn title(self) -> &'static str {
+        match self {
+            Route::Calculator => "Calculator",
+            Route::Methodology => "Methodology",
+            Route::Sources => "Sources",
+            Route::Privacy => "Privacy",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn every_route_round_trips_through_its_hash() {
+        for route in Route::ALL {
+            assert_eq!(Route::from_hash(route.hash()), route);
+        }
+    }
+
+    #[test]
+    fn unknown_and_extended_hashes() {
+        assert_eq!(Route::from_hash(""), Route::Calculator);
+        assert_eq!(Route::from_hash("#/nonsense"), Route::Calculator);
+        assert_eq!(Route::from_hash("#/sources&p=abc"), Route::Sources);
+        assert_eq!(Route::from_hash("privacy"), Route::Privacy);
+    }
+}

@@ -1,0 +1,73 @@
+// End-to-end: the release build served on 127.0.0.1, driven in Debian's Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { serveStatic, launchBrowser, openPage, screenshotDir } from './harness.mjs';
+
+const PAGES = ['calculator', 'methodology', 'sources', 'privacy'];
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic();
+  browser = await launchBrowser();
+  mkdirSync(screenshotDir, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page loads without console errors and shows the demo portfolio results', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  const headline = page.getByTestId('headline');
+  await headline.waitFor();
+  const text = await headline.innerText();
+  assert.match(text, /\d/, `headline shows numbers: ${text}`);
+  assert.ok((await page.getByTestId('material-row').count()) >= 3, 'demo materials listed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('editing the demo portfolio changes the results, with no request after load', async () => {
+  const { page, context, errors, requests } = await openPage(browser, server.url);
+  await page.getByTestId('headline').waitFor();
+  const before = await page.getByTestId('results').innerText();
+  const loaded = requests.length;
+  await page.getByTestId('sourcing-preset').first().click();
+  await page.waitForFunction(
+    (old) => document.querySelector('[data-testid="results"]')?.innerText !== old,
+    before,
+  );
+  const afterText = await page.getByTestId('results').innerText();
+  assert.notEqual(afterText, before);
+  assert.deepEqual(requests.slice(loaded), [], 'no request after the page loaded');
+  const origin = new URL(server.url).origin;
+  for (const url of requests) assert.equal(new URL(url).origin, origin, `request to ${url}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const name of PAGES) {
+  test(`page ${name}: no serious or critical accessibility violations; screenshots`, async () => {
+    for (const [label, viewport] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['phone', { width: 360, height: 780 }],
+    ]) {
+      const { page, context, errors } = await openPage(browser, `${server.url}#/${name}`, viewport);
+      await page.waitForTimeout(50);
+      await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+      assert.deepEqual(
+        serious.map((v) => `${v.id} (${v.impact}): ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`),
+        [],
+        `${name} at ${label} width`,
+      );
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  });
+}
