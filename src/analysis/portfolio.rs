@@ -368,8 +368,42 @@ pub struct Totals {
     pub worst_hhi_by_spend: Option<f64>,
     /// The same, weighted by revenue dependence.
     pub worst_hhi_by_revenue: Option<f64>,
-    /// Number of materials per action, in the order of [`Action`].
-    pub actions: Vec<(Action, usize)>,
+    /// Number of materials per action.
+    pub actions: ActionCounts,
+}
+
+/// Number of materials per action.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ActionCounts {
+    /// [`Action::QualifySecondSource`].
+    pub qualify_second_source: usize,
+    /// [`Action::HoldBufferStock`].
+    pub hold_buffer_stock: usize,
+    /// [`Action::Monitor`].
+    pub monitor: usize,
+    /// [`Action::LowPriority`].
+    pub low_priority: usize,
+}
+
+impl ActionCounts {
+    /// Counts `actions`.
+    pub fn count(actions: impl IntoIterator<Item = Action>) -> ActionCounts {
+        let mut counts = ActionCounts::default();
+        for action in actions {
+            *match action {
+                Action::QualifySecondSource => &mut counts.qualify_second_source,
+                Action::HoldBufferStock => &mut counts.hold_buffer_stock,
+                Action::Monitor => &mut counts.monitor,
+                Action::LowPriority => &mut counts.low_priority,
+            } += 1;
+        }
+        counts
+    }
+
+    /// The total over all actions.
+    pub fn total(&self) -> usize {
+        self.qualify_second_source + self.hold_buffer_stock + self.monitor + self.low_priority
+    }
 }
 
 /// A place where the reference data lacks what a result needs.
@@ -383,13 +417,14 @@ pub enum DataGap {
         /// The stage.
         stage: Stage,
     },
-    /// Countries of a material's stage without a governance score (left out of `HHI_WGI`).
+    /// Named countries of a material's stage without a governance score (left out of
+    /// `HHI_WGI`; `ROW`, which never has one, is not listed here but is in [`HhiWgi::missing`]).
     NoWgi {
         /// Material id.
         material: String,
         /// The stage.
         stage: Stage,
-        /// The countries (may include `ROW`).
+        /// The countries.
         countries: Vec<CountryCode>,
     },
 }
@@ -587,15 +622,7 @@ pub fn assess(
     let by = |pick: fn(&(f64, f64, f64)) -> f64| {
         weighted_mean(&worst_hhi.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
     };
-    let actions = [
-        Action::QualifySecondSource,
-        Action::HoldBufferStock,
-        Action::Monitor,
-        Action::LowPriority,
-    ]
-    .into_iter()
-    .map(|a| (a, materials.iter().filter(|m| m.action == a).count()))
-    .collect();
+    let actions = ActionCounts::count(materials.iter().map(|m| m.action));
     let totals = Totals {
         lines: portfolio.lines.len(),
         materials: materials.len(),
@@ -707,8 +734,8 @@ fn material_result(
         min_inventory_days: set
             .iter()
             .map(|r| r.line.inventory_days.get())
-            .fold(f64::INFINITY, f64::min)
-            .min(f64::MAX),
+            .reduce(f64::min)
+            .unwrap_or(0.0),
         worst_stage: worst_stage(&stages),
         action: classify(supply_risk.value, revenue_share, &params.thresholds),
         business_impact: revenue_share,
@@ -790,13 +817,19 @@ fn data_gaps(materials: &[MaterialResult]) -> Vec<DataGap> {
                     stage: stage.stage,
                 });
             }
-            if let Some(k) = &stage.hhi_wgi
-                && !k.missing.is_empty()
-            {
+            // ROW never has a WGI score; only named countries are a gap.
+            let countries: Vec<CountryCode> = stage
+                .hhi_wgi
+                .iter()
+                .flat_map(|k| &k.missing)
+                .map(|m| m.country)
+                .filter(|c| !c.is_rest_of_world())
+                .collect();
+            if !countries.is_empty() {
                 gaps.push(DataGap::NoWgi {
                     material: material.material.clone(),
                     stage: stage.stage,
-                    countries: k.missing.iter().map(|m| m.country).collect(),
+                    countries,
                 });
             }
         }
