@@ -198,7 +198,9 @@ pub struct HhiWgi {
 /// [`Country::wgi_eu_scaled`](crate::reference::Country::wgi_eu_scaled) (0-10, 10 = weakest
 /// governance), `t_c = trade(c)` (pass `&|_| 1.0` when no trade restriction applies).
 ///
-/// Countries without a WGI score are listed in [`HhiWgi::missing`], not counted as zero.
+/// Countries without a WGI score are listed in [`HhiWgi::missing`], not counted as zero. The
+/// trade factor should be finite and non-negative (the EU method uses 0.8 to 1.2 and 1.0 by
+/// default); anything else makes the value meaningless, though it never panics.
 ///
 /// ```
 /// use chokepoint::analysis::concentration::hhi_wgi;

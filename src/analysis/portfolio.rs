@@ -35,8 +35,11 @@
 //!   `SR = HHI_WGI,t * (IR/2 + 0.5) * (1 - EoL_RIR) * SI_SR` with full import reliance
 //!   (`IR = 1`), no recycling input (`EoL_RIR = 0`), no substitute (`SI_SR = 1`) and no trade
 //!   factor (`t = 1`), so it is on the same scale as the EU SR and, for a firm that must buy
-//!   abroad, a conservative reading of it. With no stage data at all the supply risk is
-//!   unavailable and counts as high: a material cannot be judged safe without data.
+//!   abroad, a conservative reading of it. The purchased-component stage counts like the
+//!   others: a single supplier country scores its full scaled WGI, so even a well-governed single
+//!   source (Germany, about 2.4; Japan, about 2.3) is above the default threshold of 1.0. With no
+//!   stage data at all the supply risk is unavailable and counts as high: a material cannot be
+//!   judged safe without data.
 //! - *Business impact* is the material's revenue dependence (fraction).
 //!
 //! A value at or above its threshold ([`ActionThresholds`]) is high.

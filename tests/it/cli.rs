@@ -151,3 +151,20 @@ fn unknown_reference_material_lists_the_known_ones() {
     let (_, _, err) = run(&["reference", "unobtainium"]);
     assert!(err.contains("known: cobalt, gallium"), "{err}");
 }
+
+#[test]
+fn the_binary_prints_help_and_rejects_unknown_commands() {
+    let binary = env!("CARGO_BIN_EXE_chokepoint");
+    let output = std::process::Command::new(binary)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("assess FILE.json"));
+    let output = std::process::Command::new(binary)
+        .arg("frobnicate")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown command"));
+}
