@@ -25,8 +25,8 @@
 //! (`ROW`). [`hhi`] counts `ROW` as one supplier. Because `ROW` is really many small producers,
 //! squaring its share *overstates* its contribution: the true HHI lies between
 //! [`Concentration::hhi_lower`] (ROW spread infinitely thin, contributing nothing) and
-//! [`Concentration::hhi`] (ROW as one supplier). For the usual mixes, where `ROW` is a few
-//! percent, the two differ by a few points; both are reported. `ROW` is never the largest
+//! [`Concentration::hhi`] (ROW as one supplier). The two differ by `ROW`'s squared percentage
+//! (under 100 points while `ROW` is under 10 %); both are reported. `ROW` is never the largest
 //! supplier for CR1/CR3, which rank named countries only, and it has no WGI, so
 //! [`hhi_wgi`] reports it as missing.
 //!

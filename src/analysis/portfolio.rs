@@ -471,19 +471,20 @@ fn aggregate(
     let mut stages = Vec::new();
     for stage in Stage::ALL {
         let mut basis = MixBasis::Unavailable;
+        let mut listed = false;
         let mut parts = Vec::new();
         for resolved in lines {
             if let Some(r) = resolved.stages.iter().find(|r| r.stage == stage) {
+                listed = true;
                 basis = basis.combine(r.basis);
                 if let Some(mix) = r.mix {
                     parts.push((weight(resolved.line), mix));
                 }
             }
         }
-        let any_line_has_stage = lines
-            .iter()
-            .any(|r| r.stages.iter().any(|s| s.stage == stage));
-        if any_line_has_stage {
+        // A stage no line lists (the component stage when nothing is bought as a component) is
+        // left out, as in the lines' own results.
+        if listed {
             let mix = weighted_mix(parts);
             stages.push(stage_result(stage, basis, mix, reference, groups));
         }
