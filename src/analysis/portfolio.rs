@@ -1,1 +1,842 @@
-//! Portfolio-level results: totals, the chokepoint ranking and action classes.
+//! Portfolio-level results: per line, per material and per stage concentration after the
+//! look-through, hidden exposure, totals, the chokepoint ranking and an action class per
+//! material. [`assess`] computes all of it in one pass.
+//!
+//! # Weights
+//!
+//! Aggregates weight lines two ways: by annual spend, and by revenue dependence (the share of the
+//! firm's revenue that depends on the line). Aggregated mixes are [`weighted_mix`]es; a
+//! material's revenue dependence is the sum over its lines, capped at 100 % (this assumes the
+//! lines feed different revenue, an upper bound when they feed the same).
+//!
+//! # Chokepoints
+//!
+//! A chokepoint is a (material, stage, country) triple. Its *spend exposed* is
+//! `sum_i spend_i * s_ic` over the material's lines `i`, with `s_ic` the country's share of the
+//! line's look-through mix at that stage; its *revenue exposed* is `sum_i r_i * s_ic` with `r_i`
+//! the line's revenue dependence (fraction of revenue). The list is ranked by one of the two
+//! ([`RankBy`]). `ROW` is not a chokepoint.
+//!
+//! # Action classes
+//!
+//! Each material gets one of four actions from two axes, in the spirit of Kraljic's purchasing
+//! portfolio matrix (Kraljic 1983, *Purchasing must become supply management*, HBR):
+//!
+//! | supply risk \ business impact | high                  | low             |
+//! |-------------------------------|-----------------------|-----------------|
+//! | high                          | qualify a second source | hold buffer stock |
+//! | low                           | monitor               | low priority    |
+//!
+//! - *Supply risk* is the caller's value for the material where given
+//!   ([`AssessParams::supply_risk`], for example the EU 2023 supply risk). Otherwise it is the
+//!   *concentration score*: the largest governance-weighted HHI (`HHI_WGI`, 0-10, see
+//!   [`hhi_wgi`]) over the material's stages after the look-through, the bottleneck stage as in
+//!   the EU method. It equals the EU supply-risk formula
+//!   `SR = HHI_WGI,t * (IR/2 + 0.5) * (1 - EoL_RIR) * SI_SR` with full import reliance
+//!   (`IR = 1`), no recycling input (`EoL_RIR = 0`), no substitute (`SI_SR = 1`) and no trade
+//!   factor (`t = 1`), so it is on the same scale as the EU SR and, for a firm that must buy
+//!   abroad, a conservative reading of it. The purchased-component stage counts like the
+//!   others: a single supplier country scores its full scaled WGI, so even a well-governed single
+//!   source (Germany, about 2.4; Japan, about 2.3) is above the default threshold of 1.0. With no
+//!   stage data at all the supply risk is unavailable and counts as high: a material cannot be
+//!   judged safe without data.
+//! - *Business impact* is the material's revenue dependence (fraction).
+//!
+//! A value at or above its threshold ([`ActionThresholds`]) is high.
+
+use crate::analysis::concentration::{
+    Concentration, GroupShare, HhiWgi, concentration, group_shares, hhi_wgi,
+};
+use crate::analysis::exposure::{
+    HiddenExposure, MixBasis, ResolvedStage, direct_stage, hidden_between, hidden_exposure,
+    look_through, sort_hidden, weighted_mix,
+};
+use crate::model::portfolio::{Line, Portfolio};
+use crate::model::{CountryCode, CountryMix, Stage};
+use crate::reference::{CountryGroup, ReferenceData};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The thresholds of the two action axes. A value at or above a threshold is high.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionThresholds {
+    /// Supply risk at or above which supply risk is high. Default 1.0, the EU criticality
+    /// threshold (a material with SR >= 1 and EI >= 2.8 is critical, EU 2023).
+    pub supply_risk: f64,
+    /// Revenue dependence (fraction) at or above which business impact is high. Default 0.10:
+    /// a tenth of revenue.
+    pub business_impact: f64,
+}
+
+impl Default for ActionThresholds {
+    fn default() -> Self {
+        ActionThresholds {
+            supply_risk: 1.0,
+            business_impact: 0.10,
+        }
+    }
+}
+
+/// What the chokepoint list is ranked by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    /// Spend exposed (default).
+    #[default]
+    Spend,
+    /// Revenue exposed.
+    Revenue,
+}
+
+/// The parameters of [`assess`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssessParams {
+    /// Supply risk per material id, supplied by the caller (for example the EU 2023 SR, or one
+    /// computed with the EU formula). A material absent here falls back to the concentration
+    /// score (see the module notes). Default: empty.
+    pub supply_risk: BTreeMap<String, f64>,
+    /// Thresholds of the action classes. Default: [`ActionThresholds::default`].
+    pub thresholds: ActionThresholds,
+    /// What the chokepoint list is ranked by. Default: spend.
+    pub rank_by: RankBy,
+    /// How many chokepoints to keep, highest first; 0 keeps all. Default 25.
+    pub max_chokepoints: usize,
+}
+
+impl Default for AssessParams {
+    fn default() -> Self {
+        AssessParams {
+            supply_risk: BTreeMap::new(),
+            thresholds: ActionThresholds::default(),
+            rank_by: RankBy::Spend,
+            max_chokepoints: 25,
+        }
+    }
+}
+
+impl AssessParams {
+    /// These parameters with the published EU 2023 supply risk of every material of `reference`
+    /// that has one, where the caller has not already given a value.
+    pub fn with_published_eu_supply_risk(mut self, reference: &ReferenceData) -> AssessParams {
+        for material in &reference.materials {
+            if let Some(sr) = material.eu.as_ref().and_then(|eu| eu.supply_risk)
+                && sr.is_finite()
+            {
+                self.supply_risk.entry(material.id.clone()).or_insert(sr);
+            }
+        }
+        self
+    }
+}
+
+/// One stage's mix and its measures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageResult {
+    /// The stage.
+    pub stage: Stage,
+    /// Where the mix comes from.
+    pub basis: MixBasis,
+    /// The mix (fractions summing to 1); `None` when unavailable.
+    pub mix: Option<CountryMix>,
+    /// HHI, effective number of suppliers, CR1, CR3; `None` when unavailable.
+    pub concentration: Option<Concentration>,
+    /// Governance-weighted HHI (trade factor 1); `None` when unavailable.
+    pub hhi_wgi: Option<HhiWgi>,
+    /// Share from each reference and user group; empty when unavailable.
+    pub groups: Vec<GroupShare>,
+}
+
+fn stage_result(
+    stage: Stage,
+    basis: MixBasis,
+    mix: Option<CountryMix>,
+    reference: &ReferenceData,
+    groups: &[&CountryGroup],
+) -> StageResult {
+    StageResult {
+        stage,
+        basis,
+        concentration: mix.as_ref().map(concentration),
+        hhi_wgi: mix.as_ref().map(|m| hhi_wgi(m, reference, &|_| 1.0)),
+        groups: mix
+            .as_ref()
+            .map(|m| group_shares(m, groups.iter().copied()))
+            .unwrap_or_default(),
+        mix,
+    }
+}
+
+/// The stage with the highest HHI among `stages` (the bottleneck); the most upstream one on a
+/// tie; `None` when no stage has a mix.
+pub fn worst_stage(stages: &[StageResult]) -> Option<Stage> {
+    highest(stages, |s| Some(s.concentration.as_ref()?.hhi)).map(|(_, stage)| stage)
+}
+
+/// The highest `value` over `stages` and its stage, the most upstream one on a tie.
+fn highest(
+    stages: &[StageResult],
+    value: impl Fn(&StageResult) -> Option<f64>,
+) -> Option<(f64, Stage)> {
+    let mut best: Option<(f64, Stage)> = None;
+    for stage in stages {
+        if let Some(v) = value(stage)
+            && best.is_none_or(|(b, _)| v > b)
+        {
+            best = Some((v, stage.stage));
+        }
+    }
+    best
+}
+
+/// One line's results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LineResult {
+    /// Line number, from 1.
+    pub line: usize,
+    /// The line's label.
+    pub label: Option<String>,
+    /// Material id.
+    pub material: String,
+    /// Annual spend.
+    pub spend: f64,
+    /// Revenue dependence (fraction).
+    pub revenue_share: f64,
+    /// Days of inventory held.
+    pub inventory_days: f64,
+    /// The most downstream stage the firm knows: where its direct suppliers are.
+    pub direct_stage: Option<Stage>,
+    /// The stage with the highest HHI.
+    pub worst_stage: Option<Stage>,
+    /// Each stage after the look-through, upstream first.
+    pub stages: Vec<StageResult>,
+    /// Hidden exposure upstream of the direct stage, largest first.
+    pub hidden: Vec<HiddenExposure>,
+}
+
+/// Where a material's supply-risk value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplyRiskBasis {
+    /// The caller's value ([`AssessParams::supply_risk`]).
+    Caller,
+    /// The concentration score: the largest `HHI_WGI` over the stages.
+    Concentration,
+    /// No value and no stage data; counted as high.
+    Unavailable,
+}
+
+/// A material's supply-risk value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SupplyRiskScore {
+    /// The value; `None` when unavailable.
+    pub value: Option<f64>,
+    /// Where it comes from.
+    pub basis: SupplyRiskBasis,
+    /// For the concentration score, the stage it comes from.
+    pub stage: Option<Stage>,
+}
+
+/// The concentration score of a set of stages: the largest `HHI_WGI` value and its stage (the
+/// most upstream on a tie); `None` when no stage has a mix.
+pub fn concentration_score(stages: &[StageResult]) -> Option<(f64, Stage)> {
+    highest(stages, |s| Some(s.hhi_wgi.as_ref()?.value))
+}
+
+/// The recommended action for a material.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// High supply risk, high business impact.
+    QualifySecondSource,
+    /// High supply risk, low business impact.
+    HoldBufferStock,
+    /// Low supply risk, high business impact.
+    Monitor,
+    /// Low supply risk, low business impact.
+    LowPriority,
+}
+
+impl Action {
+    /// A short English label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::QualifySecondSource => "Qualify a second source",
+            Action::HoldBufferStock => "Hold buffer stock",
+            Action::Monitor => "Monitor",
+            Action::LowPriority => "Low priority",
+        }
+    }
+}
+
+/// The action for a supply risk (`None` = unavailable, counted as high) and a business impact
+/// (fraction of revenue), by the thresholds.
+///
+/// ```
+/// use chokepoint::analysis::portfolio::{classify, Action, ActionThresholds};
+/// let t = ActionThresholds::default(); // SR 1.0, impact 10 %
+/// assert_eq!(classify(Some(3.2), 0.30, &t), Action::QualifySecondSource);
+/// assert_eq!(classify(Some(3.2), 0.02, &t), Action::HoldBufferStock);
+/// assert_eq!(classify(Some(0.4), 0.30, &t), Action::Monitor);
+/// assert_eq!(classify(Some(0.4), 0.02, &t), Action::LowPriority);
+/// assert_eq!(classify(None, 0.02, &t), Action::HoldBufferStock);
+/// ```
+pub fn classify(supply_risk: Option<f64>, impact: f64, thresholds: &ActionThresholds) -> Action {
+    let risk_high = supply_risk.is_none_or(|sr| sr >= thresholds.supply_risk);
+    let impact_high = impact >= thresholds.business_impact;
+    match (risk_high, impact_high) {
+        (true, true) => Action::QualifySecondSource,
+        (true, false) => Action::HoldBufferStock,
+        (false, true) => Action::Monitor,
+        (false, false) => Action::LowPriority,
+    }
+}
+
+/// One material's results, over all of its lines, weighted by spend.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MaterialResult {
+    /// Material id.
+    pub material: String,
+    /// Display name from the reference data (the id when unknown).
+    pub name: String,
+    /// The material's line numbers (from 1).
+    pub lines: Vec<usize>,
+    /// Total annual spend.
+    pub spend: f64,
+    /// Its fraction of the portfolio's spend.
+    pub spend_share: f64,
+    /// Revenue dependence (fraction): the sum over its lines, capped at 1.
+    pub revenue_share: f64,
+    /// The fewest days of inventory among its lines.
+    pub min_inventory_days: f64,
+    /// Each stage, spend-weighted over its lines, upstream first.
+    pub stages: Vec<StageResult>,
+    /// The stage with the highest HHI.
+    pub worst_stage: Option<Stage>,
+    /// Hidden exposure: each upstream stage's spend-weighted mix against the spend-weighted mix
+    /// of the lines' direct suppliers. Largest first.
+    pub hidden: Vec<HiddenExposure>,
+    /// The supply-risk axis.
+    pub supply_risk: SupplyRiskScore,
+    /// The business-impact axis: equal to `revenue_share`.
+    pub business_impact: f64,
+    /// The recommended action.
+    pub action: Action,
+}
+
+/// One stage over the whole portfolio (all materials).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PortfolioStage {
+    /// The stage.
+    pub stage: Stage,
+    /// The mix weighted by spend.
+    pub by_spend: StageResult,
+    /// The mix weighted by revenue dependence.
+    pub by_revenue: StageResult,
+}
+
+/// A (material, stage, country) triple the firm depends on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Chokepoint {
+    /// Material id.
+    pub material: String,
+    /// The stage.
+    pub stage: Stage,
+    /// The country.
+    pub country: CountryCode,
+    /// Where the shares come from (the firm's own sourcing, the world mix, or both).
+    pub basis: MixBasis,
+    /// The country's share of the material's spend-weighted mix at this stage (fraction).
+    pub share: f64,
+    /// `sum_i spend_i * s_ic`: annual spend that passes through the country at this stage.
+    pub spend_exposed: f64,
+    /// `sum_i r_i * s_ic`: fraction of revenue that depends on the country at this stage.
+    pub revenue_exposed: f64,
+}
+
+/// Portfolio totals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Totals {
+    /// Number of lines.
+    pub lines: usize,
+    /// Number of distinct materials.
+    pub materials: usize,
+    /// Total annual spend.
+    pub spend: f64,
+    /// The unit of spend, as given.
+    pub spend_unit: Option<String>,
+    /// Revenue dependence over all lines (fraction), the sum capped at 1.
+    pub revenue_share: f64,
+    /// Spend-weighted mean over lines of the worst-stage HHI (0-10,000); lines without any
+    /// stage data are left out. `None` when no line has data.
+    pub worst_hhi_by_spend: Option<f64>,
+    /// The same, weighted by revenue dependence.
+    pub worst_hhi_by_revenue: Option<f64>,
+    /// Number of materials per action.
+    pub actions: ActionCounts,
+}
+
+/// Number of materials per action.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ActionCounts {
+    /// [`Action::QualifySecondSource`].
+    pub qualify_second_source: usize,
+    /// [`Action::HoldBufferStock`].
+    pub hold_buffer_stock: usize,
+    /// [`Action::Monitor`].
+    pub monitor: usize,
+    /// [`Action::LowPriority`].
+    pub low_priority: usize,
+}
+
+impl ActionCounts {
+    /// Counts `actions`.
+    pub fn count(actions: impl IntoIterator<Item = Action>) -> ActionCounts {
+        let mut counts = ActionCounts::default();
+        for action in actions {
+            *match action {
+                Action::QualifySecondSource => &mut counts.qualify_second_source,
+                Action::HoldBufferStock => &mut counts.hold_buffer_stock,
+                Action::Monitor => &mut counts.monitor,
+                Action::LowPriority => &mut counts.low_priority,
+            } += 1;
+        }
+        counts
+    }
+
+    /// The total over all actions.
+    pub fn total(&self) -> usize {
+        self.qualify_second_source + self.hold_buffer_stock + self.monitor + self.low_priority
+    }
+}
+
+/// A place where the reference data lacks what a result needs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataGap {
+    /// A stage the firm does not know and the reference data has no world mix for.
+    NoMix {
+        /// Material id.
+        material: String,
+        /// The stage.
+        stage: Stage,
+    },
+    /// Named countries of a material's stage without a governance score (left out of
+    /// `HHI_WGI`; `ROW`, which never has one, is not listed here but is in [`HhiWgi::missing`]).
+    NoWgi {
+        /// Material id.
+        material: String,
+        /// The stage.
+        stage: Stage,
+        /// The countries.
+        countries: Vec<CountryCode>,
+    },
+}
+
+/// Everything [`assess`] computes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The portfolio's name.
+    pub name: Option<String>,
+    /// The parameters used.
+    pub params: AssessParams,
+    /// Totals.
+    pub totals: Totals,
+    /// Per line, in portfolio order.
+    pub lines: Vec<LineResult>,
+    /// Per material, in order of first appearance.
+    pub materials: Vec<MaterialResult>,
+    /// Per stage over the whole portfolio, upstream first.
+    pub stages: Vec<PortfolioStage>,
+    /// Hidden exposure over the whole portfolio, spend-weighted, largest first.
+    pub hidden: Vec<HiddenExposure>,
+    /// Chokepoints, highest first by [`AssessParams::rank_by`].
+    pub chokepoints: Vec<Chokepoint>,
+    /// Where reference data is missing, per material and stage.
+    pub data_gaps: Vec<DataGap>,
+}
+
+/// One line with its look-through, ready for aggregation.
+struct Resolved<'a> {
+    line: &'a Line,
+    stages: Vec<ResolvedStage<'a>>,
+}
+
+/// Per stage, the weighted mix of `lines`, with its basis, and the hidden exposure of the set.
+fn aggregate(
+    lines: &[&Resolved<'_>],
+    weight: impl Fn(&Line) -> f64,
+    reference: &ReferenceData,
+    groups: &[&CountryGroup],
+) -> (Vec<StageResult>, Vec<HiddenExposure>) {
+    let mut stages = Vec::new();
+    for stage in Stage::ALL {
+        let mut basis = MixBasis::Unavailable;
+        let mut listed = false;
+        let mut parts = Vec::new();
+        for resolved in lines {
+            if let Some(r) = resolved.stages.iter().find(|r| r.stage == stage) {
+                listed = true;
+                basis = basis.combine(r.basis);
+                if let Some(mix) = r.mix {
+                    parts.push((weight(resolved.line), mix));
+                }
+            }
+        }
+        // A stage no line lists (the component stage when nothing is bought as a component) is
+        // left out, as in the lines' own results.
+        if listed {
+            let mix = weighted_mix(parts);
+            stages.push(stage_result(stage, basis, mix, reference, groups));
+        }
+    }
+    let direct = weighted_mix(lines.iter().filter_map(|r| {
+        let stage = direct_stage(r.line)?;
+        Some((weight(r.line), r.line.sourcing.get(stage)?))
+    }));
+    let mut hidden = Vec::new();
+    if let Some(direct) = &direct {
+        for stage in &stages {
+            if let (Some(mix), true) = (&stage.mix, stage.stage != Stage::Component) {
+                hidden.extend(hidden_between(stage.stage, mix, direct));
+            }
+        }
+    }
+    sort_hidden(&mut hidden);
+    (stages, hidden)
+}
+
+fn spend_weight(line: &Line) -> f64 {
+    line.spend.get()
+}
+
+fn revenue_weight(line: &Line) -> f64 {
+    line.revenue_share.get()
+}
+
+/// Weighted mean of `values` (value, weight); `None` when there is none; equal weights when all
+/// weights are zero.
+fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let total: f64 = values.iter().map(|(_, w)| w).sum();
+    if total > 0.0 {
+        Some(values.iter().map(|(v, w)| v * w).sum::<f64>() / total)
+    } else {
+        Some(values.iter().map(|(v, _)| v).sum::<f64>() / values.len() as f64)
+    }
+}
+
+/// Assesses `portfolio` against `reference`: everything in [`Assessment`]. Pure; never panics.
+///
+/// Groups reported are the reference data's, then the portfolio's own.
+///
+/// ```
+/// use chokepoint::analysis::portfolio::{assess, Action, AssessParams};
+/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::model::{CountryCode, CountryMix, Stage};
+/// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};
+/// let c = |s: &str| CountryCode::parse(s).unwrap();
+/// let series = |stage, mix| StageSeries {
+///     stage, detail: String::new(), mix, unit: String::new(), older_data: false,
+///     source: SourceRef { dataset: "IEA".into(), year: 2024 }, caveats: vec![], withheld: vec![],
+/// };
+/// let country = |code: &str, wgi| Country {
+///     code: c(code), iso2: String::new(), name: code.into(), wgi_mean: Some(wgi),
+/// };
+/// let reference = ReferenceData {
+///     materials: vec![Material {
+///         id: "rare_earths_magnet".into(), name: "Magnet rare earths".into(), symbols: vec![],
+///         lists: Default::default(), eu: None,
+///         stages: vec![series(
+///             Stage::Refining,
+///             CountryMix::from_shares([(c("CHN"), 91.0), (c("MYS"), 9.0)]).unwrap(),
+///         )],
+///     }],
+///     countries: vec![country("CHN", -0.3), country("JPN", 1.3), country("MYS", 0.4)],
+///     groups: vec![], datasets: vec![],
+/// };
+/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
+///     {"material": "rare_earths_magnet", "label": "NdFeB magnets", "spend": 4000000,
+///      "revenue_share_pct": 35, "sourcing": {"component": {"JPN": 100}}}]}"#, &reference).unwrap();
+/// let result = assess(&portfolio, &reference, &AssessParams::default());
+/// let hidden = &result.lines[0].hidden[0];
+/// assert_eq!((hidden.stage, hidden.country), (Stage::Refining, c("CHN")));
+/// assert!((hidden.hidden - 0.91).abs() < 1e-12);
+/// assert_eq!(result.materials[0].action, Action::QualifySecondSource);
+/// // Japan carries all of the spend at the component stage, China 91 % of it at refining.
+/// assert_eq!(result.chokepoints[0].country, c("JPN"));
+/// assert_eq!((result.chokepoints[1].stage, result.chokepoints[1].country), (Stage::Refining, c("CHN")));
+/// ```
+pub fn assess(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    params: &AssessParams,
+) -> Assessment {
+    let groups: Vec<&CountryGroup> = reference.groups.iter().chain(&portfolio.groups).collect();
+    let resolved: Vec<Resolved<'_>> = portfolio
+        .lines
+        .iter()
+        .map(|line| Resolved {
+            line,
+            stages: look_through(line, reference),
+        })
+        .collect();
+
+    let lines: Vec<LineResult> = resolved
+        .iter()
+        .enumerate()
+        .map(|(index, r)| line_result(index, r, reference, &groups))
+        .collect();
+
+    // Materials in order of first appearance.
+    let mut material_ids: Vec<&str> = Vec::new();
+    for line in &portfolio.lines {
+        if !material_ids.contains(&line.material.as_str()) {
+            material_ids.push(&line.material);
+        }
+    }
+    let total_spend: f64 = portfolio.lines.iter().map(|l| l.spend.get()).sum();
+    let materials: Vec<MaterialResult> = material_ids
+        .iter()
+        .map(|id| material_result(id, &resolved, total_spend, reference, params, &groups))
+        .collect();
+
+    let all: Vec<&Resolved<'_>> = resolved.iter().collect();
+    let (by_spend, hidden) = aggregate(&all, spend_weight, reference, &groups);
+    let (by_revenue, _) = aggregate(&all, revenue_weight, reference, &groups);
+    let stages = by_spend
+        .into_iter()
+        .zip(by_revenue)
+        .map(|(by_spend, by_revenue)| PortfolioStage {
+            stage: by_spend.stage,
+            by_spend,
+            by_revenue,
+        })
+        .collect();
+
+    let worst_hhi: Vec<(f64, f64, f64)> = lines
+        .iter()
+        .filter_map(|l| {
+            let worst = l.worst_stage?;
+            let k = l.stages.iter().find(|s| s.stage == worst)?;
+            Some((k.concentration.as_ref()?.hhi, l.spend, l.revenue_share))
+        })
+        .collect();
+    let by = |pick: fn(&(f64, f64, f64)) -> f64| {
+        weighted_mean(&worst_hhi.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
+    };
+    let actions = ActionCounts::count(materials.iter().map(|m| m.action));
+    let totals = Totals {
+        lines: portfolio.lines.len(),
+        materials: materials.len(),
+        spend: total_spend,
+        spend_unit: portfolio.spend_unit.clone(),
+        revenue_share: portfolio
+            .lines
+            .iter()
+            .map(|l| l.revenue_share.get())
+            .sum::<f64>()
+            .min(1.0),
+        worst_hhi_by_spend: by(|t| t.1),
+        worst_hhi_by_revenue: by(|t| t.2),
+        actions,
+    };
+
+    Assessment {
+        name: portfolio.name.clone(),
+        params: params.clone(),
+        totals,
+        chokepoints: chokepoints(&resolved, &materials, params),
+        data_gaps: data_gaps(&materials),
+        lines,
+        materials,
+        stages,
+        hidden,
+    }
+}
+
+fn line_result(
+    index: usize,
+    resolved: &Resolved<'_>,
+    reference: &ReferenceData,
+    groups: &[&CountryGroup],
+) -> LineResult {
+    let line = resolved.line;
+    let stages: Vec<StageResult> = resolved
+        .stages
+        .iter()
+        .map(|r| stage_result(r.stage, r.basis, r.mix.cloned(), reference, groups))
+        .collect();
+    LineResult {
+        line: index + 1,
+        label: line.label.clone(),
+        material: line.material.clone(),
+        spend: line.spend.get(),
+        revenue_share: line.revenue_share.get(),
+        inventory_days: line.inventory_days.get(),
+        direct_stage: direct_stage(line),
+        worst_stage: worst_stage(&stages),
+        hidden: hidden_exposure(line, reference),
+        stages,
+    }
+}
+
+fn material_result(
+    id: &str,
+    resolved: &[Resolved<'_>],
+    total_spend: f64,
+    reference: &ReferenceData,
+    params: &AssessParams,
+    groups: &[&CountryGroup],
+) -> MaterialResult {
+    let mine: Vec<(usize, &Resolved<'_>)> = resolved
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.line.material == id)
+        .collect();
+    let set: Vec<&Resolved<'_>> = mine.iter().map(|(_, r)| *r).collect();
+    let (stages, hidden) = aggregate(&set, spend_weight, reference, groups);
+    let spend: f64 = set.iter().map(|r| r.line.spend.get()).sum();
+    let revenue_share = set
+        .iter()
+        .map(|r| r.line.revenue_share.get())
+        .sum::<f64>()
+        .min(1.0);
+    let supply_risk = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
+        Some(&value) => SupplyRiskScore {
+            value: Some(value),
+            basis: SupplyRiskBasis::Caller,
+            stage: None,
+        },
+        None => match concentration_score(&stages) {
+            Some((value, stage)) => SupplyRiskScore {
+                value: Some(value),
+                basis: SupplyRiskBasis::Concentration,
+                stage: Some(stage),
+            },
+            None => SupplyRiskScore {
+                value: None,
+                basis: SupplyRiskBasis::Unavailable,
+                stage: None,
+            },
+        },
+    };
+    MaterialResult {
+        material: id.to_string(),
+        name: reference
+            .material(id)
+            .map_or_else(|| id.to_string(), |m| m.name.clone()),
+        lines: mine.iter().map(|(i, _)| i + 1).collect(),
+        spend,
+        spend_share: if total_spend > 0.0 {
+            spend / total_spend
+        } else {
+            0.0
+        },
+        revenue_share,
+        min_inventory_days: set
+            .iter()
+            .map(|r| r.line.inventory_days.get())
+            .reduce(f64::min)
+            .unwrap_or(0.0),
+        worst_stage: worst_stage(&stages),
+        action: classify(supply_risk.value, revenue_share, &params.thresholds),
+        business_impact: revenue_share,
+        supply_risk,
+        stages,
+        hidden,
+    }
+}
+
+fn chokepoints(
+    resolved: &[Resolved<'_>],
+    materials: &[MaterialResult],
+    params: &AssessParams,
+) -> Vec<Chokepoint> {
+    // (material, stage, country) -> (spend exposed, revenue exposed)
+    let mut sums: BTreeMap<(&str, Stage, CountryCode), (f64, f64)> = BTreeMap::new();
+    for r in resolved {
+        for stage in &r.stages {
+            let Some(mix) = stage.mix else { continue };
+            for &(country, share) in mix.entries() {
+                if country.is_rest_of_world() {
+                    continue;
+                }
+                let entry = sums
+                    .entry((r.line.material.as_str(), stage.stage, country))
+                    .or_insert((0.0, 0.0));
+                entry.0 += r.line.spend.get() * share;
+                entry.1 += r.line.revenue_share.get() * share;
+            }
+        }
+    }
+    let mut list: Vec<Chokepoint> = sums
+        .into_iter()
+        .map(
+            |((material, stage, country), (spend_exposed, revenue_exposed))| {
+                let stage_result = materials
+                    .iter()
+                    .find(|m| m.material == material)
+                    .and_then(|m| m.stages.iter().find(|s| s.stage == stage));
+                Chokepoint {
+                    material: material.to_string(),
+                    stage,
+                    country,
+                    basis: stage_result.map_or(MixBasis::Unavailable, |s| s.basis),
+                    share: stage_result
+                        .and_then(|s| s.mix.as_ref())
+                        .map_or(0.0, |m| m.share_of(country)),
+                    spend_exposed,
+                    revenue_exposed,
+                }
+            },
+        )
+        .collect();
+    let key = |c: &Chokepoint| match params.rank_by {
+        RankBy::Spend => (c.spend_exposed, c.revenue_exposed),
+        RankBy::Revenue => (c.revenue_exposed, c.spend_exposed),
+    };
+    list.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        kb.0.total_cmp(&ka.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then(a.material.cmp(&b.material))
+            .then(a.stage.cmp(&b.stage))
+            .then(a.country.cmp(&b.country))
+    });
+    if params.max_chokepoints > 0 {
+        list.truncate(params.max_chokepoints);
+    }
+    list
+}
+
+fn data_gaps(materials: &[MaterialResult]) -> Vec<DataGap> {
+    let mut gaps = Vec::new();
+    for material in materials {
+        for stage in &material.stages {
+            if stage.mix.is_none() {
+                gaps.push(DataGap::NoMix {
+                    material: material.material.clone(),
+                    stage: stage.stage,
+                });
+            }
+            // ROW never has a WGI score; only named countries are a gap.
+            let countries: Vec<CountryCode> = stage
+                .hhi_wgi
+                .iter()
+                .flat_map(|k| &k.missing)
+                .map(|m| m.country)
+                .filter(|c| !c.is_rest_of_world())
+                .collect();
+            if !countries.is_empty() {
+                gaps.push(DataGap::NoWgi {
+                    material: material.material.clone(),
+                    stage: stage.stage,
+                    countries,
+                });
+            }
+        }
+    }
+    gaps
+}

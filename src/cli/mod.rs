@@ -1,28 +1,290 @@
 //! The command-line front end: the same core, for analysts, batch jobs and reproducible results.
+//!
+//! [`run`] takes the arguments, the reference data and two writers, and returns the exit code;
+//! it does no I/O of its own beyond reading the files named in the arguments, so tests call it
+//! with a hand-made [`ReferenceData`] and in-memory buffers. [`main`] binds it to the embedded
+//! reference data, standard output and standard error.
 
 mod eu_sr;
 
+use crate::analysis::portfolio::{AssessParams, RankBy, assess};
+use crate::model::portfolio::{Portfolio, PortfolioError};
+use crate::reference::{Dataset, Material, ReferenceData};
+use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 
-const HELP: &str = "chokepoint: critical-minerals exposure calculator (command line)
+/// The text of `chokepoint --help`.
+pub const HELP: &str = "chokepoint: critical-minerals exposure calculator (command line)
 
 USAGE:
     chokepoint <COMMAND> [ARGS]
 
 COMMANDS:
-    help    Print this help
+    assess FILE.json [OPTIONS]
+        Validate the portfolio in FILE.json (format: docs/PORTFOLIO_FORMAT.md) and print the
+        full assessment as JSON: per line, material and stage the country mix after the
+        look-through (unknown upstream stages take the world mix), HHI (0-10,000), effective
+        number of supplier countries, CR1, CR3, group shares, governance-weighted HHI, hidden
+        exposure behind the direct suppliers, portfolio totals, ranked chokepoints and an action
+        per material. Use `-` for standard input.
+        Options:
+          --rank-by spend|revenue   rank chokepoints by spend (default) or revenue exposed
+          --top N                   keep the N highest chokepoints (default 25; 0 = all)
+          --published-sr            use the published EU 2023 supply risk as each material's
+                                    supply-risk axis where there is one (default: the
+                                    concentration score)
+          --sr-threshold X          supply risk at or above which it is high (default 1.0)
+          --impact-threshold PCT    revenue dependence in percent at or above which business
+                                    impact is high (default 10)
+        Invalid files print every problem, one a line (\"line 3 (Magnets), refining: shares
+        sum to 140 %, ...\"), to standard error and exit with status 1.
+
+    reference [MATERIAL]
+        Print the reference data as JSON: the material catalogue with country shares per stage,
+        each with its source data set and year, plus countries, groups and data sets. With a
+        MATERIAL id, only that material and the data sets it cites.
+
+    eu-sr FILE.csv
+        Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
+
+    help, --help, -h
+        Print this help.
+
+EXIT STATUS:
+    0 success; 1 invalid input file; 2 usage error (unknown command or option, unreadable file).
 ";
 
-/// Runs the command line with `args` (without the program name) and returns the exit code.
-pub fn main(args: &[String]) -> ExitCode {
-    match args.first().map(String::as_str) {
+/// Runs the command line with `args` (without the program name) against `reference`, writing
+/// results to `out` and messages to `err`; returns the exit code.
+pub fn run(
+    args: &[String],
+    reference: &ReferenceData,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let result = match args.first().map(String::as_str) {
         None | Some("help" | "--help" | "-h") => {
-            print!("{HELP}");
-            ExitCode::SUCCESS
+            write_text(out, HELP).map_or_else(|e| Err(CliError::Io(e)), |()| Ok(ExitCode::SUCCESS))
         }
-        Some(other) => {
-            eprintln!("chokepoint: unknown command `{other}`; see `chokepoint --help`");
-            ExitCode::from(2)
+        Some("assess") => run_assess(&args[1..], reference, out),
+        Some("reference") => run_reference(&args[1..], reference, out),
+        Some("eu-sr") => {
+            // TODO(eu-sr): dispatch to `eu_sr::run(&args[1..])` once the supply-risk engineer's
+            // `run` lands in src/cli/eu_sr.rs.
+            Err(CliError::Usage(
+                "`eu-sr` is not available in this build yet".to_string(),
+            ))
         }
+        Some(other) => Err(CliError::Usage(format!("unknown command `{other}`"))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            // Nothing more can be done when standard error itself fails.
+            let _ = writeln!(err, "chokepoint: {error}");
+            if matches!(error, CliError::Usage(_)) {
+                let _ = writeln!(err, "see `chokepoint --help`");
+            }
+            error.exit_code()
+        }
+    }
+}
+
+/// Runs the command line against the embedded reference data, standard output and standard
+/// error.
+pub fn main(args: &[String]) -> ExitCode {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run(
+        args,
+        embedded_reference(),
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    )
+}
+
+// The embedded reference data comes from the loader (`crate::reference::embedded`), which is
+// not on this branch yet. Until it is merged, the command line runs with an empty catalogue.
+// On merge: delete this function and call `crate::reference::embedded()` in `main`.
+fn embedded_reference() -> &'static ReferenceData {
+    static EMPTY: ReferenceData = ReferenceData {
+        materials: Vec::new(),
+        countries: Vec::new(),
+        groups: Vec::new(),
+        datasets: Vec::new(),
+    };
+    &EMPTY
+}
+
+/// What went wrong, and the exit code it maps to.
+enum CliError {
+    /// Unknown command or option, missing argument, unreadable file: exit 2.
+    Usage(String),
+    /// The input file is not a valid portfolio: exit 1.
+    Invalid(PortfolioError),
+    /// Writing the output failed: exit 1.
+    Io(std::io::Error),
+}
+
+impl CliError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Invalid(_) | CliError::Io(_) => ExitCode::from(1),
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(message) => f.write_str(message),
+            CliError::Invalid(PortfolioError::Parse(e)) => e.fmt(f),
+            CliError::Invalid(PortfolioError::Invalid(errors)) => {
+                write!(f, "the portfolio has {} problem(s):", errors.len())?;
+                for error in errors {
+                    write!(f, "\n  {error}")?;
+                }
+                Ok(())
+            }
+            CliError::Io(e) => write!(f, "cannot write the output: {e}"),
+        }
+    }
+}
+
+fn write_text(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    out.write_all(text.as_bytes())
+}
+
+fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<ExitCode, CliError> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| CliError::Io(std::io::Error::other(e)))?;
+    write_text(out, &text)
+        .and_then(|()| write_text(out, "\n"))
+        .map_err(CliError::Io)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(path: &str) -> Result<String, CliError> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("cannot read `{path}`: {e}")))
+}
+
+fn option_value<'a>(
+    name: &str,
+    args: &mut impl Iterator<Item = &'a String>,
+) -> Result<&'a str, CliError> {
+    args.next()
+        .map(String::as_str)
+        .ok_or_else(|| CliError::Usage(format!("`{name}` needs a value")))
+}
+
+fn parse_number(name: &str, text: &str) -> Result<f64, CliError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| CliError::Usage(format!("`{name}`: `{text}` is not a non-negative number")))
+}
+
+fn run_assess(
+    args: &[String],
+    reference: &ReferenceData,
+    out: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    let mut file: Option<&str> = None;
+    let mut params = AssessParams::default();
+    let mut published_sr = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                write_text(out, HELP).map_err(CliError::Io)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            "--rank-by" => {
+                params.rank_by = match option_value(arg, &mut rest)? {
+                    "spend" => RankBy::Spend,
+                    "revenue" => RankBy::Revenue,
+                    other => {
+                        return Err(CliError::Usage(format!(
+                            "`--rank-by`: `{other}` is neither `spend` nor `revenue`"
+                        )));
+                    }
+                }
+            }
+            "--top" => {
+                let text = option_value(arg, &mut rest)?;
+                params.max_chokepoints = text.parse().map_err(|_| {
+                    CliError::Usage(format!("`--top`: `{text}` is not a whole number"))
+                })?;
+            }
+            "--published-sr" => published_sr = true,
+            "--sr-threshold" => {
+                params.thresholds.supply_risk = parse_number(arg, option_value(arg, &mut rest)?)?;
+            }
+            "--impact-threshold" => {
+                params.thresholds.business_impact =
+                    parse_number(arg, option_value(arg, &mut rest)?)? / 100.0;
+            }
+            option if option.starts_with("--") => {
+                return Err(CliError::Usage(format!("unknown option `{option}`")));
+            }
+            path if file.is_none() => file = Some(path),
+            extra => return Err(CliError::Usage(format!("unexpected argument `{extra}`"))),
+        }
+    }
+    let Some(file) = file else {
+        return Err(CliError::Usage(
+            "`assess` needs a portfolio file".to_string(),
+        ));
+    };
+    if published_sr {
+        params = params.with_published_eu_supply_risk(reference);
+    }
+    let text = read_input(file)?;
+    let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
+    write_json(out, &assess(&portfolio, reference, &params))
+}
+
+/// `chokepoint reference MATERIAL`: one material and the data sets it cites.
+#[derive(Serialize)]
+struct MaterialReference<'a> {
+    material: &'a Material,
+    datasets: Vec<&'a Dataset>,
+}
+
+fn run_reference(
+    args: &[String],
+    reference: &ReferenceData,
+    out: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    match args {
+        [] => write_json(out, reference),
+        [flag] if flag == "--help" || flag == "-h" => {
+            write_text(out, HELP).map_err(CliError::Io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        [id] => {
+            let Some(material) = reference.material(id.trim()) else {
+                let known: Vec<&str> = reference.materials.iter().map(|m| m.id.as_str()).collect();
+                return Err(CliError::Usage(format!(
+                    "no material `{id}` in the catalogue; known: {}",
+                    known.join(", ")
+                )));
+            };
+            let datasets = reference
+                .datasets
+                .iter()
+                .filter(|d| material.stages.iter().any(|s| s.source.dataset == d.id))
+                .collect();
+            write_json(out, &MaterialReference { material, datasets })
+        }
+        [_, extra, ..] => Err(CliError::Usage(format!("unexpected argument `{extra}`"))),
     }
 }
