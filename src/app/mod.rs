@@ -7,7 +7,10 @@
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
+pub mod format;
+pub mod results;
 pub mod route;
+pub mod state;
 
 use components::nav::Nav;
 use components::privacy::PrivacyPage;

@@ -1,0 +1,203 @@
+//! The results dashboard: the headline in words and numbers, the top chokepoints with the action
+//! each calls for, per material the concentration at each stage with the hidden exposure the
+//! look-through reveals, and the country shares per stage as a chart with a table view.
+
+use crate::analysis::exposure::MixBasis;
+use crate::analysis::portfolio::{Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis};
+use crate::app::components::stage_bars::StageBars;
+use crate::app::format::{country_name, money, pct, thousands};
+use crate::app::results::Derived;
+use crate::reference::ReferenceData;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The group whose share the dashboard shows next to each stage.
+pub const COVERED_GROUP: &str = "feoc_covered_nations";
+
+/// Properties of [`Dashboard`].
+#[derive(Properties, PartialEq)]
+pub struct DashboardProps {
+    /// The derived results.
+    pub derived: Rc<Derived>,
+}
+
+/// The results dashboard.
+#[component]
+pub fn Dashboard(props: &DashboardProps) -> Html {
+    let reference = crate::reference::embedded();
+    let derived = &props.derived;
+    html! {
+        <section aria-labelledby="results-title" class="dashboard" data-testid="results" aria-live="polite">
+            <h2 id="results-title">{ "Results" }</h2>
+            if !derived.excluded.is_empty() {
+                <p class="notice" role="status">
+                    { format!("{} line(s) with errors are left out of the results until fixed: line {}.",
+                        derived.excluded.len(),
+                        derived.excluded.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ")) }
+                </p>
+            }
+            {
+                match &derived.assessment {
+                    Some(assessment) => results(reference, assessment),
+                    None => html! {
+                        <p data-testid="headline" class="headline">
+                            { "Add a line with a material and its spend to see where your supply really comes from." }
+                        </p>
+                    },
+                }
+            }
+        </section>
+    }
+}
+
+fn action_class(action: Action) -> &'static str {
+    match action {
+        Action::QualifySecondSource => "bad",
+        Action::HoldBufferStock => "warn",
+        Action::Monitor => "warn",
+        Action::LowPriority => "good",
+    }
+}
+
+fn results(reference: &ReferenceData, a: &Assessment) -> Html {
+    let unit = a.totals.spend_unit.as_deref();
+    let worst = a
+        .materials
+        .iter()
+        .filter_map(|m| {
+            let stage = m.worst_stage?;
+            let s = m.stages.iter().find(|s| s.stage == stage)?;
+            Some((m, s, s.concentration.as_ref()?.hhi))
+        })
+        .max_by(|x, y| x.2.total_cmp(&y.2));
+    let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
+    html! {
+        <>
+            <div class="card headline" data-testid="headline">
+                <p>
+                    { format!("{} materials, {} of annual spend. ", a.totals.materials, money(a.totals.spend, unit)) }
+                    if let Some((m, s, hhi)) = worst {
+                        { format!("Your most concentrated dependence is {} at the {} stage: ", m.name, s.stage.label().to_lowercase()) }
+                        if let Some((country, share)) = s.concentration.as_ref().and_then(|c| c.largest) {
+                            <strong>{ format!("{} supplies {}", country_name(reference, country), pct(share)) }</strong>
+                        }
+                        { format!(" (HHI {} of 10 000). ", thousands(hhi)) }
+                    }
+                </p>
+                if let Some(h) = hidden.filter(|h| h.hidden >= 0.05) {
+                    <p>
+                        { "Hidden exposure: " }
+                        <strong>{ format!("{} has {} of the {} stage", country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase()) }</strong>
+                        { format!(" behind your direct suppliers, where it has {}.", pct(h.direct_share)) }
+                    </p>
+                }
+                <p class="small">
+                    { format!("Actions: {} to qualify a second source, {} to hold buffer stock, {} to monitor, {} low priority.",
+                        a.totals.actions.qualify_second_source, a.totals.actions.hold_buffer_stock,
+                        a.totals.actions.monitor, a.totals.actions.low_priority) }
+                </p>
+            </div>
+            <h3>{ "Top chokepoints" }</h3>
+            <ol class="chokepoints" data-testid="chokepoints">
+                for c in a.chokepoints.iter().take(3) {
+                    <li>
+                        <strong>{ format!("{}, {}, {}", crate::app::format::material_name(reference, &c.material), c.stage.label().to_lowercase(), country_name(reference, c.country)) }</strong>
+                        { format!(": {} of supply, {} of spend exposed", pct(c.share), money(c.spend_exposed, unit)) }
+                        if c.basis == MixBasis::World { <span class="muted">{ " (world mix, look-through)" }</span> }
+                        if let Some(m) = a.materials.iter().find(|m| m.material == c.material) {
+                            { " " }<span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span>
+                        }
+                    </li>
+                }
+            </ol>
+            <h3>{ "Per material and stage" }</h3>
+            <div class="table-scroll">
+                <table class="materials">
+                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran)." }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Material" }</th>
+                            <th scope="col">{ "Action" }</th>
+                            <th scope="col">{ "Supply risk" }</th>
+                            <th scope="col">{ "Stage" }</th>
+                            <th scope="col" class="num">{ "HHI" }</th>
+                            <th scope="col" class="num">{ "Countries (effective)" }</th>
+                            <th scope="col">{ "Largest supplier" }</th>
+                            <th scope="col" class="num">{ "Covered" }</th>
+                            <th scope="col">{ "Basis" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        for m in &a.materials { { material_rows(reference, m) } }
+                    </tbody>
+                </table>
+            </div>
+            <h3>{ "Where each stage comes from" }</h3>
+            for m in &a.materials {
+                <StageBars material={Rc::new(m.clone())} />
+            }
+        </>
+    }
+}
+
+fn supply_risk_text(m: &MaterialResult) -> String {
+    match (m.supply_risk.value, m.supply_risk.basis) {
+        (Some(v), SupplyRiskBasis::Caller) => format!("{v:.1} (EU)"),
+        (Some(v), _) => format!("{v:.1} (HHI-WGI)"),
+        (None, _) => "unavailable".into(),
+    }
+}
+
+fn basis_text(basis: MixBasis) -> &'static str {
+    match basis {
+        MixBasis::User => "your sourcing",
+        MixBasis::World => "world mix",
+        MixBasis::Mixed => "partly world mix",
+        MixBasis::Unavailable => "no data",
+    }
+}
+
+fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
+    let stages: Vec<&StageResult> = m.stages.iter().collect();
+    let span = stages.len().max(1).to_string();
+    let first = stages.first().copied();
+    let rest = stages.iter().skip(1).copied();
+    html! {
+        <>
+            <tr data-testid="material-row">
+                <th scope="row" rowspan={span.clone()}>{ &m.name }</th>
+                <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
+                <td rowspan={span}>{ supply_risk_text(m) }</td>
+                { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
+            </tr>
+            for s in rest { <tr>{ stage_cells(reference, m, s) }</tr> }
+        </>
+    }
+}
+
+fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -> Html {
+    let worst = m.worst_stage == Some(s.stage);
+    let covered = s
+        .groups
+        .iter()
+        .find(|g| g.group == COVERED_GROUP)
+        .map(|g| pct(g.share));
+    match &s.concentration {
+        None => html! {
+            <>
+                <td>{ s.stage.label() }</td>
+                <td colspan="5" class="missing">{ "no data for this stage" }</td>
+            </>
+        },
+        Some(c) => html! {
+            <>
+                <td>{ s.stage.label() }if worst { <span class="badge bad small">{ " bottleneck" }</span> }</td>
+                <td class="num">{ thousands(c.hhi) }</td>
+                <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
+                <td>{ c.largest.map(|(country, share)| format!("{} {}", country_name(reference, country), pct(share))).unwrap_or_default() }</td>
+                <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>
+                <td class="small">{ basis_text(s.basis) }</td>
+            </>
+        },
+    }
+}

@@ -1,0 +1,308 @@
+//! The input editor: one card per portfolio line (material, label, spend, revenue dependence,
+//! inventory) with a sourcing editor per stage. Messages appear next to the field that caused
+//! them, with one-click fixes (normalise, fill the remainder).
+
+use crate::app::state::{Action, LineField};
+use crate::model::Stage;
+use crate::model::portfolio::{
+    Field, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
+};
+use crate::reference::ReferenceData;
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Properties of [`Editor`].
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    /// The portfolio as typed.
+    pub portfolio: Rc<RawPortfolio>,
+    /// Every validation problem.
+    pub errors: Rc<Vec<ValidationError>>,
+    /// Called with each edit.
+    pub on_action: Callback<Action>,
+}
+
+/// The portfolio editor.
+#[component]
+pub fn Editor(props: &EditorProps) -> Html {
+    let reference = crate::reference::embedded();
+    let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
+    html! {
+        <section aria-labelledby="editor-title" class="editor">
+            <h2 id="editor-title">{ "What you buy, and from where" }</h2>
+            <datalist id="country-codes">
+                for country in &reference.countries {
+                    <option value={country.code.to_string()} label={country.name.clone()} />
+                }
+                <option value="ROW" label="Rest of world" />
+            </datalist>
+            for (index, line) in props.portfolio.lines.iter().enumerate() {
+                <LineEditor
+                    key={index}
+                    index={index}
+                    line={line.clone()}
+                    errors={props.errors.iter().filter(|e| is_line(e, index)).cloned().collect::<Vec<_>>()}
+                    on_action={props.on_action.clone()}
+                />
+            }
+            <p><button type="button" onclick={add} data-testid="add-line">{ "Add a line" }</button></p>
+        </section>
+    }
+}
+
+fn is_line(error: &ValidationError, index: usize) -> bool {
+    matches!(error.location, crate::model::portfolio::Location::Line { line, .. } if line == index + 1)
+}
+
+#[derive(Properties, PartialEq)]
+struct LineProps {
+    index: usize,
+    line: RawLine,
+    errors: Vec<ValidationError>,
+    on_action: Callback<Action>,
+}
+
+fn typed(number: &Option<RawNumber>) -> String {
+    match number {
+        None => String::new(),
+        Some(RawNumber::Text(text)) => text.clone(),
+        Some(RawNumber::Number(value)) => value.to_string(),
+    }
+}
+
+fn field_messages(errors: &[ValidationError], pick: impl Fn(&Field) -> bool) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|e| pick(&e.field))
+        .map(|e| e.problem.to_string())
+        .collect()
+}
+
+/// One input with its label and its error messages, wired for assistive technology.
+fn text_field(
+    id: String,
+    label: &str,
+    value: String,
+    messages: Vec<String>,
+    inputmode: &'static str,
+    oninput: Callback<InputEvent>,
+) -> Html {
+    let error_id = format!("{id}-error");
+    let invalid = !messages.is_empty();
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label }</label>
+            <input id={id} type="text" inputmode={inputmode} value={value} {oninput}
+                aria-invalid={invalid.then_some("true")}
+                aria-describedby={invalid.then_some(error_id.clone())} />
+            if invalid {
+                <p class="field-error" id={error_id}>{ messages.join("; ") }</p>
+            }
+        </div>
+    }
+}
+
+#[component]
+fn LineEditor(props: &LineProps) -> Html {
+    let reference = crate::reference::embedded();
+    let index = props.index;
+    let on_action = props.on_action.clone();
+    let edit = move |field: LineField| {
+        on_action.reform(move |e: InputEvent| Action::EditLine {
+            line: index,
+            field,
+            text: e.target_unchecked_into::<HtmlInputElement>().value(),
+        })
+    };
+    let on_material = props.on_action.reform(move |e: Event| Action::EditLine {
+        line: index,
+        field: LineField::Material,
+        text: e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(),
+    });
+    let remove = props.on_action.reform(move |_: MouseEvent| Action::RemoveLine(index));
+    let line = &props.line;
+    let material = line.material.clone().unwrap_or_default();
+    let known_material = reference.material(&material).is_some();
+    let id = |name: &str| format!("line{index}-{name}");
+    let title = line.label.clone().unwrap_or_else(|| {
+        reference
+            .material(&material)
+            .map_or_else(|| format!("Line {}", index + 1), |m| m.name.clone())
+    });
+    let material_errors = field_messages(&props.errors, |f| *f == Field::Material);
+    let other_errors = field_messages(&props.errors, |f| {
+        matches!(f, Field::Sourcing | Field::Other(_) | Field::SchemaVersion)
+    });
+    html! {
+        <fieldset class="card line-editor" data-testid="line-editor">
+            <legend>{ format!("{}. {title}", index + 1) }</legend>
+            <div class="line-fields">
+                <div class="field">
+                    <label for={id("material")}>{ "Material" }</label>
+                    <select id={id("material")} onchange={on_material}
+                        aria-invalid={(!material_errors.is_empty()).then_some("true")}
+                        aria-describedby={(!material_errors.is_empty()).then(|| id("material-error"))}>
+                        if !known_material {
+                            <option value={material.clone()} selected=true>
+                                { if material.is_empty() { "Choose a material".to_string() } else { format!("{material} (not in the catalogue)") } }
+                            </option>
+                        }
+                        for m in &reference.materials {
+                            <option value={m.id.clone()} selected={m.id == material}>{ &m.name }</option>
+                        }
+                    </select>
+                    if !material_errors.is_empty() {
+                        <p class="field-error" id={id("material-error")}>{ material_errors.join("; ") }</p>
+                    }
+                </div>
+                { text_field(id("label"), "Label (part, product or supplier)", line.label.clone().unwrap_or_default(), vec![], "text", edit(LineField::Label)) }
+                { text_field(id("spend"), "Annual spend", typed(&line.spend), field_messages(&props.errors, |f| *f == Field::Spend), "decimal", edit(LineField::Spend)) }
+                { text_field(id("revenue"), "Revenue depending on it (%)", typed(&line.revenue_share_pct), field_messages(&props.errors, |f| *f == Field::RevenueShare), "decimal", edit(LineField::RevenueShare)) }
+                { text_field(id("inventory"), "Days of inventory", typed(&line.inventory_days), field_messages(&props.errors, |f| *f == Field::InventoryDays), "decimal", edit(LineField::InventoryDays)) }
+            </div>
+            if !other_errors.is_empty() {
+                <p class="field-error">{ other_errors.join("; ") }</p>
+            }
+            <div class="stages">
+                for stage in Stage::ALL {
+                    <StageEditor
+                        line={index}
+                        stage={stage}
+                        sourcing={line.stage(stage).cloned()}
+                        errors={props.errors.iter().filter(|e| matches!(&e.field, Field::Stage(s) | Field::Country(s, _) if *s == stage)).cloned().collect::<Vec<_>>()}
+                        world_available={reference.world_mix(&material, stage).is_some()}
+                        on_action={props.on_action.clone()}
+                    />
+                }
+            </div>
+            <p class="line-actions">
+                <button type="button" class="secondary" onclick={remove}
+                    aria-label={format!("Remove line {} ({title})", index + 1)}>{ "Remove line" }</button>
+            </p>
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StageProps {
+    line: usize,
+    stage: Stage,
+    sourcing: Option<RawStageSourcing>,
+    errors: Vec<ValidationError>,
+    world_available: bool,
+    on_action: Callback<Action>,
+}
+
+#[component]
+fn StageEditor(props: &StageProps) -> Html {
+    let (line, stage) = (props.line, props.stage);
+    let group = format!("line{line}-{}", stage.id());
+    let set_known = |known: bool| {
+        props
+            .on_action
+            .reform(move |_: Event| Action::SetStageKnown { line, stage, known })
+    };
+    let known = matches!(props.sourcing, Some(RawStageSourcing::Mix(_)));
+    let unknown_label = match (stage, props.world_available) {
+        (Stage::Component, _) => "Not bought as a component",
+        (_, true) => "Unknown: use the world mix",
+        (_, false) => "Unknown (no world data for this stage)",
+    };
+    let stage_messages: Vec<String> = props
+        .errors
+        .iter()
+        .filter(|e| matches!(e.field, Field::Stage(_)))
+        .map(|e| e.problem.to_string())
+        .collect();
+    html! {
+        <fieldset class="stage-editor" data-testid={format!("stage-{}", stage.id())}>
+            <legend>{ stage.label() }</legend>
+            <div class="stage-choice" role="radiogroup" aria-label={format!("{} sourcing", stage.label())}>
+                <label>
+                    <input type="radio" name={group.clone()} checked={!known}
+                        onchange={set_known(false)} data-testid="stage-unknown" />
+                    { unknown_label }
+                </label>
+                <label>
+                    <input type="radio" name={group.clone()} checked={known}
+                        onchange={set_known(true)} data-testid="stage-known" />
+                    { "I know my countries" }
+                </label>
+            </div>
+            if let Some(RawStageSourcing::Mix(mix)) = &props.sourcing {
+                <table class="mix-table">
+                    <thead><tr>
+                        <th scope="col">{ "Country (ISO code)" }</th>
+                        <th scope="col">{ "Share (%)" }</th>
+                        <th scope="col"><span class="visually-hidden">{ "Remove" }</span></th>
+                    </tr></thead>
+                    <tbody>
+                        for (row, (code, share)) in mix.0.iter().enumerate() {
+                            { mix_row(props, row, code, share) }
+                        }
+                    </tbody>
+                </table>
+                <p class="mix-tools">
+                    <span class="muted small">{ format!("Sum {:.1} %", mix.typed_sum()) }</span>
+                    <button type="button" class="secondary" onclick={props.on_action.reform(move |_: MouseEvent| Action::AddCountry { line, stage })}>{ "Add country" }</button>
+                    <button type="button" class="secondary" onclick={props.on_action.reform(move |_: MouseEvent| Action::Normalise { line, stage })}>{ "Normalise to 100 %" }</button>
+                    <button type="button" class="secondary" onclick={props.on_action.reform(move |_: MouseEvent| Action::FillRemainder { line, stage })}>{ "Fill remainder as rest of world" }</button>
+                </p>
+            }
+            if !stage_messages.is_empty() {
+                <p class="field-error" role="alert">{ stage_messages.join("; ") }</p>
+            }
+        </fieldset>
+    }
+}
+
+fn mix_row(props: &StageProps, row: usize, code: &str, share: &RawNumber) -> Html {
+    let (line, stage) = (props.line, props.stage);
+    let id = format!("line{line}-{}-{row}", stage.id());
+    let messages: Vec<String> = props
+        .errors
+        .iter()
+        .filter(|e| matches!(&e.field, Field::Country(_, c) if c == code))
+        .map(|e| e.problem.to_string())
+        .collect();
+    let invalid = !messages.is_empty();
+    let on_code = props.on_action.reform(move |e: InputEvent| Action::EditCountry {
+        line,
+        stage,
+        row,
+        text: e.target_unchecked_into::<HtmlInputElement>().value(),
+    });
+    let on_share = props.on_action.reform(move |e: InputEvent| Action::EditShare {
+        line,
+        stage,
+        row,
+        text: e.target_unchecked_into::<HtmlInputElement>().value(),
+    });
+    let remove = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::RemoveCountry { line, stage, row });
+    html! {
+        <tr>
+            <td>
+                <input id={format!("{id}-code")} type="text" list="country-codes" size="5"
+                    value={code.to_string()} oninput={on_code} data-testid="country-code"
+                    aria-label={format!("{} country {}", stage.label(), row + 1)}
+                    aria-invalid={invalid.then_some("true")}
+                    aria-describedby={invalid.then(|| format!("{id}-error"))} />
+                if invalid {
+                    <p class="field-error" id={format!("{id}-error")}>{ messages.join("; ") }</p>
+                }
+            </td>
+            <td>
+                <input id={format!("{id}-share")} type="text" inputmode="decimal" size="6"
+                    value={typed(&Some(share.clone()))} oninput={on_share} data-testid="country-share"
+                    aria-label={format!("{} share of country {} (%)", stage.label(), row + 1)} />
+            </td>
+            <td>
+                <button type="button" class="secondary" onclick={remove}
+                    aria-label={format!("Remove country {} from {}", row + 1, stage.label())}>{ "×" }</button>
+            </td>
+        </tr>
+    }
+}

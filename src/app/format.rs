@@ -1,0 +1,99 @@
+//! Number and name formatting for display. Pure functions.
+
+use crate::model::CountryCode;
+use crate::reference::ReferenceData;
+
+/// A fraction as a percentage with sensible precision: `0.9123` → `"91 %"`, `0.004` → `"0.4 %"`.
+pub fn pct(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if !p.is_finite() {
+        return "–".into();
+    }
+    if p != 0.0 && p.abs() < 1.0 {
+        format!("{p:.1} %")
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// A whole number with thin-space thousands separators: `8800.4` → `"8 800"`.
+pub fn thousands(value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    let rounded = value.round() as i64;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if rounded < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A money amount in compact form with its unit: `4_200_000, "EUR"` → `"4.2 M EUR"`.
+pub fn money(value: f64, unit: Option<&str>) -> String {
+    let unit = unit.map(|u| format!(" {u}")).unwrap_or_default();
+    let a = value.abs();
+    let text = if a >= 1e9 {
+        format!("{:.1} bn", value / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1} M", value / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0} k", value / 1e3)
+    } else {
+        format!("{value:.0}")
+    };
+    format!("{text}{unit}")
+}
+
+/// The display name of a country code: the reference data's short name, "Rest of world" for
+/// `ROW`, the code itself when unknown.
+pub fn country_name(reference: &ReferenceData, code: CountryCode) -> String {
+    if code.is_rest_of_world() {
+        return "Rest of world".into();
+    }
+    reference
+        .country(code)
+        .map_or_else(|| code.to_string(), |c| c.name.clone())
+}
+
+/// The display name of a material id (the id itself when unknown).
+pub fn material_name(reference: &ReferenceData, id: &str) -> String {
+    reference
+        .material(id)
+        .map_or_else(|| id.to_string(), |m| m.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(0.9123), "91 %");
+        assert_eq!(pct(0.004), "0.4 %");
+        assert_eq!(pct(0.0), "0 %");
+        assert_eq!(pct(f64::NAN), "–");
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(8800.4), "8\u{202f}800");
+        assert_eq!(thousands(10_000.0), "10\u{202f}000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1234.0), "-1\u{202f}234");
+    }
+
+    #[test]
+    fn money_amounts() {
+        assert_eq!(money(4_200_000.0, Some("EUR")), "4.2 M EUR");
+        assert_eq!(money(350_000.0, None), "350 k");
+        assert_eq!(money(12.0, Some("USD")), "12 USD");
+    }
+}

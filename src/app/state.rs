@@ -1,0 +1,403 @@
+//! The app's state: the user's inputs and nothing else, changed only by [`Action`]s through a
+//! pure reducer. Results are derived from the inputs elsewhere (`use_memo`), never stored here.
+//!
+//! The portfolio is held in its raw form, exactly as typed, so that an invalid entry ("12,5",
+//! "abc") is kept next to its error message instead of being lost. Undo and redo keep whole
+//! snapshots; consecutive keystrokes in the same field count as one step.
+
+use crate::model::Stage;
+use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// How many undo steps are kept.
+pub const UNDO_LIMIT: usize = 100;
+
+/// A field of a portfolio line that holds text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineField {
+    /// The material id.
+    Material,
+    /// The free-text label.
+    Label,
+    /// Annual spend.
+    Spend,
+    /// Share of revenue that depends on the line, in percent.
+    RevenueShare,
+    /// Days of inventory held.
+    InventoryDays,
+}
+
+/// Everything the user can do to the inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Replace the whole portfolio (template, import, demo).
+    Load(RawPortfolio),
+    /// Add an empty line at the end.
+    AddLine,
+    /// Remove line `index` (0-based).
+    RemoveLine(usize),
+    /// Set a text field of a line.
+    EditLine {
+        /// Line index, 0-based.
+        line: usize,
+        /// Which field.
+        field: LineField,
+        /// The text as typed.
+        text: String,
+    },
+    /// Make a stage known (an editable mix, seeded with one empty row) or unknown (world mix).
+    SetStageKnown {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+        /// `true` for a country mix the user enters, `false` for "unknown: use the world mix".
+        known: bool,
+    },
+    /// Edit the country code of row `row` of a stage's mix.
+    EditCountry {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+        /// Row in the mix.
+        row: usize,
+        /// The code as typed.
+        text: String,
+    },
+    /// Edit the share (percent) of row `row` of a stage's mix.
+    EditShare {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+        /// Row in the mix.
+        row: usize,
+        /// The share as typed.
+        text: String,
+    },
+    /// Add an empty country row to a stage's mix.
+    AddCountry {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+    },
+    /// Remove a country row from a stage's mix.
+    RemoveCountry {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+        /// Row in the mix.
+        row: usize,
+    },
+    /// Rescale a stage's shares to sum to 100 %.
+    Normalise {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+    },
+    /// Put what is missing to 100 % on "rest of world".
+    FillRemainder {
+        /// Line index.
+        line: usize,
+        /// The stage.
+        stage: Stage,
+    },
+    /// Go back one step.
+    Undo,
+    /// Go forward one step.
+    Redo,
+}
+
+impl Action {
+    /// Edits of the same field that follow each other merge into one undo step.
+    fn merge_key(&self) -> Option<(usize, u8, Option<Stage>, usize)> {
+        match self {
+            Action::EditLine { line, field, .. } => Some((*line, *field as u8, None, 0)),
+            Action::EditCountry {
+                line, stage, row, ..
+            } => Some((*line, 10, Some(*stage), *row)),
+            Action::EditShare {
+                line, stage, row, ..
+            } => Some((*line, 11, Some(*stage), *row)),
+            _ => None,
+        }
+    }
+}
+
+/// The inputs, with their undo history.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inputs {
+    /// The portfolio as typed.
+    pub portfolio: RawPortfolio,
+    undo: Vec<RawPortfolio>,
+    redo: Vec<RawPortfolio>,
+    last_edit: Option<(usize, u8, Option<Stage>, usize)>,
+}
+
+impl Inputs {
+    /// Inputs holding `portfolio`, with no history.
+    pub fn new(portfolio: RawPortfolio) -> Inputs {
+        Inputs {
+            portfolio,
+            ..Inputs::default()
+        }
+    }
+
+    /// Whether there is a step to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Whether there is a step to redo.
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Applies `action` and returns the new inputs (pure: no I/O, no clock).
+    pub fn apply(mut self, action: Action) -> Inputs {
+        match action {
+            Action::Undo => {
+                if let Some(previous) = self.undo.pop() {
+                    let current = std::mem::replace(&mut self.portfolio, previous);
+                    self.redo.push(current);
+                }
+                self.last_edit = None;
+                return self;
+            }
+            Action::Redo => {
+                if let Some(next) = self.redo.pop() {
+                    let current = std::mem::replace(&mut self.portfolio, next);
+                    self.undo.push(current);
+                }
+                self.last_edit = None;
+                return self;
+            }
+            _ => {}
+        }
+        let key = action.merge_key();
+        let mut next = self.portfolio.clone();
+        edit(&mut next, action);
+        if next == self.portfolio {
+            return self;
+        }
+        if key.is_none() || key != self.last_edit {
+            self.undo.push(std::mem::replace(&mut self.portfolio, next));
+            if self.undo.len() > UNDO_LIMIT {
+                self.undo.remove(0);
+            }
+        } else {
+            self.portfolio = next;
+        }
+        self.redo.clear();
+        self.last_edit = key;
+        self
+    }
+}
+
+impl Reducible for Inputs {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
+
+fn mix_mut(
+    portfolio: &mut RawPortfolio,
+    line: usize,
+    stage: Stage,
+) -> Option<&mut OrderedMap<RawNumber>> {
+    portfolio.lines.get_mut(line)?.stage_mix_mut(stage)
+}
+
+/// Applies an editing action to the portfolio; indexes out of range do nothing.
+fn edit(portfolio: &mut RawPortfolio, action: Action) {
+    match action {
+        Action::Load(new) => *portfolio = new,
+        Action::AddLine => portfolio.lines.push(RawLine::default()),
+        Action::RemoveLine(index) => {
+            if index < portfolio.lines.len() {
+                portfolio.lines.remove(index);
+            }
+        }
+        Action::EditLine { line, field, text } => {
+            let Some(line) = portfolio.lines.get_mut(line) else {
+                return;
+            };
+            let number = || (!text.trim().is_empty()).then(|| RawNumber::Text(text.clone()));
+            match field {
+                LineField::Material => line.material = Some(text.clone()),
+                LineField::Label => {
+                    line.label = (!text.trim().is_empty()).then(|| text.clone());
+                }
+                LineField::Spend => line.spend = number(),
+                LineField::RevenueShare => line.revenue_share_pct = number(),
+                LineField::InventoryDays => line.inventory_days = number(),
+            }
+        }
+        Action::SetStageKnown { line, stage, known } => {
+            let Some(line) = portfolio.lines.get_mut(line) else {
+                return;
+            };
+            if !known {
+                line.set_stage(stage, None);
+            } else if !matches!(line.stage(stage), Some(RawStageSourcing::Mix(_))) {
+                let seed = OrderedMap(vec![(String::new(), RawNumber::Number(100.0))]);
+                line.set_stage(stage, Some(RawStageSourcing::Mix(seed)));
+            }
+        }
+        Action::EditCountry {
+            line,
+            stage,
+            row,
+            text,
+        } => {
+            if let Some(entry) = mix_mut(portfolio, line, stage).and_then(|m| m.0.get_mut(row)) {
+                entry.0 = text;
+            }
+        }
+        Action::EditShare {
+            line,
+            stage,
+            row,
+            text,
+        } => {
+            if let Some(entry) = mix_mut(portfolio, line, stage).and_then(|m| m.0.get_mut(row)) {
+                entry.1 = RawNumber::Text(text);
+            }
+        }
+        Action::AddCountry { line, stage } => {
+            if let Some(mix) = mix_mut(portfolio, line, stage) {
+                let missing = (100.0 - mix.typed_sum()).max(0.0);
+                mix.0.push((String::new(), RawNumber::Number(missing)));
+            }
+        }
+        Action::RemoveCountry { line, stage, row } => {
+            if let Some(mix) = mix_mut(portfolio, line, stage) {
+                if row < mix.0.len() {
+                    mix.0.remove(row);
+                }
+            }
+        }
+        Action::Normalise { line, stage } => {
+            if let Some(mix) = mix_mut(portfolio, line, stage) {
+                mix.normalise();
+            }
+        }
+        Action::FillRemainder { line, stage } => {
+            if let Some(mix) = mix_mut(portfolio, line, stage) {
+                mix.fill_remainder();
+            }
+        }
+        Action::Undo | Action::Redo => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_line() -> Inputs {
+        let mut p = RawPortfolio::default();
+        p.lines.push(RawLine {
+            material: Some("gallium".into()),
+            ..RawLine::default()
+        });
+        Inputs::new(p)
+    }
+
+    fn edit_spend(text: &str) -> Action {
+        Action::EditLine {
+            line: 0,
+            field: LineField::Spend,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn typed_text_is_kept_even_when_invalid() {
+        let inputs = one_line().apply(edit_spend("12,5 kEUR"));
+        assert_eq!(
+            inputs.portfolio.lines[0].spend,
+            Some(RawNumber::Text("12,5 kEUR".into()))
+        );
+    }
+
+    #[test]
+    fn keystrokes_in_one_field_are_one_undo_step() {
+        let inputs = one_line()
+            .apply(edit_spend("1"))
+            .apply(edit_spend("12"))
+            .apply(edit_spend("120"));
+        let undone = inputs.apply(Action::Undo);
+        assert_eq!(undone.portfolio.lines[0].spend, None);
+        assert!(!undone.can_undo());
+        let redone = undone.apply(Action::Redo);
+        assert_eq!(
+            redone.portfolio.lines[0].spend,
+            Some(RawNumber::Text("120".into()))
+        );
+    }
+
+    #[test]
+    fn a_new_edit_clears_redo() {
+        let inputs = one_line().apply(Action::AddLine).apply(Action::Undo);
+        assert!(inputs.can_redo());
+        assert!(!inputs.apply(edit_spend("5")).can_redo());
+    }
+
+    #[test]
+    fn stage_known_unknown_and_mix_editing() {
+        let inputs = one_line()
+            .apply(Action::SetStageKnown {
+                line: 0,
+                stage: Stage::Refining,
+                known: true,
+            })
+            .apply(Action::EditCountry {
+                line: 0,
+                stage: Stage::Refining,
+                row: 0,
+                text: "CHN".into(),
+            })
+            .apply(Action::EditShare {
+                line: 0,
+                stage: Stage::Refining,
+                row: 0,
+                text: "70".into(),
+            })
+            .apply(Action::FillRemainder {
+                line: 0,
+                stage: Stage::Refining,
+            });
+        let Some(RawStageSourcing::Mix(mix)) = inputs.portfolio.lines[0].stage(Stage::Refining)
+        else {
+            panic!("refining should be a mix");
+        };
+        assert_eq!(mix.typed_sum(), 100.0);
+        assert_eq!(mix.0[1].0, "ROW");
+        let unknown = inputs.apply(Action::SetStageKnown {
+            line: 0,
+            stage: Stage::Refining,
+            known: false,
+        });
+        assert_eq!(unknown.portfolio.lines[0].stage(Stage::Refining), None);
+    }
+
+    #[test]
+    fn out_of_range_indexes_change_nothing() {
+        let inputs = one_line();
+        let after = inputs.clone().apply(Action::RemoveLine(7)).apply(Action::EditShare {
+            line: 3,
+            stage: Stage::Mining,
+            row: 9,
+            text: "1".into(),
+        });
+        assert_eq!(after, inputs);
+    }
+}
