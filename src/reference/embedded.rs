@@ -39,8 +39,8 @@
 //!   shifted columns are left missing, with a caveat.
 
 use super::{
-    Country, CountryGroup, Dataset, EuAssessment, ListMemberships, Material, ReferenceData,
-    SourceRef, StageSeries,
+    Country, CountryGroup, Dataset, EuAssessment, EuStageShares, ListMemberships, Material,
+    ReferenceData, SourceRef, StageSeries,
 };
 use crate::model::{CountryCode, CountryMix, MixError, Stage};
 use serde::Deserialize;
@@ -702,8 +702,8 @@ fn convert_eu(
     };
     let table = |rows: Vec<(String, Vec<RawEuRow>)>,
                  field: &'static str|
-     -> Result<Vec<(Stage, Vec<(CountryCode, f64, f64)>)>, ReferenceError> {
-        let mut out: Vec<(Stage, Vec<(CountryCode, f64, f64)>)> = Vec::with_capacity(rows.len());
+     -> Result<EuStageShares, ReferenceError> {
+        let mut out: EuStageShares = Vec::with_capacity(rows.len());
         for (text, entries) in rows {
             let stage = parse_stage(&text).map_err(|p| err(None, field, p))?;
             if out.iter().any(|(s, _)| *s == stage) {

@@ -96,6 +96,10 @@ pub struct ListMemberships {
     pub us_critical_2022: bool,
 }
 
+/// Shares per stage as the EU criticality study tabulates them: for each stage, `(country, share
+/// as a fraction, trade parameter t)`. A plain alias, so literal vectors of that shape fit.
+pub type EuStageShares = Vec<(Stage, Vec<(CountryCode, f64, f64)>)>;
+
 /// The EU 2023 criticality assessment's parameters for one material.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EuAssessment {
@@ -114,9 +118,9 @@ pub struct EuAssessment {
     /// Global supply shares per stage, with the trade parameter `t` per country: `(country,
     /// share as a fraction as published, t)`. Shares are not renormalised; the EU's `<0.1%` is
     /// 0.0005 (0.05 %).
-    pub global_supply: Vec<(Stage, Vec<(CountryCode, f64, f64)>)>,
+    pub global_supply: EuStageShares,
     /// EU sourcing shares per stage, with `t` per country.
-    pub eu_sourcing: Vec<(Stage, Vec<(CountryCode, f64, f64)>)>,
+    pub eu_sourcing: EuStageShares,
     /// Caveats on these parameters: cells left missing because the transcription is unreliable,
     /// values that differ between transcriptions, conventions applied.
     pub caveats: Vec<String>,
