@@ -201,6 +201,34 @@ EXTRA_SERIES = {
     ],
 }
 
+# Scope notes added to a series (catalogue id, stage) -> caveat. Words only, no numbers.
+SCOPE_CAVEATS = {
+    ("graphite", "mining"): "Natural graphite only; the refining stage (IEA) also covers "
+                            "synthetic graphite, so the two stages differ in scope.",
+    ("graphite", "refining"): "IEA refined graphite: battery-grade natural and synthetic "
+                              "graphite; the mining stage (USGS) is natural graphite only.",
+    ("aluminium", "mining"): "Bauxite.",
+    ("aluminium", "refining"): "Primary aluminium smelting; alumina refining (the intermediate "
+                               "step) is not used.",
+    ("titanium", "mining"): "Ilmenite; rutile (a smaller alternative series) is not used.",
+    ("titanium", "refining"): "Titanium sponge metal.",
+    ("silicon", "refining"): "Silicon metal; ferrosilicon (an alternative series) is not used.",
+    ("copper", "refining"): "USGS refinery production; the IEA refined-copper series is an "
+                            "alternative not used.",
+}
+SCOPE_CAVEATS.update({
+    ("rare_earths", "mining"): "Rare-earth-oxide (REO) equivalent mine output; China's figure is "
+                               "its production quota and excludes undocumented production.",
+    ("lithium", "refining"): "IEA definition: Chile's and Argentina's brine-to-chemical output "
+                             "counts as refining.",
+    ("nickel", "refining"): "IEA definition of refined nickel, under which Indonesia leads.",
+    ("gallium", "refining"): "Primary low-purity gallium, a by-product of alumina and zinc "
+                             "processing; there is no separate mining stage.",
+})
+for _id in ["cerium", "lanthanum", "neodymium", "praseodymium", "samarium"]:
+    SCOPE_CAVEATS[(_id, "mining")] = ("The EU 2023 study gives the same extraction shares for "
+                                      "all light rare earths (rare-earth concentrate).")
+
 # EU 2023 material names (global supply, EU sourcing and results files) -> catalogue ids.
 # A name may map to several ids (a group row that applies to each member). None = deliberately
 # skipped group row (its members are assessed individually).
@@ -463,6 +491,8 @@ def build_usgs_iea(ref, names):
         total = round(sum(e[1] for e in entries), 6)
         for target, tstage, extra in targets:
             cav = []
+            if (target, tstage) in SCOPE_CAVEATS:
+                cav.append(SCOPE_CAVEATS[(target, tstage)])
             if s["notes"]:
                 cav.append(s["notes"])
             if extra:
@@ -617,6 +647,8 @@ def build(shared):
                 total = round(sum(p for _, p in entries), 6)
                 cav = ["EU 2023 study figures (about 2016-2020 averages): no 2024 source has "
                        "this stage."]
+                if (mid, stage) in SCOPE_CAVEATS:
+                    cav.append(SCOPE_CAVEATS[(mid, stage)])
                 if gs_lt.get((mid, letter)):
                     cav.append(lt_caveat(gs_lt[(mid, letter)]))
                 flag = sum_caveat(total)
