@@ -1004,6 +1004,34 @@ mod tests {
     }
 
     #[test]
+    fn truncated_or_altered_embedded_text_is_an_error_not_a_panic() {
+        let text = EMBEDDED_JSON;
+        let step = (text.len() / 150).max(1);
+        for end in (0..text.len() - 2).step_by(step) {
+            if text.is_char_boundary(end) {
+                assert!(
+                    parse_reference(&text[..end]).is_err(),
+                    "prefix of {end} bytes"
+                );
+            }
+        }
+        for (from, to) in [
+            ("\"mining\"", "\"smelting\""),
+            ("\"CHN\"", "\"ZZZ\""),
+            ("\"ROW\"", "\"row\""),
+            (",1.0]", ",-1.0]"),
+            ("\"yr\":2024", "\"yr\":70000"),
+            ("\"v\":1", "\"v\":0"),
+        ] {
+            assert!(text.contains(from), "{from}");
+            assert!(
+                parse_reference(&text.replacen(from, to, 1)).is_err(),
+                "{from} -> {to}"
+            );
+        }
+    }
+
+    #[test]
     fn embedded_data_parses() {
         let data = try_embedded().expect("embedded data validates");
         assert!(data.materials.len() >= 40);
