@@ -744,7 +744,18 @@ def build(shared):
 
 
 def render(data):
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """Compact JSON with one list entry (data set, country, group, material) per line, so that
+    a refresh shows up as a readable diff."""
+    def dump(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            body = ",\n".join(dump(item) for item in value)
+            parts.append(f"{dump(key)}:[\n{body}\n]")
+        else:
+            parts.append(f"{dump(key)}:{dump(value)}")
+    return "{" + ",\n".join(parts) + "}\n"
 
 
 def main(argv=None):
