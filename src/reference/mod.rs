@@ -4,6 +4,17 @@
 //! This module holds the types. [`ReferenceData`] is a plain value: the embedded default data set
 //! is one instance of it, built once from files compiled into the binary, and tests build their
 //! own instances by hand.
+//!
+//! The embedded data set is loaded by [`embedded()`] (parsed once, validated) and any other
+//! document in the same format by [`parse_reference`]; see [`embedded`](mod@embedded) for what it
+//! holds and how its sources are combined, and `docs/DATA.md` for the full account.
+
+pub mod embedded;
+
+pub use embedded::{
+    EMBEDDED_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, canonical_material_id, embedded,
+    parse_reference, try_embedded,
+};
 
 use crate::model::{CountryCode, CountryMix, Stage};
 use serde::Serialize;
@@ -59,6 +70,21 @@ pub struct StageSeries {
     pub withheld: Vec<CountryCode>,
 }
 
+impl StageSeries {
+    /// The share of `country` in percent as the source published it, before renormalisation
+    /// (0 when absent). For example USGS magnesium: China 95 % of a rounded world total that the
+    /// listed countries exceed (they sum to 104.5 %), while `mix.share_of` gives 95/104.5.
+    pub fn published_percent(&self, country: CountryCode) -> f64 {
+        self.mix.share_of(country) * self.mix.original_sum()
+    }
+
+    /// Whether the published shares sum outside 95-105 % (such a series always carries a caveat
+    /// starting with [`SUM_FLAG`]).
+    pub fn sum_out_of_range(&self) -> bool {
+        !(95.0..=105.0).contains(&self.mix.original_sum())
+    }
+}
+
 /// Official lists a material is on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ListMemberships {
@@ -69,6 +95,10 @@ pub struct ListMemberships {
     /// On the U.S. 2022 list of critical minerals (USGS, 87 FR 10381).
     pub us_critical_2022: bool,
 }
+
+/// Shares per stage as the EU criticality study tabulates them: for each stage, `(country, share
+/// as a fraction, trade parameter t)`. A plain alias, so literal vectors of that shape fit.
+pub type EuStageShares = Vec<(Stage, Vec<(CountryCode, f64, f64)>)>;
 
 /// The EU 2023 criticality assessment's parameters for one material.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -85,10 +115,15 @@ pub struct EuAssessment {
     pub eol_rir: Option<f64>,
     /// Substitution index for supply risk, 0..1 (1 = no substitute).
     pub si_sr: Option<f64>,
-    /// Global supply shares per stage, with the trade parameter `t` per country.
-    pub global_supply: Vec<(Stage, Vec<(CountryCode, f64, f64)>)>,
+    /// Global supply shares per stage, with the trade parameter `t` per country: `(country,
+    /// share as a fraction as published, t)`. Shares are not renormalised; the EU's `<0.1%` is
+    /// 0.0005 (0.05 %).
+    pub global_supply: EuStageShares,
     /// EU sourcing shares per stage, with `t` per country.
-    pub eu_sourcing: Vec<(Stage, Vec<(CountryCode, f64, f64)>)>,
+    pub eu_sourcing: EuStageShares,
+    /// Caveats on these parameters: cells left missing because the transcription is unreliable,
+    /// values that differ between transcriptions, conventions applied.
+    pub caveats: Vec<String>,
 }
 
 /// One material of the catalogue.
@@ -179,6 +214,13 @@ impl ReferenceData {
     /// The material with identifier `id`.
     pub fn material(&self, id: &str) -> Option<&Material> {
         self.materials.iter().find(|m| m.id == id)
+    }
+
+    /// The material with identifier `id`, or with the identifier `id` is an alias of (see
+    /// [`canonical_material_id`]: `aluminum`, `silicon_metal`, `graphite_natural`, ...).
+    pub fn find_material(&self, id: &str) -> Option<&Material> {
+        self.material(id)
+            .or_else(|| self.material(canonical_material_id(id)?))
     }
 
     /// The country with code `code`.
