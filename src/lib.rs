@@ -2,7 +2,7 @@
 //!
 //! The crate has two layers:
 //!
-//! - a pure calculation core, [`model`], [`reference`] and [`analysis`]: plain functions over
+//! - a pure calculation core, [`model`], [`mod@reference`] and [`analysis`]: plain functions over
 //!   values, no I/O, no clock, no randomness without an explicit seed, and no imports from yew,
 //!   web-sys, gloo, js-sys or wasm-bindgen (a test enforces this). It runs natively in
 //!   `cargo test`, in benchmarks and in the command-line front end ([`cli`]).

@@ -98,23 +98,10 @@ pub fn main(args: &[String]) -> ExitCode {
     let stderr = std::io::stderr();
     run(
         args,
-        embedded_reference(),
+        crate::reference::embedded(),
         &mut stdout.lock(),
         &mut stderr.lock(),
     )
-}
-
-// The embedded reference data comes from the loader (`crate::reference::embedded`), which is
-// not on this branch yet. Until it is merged, the command line runs with an empty catalogue.
-// On merge: delete this function and call `crate::reference::embedded()` in `main`.
-fn embedded_reference() -> &'static ReferenceData {
-    static EMPTY: ReferenceData = ReferenceData {
-        materials: Vec::new(),
-        countries: Vec::new(),
-        groups: Vec::new(),
-        datasets: Vec::new(),
-    };
-    &EMPTY
 }
 
 /// What went wrong, and the exit code it maps to.

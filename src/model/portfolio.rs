@@ -455,11 +455,14 @@ impl LineChecker<'_> {
                 self.push(Field::Material, Problem::Missing);
                 None
             }
-            Some(id) if self.reference.material(id).is_none() => {
-                self.push(Field::Material, Problem::UnknownMaterial(id.to_string()));
-                None
-            }
-            Some(id) => Some(id.to_string()),
+            // Other spellings (`aluminum`, `graphite_natural`) resolve to the catalogue id.
+            Some(id) => match self.reference.find_material(id) {
+                Some(material) => Some(material.id.clone()),
+                None => {
+                    self.push(Field::Material, Problem::UnknownMaterial(id.to_string()));
+                    None
+                }
+            },
         };
         let spend = self.number(Field::Spend, raw.spend.as_ref(), None, (0.0, MAX_AMOUNT));
         let revenue = self.number(

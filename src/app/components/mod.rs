@@ -1,4 +1,10 @@
 //! The app's components, one per file.
 
+pub mod calculator;
+pub mod dashboard;
+pub mod editor;
+pub mod methodology;
 pub mod nav;
 pub mod privacy;
+pub mod sources;
+pub mod stage_bars;

@@ -1,0 +1,160 @@
+//! A stacked horizontal bar per stage of one material: the country shares the firm depends on,
+//! from its own sourcing or the world mix (look-through). SVG drawn here, with a text
+//! alternative and a data table view for screen readers and for reading exact values.
+
+use crate::analysis::exposure::MixBasis;
+use crate::analysis::portfolio::MaterialResult;
+use crate::app::format::{country_name, pct};
+use crate::model::CountryCode;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Colour-blind safe palette (Okabe-Ito), as CSS custom properties; the last one is for the rest.
+const PALETTE: [&str; 8] = [
+    "var(--c1)", "var(--c2)", "var(--c3)", "var(--c4)", "var(--c5)", "var(--c6)", "var(--c7)",
+    "var(--c8)",
+];
+/// Countries below this share are grouped as "others" in the bars (not in the table).
+const MIN_SEGMENT: f64 = 0.03;
+
+/// Properties of [`StageBars`].
+#[derive(Properties, PartialEq)]
+pub struct StageBarsProps {
+    /// The material's results.
+    pub material: Rc<MaterialResult>,
+}
+
+/// The colour of `country` in a chart whose countries, largest first, are `order`.
+fn colour(order: &[CountryCode], country: CountryCode) -> &'static str {
+    match order.iter().position(|c| *c == country) {
+        Some(i) if i < PALETTE.len() - 1 && !country.is_rest_of_world() => PALETTE[i],
+        _ => PALETTE[PALETTE.len() - 1],
+    }
+}
+
+/// The chart.
+#[component]
+pub fn StageBars(props: &StageBarsProps) -> Html {
+    let reference = crate::reference::embedded();
+    let m = &props.material;
+    let stages: Vec<_> = m.stages.iter().filter(|s| s.mix.is_some()).collect();
+    // One colour per country across all stages of this material, by total share.
+    let mut totals: Vec<(CountryCode, f64)> = Vec::new();
+    for s in &stages {
+        for (c, share) in s.mix.iter().flat_map(|m| m.entries()) {
+            match totals.iter_mut().find(|(k, _)| k == c) {
+                Some(t) => t.1 += share,
+                None => totals.push((*c, *share)),
+            }
+        }
+    }
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let order: Vec<CountryCode> = totals
+        .iter()
+        .filter(|(c, _)| !c.is_rest_of_world())
+        .map(|(c, _)| *c)
+        .collect();
+    let (label_w, bar_w, row_h) = (150.0, 600.0, 34.0);
+    let height = row_h * stages.len() as f64 + 8.0;
+    let title_id = format!("bars-{}", m.material);
+    let summary = stages
+        .iter()
+        .map(|s| {
+            let (c, share) = s.concentration.as_ref().and_then(|c| c.largest).unwrap_or((CountryCode::REST_OF_WORLD, 0.0));
+            format!("{}: {} {}", s.stage.label(), country_name(reference, c), pct(share))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if stages.is_empty() {
+        return html! {};
+    }
+    html! {
+        <figure class="card chart-card">
+            <figcaption id={title_id.clone()}><strong>{ &m.name }</strong>
+                <span class="muted small">{ " · largest supplier per stage: " }{ &summary }</span>
+            </figcaption>
+            <svg class="chart" viewBox={format!("0 0 {} {height}", label_w + bar_w + 10.0)}
+                role="img" aria-labelledby={title_id}>
+                for (i, s) in stages.iter().enumerate() {
+                    <g transform={format!("translate(0 {})", 4.0 + row_h * i as f64)}>
+                        <text x="0" y={(row_h / 2.0).to_string()} dominant-baseline="middle" font-size="13">
+                            { format!("{}{}", s.stage.label(), if s.basis == MixBasis::World { " (world)" } else { "" }) }
+                        </text>
+                        { segments(reference, s.mix.as_ref().map(|m| m.entries()).unwrap_or(&[]), &order, label_w, bar_w, row_h - 8.0) }
+                    </g>
+                }
+            </svg>
+            <ul class="legend" aria-hidden="true">
+                for c in order.iter().take(PALETTE.len() - 1) {
+                    <li><span class="swatch" style={format!("background:{}", colour(&order, *c))}></span>{ country_name(reference, *c) }</li>
+                }
+                <li><span class="swatch" style={format!("background:{}", PALETTE[PALETTE.len() - 1])}></span>{ "Others and rest of world" }</li>
+            </ul>
+            <details>
+                <summary>{ "Data table" }</summary>
+                <div class="table-scroll">
+                    <table class="small">
+                        <thead><tr>
+                            <th scope="col">{ "Stage" }</th><th scope="col">{ "Basis" }</th>
+                            <th scope="col">{ "Country" }</th><th scope="col" class="num">{ "Share" }</th>
+                        </tr></thead>
+                        <tbody>
+                            for s in &stages {
+                                for (c, share) in s.mix.iter().flat_map(|m| m.entries()) {
+                                    <tr>
+                                        <td>{ s.stage.label() }</td>
+                                        <td>{ if s.basis == MixBasis::World { "world mix" } else { "your sourcing" } }</td>
+                                        <td>{ country_name(reference, *c) }</td>
+                                        <td class="num">{ pct(*share) }</td>
+                                    </tr>
+                                }
+                            }
+                        </tbody>
+                    </table>
+                </div>
+            </details>
+        </figure>
+    }
+}
+
+fn segments(
+    reference: &crate::reference::ReferenceData,
+    entries: &[(CountryCode, f64)],
+    order: &[CountryCode],
+    x0: f64,
+    width: f64,
+    height: f64,
+) -> Html {
+    let mut x = x0;
+    let mut rest = 0.0;
+    let mut out = Vec::new();
+    for (c, share) in entries {
+        if *share < MIN_SEGMENT || c.is_rest_of_world() || colour(order, *c) == PALETTE[PALETTE.len() - 1] {
+            rest += share;
+            continue;
+        }
+        let w = share * width;
+        out.push(html! {
+            <g>
+                <rect x={x.to_string()} y="0" width={w.to_string()} height={height.to_string()}
+                    style={format!("fill:{}", colour(order, *c))} stroke="var(--surface)">
+                    <title>{ format!("{} {}", country_name(reference, *c), pct(*share)) }</title>
+                </rect>
+                if w > 44.0 {
+                    <text x={(x + 4.0).to_string()} y={(height / 2.0).to_string()} dominant-baseline="middle"
+                        font-size="12" style="fill:#000">{ format!("{} {}", c, pct(*share)) }</text>
+                }
+            </g>
+        });
+        x += w;
+    }
+    if rest > 0.0 {
+        out.push(html! {
+            <rect x={x.to_string()} y="0" width={(rest * width).to_string()} height={height.to_string()}
+                style={format!("fill:{}", PALETTE[PALETTE.len() - 1])} stroke="var(--surface)">
+                <title>{ format!("Others and rest of world {}", pct(rest)) }</title>
+            </rect>
+        });
+    }
+    html! { for out }
+}
