@@ -641,9 +641,11 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    /// Whether the share satisfies the bound.
+    /// Whether the share satisfies the bound. A limit of zero is strict: any share above zero
+    /// fails; otherwise a tolerance of 1e-9 absorbs floating-point noise.
     pub fn passes(&self) -> bool {
         match self.bound {
+            Bound::AtMost if self.limit == 0.0 => self.share <= 0.0,
             Bound::AtMost => self.share <= self.limit + EPSILON,
             Bound::AtLeast => self.share + EPSILON >= self.limit,
         }

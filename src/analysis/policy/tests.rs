@@ -288,6 +288,15 @@ fn dfars_melt_regime_fails_any_covered_country_share_at_the_magnet() {
     );
     assert_eq!(f.outcome, Outcome::Fail);
     assert_eq!(f.measurement.unwrap().countries, vec![(code("RUS"), 0.01)]);
+    // A zero limit is strict: even a trace fails.
+    let f = check(
+        "US-DFARS7052-NDFEB-A",
+        "rare_earths",
+        Stage::Component,
+        &[("JPN", 1.0), ("CHN", 1e-12)],
+        "2026-12-31",
+    );
+    assert_eq!(f.outcome, Outcome::Fail);
     let f = check(
         "US-DFARS7052-W-A",
         "tungsten",
@@ -583,4 +592,43 @@ fn malformed_rule_data_gives_typed_errors() {
         err,
         PolicyDataError::Invalid { field: "check", .. }
     ));
+}
+
+// --- properties -----------------------------------------------------------------------------
+
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn crma_ignores_how_eu_members_split_their_share(
+            eu in 0.0..1.0f64, split in 0.0..=1.0f64, china in 0.0..1.0f64,
+        ) {
+            // Third-country shares fixed; moving share between France and Germany changes nothing.
+            let rest = 1.0 - eu;
+            let shares = |s: f64| vec![
+                ("FRA", eu * s), ("DEU", eu * (1.0 - s)), ("CHN", rest * china), ("USA", rest * (1.0 - china)),
+            ];
+            let a = check("EU-CRMA-ART5-1B-65", "gallium", Stage::Refining, &shares(split), "2026-06-01");
+            let b = check("EU-CRMA-ART5-1B-65", "gallium", Stage::Refining, &shares(0.5), "2026-06-01");
+            prop_assert_eq!(a.outcome, b.outcome);
+            let expected = (rest * china).max(rest * (1.0 - china));
+            prop_assert!((a.measurement.unwrap().share - expected).abs() < 1e-9);
+        }
+
+        #[test]
+        fn dfars_fails_exactly_when_a_covered_country_supplies_anything(
+            covered in 0.0..1.0f64, which in 0usize..4,
+        ) {
+            let country = ["CHN", "RUS", "PRK", "IRN"][which];
+            let f = check(
+                "US-DFARS7052-W-B", "tungsten", Stage::Mining,
+                &[(country, covered), ("AUT", 1.0 - covered + 1e-3)], "2027-06-01",
+            );
+            let expected = if covered > 0.0 { Outcome::Fail } else { Outcome::Pass };
+            prop_assert_eq!(f.outcome, expected);
+        }
+    }
 }
