@@ -1,1 +1,885 @@
 //! Policy checks from dated, cited rule data.
+//!
+//! The rules live in `data/policy_rules.json`, built by `scripts/data/build_policy.py` from
+//! `../shared/data/policy/rules.csv` (see `RULES.md` there for the quoted legal text). Each rule
+//! keeps its legal citation, effective dates, stages, countries, threshold, exceptions, source,
+//! confidence and notes; the build script adds the catalogue material ids, the stages folded onto
+//! Chokepoint's three, and, for rules whose test is a country-share test, a [`Check`]: its kind,
+//! countries or country groups, and threshold (possibly by year). The semantics of each rule
+//! (which countries, which stages, which threshold, which dates) come from the data; this module
+//! only knows the four kinds of test:
+//!
+//! | kind | passes when | rules |
+//! |---|---|---|
+//! | [`Check::MaxGroupShare`] | share from the listed countries / groups `<=` limit | DFARS 225.7018 covered countries (limit 0); IRC 30D foreign-entity exclusion |
+//! | [`Check::MaxSingleCountryShare`] | largest share of any one country outside the excluded groups `<=` limit | CRMA Art. 5(1)(b), 65 %, EU-27 excluded |
+//! | [`Check::MinGroupShare`] | share from the listed countries / groups `>=` threshold | IRC 30D critical-mineral test (US + FTA partners) |
+//! | [`Check::MinShareOutsideGroup`] | share from named countries outside the groups `>=` threshold for the year | 45Y/48E material-assistance cost ratio (proxy) |
+//!
+//! A check takes a material id, a stage, a [`CountryMix`], a [`Date`] (passed in; there is no
+//! clock) and the country groups of the reference data, and returns a [`Finding`]: pass, fail or
+//! not applicable, with the numbers. Country of origin stands in for the legal tests, several of
+//! which are about entities (ownership, control) or value shares over a whole product: every
+//! finding carries the rule's caveats. The CRMA benchmark is an EU-level target for the Union's
+//! consumption, not a company obligation.
+//!
+//! ```
+//! use chokepoint::analysis::policy::{check_rule, embedded_rules, CheckInput, Date, Outcome};
+//! use chokepoint::model::{CountryCode, CountryMix, Stage};
+//! use chokepoint::reference::CountryGroup;
+//!
+//! let chn = CountryCode::parse("CHN").unwrap();
+//! let jpn = CountryCode::parse("JPN").unwrap();
+//! let mix = CountryMix::from_shares([(chn, 70.0), (jpn, 30.0)]).unwrap();
+//! let eu27 = CountryGroup {
+//!     id: "eu27".into(), name: "EU-27".into(), members: vec![], as_of: None,
+//!     source: "EU".into(), user_defined: false,
+//! };
+//! let input = CheckInput {
+//!     material: "gallium",
+//!     stage: Stage::Refining,
+//!     mix: &mix,
+//!     date: Date::parse("2026-06-01").unwrap(),
+//!     groups: std::slice::from_ref(&eu27),
+//! };
+//! let rule = embedded_rules().iter().find(|r| r.rule_id == "EU-CRMA-ART5-1B-65").unwrap();
+//! let crma = check_rule(rule, &input).unwrap();
+//! assert_eq!(crma.outcome, Outcome::Fail);
+//! assert_eq!(crma.measurement.as_ref().unwrap().share, 0.7);
+//! ```
+
+use crate::model::{CountryCode, CountryMix, Share, Stage};
+use crate::reference::CountryGroup;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+#[cfg(test)]
+mod tests;
+
+/// The rule data compiled into the binary.
+const EMBEDDED_JSON: &str = include_str!("../../data/policy_rules.json");
+
+/// Tolerance for comparing shares with thresholds, against floating-point noise.
+const EPSILON: f64 = 1e-9;
+
+/// A calendar date (proleptic Gregorian), years 1 to 9999. Ordered chronologically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+/// Text that is not a valid `YYYY-MM-DD` date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateError {
+    /// The text given.
+    pub text: String,
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a date of the form YYYY-MM-DD", self.text)
+    }
+}
+
+impl std::error::Error for DateError {}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl Date {
+    /// A date from its parts; `None` when it does not exist (month 13, 30 February, year 0).
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::Date;
+    /// assert!(Date::new(2024, 2, 29).is_some());
+    /// assert!(Date::new(2026, 2, 29).is_none());
+    /// ```
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let valid = (1..=9999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month);
+        valid.then_some(Date { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD` (ISO 8601 calendar date).
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::Date;
+    /// let d = Date::parse("2027-01-01").unwrap();
+    /// assert!(d > Date::parse("2026-12-31").unwrap());
+    /// assert_eq!(d.to_string(), "2027-01-01");
+    /// assert!(Date::parse("1 January 2027").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Date, DateError> {
+        let error = || DateError {
+            text: text.to_string(),
+        };
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(error());
+        }
+        let digits = |range: std::ops::Range<usize>| -> Result<u16, DateError> {
+            let part = &text[range];
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                part.parse().map_err(|_| error())
+            } else {
+                Err(error())
+            }
+        };
+        let year = digits(0..4)?;
+        let month = u8::try_from(digits(5..7)?).map_err(|_| error())?;
+        let day = u8::try_from(digits(8..10)?).map_err(|_| error())?;
+        Date::new(year, month, day).ok_or_else(error)
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1-12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1-31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Date::parse(text)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How well a rule's content was verified by the research behind `rules.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Primary legal text read.
+    High,
+    /// Secondary source (law-firm alert, agency explainer, filing).
+    Medium,
+    /// From memory; dates left blank.
+    Low,
+}
+
+/// One of Chokepoint's stages a rule covers, with the rule's own stage names folded into it
+/// (for example `separation` and `metal` into [`Stage::Refining`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageCoverage {
+    /// The stage.
+    pub stage: Stage,
+    /// The rule's stage names mapped to it (`mining`, `refining`, `separation`, `metal`,
+    /// `magnet`, `component`).
+    pub from: Vec<String>,
+}
+
+/// A later law that ended a rule's regime: the rule is historical after `after`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Termination {
+    /// The last day the regime applied.
+    pub after: Date,
+    /// The provision that ended it.
+    pub citation: String,
+    /// Plain-words explanation.
+    pub note: String,
+}
+
+/// One step of a threshold schedule: the share applies in the years `from_year..=to_year`
+/// (open-ended where `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdStep {
+    /// First year the share applies, if bounded.
+    pub from_year: Option<u16>,
+    /// Last year the share applies, if bounded.
+    pub to_year: Option<u16>,
+    /// The threshold.
+    pub share: Share,
+}
+
+/// A threshold, constant or by year (for example 40 % in 2026 rising to 60 % after 2029).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Threshold(pub Vec<ThresholdStep>);
+
+impl Threshold {
+    /// The threshold that applies in `year`, if the schedule has one.
+    pub fn for_year(&self, year: u16) -> Option<Share> {
+        self.0
+            .iter()
+            .find(|s| s.from_year.is_none_or(|y| year >= y) && s.to_year.is_none_or(|y| year <= y))
+            .map(|s| s.share)
+    }
+}
+
+/// The kind of country-share test a rule makes, with its parameters from the data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// The share from the listed countries and groups must not exceed the threshold (0 for the
+    /// DFARS covered-country restrictions: any covered-country share fails).
+    MaxGroupShare {
+        /// Countries named in the rule.
+        countries: Vec<CountryCode>,
+        /// Country groups (ids of [`CountryGroup`]) named in the rule.
+        groups: Vec<String>,
+        /// The largest share allowed.
+        threshold: Threshold,
+    },
+    /// No single country outside the excluded ones may exceed the threshold (CRMA: no third
+    /// country above 65 %; EU member states are not third countries).
+    MaxSingleCountryShare {
+        /// Groups whose members are not counted (`eu27`).
+        exclude_groups: Vec<String>,
+        /// Countries not counted.
+        exclude_countries: Vec<CountryCode>,
+        /// The largest share allowed for one country.
+        threshold: Threshold,
+    },
+    /// The share from the listed countries and groups must reach the threshold.
+    MinGroupShare {
+        /// Qualifying countries.
+        countries: Vec<CountryCode>,
+        /// Qualifying groups.
+        groups: Vec<String>,
+        /// The smallest share required.
+        threshold: Threshold,
+    },
+    /// The share from named countries outside the listed countries and groups must reach the
+    /// threshold (a proxy for the material-assistance cost ratio; the rest-of-world remainder
+    /// does not count as outside).
+    MinShareOutsideGroup {
+        /// Countries whose share does not count.
+        countries: Vec<CountryCode>,
+        /// Groups whose members' share does not count.
+        groups: Vec<String>,
+        /// The smallest share required, usually by year.
+        threshold: Threshold,
+    },
+}
+
+impl Check {
+    fn threshold(&self) -> &Threshold {
+        match self {
+            Check::MaxGroupShare { threshold, .. }
+            | Check::MaxSingleCountryShare { threshold, .. }
+            | Check::MinGroupShare { threshold, .. }
+            | Check::MinShareOutsideGroup { threshold, .. } => threshold,
+        }
+    }
+
+    fn group_ids(&self) -> &[String] {
+        match self {
+            Check::MaxGroupShare { groups, .. }
+            | Check::MinGroupShare { groups, .. }
+            | Check::MinShareOutsideGroup { groups, .. } => groups,
+            Check::MaxSingleCountryShare { exclude_groups, .. } => exclude_groups,
+        }
+    }
+}
+
+/// A sourcing rule with its citation, dates and, where it has one, its country-share test.
+///
+/// Fields named as in `rules.csv` keep its text; pipe-separated columns are lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRule {
+    /// Stable identifier, for example `US-DFARS7052-NDFEB-B`.
+    pub rule_id: String,
+    /// `US`, `EU`, `JP`.
+    pub jurisdiction: String,
+    /// Short name.
+    pub name: String,
+    /// The legal provisions, for example "DFARS 225.7018-2(a)(2),(b)(4); ...".
+    pub legal_citation: String,
+    /// Who the rule binds.
+    pub applies_to: String,
+    /// Material names as in `rules.csv`.
+    pub materials: Vec<String>,
+    /// Catalogue material ids the rule covers (mapped by the build script).
+    pub material_ids: Vec<String>,
+    /// The items covered (magnets, metals, batteries).
+    pub items: String,
+    /// The rule's own stage names.
+    pub stages_covered: Vec<String>,
+    /// Chokepoint stages covered, upstream first.
+    pub stages: Vec<StageCoverage>,
+    /// The countries cell of `rules.csv`, split on pipes.
+    pub countries: Vec<String>,
+    /// The test as written in `rules.csv`.
+    pub test: String,
+    /// The threshold cell of `rules.csv`, split on pipes.
+    pub threshold: Vec<String>,
+    /// First day in force, where the data has it.
+    pub effective_from: Option<Date>,
+    /// Last day in force, where the data has it.
+    pub effective_to: Option<Date>,
+    /// Exceptions, as written.
+    pub exceptions: String,
+    /// Where the text was read.
+    pub source: String,
+    /// How well it was verified.
+    pub confidence: Confidence,
+    /// Notes, as written.
+    pub notes: String,
+    /// False for a bill that is not law.
+    pub enacted: bool,
+    /// A later law that ended the regime, if any.
+    pub terminated: Option<Termination>,
+    /// The country-share test, when the rule has one Chokepoint can compute.
+    pub check: Option<Check>,
+    /// Why there is no check, when there is none.
+    pub unchecked_reason: Option<String>,
+    /// Caveats to show with every finding (open legal questions, approximations).
+    pub caveats: Vec<String>,
+}
+
+/// Where a rule stands on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// In force: on or after its first day and on or before its last.
+    InForce,
+    /// Its first day is later.
+    NotYetInForce,
+    /// Its last day has passed (historical).
+    Ended,
+    /// A later law ended the regime before the date (historical), see [`PolicyRule::terminated`].
+    Terminated,
+    /// A bill, not law.
+    NotEnacted,
+    /// The data has no start date and the date is not after its end: it may or may not be in
+    /// force.
+    Undated,
+}
+
+impl RuleStatus {
+    /// Whether the rule is historical on the date (ended or terminated).
+    pub fn is_historical(self) -> bool {
+        matches!(self, RuleStatus::Ended | RuleStatus::Terminated)
+    }
+}
+
+impl PolicyRule {
+    /// Where the rule stands on `date`.
+    ///
+    /// Order: not enacted; terminated by a later law (after its termination date); not yet in
+    /// force; ended; undated (no start date in the data); in force.
+    pub fn status_on(&self, date: Date) -> RuleStatus {
+        if !self.enacted {
+            return RuleStatus::NotEnacted;
+        }
+        if self.terminated.as_ref().is_some_and(|t| date > t.after) {
+            return RuleStatus::Terminated;
+        }
+        if self.effective_from.is_some_and(|from| date < from) {
+            return RuleStatus::NotYetInForce;
+        }
+        if self.effective_to.is_some_and(|to| date > to) {
+            return RuleStatus::Ended;
+        }
+        if self.effective_from.is_none() {
+            return RuleStatus::Undated;
+        }
+        RuleStatus::InForce
+    }
+
+    /// Whether the rule covers the catalogue material `material`.
+    pub fn covers_material(&self, material: &str) -> bool {
+        self.material_ids.iter().any(|m| m == material)
+    }
+
+    /// The Chokepoint stages the rule covers, upstream first.
+    pub fn covered_stages(&self) -> Vec<Stage> {
+        self.stages.iter().map(|s| s.stage).collect()
+    }
+}
+
+/// Why rule data could not be used. Names the rule and field where there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyDataError {
+    /// The JSON is malformed or a value has the wrong type or form (a bad date, a share above 1).
+    Json {
+        /// Line of the error, from 1.
+        line: usize,
+        /// Column of the error, from 1.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// A rule is inconsistent.
+    Invalid {
+        /// The rule concerned (empty if the rule has no id).
+        rule_id: String,
+        /// The field concerned.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for PolicyDataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyDataError::Json {
+                line,
+                column,
+                message,
+            } => write!(f, "rule data, line {line}, column {column}: {message}"),
+            PolicyDataError::Invalid {
+                rule_id,
+                field,
+                message,
+            } => write!(f, "rule `{rule_id}`, field `{field}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for PolicyDataError {}
+
+#[derive(Deserialize)]
+struct Document {
+    rules: Vec<PolicyRule>,
+}
+
+fn invalid(rule: &PolicyRule, field: &'static str, message: impl Into<String>) -> PolicyDataError {
+    PolicyDataError::Invalid {
+        rule_id: rule.rule_id.clone(),
+        field,
+        message: message.into(),
+    }
+}
+
+fn validate(rules: &[PolicyRule]) -> Result<(), PolicyDataError> {
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.rule_id.trim().is_empty() {
+            return Err(invalid(
+                rule,
+                "rule_id",
+                format!("rule {} has no id", i + 1),
+            ));
+        }
+        if rules[..i].iter().any(|r| r.rule_id == rule.rule_id) {
+            return Err(invalid(rule, "rule_id", "appears twice"));
+        }
+        if rule.legal_citation.trim().is_empty() {
+            return Err(invalid(rule, "legal_citation", "empty"));
+        }
+        if let (Some(from), Some(to)) = (rule.effective_from, rule.effective_to)
+            && from > to
+        {
+            return Err(invalid(
+                rule,
+                "effective_from",
+                format!("{from} is after effective_to {to}"),
+            ));
+        }
+        match (&rule.check, &rule.unchecked_reason) {
+            (None, None) => {
+                return Err(invalid(
+                    rule,
+                    "check",
+                    "neither a check nor a reason for having none",
+                ));
+            }
+            (Some(check), _) => {
+                if rule.stages.is_empty() {
+                    return Err(invalid(rule, "stages", "a check needs at least one stage"));
+                }
+                let steps = &check.threshold().0;
+                if steps.is_empty() {
+                    return Err(invalid(rule, "check", "empty threshold"));
+                }
+                if steps
+                    .iter()
+                    .any(|s| matches!((s.from_year, s.to_year), (Some(a), Some(b)) if a > b))
+                {
+                    return Err(invalid(
+                        rule,
+                        "check",
+                        "a threshold step ends before it starts",
+                    ));
+                }
+            }
+            (None, Some(_)) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates rule data in the format of `data/policy_rules.json`.
+///
+/// ```
+/// use chokepoint::analysis::policy::{parse_rules, PolicyDataError};
+/// assert!(matches!(parse_rules("{\"rules\": [}"), Err(PolicyDataError::Json { line: 1, .. })));
+/// ```
+pub fn parse_rules(json: &str) -> Result<Vec<PolicyRule>, PolicyDataError> {
+    let document: Document = serde_json::from_str(json).map_err(|e| PolicyDataError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    validate(&document.rules)?;
+    Ok(document.rules)
+}
+
+/// The embedded rule data, parsed once, or the error that stopped it.
+pub fn try_embedded_rules() -> Result<&'static [PolicyRule], &'static PolicyDataError> {
+    static RULES: OnceLock<Result<Vec<PolicyRule>, PolicyDataError>> = OnceLock::new();
+    RULES
+        .get_or_init(|| parse_rules(EMBEDDED_JSON))
+        .as_ref()
+        .map(Vec::as_slice)
+}
+
+/// The embedded rule data (36 rules from `rules.csv`), parsed once.
+///
+/// Never panics: if the embedded data were malformed this returns an empty slice (a test makes
+/// sure it parses; use [`try_embedded_rules`] to see the error).
+pub fn embedded_rules() -> &'static [PolicyRule] {
+    try_embedded_rules().unwrap_or(&[])
+}
+
+/// The rules in force on `date` ([`RuleStatus::InForce`]), in data order.
+///
+/// Rules without a start date in the data ([`RuleStatus::Undated`]) are left out; use
+/// [`PolicyRule::status_on`] to show them with their status.
+///
+/// ```
+/// use chokepoint::analysis::policy::{embedded_rules, rules_in_force, Date};
+/// let ids = |d: &str| -> Vec<String> {
+///     rules_in_force(embedded_rules(), Date::parse(d).unwrap())
+///         .iter().map(|r| r.rule_id.clone()).collect()
+/// };
+/// assert!(ids("2026-12-31").contains(&"US-DFARS7052-NDFEB-A".to_string()));
+/// assert!(ids("2027-01-01").contains(&"US-DFARS7052-NDFEB-B".to_string()));
+/// ```
+pub fn rules_in_force(rules: &[PolicyRule], date: Date) -> Vec<&PolicyRule> {
+    rules
+        .iter()
+        .filter(|r| r.status_on(date) == RuleStatus::InForce)
+        .collect()
+}
+
+/// What a check is run on.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckInput<'a> {
+    /// Catalogue material id, for example `gallium`.
+    pub material: &'a str,
+    /// The stage the mix describes.
+    pub stage: Stage,
+    /// Country shares at that stage.
+    pub mix: &'a CountryMix,
+    /// The date to check on (rules in force, threshold year).
+    pub date: Date,
+    /// Country groups (from the reference data, or the user's), looked up by id.
+    pub groups: &'a [CountryGroup],
+}
+
+/// Whether a measured share must stay at or below the limit, or reach it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// Passes when the share is at most the limit.
+    AtMost,
+    /// Passes when the share is at least the limit.
+    AtLeast,
+}
+
+/// The numbers behind a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measurement {
+    /// The share measured (fraction 0..1).
+    pub share: f64,
+    /// The threshold it is compared with (fraction 0..1).
+    pub limit: f64,
+    /// The direction of the comparison.
+    pub bound: Bound,
+    /// The countries counted in `share`, largest first (for the single-country test: the largest
+    /// country counted).
+    pub countries: Vec<(CountryCode, f64)>,
+    /// Share of the rest-of-world remainder (`ROW`), whose origin is unknown and which is never
+    /// counted as qualifying or as outside a group.
+    pub unattributed: f64,
+}
+
+impl Measurement {
+    /// Whether the share satisfies the bound. A limit of zero is strict: any share above zero
+    /// fails; otherwise a tolerance of 1e-9 absorbs floating-point noise.
+    pub fn passes(&self) -> bool {
+        match self.bound {
+            Bound::AtMost if self.limit == 0.0 => self.share <= 0.0,
+            Bound::AtMost => self.share <= self.limit + EPSILON,
+            Bound::AtLeast => self.share + EPSILON >= self.limit,
+        }
+    }
+}
+
+/// Why a rule does not apply to the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicable {
+    /// The rule does not cover the material.
+    MaterialNotCovered,
+    /// The rule does not cover the stage.
+    StageNotCovered,
+    /// The rule has no country-share test (see [`PolicyRule::unchecked_reason`]).
+    NoShareTest,
+    /// The threshold schedule has no value for the year of the date.
+    NoThresholdForYear(u16),
+    /// The rule is not in force on the date (the measurement is still given).
+    NotInForce(RuleStatus),
+}
+
+/// The result of a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The mix meets the rule's test.
+    Pass,
+    /// The mix does not meet it.
+    Fail,
+    /// The rule does not apply, and why.
+    NotApplicable(NotApplicable),
+}
+
+/// One rule checked against one material, stage and mix on one date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding<'a> {
+    /// The rule, with its name, citation, dates, stages and caveats.
+    pub rule: &'a PolicyRule,
+    /// Where the rule stands on the date.
+    pub status: RuleStatus,
+    /// Pass, fail or not applicable.
+    pub outcome: Outcome,
+    /// The numbers, whenever the rule covers the material and stage and has a threshold for the
+    /// year (also when it is not in force, to show what it would give).
+    pub measurement: Option<Measurement>,
+}
+
+/// Why a check could not be run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyError {
+    /// The rule names a country group that `groups` does not have.
+    UnknownGroup {
+        /// The rule.
+        rule_id: String,
+        /// The missing group id.
+        group: String,
+    },
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyError::UnknownGroup { rule_id, group } => write!(
+                f,
+                "rule `{rule_id}` needs the country group `{group}`, which is not defined"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// The set of countries a check names: explicit codes plus the members of its groups.
+fn member_set(
+    rule: &PolicyRule,
+    countries: &[CountryCode],
+    group_ids: &[String],
+    groups: &[CountryGroup],
+) -> Result<Vec<CountryCode>, PolicyError> {
+    let mut members = countries.to_vec();
+    for id in group_ids {
+        let group =
+            groups
+                .iter()
+                .find(|g| &g.id == id)
+                .ok_or_else(|| PolicyError::UnknownGroup {
+                    rule_id: rule.rule_id.clone(),
+                    group: id.clone(),
+                })?;
+        members.extend(group.members.iter().copied());
+    }
+    Ok(members)
+}
+
+fn measure(
+    rule: &PolicyRule,
+    check: &Check,
+    limit: f64,
+    mix: &CountryMix,
+    groups: &[CountryGroup],
+) -> Result<Measurement, PolicyError> {
+    let unattributed = mix.share_of(CountryCode::REST_OF_WORLD);
+    let named = || mix.entries().iter().filter(|(c, _)| !c.is_rest_of_world());
+    let measurement = match check {
+        Check::MaxGroupShare {
+            countries,
+            groups: ids,
+            ..
+        }
+        | Check::MinGroupShare {
+            countries,
+            groups: ids,
+            ..
+        } => {
+            let members = member_set(rule, countries, ids, groups)?;
+            let counted: Vec<(CountryCode, f64)> = named()
+                .filter(|(c, _)| members.contains(c))
+                .copied()
+                .collect();
+            Measurement {
+                share: counted.iter().map(|(_, s)| s).sum(),
+                limit,
+                bound: if matches!(check, Check::MaxGroupShare { .. }) {
+                    Bound::AtMost
+                } else {
+                    Bound::AtLeast
+                },
+                countries: counted,
+                unattributed,
+            }
+        }
+        Check::MinShareOutsideGroup {
+            countries,
+            groups: ids,
+            ..
+        } => {
+            let members = member_set(rule, countries, ids, groups)?;
+            let counted: Vec<(CountryCode, f64)> = named()
+                .filter(|(c, _)| !members.contains(c))
+                .copied()
+                .collect();
+            Measurement {
+                share: counted.iter().map(|(_, s)| s).sum(),
+                limit,
+                bound: Bound::AtLeast,
+                countries: counted,
+                unattributed,
+            }
+        }
+        Check::MaxSingleCountryShare {
+            exclude_groups,
+            exclude_countries,
+            ..
+        } => {
+            let excluded = member_set(rule, exclude_countries, exclude_groups, groups)?;
+            // Entries are sorted largest first, so the first one counted is the largest.
+            let largest = named().find(|(c, _)| !excluded.contains(c)).copied();
+            Measurement {
+                share: largest.map_or(0.0, |(_, s)| s),
+                limit,
+                bound: Bound::AtMost,
+                countries: largest.into_iter().collect(),
+                unattributed,
+            }
+        }
+    };
+    Ok(measurement)
+}
+
+/// Checks one rule against a material, stage and mix on a date.
+///
+/// Not applicable, in this order: the rule does not cover the material; it does not cover the
+/// stage; it has no share test; its threshold has no value for the date's year; it is not in
+/// force on the date (the measurement is then still given). Otherwise pass or fail. Errors only
+/// when the rule names a country group missing from `input.groups` (and only once the rule is
+/// otherwise applicable).
+pub fn check_rule<'a>(
+    rule: &'a PolicyRule,
+    input: &CheckInput,
+) -> Result<Finding<'a>, PolicyError> {
+    let status = rule.status_on(input.date);
+    let not_applicable = |reason| Finding {
+        rule,
+        status,
+        outcome: Outcome::NotApplicable(reason),
+        measurement: None,
+    };
+    if !rule.covers_material(input.material) {
+        return Ok(not_applicable(NotApplicable::MaterialNotCovered));
+    }
+    if !rule.stages.iter().any(|s| s.stage == input.stage) {
+        return Ok(not_applicable(NotApplicable::StageNotCovered));
+    }
+    let Some(check) = &rule.check else {
+        return Ok(not_applicable(NotApplicable::NoShareTest));
+    };
+    let year = input.date.year();
+    let Some(limit) = check.threshold().for_year(year) else {
+        return Ok(not_applicable(NotApplicable::NoThresholdForYear(year)));
+    };
+    // Resolve every group up front so that a missing group is reported even when the mix
+    // would not need it.
+    member_set(rule, &[], check.group_ids(), input.groups)?;
+    let measurement = measure(rule, check, limit.get(), input.mix, input.groups)?;
+    let outcome = if status != RuleStatus::InForce {
+        Outcome::NotApplicable(NotApplicable::NotInForce(status))
+    } else if measurement.passes() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
+    Ok(Finding {
+        rule,
+        status,
+        outcome,
+        measurement: Some(measurement),
+    })
+}
+
+/// Checks every rule that has a share test and covers `input.material`, in data order.
+///
+/// Rules about other materials, and rules without a share test, are left out; stage and date
+/// mismatches are reported as not applicable so that the interface can say why. `input.groups`
+/// must define every group these rules name (in the embedded data: `eu27`,
+/// `feoc_covered_nations`, `us_fta`, `us_30d_qualifying`, all in the reference data's
+/// `country_groups.csv`), or the first missing one is returned as an error.
+pub fn check_rules<'a>(
+    rules: &'a [PolicyRule],
+    input: &CheckInput,
+) -> Result<Vec<Finding<'a>>, PolicyError> {
+    rules
+        .iter()
+        .filter(|r| r.check.is_some() && r.covers_material(input.material))
+        .map(|r| check_rule(r, input))
+        .collect()
+}

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Build data/policy_rules.json from ../shared/data/policy/rules.csv.
+
+Usage (from the project root):
+    python3 scripts/data/build_policy.py            # write data/policy_rules.json
+    python3 scripts/data/build_policy.py --check    # exit 1 if data/policy_rules.json differs
+
+Python standard library only; the output is deterministic (rules in file order, keys in a fixed
+order, UTF-8, two-space indent, trailing newline).
+
+Every column of rules.csv is kept. Pipe-separated columns (materials, stages_covered, countries,
+threshold) become arrays; a pipe inside parentheses, as in "North America (USA|CAN|MEX)", does
+not split. Empty dates become null. Derived fields are added next to the originals:
+
+- material_ids: the catalogue identifiers the rule's materials map to (MATERIAL_IDS below);
+  group phrases ("all 45X(c)(6) applicable critical minerals", "Annex I strategic raw materials")
+  expand to the material list of the rule that enumerates them. Names with no catalogue id are
+  reported on standard error and kept only in `materials`.
+- stages: the rule's stages folded onto Chokepoint's three (mining; refining <- refining,
+  separation, metal; component <- magnet, component), each with the rule stages it came from.
+  `recycling` is not modelled and is reported in `caveats`.
+- check: the kind of share test, with its countries, country groups and threshold (as a year
+  schedule), when the rule's `test` is a share test Chokepoint can compute from a country mix;
+  otherwise null with `unchecked_reason`.
+- terminated, enacted, caveats: from the small overlay tables below, which quote RULES.md.
+"""
+
+import csv
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOURCE = os.path.join(ROOT, "..", "shared", "data", "policy", "rules.csv")
+CATALOGUE = os.path.join(ROOT, "..", "shared", "data", "reference", "materials_summary.csv")
+OUTPUT = os.path.join(ROOT, "data", "policy_rules.json")
+
+# Catalogue ids beyond ../shared/data/reference/materials_summary.csv: the individual rare
+# earths the catalogue carries (or will carry) as their own materials.
+EXTRA_CATALOGUE_IDS = {"neodymium", "praseodymium", "dysprosium", "terbium", "samarium"}
+
+# rules.csv material name -> catalogue ids. Names equal to a catalogue id map to themselves.
+MATERIAL_IDS = {
+    "rare_earths": ["rare_earths", "rare_earths_magnet"],
+    "rare_earths(Nd,Pr,Tb,Dy,Gd,Sm,Ce)": [
+        "rare_earths", "rare_earths_magnet", "neodymium", "praseodymium", "terbium",
+        "dysprosium", "samarium",
+    ],
+    "bauxite_alumina_aluminium": ["aluminum"],
+    "aluminum": ["aluminum"],
+    "graphite": ["graphite_natural", "graphite_refined"],
+    "pgm": ["platinum", "palladium"],
+}
+
+# Material phrases that stand for the list of another rule.
+MATERIAL_GROUPS = {
+    "all 45X(c)(6) applicable critical minerals": ("US-IRC45X-MACR-CRITMIN", set()),
+    "all 45X(c)(6) applicable critical minerals (in EV battery)": ("US-IRC45X-MACR-CRITMIN", set()),
+    "all 45X(c)(6) minerals except metallurgical_coal": (
+        "US-IRC45X-MACR-CRITMIN", {"metallurgical_coal"}),
+    "Annex I strategic raw materials": ("EU-CRMA-ART5-1B-65", set()),
+}
+
+STAGE_FOLD = {
+    "mining": "mining",
+    "refining": "refining",
+    "separation": "refining",
+    "metal": "refining",
+    "magnet": "component",
+    "component": "component",
+}
+STAGE_ORDER = ["mining", "refining", "component"]
+
+# Country phrases of rules.csv -> explicit codes and group ids (country_groups.csv).
+COUNTRY_PHRASES = {
+    "USA + US FTA partners (extraction/processing); North America (recycling)":
+        (["USA"], ["us_fta", "us_30d_qualifying"]),
+    "USA + US FTA partners; North America (recycling)": (["USA"], ["us_fta", "us_30d_qualifying"]),
+    "FEOC": ([], ["feoc_covered_nations"]),
+    "FEOC (incl. entities owned/controlled/subject to jurisdiction of governments of PRK|CHN|RUS|IRN)":
+        ([], ["feoc_covered_nations"]),
+    "North America (USA|CAN|MEX)": (["USA", "CAN", "MEX"], []),
+    "any single non-EU country": ([], ["eu27"]),
+    "EU27": ([], ["eu27"]),
+}
+
+# Regimes ended by a later law: every rule whose id starts with the prefix is historical after
+# the date (RULES.md section 3: "(h) No credit shall be allowed under this section with respect
+# to any vehicle acquired after September 30, 2025.").
+TERMINATIONS = {
+    "US-IRC30D-": {
+        "after": "2025-09-30",
+        "citation": "26 U.S.C. 30D(h), added by P.L. 119-21 (2025)",
+        "note": "No clean-vehicle credit for vehicles acquired after 30 September 2025: the 30D "
+                "tests are historical after that date.",
+    },
+}
+
+# Rules that are bills, not law (RULES.md: "Bill text only; do not encode as law").
+NOT_ENACTED = {"US-FY27NDAA-1803-PENDING"}
+
+# Caveats on the approximation each kind of check makes, stored with each checked rule.
+KIND_CAVEATS = {
+    "max_group_share": "Country of origin stands in for where each covered step took place; "
+                       "the rest-of-world remainder (ROW) is of unknown origin and not counted.",
+    "max_single_country_share": "An EU-level benchmark for the Union's annual consumption, "
+                                "addressed to the Commission and Member States, not a company "
+                                "obligation; applied to one mix it is a heuristic.",
+    "min_group_share": "The law measures value shares over all qualifying materials or "
+                       "components; one material's country mix is a proxy.",
+    "min_share_outside_group": "The material-assistance cost ratio (MACR) is a cost share not "
+                               "attributable to prohibited foreign entities (ownership and "
+                               "control, not location); the share of the mix outside the covered "
+                               "nations is a proxy. The threshold year is the year of the date "
+                               "checked (construction start).",
+}
+ENTITY_CAVEAT = ("The law tests entities (owned by, controlled by or subject to the jurisdiction "
+                 "of a covered nation's government), not countries of origin; the country mix is "
+                 "a proxy.")
+
+CODE = re.compile(r"^[A-Z]{3}$")
+PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+
+
+def split_pipes(text):
+    """Split on '|' outside parentheses; empty text gives an empty list."""
+    text = text.strip()
+    if not text:
+        return []
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == "|" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    return parts
+
+
+def percent(text):
+    m = PERCENT.match(text.strip())
+    if not m:
+        return None
+    return round(float(m.group(1)) / 100.0, 6)
+
+
+def threshold_schedule(text):
+    """'65%' -> one open step; '2026:40%; ...; after 2029:60%' or '<2024:50%; 2024-2025:60%' ->
+    year steps. None when the text is not a threshold."""
+    text = text.strip()
+    single = percent(text)
+    if single is not None:
+        return [{"from_year": None, "to_year": None, "share": single}]
+    steps = []
+    for part in text.split(";"):
+        if ":" not in part:
+            return None
+        years, value = (p.strip() for p in part.split(":", 1))
+        share = percent(value)
+        if share is None:
+            return None
+        if re.fullmatch(r"\d{4}", years):
+            low = high = int(years)
+        elif m := re.fullmatch(r"(\d{4})-(\d{4})", years):
+            low, high = int(m.group(1)), int(m.group(2))
+        elif m := re.fullmatch(r"after (\d{4})", years):
+            low, high = int(m.group(1)) + 1, None
+        elif m := re.fullmatch(r"<(\d{4})", years):
+            low, high = None, int(m.group(1)) - 1
+        else:
+            return None
+        steps.append({"from_year": low, "to_year": high, "share": share})
+    return steps or None
+
+
+def countries_of(text):
+    """(codes, groups) for a countries cell, or None when it names no usable set."""
+    text = text.strip()
+    if text in COUNTRY_PHRASES:
+        codes, groups = COUNTRY_PHRASES[text]
+        return list(codes), list(groups)
+    head = re.sub(r"\s*\(.*\)\s*$", "", text)
+    codes = [c.strip() for c in head.split("|")]
+    if codes and all(CODE.match(c) for c in codes):
+        return codes, []
+    return None
+
+
+def check_of(row):
+    """(check, unchecked_reason) for a row."""
+    test = row["test"].strip()
+    threshold = row["threshold"].strip()
+    stages = [s for s in split_pipes(row["stages_covered"]) if s in STAGE_FOLD]
+    if not stages:
+        return None, "no supply-chain stage to check (entity test or no stages given)"
+    if test.startswith("share_from_group") or test.startswith("share_from_FEOC"):
+        kind = "max_group_share"
+        if "== 0" not in test:
+            return None, "share test not understood"
+    elif test.startswith("single_country_share <="):
+        kind = "max_single_country_share"
+    elif test.startswith("value_share") and ">=" in test:
+        kind = "min_group_share"
+    elif test.startswith("MACR") and ">=" in test:
+        kind = "min_share_outside_group"
+    else:
+        return None, "not a country-share test (disclosure, due diligence, credit amount or " \
+                     "entity test)"
+    schedule = threshold_schedule(threshold)
+    if schedule is None:
+        return None, f"no threshold in the data ({threshold or 'blank'})"
+    countries = countries_of(row["countries"])
+    if countries is None:
+        sys.exit(f"{row['rule_id']}: countries {row['countries']!r} not understood; "
+                 "add it to COUNTRY_PHRASES")
+    codes, groups = countries
+    check = {"kind": kind}
+    if kind == "max_single_country_share":
+        check["exclude_groups"] = groups
+        check["exclude_countries"] = codes
+    else:
+        check["countries"] = codes
+        check["groups"] = groups
+    check["threshold"] = schedule
+    return check, None
+
+
+def load_catalogue():
+    ids = set(EXTRA_CATALOGUE_IDS)
+    with open(CATALOGUE, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids.add(row["material_id"].strip())
+    return ids
+
+
+def material_ids(names, by_id, catalogue, unknown, rule_id, seen=()):
+    out = []
+    for name in names:
+        if name in MATERIAL_GROUPS:
+            target, excluded = MATERIAL_GROUPS[name]
+            if target in seen:
+                continue
+            expanded = [n for n in split_pipes(by_id[target]["materials"]) if n not in excluded]
+            out += material_ids(expanded, by_id, catalogue, unknown, rule_id, seen + (target,))
+        elif name in MATERIAL_IDS:
+            out += MATERIAL_IDS[name]
+        elif name in catalogue:
+            out.append(name)
+        else:
+            unknown.setdefault(name, []).append(rule_id)
+    result = []
+    for m in out:
+        if m not in result:
+            result.append(m)
+    return result
+
+
+def build():
+    with open(SOURCE, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_id = {r["rule_id"]: r for r in rows}
+    catalogue = load_catalogue()
+    unknown = {}
+    rules = []
+    for row in rows:
+        rid = row["rule_id"].strip()
+        raw_stages = split_pipes(row["stages_covered"])
+        folded = []
+        for target in STAGE_ORDER:
+            sources = [s for s in raw_stages if STAGE_FOLD.get(s) == target]
+            if sources:
+                folded.append({"stage": target, "from": sources})
+        caveats = []
+        if "WARNING:" in row["notes"]:
+            caveats.append(row["notes"].split("WARNING:", 1)[1].strip())
+        if "recycling" in raw_stages:
+            caveats.append("The recycling stage is not modelled by Chokepoint.")
+        if "metal" in raw_stages and not ({"refining", "separation"} & set(raw_stages)):
+            caveats.append("Only metal making (melting, alloying, reduction to metal or powder) "
+                           "is covered upstream of the magnet or component; Chokepoint folds it "
+                           "into Refining, whose reference mixes also describe refining and "
+                           "separation, which this rule does not cover.")
+        check, reason = check_of(row)
+        if check is not None:
+            caveats.append(KIND_CAVEATS[check["kind"]])
+            if "feoc_covered_nations" in check.get("groups", []) or "PFE" in row["countries"]:
+                caveats.append(ENTITY_CAVEAT)
+        terminated = None
+        for prefix, termination in TERMINATIONS.items():
+            if rid.startswith(prefix):
+                terminated = dict(termination)
+        rules.append({
+            "rule_id": rid,
+            "jurisdiction": row["jurisdiction"].strip(),
+            "name": row["name"].strip(),
+            "legal_citation": row["legal_citation"].strip(),
+            "applies_to": row["applies_to"].strip(),
+            "materials": split_pipes(row["materials"]),
+            "material_ids": material_ids(split_pipes(row["materials"]), by_id, catalogue,
+                                         unknown, rid),
+            "items": row["items"].strip(),
+            "stages_covered": raw_stages,
+            "stages": folded,
+            "countries": split_pipes(row["countries"]),
+            "test": row["test"].strip(),
+            "threshold": split_pipes(row["threshold"]),
+            "effective_from": row["effective_from"].strip() or None,
+            "effective_to": row["effective_to"].strip() or None,
+            "exceptions": row["exceptions"].strip(),
+            "source": row["source_url_or_location"].strip(),
+            "confidence": row["confidence"].strip().lower(),
+            "notes": row["notes"].strip(),
+            "enacted": rid not in NOT_ENACTED,
+            "terminated": terminated,
+            "check": check,
+            "unchecked_reason": reason,
+            "caveats": caveats,
+        })
+    if unknown:
+        listed = "; ".join(f"{name!r} ({len(ids)} rule{'s' if len(ids) > 1 else ''}, e.g. {ids[0]})"
+                           for name, ids in sorted(unknown.items()))
+        print(f"build_policy: {len(unknown)} material names have no catalogue id and are kept in "
+              f"`materials` only: {listed}", file=sys.stderr)
+    document = {
+        "source": "../shared/data/policy/rules.csv and RULES.md (research up to mid-2026)",
+        "generated_by": "scripts/data/build_policy.py",
+        "rules": rules,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main():
+    text = build()
+    if "--check" in sys.argv[1:]:
+        try:
+            with open(OUTPUT, encoding="utf-8") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = None
+        if current != text:
+            print(f"build_policy: {os.path.relpath(OUTPUT, ROOT)} is out of date; run "
+                  "python3 scripts/data/build_policy.py", file=sys.stderr)
+            return 1
+        return 0
+    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
+    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
