@@ -5,22 +5,40 @@
 //! from the inputs with `use_memo`.
 
 pub mod components;
+pub mod format;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
-pub mod format;
 pub mod results;
 pub mod route;
 pub mod state;
 
+use crate::model::portfolio::RawPortfolio;
+use components::calculator::CalculatorPage;
+use components::methodology::MethodologyPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
+use components::sources::SourcesPage;
 use route::Route;
+use state::Inputs;
 use yew::prelude::*;
+
+/// The demo portfolio shown on first load: an EV and traction-motor maker, illustrative numbers.
+pub const DEMO_PORTFOLIO: &str = include_str!("../../examples/portfolios/ev_motor_maker.json");
+
+/// The demo portfolio as typed (empty if the embedded file were ever unreadable).
+pub fn demo_portfolio() -> RawPortfolio {
+    RawPortfolio::from_json(DEMO_PORTFOLIO).unwrap_or_default()
+}
 
 /// The root component.
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
+    let inputs = use_reducer(|| Inputs::new(demo_portfolio()));
+    let on_action = {
+        let inputs = inputs.clone();
+        Callback::from(move |action| inputs.dispatch(action))
+    };
     {
         let route = route.clone();
         use_effect_with((), move |_| {
@@ -34,9 +52,12 @@ pub fn App() -> Html {
             <main id="content" tabindex="-1" data-testid="app-ready">
                 {
                     match *route {
-                        Route::Calculator => html! { <h1>{ "Calculator" }</h1> },
-                        Route::Methodology => html! { <h1>{ "Methodology" }</h1> },
-                        Route::Sources => html! { <h1>{ "Sources" }</h1> },
+                        Route::Calculator => html! {
+                            <CalculatorPage portfolio={inputs.portfolio.clone()}
+                                can_undo={inputs.can_undo()} can_redo={inputs.can_redo()} {on_action} />
+                        },
+                        Route::Methodology => html! { <MethodologyPage /> },
+                        Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },
                     }
                 }

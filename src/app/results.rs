@@ -25,14 +25,18 @@ pub struct Derived {
 impl Derived {
     /// The problems of line `index` (0-based).
     pub fn line_errors(&self, index: usize) -> impl Iterator<Item = &ValidationError> {
-        self.errors.iter().filter(
-            move |e| matches!(e.location, Location::Line { line, .. } if line == index + 1),
-        )
+        self.errors
+            .iter()
+            .filter(move |e| matches!(e.location, Location::Line { line, .. } if line == index + 1))
     }
 }
 
 /// Validates `portfolio`; when some lines are invalid, assesses the others.
-pub fn derive(portfolio: &RawPortfolio, reference: &ReferenceData, params: &AssessParams) -> Derived {
+pub fn derive(
+    portfolio: &RawPortfolio,
+    reference: &ReferenceData,
+    params: &AssessParams,
+) -> Derived {
     let errors = match portfolio.validate(reference) {
         Ok(valid) => {
             return Derived {
@@ -57,7 +61,10 @@ pub fn derive(portfolio: &RawPortfolio, reference: &ReferenceData, params: &Asse
         .filter(|i| excluded.binary_search(i).is_err())
         .collect();
     let mut rest = portfolio.clone();
-    rest.lines = assessed.iter().map(|&i| portfolio.lines[i].clone()).collect();
+    rest.lines = assessed
+        .iter()
+        .map(|&i| portfolio.lines[i].clone())
+        .collect();
     let assessment = rest
         .validate(reference)
         .ok()

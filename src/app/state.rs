@@ -132,10 +132,10 @@ impl Action {
 /// The inputs, with their undo history.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Inputs {
-    /// The portfolio as typed.
-    pub portfolio: RawPortfolio,
-    undo: Vec<RawPortfolio>,
-    redo: Vec<RawPortfolio>,
+    /// The portfolio as typed (shared snapshots: cloning the inputs is cheap).
+    pub portfolio: Rc<RawPortfolio>,
+    undo: Vec<Rc<RawPortfolio>>,
+    redo: Vec<Rc<RawPortfolio>>,
     last_edit: Option<(usize, u8, Option<Stage>, usize)>,
 }
 
@@ -143,7 +143,7 @@ impl Inputs {
     /// Inputs holding `portfolio`, with no history.
     pub fn new(portfolio: RawPortfolio) -> Inputs {
         Inputs {
-            portfolio,
+            portfolio: Rc::new(portfolio),
             ..Inputs::default()
         }
     }
@@ -180,11 +180,12 @@ impl Inputs {
             _ => {}
         }
         let key = action.merge_key();
-        let mut next = self.portfolio.clone();
+        let mut next = (*self.portfolio).clone();
         edit(&mut next, action);
-        if next == self.portfolio {
+        if next == *self.portfolio {
             return self;
         }
+        let next = Rc::new(next);
         if key.is_none() || key != self.last_edit {
             self.undo.push(std::mem::replace(&mut self.portfolio, next));
             if self.undo.len() > UNDO_LIMIT {
@@ -392,12 +393,15 @@ mod tests {
     #[test]
     fn out_of_range_indexes_change_nothing() {
         let inputs = one_line();
-        let after = inputs.clone().apply(Action::RemoveLine(7)).apply(Action::EditShare {
-            line: 3,
-            stage: Stage::Mining,
-            row: 9,
-            text: "1".into(),
-        });
+        let after = inputs
+            .clone()
+            .apply(Action::RemoveLine(7))
+            .apply(Action::EditShare {
+                line: 3,
+                stage: Stage::Mining,
+                row: 9,
+                text: "1".into(),
+            });
         assert_eq!(after, inputs);
     }
 }

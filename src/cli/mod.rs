@@ -69,13 +69,7 @@ pub fn run(
         }
         Some("assess") => run_assess(&args[1..], reference, out),
         Some("reference") => run_reference(&args[1..], reference, out),
-        Some("eu-sr") => {
-            // TODO(eu-sr): dispatch to `eu_sr::run(&args[1..])` once the supply-risk engineer's
-            // `run` lands in src/cli/eu_sr.rs.
-            Err(CliError::Usage(
-                "`eu-sr` is not available in this build yet".to_string(),
-            ))
-        }
+        Some("eu-sr") => Ok(eu_sr::run(&args[1..], out, err)),
         Some(other) => Err(CliError::Usage(format!("unknown command `{other}`"))),
     };
     match result {

@@ -1047,7 +1047,11 @@ impl OrderedMap<RawNumber> {
             return;
         }
         let row = CountryCode::REST_OF_WORLD.as_str();
-        match self.0.iter_mut().find(|(key, _)| key.trim().eq_ignore_ascii_case(row)) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(key, _)| key.trim().eq_ignore_ascii_case(row))
+        {
             Some((_, value)) => {
                 let current = value.value().unwrap_or(0.0);
                 *value = RawNumber::Number(current + missing);

@@ -3,7 +3,9 @@
 //! look-through reveals, and the country shares per stage as a chart with a table view.
 
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::portfolio::{Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis};
+use crate::analysis::portfolio::{
+    Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
+};
 use crate::app::components::stage_bars::StageBars;
 use crate::app::format::{country_name, money, pct, thousands};
 use crate::app::results::Derived;

@@ -7,7 +7,6 @@ use crate::model::Stage;
 use crate::model::portfolio::{
     Field, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
 };
-use crate::reference::ReferenceData;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -118,9 +117,13 @@ fn LineEditor(props: &LineProps) -> Html {
     let on_material = props.on_action.reform(move |e: Event| Action::EditLine {
         line: index,
         field: LineField::Material,
-        text: e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(),
+        text: e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value(),
     });
-    let remove = props.on_action.reform(move |_: MouseEvent| Action::RemoveLine(index));
+    let remove = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::RemoveLine(index));
     let line = &props.line;
     let material = line.material.clone().unwrap_or_default();
     let known_material = reference.material(&material).is_some();
@@ -267,18 +270,22 @@ fn mix_row(props: &StageProps, row: usize, code: &str, share: &RawNumber) -> Htm
         .map(|e| e.problem.to_string())
         .collect();
     let invalid = !messages.is_empty();
-    let on_code = props.on_action.reform(move |e: InputEvent| Action::EditCountry {
-        line,
-        stage,
-        row,
-        text: e.target_unchecked_into::<HtmlInputElement>().value(),
-    });
-    let on_share = props.on_action.reform(move |e: InputEvent| Action::EditShare {
-        line,
-        stage,
-        row,
-        text: e.target_unchecked_into::<HtmlInputElement>().value(),
-    });
+    let on_code = props
+        .on_action
+        .reform(move |e: InputEvent| Action::EditCountry {
+            line,
+            stage,
+            row,
+            text: e.target_unchecked_into::<HtmlInputElement>().value(),
+        });
+    let on_share = props
+        .on_action
+        .reform(move |e: InputEvent| Action::EditShare {
+            line,
+            stage,
+            row,
+            text: e.target_unchecked_into::<HtmlInputElement>().value(),
+        });
     let remove = props
         .on_action
         .reform(move |_: MouseEvent| Action::RemoveCountry { line, stage, row });

@@ -11,7 +11,13 @@ use yew::prelude::*;
 
 /// Colour-blind safe palette (Okabe-Ito), as CSS custom properties; the last one is for the rest.
 const PALETTE: [&str; 8] = [
-    "var(--c1)", "var(--c2)", "var(--c3)", "var(--c4)", "var(--c5)", "var(--c6)", "var(--c7)",
+    "var(--c1)",
+    "var(--c2)",
+    "var(--c3)",
+    "var(--c4)",
+    "var(--c5)",
+    "var(--c6)",
+    "var(--c7)",
     "var(--c8)",
 ];
 /// Countries below this share are grouped as "others" in the bars (not in the table).
@@ -60,8 +66,17 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
     let summary = stages
         .iter()
         .map(|s| {
-            let (c, share) = s.concentration.as_ref().and_then(|c| c.largest).unwrap_or((CountryCode::REST_OF_WORLD, 0.0));
-            format!("{}: {} {}", s.stage.label(), country_name(reference, c), pct(share))
+            let (c, share) = s
+                .concentration
+                .as_ref()
+                .and_then(|c| c.largest)
+                .unwrap_or((CountryCode::REST_OF_WORLD, 0.0));
+            format!(
+                "{}: {} {}",
+                s.stage.label(),
+                country_name(reference, c),
+                pct(share)
+            )
         })
         .collect::<Vec<_>>()
         .join("; ");
@@ -129,7 +144,10 @@ fn segments(
     let mut rest = 0.0;
     let mut out = Vec::new();
     for (c, share) in entries {
-        if *share < MIN_SEGMENT || c.is_rest_of_world() || colour(order, *c) == PALETTE[PALETTE.len() - 1] {
+        if *share < MIN_SEGMENT
+            || c.is_rest_of_world()
+            || colour(order, *c) == PALETTE[PALETTE.len() - 1]
+        {
             rest += share;
             continue;
         }
@@ -156,5 +174,5 @@ fn segments(
             </rect>
         });
     }
-    html! { for out }
+    out.into_iter().collect::<Html>()
 }
