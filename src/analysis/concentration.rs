@@ -33,7 +33,7 @@
 //! [`Country::wgi_eu_scaled`]: crate::reference::Country::wgi_eu_scaled
 
 use crate::model::{CountryCode, CountryMix};
-use crate::reference::{CountryGroup, ReferenceData};
+use crate::reference::{Country, CountryGroup, ReferenceData};
 use serde::Serialize;
 
 /// The HHI of `mix` on the 0-10,000 scale, `ROW` counted as one supplier.
@@ -226,11 +226,41 @@ pub fn hhi_wgi(
     reference: &ReferenceData,
     trade: &dyn Fn(CountryCode) -> f64,
 ) -> HhiWgi {
+    hhi_wgi_with(
+        mix,
+        &|country| reference.country(country).and_then(Country::wgi_eu_scaled),
+        trade,
+    )
+}
+
+/// [`hhi_wgi`] with the governance scores looked up by `wgi` (EU 0-10 scale, `None` when a
+/// country has none) rather than in a [`ReferenceData`]: the one implementation of
+/// `HHI_WGI,t = sum_c s_c^2 * WGI_c * t_c`, shared with the firm supply risk of
+/// [`supply_risk`](crate::analysis::supply_risk::firm_supply_risk).
+///
+/// Countries for which `wgi` gives `None` are listed in [`HhiWgi::missing`] and contribute
+/// nothing to the value.
+///
+/// ```
+/// use chokepoint::analysis::concentration::hhi_wgi_with;
+/// use chokepoint::model::{CountryCode, CountryMix};
+/// let c = |s: &str| CountryCode::parse(s).unwrap();
+/// let mix = CountryMix::from_shares([(c("CHN"), 50.0), (CountryCode::REST_OF_WORLD, 50.0)]).unwrap();
+/// let wgi = |country: CountryCode| (country == c("CHN")).then_some(6.0);
+/// let k = hhi_wgi_with(&mix, &wgi, &|_| 1.2);
+/// assert!((k.value - 0.25 * 6.0 * 1.2).abs() < 1e-12);
+/// assert_eq!(k.missing[0].country, CountryCode::REST_OF_WORLD);
+/// ```
+pub fn hhi_wgi_with(
+    mix: &CountryMix,
+    wgi: &dyn Fn(CountryCode) -> Option<f64>,
+    trade: &dyn Fn(CountryCode) -> f64,
+) -> HhiWgi {
     let mut value = 0.0;
     let mut covered_share = 0.0;
     let mut missing = Vec::new();
     for &(country, share) in mix.entries() {
-        match reference.country(country).and_then(|c| c.wgi_eu_scaled()) {
+        match wgi(country) {
             Some(wgi) => {
                 value += share * share * wgi * trade(country);
                 covered_share += share;

@@ -60,6 +60,7 @@
 //! assert!((supply_risk(&params) - 1.668).abs() < 1e-9);
 //! ```
 
+use crate::analysis::concentration::hhi_wgi_with;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::Country;
 use std::fmt;
@@ -549,48 +550,71 @@ pub struct FirmSupplyRisk {
     pub governance_assumed: Vec<CountryCode>,
 }
 
-/// Governance-weighted concentration of a mix: `HHI_WGI,t = sum_c s_c^2 * WGI_c * t_c`.
+/// `HHI_WGI,t` of a mix with an assumed governance score for the countries without one:
+/// `sum_c s_c^2 * WGI_c * t_c` over the countries with a score (computed by the shared
+/// [`hhi_wgi_with`]) plus `sum_m s_m^2 * unknown_governance * t_m` over the missing ones (no WGI
+/// score, or `ROW`), which are returned so that the assumption can be shown.
 ///
-/// Private helper: the shared implementation lives in `analysis::concentration` (to be merged).
-fn hhi_wgi_t(
+/// `t_c` comes from `trade` (1.0 for a country not listed) and must lie in 0..=1.5; the error
+/// names the country. Used for both the firm's sourcing term and the global-supply term of
+/// [`firm_supply_risk`] in the assessment.
+///
+/// ```
+/// use chokepoint::analysis::supply_risk::hhi_wgi_t;
+/// use chokepoint::model::{CountryCode, CountryMix};
+/// use chokepoint::reference::Country;
+/// let chn = CountryCode::parse("CHN").unwrap();
+/// let countries = [Country { code: chn, iso2: "CN".into(), name: "China".into(), wgi_mean: Some(0.0) }];
+/// let mix = CountryMix::from_shares([(chn, 0.5), (CountryCode::REST_OF_WORLD, 0.5)]).unwrap();
+/// // 0.25 * 5 (China: (2.5 - 0) * 2) * 1.2 + 0.25 * 4 (assumed) * 1.0
+/// let (value, assumed) = hhi_wgi_t(&mix, &countries, &[(chn, 1.2)], 4.0).unwrap();
+/// assert!((value - 2.5).abs() < 1e-12);
+/// assert_eq!(assumed, vec![CountryCode::REST_OF_WORLD]);
+/// ```
+pub fn hhi_wgi_t(
     mix: &CountryMix,
     countries: &[Country],
     trade: &[(CountryCode, f64)],
     unknown_governance: f64,
 ) -> Result<(f64, Vec<CountryCode>), SupplyRiskError> {
-    let mut total = 0.0;
-    let mut assumed = Vec::new();
-    for &(country, share) in mix.entries() {
-        let wgi = match countries
+    let unknown_governance = in_range(SupplyRiskField::Governance, unknown_governance, 0.0, 10.0)?;
+    // Validate the trade parameters of the mix's countries first, naming the country at fault.
+    for &(country, _) in mix.entries() {
+        if let Some(&(_, t)) = trade.iter().find(|(c, _)| *c == country) {
+            let t = finite(SupplyRiskField::TradeParameter, t)?;
+            if !(0.0..=TRADE_PARAMETER_MAX).contains(&t) {
+                return Err(SupplyRiskError::OutOfRange {
+                    field: SupplyRiskField::TradeParameter,
+                    value: t,
+                    min: 0.0,
+                    max: TRADE_PARAMETER_MAX,
+                    country: Some(country),
+                });
+            }
+        }
+    }
+    let t = |country: CountryCode| {
+        trade
+            .iter()
+            .find(|(c, _)| *c == country)
+            .map_or(1.0, |&(_, t)| t)
+    };
+    let wgi = |country: CountryCode| {
+        countries
             .iter()
             .find(|c| c.code == country)
             .and_then(Country::wgi_eu_scaled)
-        {
-            Some(wgi) => wgi,
-            None => {
-                assumed.push(country);
-                unknown_governance
-            }
-        };
-        let t = match trade.iter().find(|(c, _)| *c == country) {
-            Some(&(_, t)) => {
-                let t = finite(SupplyRiskField::TradeParameter, t)?;
-                if !(0.0..=TRADE_PARAMETER_MAX).contains(&t) {
-                    return Err(SupplyRiskError::OutOfRange {
-                        field: SupplyRiskField::TradeParameter,
-                        value: t,
-                        min: 0.0,
-                        max: TRADE_PARAMETER_MAX,
-                        country: Some(country),
-                    });
-                }
-                t
-            }
-            None => 1.0,
-        };
-        total += share * share * wgi * t;
-    }
-    Ok((total, assumed))
+    };
+    let known = hhi_wgi_with(mix, &wgi, &t);
+    let assumed: f64 = known
+        .missing
+        .iter()
+        .map(|m| m.share * m.share * unknown_governance * t(m.country))
+        .sum();
+    Ok((
+        known.value + assumed,
+        known.missing.iter().map(|m| m.country).collect(),
+    ))
 }
 
 /// A firm's supply risk at one stage: the EU formula with the firm's own sourcing mix as the

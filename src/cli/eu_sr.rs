@@ -62,10 +62,6 @@ const COLUMNS: [&str; 6] = [
 
 /// Runs `chokepoint eu-sr` with `args` (the arguments after `eu-sr`), reading standard input for
 /// `-`. Writes the CSV to `out` and messages to `err`; returns the exit code.
-#[allow(
-    dead_code,
-    reason = "called by the dispatcher in cli/mod.rs, which is wired up on another branch"
-)]
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
