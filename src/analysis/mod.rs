@@ -3,6 +3,7 @@
 
 pub mod concentration;
 pub mod exposure;
+pub mod firm_risk;
 pub mod policy;
 pub mod portfolio;
 pub mod supply_risk;

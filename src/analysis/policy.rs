@@ -767,7 +767,8 @@ fn measure(
                 .copied()
                 .collect();
             Measurement {
-                share: counted.iter().map(|(_, s)| s).sum(),
+                // `+ 0.0` turns the empty sum, -0.0, into 0.
+                share: counted.iter().map(|(_, s)| s).sum::<f64>() + 0.0,
                 limit,
                 bound: if matches!(check, Check::MaxGroupShare { .. }) {
                     Bound::AtMost
@@ -789,7 +790,8 @@ fn measure(
                 .copied()
                 .collect();
             Measurement {
-                share: counted.iter().map(|(_, s)| s).sum(),
+                // `+ 0.0` turns the empty sum, -0.0, into 0.
+                share: counted.iter().map(|(_, s)| s).sum::<f64>() + 0.0,
                 limit,
                 bound: Bound::AtLeast,
                 countries: counted,
@@ -882,4 +884,161 @@ pub fn check_rules<'a>(
         .filter(|r| r.check.is_some() && r.covers_material(input.material))
         .map(|r| check_rule(r, input))
         .collect()
+}
+
+/// A finding in owned form, for the assessment's results: the rule's identity, citation and
+/// dates copied out of the rule, with the material and stage it was checked on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyFinding {
+    /// Catalogue material id checked.
+    pub material: String,
+    /// The stage checked.
+    pub stage: Stage,
+    /// The rule's identifier, for example `EU-CRMA-ART5-1B-65`.
+    pub rule_id: String,
+    /// `US`, `EU`, `JP`.
+    pub jurisdiction: String,
+    /// The rule's short name.
+    pub name: String,
+    /// The legal provisions.
+    pub legal_citation: String,
+    /// Who the rule binds, as written (the CRMA benchmark says "Union-level benchmark; NOT a
+    /// direct company obligation").
+    pub applies_to: String,
+    /// True for an EU-level benchmark about the Union's total consumption rather than a rule
+    /// binding the firm (the CRMA Art. 5 benchmarks): the finding is a heuristic for "would this
+    /// sourcing, if it were the EU's, meet the target".
+    pub eu_level_benchmark: bool,
+    /// First day in force, where the data has it.
+    pub effective_from: Option<Date>,
+    /// Last day in force, where the data has it.
+    pub effective_to: Option<Date>,
+    /// A later law that ended the regime, if any.
+    pub terminated: Option<Termination>,
+    /// Where the rule stands on the date checked; `None` when no date was given (the rule was
+    /// checked as written, see [`check_rule_as_written`]).
+    pub status: Option<RuleStatus>,
+    /// Whether the rule is historical: on the date, ended or terminated; with no date, ended by a
+    /// later law ([`PolicyFinding::terminated`]).
+    pub historical: bool,
+    /// Pass, fail or not applicable.
+    pub outcome: Outcome,
+    /// The share measured and the limit, when the rule covers the material and stage.
+    pub measurement: Option<Measurement>,
+    /// How well the rule's content was verified.
+    pub confidence: Confidence,
+    /// Caveats to show with the finding.
+    pub caveats: Vec<String>,
+}
+
+impl PolicyFinding {
+    /// The owned form of `finding`, checked on `material` and `stage`; `dated` is false when the
+    /// rule was checked as written (no date given), which leaves [`PolicyFinding::status`] empty.
+    pub fn new(finding: &Finding<'_>, material: &str, stage: Stage, dated: bool) -> PolicyFinding {
+        let rule = finding.rule;
+        PolicyFinding {
+            material: material.to_string(),
+            stage,
+            rule_id: rule.rule_id.clone(),
+            jurisdiction: rule.jurisdiction.clone(),
+            name: rule.name.clone(),
+            legal_citation: rule.legal_citation.clone(),
+            applies_to: rule.applies_to.clone(),
+            eu_level_benchmark: rule.is_eu_level_benchmark(),
+            effective_from: rule.effective_from,
+            effective_to: rule.effective_to,
+            terminated: rule.terminated.clone(),
+            status: dated.then_some(finding.status),
+            historical: if dated {
+                finding.status.is_historical()
+            } else {
+                rule.terminated.is_some()
+            },
+            outcome: finding.outcome,
+            measurement: finding.measurement.clone(),
+            confidence: rule.confidence,
+            caveats: rule.caveats.clone(),
+        }
+    }
+
+    /// Whether the outcome is a failure.
+    pub fn fails(&self) -> bool {
+        self.outcome == Outcome::Fail
+    }
+}
+
+impl PolicyRule {
+    /// Whether the rule is an EU-level benchmark for the Union's consumption (the EU Critical Raw
+    /// Materials Act's Art. 5 benchmarks) rather than an obligation on the firm: read from the
+    /// data's `applies_to` ("Union-level benchmark").
+    pub fn is_eu_level_benchmark(&self) -> bool {
+        self.applies_to
+            .to_ascii_lowercase()
+            .contains("union-level benchmark")
+    }
+
+    /// The date a rule is checked on "as written", when the caller gives no date: its first day
+    /// in force, else its last, else 1 January of the first year its threshold schedule names;
+    /// `None` when the rule has no date at all and a threshold that does not depend on the year.
+    fn as_written_date(&self) -> Option<Date> {
+        self.effective_from.or(self.effective_to).or_else(|| {
+            let steps = &self.check.as_ref()?.threshold().0;
+            let year = steps.iter().find_map(|s| s.from_year.or(s.to_year))?;
+            Date::new(year, 1, 1)
+        })
+    }
+}
+
+/// Checks one rule "as written", regardless of any date: the rule's test is applied as if it
+/// were in force, with the threshold of the rule's own first year (its first day in force, else
+/// its last, else the first year of its threshold schedule). The finding's status is that of
+/// this date; callers showing it as undated should ignore it ([`PolicyFinding::new`] with
+/// `dated = false` does).
+///
+/// This is what the assessment does when no date is given: every regime, current, historical
+/// and future, is reported with its dates, so that none is hidden by the choice of a date.
+///
+/// ```
+/// use chokepoint::analysis::policy::{check_rule_as_written, embedded_rules, Outcome};
+/// use chokepoint::model::{CountryCode, CountryMix, Stage};
+/// let mix = CountryMix::single(CountryCode::parse("CHN").unwrap());
+/// // The 2027 mine-to-magnet DFARS regime, checked without a date: any China share fails.
+/// let rule = embedded_rules().iter().find(|r| r.rule_id == "US-DFARS7052-NDFEB-B").unwrap();
+/// let finding = check_rule_as_written(rule, "rare_earths_magnet", Stage::Mining, &mix, &[]).unwrap();
+/// assert_eq!(finding.outcome, Outcome::Fail);
+/// ```
+pub fn check_rule_as_written<'a>(
+    rule: &'a PolicyRule,
+    material: &str,
+    stage: Stage,
+    mix: &CountryMix,
+    groups: &[CountryGroup],
+) -> Result<Finding<'a>, PolicyError> {
+    // Without any date the threshold is constant (see `as_written_date`), so any year gives the
+    // same limit; the status this date yields is not reported.
+    let date = rule.as_written_date().unwrap_or(Date {
+        year: 1,
+        month: 1,
+        day: 1,
+    });
+    let mut finding = check_rule(
+        rule,
+        &CheckInput {
+            material,
+            stage,
+            mix,
+            date,
+            groups,
+        },
+    )?;
+    if let (Outcome::NotApplicable(NotApplicable::NotInForce(_)), Some(m)) =
+        (finding.outcome, &finding.measurement)
+    {
+        finding.outcome = if m.passes() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+    }
+    Ok(finding)
 }

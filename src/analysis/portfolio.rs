@@ -29,6 +29,12 @@
 //!
 //! - *Supply risk* is the caller's value for the material where given
 //!   ([`AssessParams::supply_risk`], for example the EU 2023 supply risk). Otherwise it is the
+//!   *firm supply risk* ([`SupplyRiskBasis::FirmEu`]): the EU supply-risk formula with the
+//!   firm's own look-through mix as the sourcing term, the world mix as the global term and the
+//!   EU 2023 assessment's `IR`, `EoL_RIR`, `SI_SR` where it has them (stated defaults otherwise),
+//!   bottleneck stage; see [`firm_risk`](crate::analysis::firm_risk). The published EU value is
+//!   reported next to it as the EU-level reference ([`MaterialResult::eu_reference`]). Where
+//!   the firm supply risk cannot be computed (a parameter out of range) it falls back to the
 //!   *concentration score*: the largest governance-weighted HHI (`HHI_WGI`, 0-10, see
 //!   [`hhi_wgi`]) over the material's stages after the look-through, the bottleneck stage as in
 //!   the EU method. It equals the EU supply-risk formula
@@ -43,6 +49,18 @@
 //! - *Business impact* is the material's revenue dependence (fraction).
 //!
 //! A value at or above its threshold ([`ActionThresholds`]) is high.
+//!
+//! # Policy checks
+//!
+//! Each material's look-through mix at each stage is checked against every embedded sourcing
+//! rule with a share test that covers the material ([`policy`](crate::analysis::policy); rule
+//! materials named by an alias, such as `graphite_natural` or `aluminum`, match their catalogue
+//! id). The date is [`AssessParams::date`]: with a date, each rule's status on it decides
+//! whether a measured share can fail (a rule not in force is "not applicable", its numbers still
+//! shown; IRC 30D is historical after 30 September 2025); with no date, every rule is checked as
+//! written ([`check_rule_as_written`]), whatever its dates, and each finding shows its dates. The
+//! findings are in [`MaterialResult::policy`] and the failing ones, over the portfolio, in
+//! [`Assessment::policy`].
 
 use crate::analysis::concentration::{
     Concentration, GroupShare, HhiWgi, concentration, group_shares, hhi_wgi,
@@ -51,9 +69,15 @@ use crate::analysis::exposure::{
     HiddenExposure, MixBasis, ResolvedStage, direct_stage, hidden_between, hidden_exposure,
     look_through, sort_hidden, weighted_mix,
 };
+use crate::analysis::firm_risk::{
+    EuReference, FirmSupplyRiskResult, eu_reference, firm_supply_risk_of,
+};
+use crate::analysis::policy::{
+    CheckInput, Date, PolicyFinding, PolicyRule, check_rule, check_rule_as_written, embedded_rules,
+};
 use crate::model::portfolio::{Line, Portfolio};
 use crate::model::{CountryCode, CountryMix, Stage};
-use crate::reference::{CountryGroup, ReferenceData};
+use crate::reference::{CountryGroup, ReferenceData, canonical_material_id};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -101,6 +125,15 @@ pub struct AssessParams {
     pub rank_by: RankBy,
     /// How many chokepoints to keep, highest first; 0 keeps all. Default 25.
     pub max_chokepoints: usize,
+    /// The date the policy rules are checked on (rules in force, threshold year). `None`
+    /// (default) checks every rule as written, regardless of its dates, and reports each with
+    /// its dates (see the module notes). There is no clock: a caller that wants "today" passes
+    /// it.
+    pub date: Option<Date>,
+    /// Governance score (EU 0-10 scale, 10 = weakest) assumed in the firm supply risk for a
+    /// country without a WGI score and for the rest-of-world remainder `ROW`. Default 5.0, the
+    /// scale's midpoint; every use is listed in the result.
+    pub unknown_governance: f64,
 }
 
 impl Default for AssessParams {
@@ -110,6 +143,8 @@ impl Default for AssessParams {
             thresholds: ActionThresholds::default(),
             rank_by: RankBy::Spend,
             max_chokepoints: 25,
+            date: None,
+            unknown_governance: 5.0,
         }
     }
 }
@@ -219,6 +254,9 @@ pub struct LineResult {
 pub enum SupplyRiskBasis {
     /// The caller's value ([`AssessParams::supply_risk`]).
     Caller,
+    /// The firm supply risk: the EU formula with the firm's own look-through mix as the sourcing
+    /// term ([`MaterialResult::firm_supply_risk`]).
+    FirmEu,
     /// The concentration score: the largest `HHI_WGI` over the stages.
     Concentration,
     /// No value and no stage data; counted as high.
@@ -232,7 +270,7 @@ pub struct SupplyRiskScore {
     pub value: Option<f64>,
     /// Where it comes from.
     pub basis: SupplyRiskBasis,
-    /// For the concentration score, the stage it comes from.
+    /// For the firm supply risk and the concentration score, the stage it comes from.
     pub stage: Option<Stage>,
 }
 
@@ -315,8 +353,19 @@ pub struct MaterialResult {
     /// Hidden exposure: each upstream stage's spend-weighted mix against the spend-weighted mix
     /// of the lines' direct suppliers. Largest first.
     pub hidden: Vec<HiddenExposure>,
-    /// The supply-risk axis.
+    /// The supply-risk axis: the caller's value, else the firm supply risk, else the
+    /// concentration score.
     pub supply_risk: SupplyRiskScore,
+    /// The EU 2023 published supply risk, economic importance and bottleneck of the material:
+    /// the EU-level reference value, not the firm's. `None` where the EU did not assess it.
+    pub eu_reference: Option<EuReference>,
+    /// The EU formula with the firm's own look-through mix as the sourcing term, per stage and
+    /// at the bottleneck, with its parameters' sources and assumptions; `None` when no stage has
+    /// a mix.
+    pub firm_supply_risk: Option<FirmSupplyRiskResult>,
+    /// Policy findings for each stage with a mix and each rule with a share test that covers the
+    /// material, stage by stage in rule-data order.
+    pub policy: Vec<PolicyFinding>,
     /// The business-impact axis: equal to `revenue_share`.
     pub business_impact: f64,
     /// The recommended action.
@@ -453,6 +502,24 @@ pub struct Assessment {
     pub chokepoints: Vec<Chokepoint>,
     /// Where reference data is missing, per material and stage.
     pub data_gaps: Vec<DataGap>,
+    /// The policy checks over the whole portfolio: the failing findings.
+    pub policy: PolicySummary,
+}
+
+/// The policy checks over the whole portfolio.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicySummary {
+    /// The date checked; `None` when every rule was checked as written, regardless of date.
+    pub date: Option<Date>,
+    /// Number of findings over all materials and stages.
+    pub findings: usize,
+    /// Number of distinct rules that gave at least one finding.
+    pub rules: usize,
+    /// The failing findings, in material and stage order.
+    pub failing: Vec<PolicyFinding>,
+    /// Checks that could not run, for example a rule naming a country group the reference data
+    /// lacks.
+    pub errors: Vec<String>,
 }
 
 /// One line with its look-through, ready for aggregation.
@@ -597,10 +664,12 @@ pub fn assess(
         }
     }
     let total_spend: f64 = portfolio.lines.iter().map(|l| l.spend.get()).sum();
-    let materials: Vec<MaterialResult> = material_ids
+    let mut materials: Vec<MaterialResult> = material_ids
         .iter()
         .map(|id| material_result(id, &resolved, total_spend, reference, params, &groups))
         .collect();
+    let owned_groups: Vec<CountryGroup> = groups.iter().map(|g| (*g).clone()).collect();
+    let policy = check_policy(&mut materials, embedded_rules(), params.date, &owned_groups);
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
     let (by_spend, hidden) = aggregate(&all, spend_weight, reference, &groups);
@@ -653,6 +722,82 @@ pub fn assess(
         materials,
         stages,
         hidden,
+        policy,
+    }
+}
+
+/// The rule's own material id for catalogue id `id`: `id` itself, or an alias of it the rule
+/// names (`graphite_natural` for `graphite`).
+fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
+    if rule.covers_material(id) {
+        return Some(id);
+    }
+    rule.material_ids
+        .iter()
+        .find(|m| canonical_material_id(m) == Some(id))
+        .map(String::as_str)
+}
+
+/// Runs the policy checks for every material and stage with a mix, fills
+/// [`MaterialResult::policy`] and returns the portfolio summary (see the module notes).
+fn check_policy(
+    materials: &mut [MaterialResult],
+    rules: &[PolicyRule],
+    date: Option<Date>,
+    groups: &[CountryGroup],
+) -> PolicySummary {
+    let mut errors = Vec::new();
+    let mut rule_ids: Vec<&str> = Vec::new();
+    for material in materials.iter_mut() {
+        let mut findings = Vec::new();
+        for stage in &material.stages {
+            let Some(mix) = &stage.mix else { continue };
+            for rule in rules.iter().filter(|r| r.check.is_some()) {
+                let Some(rule_material) = rule_material(rule, &material.material) else {
+                    continue;
+                };
+                let finding = match date {
+                    Some(date) => check_rule(
+                        rule,
+                        &CheckInput {
+                            material: rule_material,
+                            stage: stage.stage,
+                            mix,
+                            date,
+                            groups,
+                        },
+                    ),
+                    None => check_rule_as_written(rule, rule_material, stage.stage, mix, groups),
+                };
+                match finding {
+                    Ok(finding) => {
+                        if !rule_ids.contains(&rule.rule_id.as_str()) {
+                            rule_ids.push(&rule.rule_id);
+                        }
+                        findings.push(PolicyFinding::new(
+                            &finding,
+                            &material.material,
+                            stage.stage,
+                            date.is_some(),
+                        ));
+                    }
+                    Err(e) => {
+                        errors.push(format!("{}, {}: {e}", material.material, stage.stage.id()))
+                    }
+                }
+            }
+        }
+        material.policy = findings;
+    }
+    PolicySummary {
+        date,
+        findings: materials.iter().map(|m| m.policy.len()).sum(),
+        rules: rule_ids.len(),
+        failing: materials
+            .iter()
+            .flat_map(|m| m.policy.iter().filter(|f| f.fails()).cloned())
+            .collect(),
+        errors,
     }
 }
 
@@ -703,11 +848,17 @@ fn material_result(
         .map(|r| r.line.revenue_share.get())
         .sum::<f64>()
         .min(1.0);
+    let firm_supply_risk = firm_supply_risk_of(id, &stages, reference, params.unknown_governance);
     let supply_risk = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
         Some(&value) => SupplyRiskScore {
             value: Some(value),
             basis: SupplyRiskBasis::Caller,
             stage: None,
+        },
+        None if firm_supply_risk.is_some() => SupplyRiskScore {
+            value: firm_supply_risk.as_ref().map(|f| f.value),
+            basis: SupplyRiskBasis::FirmEu,
+            stage: firm_supply_risk.as_ref().map(|f| f.bottleneck),
         },
         None => match concentration_score(&stages) {
             Some((value, stage)) => SupplyRiskScore {
@@ -744,6 +895,9 @@ fn material_result(
         action: classify(supply_risk.value, revenue_share, &params.thresholds),
         business_impact: revenue_share,
         supply_risk,
+        eu_reference: reference.material(id).and_then(eu_reference),
+        firm_supply_risk,
+        policy: Vec::new(),
         stages,
         hidden,
     }

@@ -7,6 +7,7 @@
 
 mod eu_sr;
 
+use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
 use crate::model::portfolio::{Portfolio, PortfolioError};
 use crate::reference::{Dataset, Material, ReferenceData};
@@ -27,13 +28,24 @@ COMMANDS:
         look-through (unknown upstream stages take the world mix), HHI (0-10,000), effective
         number of supplier countries, CR1, CR3, group shares, governance-weighted HHI, hidden
         exposure behind the direct suppliers, portfolio totals, ranked chokepoints and an action
-        per material. Use `-` for standard input.
+        per material; per material the EU 2023 published supply risk (EU-level reference), the
+        firm supply risk (EU formula with the firm's own look-through mix as the sourcing term,
+        assumptions listed) and the policy findings per stage (CRMA 65 % benchmark, DFARS
+        covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`.
+        Use `-` for standard input.
         Options:
+          --date YYYY-MM-DD         check the policy rules on this date (rules in force,
+                                    threshold year; no clock is read). Without it every rule
+                                    is checked as written, regardless of its dates, and each
+                                    finding shows its dates.
+          --unknown-governance X    governance score (0-10, 10 = weakest) assumed in the firm
+                                    supply risk for countries without a WGI score and for the
+                                    rest of the world (default 5)
           --rank-by spend|revenue   rank chokepoints by spend (default) or revenue exposed
           --top N                   keep the N highest chokepoints (default 25; 0 = all)
           --published-sr            use the published EU 2023 supply risk as each material's
-                                    supply-risk axis where there is one (default: the
-                                    concentration score)
+                                    supply-risk axis where there is one (default: the firm
+                                    supply risk, else the concentration score)
           --sr-threshold X          supply risk at or above which it is high (default 1.0)
           --impact-threshold PCT    revenue dependence in percent at or above which business
                                     impact is high (default 10)
@@ -42,8 +54,10 @@ COMMANDS:
 
     reference [MATERIAL]
         Print the reference data as JSON: the material catalogue with country shares per stage,
-        each with its source data set and year, plus countries, groups and data sets. With a
-        MATERIAL id, only that material and the data sets it cites.
+        each with its source data set and year, list memberships (EU critical and strategic
+        2023, U.S. critical 2022) and the EU 2023 assessment (SR, EI, bottleneck, IR, EoL-RIR,
+        SI_SR, global supply and EU sourcing with trade parameters), plus countries, groups and
+        data sets. With a MATERIAL id, only that material and the data sets it cites.
 
     eu-sr FILE.csv
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
@@ -206,6 +220,20 @@ fn run_assess(
                 })?;
             }
             "--published-sr" => published_sr = true,
+            "--date" => {
+                let text = option_value(arg, &mut rest)?;
+                params.date =
+                    Some(Date::parse(text).map_err(|e| CliError::Usage(format!("`--date`: {e}")))?);
+            }
+            "--unknown-governance" => {
+                let value = parse_number(arg, option_value(arg, &mut rest)?)?;
+                if value > 10.0 {
+                    return Err(CliError::Usage(format!(
+                        "`--unknown-governance`: {value} is above 10"
+                    )));
+                }
+                params.unknown_governance = value;
+            }
             "--sr-threshold" => {
                 params.thresholds.supply_risk = parse_number(arg, option_value(arg, &mut rest)?)?;
             }

@@ -4,6 +4,8 @@ pub mod fixtures;
 
 use chokepoint::analysis::concentration::{concentration, group_shares, hhi, hhi_wgi};
 use chokepoint::analysis::exposure::{MixBasis, hidden_exposure, look_through, weighted_mix};
+use chokepoint::analysis::firm_risk::ParameterSource;
+use chokepoint::analysis::policy::{Date, NotApplicable, Outcome, RuleStatus};
 use chokepoint::analysis::portfolio::{
     Action, AssessParams, DataGap, RankBy, SupplyRiskBasis, assess,
 };
@@ -11,6 +13,9 @@ use chokepoint::model::portfolio::{
     Amount, Field, Line, Location, Portfolio, PortfolioError, Problem, RawPortfolio, Sourcing,
 };
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::reference::{
+    Country, EuAssessment, Material, ReferenceData, SourceRef, StageSeries,
+};
 use fixtures::{c, mix, reference};
 use proptest::prelude::*;
 
@@ -176,11 +181,28 @@ fn japan_magnets_show_hidden_exposure_to_china() {
     assert!((chn.spend_exposed - 1_000_000.0 * chn_refining).abs() < 1e-6);
     assert!((chn.revenue_exposed - 0.3 * chn_refining).abs() < EPS);
     assert_eq!(chn.basis, MixBasis::World);
-    // Concentration score: refining CHN dominates, well above 1 -> high supply risk; 30 % of
-    // revenue -> high impact.
-    assert_eq!(material.supply_risk.basis, SupplyRiskBasis::Concentration);
+    // Firm supply risk: refining CHN dominates, well above 1 -> high supply risk; 30 % of
+    // revenue -> high impact. The look-through mix at refining is the world mix, so with the
+    // default IR = 1 the bracket is HHI_GS; it equals the concentration score plus the ROW
+    // remainder at the assumed governance score 5.
+    assert_eq!(material.supply_risk.basis, SupplyRiskBasis::FirmEu);
     assert_eq!(material.supply_risk.stage, Some(Stage::Refining));
     assert!(material.supply_risk.value.unwrap() > 4.0);
+    let firm = material.firm_supply_risk.as_ref().unwrap();
+    let refining = material
+        .stages
+        .iter()
+        .find(|s| s.stage == Stage::Refining)
+        .unwrap();
+    let row = refining
+        .mix
+        .as_ref()
+        .unwrap()
+        .share_of(CountryCode::REST_OF_WORLD);
+    let score = refining.hhi_wgi.as_ref().unwrap().value;
+    assert!((firm.value - (score + row * row * 5.0)).abs() < 1e-9);
+    assert_eq!(firm.governance_assumed, vec![CountryCode::REST_OF_WORLD]);
+    assert!(material.eu_reference.is_none());
     assert_eq!(material.action, Action::QualifySecondSource);
 }
 
@@ -249,9 +271,21 @@ fn missing_reference_data_is_a_gap_and_counts_as_high_supply_risk() {
     );
     let result = assess(&portfolio(vec![l]), &reference, &AssessParams::default());
     let m = &result.materials[0];
-    // The component stage is known, so there is a concentration score from it: DEU governance.
-    assert_eq!(m.supply_risk.basis, SupplyRiskBasis::Concentration);
+    // The component stage is known, so there is a firm supply risk from it: DEU governance
+    // alone (no world mix of components), with EoL-RIR 0 and SI_SR 1 assumed.
+    assert_eq!(m.supply_risk.basis, SupplyRiskBasis::FirmEu);
     assert_eq!(m.supply_risk.stage, Some(Stage::Component));
+    let firm = m.firm_supply_risk.as_ref().unwrap();
+    assert_eq!(firm.stages.len(), 1);
+    assert_eq!(firm.stages[0].global_hhi_wgi_t, None);
+    assert_eq!(firm.stages[0].import_reliance, None);
+    assert_eq!(firm.stages[0].si_sr.source, ParameterSource::Assumed);
+    let component = m
+        .stages
+        .iter()
+        .find(|s| s.stage == Stage::Component)
+        .unwrap();
+    assert!((firm.value - component.hhi_wgi.as_ref().unwrap().value).abs() < EPS);
     assert!(result.data_gaps.contains(&DataGap::NoMix {
         material: "germanium".into(),
         stage: Stage::Mining
@@ -371,6 +405,310 @@ fn demo_portfolio_assesses_sensibly() {
     // It serialises.
     let json = serde_json::to_value(&result).unwrap();
     assert!(json["materials"][0]["action"] == "qualify_second_source");
+}
+
+// ---- Firm supply risk and policy checks ------------------------------------------------------
+
+/// One material, `gallium`, with a refining world mix CHN 80 / JPN 20 and an EU assessment:
+/// IR 0.6 at refining, EoL-RIR 0.1, SI_SR 0.9, trade parameter 1.2 for China.
+fn eu_assessed_reference() -> ReferenceData {
+    let country = |code: &str, wgi| Country {
+        code: c(code),
+        iso2: code[..2].to_string(),
+        name: code.to_string(),
+        wgi_mean: Some(wgi),
+    };
+    ReferenceData {
+        materials: vec![Material {
+            id: "gallium".into(),
+            name: "Gallium".into(),
+            symbols: vec![],
+            lists: Default::default(),
+            stages: vec![StageSeries {
+                stage: Stage::Refining,
+                detail: String::new(),
+                mix: mix(&[("CHN", 80.0), ("JPN", 20.0)]),
+                source: SourceRef {
+                    dataset: "USGS".into(),
+                    year: 2024,
+                },
+                unit: String::new(),
+                older_data: false,
+                caveats: vec![],
+                withheld: vec![],
+            }],
+            eu: Some(EuAssessment {
+                supply_risk: Some(3.9),
+                economic_importance: Some(3.7),
+                bottleneck: Some(Stage::Refining),
+                import_reliance: vec![(Stage::Refining, 0.6)],
+                eol_rir: Some(0.1),
+                si_sr: Some(0.9),
+                global_supply: vec![(
+                    Stage::Refining,
+                    vec![(c("CHN"), 0.8, 1.2), (c("JPN"), 0.2, 1.0)],
+                )],
+                eu_sourcing: vec![],
+                caveats: vec![],
+            }),
+        }],
+        // Scaled WGI = (2.5 - mean) * 2: CHN 6, JPN 2, DEU 2.
+        countries: vec![
+            country("CHN", -0.5),
+            country("DEU", 1.5),
+            country("JPN", 1.5),
+        ],
+        groups: vec![],
+        datasets: vec![],
+    }
+}
+
+#[test]
+fn firm_supply_risk_by_hand() {
+    let reference = eu_assessed_reference();
+    let l = line(
+        "gallium",
+        100.0,
+        Sourcing::default().with(Stage::Refining, Some(mix(&[("DEU", 50.0), ("CHN", 50.0)]))),
+    );
+    let result = assess(&portfolio(vec![l]), &reference, &AssessParams::default());
+    let m = &result.materials[0];
+    // HHI_GS   = 0.8^2 * 6 * 1.2 + 0.2^2 * 2 * 1.0 = 4.608 + 0.08 = 4.688
+    // HHI_firm = 0.5^2 * 2 * 1.0 + 0.5^2 * 6 * 1.2 = 0.5 + 1.8 = 2.3
+    // bracket  = 4.688 * 0.6/2 + 2.3 * (1 - 0.6/2) = 1.4064 + 1.61 = 3.0164
+    // SR       = 3.0164 * (1 - 0.1) * 0.9 = 2.443284
+    let firm = m.firm_supply_risk.as_ref().unwrap();
+    let stage = &firm.stages[0];
+    assert_eq!(stage.stage, Stage::Refining);
+    assert_eq!(stage.basis, MixBasis::User);
+    assert!((stage.global_hhi_wgi_t.unwrap() - 4.688).abs() < EPS);
+    assert!((stage.firm_hhi_wgi_t - 2.3).abs() < EPS);
+    assert!((stage.concentration_term - 3.0164).abs() < EPS);
+    assert!((firm.value - 2.443284).abs() < EPS);
+    assert_eq!(firm.bottleneck, Stage::Refining);
+    for parameter in [stage.import_reliance.unwrap(), stage.eol_rir, stage.si_sr] {
+        assert_eq!(parameter.source, ParameterSource::EuAssessment);
+    }
+    assert!(firm.assumptions.is_empty(), "{:?}", firm.assumptions);
+    assert!(firm.governance_assumed.is_empty());
+    // The supply-risk axis is the firm value; the EU's published 3.9 is the EU-level reference.
+    assert_eq!(m.supply_risk.basis, SupplyRiskBasis::FirmEu);
+    assert_eq!(m.supply_risk.value, Some(firm.value));
+    let eu = m.eu_reference.as_ref().unwrap();
+    assert_eq!(eu.supply_risk, Some(3.9));
+    assert_eq!(eu.meets_criticality_thresholds, Some(true));
+    assert!(eu.scope.starts_with("EU-level reference value"));
+    // A caller's value still overrides both.
+    let mut params = AssessParams::default();
+    params.supply_risk.insert("gallium".into(), 0.2);
+    let result = assess(
+        &portfolio(vec![line("gallium", 1.0, Sourcing::default())]),
+        &reference,
+        &params,
+    );
+    assert_eq!(
+        result.materials[0].supply_risk.basis,
+        SupplyRiskBasis::Caller
+    );
+    assert_eq!(result.materials[0].action, Action::Monitor);
+}
+
+#[test]
+fn firm_supply_risk_states_its_assumptions_without_an_eu_assessment() {
+    let mut reference = eu_assessed_reference();
+    reference.materials[0].eu = None;
+    reference.countries.retain(|k| k.code != c("JPN"));
+    let result = assess(
+        &portfolio(vec![line("gallium", 1.0, Sourcing::default())]),
+        &reference,
+        &AssessParams {
+            unknown_governance: 4.0,
+            ..AssessParams::default()
+        },
+    );
+    let firm = result.materials[0].firm_supply_risk.as_ref().unwrap();
+    let stage = &firm.stages[0];
+    // No firm data: the look-through mix is the world mix; t = 1 everywhere (no EU table);
+    // Japan's score is assumed to be 4. HHI = 0.64 * 6 + 0.04 * 4 = 4.0; IR = 1 assumed, so
+    // the bracket is 4.0 * 0.5 + 4.0 * 0.5; EoL-RIR 0 and SI_SR 1 assumed.
+    assert!((firm.value - 4.0).abs() < EPS);
+    assert_eq!(
+        stage.import_reliance.unwrap().source,
+        ParameterSource::Assumed
+    );
+    assert_eq!(stage.import_reliance.unwrap().value, 1.0);
+    assert_eq!(stage.eol_rir.source, ParameterSource::Assumed);
+    assert_eq!(firm.governance_assumed, vec![c("JPN")]);
+    assert_eq!(firm.assumptions.len(), 4, "{:?}", firm.assumptions);
+}
+
+/// The Japan-magnets case on the real embedded data: all magnets bought from Japan, nothing
+/// known upstream.
+fn japan_magnets_on_embedded_data(
+    date: Option<Date>,
+) -> chokepoint::analysis::portfolio::Assessment {
+    let reference = chokepoint::reference::embedded();
+    let portfolio = Portfolio::from_json(
+        r#"{"schema_version": 1, "lines": [
+            {"material": "rare_earths_magnet", "label": "Magnets", "spend": 1000000,
+             "revenue_share_pct": 30, "sourcing": {"component": {"JPN": 100}}}]}"#,
+        reference,
+    )
+    .unwrap();
+    assess(
+        &portfolio,
+        reference,
+        &AssessParams {
+            date,
+            ..AssessParams::default()
+        },
+    )
+}
+
+#[test]
+fn japan_magnets_on_the_embedded_data_hide_china_at_refining() {
+    let result = japan_magnets_on_embedded_data(None);
+    let hidden = result.lines[0]
+        .hidden
+        .iter()
+        .find(|h| h.stage == Stage::Refining && h.country == c("CHN"))
+        .unwrap();
+    assert!(hidden.hidden >= 0.80, "{hidden:?}");
+    assert_eq!(hidden.direct_share, 0.0);
+    let material = &result.materials[0];
+    assert!(
+        material
+            .hidden
+            .iter()
+            .any(|h| h.stage == Stage::Refining && h.country == c("CHN") && h.hidden >= 0.80)
+    );
+    assert_eq!(material.supply_risk.basis, SupplyRiskBasis::FirmEu);
+    assert_eq!(material.supply_risk.stage, Some(Stage::Refining));
+    assert_eq!(material.action, Action::QualifySecondSource);
+}
+
+#[test]
+fn policy_findings_on_a_date_and_as_written() {
+    let on = |text: &str| Some(Date::parse(text).unwrap());
+    let result = japan_magnets_on_embedded_data(on("2026-06-01"));
+    let findings = &result.materials[0].policy;
+    let find = |rule: &str, stage: Stage| {
+        findings
+            .iter()
+            .find(|f| f.rule_id == rule && f.stage == stage)
+            .unwrap_or_else(|| panic!("no {rule} finding at {stage:?}"))
+    };
+    // CRMA 65 %: an EU-level benchmark, failed at refining by China's share.
+    let crma = find("EU-CRMA-ART5-1B-65", Stage::Refining);
+    assert_eq!(crma.outcome, Outcome::Fail);
+    assert!(crma.eu_level_benchmark);
+    assert!(crma.measurement.as_ref().unwrap().share > 0.85);
+    assert_eq!(crma.measurement.as_ref().unwrap().limit, 0.65);
+    // DFARS melt/produce regime in force: any covered-country share at refining fails; the
+    // 2027 regime is not yet in force and carries the date caveat.
+    let dfars = find("US-DFARS7052-NDFEB-A", Stage::Refining);
+    assert_eq!(dfars.outcome, Outcome::Fail);
+    assert_eq!(dfars.status, Some(RuleStatus::InForce));
+    let dfars_2027 = find("US-DFARS7052-NDFEB-B", Stage::Mining);
+    assert_eq!(
+        dfars_2027.outcome,
+        Outcome::NotApplicable(NotApplicable::NotInForce(RuleStatus::NotYetInForce))
+    );
+    assert!(dfars_2027.caveats.iter().any(|c| c.contains("2027")));
+    // Japan at the component stage is not a covered country.
+    assert_eq!(
+        find("US-DFARS7052-NDFEB-A", Stage::Component).outcome,
+        Outcome::Pass
+    );
+    assert!(result.policy.failing.iter().all(|f| f.fails()));
+    assert!(
+        result
+            .policy
+            .failing
+            .iter()
+            .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65")
+    );
+    assert_eq!(result.policy.date, on("2026-06-01"));
+    assert!(
+        result.policy.errors.is_empty(),
+        "{:?}",
+        result.policy.errors
+    );
+
+    // On 1 January 2027 the mine-to-magnet regime applies from mining on.
+    let result = japan_magnets_on_embedded_data(on("2027-01-01"));
+    let mining = result.materials[0]
+        .policy
+        .iter()
+        .find(|f| f.rule_id == "US-DFARS7052-NDFEB-B" && f.stage == Stage::Mining)
+        .unwrap();
+    assert_eq!(mining.outcome, Outcome::Fail);
+
+    // Without a date every rule is checked as written: both regimes fail, no status is given.
+    let result = japan_magnets_on_embedded_data(None);
+    for rule in ["US-DFARS7052-NDFEB-A", "US-DFARS7052-NDFEB-B"] {
+        let f = result.materials[0]
+            .policy
+            .iter()
+            .find(|f| f.rule_id == rule && f.stage == Stage::Refining)
+            .unwrap();
+        assert_eq!(f.outcome, Outcome::Fail);
+        assert_eq!(f.status, None);
+    }
+    assert_eq!(result.policy.date, None);
+}
+
+#[test]
+fn irc_30d_is_historical_after_september_2025() {
+    let reference = chokepoint::reference::embedded();
+    let l = line(
+        "lithium",
+        1.0,
+        Sourcing::default().with(Stage::Refining, Some(mix(&[("CHN", 100.0)]))),
+    );
+    let run = |date: &str| {
+        assess(
+            &portfolio(vec![l.clone()]),
+            reference,
+            &AssessParams {
+                date: Some(Date::parse(date).unwrap()),
+                ..AssessParams::default()
+            },
+        )
+    };
+    let feoc = |result: &chokepoint::analysis::portfolio::Assessment| {
+        result.materials[0]
+            .policy
+            .iter()
+            .find(|f| f.rule_id == "US-IRC30D-FEOC-CM" && f.stage == Stage::Refining)
+            .cloned()
+            .unwrap()
+    };
+    let before = feoc(&run("2025-06-30"));
+    assert_eq!(before.outcome, Outcome::Fail);
+    assert!(!before.historical);
+    let after = feoc(&run("2025-10-01"));
+    assert!(after.historical);
+    assert_eq!(after.status, Some(RuleStatus::Terminated));
+    assert!(matches!(after.outcome, Outcome::NotApplicable(_)));
+    assert_eq!(after.measurement.as_ref().unwrap().share, 1.0);
+    // Graphite rules name `graphite_natural` / `graphite_refined`: they reach the catalogue's
+    // `graphite` through its aliases.
+    let g = line("graphite", 1.0, Sourcing::default());
+    let result = assess(
+        &portfolio(vec![g]),
+        reference,
+        &AssessParams {
+            date: Some(Date::parse("2026-06-01").unwrap()),
+            ..AssessParams::default()
+        },
+    );
+    assert!(
+        result.materials[0]
+            .policy
+            .iter()
+            .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65" && f.outcome == Outcome::Fail)
+    );
 }
 
 // ---- File format and validation -------------------------------------------------------------
@@ -563,7 +901,7 @@ fn arb_line() -> impl Strategy<Value = Line> {
             "cobalt",
             "gallium",
             "germanium",
-            "graphite_refined",
+            "graphite",
             "lithium",
             "rare_earths_magnet",
         ]),

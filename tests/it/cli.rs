@@ -16,6 +16,19 @@ fn run(args: &[&str]) -> (ExitCode, String, String) {
     )
 }
 
+/// Runs the command line against the real embedded reference data.
+fn run_embedded(args: &[&str]) -> (ExitCode, String, String) {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = chokepoint::cli::run(&args, chokepoint::reference::embedded(), &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
 /// A file in the system's temporary folder with `text`, unique to this test.
 fn temp_file(name: &str, text: &str) -> String {
     let path =
@@ -167,4 +180,139 @@ fn the_binary_prints_help_and_rejects_unknown_commands() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown command"));
+}
+
+#[test]
+fn assess_on_the_embedded_data_shows_look_through_and_policy_findings() {
+    let (code, out, err) = run_embedded(&[
+        "assess",
+        &example_path("ev_motor_maker.json"),
+        "--date",
+        "2026-06-01",
+    ]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let magnets = &json["materials"][0];
+    assert_eq!(magnets["material"], "rare_earths_magnet");
+    let refining = magnets["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "refining")
+        .unwrap();
+    // Neither line knows its refining stage: the look-through takes the world mix.
+    assert_eq!(refining["basis"], "world");
+    let largest = &refining["concentration"]["largest"];
+    assert_eq!(largest[0], "CHN");
+    assert!(largest[1].as_f64().unwrap() >= 0.85, "{largest}");
+    let finding = |rule: &str| {
+        magnets["policy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["stage"] == "refining")
+            .unwrap_or_else(|| panic!("no {rule} finding"))
+            .clone()
+    };
+    let crma = finding("EU-CRMA-ART5-1B-65");
+    assert_eq!(crma["outcome"], "fail");
+    assert_eq!(crma["eu_level_benchmark"], true);
+    assert!(
+        crma["legal_citation"]
+            .as_str()
+            .unwrap()
+            .contains("2024/1252")
+    );
+    let dfars = finding("US-DFARS7052-NDFEB-A");
+    assert_eq!(dfars["outcome"], "fail");
+    assert_eq!(dfars["status"], "in_force");
+    assert_eq!(dfars["effective_to"], "2026-12-31");
+    let dfars_2027 = finding("US-DFARS7052-NDFEB-B");
+    assert_eq!(dfars_2027["status"], "not_yet_in_force");
+    assert_eq!(json["policy"]["date"], "2026-06-01");
+    assert!(
+        json["policy"]["failing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "EU-CRMA-ART5-1B-65" && f["material"] == "rare_earths_magnet")
+    );
+    // Supply risk: the firm value drives the action; the EU value is the EU-level reference.
+    assert_eq!(magnets["supply_risk"]["basis"], "firm_eu");
+    let gallium = &json["materials"][1];
+    assert_eq!(gallium["eu_reference"]["supply_risk"], 3.9);
+    assert!(gallium["firm_supply_risk"]["value"].as_f64().unwrap() > 1.0);
+}
+
+#[test]
+fn assess_date_errors_exit_2() {
+    for date in ["2026-13-01", "tomorrow"] {
+        let (code, out, err) = run_embedded(&[
+            "assess",
+            &example_path("ev_motor_maker.json"),
+            "--date",
+            date,
+        ]);
+        assert_eq!(code, ExitCode::from(2), "{date}");
+        assert!(out.is_empty());
+        assert!(err.contains("`--date`"), "{err}");
+    }
+    let (code, _, err) = run_embedded(&["assess", &example_path("ev_motor_maker.json"), "--date"]);
+    assert_eq!(code, ExitCode::from(2));
+    assert!(err.contains("needs a value"), "{err}");
+    let (code, _, _) = run_embedded(&[
+        "assess",
+        &example_path("ev_motor_maker.json"),
+        "--unknown-governance",
+        "11",
+    ]);
+    assert_eq!(code, ExitCode::from(2));
+}
+
+#[test]
+fn help_documents_the_policy_date() {
+    let (_, out, _) = run(&["--help"]);
+    assert!(out.contains("--date YYYY-MM-DD"));
+    assert!(out.contains("no clock is read"));
+}
+
+#[test]
+fn reference_material_prints_the_eu_assessment_and_lists() {
+    let (code, out, err) = run_embedded(&["reference", "cobalt"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let material = &json["material"];
+    assert_eq!(material["eu"]["supply_risk"], 2.8);
+    assert_eq!(material["eu"]["bottleneck"], "mining");
+    assert_eq!(material["lists"]["eu_strategic_2023"], true);
+    assert_eq!(material["lists"]["us_critical_2022"], true);
+}
+
+#[test]
+fn the_binary_runs_eu_sr_on_the_2017_cases() {
+    let binary = env!("CARGO_BIN_EXE_chokepoint");
+    let cases = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/eu-crm/eu2017_sr_cases.csv"
+    );
+    let output = std::process::Command::new(binary)
+        .args(["eu-sr", cases])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",SR"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 12);
+    // Antimony, processing: [7.1 * 0.5 + 5.7 * 0.5] * (1 - 0.28) * 0.9 = 4.1472
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Antimony,") && r.ends_with(",4.1472"))
+    );
+    let output = std::process::Command::new(binary)
+        .args(["eu-sr", "no-such-file.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }

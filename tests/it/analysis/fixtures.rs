@@ -100,7 +100,7 @@ pub fn reference() -> ReferenceData {
         ),
         material("germanium", "Germanium", vec![]),
         material(
-            "graphite_refined",
+            "graphite",
             "Graphite (refined)",
             vec![series(
                 Refining,
@@ -216,6 +216,15 @@ pub fn reference() -> ReferenceData {
         groups: vec![
             group("feoc_covered_nations", &["CHN", "RUS", "PRK", "IRN"]),
             group("us_fta", &["AUS", "CAN", "CHL", "KOR", "JPN"]),
+            group(
+                "eu27",
+                &[
+                    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU",
+                    "GRC", "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT",
+                    "ROU", "SVK", "SVN", "ESP", "SWE",
+                ],
+            ),
+            group("us_30d_qualifying", &["JPN"]),
         ],
         datasets: vec![Dataset {
             id: IEA.to_string(),
