@@ -990,7 +990,7 @@ impl PolicyRule {
 }
 
 /// Checks one rule "as written", regardless of any date: the rule's test is applied as if it
-/// were in force, with the threshold of the rule's own first year (its first day in force, else
+/// were in force (a bill that is not law stays not applicable), with the threshold of the rule's own first year (its first day in force, else
 /// its last, else the first year of its threshold schedule). The finding's status is that of
 /// this date; callers showing it as undated should ignore it ([`PolicyFinding::new`] with
 /// `dated = false` does).
@@ -1031,8 +1031,10 @@ pub fn check_rule_as_written<'a>(
             groups,
         },
     )?;
-    if let (Outcome::NotApplicable(NotApplicable::NotInForce(_)), Some(m)) =
+    // A bill stays "not enacted": only the dates are set aside.
+    if let (Outcome::NotApplicable(NotApplicable::NotInForce(status)), Some(m)) =
         (finding.outcome, &finding.measurement)
+        && status != RuleStatus::NotEnacted
     {
         finding.outcome = if m.passes() {
             Outcome::Pass

@@ -632,3 +632,44 @@ mod properties {
         }
     }
 }
+
+// --- checks as written (no date) ----------------------------------------------------------
+
+#[test]
+fn as_written_ignores_dates_but_not_enactment() {
+    let groups = groups();
+    let china = mix(&[("CHN", 100.0)]);
+    // IRC 30D 2025: terminated after 30 September 2025, checked with its own year's 60 %.
+    let rule_30d = rule("US-IRC30D-CM-2025");
+    let finding =
+        check_rule_as_written(rule_30d, "lithium", Stage::Refining, &china, &groups).unwrap();
+    assert_eq!(finding.outcome, Outcome::Fail);
+    assert_eq!(finding.measurement.as_ref().unwrap().limit, 0.6);
+    let owned = PolicyFinding::new(&finding, "lithium", Stage::Refining, false);
+    assert_eq!(owned.status, None);
+    assert!(owned.historical);
+    assert!(owned.fails());
+    // 48E energy storage: the threshold of the first year in force, 2026 (55 %).
+    let storage = rule("US-IRC48E45Y-MACR-STORAGE");
+    let finding =
+        check_rule_as_written(storage, "lithium", Stage::Component, &china, &groups).unwrap();
+    assert_eq!(finding.measurement.as_ref().unwrap().limit, 0.55);
+    // A bill is never checked as if it were law.
+    let mut bill = rule("US-DFARS7052-NDFEB-A").clone();
+    bill.enacted = false;
+    let finding = check_rule_as_written(
+        &bill,
+        "rare_earths_magnet",
+        Stage::Refining,
+        &china,
+        &groups,
+    )
+    .unwrap();
+    assert_eq!(
+        finding.outcome,
+        Outcome::NotApplicable(NotApplicable::NotInForce(RuleStatus::NotEnacted))
+    );
+    // The CRMA benchmark is flagged as EU-level from its data.
+    assert!(rule("EU-CRMA-ART5-1B-65").is_eu_level_benchmark());
+    assert!(!rule("US-DFARS7052-NDFEB-A").is_eu_level_benchmark());
+}
