@@ -63,29 +63,31 @@ fn action_class(action: Action) -> &'static str {
 
 fn results(reference: &ReferenceData, a: &Assessment) -> Html {
     let unit = a.totals.spend_unit.as_deref();
-    let worst = a
-        .materials
-        .iter()
-        .filter_map(|m| {
-            let stage = m.worst_stage?;
-            let s = m.stages.iter().find(|s| s.stage == stage)?;
-            Some((m, s, s.concentration.as_ref()?.hhi))
-        })
-        .max_by(|x, y| x.2.total_cmp(&y.2));
+    let top = a.chokepoints.first();
     let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
+    let covered = |stage: crate::model::Stage| {
+        a.stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .and_then(|s| s.by_spend.groups.iter().find(|g| g.group == COVERED_GROUP))
+            .map(|g| g.share)
+    };
     html! {
         <>
             <div class="card headline" data-testid="headline">
                 <p>
                     { format!("{} materials, {} of annual spend. ", a.totals.materials, money(a.totals.spend, unit)) }
-                    if let Some((m, s, hhi)) = worst {
-                        { format!("Your most concentrated dependence is {} at the {} stage: ", m.name, s.stage.label().to_lowercase()) }
-                        if let Some((country, share)) = s.concentration.as_ref().and_then(|c| c.largest) {
-                            <strong>{ format!("{} supplies {}", country_name(reference, country), pct(share)) }</strong>
-                        }
-                        { format!(" (HHI {} of 10 000). ", thousands(hhi)) }
+                    if let Some(c) = top {
+                        { "Your largest chokepoint: " }
+                        <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), pct(c.share),
+                            c.stage.label().to_lowercase(), crate::app::format::material_name(reference, &c.material)) }</strong>
+                        { format!(", with {} of your spend exposed{}.", money(c.spend_exposed, unit),
+                            if c.basis == MixBasis::World { ", seen through your suppliers to the world mix" } else { "" }) }
                     }
                 </p>
+                if let (Some(mining), Some(refining)) = (covered(crate::model::Stage::Mining), covered(crate::model::Stage::Refining)) {
+                    <p>{ format!("Weighted by spend, {} of your mining and {} of your refining happen in U.S. covered nations (China, Russia, North Korea, Iran).", pct(mining), pct(refining)) }</p>
+                }
                 if let Some(h) = hidden.filter(|h| h.hidden >= 0.05) {
                     <p>
                         { "Hidden exposure: " }
@@ -113,7 +115,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                 }
             </ol>
             <h3>{ "Per material and stage" }</h3>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran)." }</caption>
                     <thead>
