@@ -10,13 +10,19 @@ use web_sys::{Element, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 /// Mounts the app into a fresh element and renders it.
 async fn mount() -> Element {
     let root = document().create_element("div").expect("div");
-    document().body().expect("body").append_child(&root).expect("append");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
@@ -52,9 +58,9 @@ async fn an_input_event_changes_the_results_and_an_invalid_entry_is_kept_with_a_
     let shares = root
         .query_selector_all("[data-testid=country-share]")
         .expect("share inputs");
-    let lithium_china = (0..shares.length())
-        .filter_map(|i| shares.item(i)?.dyn_into::<HtmlInputElement>().ok())
-        .last()
+    let lithium_china = shares
+        .item(shares.length() - 1)
+        .and_then(|node| node.dyn_into::<HtmlInputElement>().ok())
         .expect("a share input");
     lithium_china.set_value("0");
     let event = web_sys::InputEvent::new("input").expect("event");
@@ -68,7 +74,10 @@ async fn an_input_event_changes_the_results_and_an_invalid_entry_is_kept_with_a_
     lithium_china.dispatch_event(&event).expect("dispatch");
     yew::scheduler::flush().await;
     assert_eq!(lithium_china.value(), "abc");
-    let errors = root.query_selector_all(".field-error").expect("errors").length();
+    let errors = root
+        .query_selector_all(".field-error")
+        .expect("errors")
+        .length();
     assert!(errors > 0, "no error message shown");
     let results = text_of(&root, "[data-testid=results]");
     assert!(results.contains("left out of the results"), "{results}");
@@ -78,7 +87,9 @@ async fn an_input_event_changes_the_results_and_an_invalid_entry_is_kept_with_a_
 #[wasm_bindgen_test]
 fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
     chokepoint::app::panic::show_panel("boom at line 3");
-    let panel = document().get_element_by_id("crash-panel").expect("panel shown");
+    let panel = document()
+        .get_element_by_id("crash-panel")
+        .expect("panel shown");
     let text = panel.text_content().unwrap_or_default();
     assert!(text.contains("your inputs are kept"), "{text}");
     assert!(text.contains("boom at line 3"), "{text}");

@@ -563,7 +563,7 @@ fn arb_line() -> impl Strategy<Value = Line> {
             "cobalt",
             "gallium",
             "germanium",
-            "graphite_refined",
+            "graphite",
             "lithium",
             "rare_earths_magnet",
         ]),

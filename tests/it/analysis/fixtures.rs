@@ -100,8 +100,8 @@ pub fn reference() -> ReferenceData {
         ),
         material("germanium", "Germanium", vec![]),
         material(
-            "graphite_refined",
-            "Graphite (refined)",
+            "graphite",
+            "Graphite",
             vec![series(
                 Refining,
                 IEA,
