@@ -38,21 +38,21 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let undo = props.on_action.reform(|_: MouseEvent| Action::Undo);
     let redo = props.on_action.reform(|_: MouseEvent| Action::Redo);
     html! {
-        <>
-            <h1>{ "Where do your critical minerals really come from?" }</h1>
-            <p class="lede">
-                { portfolio.name.clone().unwrap_or_else(|| "Your portfolio".into()) }
-            </p>
-            <div class="toolbar no-print" role="toolbar" aria-label="Edit history">
-                <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
-                    aria-keyshortcuts="Control+Z">{ "Undo" }</button>
-                <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
-                    aria-keyshortcuts="Control+Y">{ "Redo" }</button>
-            </div>
-            <div class="calculator">
-                <Dashboard derived={derived} />
-                <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
-            </div>
-        </>
-    }
+            <>
+                <h1>{ "Where do your critical minerals really come from?" }</h1>
+                <p class="lede">
+                    { portfolio.name.clone().unwrap_or_else(|| "Your portfolio".into()) }
+                </p>
+                <div class="toolbar no-print" role="toolbar" aria-label="Edit history">
+                    <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
+    >{ "Undo" }</button>
+                    <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
+    >{ "Redo" }</button>
+                </div>
+                <div class="calculator">
+                    <Dashboard derived={derived} />
+                    <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
+                </div>
+            </>
+        }
 }

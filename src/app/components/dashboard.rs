@@ -6,8 +6,9 @@ use crate::analysis::exposure::MixBasis;
 use crate::analysis::portfolio::{
     Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
 };
+use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
-use crate::app::format::{country_name, money, pct, thousands};
+use crate::app::format::{country_name, money, pct, thousands, world_source};
 use crate::app::results::Derived;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
@@ -129,6 +130,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                             <th scope="col">{ "Largest supplier" }</th>
                             <th scope="col" class="num">{ "Covered" }</th>
                             <th scope="col">{ "Basis" }</th>
+                            <th scope="col">{ "Hidden exposure" }</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -136,11 +138,30 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                     </tbody>
                 </table>
             </div>
+            <RiskMatrix materials={Rc::new(a.materials.clone())} thresholds={a.params.thresholds.clone()} />
             <h3>{ "Where each stage comes from" }</h3>
             for m in &a.materials {
                 <StageBars material={Rc::new(m.clone())} />
             }
         </>
+    }
+}
+
+/// The largest hidden exposure of a material: how much more of an upstream stage a country has
+/// than it has among the firm's direct suppliers.
+fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
+    match m
+        .hidden
+        .iter()
+        .filter(|h| h.hidden >= 0.005)
+        .max_by(|a, b| a.hidden.total_cmp(&b.hidden))
+    {
+        Some(h) => html! {
+            <span title={format!("{} has {} of the {} stage but {} among your direct suppliers", country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase(), pct(h.direct_share))}>
+                { format!("{} +{} pts at {}", country_name(reference, h.country), (h.hidden * 100.0).round(), h.stage.label().to_lowercase()) }
+            </span>
+        },
+        None => html! { <span class="muted">{ "none" }</span> },
     }
 }
 
@@ -161,6 +182,24 @@ fn basis_text(basis: MixBasis) -> &'static str {
     }
 }
 
+/// Where a stage's numbers come from; for the world mix, the source and data year are shown
+/// and the full citation is in the tooltip and on the Sources page.
+fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Html {
+    let source = match s.basis {
+        MixBasis::World | MixBasis::Mixed => world_source(reference, material, s.stage),
+        MixBasis::User | MixBasis::Unavailable => None,
+    };
+    match source {
+        Some((label, full)) => html! {
+            <>
+                { basis_text(s.basis) }{ " · " }
+                <a href="#/sources" title={full}>{ label }</a>
+            </>
+        },
+        None => html! { basis_text(s.basis) },
+    }
+}
+
 fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
     let stages: Vec<&StageResult> = m.stages.iter().collect();
     let span = stages.len().max(1).to_string();
@@ -171,8 +210,9 @@ fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
             <tr data-testid="material-row">
                 <th scope="row" rowspan={span.clone()}>{ &m.name }</th>
                 <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
-                <td rowspan={span}>{ supply_risk_text(m) }</td>
+                <td rowspan={span.clone()}>{ supply_risk_text(m) }</td>
                 { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
+                <td rowspan={span}>{ hidden_text(reference, m) }</td>
             </tr>
             for s in rest { <tr>{ stage_cells(reference, m, s) }</tr> }
         </>
@@ -200,7 +240,7 @@ fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -
                 <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
                 <td>{ c.largest.map(|(country, share)| format!("{} {}", country_name(reference, country), pct(share))).unwrap_or_default() }</td>
                 <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>
-                <td class="small">{ basis_text(s.basis) }</td>
+                <td class="small">{ basis_cell(reference, &m.material, s) }</td>
             </>
         },
     }

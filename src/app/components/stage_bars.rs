@@ -94,7 +94,11 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                 for (i, s) in stages.iter().enumerate() {
                     <g transform={format!("translate(0 {})", 4.0 + row_h * i as f64)}>
                         <text x="0" y="12" font-size="12">
-                            { format!("{}{}", s.stage.label(), if s.basis == MixBasis::World { " (world)" } else { "" }) }
+                            { format!("{}{}", s.stage.label(), match (s.basis, crate::app::format::world_source(reference, &m.material, s.stage)) {
+                                (MixBasis::World, Some((source, _))) => format!(" (world mix, {source})"),
+                                (MixBasis::Mixed, Some((source, _))) => format!(" (partly world mix, {source})"),
+                                _ => String::new(),
+                            }) }
                         </text>
                         <g transform={format!("translate(0 {label_h})")}>
                             { segments(reference, s.mix.as_ref().map(|m| m.entries()).unwrap_or(&[]), &order, label_w, bar_w, row_h - label_h - 6.0) }
