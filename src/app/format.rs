@@ -70,34 +70,6 @@ pub fn material_name(reference: &ReferenceData, id: &str) -> String {
         .map_or_else(|| id.to_string(), |m| m.name.clone())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages() {
-        assert_eq!(pct(0.9123), "91 %");
-        assert_eq!(pct(0.004), "0.4 %");
-        assert_eq!(pct(0.0), "0 %");
-        assert_eq!(pct(f64::NAN), "–");
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(8800.4), "8\u{202f}800");
-        assert_eq!(thousands(10_000.0), "10\u{202f}000");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(thousands(-1234.0), "-1\u{202f}234");
-    }
-
-    #[test]
-    fn money_amounts() {
-        assert_eq!(money(4_200_000.0, Some("EUR")), "4.2 M EUR");
-        assert_eq!(money(350_000.0, None), "350 k");
-        assert_eq!(money(12.0, Some("USD")), "12 USD");
-    }
-}
-
 /// A short citation for the world mix of `material` at `stage`: publisher and data year, with
 /// "older data" where a stage is filled from the EU 2023 study. `None` when the reference data has
 /// no series for it.
@@ -130,4 +102,32 @@ pub fn world_source(
         },
     );
     Some((label, full))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(0.9123), "91 %");
+        assert_eq!(pct(0.004), "0.4 %");
+        assert_eq!(pct(0.0), "0 %");
+        assert_eq!(pct(f64::NAN), "–");
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(8800.4), "8\u{202f}800");
+        assert_eq!(thousands(10_000.0), "10\u{202f}000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1234.0), "-1\u{202f}234");
+    }
+
+    #[test]
+    fn money_amounts() {
+        assert_eq!(money(4_200_000.0, Some("EUR")), "4.2 M EUR");
+        assert_eq!(money(350_000.0, None), "350 k");
+        assert_eq!(money(12.0, Some("USD")), "12 USD");
+    }
 }
