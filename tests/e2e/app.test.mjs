@@ -74,3 +74,18 @@ for (const name of PAGES) {
     }
   });
 }
+
+test('the print view turns the dashboard into a report', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/calculator`);
+  await page.getByTestId('headline').waitFor();
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.report-header').isVisible(), true, 'report header shown');
+  assert.match(await page.locator('.report-header').innerText(), /printed \d{4}-\d{2}-\d{2}/);
+  assert.equal(await page.locator('.site-nav').isVisible(), false, 'navigation hidden');
+  assert.equal(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
+  assert.ok(await page.getByTestId('results').isVisible());
+  await page.pdf({ path: join(screenshotDir, 'report.pdf') }).catch(() => {});
+  await page.screenshot({ path: join(screenshotDir, 'calculator-print.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
