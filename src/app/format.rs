@@ -25,7 +25,7 @@ pub fn thousands(value: f64) -> String {
     let digits = rounded.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -68,6 +68,40 @@ pub fn material_name(reference: &ReferenceData, id: &str) -> String {
     reference
         .material(id)
         .map_or_else(|| id.to_string(), |m| m.name.clone())
+}
+
+/// A short citation for the world mix of `material` at `stage`: publisher and data year, with
+/// "older data" where a stage is filled from the EU 2023 study. `None` when the reference data has
+/// no series for it.
+pub fn world_source(
+    reference: &ReferenceData,
+    material: &str,
+    stage: crate::model::Stage,
+) -> Option<(String, String)> {
+    let series = reference.material(material)?.stage(stage)?;
+    let dataset = reference.dataset(&series.source.dataset);
+    let short = match series.source.dataset.split('_').next() {
+        Some("USGS") => "USGS".to_string(),
+        Some("IEA") => "IEA".to_string(),
+        Some("EU") => "EU CRM study".to_string(),
+        _ => dataset.map_or_else(|| series.source.dataset.clone(), |d| d.publisher.clone()),
+    };
+    let older = if series.older_data {
+        ", older data"
+    } else {
+        ""
+    };
+    let label = format!("{short} {}{older}", series.source.year);
+    let full = dataset.map_or_else(
+        || label.clone(),
+        |d| {
+            format!(
+                "{}: {} ({}). Data year {}. {}",
+                d.publisher, d.title, d.published, series.source.year, series.detail
+            )
+        },
+    );
+    Some((label, full))
 }
 
 #[cfg(test)]

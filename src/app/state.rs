@@ -279,10 +279,10 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
             }
         }
         Action::RemoveCountry { line, stage, row } => {
-            if let Some(mix) = mix_mut(portfolio, line, stage) {
-                if row < mix.0.len() {
-                    mix.0.remove(row);
-                }
+            if let Some(mix) = mix_mut(portfolio, line, stage)
+                && row < mix.0.len()
+            {
+                mix.0.remove(row);
             }
         }
         Action::Normalise { line, stage } => {

@@ -31,12 +31,15 @@ test('the page loads without console errors and shows the demo portfolio results
   await context.close();
 });
 
-test('editing the demo portfolio changes the results, with no request after load', async () => {
+test('switching a stage to unknown changes the results, with no request after load', async () => {
   const { page, context, errors, requests } = await openPage(browser, server.url);
   await page.getByTestId('headline').waitFor();
   const before = await page.getByTestId('results').innerText();
   const loaded = requests.length;
-  await page.getByTestId('sourcing-preset').first().click();
+  // The lithium line buys refined lithium from Chile and China; switch that stage to
+  // "unknown", so the look-through takes the world refining mix instead.
+  const lithium = page.getByTestId('line-editor').filter({ hasText: 'Lithium hydroxide' });
+  await lithium.getByTestId('stage-refining').getByTestId('stage-unknown').check();
   await page.waitForFunction(
     (old) => document.querySelector('[data-testid="results"]')?.innerText !== old,
     before,
@@ -71,3 +74,18 @@ for (const name of PAGES) {
     }
   });
 }
+
+test('the print view turns the dashboard into a report', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/calculator`);
+  await page.getByTestId('headline').waitFor();
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.report-header').isVisible(), true, 'report header shown');
+  assert.match(await page.locator('.report-header').innerText(), /printed \d{4}-\d{2}-\d{2}/);
+  assert.equal(await page.locator('.site-nav').isVisible(), false, 'navigation hidden');
+  assert.equal(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
+  assert.ok(await page.getByTestId('results').isVisible());
+  await page.pdf({ path: join(screenshotDir, 'report.pdf') }).catch(() => {});
+  await page.screenshot({ path: join(screenshotDir, 'calculator-print.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -4,6 +4,7 @@
 use crate::analysis::portfolio::AssessParams;
 use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
+use crate::app::components::report_header::ReportHeader;
 use crate::app::results::derive;
 use crate::app::state::Action;
 use crate::model::portfolio::RawPortfolio;
@@ -37,22 +38,55 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let errors = Rc::new(derived.errors.clone());
     let undo = props.on_action.reform(|_: MouseEvent| Action::Undo);
     let redo = props.on_action.reform(|_: MouseEvent| Action::Redo);
+    let print = Callback::from(|_: MouseEvent| print_page());
+    let title: AttrValue = portfolio
+        .name
+        .clone()
+        .unwrap_or_else(|| "Your portfolio".into())
+        .into();
     html! {
-        <>
-            <h1>{ "Where do your critical minerals really come from?" }</h1>
-            <p class="lede">
-                { portfolio.name.clone().unwrap_or_else(|| "Your portfolio".into()) }
-            </p>
-            <div class="toolbar no-print" role="toolbar" aria-label="Edit history">
-                <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
-                    aria-keyshortcuts="Control+Z">{ "Undo" }</button>
-                <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
-                    aria-keyshortcuts="Control+Y">{ "Redo" }</button>
-            </div>
-            <div class="calculator">
-                <Dashboard derived={derived} />
-                <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
-            </div>
-        </>
+            <>
+                <h1>{ "Where do your critical minerals really come from?" }</h1>
+                <ReportHeader title={title.clone()} date={today()} />
+                <p class="lede">{ title }</p>
+                <div class="toolbar no-print" role="toolbar" aria-label="Edit history and printing">
+                    <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
+    >{ "Undo" }</button>
+                    <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
+    >{ "Redo" }</button>
+                <button type="button" class="secondary" onclick={print}>{ "Print or save as PDF" }</button>
+                </div>
+                <div class="calculator">
+                    <Dashboard derived={derived} />
+                    <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
+                </div>
+            </>
+        }
+}
+
+/// Opens the browser's print dialog (the print stylesheet turns the page into a report).
+fn print_page() {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
+/// Today's date, from the browser's clock (the shell's job: the core never reads a clock).
+fn today() -> AttrValue {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new_0();
+        let text = format!(
+            "{:04}-{:02}-{:02}",
+            date.get_full_year(),
+            date.get_month() + 1,
+            date.get_date()
+        );
+        text.into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        AttrValue::Static("")
     }
 }

@@ -6,8 +6,9 @@ use crate::analysis::exposure::MixBasis;
 use crate::analysis::portfolio::{
     Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
 };
+use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
-use crate::app::format::{country_name, money, pct, thousands};
+use crate::app::format::{country_name, money, pct, thousands, world_source};
 use crate::app::results::Derived;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
@@ -63,29 +64,31 @@ fn action_class(action: Action) -> &'static str {
 
 fn results(reference: &ReferenceData, a: &Assessment) -> Html {
     let unit = a.totals.spend_unit.as_deref();
-    let worst = a
-        .materials
-        .iter()
-        .filter_map(|m| {
-            let stage = m.worst_stage?;
-            let s = m.stages.iter().find(|s| s.stage == stage)?;
-            Some((m, s, s.concentration.as_ref()?.hhi))
-        })
-        .max_by(|x, y| x.2.total_cmp(&y.2));
+    let top = a.chokepoints.first();
     let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
+    let covered = |stage: crate::model::Stage| {
+        a.stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .and_then(|s| s.by_spend.groups.iter().find(|g| g.group == COVERED_GROUP))
+            .map(|g| g.share)
+    };
     html! {
         <>
             <div class="card headline" data-testid="headline">
                 <p>
                     { format!("{} materials, {} of annual spend. ", a.totals.materials, money(a.totals.spend, unit)) }
-                    if let Some((m, s, hhi)) = worst {
-                        { format!("Your most concentrated dependence is {} at the {} stage: ", m.name, s.stage.label().to_lowercase()) }
-                        if let Some((country, share)) = s.concentration.as_ref().and_then(|c| c.largest) {
-                            <strong>{ format!("{} supplies {}", country_name(reference, country), pct(share)) }</strong>
-                        }
-                        { format!(" (HHI {} of 10 000). ", thousands(hhi)) }
+                    if let Some(c) = top {
+                        { "Your largest chokepoint: " }
+                        <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), pct(c.share),
+                            c.stage.label().to_lowercase(), crate::app::format::material_name(reference, &c.material)) }</strong>
+                        { format!(", with {} of your spend exposed{}.", money(c.spend_exposed, unit),
+                            if c.basis == MixBasis::World { ", seen through your suppliers to the world mix" } else { "" }) }
                     }
                 </p>
+                if let (Some(mining), Some(refining)) = (covered(crate::model::Stage::Mining), covered(crate::model::Stage::Refining)) {
+                    <p>{ format!("Weighted by spend, {} of your mining and {} of your refining happen in U.S. covered nations (China, Russia, North Korea, Iran).", pct(mining), pct(refining)) }</p>
+                }
                 if let Some(h) = hidden.filter(|h| h.hidden >= 0.05) {
                     <p>
                         { "Hidden exposure: " }
@@ -113,7 +116,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                 }
             </ol>
             <h3>{ "Per material and stage" }</h3>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran)." }</caption>
                     <thead>
@@ -127,6 +130,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                             <th scope="col">{ "Largest supplier" }</th>
                             <th scope="col" class="num">{ "Covered" }</th>
                             <th scope="col">{ "Basis" }</th>
+                            <th scope="col">{ "Hidden exposure" }</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -134,11 +138,30 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                     </tbody>
                 </table>
             </div>
+            <RiskMatrix materials={Rc::new(a.materials.clone())} thresholds={a.params.thresholds.clone()} />
             <h3>{ "Where each stage comes from" }</h3>
             for m in &a.materials {
                 <StageBars material={Rc::new(m.clone())} />
             }
         </>
+    }
+}
+
+/// The largest hidden exposure of a material: how much more of an upstream stage a country has
+/// than it has among the firm's direct suppliers.
+fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
+    match m
+        .hidden
+        .iter()
+        .filter(|h| h.hidden >= 0.005)
+        .max_by(|a, b| a.hidden.total_cmp(&b.hidden))
+    {
+        Some(h) => html! {
+            <span title={format!("{} has {} of the {} stage but {} among your direct suppliers", country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase(), pct(h.direct_share))}>
+                { format!("{} +{} pts at {}", country_name(reference, h.country), (h.hidden * 100.0).round(), h.stage.label().to_lowercase()) }
+            </span>
+        },
+        None => html! { <span class="muted">{ "none" }</span> },
     }
 }
 
@@ -159,6 +182,24 @@ fn basis_text(basis: MixBasis) -> &'static str {
     }
 }
 
+/// Where a stage's numbers come from; for the world mix, the source and data year are shown
+/// and the full citation is in the tooltip and on the Sources page.
+fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Html {
+    let source = match s.basis {
+        MixBasis::World | MixBasis::Mixed => world_source(reference, material, s.stage),
+        MixBasis::User | MixBasis::Unavailable => None,
+    };
+    match source {
+        Some((label, full)) => html! {
+            <>
+                { basis_text(s.basis) }{ " · " }
+                <a href="#/sources" title={full}>{ label }</a>
+            </>
+        },
+        None => html! { basis_text(s.basis) },
+    }
+}
+
 fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
     let stages: Vec<&StageResult> = m.stages.iter().collect();
     let span = stages.len().max(1).to_string();
@@ -169,8 +210,9 @@ fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
             <tr data-testid="material-row">
                 <th scope="row" rowspan={span.clone()}>{ &m.name }</th>
                 <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
-                <td rowspan={span}>{ supply_risk_text(m) }</td>
+                <td rowspan={span.clone()}>{ supply_risk_text(m) }</td>
                 { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
+                <td rowspan={span}>{ hidden_text(reference, m) }</td>
             </tr>
             for s in rest { <tr>{ stage_cells(reference, m, s) }</tr> }
         </>
@@ -198,7 +240,7 @@ fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -
                 <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
                 <td>{ c.largest.map(|(country, share)| format!("{} {}", country_name(reference, country), pct(share))).unwrap_or_default() }</td>
                 <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>
-                <td class="small">{ basis_text(s.basis) }</td>
+                <td class="small">{ basis_cell(reference, &m.material, s) }</td>
             </>
         },
     }

@@ -6,5 +6,7 @@ pub mod editor;
 pub mod methodology;
 pub mod nav;
 pub mod privacy;
+pub mod report_header;
+pub mod risk_matrix;
 pub mod sources;
 pub mod stage_bars;

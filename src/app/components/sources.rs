@@ -50,7 +50,7 @@ pub fn SourcesPage() -> Html {
                 </section>
             }
             <h2>{ "Coverage per material" }</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Coverage per material, scrollable">
                 <table data-testid="coverage-table">
                     <caption class="muted small">
                         { "Which source each stage's country shares come from." }

@@ -60,7 +60,8 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
         .filter(|(c, _)| !c.is_rest_of_world())
         .map(|(c, _)| *c)
         .collect();
-    let (label_w, bar_w, row_h) = (150.0, 600.0, 34.0);
+    // Labels sit above their bars so the chart stays legible when scaled down to a phone.
+    let (label_w, bar_w, row_h, label_h) = (0.0, 400.0, 44.0, 16.0);
     let height = row_h * stages.len() as f64 + 8.0;
     let title_id = format!("bars-{}", m.material);
     let summary = stages
@@ -88,14 +89,20 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             <figcaption id={title_id.clone()}><strong>{ &m.name }</strong>
                 <span class="muted small">{ " · largest supplier per stage: " }{ &summary }</span>
             </figcaption>
-            <svg class="chart" viewBox={format!("0 0 {} {height}", label_w + bar_w + 10.0)}
+            <svg class="chart" viewBox={format!("0 0 {} {height}", bar_w)}
                 role="img" aria-labelledby={title_id}>
                 for (i, s) in stages.iter().enumerate() {
                     <g transform={format!("translate(0 {})", 4.0 + row_h * i as f64)}>
-                        <text x="0" y={(row_h / 2.0).to_string()} dominant-baseline="middle" font-size="13">
-                            { format!("{}{}", s.stage.label(), if s.basis == MixBasis::World { " (world)" } else { "" }) }
+                        <text x="0" y="12" font-size="12">
+                            { format!("{}{}", s.stage.label(), match (s.basis, crate::app::format::world_source(reference, &m.material, s.stage)) {
+                                (MixBasis::World, Some((source, _))) => format!(" (world mix, {source})"),
+                                (MixBasis::Mixed, Some((source, _))) => format!(" (partly world mix, {source})"),
+                                _ => String::new(),
+                            }) }
                         </text>
-                        { segments(reference, s.mix.as_ref().map(|m| m.entries()).unwrap_or(&[]), &order, label_w, bar_w, row_h - 8.0) }
+                        <g transform={format!("translate(0 {label_h})")}>
+                            { segments(reference, s.mix.as_ref().map(|m| m.entries()).unwrap_or(&[]), &order, label_w, bar_w, row_h - label_h - 6.0) }
+                        </g>
                     </g>
                 }
             </svg>
@@ -107,7 +114,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             </ul>
             <details>
                 <summary>{ "Data table" }</summary>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label={format!("{} data table, scrollable", m.name)}>
                     <table class="small">
                         <thead><tr>
                             <th scope="col">{ "Stage" }</th><th scope="col">{ "Basis" }</th>
@@ -158,9 +165,9 @@ fn segments(
                     style={format!("fill:{}", colour(order, *c))} stroke="var(--surface)">
                     <title>{ format!("{} {}", country_name(reference, *c), pct(*share)) }</title>
                 </rect>
-                if w > 44.0 {
+                if w > 52.0 {
                     <text x={(x + 4.0).to_string()} y={(height / 2.0).to_string()} dominant-baseline="middle"
-                        font-size="12" style="fill:#000">{ format!("{} {}", c, pct(*share)) }</text>
+                        font-size="11" style="fill:#000">{ format!("{} {}", c, pct(*share)) }</text>
                 }
             </g>
         });

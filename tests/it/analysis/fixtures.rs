@@ -101,7 +101,7 @@ pub fn reference() -> ReferenceData {
         material("germanium", "Germanium", vec![]),
         material(
             "graphite",
-            "Graphite (refined)",
+            "Graphite",
             vec![series(
                 Refining,
                 IEA,

@@ -1,0 +1,111 @@
+//! The risk matrix: each material placed by business impact (share of revenue that depends on it)
+//! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
+
+use crate::analysis::portfolio::{ActionThresholds, MaterialResult};
+use crate::app::format::pct;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`RiskMatrix`].
+#[derive(Properties, PartialEq)]
+pub struct RiskMatrixProps {
+    /// The materials' results.
+    pub materials: Rc<Vec<MaterialResult>>,
+    /// The thresholds that split the quadrants.
+    pub thresholds: ActionThresholds,
+}
+
+const W: f64 = 420.0;
+const H: f64 = 300.0;
+const LEFT: f64 = 44.0;
+const BOTTOM: f64 = 36.0;
+const TOP: f64 = 10.0;
+const RIGHT: f64 = 10.0;
+
+/// The chart.
+#[component]
+pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
+    let t = &props.thresholds;
+    let max_risk = props
+        .materials
+        .iter()
+        .filter_map(|m| m.supply_risk.value)
+        .fold(t.supply_risk * 2.0, f64::max)
+        .ceil();
+    let x = |impact: f64| LEFT + impact.clamp(0.0, 1.0) * (W - LEFT - RIGHT);
+    let y = |risk: f64| H - BOTTOM - (risk.clamp(0.0, max_risk) / max_risk) * (H - BOTTOM - TOP);
+    let (tx, ty) = (x(t.business_impact), y(t.supply_risk));
+    let quadrant = |x0: f64, y0: f64, label: &str, anchor: &'static str, lx: f64, ly: f64| {
+        html! {
+            <text x={lx.to_string()} y={ly.to_string()} font-size="11" text-anchor={anchor}
+                class="quadrant-label" opacity="0.75" data-x={x0.to_string()} data-y={y0.to_string()}>{ label.to_string() }</text>
+        }
+    };
+    html! {
+        <figure class="card chart-card">
+            <figcaption id="risk-matrix-title"><strong>{ "Risk matrix" }</strong>
+                <span class="muted small">{ format!(" · supply risk against the share of revenue that depends on each material; lines at supply risk {} and {} of revenue", t.supply_risk, pct(t.business_impact)) }</span>
+            </figcaption>
+            <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-labelledby="risk-matrix-title">
+                <rect x={LEFT.to_string()} y={TOP.to_string()} width={(W - LEFT - RIGHT).to_string()}
+                    height={(H - TOP - BOTTOM).to_string()} fill="none" stroke="var(--border)" />
+                <line x1={tx.to_string()} x2={tx.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()}
+                    stroke="var(--muted)" stroke-dasharray="4 3" />
+                <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={ty.to_string()} y2={ty.to_string()}
+                    stroke="var(--muted)" stroke-dasharray="4 3" />
+                { quadrant(tx, ty, "Qualify a second source", "end", W - RIGHT - 4.0, TOP + 14.0) }
+                { quadrant(tx, ty, "Hold buffer stock", "start", LEFT + 4.0, TOP + 14.0) }
+                { quadrant(tx, ty, "Monitor", "end", W - RIGHT - 4.0, H - BOTTOM - 6.0) }
+                { quadrant(tx, ty, "Low priority", "start", LEFT + 4.0, H - BOTTOM - 6.0) }
+                <text x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(H - 6.0).to_string()} font-size="12" text-anchor="middle">
+                    { "Share of revenue depending on the material" }
+                </text>
+                <text x="12" y={((TOP + H - BOTTOM) / 2.0).to_string()} font-size="12" text-anchor="middle"
+                    transform={format!("rotate(-90 12 {})", (TOP + H - BOTTOM) / 2.0)}>{ "Supply risk" }</text>
+                for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                    <text x={x(tick).to_string()} y={(H - BOTTOM + 14.0).to_string()} font-size="10" text-anchor="middle">{ pct(tick) }</text>
+                }
+                for tick in (0..=(max_risk as u32)).map(f64::from) {
+                    <text x={(LEFT - 6.0).to_string()} y={(y(tick) + 3.0).to_string()} font-size="10" text-anchor="end">{ tick }</text>
+                }
+                for m in props.materials.iter() {
+                    if let Some(risk) = m.supply_risk.value {
+                        <g>
+                            <circle cx={x(m.revenue_share).to_string()} cy={y(risk).to_string()} r="5"
+                                style="fill:var(--accent)" stroke="var(--surface)">
+                                <title>{ format!("{}: supply risk {risk:.1}, {} of revenue, {}", m.name, pct(m.revenue_share), m.action.label()) }</title>
+                            </circle>
+                            <text x={(x(m.revenue_share) + 7.0).to_string()} y={(y(risk) + 4.0).to_string()} font-size="10">{ short_name(&m.name) }</text>
+                        </g>
+                    }
+                }
+            </svg>
+            <details>
+                <summary>{ "Data table" }</summary>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Risk matrix data, scrollable">
+                    <table class="small">
+                        <thead><tr>
+                            <th scope="col">{ "Material" }</th><th scope="col" class="num">{ "Supply risk" }</th>
+                            <th scope="col" class="num">{ "Revenue depending on it" }</th><th scope="col">{ "Action" }</th>
+                        </tr></thead>
+                        <tbody>
+                            for m in props.materials.iter() {
+                                <tr>
+                                    <td>{ &m.name }</td>
+                                    <td class="num">{ m.supply_risk.value.map_or_else(|| "unavailable".to_string(), |v| format!("{v:.2}")) }</td>
+                                    <td class="num">{ pct(m.revenue_share) }</td>
+                                    <td>{ m.action.label() }</td>
+                                </tr>
+                            }
+                        </tbody>
+                    </table>
+                </div>
+            </details>
+        </figure>
+    }
+}
+
+/// The part of a material name before any parenthesis, for chart labels.
+fn short_name(name: &str) -> &str {
+    name.split(" (").next().unwrap_or(name)
+}

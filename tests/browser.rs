@@ -1,0 +1,99 @@
+//! Browser tests: the app mounted in headless Chromium (wasm-bindgen-test), driven by real DOM
+//! events. Run with `cargo test --target wasm32-unknown-unknown --test browser`.
+#![cfg(target_arch = "wasm32")]
+
+use chokepoint::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+/// Mounts the app into a fresh element and renders it.
+async fn mount() -> Element {
+    let root = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+fn text_of(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("{selector} not rendered"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_demo_portfolio_renders_results() {
+    let root = mount().await;
+    let headline = text_of(&root, "[data-testid=headline]");
+    assert!(headline.contains("6 materials"), "{headline}");
+    assert!(headline.contains("China"), "{headline}");
+    let rows = root
+        .query_selector_all("[data-testid=material-row]")
+        .expect("rows")
+        .length();
+    assert_eq!(rows, 6);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_input_event_changes_the_results_and_an_invalid_entry_is_kept_with_a_message() {
+    let root = mount().await;
+    let before = text_of(&root, "[data-testid=results]");
+    // The lithium line buys refined lithium 50 % from Chile, 50 % from China: move it to Chile.
+    let shares = root
+        .query_selector_all("[data-testid=country-share]")
+        .expect("share inputs");
+    let lithium_china = shares
+        .item(shares.length() - 1)
+        .and_then(|node| node.dyn_into::<HtmlInputElement>().ok())
+        .expect("a share input");
+    lithium_china.set_value("0");
+    let event = web_sys::InputEvent::new("input").expect("event");
+    lithium_china.dispatch_event(&event).expect("dispatch");
+    yew::scheduler::flush().await;
+    let after = text_of(&root, "[data-testid=results]");
+    assert_ne!(before, after, "results did not change");
+
+    // Text that is not a number stays in the field, with a message next to it.
+    lithium_china.set_value("abc");
+    lithium_china.dispatch_event(&event).expect("dispatch");
+    yew::scheduler::flush().await;
+    assert_eq!(lithium_china.value(), "abc");
+    let errors = root
+        .query_selector_all(".field-error")
+        .expect("errors")
+        .length();
+    assert!(errors > 0, "no error message shown");
+    let results = text_of(&root, "[data-testid=results]");
+    assert!(results.contains("left out of the results"), "{results}");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
+    chokepoint::app::panic::show_panel("boom at line 3");
+    let panel = document()
+        .get_element_by_id("crash-panel")
+        .expect("panel shown");
+    let text = panel.text_content().unwrap_or_default();
+    assert!(text.contains("your inputs are kept"), "{text}");
+    assert!(text.contains("boom at line 3"), "{text}");
+    assert!(panel.query_selector("button").expect("selector").is_some());
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
+    panel.remove();
+}
