@@ -35,6 +35,11 @@ pub fn demo_portfolio() -> RawPortfolio {
 pub fn App() -> Html {
     let route = use_state(current_route);
     let inputs = use_reducer(|| Inputs::new(demo_portfolio()));
+    let policy_date = use_state(components::calculator::today);
+    let on_policy_date = {
+        let policy_date = policy_date.clone();
+        Callback::from(move |text: String| policy_date.set(text.into()))
+    };
     let on_action = {
         let inputs = inputs.clone();
         Callback::from(move |action| inputs.dispatch(action))
@@ -54,7 +59,8 @@ pub fn App() -> Html {
                     match *route {
                         Route::Calculator => html! {
                             <CalculatorPage portfolio={inputs.portfolio.clone()}
-                                can_undo={inputs.can_undo()} can_redo={inputs.can_redo()} {on_action} />
+                                can_undo={inputs.can_undo()} can_redo={inputs.can_redo()} {on_action}
+                                policy_date={(*policy_date).clone()} {on_policy_date} />
                         },
                         Route::Methodology => html! { <MethodologyPage /> },
                         Route::Sources => html! { <SourcesPage /> },

@@ -1,6 +1,7 @@
 //! The Calculator page: the editor and the results side by side (stacked on phones). Results are
 //! derived from the inputs with `use_memo`, never stored.
 
+use crate::analysis::policy::Date;
 use crate::analysis::portfolio::AssessParams;
 use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
@@ -16,6 +17,10 @@ use yew::prelude::*;
 pub struct CalculatorProps {
     /// The portfolio as typed.
     pub portfolio: Rc<RawPortfolio>,
+    /// The date policy checks are made on, as typed (`YYYY-MM-DD`).
+    pub policy_date: AttrValue,
+    /// Called when the policy date is edited.
+    pub on_policy_date: Callback<String>,
     /// Whether there is a step to undo.
     pub can_undo: bool,
     /// Whether there is a step to redo.
@@ -28,13 +33,22 @@ pub struct CalculatorProps {
 #[component]
 pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let portfolio = props.portfolio.clone();
-    let derived = use_memo(portfolio.clone(), |portfolio| {
-        derive(
-            portfolio,
-            crate::reference::embedded(),
-            &AssessParams::default(),
-        )
+    let date = Date::parse(props.policy_date.trim());
+    let derived = use_memo(
+        (portfolio.clone(), date.clone().ok()),
+        |(portfolio, date)| {
+            let params = AssessParams {
+                date: *date,
+                ..AssessParams::default()
+            };
+            derive(portfolio, crate::reference::embedded(), &params)
+        },
+    );
+    let on_date = props.on_policy_date.reform(|e: InputEvent| {
+        e.target_unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
     });
+    let date_error = date.as_ref().err().map(|e| e.to_string());
     let errors = Rc::new(derived.errors.clone());
     let undo = props.on_action.reform(|_: MouseEvent| Action::Undo);
     let redo = props.on_action.reform(|_: MouseEvent| Action::Redo);
@@ -56,7 +70,18 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     >{ "Redo" }</button>
                 <button type="button" class="secondary" onclick={print}>{ "Print or save as PDF" }</button>
                 </div>
-                <div class="calculator">
+                <div class="field policy-date no-print">
+                <label for="policy-date">{ "Check policy rules as of (YYYY-MM-DD)" }</label>
+                <input id="policy-date" type="text" inputmode="numeric" value={props.policy_date.clone()}
+                    oninput={on_date} aria-invalid={date_error.is_some().then_some("true")}
+                    aria-describedby={date_error.is_some().then_some("policy-date-error")} />
+                if let Some(error) = &date_error {
+                    <p class="field-error" id="policy-date-error">
+                        { format!("{error}; rules are checked as written, whatever their dates") }
+                    </p>
+                }
+            </div>
+            <div class="calculator">
                     <Dashboard derived={derived} />
                     <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
                 </div>
@@ -72,8 +97,8 @@ fn print_page() {
     }
 }
 
-/// Today's date, from the browser's clock (the shell's job: the core never reads a clock).
-fn today() -> AttrValue {
+/// Today's date as `YYYY-MM-DD`, from the browser's clock (the shell's job: the core never reads a clock).
+pub fn today() -> AttrValue {
     #[cfg(target_arch = "wasm32")]
     {
         let date = js_sys::Date::new_0();

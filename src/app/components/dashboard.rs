@@ -131,6 +131,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                             <th scope="col" class="num">{ "Covered" }</th>
                             <th scope="col">{ "Basis" }</th>
                             <th scope="col">{ "Hidden exposure" }</th>
+                            <th scope="col">{ "Policy checks" }</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -165,9 +166,69 @@ fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
     }
 }
 
+/// The policy findings of a material: failures in force as badges (details in the tooltip),
+/// and how many checks passed.
+fn policy_cell(m: &MaterialResult) -> Html {
+    use crate::analysis::policy::Outcome;
+    let applicable: Vec<_> = m
+        .policy
+        .iter()
+        .filter(|f| !f.historical && !matches!(f.outcome, Outcome::NotApplicable(_)))
+        .collect();
+    let passed = applicable
+        .iter()
+        .filter(|f| f.outcome == Outcome::Pass)
+        .count();
+    html! {
+        <>
+            for f in applicable.iter().filter(|f| f.outcome == Outcome::Fail) {
+                <span class="badge bad policy-flag" data-testid="policy-flag" title={policy_title(f)}>
+                    { format!("{} ({})", f.name, f.stage.label().to_lowercase()) }
+                </span>{ " " }
+            }
+            if applicable.is_empty() {
+                <span class="muted">{ "no rule covers it" }</span>
+            } else if passed > 0 {
+                <span class="muted small">{ format!("{passed} passed") }</span>
+            }
+        </>
+    }
+}
+
+fn policy_title(f: &crate::analysis::policy::PolicyFinding) -> String {
+    let measured = f
+        .measurement
+        .as_ref()
+        .map(|m| {
+            format!(
+                " Measured {} against a limit of {}.",
+                pct(m.share),
+                pct(m.limit)
+            )
+        })
+        .unwrap_or_default();
+    let dates = match (&f.effective_from, &f.effective_to) {
+        (Some(from), Some(to)) => format!(" In force {from} to {to}."),
+        (Some(from), None) => format!(" In force from {from}."),
+        _ => String::new(),
+    };
+    let benchmark = if f.eu_level_benchmark {
+        " An EU-level benchmark, not an obligation of the firm."
+    } else {
+        ""
+    };
+    format!(
+        "{}: {}.{measured}{dates}{benchmark} {}",
+        f.name,
+        f.legal_citation,
+        f.caveats.first().cloned().unwrap_or_default()
+    )
+}
+
 fn supply_risk_text(m: &MaterialResult) -> String {
     match (m.supply_risk.value, m.supply_risk.basis) {
-        (Some(v), SupplyRiskBasis::Caller) => format!("{v:.1} (EU)"),
+        (Some(v), SupplyRiskBasis::Caller) => format!("{v:.1} (given)"),
+        (Some(v), SupplyRiskBasis::FirmEu) => format!("{v:.1} (EU method, your sourcing)"),
         (Some(v), _) => format!("{v:.1} (HHI-WGI)"),
         (None, _) => "unavailable".into(),
     }
@@ -212,7 +273,8 @@ fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
                 <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
                 <td rowspan={span.clone()}>{ supply_risk_text(m) }</td>
                 { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
-                <td rowspan={span}>{ hidden_text(reference, m) }</td>
+                <td rowspan={span.clone()}>{ hidden_text(reference, m) }</td>
+                <td rowspan={span}>{ policy_cell(m) }</td>
             </tr>
             for s in rest { <tr>{ stage_cells(reference, m, s) }</tr> }
         </>

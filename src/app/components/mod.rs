@@ -2,6 +2,7 @@
 
 pub mod calculator;
 pub mod dashboard;
+pub mod data_table;
 pub mod editor;
 pub mod methodology;
 pub mod nav;

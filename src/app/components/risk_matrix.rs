@@ -2,6 +2,7 @@
 //! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
 
 use crate::analysis::portfolio::{ActionThresholds, MaterialResult};
+use crate::app::components::data_table::DataTable;
 use crate::app::format::pct;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -80,10 +81,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                     }
                 }
             </svg>
-            <details>
-                <summary>{ "Data table" }</summary>
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Risk matrix data, scrollable">
-                    <table class="small">
+            <DataTable label="Risk matrix data">
                         <thead><tr>
                             <th scope="col">{ "Material" }</th><th scope="col" class="num">{ "Supply risk" }</th>
                             <th scope="col" class="num">{ "Revenue depending on it" }</th><th scope="col">{ "Action" }</th>
@@ -98,9 +96,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                                 </tr>
                             }
                         </tbody>
-                    </table>
-                </div>
-            </details>
+                    </DataTable>
         </figure>
     }
 }

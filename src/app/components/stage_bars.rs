@@ -4,6 +4,7 @@
 
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::portfolio::MaterialResult;
+use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, pct};
 use crate::model::CountryCode;
 use std::rc::Rc;
@@ -112,10 +113,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                 }
                 <li><span class="swatch" style={format!("background:{}", PALETTE[PALETTE.len() - 1])}></span>{ "Others and rest of world" }</li>
             </ul>
-            <details>
-                <summary>{ "Data table" }</summary>
-                <div class="table-scroll" tabindex="0" role="region" aria-label={format!("{} data table, scrollable", m.name)}>
-                    <table class="small">
+            <DataTable label={format!("{} data table", m.name)}>
                         <thead><tr>
                             <th scope="col">{ "Stage" }</th><th scope="col">{ "Basis" }</th>
                             <th scope="col">{ "Country" }</th><th scope="col" class="num">{ "Share" }</th>
@@ -132,9 +130,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                                 }
                             }
                         </tbody>
-                    </table>
-                </div>
-            </details>
+                    </DataTable>
         </figure>
     }
 }
