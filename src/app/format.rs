@@ -9,7 +9,10 @@ pub fn pct(fraction: f64) -> String {
     if !p.is_finite() {
         return "–".into();
     }
-    if p != 0.0 && p.abs() < 1.0 {
+    if p.abs() < 0.05 {
+        return "0 %".into();
+    }
+    if p.abs() < 1.0 {
         format!("{p:.1} %")
     } else {
         format!("{p:.0} %")
@@ -113,6 +116,7 @@ mod tests {
         assert_eq!(pct(0.9123), "91 %");
         assert_eq!(pct(0.004), "0.4 %");
         assert_eq!(pct(0.0), "0 %");
+        assert_eq!(pct(-1e-12), "0 %");
         assert_eq!(pct(f64::NAN), "–");
     }
 

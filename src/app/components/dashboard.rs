@@ -179,19 +179,33 @@ fn policy_cell(m: &MaterialResult) -> Html {
         .iter()
         .filter(|f| f.outcome == Outcome::Pass)
         .count();
+    let failing: Vec<_> = applicable.iter().filter(|f| f.outcome == Outcome::Fail).collect();
     html! {
-        <>
-            for f in applicable.iter().filter(|f| f.outcome == Outcome::Fail) {
-                <span class="badge bad policy-flag" data-testid="policy-flag" title={policy_title(f)}>
-                    { format!("{} ({})", f.name, f.stage.label().to_lowercase()) }
-                </span>{ " " }
-            }
+        <div class="policy-cell">
             if applicable.is_empty() {
                 <span class="muted">{ "no rule covers it" }</span>
-            } else if passed > 0 {
-                <span class="muted small">{ format!("{passed} passed") }</span>
+            } else if failing.is_empty() {
+                <span class="badge good">{ format!("{passed} passed") }</span>
+            } else {
+                <details>
+                    <summary>
+                        <span class="badge bad" data-testid="policy-flag">{ format!("{} not met", failing.len()) }</span>
+                        if passed > 0 { <span class="muted small">{ format!(" · {passed} passed") }</span> }
+                    </summary>
+                    <ul class="policy-list">
+                        for f in failing {
+                            <li title={policy_title(f)}>
+                                { format!("{} ({})", f.name, f.stage.label().to_lowercase()) }
+                                if let Some(m) = &f.measurement {
+                                    <span class="muted">{ format!(": {} vs limit {}", pct(m.share), pct(m.limit)) }</span>
+                                }
+                                if f.eu_level_benchmark { <span class="muted">{ " (EU-level benchmark)" }</span> }
+                            </li>
+                        }
+                    </ul>
+                </details>
             }
-        </>
+        </div>
     }
 }
 

@@ -36,6 +36,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 }
                 <option value="ROW" label="Rest of world" />
             </datalist>
+            <div class="editor-lines">
             for (index, line) in props.portfolio.lines.iter().enumerate() {
                 <LineEditor
                     key={index}
@@ -45,6 +46,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     on_action={props.on_action.clone()}
                 />
             }
+            </div>
             <p><button type="button" onclick={add} data-testid="add-line">{ "Add a line" }</button></p>
         </section>
     }
