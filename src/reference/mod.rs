@@ -10,6 +10,7 @@
 //! holds and how its sources are combined, and `docs/DATA.md` for the full account.
 
 pub mod embedded;
+pub mod templates;
 
 pub use embedded::{
     EMBEDDED_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, canonical_material_id, embedded,

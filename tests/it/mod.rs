@@ -3,3 +3,4 @@ mod cli;
 mod core_guard;
 mod reference;
 mod supply_risk;
+mod templates;
