@@ -179,6 +179,15 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    /// A short English label: `high`, `medium` or `low`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+
     fn parse(text: &str) -> Option<Confidence> {
         match text {
             "HIGH" => Some(Confidence::High),

@@ -35,6 +35,8 @@ test('switching a stage to unknown changes the results, with no request after lo
   const { page, context, errors, requests } = await openPage(browser, server.url);
   await page.getByTestId('headline').waitFor();
   const before = await page.getByTestId('results').innerText();
+  const lithiumChart = page.locator('figure', { has: page.locator('figcaption', { hasText: /^Lithium/ }) });
+  assert.doesNotMatch(await lithiumChart.innerText(), /Refining \(world mix/);
   const loaded = requests.length;
   // The lithium line buys refined lithium from Chile and China; switch that stage to
   // "unknown", so the look-through takes the world refining mix instead.
@@ -46,9 +48,48 @@ test('switching a stage to unknown changes the results, with no request after lo
   );
   const afterText = await page.getByTestId('results').innerText();
   assert.notEqual(afterText, before);
+  // The lithium refining stage is now the world mix (look-through), with its source beside it.
+  assert.match(await lithiumChart.innerText(), /Refining \(world mix, IEA 2024\)/);
   assert.deepEqual(requests.slice(loaded), [], 'no request after the page loaded');
   const origin = new URL(server.url).origin;
   for (const url of requests) assert.equal(new URL(url).origin, origin, `request to ${url}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('picking an industry template shows its results', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.getByTestId('start-panel').locator('summary').click();
+  await page.getByTestId('template-select').selectOption('ev_battery_nmc');
+  await page.getByLabel(/per year/).fill('50000');
+  await page.getByTestId('use-template').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="headline"]')?.innerText.includes('kg'));
+  const headline = await page.getByTestId('headline').innerText();
+  assert.match(headline, /7 materials/, headline);
+  assert.equal(await page.getByTestId('material-row').count(), 7);
+  assert.equal(await page.getByTestId('line-editor').count(), 7);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('editing a share changes the numbers; an invalid entry is kept with a message', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  const graphite = page.getByTestId('line-editor').filter({ hasText: 'Spherical graphite' });
+  const share = graphite.getByTestId('stage-refining').getByTestId('country-share').first();
+  const before = await page.getByTestId('results').innerText();
+  await share.fill('40');
+  await page.getByText('shares sum to 55 %', { exact: false }).waitFor();
+  await graphite.getByRole('button', { name: 'Normalise to 100 %' }).click();
+  await page.waitForFunction(
+    (old) => document.querySelector('[data-testid="results"]')?.innerText !== old,
+    before,
+  );
+  assert.equal(await share.inputValue(), '72.73');
+  await share.fill('abc');
+  assert.equal(await share.inputValue(), 'abc');
+  await page.getByText('left out of the results', { exact: false }).waitFor();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await share.inputValue(), '72.73');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -179,7 +179,10 @@ fn policy_cell(m: &MaterialResult) -> Html {
         .iter()
         .filter(|f| f.outcome == Outcome::Pass)
         .count();
-    let failing: Vec<_> = applicable.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+    let failing: Vec<_> = applicable
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .collect();
     html! {
         <div class="policy-cell">
             if applicable.is_empty() {

@@ -11,3 +11,4 @@ pub mod report_header;
 pub mod risk_matrix;
 pub mod sources;
 pub mod stage_bars;
+pub mod start;
