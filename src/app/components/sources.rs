@@ -18,7 +18,7 @@ pub fn SourcesPage() -> Html {
                    app shows it as missing rather than guessing." }
             </p>
             <h2>{ "How sources are combined" }</h2>
-            <ul class="card">
+            <ul class="card list">
                 <li>{ "Per material and stage the newest source wins: USGS Mineral Commodity \
                        Summaries 2025 and the IEA Critical Minerals Dataset 2025 (data year 2024) \
                        first." }</li>
@@ -49,6 +49,38 @@ pub fn SourcesPage() -> Html {
                     }
                 </section>
             }
+            <h2>{ "Industry templates: material quantities per product" }</h2>
+            <p class="small muted">{ "Illustrative quantities, each with its source, year and confidence; ranges where sources disagree are shown on the start screen." }</p>
+            <ul class="card small">
+                for (title, year, location) in template_sources() {
+                    <li>{ format!("{title}{}", year.map(|y| format!(" ({y})")).unwrap_or_default()) }<span class="muted">{ format!(". {location}") }</span></li>
+                }
+            </ul>
+            <h2>{ "Policy rules" }</h2>
+            <p class="small muted">{ "Rules are data: each with its legal citation, dates, the stages it covers, its source and how well it was verified. Checks on a portfolio are benchmarks, not legal advice." }</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Policy rules, scrollable">
+                <table class="small" data-testid="rules-table">
+                    <thead><tr>
+                        <th scope="col">{ "Rule" }</th><th scope="col">{ "Citation" }</th>
+                        <th scope="col">{ "In force" }</th><th scope="col">{ "Verified" }</th>
+                    </tr></thead>
+                    <tbody>
+                        for rule in crate::analysis::policy::embedded_rules() {
+                            <tr>
+                                <td>{ &rule.name }</td>
+                                <td>{ &rule.legal_citation }</td>
+                                <td>{ match (&rule.effective_from, &rule.effective_to) {
+                                    (Some(from), Some(to)) => format!("{from} to {to}"),
+                                    (Some(from), None) => format!("from {from}"),
+                                    (None, Some(to)) => format!("until {to}"),
+                                    (None, None) => "dates not in the data".to_string(),
+                                } }</td>
+                                <td>{ format!("{:?}", rule.confidence).to_lowercase() }</td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </div>
             <h2>{ "Coverage per material" }</h2>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Coverage per material, scrollable">
                 <table data-testid="coverage-table">
@@ -76,6 +108,22 @@ pub fn SourcesPage() -> Html {
             </div>
         </article>
     }
+}
+
+/// The distinct sources of the template quantities: title, year and where it was read.
+fn template_sources() -> Vec<(String, Option<u16>, String)> {
+    let mut out: Vec<(String, Option<u16>, String)> = Vec::new();
+    for template in crate::reference::templates::templates() {
+        for source in template.items.iter().flat_map(|i| &i.sources) {
+            if !out
+                .iter()
+                .any(|(t, y, _)| *t == source.title && *y == source.year)
+            {
+                out.push((source.title.clone(), source.year, source.location.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn stage_cell(data: &ReferenceData, series: Option<&crate::reference::StageSeries>) -> Html {
