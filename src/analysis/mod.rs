@@ -3,6 +3,8 @@
 
 pub mod concentration;
 pub mod exposure;
+pub mod montecarlo;
 pub mod policy;
 pub mod portfolio;
+pub mod scenario;
 pub mod supply_risk;
