@@ -30,8 +30,8 @@
 //! with `m` the inventory months (see [`scenario`](super::scenario)). Disruptions of different
 //! countries in one trial add, each drawing on the full inventory (as if they did not overlap),
 //! and a line's loss in a trial is capped at its revenue share (one year of the revenue that
-//! depends on it). The trial's loss is the sum over lines, as a fraction of annual revenue (or
-//! in money with the caller's annual revenue). Contributions of countries, materials and lines
+//! depends on it). The trial's loss is the sum over lines, capped at 1 (all of the revenue), as
+//! a fraction of annual revenue (or in money with the caller's annual revenue). Contributions of countries, materials and lines
 //! are exact shares of the mean (a capped line's contributions are scaled down together).
 //!
 //! # Statistics
@@ -517,9 +517,10 @@ impl Model {
         }
     }
 
-    /// Runs trial `trial` and adds it to `tally`. `hits` is scratch space.
-    fn trial(&self, seed: u64, trial: u64, tally: &mut Tally, hits: &mut Vec<Hit>) {
+    /// Runs trial `trial` and adds it to `tally`.
+    fn trial(&self, seed: u64, trial: u64, tally: &mut Tally, scratch: &mut Scratch) {
         let mut rng = Xoshiro256StarStar::for_trial(seed, trial);
+        let hits = &mut scratch.hits;
         hits.clear();
         let mut short = false;
         for (ci, country) in self.countries.iter().enumerate() {
@@ -561,37 +562,55 @@ impl Model {
                 }
             }
         }
-        let mut total = 0.0;
-        if !hits.is_empty() {
-            // Cap each line's loss at its revenue share, scaling its contributions together.
-            for line_index in 0..self.lines.len() {
-                let line_loss: f64 = hits
-                    .iter()
-                    .filter(|h| h.line == line_index)
-                    .map(|h| h.loss)
-                    .sum();
-                if line_loss <= 0.0 {
-                    continue;
-                }
-                let cap = self.lines[line_index].revenue_share;
-                let scale = if line_loss > cap {
-                    cap / line_loss
-                } else {
-                    1.0
-                };
-                for hit in hits.iter().filter(|h| h.line == line_index) {
-                    let loss = hit.loss * scale;
-                    tally.by_country[hit.country] += loss;
-                    tally.by_line[line_index] += loss;
-                    tally.by_material[self.lines[line_index].material] += loss;
-                }
-                total += line_loss.min(cap);
-            }
-        }
+        let total = if scratch.hits.is_empty() {
+            0.0
+        } else {
+            self.record(scratch, tally)
+        };
         tally.shortfall_trials += u64::from(short);
         tally.loss_trials += u64::from(total > 0.0);
         tally.losses.push(total);
     }
+}
+
+impl Model {
+    /// Adds a trial's hits to the contributions and returns the trial's loss: each line's loss
+    /// capped at its revenue share, the total capped at 1 (all revenue), contributions scaled
+    /// down with their caps.
+    fn record(&self, scratch: &mut Scratch, tally: &mut Tally) -> f64 {
+        let Scratch { hits, line_totals } = scratch;
+        line_totals.clear();
+        line_totals.resize(self.lines.len(), 0.0);
+        for hit in hits.iter() {
+            line_totals[hit.line] += hit.loss;
+        }
+        // From here on `line_totals` holds each line's scale factor.
+        let mut total = 0.0;
+        for (line_total, line) in line_totals.iter_mut().zip(&self.lines) {
+            let cap = line.revenue_share;
+            total += line_total.min(cap);
+            *line_total = if *line_total > cap {
+                cap / *line_total
+            } else {
+                1.0
+            };
+        }
+        let overall = if total > 1.0 { 1.0 / total } else { 1.0 };
+        for hit in hits.iter() {
+            let loss = hit.loss * line_totals[hit.line] * overall;
+            tally.by_country[hit.country] += loss;
+            tally.by_line[hit.line] += loss;
+            tally.by_material[self.lines[hit.line].material] += loss;
+        }
+        total.min(1.0)
+    }
+}
+
+/// Scratch space reused from trial to trial.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    line_totals: Vec<f64>,
 }
 
 /// One country's loss on one line in a trial (before capping).
@@ -725,7 +744,7 @@ pub struct MonteCarlo {
     next_trial: u64,
     end_trial: u64,
     tally: Tally,
-    hits: Vec<Hit>,
+    scratch: Scratch,
 }
 
 impl MonteCarlo {
@@ -772,7 +791,7 @@ impl MonteCarlo {
             next_trial: trials.start,
             end_trial: trials.end,
             tally,
-            hits: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -781,7 +800,7 @@ impl MonteCarlo {
         let end = self.next_trial.saturating_add(trials).min(self.end_trial);
         for t in self.next_trial..end {
             self.model
-                .trial(self.seed, t, &mut self.tally, &mut self.hits);
+                .trial(self.seed, t, &mut self.tally, &mut self.scratch);
         }
         self.next_trial = end;
         self.progress()

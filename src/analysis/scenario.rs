@@ -306,8 +306,7 @@ pub fn share_of_countries(mix: &CountryMix, countries: &[CountryCode]) -> f64 {
     mix.entries()
         .iter()
         .filter(|(c, _)| countries.contains(c))
-        .map(|(_, s)| s)
-        .sum::<f64>()
+        .fold(0.0, |sum, (_, s)| sum + s)
         .min(1.0)
 }
 
