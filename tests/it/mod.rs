@@ -2,4 +2,5 @@ mod analysis;
 mod cli;
 mod core_guard;
 mod reference;
+mod scenario;
 mod supply_risk;
