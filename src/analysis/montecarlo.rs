@@ -82,8 +82,9 @@ use std::fmt;
 /// Default number of trials.
 pub const DEFAULT_TRIALS: u64 = 100_000;
 
-/// The most trials one run accepts (the run keeps every trial's loss: 8 bytes each).
-pub const MAX_TRIALS: u64 = 50_000_000;
+/// The most trials one run accepts (the run keeps every trial's loss: 8 bytes each, 80 MB at
+/// most).
+pub const MAX_TRIALS: u64 = 10_000_000;
 
 /// The horizon of a trial, in months.
 pub const HORIZON_MONTHS: f64 = 12.0;
@@ -526,10 +527,9 @@ impl Model {
         for (ci, country) in self.countries.iter().enumerate() {
             let mut mask = [false; 3];
             let mut any = false;
-            for k in 0..3 {
-                let t = country.thresholds[k];
+            for (hit, &t) in mask.iter_mut().zip(&country.thresholds) {
                 if t > 0 && rng.next_u64() < t {
-                    mask[k] = true;
+                    *hit = true;
                     any = true;
                 }
             }
@@ -541,9 +541,9 @@ impl Model {
             let months = self.draw_duration(&mut rng);
             for entry in &country.entries {
                 let mut f: f64 = 0.0;
-                for k in 0..3 {
-                    if mask[k] {
-                        f = f.max(entry.share[k] * severity - entry.spare[k]);
+                for ((&hit, &share), &spare) in mask.iter().zip(&entry.share).zip(&entry.spare) {
+                    if hit {
+                        f = f.max(share * severity - spare);
                     }
                 }
                 if f <= 0.0 {

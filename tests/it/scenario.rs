@@ -5,7 +5,7 @@ use chokepoint::analysis::montecarlo::{
     DurationModel, MonteCarlo, MonteCarloParams, ProbabilityOverride, Severity,
 };
 use chokepoint::analysis::scenario::presets::{Basis, StatusKind, embedded_presets, find_preset};
-use chokepoint::analysis::scenario::{Scenario, ScenarioParams, run_scenario};
+use chokepoint::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
 use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries, embedded};
@@ -120,6 +120,19 @@ fn demo() -> Portfolio {
 
 const ONE_MONTH_OF_DAYS: f64 = 365.0 / 12.0;
 
+/// A gallium line (30 % of revenue, unknown sourcing: world mix CHN 80 %) under a full Chinese
+/// refining ban of `months`, spare capacity 10 %.
+fn gallium_with_china_ban(inventory_days: f64, months: f64) -> ScenarioResult {
+    let p = portfolio(vec![line(
+        "gallium",
+        30.0,
+        inventory_days,
+        Sourcing::default(),
+    )]);
+    let s = scenario(&["CHN"], &["gallium"], &[Stage::Refining], 100.0, months);
+    run_scenario(&p, &reference(), &s, &params(10.0))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deterministic scenarios, computed by hand
 // ---------------------------------------------------------------------------------------------
@@ -129,15 +142,7 @@ fn scenario_hand_computed_world_mix() {
     // Gallium, unknown sourcing -> world refining mix CHN 80 %. China cuts 100 % for 6 months,
     // spare capacity 10 %: lost 0.8, replaced min(0.8, 0.1 * 0.2) = 0.02, shortfall 0.78.
     // One month of stock lasts 1 / 0.78 months; loss = 0.3 * (0.78 * 6 - 1) / 12 = 0.092.
-    let reference = reference();
-    let p = portfolio(vec![line(
-        "gallium",
-        30.0,
-        ONE_MONTH_OF_DAYS,
-        Sourcing::default(),
-    )]);
-    let s = scenario(&["CHN"], &["gallium"], &[Stage::Refining], 100.0, 6.0);
-    let result = run_scenario(&p, &reference, &s, &params(10.0));
+    let result = gallium_with_china_ban(ONE_MONTH_OF_DAYS, 6.0);
     let l = &result.lines[0];
     assert_eq!(l.binding_stage, Some(Stage::Refining));
     assert!((l.shortfall - 0.78).abs() < 1e-12);
@@ -222,15 +227,7 @@ fn scenario_on_a_material_the_firm_does_not_buy_changes_nothing() {
 #[test]
 fn inventory_covering_the_whole_disruption_gives_zero_loss() {
     // Shortfall 0.78 for 3 months needs 2.34 months of stock; hold 2.5 months.
-    let reference = reference();
-    let p = portfolio(vec![line(
-        "gallium",
-        30.0,
-        2.5 * ONE_MONTH_OF_DAYS,
-        Sourcing::default(),
-    )]);
-    let s = scenario(&["CHN"], &["gallium"], &[Stage::Refining], 100.0, 3.0);
-    let result = run_scenario(&p, &reference, &s, &params(10.0));
+    let result = gallium_with_china_ban(2.5 * ONE_MONTH_OF_DAYS, 3.0);
     let l = &result.lines[0];
     assert!(l.shortfall > 0.7);
     assert_eq!(l.covered_months, 3.0);
