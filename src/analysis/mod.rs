@@ -4,6 +4,8 @@
 pub mod concentration;
 pub mod exposure;
 pub mod firm_risk;
+pub mod montecarlo;
 pub mod policy;
 pub mod portfolio;
+pub mod scenario;
 pub mod supply_risk;

@@ -6,6 +6,7 @@
 //! reference data, standard output and standard error.
 
 mod eu_sr;
+mod simulate;
 
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
@@ -62,6 +63,8 @@ COMMANDS:
     eu-sr FILE.csv
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
 
+    simulate FILE.json [--preset ID | --country ISO3 ...] [--monte-carlo]   (see `simulate --help`)
+
     help, --help, -h
         Print this help.
 
@@ -84,6 +87,7 @@ pub fn run(
         Some("assess") => run_assess(&args[1..], reference, out),
         Some("reference") => run_reference(&args[1..], reference, out),
         Some("eu-sr") => Ok(eu_sr::run(&args[1..], out, err)),
+        Some("simulate") => simulate::run(&args[1..], reference, out),
         Some(other) => Err(CliError::Usage(format!("unknown command `{other}`"))),
     };
     match result {

@@ -1,0 +1,1136 @@
+//! Monte Carlo simulation of random disruptions: the distribution of a year's revenue loss.
+//!
+//! # The model (modelling assumptions, not data)
+//!
+//! One trial is one year. In each trial, independently for each supplier country `c` that
+//! appears in the portfolio's look-through mixes (the rest-of-world remainder `ROW` is many
+//! countries and is never disrupted) and each stage `k`:
+//!
+//! - **Occurrence.** `c` disrupts stage `k` with annual probability `p(c,k)`. Default:
+//!   `p = 1 - exp(-lambda)`, `lambda = g * W_c / 10 + h * n(c,k) / Y` where `W_c` is the
+//!   country's governance score on the EU 0-10 scale (`(2.5 - WGI_mean) * 2`, 10 = weakest; 5
+//!   when the WGI have no score), `g` = 0.04 per year (the governance rate of the weakest
+//!   governance), `n(c,k)` the number of recorded events of `c` at stage `k` that took effect
+//!   in 2009-2025 ([`presets::history_counts`]), `Y` = 17 years, and `h` = 0.25 (the share of
+//!   recorded, material-specific measures taken to count as a shock to all of a country's
+//!   supply at that stage). Every probability is editable per country and stage
+//!   ([`MonteCarloParams::overrides`]).
+//! - **Common shock.** A disruption hits *all* materials of `c` at the drawn stages together,
+//!   with one severity and one duration per country and trial.
+//! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
+//!   supply withheld.
+//! - **Duration** `D` ~ geometric on whole months 1, 2, ... with mean `mu` (default 6,
+//!   `P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`), clipped at the 12-month horizon; or fixed.
+//!
+//! # Loss
+//!
+//! The disruption of `c` hits each line as a [`Scenario`](super::scenario::Scenario) would: the
+//! stage shortfall `max(0, s x - r (1 - s))` with spare capacity `r`, the line's shortfall `f`
+//! the largest over the disrupted stages, and the loss `revenue_share * max(0, f D - m) / 12`
+//! with `m` the inventory months (see [`scenario`](super::scenario)). Disruptions of different
+//! countries in one trial add, each drawing on the full inventory (as if they did not overlap),
+//! and a line's loss in a trial is capped at its revenue share (one year of the revenue that
+//! depends on it). The trial's loss is the sum over lines, capped at 1 (all of the revenue), as
+//! a fraction of annual revenue (or in money with the caller's annual revenue). Contributions of countries, materials and lines
+//! are exact shares of the mean (a capped line's contributions are scaled down together).
+//!
+//! # Statistics
+//!
+//! Mean (expected annual loss) with its standard error; quantiles by the nearest-rank rule
+//! (`P_q` is the `ceil(q n)`-th smallest loss); CVaR 95, the mean of the `ceil(0.05 n)` largest
+//! losses; the probability of any shortfall (some line short, even if inventory covers it) and
+//! of any loss; a histogram of equal-width bins from 0 to the largest loss and the exceedance
+//! curve `P(L > x)` at the bin edges.
+//!
+//! # Running in chunks
+//!
+//! [`MonteCarlo::new`] compiles the portfolio once: for each country, the lines it supplies and
+//! its share at each stage, so a trial touches only the disruptions it draws.
+//! [`MonteCarlo::run_chunk`] runs the next trials and returns the [`Progress`]; a Web Worker
+//! calls it in a loop, posts progress between chunks and stops when cancelled;
+//! [`MonteCarlo::finish`] summarises whatever has run (`complete` says whether all trials did).
+//! Trial `t` draws from its own generator seeded by `(seed, t)` ([`rng`]), so one run, chunked
+//! runs and runs split over workers ([`MonteCarlo::for_trials`], [`Tally::merge`]) give the
+//! same trials; chunked runs give bit-identical results.
+//!
+//! ```
+//! use chokepoint::analysis::montecarlo::{MonteCarlo, MonteCarloParams};
+//! use chokepoint::model::portfolio::Portfolio;
+//! let reference = chokepoint::reference::embedded();
+//! let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
+//!   "revenue_share_pct": 20, "inventory_days": 30}]}"#;
+//! let portfolio = Portfolio::from_json(text, reference).unwrap();
+//! let params = MonteCarloParams { trials: 10_000, ..MonteCarloParams::default() };
+//! let mut run = MonteCarlo::new(&portfolio, reference, &params, 42).unwrap();
+//! while !run.run_chunk(2_500).is_done() {}
+//! let results = run.finish();
+//! assert_eq!(results.trials, 10_000);
+//! assert!(results.expected_loss > 0.0 && results.p99 >= results.p95);
+//! ```
+
+pub mod rng;
+
+use crate::analysis::exposure::look_through;
+use crate::analysis::scenario::presets::{self, EventPreset};
+use crate::model::portfolio::{Amount, Portfolio};
+use crate::model::{CountryCode, Share, Stage};
+use crate::reference::ReferenceData;
+use rng::{Xoshiro256StarStar, threshold};
+use serde::Serialize;
+use std::fmt;
+
+/// Default number of trials.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+
+/// The most trials one run accepts (the run keeps every trial's loss: 8 bytes each, 80 MB at
+/// most).
+pub const MAX_TRIALS: u64 = 10_000_000;
+
+/// The horizon of a trial, in months.
+pub const HORIZON_MONTHS: f64 = 12.0;
+
+/// Severity of a disruption: the fraction of the country's supply withheld, uniform on
+/// `[min, max]` (fixed when equal).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Severity {
+    /// Lower bound, fraction in `[0, 1]`.
+    pub min: f64,
+    /// Upper bound, fraction in `[min, 1]`.
+    pub max: f64,
+}
+
+impl Default for Severity {
+    fn default() -> Self {
+        Severity {
+            min: 0.25,
+            max: 1.0,
+        }
+    }
+}
+
+/// Duration of a disruption, in months.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DurationModel {
+    /// Always `months` (in `(0, 12]`).
+    Fixed {
+        /// The duration.
+        months: f64,
+    },
+    /// Geometric on whole months 1, 2, ... with mean `mean_months` (at least 1), clipped at 12.
+    Geometric {
+        /// The mean before clipping.
+        mean_months: f64,
+    },
+}
+
+impl Default for DurationModel {
+    fn default() -> Self {
+        DurationModel::Geometric { mean_months: 6.0 }
+    }
+}
+
+/// How default disruption probabilities are derived (see the module notes).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ProbabilityModel {
+    /// `g`: annual rate of a country with the weakest governance (EU-scaled WGI of 10).
+    pub governance_rate: f64,
+    /// `h`: weight of each recorded event per year of history.
+    pub history_weight: f64,
+    /// First year of the history window.
+    pub history_from: u16,
+    /// Last year of the history window.
+    pub history_to: u16,
+    /// EU-scaled governance score used where the WGI have none.
+    pub unknown_governance: f64,
+}
+
+impl Default for ProbabilityModel {
+    fn default() -> Self {
+        ProbabilityModel {
+            governance_rate: 0.04,
+            history_weight: 0.25,
+            history_from: 2009,
+            history_to: 2025,
+            unknown_governance: 5.0,
+        }
+    }
+}
+
+impl ProbabilityModel {
+    /// The default annual probability for a country with EU-scaled governance `governance`
+    /// (0-10, `None` = unknown) and `events` recorded events at the stage.
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::ProbabilityModel;
+    /// let model = ProbabilityModel::default();
+    /// // no history, governance 5: lambda = 0.04 * 0.5 = 0.02
+    /// assert!((model.probability(Some(5.0), 0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
+    /// ```
+    pub fn probability(&self, governance: Option<f64>, events: u32) -> f64 {
+        let w = governance
+            .unwrap_or(self.unknown_governance)
+            .clamp(0.0, 10.0);
+        let years = f64::from(self.history_to.saturating_sub(self.history_from) + 1);
+        let lambda =
+            self.governance_rate * w / 10.0 + self.history_weight * f64::from(events) / years;
+        let p = 1.0 - (-lambda.max(0.0)).exp();
+        if p.is_finite() {
+            p.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A user's annual disruption probability for one country and stage.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ProbabilityOverride {
+    /// The country.
+    pub country: CountryCode,
+    /// The stage.
+    pub stage: Stage,
+    /// The annual probability.
+    pub probability: Share,
+}
+
+/// Parameters of a Monte Carlo run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonteCarloParams {
+    /// Number of trials (years), 1 to [`MAX_TRIALS`]; default [`DEFAULT_TRIALS`].
+    pub trials: u64,
+    /// Spare capacity of the other suppliers (see [`scenario`](super::scenario)).
+    pub spare_capacity: Share,
+    /// The firm's annual revenue, when known: losses are then in money.
+    pub annual_revenue: Option<Amount>,
+    /// Severity distribution.
+    pub severity: Severity,
+    /// Duration distribution.
+    pub duration: DurationModel,
+    /// How default probabilities are derived.
+    pub probability_model: ProbabilityModel,
+    /// Probabilities the user set, replacing the defaults.
+    pub overrides: Vec<ProbabilityOverride>,
+    /// Number of histogram bins (1 to 1,000; default 50).
+    pub histogram_bins: usize,
+}
+
+impl Default for MonteCarloParams {
+    fn default() -> Self {
+        MonteCarloParams {
+            trials: DEFAULT_TRIALS,
+            spare_capacity: Share::new(super::scenario::DEFAULT_SPARE_CAPACITY)
+                .unwrap_or(Share::ZERO),
+            annual_revenue: None,
+            severity: Severity::default(),
+            duration: DurationModel::default(),
+            probability_model: ProbabilityModel::default(),
+            overrides: Vec::new(),
+            histogram_bins: 50,
+        }
+    }
+}
+
+/// Why Monte Carlo parameters were rejected.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MonteCarloError {
+    /// Trials outside 1 to [`MAX_TRIALS`].
+    Trials(u64),
+    /// Severity bounds not within `0 <= min <= max <= 1`.
+    Severity(Severity),
+    /// A fixed duration outside `(0, 12]` or a mean duration below 1 month or not finite.
+    Duration(DurationModel),
+    /// A probability model with a negative or non-finite rate or weight.
+    ProbabilityModel,
+    /// Histogram bins outside 1 to 1,000.
+    HistogramBins(usize),
+}
+
+impl fmt::Display for MonteCarloError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MonteCarloError::Trials(n) => write!(f, "{n} trials is not within 1-{MAX_TRIALS}"),
+            MonteCarloError::Severity(s) => {
+                write!(
+                    f,
+                    "severity [{}, {}] is not within 0 <= min <= max <= 1",
+                    s.min, s.max
+                )
+            }
+            MonteCarloError::Duration(d) => write!(
+                f,
+                "duration {d:?} is not a fixed 0-12 months or a mean of at least 1 month"
+            ),
+            MonteCarloError::ProbabilityModel => {
+                f.write_str("probability rates and weights must be finite and non-negative")
+            }
+            MonteCarloError::HistogramBins(n) => {
+                write!(f, "{n} histogram bins is not within 1-1000")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MonteCarloError {}
+
+impl MonteCarloParams {
+    /// Checks every parameter.
+    pub fn validate(&self) -> Result<(), MonteCarloError> {
+        if !(1..=MAX_TRIALS).contains(&self.trials) {
+            return Err(MonteCarloError::Trials(self.trials));
+        }
+        let s = self.severity;
+        if !(s.min.is_finite()
+            && s.max.is_finite()
+            && 0.0 <= s.min
+            && s.min <= s.max
+            && s.max <= 1.0)
+        {
+            return Err(MonteCarloError::Severity(s));
+        }
+        let ok = match self.duration {
+            DurationModel::Fixed { months } => months > 0.0 && months <= HORIZON_MONTHS,
+            DurationModel::Geometric { mean_months } => {
+                mean_months.is_finite() && mean_months >= 1.0
+            }
+        };
+        if !ok {
+            return Err(MonteCarloError::Duration(self.duration));
+        }
+        let m = self.probability_model;
+        let fine = |x: f64| x.is_finite() && x >= 0.0;
+        if !(fine(m.governance_rate) && fine(m.history_weight) && fine(m.unknown_governance))
+            || m.history_to < m.history_from
+        {
+            return Err(MonteCarloError::ProbabilityModel);
+        }
+        if !(1..=1000).contains(&self.histogram_bins) {
+            return Err(MonteCarloError::HistogramBins(self.histogram_bins));
+        }
+        Ok(())
+    }
+}
+
+/// Where a country's disruption probability comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbabilityBasis {
+    /// The default formula (governance and event history).
+    Default,
+    /// Set by the user.
+    User,
+}
+
+/// The probability used for one country and stage, and its inputs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountryRate {
+    /// The country.
+    pub country: CountryCode,
+    /// The stage.
+    pub stage: Stage,
+    /// The annual probability used.
+    pub probability: f64,
+    /// Default or user-set.
+    pub basis: ProbabilityBasis,
+    /// The WGI mean of the country (about -2.5 to 2.5), when known.
+    pub wgi_mean: Option<f64>,
+    /// Recorded events of the country at the stage in the history window.
+    pub history_events: u32,
+}
+
+/// The default probabilities for the supplier countries of `portfolio` (and the user's
+/// overrides), one row per country and stage where the country supplies some line.
+pub fn country_rates(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    params: &MonteCarloParams,
+    events: &[EventPreset],
+) -> Vec<CountryRate> {
+    compile(portfolio, reference, params, events).1
+}
+
+/// One line as the simulation sees it.
+#[derive(Clone, Debug)]
+struct LineModel {
+    revenue_share: f64,
+    inventory_months: f64,
+    material: usize,
+}
+
+/// One line a country supplies: its share `s` at each stage and the spare-capacity term
+/// `r (1 - s)` (0 where the country has no share).
+#[derive(Clone, Debug)]
+struct Entry {
+    line: usize,
+    share: [f64; 3],
+    spare: [f64; 3],
+}
+
+/// One country: its per-stage thresholds and the lines it supplies.
+#[derive(Clone, Debug)]
+struct CountryModel {
+    code: CountryCode,
+    thresholds: [u64; 3],
+    entries: Vec<Entry>,
+}
+
+/// The compiled model: everything a trial needs, precomputed.
+#[derive(Clone, Debug)]
+struct Model {
+    countries: Vec<CountryModel>,
+    lines: Vec<LineModel>,
+    materials: Vec<String>,
+    severity: Severity,
+    duration: DurationModel,
+}
+
+fn stage_index(stage: Stage) -> usize {
+    match stage {
+        Stage::Mining => 0,
+        Stage::Refining => 1,
+        Stage::Component => 2,
+    }
+}
+
+fn compile(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    params: &MonteCarloParams,
+    events: &[EventPreset],
+) -> (Model, Vec<CountryRate>) {
+    let spare = params.spare_capacity.get();
+    let mut materials: Vec<String> = Vec::new();
+    let mut lines = Vec::with_capacity(portfolio.lines.len());
+    let mut countries: Vec<CountryModel> = Vec::new();
+    for (index, line) in portfolio.lines.iter().enumerate() {
+        let material = materials
+            .iter()
+            .position(|m| *m == line.material)
+            .unwrap_or_else(|| {
+                materials.push(line.material.clone());
+                materials.len() - 1
+            });
+        lines.push(LineModel {
+            revenue_share: line.revenue_share.get(),
+            inventory_months: super::scenario::inventory_months(line.inventory_days.get()),
+            material,
+        });
+        for resolved in look_through(line, reference) {
+            let Some(mix) = resolved.mix else { continue };
+            let k = stage_index(resolved.stage);
+            for &(code, share) in mix.entries() {
+                if code.is_rest_of_world() || share <= 0.0 {
+                    continue;
+                }
+                let at = match countries.binary_search_by(|c| c.code.cmp(&code)) {
+                    Ok(at) => at,
+                    Err(at) => {
+                        countries.insert(
+                            at,
+                            CountryModel {
+                                code,
+                                thresholds: [0; 3],
+                                entries: Vec::new(),
+                            },
+                        );
+                        at
+                    }
+                };
+                let entries = &mut countries[at].entries;
+                if entries.last().is_none_or(|e| e.line != index) {
+                    entries.push(Entry {
+                        line: index,
+                        share: [0.0; 3],
+                        spare: [0.0; 3],
+                    });
+                }
+                if let Some(entry) = entries.last_mut() {
+                    entry.share[k] = share;
+                    entry.spare[k] = spare * (1.0 - share);
+                }
+            }
+        }
+    }
+    let history = presets::history_counts(
+        events,
+        params.probability_model.history_from,
+        params.probability_model.history_to,
+    );
+    let mut rates = Vec::new();
+    for country in &mut countries {
+        let known = reference.country(country.code);
+        let wgi_mean = known.and_then(|c| c.wgi_mean);
+        let governance = known.and_then(|c| c.wgi_eu_scaled());
+        for stage in Stage::ALL {
+            let k = stage_index(stage);
+            if !country.entries.iter().any(|e| e.share[k] > 0.0) {
+                continue;
+            }
+            let n = history.get(&(country.code, stage)).copied().unwrap_or(0);
+            let user = params
+                .overrides
+                .iter()
+                .rev()
+                .find(|o| o.country == country.code && o.stage == stage);
+            let (probability, basis) = match user {
+                Some(o) => (o.probability.get(), ProbabilityBasis::User),
+                None => (
+                    params.probability_model.probability(governance, n),
+                    ProbabilityBasis::Default,
+                ),
+            };
+            country.thresholds[k] = threshold(probability);
+            rates.push(CountryRate {
+                country: country.code,
+                stage,
+                probability,
+                basis,
+                wgi_mean,
+                history_events: n,
+            });
+        }
+    }
+    countries.retain(|c| c.thresholds.iter().any(|&t| t > 0));
+    let model = Model {
+        countries,
+        lines,
+        materials,
+        severity: params.severity,
+        duration: params.duration,
+    };
+    (model, rates)
+}
+
+impl Model {
+    fn draw_duration(&self, rng: &mut Xoshiro256StarStar) -> f64 {
+        match self.duration {
+            DurationModel::Fixed { months } => months,
+            DurationModel::Geometric { mean_months } => {
+                let q = 1.0 / mean_months;
+                if q >= 1.0 {
+                    return 1.0;
+                }
+                // Inverse transform: D = 1 + floor(ln U / ln(1 - q)), U in (0, 1].
+                let u = 1.0 - rng.next_f64();
+                let d = 1.0 + (u.ln() / (1.0 - q).ln()).floor();
+                d.min(HORIZON_MONTHS)
+            }
+        }
+    }
+
+    /// Runs trial `trial` and adds it to `tally`.
+    fn trial(&self, seed: u64, trial: u64, tally: &mut Tally, scratch: &mut Scratch) {
+        let mut rng = Xoshiro256StarStar::for_trial(seed, trial);
+        let hits = &mut scratch.hits;
+        hits.clear();
+        let mut short = false;
+        for (ci, country) in self.countries.iter().enumerate() {
+            let mut mask = [false; 3];
+            let mut any = false;
+            for (hit, &t) in mask.iter_mut().zip(&country.thresholds) {
+                if t > 0 && rng.next_u64() < t {
+                    *hit = true;
+                    any = true;
+                }
+            }
+            if !any {
+                continue;
+            }
+            let s = &self.severity;
+            let severity = s.min + (s.max - s.min) * rng.next_f64();
+            let months = self.draw_duration(&mut rng);
+            for entry in &country.entries {
+                let mut f: f64 = 0.0;
+                for ((&hit, &share), &spare) in mask.iter().zip(&entry.share).zip(&entry.spare) {
+                    if hit {
+                        f = f.max(share * severity - spare);
+                    }
+                }
+                if f <= 0.0 {
+                    continue;
+                }
+                short = true;
+                let line = &self.lines[entry.line];
+                let loss = line.revenue_share * (f * months - line.inventory_months).max(0.0)
+                    / HORIZON_MONTHS;
+                if loss > 0.0 {
+                    hits.push(Hit {
+                        country: ci,
+                        line: entry.line,
+                        loss,
+                    });
+                }
+            }
+        }
+        let total = if scratch.hits.is_empty() {
+            0.0
+        } else {
+            self.record(scratch, tally)
+        };
+        tally.shortfall_trials += u64::from(short);
+        tally.loss_trials += u64::from(total > 0.0);
+        tally.losses.push(total);
+    }
+}
+
+impl Model {
+    /// Adds a trial's hits to the contributions and returns the trial's loss: each line's loss
+    /// capped at its revenue share, the total capped at 1 (all revenue), contributions scaled
+    /// down with their caps.
+    fn record(&self, scratch: &mut Scratch, tally: &mut Tally) -> f64 {
+        let Scratch { hits, line_totals } = scratch;
+        line_totals.clear();
+        line_totals.resize(self.lines.len(), 0.0);
+        for hit in hits.iter() {
+            line_totals[hit.line] += hit.loss;
+        }
+        // From here on `line_totals` holds each line's scale factor.
+        let mut total = 0.0;
+        for (line_total, line) in line_totals.iter_mut().zip(&self.lines) {
+            let cap = line.revenue_share;
+            total += line_total.min(cap);
+            *line_total = if *line_total > cap {
+                cap / *line_total
+            } else {
+                1.0
+            };
+        }
+        let overall = if total > 1.0 { 1.0 / total } else { 1.0 };
+        for hit in hits.iter() {
+            let loss = hit.loss * line_totals[hit.line] * overall;
+            tally.by_country[hit.country] += loss;
+            tally.by_line[hit.line] += loss;
+            tally.by_material[self.lines[hit.line].material] += loss;
+        }
+        total.min(1.0)
+    }
+}
+
+/// Scratch space reused from trial to trial.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    line_totals: Vec<f64>,
+}
+
+/// One country's loss on one line in a trial (before capping).
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    country: usize,
+    line: usize,
+    loss: f64,
+}
+
+/// The raw outcome of a range of trials: every trial's loss (fraction of annual revenue) in
+/// trial order, and the sums behind the contributions. Tallies of adjacent ranges merge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tally {
+    first_trial: u64,
+    losses: Vec<f64>,
+    shortfall_trials: u64,
+    loss_trials: u64,
+    by_country: Vec<f64>,
+    by_material: Vec<f64>,
+    by_line: Vec<f64>,
+}
+
+/// Two tallies that cannot merge: the second does not start where the first ends, or they come
+/// from different models.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeError {
+    /// The trial the next tally should start at.
+    pub expected_first_trial: u64,
+    /// The trial it starts at.
+    pub found_first_trial: u64,
+}
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot merge trials starting at {} where {} was expected (or models differ)",
+            self.found_first_trial, self.expected_first_trial
+        )
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+impl Tally {
+    fn new(model: &Model, first_trial: u64, capacity: u64) -> Tally {
+        Tally {
+            first_trial,
+            losses: Vec::with_capacity(usize::try_from(capacity).unwrap_or(0)),
+            shortfall_trials: 0,
+            loss_trials: 0,
+            by_country: vec![0.0; model.countries.len()],
+            by_material: vec![0.0; model.materials.len()],
+            by_line: vec![0.0; model.lines.len()],
+        }
+    }
+
+    /// The first trial of the range.
+    pub fn first_trial(&self) -> u64 {
+        self.first_trial
+    }
+
+    /// The number of trials tallied.
+    pub fn trials(&self) -> u64 {
+        self.losses.len() as u64
+    }
+
+    /// Appends `next`, the tally of the trials that follow this one's (for runs split over
+    /// workers; merge in trial order). Sums are added, so the mean and contributions may differ
+    /// from a single run's in the last bits; the losses and quantiles are identical.
+    pub fn merge(&mut self, next: Tally) -> Result<(), MergeError> {
+        let expected = self.first_trial + self.trials();
+        let same_shape = self.by_country.len() == next.by_country.len()
+            && self.by_material.len() == next.by_material.len()
+            && self.by_line.len() == next.by_line.len();
+        if next.first_trial != expected || !same_shape {
+            return Err(MergeError {
+                expected_first_trial: expected,
+                found_first_trial: next.first_trial,
+            });
+        }
+        self.losses.extend_from_slice(&next.losses);
+        self.shortfall_trials += next.shortfall_trials;
+        self.loss_trials += next.loss_trials;
+        for (a, b) in [
+            (&mut self.by_country, &next.by_country),
+            (&mut self.by_material, &next.by_material),
+            (&mut self.by_line, &next.by_line),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How far a run has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Trials run.
+    pub done: u64,
+    /// Trials planned.
+    pub total: u64,
+}
+
+impl Progress {
+    /// Whether every planned trial has run.
+    pub fn is_done(&self) -> bool {
+        self.done >= self.total
+    }
+
+    /// The fraction done, 0 to 1 (1 when nothing is planned).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done as f64 / self.total as f64
+        }
+    }
+}
+
+/// A Monte Carlo run that can be advanced in chunks (see the module notes).
+#[derive(Clone, Debug)]
+pub struct MonteCarlo {
+    model: Model,
+    rates: Vec<CountryRate>,
+    params: MonteCarloParams,
+    seed: u64,
+    next_trial: u64,
+    end_trial: u64,
+    tally: Tally,
+    scratch: Scratch,
+}
+
+impl MonteCarlo {
+    /// Compiles `portfolio` for a run of `params.trials` trials seeded with `seed`, with default
+    /// probabilities from the embedded event history.
+    pub fn new(
+        portfolio: &Portfolio,
+        reference: &ReferenceData,
+        params: &MonteCarloParams,
+        seed: u64,
+    ) -> Result<MonteCarlo, MonteCarloError> {
+        MonteCarlo::for_trials(
+            portfolio,
+            reference,
+            params,
+            presets::embedded_presets(),
+            seed,
+            0..params.trials,
+        )
+    }
+
+    /// A run of the trials `trials` only (a worker's share of a split run), with the event
+    /// history `events` behind the default probabilities. Merge the workers' tallies in trial
+    /// order with [`Tally::merge`] and summarise with [`MonteCarlo::summarise`].
+    pub fn for_trials(
+        portfolio: &Portfolio,
+        reference: &ReferenceData,
+        params: &MonteCarloParams,
+        events: &[EventPreset],
+        seed: u64,
+        trials: std::ops::Range<u64>,
+    ) -> Result<MonteCarlo, MonteCarloError> {
+        params.validate()?;
+        if trials.end > params.trials || trials.start > trials.end {
+            return Err(MonteCarloError::Trials(trials.end));
+        }
+        let (model, rates) = compile(portfolio, reference, params, events);
+        let tally = Tally::new(&model, trials.start, trials.end - trials.start);
+        Ok(MonteCarlo {
+            model,
+            rates,
+            params: params.clone(),
+            seed,
+            next_trial: trials.start,
+            end_trial: trials.end,
+            tally,
+            scratch: Scratch::default(),
+        })
+    }
+
+    /// Runs up to `trials` more trials (fewer when the run ends first) and returns the progress.
+    pub fn run_chunk(&mut self, trials: u64) -> Progress {
+        let end = self.next_trial.saturating_add(trials).min(self.end_trial);
+        for t in self.next_trial..end {
+            self.model
+                .trial(self.seed, t, &mut self.tally, &mut self.scratch);
+        }
+        self.next_trial = end;
+        self.progress()
+    }
+
+    /// Runs every remaining trial.
+    pub fn run_all(&mut self) -> Progress {
+        self.run_chunk(u64::MAX)
+    }
+
+    /// How far the run has got.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            done: self.tally.trials(),
+            total: self.end_trial - self.tally.first_trial,
+        }
+    }
+
+    /// The probabilities used, per supplier country and stage.
+    pub fn rates(&self) -> &[CountryRate] {
+        &self.rates
+    }
+
+    /// Number of supplier lines per trial (portfolio lines): the unit of the throughput figure
+    /// "material-trials per second".
+    pub fn lines(&self) -> usize {
+        self.model.lines.len()
+    }
+
+    /// The tally so far, for merging with other workers' tallies.
+    pub fn into_tally(self) -> Tally {
+        self.tally
+    }
+
+    /// Summarises the trials run so far (all of them, or fewer after a cancellation).
+    pub fn finish(self) -> MonteCarloResults {
+        let complete = self.progress().is_done() && self.tally.first_trial == 0;
+        self.summarise_tally(&self.tally, complete)
+    }
+
+    /// Summarises `tally` (merged from workers) with this run's model and parameters.
+    pub fn summarise(&self, tally: &Tally) -> MonteCarloResults {
+        let complete = tally.first_trial == 0 && tally.trials() == self.params.trials;
+        self.summarise_tally(tally, complete)
+    }
+
+    fn summarise_tally(&self, tally: &Tally, complete: bool) -> MonteCarloResults {
+        summarise(self, tally, complete)
+    }
+}
+
+/// A loss histogram bin: `[from, to)` (the last bin includes `to`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HistogramBin {
+    /// Lower edge.
+    pub from: f64,
+    /// Upper edge.
+    pub to: f64,
+    /// Trials with a loss in the bin.
+    pub count: u64,
+}
+
+/// A point of the exceedance curve.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ExceedancePoint {
+    /// The loss.
+    pub loss: f64,
+    /// The probability that a year's loss exceeds it.
+    pub probability: f64,
+}
+
+/// The share of the expected loss due to one country, material or line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contribution {
+    /// The country code, material id or line label (or `line N`).
+    pub name: String,
+    /// Expected annual loss due to it (in the results' unit).
+    pub expected_loss: f64,
+    /// Its share of the total expected loss (0 when there is none).
+    pub share: f64,
+}
+
+/// The unit of the loss figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossUnit {
+    /// Fractions of the firm's annual revenue.
+    FractionOfRevenue,
+    /// Money, in the unit of the annual revenue given.
+    Revenue,
+}
+
+/// The summary of a Monte Carlo run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonteCarloResults {
+    /// Trials summarised.
+    pub trials: u64,
+    /// The seed.
+    pub seed: u64,
+    /// Whether every planned trial ran (false after a cancellation).
+    pub complete: bool,
+    /// The unit of every loss figure.
+    pub unit: LossUnit,
+    /// Expected annual loss (mean over trials).
+    pub expected_loss: f64,
+    /// Standard error of the mean.
+    pub standard_error: f64,
+    /// Median annual loss.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Conditional value at risk at 95 %: the mean of the worst 5 % of years.
+    pub cvar95: f64,
+    /// The largest loss drawn.
+    pub max_loss: f64,
+    /// Probability that some line is short in a year (even if inventory covers it).
+    pub probability_any_shortfall: f64,
+    /// Probability of any revenue loss in a year.
+    pub probability_any_loss: f64,
+    /// Loss histogram.
+    pub histogram: Vec<HistogramBin>,
+    /// Exceedance curve `P(L > x)` at the histogram's edges.
+    pub exceedance: Vec<ExceedancePoint>,
+    /// Contribution of each supplier country, largest first.
+    pub by_country: Vec<Contribution>,
+    /// Contribution of each material, largest first.
+    pub by_material: Vec<Contribution>,
+    /// Contribution of each line, in portfolio order.
+    pub by_line: Vec<Contribution>,
+    /// The probabilities used.
+    pub rates: Vec<CountryRate>,
+    /// The parameters used.
+    pub params: MonteCarloParams,
+}
+
+/// The `q` quantile of sorted `losses` by the nearest-rank rule (0 when empty).
+fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn contributions(
+    names: Vec<String>,
+    sums: &[f64],
+    n: f64,
+    scale: f64,
+    total: f64,
+    sort: bool,
+) -> Vec<Contribution> {
+    let mut out: Vec<Contribution> = names
+        .into_iter()
+        .zip(sums)
+        .map(|(name, &sum)| {
+            let expected_loss = sum / n * scale;
+            Contribution {
+                name,
+                expected_loss,
+                share: if total > 0.0 {
+                    expected_loss / total
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    if sort {
+        out.sort_by(|a, b| {
+            b.expected_loss
+                .total_cmp(&a.expected_loss)
+                .then(a.name.cmp(&b.name))
+        });
+    }
+    out
+}
+
+fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> MonteCarloResults {
+    let scale = run.params.annual_revenue.map_or(1.0, Amount::get);
+    let unit = if run.params.annual_revenue.is_some() {
+        LossUnit::Revenue
+    } else {
+        LossUnit::FractionOfRevenue
+    };
+    let count = tally.losses.len();
+    let n = count.max(1) as f64;
+    let mean = tally.losses.iter().sum::<f64>() / n;
+    let variance = if count > 1 {
+        tally.losses.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let mut sorted = tally.losses.clone();
+    sorted.sort_by(f64::total_cmp);
+    let tail = ((0.05 * n).ceil() as usize).clamp(1, count.max(1));
+    let cvar = if count == 0 {
+        0.0
+    } else {
+        sorted[count - tail..].iter().sum::<f64>() / tail as f64
+    };
+    let max = sorted.last().copied().unwrap_or(0.0);
+    let bins = run.params.histogram_bins.max(1);
+    let width = max / bins as f64;
+    let mut histogram: Vec<HistogramBin> = (0..bins)
+        .map(|i| HistogramBin {
+            from: width * i as f64 * scale,
+            to: width * (i + 1) as f64 * scale,
+            count: 0,
+        })
+        .collect();
+    for &loss in &sorted {
+        let i = if width > 0.0 {
+            ((loss / width) as usize).min(bins - 1)
+        } else {
+            0
+        };
+        histogram[i].count += 1;
+    }
+    let exceedance = (0..=bins)
+        .map(|i| {
+            let edge = width * i as f64;
+            let above = count - sorted.partition_point(|&l| l <= edge);
+            ExceedancePoint {
+                loss: edge * scale,
+                probability: above as f64 / n,
+            }
+        })
+        .collect();
+    let total = mean * scale;
+    let model = &run.model;
+    let by_country = contributions(
+        model.countries.iter().map(|c| c.code.to_string()).collect(),
+        &tally.by_country,
+        n,
+        scale,
+        total,
+        true,
+    );
+    let by_material = contributions(
+        model.materials.clone(),
+        &tally.by_material,
+        n,
+        scale,
+        total,
+        true,
+    );
+    let by_line = contributions(
+        (0..model.lines.len())
+            .map(|i| format!("line {}", i + 1))
+            .collect(),
+        &tally.by_line,
+        n,
+        scale,
+        total,
+        false,
+    );
+    MonteCarloResults {
+        trials: count as u64,
+        seed: run.seed,
+        complete,
+        unit,
+        expected_loss: total,
+        standard_error: (variance / n).sqrt() * scale,
+        p50: nearest_rank(&sorted, 0.50) * scale,
+        p95: nearest_rank(&sorted, 0.95) * scale,
+        p99: nearest_rank(&sorted, 0.99) * scale,
+        cvar95: cvar * scale,
+        max_loss: max * scale,
+        probability_any_shortfall: tally.shortfall_trials as f64 / n,
+        probability_any_loss: tally.loss_trials as f64 / n,
+        histogram,
+        exceedance,
+        by_country,
+        by_material,
+        by_line,
+        rates: run.rates.clone(),
+        params: run.params.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let sorted: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(nearest_rank(&sorted, 0.5), 50.0);
+        assert_eq!(nearest_rank(&sorted, 0.95), 95.0);
+        assert_eq!(nearest_rank(&sorted, 0.99), 99.0);
+        assert_eq!(nearest_rank(&[], 0.5), 0.0);
+    }
+
+    #[test]
+    fn invalid_params_are_rejected() {
+        let bad = MonteCarloParams {
+            severity: Severity { min: 0.8, max: 0.2 },
+            ..MonteCarloParams::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = MonteCarloParams {
+            duration: DurationModel::Geometric { mean_months: 0.5 },
+            ..MonteCarloParams::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = MonteCarloParams {
+            trials: 0,
+            ..MonteCarloParams::default()
+        };
+        assert!(bad.validate().is_err());
+        assert!(MonteCarloParams::default().validate().is_ok());
+    }
+
+    #[test]
+    fn geometric_duration_has_the_stated_mean() {
+        let model = Model {
+            countries: vec![],
+            lines: vec![],
+            materials: vec![],
+            severity: Severity::default(),
+            duration: DurationModel::Geometric { mean_months: 3.0 },
+        };
+        let mut rng = Xoshiro256StarStar::seed_from_u64(3);
+        let n = 100_000;
+        let mean = (0..n).map(|_| model.draw_duration(&mut rng)).sum::<f64>() / f64::from(n);
+        // Clipping at 12 months lowers the mean of 3 slightly: E = sum_{d<12} P(D>d) ~ 2.95.
+        let clipped: f64 = (0..12).map(|d| (2.0f64 / 3.0).powi(d)).sum();
+        assert!((mean - clipped).abs() < 0.03, "{mean} vs {clipped}");
+    }
+}

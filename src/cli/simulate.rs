@@ -1,0 +1,378 @@
+//! `chokepoint simulate`: deterministic disruption scenarios (custom or replaying a real event)
+//! and the Monte Carlo simulation of random disruptions, on a portfolio file; JSON out.
+//!
+//! See [`HELP`] for the options. The formulas are in [`crate::analysis::scenario`] and
+//! [`crate::analysis::montecarlo`]; the presets in [`crate::analysis::scenario::presets`].
+
+use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
+use crate::analysis::montecarlo::{
+    MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride,
+};
+use crate::analysis::scenario::presets::{EventPreset, embedded_presets, find_preset};
+use crate::analysis::scenario::{
+    Scenario, ScenarioParams, ScenarioResult, group_members, run_scenario,
+};
+use crate::model::portfolio::{Amount, Portfolio};
+use crate::model::{CountryCode, Share, Stage};
+use crate::reference::ReferenceData;
+use serde::Serialize;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// The text of `chokepoint simulate --help`.
+pub const HELP: &str = "chokepoint simulate: disruption scenarios and Monte Carlo on a portfolio
+
+USAGE:
+    chokepoint simulate FILE.json --preset ID [--cut PCT] [--months N] [OPTIONS]
+    chokepoint simulate FILE.json (--country ISO3 | --group ID) --materials a,b
+                        [--stages mining,refining,component] --cut PCT --months N [OPTIONS]
+    chokepoint simulate FILE.json --monte-carlo [--trials N] [--seed S] [OPTIONS]
+    chokepoint simulate --list-presets
+    Use `-` as FILE.json for standard input. A scenario and --monte-carlo can be combined.
+
+SCENARIO (a country or group cuts PCT % of its supply of the materials at the stages for N months):
+    --preset ID           replay a real event (see --list-presets); its cut, and its duration
+                          where the data has no end date, are stated ASSUMPTIONS: override them
+                          with --cut and --months
+    --country ISO3        the disrupted supply country
+    --group ID            or a country group (the portfolio's or the reference data's)
+    --materials a,b       catalogue material ids
+    --stages LIST         stages cut (default: mining,refining,component)
+    --cut PCT             share of the country's supply withheld, 0-100
+    --months N            duration, 0-120 months
+
+MONTE CARLO (random disruptions, one trial = one year):
+    --monte-carlo         run the simulation
+    --trials N            number of trials (default 100000)
+    --seed S              unsigned 64-bit seed (default 1); same seed, same results
+    --probability ISO3:STAGE:PCT
+                          set a country's annual disruption probability at a stage
+                          (repeatable; default from governance and event history)
+    --severity MIN:MAX    severity range in percent (default 25:100, uniform)
+    --mean-months N       mean duration of a disruption (default 6, geometric, clipped at 12)
+
+BOTH:
+    --spare-capacity PCT  other suppliers' spare capacity, percent of their own share
+                          (default 10; a modelling assumption, not data)
+    --revenue AMOUNT      annual revenue: losses in money (default: fractions of revenue)
+
+OUTPUT:
+    JSON: {\"scenario\": {...}, \"monte_carlo\": {...}} with the parts that ran. Formulas and
+    assumptions: docs/METHODS.md, \"Disruption scenarios\".
+
+EXIT STATUS:
+    0 success; 1 invalid portfolio; 2 usage error.
+";
+
+/// What the command line asked for.
+#[derive(Default)]
+struct Request<'a> {
+    file: Option<&'a str>,
+    preset: Option<&'a str>,
+    country: Option<&'a str>,
+    group: Option<&'a str>,
+    materials: Option<&'a str>,
+    stages: Option<&'a str>,
+    cut: Option<f64>,
+    months: Option<f64>,
+    monte_carlo: bool,
+    seed: u64,
+    spare: Option<f64>,
+    revenue: Option<f64>,
+    mc: MonteCarloParams,
+}
+
+/// The JSON written by `simulate`.
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<ScenarioOutput<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo: Option<MonteCarloResults>,
+}
+
+#[derive(Serialize)]
+struct ScenarioOutput<'a> {
+    /// The event replayed, when a preset was used.
+    preset: Option<&'a EventPreset>,
+    #[serde(flatten)]
+    result: ScenarioResult,
+}
+
+/// One row of `--list-presets`.
+#[derive(Serialize)]
+struct PresetSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'a str,
+    effective: Option<String>,
+    confidence: &'a str,
+    scenario: Option<&'a crate::analysis::scenario::presets::PresetScenario>,
+    scenario_note: Option<&'a str>,
+    unmapped: &'a [String],
+}
+
+fn usage(message: impl Into<String>) -> CliError {
+    CliError::Usage(message.into())
+}
+
+fn parse_u64(name: &str, text: &str) -> Result<u64, CliError> {
+    text.parse()
+        .map_err(|_| usage(format!("`{name}`: `{text}` is not a whole number")))
+}
+
+fn parse_stage(text: &str) -> Result<Stage, CliError> {
+    Stage::ALL
+        .into_iter()
+        .find(|s| s.id() == text.trim())
+        .ok_or_else(|| {
+            usage(format!(
+                "`{text}` is not a stage (mining, refining or component)"
+            ))
+        })
+}
+
+fn parse_override(text: &str) -> Result<ProbabilityOverride, CliError> {
+    let bad = || usage(format!("`--probability`: `{text}` is not ISO3:STAGE:PCT"));
+    let mut parts = text.split(':');
+    let (Some(country), Some(stage), Some(pct), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    Ok(ProbabilityOverride {
+        country: CountryCode::parse(country).ok_or_else(bad)?,
+        stage: parse_stage(stage)?,
+        probability: pct
+            .parse::<f64>()
+            .ok()
+            .and_then(Share::from_percent)
+            .ok_or_else(bad)?,
+    })
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Request<'_>>, CliError> {
+    let mut request = Request {
+        seed: 1,
+        ..Request::default()
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let name = arg.as_str();
+        match name {
+            "--help" | "-h" => return Ok(None),
+            "--preset" => request.preset = Some(option_value(name, &mut rest)?),
+            "--country" => request.country = Some(option_value(name, &mut rest)?),
+            "--group" => request.group = Some(option_value(name, &mut rest)?),
+            "--materials" => request.materials = Some(option_value(name, &mut rest)?),
+            "--stages" => request.stages = Some(option_value(name, &mut rest)?),
+            "--cut" => request.cut = Some(parse_number(name, option_value(name, &mut rest)?)?),
+            "--months" => {
+                request.months = Some(parse_number(name, option_value(name, &mut rest)?)?);
+            }
+            "--monte-carlo" => request.monte_carlo = true,
+            "--trials" => request.mc.trials = parse_u64(name, option_value(name, &mut rest)?)?,
+            "--seed" => request.seed = parse_u64(name, option_value(name, &mut rest)?)?,
+            "--probability" => request
+                .mc
+                .overrides
+                .push(parse_override(option_value(name, &mut rest)?)?),
+            "--severity" => {
+                let text = option_value(name, &mut rest)?;
+                let (min, max) = text
+                    .split_once(':')
+                    .ok_or_else(|| usage(format!("`--severity`: `{text}` is not MIN:MAX")))?;
+                request.mc.severity.min = parse_number(name, min)? / 100.0;
+                request.mc.severity.max = parse_number(name, max)? / 100.0;
+            }
+            "--mean-months" => {
+                let mean_months = parse_number(name, option_value(name, &mut rest)?)?;
+                request.mc.duration =
+                    crate::analysis::montecarlo::DurationModel::Geometric { mean_months };
+            }
+            "--spare-capacity" => {
+                request.spare = Some(parse_number(name, option_value(name, &mut rest)?)?);
+            }
+            "--revenue" => {
+                request.revenue = Some(parse_number(name, option_value(name, &mut rest)?)?);
+            }
+            option if option.starts_with("--") => {
+                return Err(usage(format!("unknown option `{option}`")));
+            }
+            path if request.file.is_none() => request.file = Some(path),
+            extra => return Err(usage(format!("unexpected argument `{extra}`"))),
+        }
+    }
+    Ok(Some(request))
+}
+
+/// Turns `--materials` into catalogue ids (aliases resolved); unknown ids are a usage error.
+fn materials<'r>(text: &str, reference: &'r ReferenceData) -> Result<Vec<&'r str>, CliError> {
+    text.split(',')
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| {
+            reference
+                .find_material(m.trim())
+                .map(|found| found.id.as_str())
+                .ok_or_else(|| usage(format!("`{}` is not in the material catalogue", m.trim())))
+        })
+        .collect()
+}
+
+fn build_scenario(
+    request: &Request<'_>,
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+) -> Result<Option<(Scenario, Option<&'static EventPreset>)>, CliError> {
+    if let Some(id) = request.preset {
+        if request.country.is_some()
+            || request.group.is_some()
+            || request.materials.is_some()
+            || request.stages.is_some()
+        {
+            return Err(usage(
+                "`--preset` sets the countries, materials and stages; only --cut and --months \
+                 can change",
+            ));
+        }
+        let preset = find_preset(id).ok_or_else(|| {
+            usage(format!(
+                "no preset `{id}`; see `chokepoint simulate --list-presets`"
+            ))
+        })?;
+        let mapped = preset.scenario.as_ref().ok_or_else(|| {
+            usage(format!(
+                "preset `{}` has no scenario: {}",
+                preset.id,
+                preset.scenario_note.as_deref().unwrap_or("not modelled")
+            ))
+        })?;
+        let scenario = mapped
+            .to_scenario(request.cut, request.months)
+            .map_err(|e| usage(e.to_string()))?;
+        return Ok(Some((scenario, Some(preset))));
+    }
+    let countries = match (request.country, request.group) {
+        (None, None) => {
+            if request.materials.is_some() || request.cut.is_some() || request.months.is_some() {
+                return Err(usage("a scenario needs `--country` or `--group`"));
+            }
+            return Ok(None);
+        }
+        (Some(_), Some(_)) => return Err(usage("give `--country` or `--group`, not both")),
+        (Some(code), None) => vec![
+            CountryCode::parse(code)
+                .ok_or_else(|| usage(format!("`{code}` is not a three-letter country code")))?,
+        ],
+        (None, Some(id)) => {
+            group_members(id, portfolio, reference).map_err(|e| usage(e.to_string()))?
+        }
+    };
+    let materials = materials(
+        request
+            .materials
+            .ok_or_else(|| usage("a scenario needs `--materials`"))?,
+        reference,
+    )?;
+    let stages = match request.stages {
+        None => Stage::ALL.to_vec(),
+        Some(text) => text
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(parse_stage)
+            .collect::<Result<_, _>>()?,
+    };
+    let cut = request
+        .cut
+        .ok_or_else(|| usage("a scenario needs `--cut PCT`"))?;
+    let months = request
+        .months
+        .ok_or_else(|| usage("a scenario needs `--months N`"))?;
+    let scenario = Scenario::build(countries, &materials, &stages, cut, months)
+        .map_err(|e| usage(e.to_string()))?;
+    Ok(Some((scenario, None)))
+}
+
+fn list_presets(out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let rows: Vec<PresetSummary<'_>> = embedded_presets()
+        .iter()
+        .map(|e| PresetSummary {
+            id: &e.id,
+            name: &e.name,
+            status: &e.status,
+            effective: e.effective.map(|d| d.to_string()),
+            confidence: &e.confidence,
+            scenario: e.scenario.as_ref(),
+            scenario_note: e.scenario_note.as_deref(),
+            unmapped: &e.unmapped,
+        })
+        .collect();
+    write_json(out, &rows)
+}
+
+/// Runs `chokepoint simulate` with `args` (after the command name).
+pub(super) fn run(
+    args: &[String],
+    reference: &ReferenceData,
+    out: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    if args.iter().any(|a| a == "--list-presets") {
+        if args.len() > 1 {
+            return Err(usage("`--list-presets` takes no other argument"));
+        }
+        return list_presets(out);
+    }
+    let Some(mut request) = parse_args(args)? else {
+        write_text(out, HELP).map_err(CliError::Io)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(file) = request.file else {
+        return Err(usage("`simulate` needs a portfolio file"));
+    };
+    let spare = match request.spare {
+        None => ScenarioParams::default().spare_capacity,
+        Some(pct) => Share::from_percent(pct)
+            .ok_or_else(|| usage(format!("`--spare-capacity`: {pct} is not within 0-100")))?,
+    };
+    let annual_revenue = match request.revenue {
+        None => None,
+        Some(value) => Some(
+            Amount::new(value)
+                .ok_or_else(|| usage(format!("`--revenue`: {value} is out of range")))?,
+        ),
+    };
+    let text = read_input(file)?;
+    let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
+    let scenario = build_scenario(&request, &portfolio, reference)?;
+    if scenario.is_none() && !request.monte_carlo {
+        return Err(usage(
+            "nothing to simulate: give a scenario (--preset, or --country/--group with \
+             --materials, --cut and --months) or --monte-carlo",
+        ));
+    }
+    let params = ScenarioParams {
+        spare_capacity: spare,
+        annual_revenue,
+    };
+    let scenario = scenario.map(|(scenario, preset)| ScenarioOutput {
+        preset,
+        result: run_scenario(&portfolio, reference, &scenario, &params),
+    });
+    let monte_carlo = if request.monte_carlo {
+        request.mc.spare_capacity = spare;
+        request.mc.annual_revenue = annual_revenue;
+        let mut run = MonteCarlo::new(&portfolio, reference, &request.mc, request.seed)
+            .map_err(|e| usage(e.to_string()))?;
+        run.run_all();
+        Some(run.finish())
+    } else {
+        None
+    };
+    write_json(
+        out,
+        &Output {
+            scenario,
+            monte_carlo,
+        },
+    )
+}
