@@ -539,7 +539,9 @@ impl LineChecker<'_> {
                 }
                 Some(code) => Some(code),
             };
-            let value = self.number(field, Some(raw), None, (0.0, 100.0));
+            // One country may hold up to the sum's tolerance above 100 % (a mix typed as
+            // 100.4 % in total, written back as typed, must read again).
+            let value = self.number(field, Some(raw), None, (0.0, 100.0 + SUM_TOLERANCE_PCT));
             match (code, value) {
                 (Some(code), Some(value)) => shares.push((code, value)),
                 _ => ok = false,

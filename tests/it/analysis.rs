@@ -1145,3 +1145,15 @@ proptest! {
         }
     }
 }
+
+/// Regression (found by `validated_portfolios_round_trip`): a single-country mix typed as
+/// 100.43 % is within the sum tolerance, is written back as typed, and must read again.
+#[test]
+fn single_country_mix_within_tolerance_round_trips() {
+    let reference = fixtures::reference();
+    let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 1,
+        "revenue_share_pct": 1, "sourcing": {"refining": {"CHN": 100.43}}}]}"#;
+    let portfolio = Portfolio::from_json(text, &reference).expect("valid");
+    let again = Portfolio::from_json(&portfolio.to_json(), &reference).expect("reads again");
+    assert_eq!(again, portfolio);
+}
