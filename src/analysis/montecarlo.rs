@@ -76,7 +76,7 @@ use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
 use crate::reference::ReferenceData;
 use rng::{Xoshiro256StarStar, threshold};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Default number of trials.
@@ -853,7 +853,7 @@ impl MonteCarlo {
 }
 
 /// A loss histogram bin: `[from, to)` (the last bin includes `to`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistogramBin {
     /// Lower edge.
     pub from: f64,
@@ -864,7 +864,7 @@ pub struct HistogramBin {
 }
 
 /// A point of the exceedance curve.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExceedancePoint {
     /// The loss.
     pub loss: f64,
@@ -873,7 +873,7 @@ pub struct ExceedancePoint {
 }
 
 /// The share of the expected loss due to one country, material or line.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
     /// The country code, material id or line label (or `line N`).
     pub name: String,
@@ -884,7 +884,7 @@ pub struct Contribution {
 }
 
 /// The unit of the loss figures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LossUnit {
     /// Fractions of the firm's annual revenue.

@@ -10,13 +10,17 @@ pub mod format;
 pub mod panic;
 pub mod results;
 pub mod route;
+pub mod simulation;
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
 use components::methodology::MethodologyPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
+use components::scenarios::ScenariosPage;
 use components::sources::SourcesPage;
 use route::Route;
 use state::Inputs;
@@ -62,6 +66,7 @@ pub fn App() -> Html {
                                 can_undo={inputs.can_undo()} can_redo={inputs.can_redo()} {on_action}
                                 policy_date={(*policy_date).clone()} {on_policy_date} />
                         },
+                        Route::Scenarios => html! { <ScenariosPage portfolio={inputs.portfolio.clone()} /> },
                         Route::Methodology => html! { <MethodologyPage /> },
                         Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },

@@ -5,7 +5,7 @@
 //! the rest of the portfolio is still assessed, so that one typo never blanks the dashboard.
 
 use crate::analysis::portfolio::{AssessParams, Assessment, assess};
-use crate::model::portfolio::{Location, RawPortfolio, ValidationError};
+use crate::model::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
 
 /// What the dashboard shows for a portfolio as typed.
@@ -31,20 +31,22 @@ impl Derived {
     }
 }
 
-/// Validates `portfolio`; when some lines are invalid, assesses the others.
-pub fn derive(
+/// The valid part of a portfolio as typed: every problem, the 0-based indexes of the lines set
+/// aside, the indexes of the lines kept, and the validated portfolio of the kept lines (`None`
+/// when a portfolio-level problem remains).
+pub fn valid_part(
     portfolio: &RawPortfolio,
     reference: &ReferenceData,
-    params: &AssessParams,
-) -> Derived {
+) -> (
+    Vec<ValidationError>,
+    Vec<usize>,
+    Vec<usize>,
+    Option<Portfolio>,
+) {
     let errors = match portfolio.validate(reference) {
         Ok(valid) => {
-            return Derived {
-                errors: Vec::new(),
-                excluded: Vec::new(),
-                assessed: (0..valid.lines.len()).collect(),
-                assessment: (!valid.lines.is_empty()).then(|| assess(&valid, reference, params)),
-            };
+            let kept = (0..valid.lines.len()).collect();
+            return (Vec::new(), Vec::new(), kept, Some(valid));
         }
         Err(errors) => errors,
     };
@@ -65,9 +67,18 @@ pub fn derive(
         .iter()
         .map(|&i| portfolio.lines[i].clone())
         .collect();
-    let assessment = rest
-        .validate(reference)
-        .ok()
+    let valid = rest.validate(reference).ok();
+    (errors, excluded, assessed, valid)
+}
+
+/// Validates `portfolio`; when some lines are invalid, assesses the others.
+pub fn derive(
+    portfolio: &RawPortfolio,
+    reference: &ReferenceData,
+    params: &AssessParams,
+) -> Derived {
+    let (errors, excluded, assessed, valid) = valid_part(portfolio, reference);
+    let assessment = valid
         .filter(|valid| !valid.lines.is_empty())
         .map(|valid| assess(&valid, reference, params));
     Derived {

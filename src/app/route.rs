@@ -8,6 +8,8 @@
 pub enum Route {
     /// The calculator: inputs and the results dashboard.
     Calculator,
+    /// Disruption scenarios and the Monte Carlo simulation.
+    Scenarios,
     /// How each number is computed, in plain words, with sources.
     Methodology,
     /// Every data set, its publisher, year, licence, citation and caveats.
@@ -18,8 +20,9 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 4] = [
+    pub const ALL: [Route; 5] = [
         Route::Calculator,
+        Route::Scenarios,
         Route::Methodology,
         Route::Sources,
         Route::Privacy,
@@ -31,6 +34,7 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         let page = path.split(['&', '?', '/']).next().unwrap_or("");
         match page {
+            "scenarios" => Route::Scenarios,
             "methodology" => Route::Methodology,
             "sources" => Route::Sources,
             "privacy" => Route::Privacy,
@@ -42,6 +46,7 @@ impl Route {
     pub fn hash(self) -> &'static str {
         match self {
             Route::Calculator => "#/calculator",
+            Route::Scenarios => "#/scenarios",
             Route::Methodology => "#/methodology",
             Route::Sources => "#/sources",
             Route::Privacy => "#/privacy",
@@ -52,6 +57,7 @@ impl Route {
     pub fn title(self) -> &'static str {
         match self {
             Route::Calculator => "Calculator",
+            Route::Scenarios => "Scenarios",
             Route::Methodology => "Methodology",
             Route::Sources => "Sources",
             Route::Privacy => "Privacy",

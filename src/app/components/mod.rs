@@ -9,6 +9,7 @@ pub mod nav;
 pub mod privacy;
 pub mod report_header;
 pub mod risk_matrix;
+pub mod scenarios;
 pub mod sources;
 pub mod stage_bars;
 pub mod start;

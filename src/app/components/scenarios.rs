@@ -1,0 +1,566 @@
+//! The Scenarios page: what a real or hypothetical disruption would do to the portfolio, and a
+//! Monte Carlo simulation of random disruptions run off the main thread in a Web Worker.
+
+use crate::analysis::montecarlo::{DEFAULT_TRIALS, MAX_TRIALS};
+use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets};
+use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
+use crate::app::components::data_table::DataTable;
+use crate::app::format::{country_name, material_name, pct};
+use crate::app::results::valid_part;
+use crate::app::simulation::{SimMessage, SimRequest, SimSummary};
+use crate::model::portfolio::RawPortfolio;
+use crate::model::{CountryCode, Share, Stage};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Properties of [`ScenariosPage`].
+#[derive(Properties, PartialEq)]
+pub struct ScenariosProps {
+    /// The portfolio as typed.
+    pub portfolio: Rc<RawPortfolio>,
+}
+
+/// The presets that translate into a scenario, newest first.
+fn presets() -> Vec<&'static EventPreset> {
+    let mut list: Vec<_> = embedded_presets()
+        .iter()
+        .filter(|p| p.scenario.is_some())
+        .collect();
+    list.sort_by(|a, b| {
+        let key = |p: &EventPreset| p.effective.or(p.announced).map(|d| (d.year, d.month));
+        key(b).cmp(&key(a))
+    });
+    list
+}
+
+fn value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+fn number(text: &str) -> Option<f64> {
+    text.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// Where a job in the worker stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Job {
+    Idle,
+    Running { id: u32, done: u64, total: u64 },
+    Done(Rc<SimSummary>),
+    Cancelled,
+    Failed(String),
+}
+
+/// The Scenarios page.
+#[component]
+pub fn ScenariosPage(props: &ScenariosProps) -> Html {
+    let reference = crate::reference::embedded();
+    let list = presets();
+    let choice = use_state(|| list.first().map(|p| p.id.clone()).unwrap_or_default());
+    let preset = list.iter().copied().find(|p| p.id == *choice);
+    let custom = choice.as_str() == "custom";
+    let cut = use_state(String::new);
+    let months = use_state(String::new);
+    let country = use_state(|| "CHN".to_string());
+    let spare = use_state(|| format!("{}", DEFAULT_SPARE_CAPACITY * 100.0));
+    let default_cut = preset
+        .and_then(|p| p.scenario.as_ref())
+        .map(|s| s.cut_pct)
+        .unwrap_or(50.0);
+    let default_months = preset
+        .and_then(|p| p.scenario.as_ref())
+        .map(|s| s.months)
+        .unwrap_or(6.0);
+    let cut_value = if cut.trim().is_empty() {
+        Some(default_cut)
+    } else {
+        number(&cut)
+    };
+    let months_value = if months.trim().is_empty() {
+        Some(default_months)
+    } else {
+        number(&months)
+    };
+    let spare_value = number(&spare).and_then(Share::from_percent);
+
+    let (_, excluded, _, valid) = valid_part(&props.portfolio, reference);
+    let scenario: Result<Scenario, String> = match (cut_value, months_value) {
+        (Some(c), Some(m)) if custom => {
+            let materials: Vec<&str> = valid
+                .iter()
+                .flat_map(|p| p.lines.iter().map(|l| l.material.as_str()))
+                .collect();
+            match CountryCode::parse(&country) {
+                Some(code) if reference.country(code).is_some() => {
+                    Scenario::build(vec![code], &materials, &Stage::ALL, c, m)
+                        .map_err(|e| e.to_string())
+                }
+                _ => Err(format!(
+                    "`{}` is not a country code of the reference data",
+                    *country
+                )),
+            }
+        }
+        (Some(c), Some(m)) => match preset.and_then(|p| p.scenario.as_ref()) {
+            Some(s) => s.to_scenario(Some(c), Some(m)).map_err(|e| e.to_string()),
+            None => Err("choose an event".into()),
+        },
+        _ => Err("enter the cut and the duration as numbers".into()),
+    };
+    let result = match (&scenario, &valid, spare_value) {
+        (Ok(s), Some(p), Some(spare)) if !p.lines.is_empty() => Some(run_scenario(
+            p,
+            reference,
+            s,
+            &ScenarioParams {
+                spare_capacity: spare,
+                ..ScenarioParams::default()
+            },
+        )),
+        _ => None,
+    };
+
+    let on_choice = {
+        let (choice, cut, months) = (choice.clone(), cut.clone(), months.clone());
+        Callback::from(move |e: Event| {
+            choice.set(e.target_unchecked_into::<HtmlSelectElement>().value());
+            cut.set(String::new());
+            months.set(String::new());
+        })
+    };
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.set(value(&e)))
+    };
+
+    html! {
+        <article>
+            <h1>{ "Disruption scenarios" }</h1>
+            <p class="lede">{ "What an export control, a ban or a quota would do to your portfolio: the supply you lose after other countries' spare capacity, the months your inventory covers, and the revenue at risk." }</p>
+            if !excluded.is_empty() {
+                <p class="notice">{ format!("{} line(s) with errors are left out; fix them on the Calculator page.", excluded.len()) }</p>
+            }
+            <section class="card" aria-labelledby="deterministic-title">
+                <h2 id="deterministic-title">{ "Replay a real event, or cut a country yourself" }</h2>
+                <div class="start-grid">
+                    <div class="field">
+                        <label for="scenario-choice">{ "Scenario" }</label>
+                        <select id="scenario-choice" onchange={on_choice} data-testid="scenario-choice">
+                            for p in &list {
+                                <option value={p.id.clone()} selected={p.id == *choice}>
+                                    { format!("{} · {}", p.effective.or(p.announced).map(|d| d.to_string()).unwrap_or_default(), p.name) }
+                                </option>
+                            }
+                            <option value="custom" selected={custom}>{ "Custom: one country cuts all its supply of your materials" }</option>
+                        </select>
+                    </div>
+                    if custom {
+                        <div class="field">
+                            <label for="scenario-country">{ "Country cutting supply (ISO code)" }</label>
+                            <input id="scenario-country" type="text" list="scenario-countries" value={(*country).clone()} oninput={set(&country)} />
+                            <datalist id="scenario-countries">
+                                for c in &reference.countries { <option value={c.code.to_string()} label={c.name.clone()} /> }
+                            </datalist>
+                        </div>
+                    }
+                    <div class="field">
+                        <label for="scenario-cut">{ format!("Cut, % of the country's supply ({})", basis_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.cut_basis), custom)) }</label>
+                        <input id="scenario-cut" type="text" inputmode="decimal" placeholder={default_cut.to_string()} value={(*cut).clone()} oninput={set(&cut)} />
+                    </div>
+                    <div class="field">
+                        <label for="scenario-months">{ format!("Duration, months ({})", basis_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.months_basis), custom)) }</label>
+                        <input id="scenario-months" type="text" inputmode="decimal" placeholder={format!("{default_months:.1}")} value={(*months).clone()} oninput={set(&months)} />
+                    </div>
+                    <div class="field">
+                        <label for="scenario-spare">{ "Spare capacity elsewhere, % (assumption)" }</label>
+                        <input id="scenario-spare" type="text" inputmode="decimal" value={(*spare).clone()} oninput={set(&spare)} />
+                    </div>
+                </div>
+                if let (Some(p), false) = (preset, custom) { { preset_details(p) } }
+                if let Err(message) = &scenario { <p class="field-error" role="alert">{ message }</p> }
+                if spare_value.is_none() { <p class="field-error" role="alert">{ "Spare capacity must be a number from 0 to 100" }</p> }
+                if let Some(r) = &result {
+                    <div data-testid="scenario-result">
+                        <p class="headline">
+                            { format!("Revenue at risk: {} of annual revenue", pct(r.total.revenue_at_risk_fraction)) }
+                            { format!(" · {} line(s) short of supply, {} with a loss after inventory.", r.total.lines_short, r.total.lines_with_loss) }
+                        </p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Scenario impact per line, scrollable">
+                            <table class="small">
+                                <thead><tr>
+                                    <th scope="col">{ "Line" }</th><th scope="col">{ "Material" }</th>
+                                    <th scope="col" class="num">{ "Supply short" }</th><th scope="col">{ "Binding stage" }</th>
+                                    <th scope="col" class="num">{ "Inventory covers (months)" }</th><th scope="col" class="num">{ "Uncovered (months)" }</th>
+                                    <th scope="col" class="num">{ "Revenue at risk" }</th>
+                                </tr></thead>
+                                <tbody>
+                                    for i in &r.ranking {
+                                        if let Some(l) = r.lines.get(*i) {
+                                            <tr>
+                                                <td>{ l.label.clone().unwrap_or_else(|| format!("Line {}", l.line + 1)) }</td>
+                                                <td>{ material_name(reference, &l.material) }</td>
+                                                <td class="num">{ pct(l.shortfall) }</td>
+                                                <td>{ l.binding_stage.map(|s| s.label()).unwrap_or("–") }</td>
+                                                <td class="num">{ format!("{:.1}", l.covered_months) }</td>
+                                                <td class="num">{ format!("{:.1}", l.uncovered_months) }</td>
+                                                <td class="num">{ pct(l.revenue_at_risk_fraction) }</td>
+                                            </tr>
+                                        }
+                                    }
+                                </tbody>
+                            </table>
+                        </div>
+                    </div>
+                }
+            </section>
+            <MonteCarloPanel portfolio={props.portfolio.clone()} />
+        </article>
+    }
+}
+
+fn basis_label(basis: Option<Basis>, custom: bool) -> &'static str {
+    match (basis, custom) {
+        (_, true) | (Some(Basis::Assumption), false) => "an assumption, edit it",
+        (Some(Basis::Data), false) => "from the event's dates",
+        (None, false) => "edit it",
+    }
+}
+
+fn preset_details(p: &EventPreset) -> Html {
+    let reference = crate::reference::embedded();
+    let s = p.scenario.as_ref();
+    html! {
+        <div class="preset small" data-testid="preset-details">
+            <p><strong>{ &p.name }</strong>{ format!(" · imposed by {}", p.imposing.iter().map(|c| country_name(reference, *c)).collect::<Vec<_>>().join(", ")) }</p>
+            <p>
+                { p.announced.map(|d| format!("Announced {d}. ")).unwrap_or_default() }
+                { p.effective.map(|d| format!("Effective {d}. ")).unwrap_or_default() }
+                { p.lifted.map(|d| format!("Suspended or lifted {d}. ")).unwrap_or_default() }
+                { p.suspended_until.map(|d| format!("Suspended until {d}. ")).unwrap_or_default() }
+                { format!("Status: {}.", p.status) }
+            </p>
+            <p>{ &p.description }</p>
+            for effect in &p.observed_effects {
+                <p>{ format!("Observed effect ({}): {}", material_name(reference, &effect.material), effect.text) }</p>
+            }
+            if let Some(s) = s {
+                <p class="muted">{ format!("Modelled as: {}", s.assumption) }</p>
+            }
+            <p class="muted">{ format!("Source ({} confidence): {}", p.confidence, p.sources.titles) }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct McProps {
+    portfolio: Rc<RawPortfolio>,
+}
+
+#[component]
+fn MonteCarloPanel(props: &McProps) -> Html {
+    let trials = use_state(|| DEFAULT_TRIALS.to_string());
+    let seed = use_state(|| "20261126".to_string());
+    let job = use_state(|| Job::Idle);
+    let worker = use_mut_ref(|| None::<worker_handle::Handle>);
+    let next_id = use_mut_ref(|| 0u32);
+    let trials_value = trials
+        .trim()
+        .replace(['_', ',', ' '], "")
+        .parse::<u64>()
+        .ok()
+        .filter(|t| (1..=MAX_TRIALS).contains(t));
+    let seed_value = seed.trim().parse::<u64>().ok();
+    let run = {
+        let (job, worker, next_id, portfolio) = (
+            job.clone(),
+            worker.clone(),
+            next_id.clone(),
+            props.portfolio.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (Some(trials), Some(seed)) = (trials_value, seed_value) else {
+                return;
+            };
+            *next_id.borrow_mut() += 1;
+            let id = *next_id.borrow();
+            let request = SimRequest {
+                id,
+                portfolio: portfolio.to_json(),
+                trials,
+                seed,
+                spare_capacity_pct: DEFAULT_SPARE_CAPACITY * 100.0,
+            };
+            job.set(Job::Running {
+                id,
+                done: 0,
+                total: trials,
+            });
+            let job = job.clone();
+            let on_message = Callback::from(move |message: SimMessage| match message {
+                SimMessage::Ready => {}
+                SimMessage::Progress { id, done, total } => {
+                    job.set(Job::Running { id, done, total })
+                }
+                SimMessage::Done { summary, .. } => job.set(Job::Done(Rc::new(*summary))),
+                SimMessage::Failed { message, .. } => job.set(Job::Failed(message)),
+            });
+            let handle = worker_handle::start(request, on_message);
+            if let Some(old) = worker.borrow_mut().replace(handle) {
+                old.stop();
+            }
+        })
+    };
+    let cancel = {
+        let (job, worker) = (job.clone(), worker.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(handle) = worker.borrow_mut().take() {
+                handle.stop();
+            }
+            job.set(Job::Cancelled);
+        })
+    };
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.set(value(&e)))
+    };
+    let running = matches!(*job, Job::Running { .. });
+    html! {
+        <section class="card" aria-labelledby="mc-title">
+            <h2 id="mc-title">{ "Random disruptions: Monte Carlo" }</h2>
+            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. It runs in a background worker: the page stays responsive." }</p>
+            <div class="start-grid">
+                <div class="field">
+                    <label for="mc-trials">{ "Trials" }</label>
+                    <input id="mc-trials" type="text" inputmode="numeric" value={(*trials).clone()} oninput={set(&trials)}
+                        aria-invalid={trials_value.is_none().then_some("true")} aria-describedby={trials_value.is_none().then_some("mc-trials-error")} />
+                    if trials_value.is_none() { <p class="field-error" id="mc-trials-error">{ format!("Enter a whole number from 1 to {MAX_TRIALS}") }</p> }
+                </div>
+                <div class="field">
+                    <label for="mc-seed">{ "Seed (the same seed gives the same numbers)" }</label>
+                    <input id="mc-seed" type="text" inputmode="numeric" value={(*seed).clone()} oninput={set(&seed)}
+                        aria-invalid={seed_value.is_none().then_some("true")} aria-describedby={seed_value.is_none().then_some("mc-seed-error")} />
+                    if seed_value.is_none() { <p class="field-error" id="mc-seed-error">{ "Enter a whole number" }</p> }
+                </div>
+            </div>
+            <p class="start-actions">
+                <button type="button" onclick={run} disabled={running || trials_value.is_none() || seed_value.is_none()} data-testid="mc-run">{ "Run simulation" }</button>
+                <button type="button" class="secondary" onclick={cancel} disabled={!running} data-testid="mc-cancel">{ "Cancel" }</button>
+            </p>
+            {
+                match &*job {
+                    Job::Idle => html! {},
+                    Job::Running { done, total, .. } => html! {
+                        <p data-testid="mc-progress">
+                            <label for="mc-progress-bar">{ format!("Running: {} of {} trials ", done, total) }</label>
+                            <progress id="mc-progress-bar" max={total.to_string()} value={done.to_string()}></progress>
+                        </p>
+                    },
+                    Job::Cancelled => html! { <p role="status" data-testid="mc-status">{ "Cancelled." }</p> },
+                    Job::Failed(message) => html! { <p class="field-error" role="alert">{ message }</p> },
+                    Job::Done(summary) => mc_results(summary),
+                }
+            }
+        </section>
+    }
+}
+
+fn mc_results(s: &SimSummary) -> Html {
+    let reference = crate::reference::embedded();
+    html! {
+        <div data-testid="mc-results">
+            <dl class="stats">
+                <div><dt>{ "Expected annual loss" }</dt><dd>{ format!("{} of revenue (± {})", pct(s.expected_loss), pct(2.0 * s.standard_error)) }</dd></div>
+                <div><dt>{ "Median year (P50)" }</dt><dd>{ pct(s.p50) }</dd></div>
+                <div><dt>{ "1 year in 20 (P95)" }</dt><dd>{ pct(s.p95) }</dd></div>
+                <div><dt>{ "1 year in 100 (P99)" }</dt><dd>{ pct(s.p99) }</dd></div>
+                <div><dt>{ "Mean of the worst 5 % (CVaR 95)" }</dt><dd>{ pct(s.cvar95) }</dd></div>
+                <div><dt>{ "Probability of any shortfall" }</dt><dd>{ pct(s.probability_any_shortfall) }</dd></div>
+            </dl>
+            <p class="small muted">{ format!("{} trials, seed {}.", s.trials, s.seed) }</p>
+            <LossCharts summary={Rc::new(s.clone())} />
+            <h3>{ "What the expected loss comes from" }</h3>
+            <div class="grid">
+                { contributions("By country", &s.by_country, |name| CountryCode::parse(name).map_or_else(|| name.to_string(), |c| country_name(reference, c))) }
+                { contributions("By material", &s.by_material, |name| material_name(reference, name)) }
+            </div>
+        </div>
+    }
+}
+
+fn contributions(
+    title: &str,
+    list: &[crate::analysis::montecarlo::Contribution],
+    name: impl Fn(&str) -> String,
+) -> Html {
+    html! {
+        <table class="small">
+            <caption>{ title }</caption>
+            <thead><tr><th scope="col">{ "Name" }</th><th scope="col" class="num">{ "Share of expected loss" }</th></tr></thead>
+            <tbody>
+                for c in list.iter().take(8) {
+                    <tr><td>{ name(&c.name) }</td><td class="num">{ pct(c.share) }</td></tr>
+                }
+            </tbody>
+        </table>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    summary: Rc<SimSummary>,
+}
+
+/// The loss histogram and the exceedance curve, as SVG with a table view.
+#[component]
+fn LossCharts(props: &ChartProps) -> Html {
+    let s = &props.summary;
+    let (w, h, pad) = (400.0, 180.0, 30.0);
+    let max_count = s
+        .histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let max_loss = s.histogram.last().map(|b| b.to).unwrap_or(0.0).max(1e-9);
+    let bar_w = (w - pad) / s.histogram.len().max(1) as f64;
+    let ex_points: String = s
+        .exceedance
+        .iter()
+        .map(|p| {
+            format!(
+                "{:.1},{:.1}",
+                pad + p.loss / max_loss * (w - pad),
+                (h - pad) - p.probability * (h - pad - 10.0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        <div class="grid">
+            <figure class="chart-card">
+                <figcaption id="mc-hist-title">{ "Loss histogram: how many trial years had each loss (share of revenue)" }</figcaption>
+                <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-hist-title">
+                    for (i, b) in s.histogram.iter().enumerate() {
+                        <rect x={format!("{:.1}", pad + i as f64 * bar_w)} width={format!("{:.1}", (bar_w - 1.0).max(0.5))}
+                            y={format!("{:.1}", (h - pad) - (b.count as f64 / max_count) * (h - pad - 10.0))}
+                            height={format!("{:.1}", (b.count as f64 / max_count) * (h - pad - 10.0))} style="fill:var(--c1)">
+                            <title>{ format!("{}–{}: {} trials", pct(b.from), pct(b.to), b.count) }</title>
+                        </rect>
+                    }
+                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
+                    <text x={pad.to_string()} y={(h - 10.0).to_string()} font-size="11">{ "0 %" }</text>
+                    <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
+                </svg>
+                <DataTable label="Loss histogram data">
+                    <thead><tr><th scope="col">{ "Loss from" }</th><th scope="col">{ "to" }</th><th scope="col" class="num">{ "Trials" }</th></tr></thead>
+                    <tbody>
+                        for b in s.histogram.iter().filter(|b| b.count > 0) {
+                            <tr><td>{ pct(b.from) }</td><td>{ pct(b.to) }</td><td class="num">{ b.count }</td></tr>
+                        }
+                    </tbody>
+                </DataTable>
+            </figure>
+            <figure class="chart-card">
+                <figcaption id="mc-exc-title">{ "Exceedance curve: probability that a year's loss is larger than each value" }</figcaption>
+                <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-exc-title">
+                    <polyline points={ex_points} fill="none" stroke="var(--c6)" stroke-width="2" />
+                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
+                    <line x1={pad.to_string()} x2={pad.to_string()} y1="10" y2={(h - pad).to_string()} stroke="var(--muted)" />
+                    <text x="2" y="16" font-size="11">{ "100 %" }</text>
+                    <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
+                </svg>
+                <DataTable label="Exceedance curve data">
+                    <thead><tr><th scope="col">{ "Loss above" }</th><th scope="col" class="num">{ "Probability" }</th></tr></thead>
+                    <tbody>
+                        for p in &s.exceedance {
+                            <tr><td>{ pct(p.loss) }</td><td class="num">{ pct(p.probability) }</td></tr>
+                        }
+                    </tbody>
+                </DataTable>
+            </figure>
+        </div>
+    }
+}
+
+/// Starting and stopping the simulation worker (browser only; natively a no-op stand-in so the
+/// page compiles for native tests).
+mod worker_handle {
+    use crate::app::simulation::{SimMessage, SimRequest};
+    use yew::Callback;
+
+    /// A running worker; dropping it does not stop it, [`Handle::stop`] does.
+    pub struct Handle {
+        #[cfg(target_arch = "wasm32")]
+        worker: web_sys::Worker,
+        #[cfg(target_arch = "wasm32")]
+        _on_message: wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
+    }
+
+    impl Handle {
+        /// Terminates the worker.
+        pub fn stop(self) {
+            #[cfg(target_arch = "wasm32")]
+            self.worker.terminate();
+        }
+    }
+
+    /// Starts a worker, sends it `request` once it is ready and forwards its messages.
+    #[cfg(target_arch = "wasm32")]
+    pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let worker = match web_sys::Worker::new("./sim-worker_loader.js") {
+            Ok(worker) => worker,
+            Err(error) => {
+                on_message.emit(SimMessage::Failed {
+                    id: request.id,
+                    message: format!("the simulation worker could not start: {error:?}"),
+                });
+                let worker = js_sys::Object::new().unchecked_into();
+                return Handle {
+                    worker,
+                    _on_message: Closure::new(|_| {}),
+                };
+            }
+        };
+        let sender = worker.clone();
+        let request = serde_wasm_bindgen::to_value(&request).ok();
+        let closure =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                match serde_wasm_bindgen::from_value::<SimMessage>(event.data()) {
+                    Ok(SimMessage::Ready) => {
+                        if let Some(request) = &request {
+                            let _ = sender.post_message(request);
+                        }
+                    }
+                    Ok(message) => on_message.emit(message),
+                    Err(error) => on_message.emit(SimMessage::Failed {
+                        id: 0,
+                        message: format!("unreadable message from the worker: {error}"),
+                    }),
+                }
+            });
+        worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        Handle {
+            worker,
+            _on_message: closure,
+        }
+    }
+
+    /// Natively there is no worker: reports that the simulation runs in the browser.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
+        on_message.emit(SimMessage::Failed {
+            id: request.id,
+            message: "the simulation runs in the browser".into(),
+        });
+        Handle {}
+    }
+}

@@ -1,0 +1,206 @@
+//! The Monte Carlo job the Scenarios page hands to its Web Worker: the messages both sides
+//! exchange (serialised with serde-wasm-bindgen) and the job itself, a pure function so it runs
+//! natively in tests exactly as it runs in the worker.
+//!
+//! Protocol: the worker posts [`SimMessage::Ready`] once loaded; the page posts a [`SimRequest`];
+//! the worker answers with [`SimMessage::Progress`] after every chunk of [`CHUNK`] trials and
+//! ends with [`SimMessage::Done`] or [`SimMessage::Failed`]. To cancel, the page terminates the
+//! worker (a worker busy in a loop reads no message) and starts a fresh one.
+
+use crate::analysis::montecarlo::{
+    Contribution, ExceedancePoint, HistogramBin, LossUnit, MonteCarlo, MonteCarloParams,
+};
+use crate::app::results::valid_part;
+use crate::model::Share;
+use crate::model::portfolio::RawPortfolio;
+use crate::reference::ReferenceData;
+use serde::{Deserialize, Serialize};
+
+/// Trials per chunk between two progress messages.
+pub const CHUNK: u64 = 5_000;
+
+/// What the page asks the worker to run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimRequest {
+    /// The job's number, echoed in every answer.
+    pub id: u32,
+    /// The portfolio as typed (JSON); lines with errors are left out, as on the dashboard.
+    pub portfolio: String,
+    /// Number of trials.
+    pub trials: u64,
+    /// The seed (shown to the user and settable, so results reproduce).
+    pub seed: u64,
+    /// Spare capacity of the other suppliers, in percent.
+    pub spare_capacity_pct: f64,
+}
+
+/// What the page shows of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimSummary {
+    /// Trials run.
+    pub trials: u64,
+    /// The seed.
+    pub seed: u64,
+    /// Losses are fractions of revenue (no revenue figure is asked for).
+    pub unit: LossUnit,
+    /// Expected annual loss.
+    pub expected_loss: f64,
+    /// Its standard error.
+    pub standard_error: f64,
+    /// Median annual loss.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Mean of the worst 5 % of years.
+    pub cvar95: f64,
+    /// Probability of any shortfall in a year.
+    pub probability_any_shortfall: f64,
+    /// Loss histogram.
+    pub histogram: Vec<HistogramBin>,
+    /// Exceedance curve.
+    pub exceedance: Vec<ExceedancePoint>,
+    /// Contribution of each country to the expected loss.
+    pub by_country: Vec<Contribution>,
+    /// Contribution of each material.
+    pub by_material: Vec<Contribution>,
+}
+
+/// A message from the worker to the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SimMessage {
+    /// The worker has loaded and listens.
+    Ready,
+    /// Trials done so far.
+    Progress {
+        /// The job.
+        id: u32,
+        /// Trials done.
+        done: u64,
+        /// Trials in all.
+        total: u64,
+    },
+    /// The run finished.
+    Done {
+        /// The job.
+        id: u32,
+        /// Its results.
+        summary: Box<SimSummary>,
+    },
+    /// The run could not start.
+    Failed {
+        /// The job.
+        id: u32,
+        /// Why, in words.
+        message: String,
+    },
+}
+
+/// Runs `request` against `reference`, calling `on_progress(done, total)` after every chunk.
+pub fn run(
+    request: &SimRequest,
+    reference: &ReferenceData,
+    mut on_progress: impl FnMut(u64, u64),
+) -> Result<SimSummary, String> {
+    let raw = RawPortfolio::from_json(&request.portfolio).map_err(|e| e.to_string())?;
+    let (_, _, _, valid) = valid_part(&raw, reference);
+    let portfolio = valid
+        .filter(|p| !p.lines.is_empty())
+        .ok_or("the portfolio has no valid line to simulate")?;
+    let spare = Share::from_percent(request.spare_capacity_pct)
+        .ok_or("spare capacity must be between 0 and 100 %")?;
+    let params = MonteCarloParams {
+        trials: request.trials,
+        spare_capacity: spare,
+        ..MonteCarloParams::default()
+    };
+    let mut mc =
+        MonteCarlo::new(&portfolio, reference, &params, request.seed).map_err(|e| e.to_string())?;
+    loop {
+        let progress = mc.run_chunk(CHUNK);
+        on_progress(progress.done, progress.total);
+        if progress.is_done() {
+            break;
+        }
+    }
+    let r = mc.finish();
+    Ok(SimSummary {
+        trials: r.trials,
+        seed: r.seed,
+        unit: r.unit,
+        expected_loss: r.expected_loss,
+        standard_error: r.standard_error,
+        p50: r.p50,
+        p95: r.p95,
+        p99: r.p99,
+        cvar95: r.cvar95,
+        probability_any_shortfall: r.probability_any_shortfall,
+        histogram: r.histogram,
+        exceedance: r.exceedance,
+        by_country: r.by_country,
+        by_material: r.by_material,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(seed: u64) -> SimRequest {
+        SimRequest {
+            id: 1,
+            portfolio: crate::app::DEMO_PORTFOLIO.to_string(),
+            trials: 20_000,
+            seed,
+            spare_capacity_pct: 10.0,
+        }
+    }
+
+    #[test]
+    fn a_run_reports_progress_per_chunk_and_reproduces_with_its_seed() {
+        let reference = crate::reference::embedded();
+        let mut steps = Vec::new();
+        let a = run(&request(7), reference, |done, total| {
+            steps.push((done, total))
+        })
+        .unwrap();
+        assert_eq!(steps.len(), 4);
+        assert_eq!(steps.last(), Some(&(20_000, 20_000)));
+        let b = run(&request(7), reference, |_, _| {}).unwrap();
+        assert_eq!(a, b);
+        let c = run(&request(8), reference, |_, _| {}).unwrap();
+        assert_ne!(a.expected_loss, c.expected_loss);
+        assert!(a.p99 >= a.p95 && a.p95 >= a.p50 && a.cvar95 >= a.p95);
+    }
+
+    #[test]
+    fn bad_requests_fail_with_a_message() {
+        let reference = crate::reference::embedded();
+        let mut bad = request(1);
+        bad.portfolio = "{".into();
+        assert!(run(&bad, reference, |_, _| {}).is_err());
+        let mut bad = request(1);
+        bad.spare_capacity_pct = 140.0;
+        assert!(
+            run(&bad, reference, |_, _| {})
+                .unwrap_err()
+                .contains("spare capacity")
+        );
+        let mut bad = request(1);
+        bad.trials = 0;
+        assert!(run(&bad, reference, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn messages_round_trip_through_serde() {
+        let message = SimMessage::Progress {
+            id: 3,
+            done: 5,
+            total: 10,
+        };
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(serde_json::from_str::<SimMessage>(&json).unwrap(), message);
+    }
+}
