@@ -3,6 +3,7 @@
 
 pub mod concentration;
 pub mod exposure;
+pub mod planner;
 pub mod policy;
 pub mod portfolio;
 pub mod supply_risk;

@@ -6,6 +6,7 @@
 //! reference data, standard output and standard error.
 
 mod eu_sr;
+mod plan;
 
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
 use crate::model::portfolio::{Portfolio, PortfolioError};
@@ -47,6 +48,7 @@ COMMANDS:
 
     eu-sr FILE.csv
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
+    plan FILE.json [OPTIONS]   Diversification planner: sourcing shifts that cut risk most (see `chokepoint plan --help`).
 
     help, --help, -h
         Print this help.
@@ -70,6 +72,7 @@ pub fn run(
         Some("assess") => run_assess(&args[1..], reference, out),
         Some("reference") => run_reference(&args[1..], reference, out),
         Some("eu-sr") => Ok(eu_sr::run(&args[1..], out, err)),
+        Some("plan") => plan::run(&args[1..], reference, out, err),
         Some(other) => Err(CliError::Usage(format!("unknown command `{other}`"))),
     };
     match result {
