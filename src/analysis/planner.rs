@@ -768,10 +768,8 @@ fn optimise(setup: &Setup<'_>, problem: &Problem) -> Option<Solution> {
         |v: &[f64], m: bool| -> f64 { (0..n).filter(|&c| members[c] == m).map(|c| v[c]).sum() };
     let best: f64 = sum_where(&lp.x, true);
     let g = best.clamp(sum_where(&problem.lo, true), sum_where(&problem.hi, true));
-    let blocks = Blocks {
-        of: members.iter().map(|&m| usize::from(!m)).collect(),
-        totals: vec![g, 1.0 - g],
-    };
+    let of: Vec<usize> = members.iter().map(|&m| usize::from(!m)).collect();
+    let blocks = Blocks::new(&of, vec![g, 1.0 - g]);
     let hhi_problem = Problem {
         quad: vec![1.0; n],
         lin: vec![0.0; n],

@@ -17,8 +17,10 @@
 //!   minimiser is a clamped, soft-thresholded line in the simplex multiplier `nu`:
 //!   `x_c(nu) = clamp(soft(nu - l_c - beta p_c, mu / 2, 2 q_c x0_c) / (2 q_c), lo_c, hi_c)`. The
 //!   sum `sum_c x_c(nu)` is non-decreasing and piecewise linear in `nu`, with at most six
-//!   breakpoints per country, so `sum_c x_c(nu) = 1` is solved exactly by sorting the
-//!   breakpoints, a binary search and one linear interpolation (water-filling, B&V example 5.2).
+//!   breakpoints per country, so `sum_c x_c(nu) = 1` is solved exactly: Newton steps inside a
+//!   shrinking bracket land on the root as soon as they reach its linear piece, with sorting the
+//!   breakpoints, a binary search and one linear interpolation as the fallback (water-filling,
+//!   B&V example 5.2).
 //!   The dual is concave and differentiable in `(mu, beta)` with gradient
 //!   `(shift(x) - S, p.x - B)`, so the optimal `mu` for a given `beta` is the root of a
 //!   non-increasing function, and the optimal `beta` the root of another: two nested
@@ -104,19 +106,27 @@ fn shift_limited(problem: &Problem) -> bool {
 /// plain plan; two for the group objective's tie-break, see `planner.rs`).
 #[derive(Clone, Debug)]
 pub(crate) struct Blocks {
-    /// Block of each country.
-    pub of: Vec<usize>,
+    /// The countries of each block.
+    members: Vec<Vec<usize>>,
     /// Total of each block.
-    pub totals: Vec<f64>,
+    totals: Vec<f64>,
 }
 
 impl Blocks {
     /// One block holding every country, total 1.
     pub fn single(n: usize) -> Blocks {
         Blocks {
-            of: vec![0; n],
+            members: vec![(0..n).collect()],
             totals: vec![1.0],
         }
+    }
+
+    /// Blocks from the block of each country and each block's total.
+    pub fn new(of: &[usize], totals: Vec<f64>) -> Blocks {
+        let members = (0..totals.len())
+            .map(|b| (0..of.len()).filter(|&c| of[c] == b).collect())
+            .collect();
+        Blocks { members, totals }
     }
 }
 
@@ -136,67 +146,150 @@ fn coordinate(problem: &Problem, c: usize, nu: f64, mu: f64, beta: f64) -> f64 {
     g.clamp(problem.lo[c], problem.hi[c])
 }
 
+/// The minimiser of `coordinate` and whether it lies on a sloped piece (neither clamped nor in
+/// the shift's dead zone): the slope of `x_c(nu)` is then `1 / (2 q_c)`, otherwise 0.
+fn coordinate_with_slope(problem: &Problem, c: usize, nu: f64, mu: f64, beta: f64) -> (f64, f64) {
+    let k = 2.0 * problem.quad[c];
+    let t = nu - problem.lin[c] - beta * problem.premium[c];
+    let x0 = problem.x0[c];
+    let half = mu / 2.0;
+    let (g, sloped) = if t - half > k * x0 {
+        ((t - half) / k, true)
+    } else if t + half < k * x0 {
+        ((t + half) / k, true)
+    } else {
+        (x0, false)
+    };
+    let (lo, hi) = (problem.lo[c], problem.hi[c]);
+    if g <= lo {
+        (lo, 0.0)
+    } else if g >= hi {
+        (hi, 0.0)
+    } else if sloped {
+        (g, 1.0 / k)
+    } else {
+        (g, 0.0)
+    }
+}
+
 /// For fixed `(mu, beta)`, the shares minimising the Lagrangian with each block summing to its
-/// total, and the block multipliers (exact: breakpoint search and linear interpolation).
+/// total, and the block multipliers.
+///
+/// The block's sum `F(nu)` is non-decreasing and piecewise linear, so Newton's method on it,
+/// kept inside a shrinking bracket (bisection when a step leaves it), lands exactly once it
+/// reaches the right piece; the breakpoint search ([`water_fill_sorted`]) is the fallback.
 fn water_fill(problem: &Problem, blocks: &Blocks, mu: f64, beta: f64) -> (Vec<f64>, Vec<f64>) {
     let n = problem.x0.len();
     let mut x = vec![0.0; n];
     let mut nus = vec![0.0; blocks.totals.len()];
+    let half = mu / 2.0;
     for (block, &total) in blocks.totals.iter().enumerate() {
-        let members: Vec<usize> = (0..n).filter(|&c| blocks.of[c] == block).collect();
+        let members = &blocks.members[block];
         if members.is_empty() {
             continue;
         }
-        let mut points: Vec<f64> = Vec::with_capacity(6 * members.len());
-        for &c in &members {
-            let k = 2.0 * problem.quad[c];
-            let a = problem.lin[c] + beta * problem.premium[c];
-            for z in [problem.lo[c], problem.hi[c], problem.x0[c]] {
-                points.push(a + k * z - mu / 2.0);
-                points.push(a + k * z + mu / 2.0);
+        let a = |c: usize| problem.lin[c] + beta * problem.premium[c];
+        let k = |c: usize| 2.0 * problem.quad[c];
+        let mut low = f64::INFINITY;
+        let mut high = f64::NEG_INFINITY;
+        for &c in members {
+            low = low.min(a(c) + k(c) * problem.lo[c] - half);
+            high = high.max(a(c) + k(c) * problem.hi[c] + half);
+        }
+        let eval = |nu: f64| -> (f64, f64) {
+            members.iter().fold((0.0, 0.0), |(f, s), &c| {
+                let (v, d) = coordinate_with_slope(problem, c, nu, mu, beta);
+                (f + v, s + d)
+            })
+        };
+        let mut nu = 0.5 * (low + high);
+        let mut solved = false;
+        if low.is_finite() && high.is_finite() {
+            for _ in 0..64 {
+                let (f, slope) = eval(nu);
+                let r = total - f;
+                if r.abs() <= 1e-15 * (1.0 + total) {
+                    solved = true;
+                    break;
+                }
+                if r > 0.0 {
+                    low = nu;
+                } else {
+                    high = nu;
+                }
+                if high - low <= 1e-15 * (low.abs() + high.abs()).max(1e-300) {
+                    solved = true;
+                    break;
+                }
+                let mut next = if slope > 0.0 {
+                    nu + r / slope
+                } else {
+                    f64::NAN
+                };
+                if !(next > low && next < high) {
+                    next = 0.5 * (low + high);
+                }
+                nu = next;
             }
         }
-        points.retain(|p| p.is_finite());
-        points.sort_by(f64::total_cmp);
-        points.dedup();
-        let sum_at = |nu: f64| -> f64 {
-            members
-                .iter()
-                .map(|&c| coordinate(problem, c, nu, mu, beta))
-                .sum()
-        };
-        // The first breakpoint at which the sum reaches the total.
-        let (mut low, mut high) = (0usize, points.len());
-        while low < high {
-            let mid = (low + high) / 2;
-            if sum_at(points[mid]) >= total {
-                high = mid;
-            } else {
-                low = mid + 1;
-            }
+        if !solved {
+            nu = water_fill_sorted(problem, members, total, mu, beta);
         }
-        let nu = if points.is_empty() {
-            0.0
-        } else if low == 0 {
-            points[0]
-        } else if low == points.len() {
-            points[points.len() - 1]
-        } else {
-            // Linear between the two breakpoints: interpolate exactly.
-            let (a, b) = (points[low - 1], points[low]);
-            let (fa, fb) = (sum_at(a), sum_at(b));
-            if fb > fa {
-                a + (total - fa) * (b - a) / (fb - fa)
-            } else {
-                b
-            }
-        };
-        for &c in &members {
+        for &c in members {
             x[c] = coordinate(problem, c, nu, mu, beta);
         }
         nus[block] = nu;
     }
     (x, nus)
+}
+
+/// The multiplier `nu` at which the shares of `members` sum to `total`, exactly: sort the
+/// breakpoints of the piecewise-linear sum, search them, and interpolate linearly.
+fn water_fill_sorted(problem: &Problem, members: &[usize], total: f64, mu: f64, beta: f64) -> f64 {
+    let mut points: Vec<f64> = Vec::with_capacity(6 * members.len());
+    for &c in members {
+        let k = 2.0 * problem.quad[c];
+        let a = problem.lin[c] + beta * problem.premium[c];
+        for z in [problem.lo[c], problem.hi[c], problem.x0[c]] {
+            points.push(a + k * z - mu / 2.0);
+            points.push(a + k * z + mu / 2.0);
+        }
+    }
+    points.retain(|p| p.is_finite());
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    let sum_at = |nu: f64| -> f64 {
+        members
+            .iter()
+            .map(|&c| coordinate(problem, c, nu, mu, beta))
+            .sum()
+    };
+    // The first breakpoint at which the sum reaches the total.
+    let (mut low, mut high) = (0usize, points.len());
+    while low < high {
+        let mid = (low + high) / 2;
+        if sum_at(points[mid]) >= total {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    if points.is_empty() {
+        0.0
+    } else if low == 0 {
+        points[0]
+    } else if low == points.len() {
+        points[points.len() - 1]
+    } else {
+        // Linear between the two breakpoints: interpolate exactly.
+        let (a, b) = (points[low - 1], points[low]);
+        let (fa, fb) = (sum_at(a), sum_at(b));
+        if fb > fa {
+            a + (total - fa) * (b - a) / (fb - fa)
+        } else {
+            b
+        }
+    }
 }
 
 /// The smallest `t >= 0` (up to the tolerance) at which the non-increasing function `f` is at
