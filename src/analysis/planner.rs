@@ -58,8 +58,9 @@
 //!
 //! # Frontier and recommendation
 //!
-//! The frontier is the least risk for budgets spaced evenly from the cheapest feasible premium
-//! to the premium of the unconstrained optimum. The recommended point is its knee: the point
+//! The frontier is the least risk for budgets spaced evenly (each point within 2 % of a step of
+//! its budget, and exactly optimal for its own premium) from the cheapest feasible premium to
+//! the premium of the unconstrained optimum. The recommended point is its knee: the point
 //! farthest below the chord joining the frontier's ends, where the marginal risk reduction per
 //! unit of premium falls below the frontier's average (Satopää et al. 2011, "Finding a
 //! 'Kneedle' in a haystack"). Without premiums the frontier is a single point, the optimum.
@@ -73,7 +74,9 @@ use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
 use serde::Serialize;
-use solver::{Blocks, Problem, Solution, TOL, dot, min_shift, shift, solve_lp, solve_qp};
+use solver::{
+    Blocks, Problem, Solution, TOL, dot, min_shift, shift, solve_lp, solve_qp, solve_qp_path,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -457,7 +460,8 @@ pub struct Metrics {
 /// One point of the efficient frontier.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FrontierPoint {
-    /// The budget, percent of spend.
+    /// The budget, percent of spend, this point is the least-risk plan for (its own premium
+    /// when the budget binds: points lie within 2 % of a step of an even grid of budgets).
     pub budget_pct: f64,
     /// The measures of the best plan within it.
     pub metrics: Metrics,
@@ -751,11 +755,12 @@ fn is_quadratic(objective: &Objective) -> bool {
     matches!(objective, Objective::Hhi | Objective::HhiWgi)
 }
 
-/// The optimum of `problem` for the objective, `None` if the solver fails.
-fn optimise(setup: &Setup<'_>, problem: &Problem) -> Option<Solution> {
+/// The optimum of `problem` for the objective, `None` if the solver fails. `budget_slack`: see
+/// `solve_qp` (0 for an exact solve).
+fn optimise(setup: &Setup<'_>, problem: &Problem, budget_slack: f64) -> Option<Solution> {
     let n = problem.x0.len();
     if is_quadratic(setup.objective) {
-        return solve_qp(problem, &Blocks::single(n));
+        return solve_qp(problem, &Blocks::single(n), budget_slack);
     }
     let lp = solve_lp(problem).ok()?;
     if !matches!(setup.objective, Objective::Group(_)) {
@@ -775,7 +780,7 @@ fn optimise(setup: &Setup<'_>, problem: &Problem) -> Option<Solution> {
         lin: vec![0.0; n],
         ..problem.clone()
     };
-    match solve_qp(&hhi_problem, &blocks) {
+    match solve_qp(&hhi_problem, &blocks, 0.0) {
         Some(tie) if feasible(problem, &tie.x, 1e-9) && sum_where(&tie.x, true) <= best + 1e-9 => {
             Some(Solution { x: tie.x, ..lp })
         }
@@ -952,7 +957,7 @@ pub fn plan_mix(
         stage,
     };
     let p = &setup.problem;
-    let mut solution = optimise(&setup, p).ok_or_else(numerical)?;
+    let mut solution = optimise(&setup, p, 0.0).ok_or_else(numerical)?;
     // Never worse than today when today is feasible (a guard against rounding).
     if feasible(p, &p.x0, 1e-12)
         && objective_value(&setup, &p.x0) < objective_value(&setup, &solution.x) - 1e-12
@@ -1130,27 +1135,24 @@ fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
         return Vec::new();
     }
     let p = &setup.problem;
-    let point = |budget: f64| -> Option<FrontierPoint> {
-        let problem = Problem {
-            budget,
-            ..p.clone()
-        };
-        let s = optimise(setup, &problem)?;
-        Some(FrontierPoint {
-            budget_pct: if budget.is_finite() {
-                budget * 100.0
+    let point = |budget: f64, s: Solution| -> FrontierPoint {
+        let premium_pct = dot(&s.x, &setup.premium_pct);
+        FrontierPoint {
+            // Where the budget binds, the point is the exact optimum for its own premium.
+            budget_pct: if s.beta > 0.0 || !budget.is_finite() {
+                premium_pct
             } else {
-                dot(&s.x, &setup.premium_pct)
+                (budget * 100.0).max(premium_pct)
             },
             metrics: metrics(setup, &s.x),
             shift: shift(&s.x, &p.x0),
             mix: to_mix(&setup.countries, &s.x)
                 .map(|m| m.entries().to_vec())
                 .unwrap_or_default(),
-        })
+        }
     };
     // The right end: the best plan within the user's budget; the left: the cheapest premium.
-    let Some(right) = point(p.budget) else {
+    let Some(right) = optimise(setup, p, 0.0).map(|s| point(p.budget, s)) else {
         return Vec::new();
     };
     let high = right.metrics.premium_pct / 100.0;
@@ -1158,8 +1160,29 @@ fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
     if points == 1 || high - low <= 1e-9 {
         return vec![right];
     }
-    let mut out: Vec<FrontierPoint> = (0..points - 1)
-        .filter_map(|k| point(low + (high - low) * k as f64 / (points - 1) as f64))
+    // Budgets evenly spaced; each point may land within 2 % of a step of its budget (see
+    // `solve_qp`), which keeps the frontier cheap to compute and every point exactly optimal.
+    let step = (high - low) / (points - 1) as f64;
+    let slack = 0.02 * step;
+    let budgets: Vec<f64> = (0..points - 1).map(|k| low + step * k as f64).collect();
+    let solutions: Vec<Option<Solution>> = if is_quadratic(setup.objective) {
+        solve_qp_path(p, &Blocks::single(p.x0.len()), &budgets, slack)
+    } else {
+        budgets
+            .iter()
+            .map(|&budget| {
+                let problem = Problem {
+                    budget,
+                    ..p.clone()
+                };
+                optimise(setup, &problem, slack)
+            })
+            .collect()
+    };
+    let mut out: Vec<FrontierPoint> = budgets
+        .iter()
+        .zip(solutions)
+        .filter_map(|(&budget, s)| Some(point(budget, s?)))
         .collect();
     out.push(FrontierPoint {
         budget_pct: high * 100.0,

@@ -858,6 +858,15 @@ fn benchmark_plan_200_lines() {
             },
         ),
         (
+            "hhi, max shift 30 %, 6 premiums, no frontier",
+            PlanParams {
+                max_shift: 0.3,
+                premiums: premiums.clone(),
+                frontier_points: 0,
+                ..PlanParams::default()
+            },
+        ),
+        (
             "hhi-wgi, max shift 30 %, 6 premiums, frontier 12",
             PlanParams {
                 objective: Objective::HhiWgi,

@@ -315,7 +315,19 @@ fn root(mut f: impl FnMut(f64) -> f64, tol: f64) -> Option<f64> {
             return None;
         }
     }
-    // Invariant: f(a) > tol, f(b) <= tol. The weights wa, wb are the Illinois-scaled values.
+    Some(refine(&mut f, (a, fa), (b, fb), tol))
+}
+
+/// Narrows a bracket `[a, b]` of the non-increasing `f`, with `f(a) > tol >= f(b)`, by the
+/// Illinois variant of regula falsi (bisection when a step leaves the bracket) until
+/// `|f(b)| <= tol`; returns `b`, where `f <= tol` always holds.
+fn refine(
+    f: &mut impl FnMut(f64) -> f64,
+    (mut a, fa): (f64, f64),
+    (mut b, mut fb): (f64, f64),
+    tol: f64,
+) -> f64 {
+    // The weights wa, wb are the Illinois-scaled values.
     let (mut wa, mut wb) = (fa, fb);
     let mut last = 0i8;
     for _ in 0..300 {
@@ -344,7 +356,7 @@ fn root(mut f: impl FnMut(f64) -> f64, tol: f64) -> Option<f64> {
             last = 1;
         }
     }
-    Some(b)
+    b
 }
 
 /// The tolerance of the coupling constraints, in fractions.
@@ -352,51 +364,98 @@ pub(crate) const TOL: f64 = 1e-12;
 
 /// Solves a quadratic problem (every `quad` positive) exactly through its dual; `None` when the
 /// constraints cannot be met (the caller checks feasibility first, so this is a guard).
-pub(crate) fn solve_qp(problem: &Problem, blocks: &Blocks) -> Option<Solution> {
-    let budget_limited = problem.budget.is_finite();
-    // For a given beta: the best mu and the shares.
-    let with_beta = |beta: f64| -> Option<(f64, Vec<f64>, Vec<f64>)> {
-        let mu = if shift_limited(problem) {
-            root(
-                |mu| {
-                    let (x, _) = water_fill(problem, blocks, mu, beta);
-                    shift(&x, &problem.x0) - problem.max_shift
-                },
-                TOL,
-            )?
-        } else {
-            0.0
-        };
-        let (x, nus) = water_fill(problem, blocks, mu, beta);
-        Some((mu, x, nus))
-    };
-    let beta = if budget_limited {
-        let scale = problem.budget.abs().max(1.0);
-        let mut failed = false;
-        let beta = root(
-            |beta| match with_beta(beta) {
+///
+/// `budget_slack` (a fraction of spend, 0 for an exact solve) lets the search for the budget's
+/// multiplier stop once the premium is within that much above or below the budget: the shares
+/// returned are then the exact optimum for a budget equal to their own premium (the frontier
+/// uses this, as its points need not sit on exact budgets).
+pub(crate) fn solve_qp(problem: &Problem, blocks: &Blocks, budget_slack: f64) -> Option<Solution> {
+    let beta = if problem.budget.is_finite() {
+        let tol = (TOL * problem.budget.abs().max(1.0)).max(budget_slack);
+        root(
+            |beta| match with_beta(problem, blocks, beta) {
                 Some((_, x, _)) => dot(&x, &problem.premium) - problem.budget,
-                None => {
-                    failed = true;
-                    f64::INFINITY
-                }
+                None => f64::INFINITY,
             },
-            TOL * scale,
-        );
-        if failed && beta.is_none() {
-            return None;
-        }
-        beta?
+            tol,
+        )?
     } else {
         0.0
     };
-    let (mu, x, nus) = with_beta(beta)?;
+    solution_at(problem, blocks, beta)
+}
+
+/// For a given budget multiplier `beta`: the shift multiplier (the exact root of the shift
+/// constraint's dual gradient, 0 when the shift is slack), the shares and the block multipliers.
+fn with_beta(problem: &Problem, blocks: &Blocks, beta: f64) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    let mu = if shift_limited(problem) {
+        root(
+            |mu| {
+                let (x, _) = water_fill(problem, blocks, mu, beta);
+                shift(&x, &problem.x0) - problem.max_shift
+            },
+            TOL,
+        )?
+    } else {
+        0.0
+    };
+    let (x, nus) = water_fill(problem, blocks, mu, beta);
+    Some((mu, x, nus))
+}
+
+fn solution_at(problem: &Problem, blocks: &Blocks, beta: f64) -> Option<Solution> {
+    let (mu, x, nus) = with_beta(problem, blocks, beta)?;
     Some(Solution {
         x,
         nu: nus.first().copied().unwrap_or(0.0),
         mu,
         beta,
     })
+}
+
+/// [`solve_qp`] for each budget of `budgets` (the problem's own budget is ignored), each within
+/// `slack` (see `solve_qp`), reusing every evaluation of the premium as a function of the budget
+/// multiplier across budgets: the premium `p.x(beta)` does not depend on the budget, so earlier
+/// evaluations bracket the next budget's multiplier, and an evaluation already within the slack
+/// is taken as it is.
+pub(crate) fn solve_qp_path(
+    problem: &Problem,
+    blocks: &Blocks,
+    budgets: &[f64],
+    slack: f64,
+) -> Vec<Option<Solution>> {
+    let mut seen: Vec<(f64, f64)> = Vec::new();
+    let mut out = Vec::with_capacity(budgets.len());
+    for &budget in budgets {
+        let tol = (TOL * budget.abs().max(1.0)).max(slack);
+        let above = seen
+            .iter()
+            .filter(|(_, cost)| cost - budget > tol)
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .copied();
+        let below = seen
+            .iter()
+            .filter(|(_, cost)| cost - budget <= tol)
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .copied();
+        let mut f = |beta: f64| match with_beta(problem, blocks, beta) {
+            Some((_, x, _)) => {
+                let cost = dot(&x, &problem.premium);
+                seen.push((beta, cost));
+                cost - budget
+            }
+            None => f64::INFINITY,
+        };
+        let beta = match (above, below) {
+            (_, Some((b, cost))) if cost - budget >= -tol => Some(b),
+            (Some((a, ca)), Some((b, cb))) => {
+                Some(refine(&mut f, (a, ca - budget), (b, cb - budget), tol))
+            }
+            _ => root(&mut f, tol),
+        };
+        out.push(beta.and_then(|beta| solution_at(problem, blocks, beta)));
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,7 +769,7 @@ mod tests {
     #[test]
     fn water_filling_equalises_under_caps() {
         let p = problem(&[0.9, 0.1, 0.0], &[1.0, 1.0, 0.2], 1.0, &[0.0; 3]);
-        let s = solve_qp(&p, &Blocks::single(3)).unwrap();
+        let s = solve_qp(&p, &Blocks::single(3), 0.0).unwrap();
         // The capped country at 0.2, the other two share 0.8 equally.
         assert!((s.x[2] - 0.2).abs() < 1e-12);
         assert!((s.x[0] - 0.4).abs() < 1e-12);
@@ -723,7 +782,7 @@ mod tests {
     fn shift_limit_binds_with_a_positive_multiplier() {
         let mut p = problem(&[1.0, 0.0], &[1.0, 1.0], 1.0, &[0.0; 2]);
         p.max_shift = 0.25;
-        let s = solve_qp(&p, &Blocks::single(2)).unwrap();
+        let s = solve_qp(&p, &Blocks::single(2), 0.0).unwrap();
         assert!((s.x[0] - 0.75).abs() < 1e-10, "{:?}", s.x);
         assert!(s.mu > 0.0);
     }
