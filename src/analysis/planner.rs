@@ -1422,6 +1422,19 @@ fn thousands(value: f64) -> String {
 /// let after = apply(&portfolio, &[plan]);
 /// let mix = after.lines[0].sourcing.get(Stage::Refining).unwrap();
 /// assert!((mix.share_of(c("JPN")) - 0.2).abs() < 1e-9); // twice its world share
+///
+/// // Every result of `assess`, before and after:
+/// use chokepoint::analysis::planner::compare;
+/// use chokepoint::analysis::portfolio::{assess, AssessParams};
+/// let params = AssessParams::default();
+/// let comparison = compare(
+///     &assess(&portfolio, &reference, &params),
+///     &assess(&after, &reference, &params),
+/// );
+/// let refining = comparison.materials[0].stages.iter().find(|s| s.stage == Stage::Refining).unwrap();
+/// let hhi = refining.hhi.unwrap();
+/// assert!((hhi.before - 8_200.0).abs() < 1e-6); // 90^2 + 10^2
+/// assert!((hhi.after - 6_800.0).abs() < 1e-6);  // 80^2 + 20^2
 /// ```
 pub fn apply(portfolio: &Portfolio, plans: &[Plan]) -> Portfolio {
     let mut out = portfolio.clone();
@@ -1486,7 +1499,7 @@ pub struct Comparison {
 
 /// The per-material, per-stage changes of HHI, covered-nation share and governance-weighted HHI
 /// between two results of [`assess`](crate::analysis::portfolio::assess) (typically before and
-/// after [`apply`]).
+/// after [`apply`]; see its example). A stage without a mix on either side has `None` deltas.
 pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
     let materials = after
         .materials
