@@ -63,7 +63,8 @@
 //! the premium of the unconstrained optimum. The recommended point is its knee: the point
 //! farthest below the chord joining the frontier's ends, where the marginal risk reduction per
 //! unit of premium falls below the frontier's average (Satopää et al. 2011, "Finding a
-//! 'Kneedle' in a haystack"). Without premiums the frontier is a single point, the optimum.
+//! 'Kneedle' in a haystack"), taken over the frontier points no worse than today's sourcing.
+//! Without premiums the frontier is a single point, the optimum.
 
 mod solver;
 
@@ -1192,7 +1193,8 @@ fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
 }
 
 /// The knee: the point farthest below the chord between the frontier's ends (the first one on a
-/// tie); the only point of a one-point frontier.
+/// tie); the only point of a one-point frontier. The recommendation applies it to the part of
+/// the frontier that is no worse than today's sourcing.
 fn knee(frontier: &[FrontierPoint]) -> Option<usize> {
     let first = frontier.first()?;
     let last = frontier.last()?;
@@ -1225,7 +1227,12 @@ fn recommend(
     material_name: &str,
     stage: Stage,
 ) -> Recommendation {
-    let point = knee(frontier);
+    // Only points no worse than today's sourcing are recommended: the cheapest end of the
+    // frontier can be worse than today when today already pays premiums.
+    let start = frontier
+        .iter()
+        .position(|p| p.metrics.objective <= before.objective + 1e-9 * (1.0 + before.objective));
+    let point = start.and_then(|start| knee(&frontier[start..]).map(|k| start + k));
     let chosen = point.map_or(optimum, |k| &frontier[k]);
     let text = explain(setup, chosen, before, material_name, stage);
     Recommendation { point, text }
@@ -1255,7 +1262,7 @@ fn explain(
     material_name: &str,
     stage: Stage,
 ) -> String {
-    let subject = format!("{} {}", material_name.to_lowercase(), stage_noun(stage));
+    let subject = format!("{} {}", in_sentence(material_name), stage_noun(stage));
     let planned = |c: CountryCode| {
         point
             .mix
@@ -1326,7 +1333,7 @@ fn explain(
             "premium {}{} % of {} spend",
             if premium >= 0.0 { "+" } else { "-" },
             round2(premium.abs()),
-            material_name.to_lowercase()
+            in_sentence(material_name)
         ));
     }
     format!(
@@ -1336,6 +1343,18 @@ fn explain(
         names(1.0),
         parts.join(", ")
     )
+}
+
+/// A display name inside a sentence: the first letter in lower case, unless the name starts
+/// with an acronym ("Gallium" -> "gallium", "PGMs" stays).
+fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => {
+            first.to_lowercase().chain(name.chars().skip(1)).collect()
+        }
+        _ => name.to_string(),
+    }
 }
 
 fn stage_noun(stage: Stage) -> &'static str {
@@ -1552,5 +1571,10 @@ mod tests {
             list_names(&["A".into(), "B".into(), "C".into()]),
             "A, B and C"
         );
+        assert_eq!(
+            in_sentence("Magnet rare earths (Nd, Pr)"),
+            "magnet rare earths (Nd, Pr)"
+        );
+        assert_eq!(in_sentence("PGMs"), "PGMs");
     }
 }

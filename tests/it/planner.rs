@@ -616,6 +616,10 @@ proptest! {
         let x0: Vec<f64> = case.countries.iter().map(|k| today.share_of(*k)).collect();
         if meets(&case, &today, &x0, 0.0) {
             prop_assert!(plan.after.objective <= plan.before.objective + 1e-9);
+            if let Some(k) = plan.recommendation.point {
+                let recommended = plan.frontier[k].metrics.objective;
+                prop_assert!(recommended <= plan.before.objective + 1e-9 * (1.0 + recommended));
+            }
         }
     }
 
