@@ -1294,11 +1294,11 @@ fn explain(
             .map(|(c, _)| country_name(setup.reference, *c))
             .collect();
         let more = changes.iter().filter(|(_, d)| d * sign > 0.0).count() - picked.len();
-        let mut text = list_names(&picked);
         if more > 0 {
-            text.push_str(&format!(" and {more} more"));
+            format!("{} and {more} more", picked.join(", "))
+        } else {
+            list_names(&picked)
         }
-        text
     };
     let after = &point.metrics;
     let mut parts = vec![format!(
