@@ -5,6 +5,7 @@ pub mod concentration;
 pub mod exposure;
 pub mod firm_risk;
 pub mod montecarlo;
+pub mod planner;
 pub mod policy;
 pub mod portfolio;
 pub mod scenario;

@@ -6,6 +6,7 @@
 //! reference data, standard output and standard error.
 
 mod eu_sr;
+mod plan;
 mod simulate;
 
 use crate::analysis::policy::Date;
@@ -62,6 +63,7 @@ COMMANDS:
 
     eu-sr FILE.csv
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
+    plan FILE.json [OPTIONS]   Diversification planner: sourcing shifts that cut risk most (see `chokepoint plan --help`).
 
     simulate FILE.json [--preset ID | --country ISO3 ...] [--monte-carlo]   (see `simulate --help`)
 
@@ -88,6 +90,7 @@ pub fn run(
         Some("reference") => run_reference(&args[1..], reference, out),
         Some("eu-sr") => Ok(eu_sr::run(&args[1..], out, err)),
         Some("simulate") => simulate::run(&args[1..], reference, out),
+        Some("plan") => plan::run(&args[1..], reference, out, err),
         Some(other) => Err(CliError::Usage(format!("unknown command `{other}`"))),
     };
     match result {

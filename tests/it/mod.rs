@@ -1,6 +1,7 @@
 mod analysis;
 mod cli;
 mod core_guard;
+mod planner;
 mod reference;
 mod scenario;
 mod supply_risk;

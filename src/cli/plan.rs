@@ -1,0 +1,235 @@
+//! `chokepoint plan FILE.json`: the diversification planner ([`crate::analysis::planner`]) on a
+//! portfolio file, as JSON.
+//!
+//! Without `--material`, every material of the portfolio is planned at every stage with a mix;
+//! a stage that cannot be planned (no data, infeasible limits) is reported in the JSON (`error`)
+//! and on standard error, and the exit code stays 0. With `--material`, a plan that cannot be
+//! made is an error: exit code 1.
+
+use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
+use crate::analysis::planner::{Objective, PlanOutcome, PlanParams, plan_material, plan_portfolio};
+use crate::model::portfolio::Portfolio;
+use crate::model::{CountryCode, Stage};
+use crate::reference::ReferenceData;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// The text of `chokepoint plan --help`.
+const HELP: &str =
+    "chokepoint plan: the sourcing shifts that cut risk most, within cost and capacity limits
+
+USAGE:
+    chokepoint plan FILE.json [OPTIONS]
+
+For each material (or the one given) and each stage with a mix after the look-through, finds
+the country shares that minimise the objective, exactly, subject to: shares sum to 100 %; each
+country at most its cap (default: headroom x its world share at that stage, at least today's
+share; a country that produces nothing cannot supply); at most --max-shift of volume moves;
+total premium at most --budget; excluded countries at 0; required countries at their minimum.
+Prints JSON: per material and stage the plan (shares before and after, HHI, covered-nation
+share, governance-weighted HHI, premium), the binding constraints with their multipliers, the
+efficient frontier of risk against premium and a recommended point explained in words.
+
+OPTIONS:
+    --material ID              plan this material only (default: every material)
+    --stage STAGE              mining, refining or component (default: every stage with a mix)
+    --objective OBJ            hhi (default), hhi-wgi, or group:GROUP_ID
+                               (for example group:feoc_covered_nations)
+    --max-shift PCT            at most PCT % of volume moves (default 100: no limit)
+    --headroom X               cap = X times the world share (default 2)
+    --cap ISO3=PCT,...         explicit caps that replace the default
+    --premium ISO3=PCT,...     cost premium per country, % of price (default none)
+    --budget PCT               total premium at most PCT % of spend (default: no limit)
+    --exclude ISO3,...         countries that may not supply
+    --require ISO3=PCT,...     countries that must keep at least PCT %
+    --frontier N               frontier points (default 12; 0: none; at most 50)
+    --help, -h                 print this help
+
+EXIT STATUS:
+    0 success; 1 invalid portfolio, or no plan for --material; 2 usage error.
+";
+
+#[derive(Serialize)]
+struct Output<'a> {
+    portfolio: Option<&'a str>,
+    params: &'a PlanParams,
+    plans: Vec<PlanOutcome>,
+}
+
+fn parse_country(name: &str, text: &str) -> Result<CountryCode, CliError> {
+    CountryCode::parse(text).ok_or_else(|| {
+        CliError::Usage(format!(
+            "`{name}`: `{text}` is not a three-letter country code"
+        ))
+    })
+}
+
+/// `ISO3=PCT,...` as a map from country to percent.
+fn parse_pairs(name: &str, text: &str) -> Result<BTreeMap<CountryCode, f64>, CliError> {
+    let mut map = BTreeMap::new();
+    for item in text.split(',').filter(|s| !s.trim().is_empty()) {
+        let Some((code, value)) = item.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "`{name}`: `{item}` is not ISO3=PCT"
+            )));
+        };
+        let country = parse_country(name, code)?;
+        let value = parse_number(name, value.trim().trim_end_matches('%'))?;
+        if map.insert(country, value).is_some() {
+            return Err(CliError::Usage(format!("`{name}`: {country} given twice")));
+        }
+    }
+    Ok(map)
+}
+
+fn parse_percent_share(name: &str, text: &str) -> Result<f64, CliError> {
+    let value = parse_number(name, text.trim().trim_end_matches('%'))?;
+    if value > 100.0 {
+        return Err(CliError::Usage(format!("`{name}`: {value} is above 100")));
+    }
+    Ok(value / 100.0)
+}
+
+fn shares(
+    name: &str,
+    pairs: BTreeMap<CountryCode, f64>,
+) -> Result<BTreeMap<CountryCode, f64>, CliError> {
+    pairs
+        .into_iter()
+        .map(|(c, v)| {
+            if v > 100.0 {
+                Err(CliError::Usage(format!("`{name}`: {c}={v} is above 100")))
+            } else {
+                Ok((c, v / 100.0))
+            }
+        })
+        .collect()
+}
+
+/// Runs `chokepoint plan` with `args` (after the command name).
+pub(super) fn run(
+    args: &[String],
+    reference: &ReferenceData,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    let mut file: Option<&str> = None;
+    let mut material: Option<&str> = None;
+    let mut stage: Option<Stage> = None;
+    let mut params = PlanParams::default();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                write_text(out, HELP).map_err(CliError::Io)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            "--material" => material = Some(option_value(arg, &mut rest)?.trim()),
+            "--stage" => {
+                let text = option_value(arg, &mut rest)?;
+                stage = Some(
+                    Stage::ALL
+                        .into_iter()
+                        .find(|s| s.id() == text.trim())
+                        .ok_or_else(|| {
+                            CliError::Usage(format!(
+                                "`--stage`: `{text}` is not mining, refining or component"
+                            ))
+                        })?,
+                );
+            }
+            "--objective" => {
+                let text = option_value(arg, &mut rest)?;
+                params.objective = Objective::parse(text).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "`--objective`: `{text}` is not hhi, hhi-wgi or group:GROUP_ID"
+                    ))
+                })?;
+            }
+            "--max-shift" => {
+                params.max_shift = parse_percent_share(arg, option_value(arg, &mut rest)?)?;
+            }
+            "--headroom" => params.headroom = parse_number(arg, option_value(arg, &mut rest)?)?,
+            "--cap" => params.caps = shares(arg, parse_pairs(arg, option_value(arg, &mut rest)?)?)?,
+            "--premium" => params.premiums = parse_pairs(arg, option_value(arg, &mut rest)?)?,
+            "--budget" => {
+                params.budget = Some(parse_number(
+                    arg,
+                    option_value(arg, &mut rest)?.trim().trim_end_matches('%'),
+                )?);
+            }
+            "--exclude" => {
+                for code in option_value(arg, &mut rest)?
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                {
+                    params.exclude.insert(parse_country(arg, code)?);
+                }
+            }
+            "--require" => {
+                params.require = shares(arg, parse_pairs(arg, option_value(arg, &mut rest)?)?)?;
+            }
+            "--frontier" => {
+                let text = option_value(arg, &mut rest)?;
+                params.frontier_points = text
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= crate::analysis::planner::MAX_FRONTIER_POINTS)
+                    .ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "`--frontier`: `{text}` is not a whole number from 0 to 50"
+                        ))
+                    })?;
+            }
+            option if option.starts_with("--") => {
+                return Err(CliError::Usage(format!("unknown option `{option}`")));
+            }
+            path if file.is_none() => file = Some(path),
+            extra => return Err(CliError::Usage(format!("unexpected argument `{extra}`"))),
+        }
+    }
+    let Some(file) = file else {
+        return Err(CliError::Usage("`plan` needs a portfolio file".to_string()));
+    };
+    let text = read_input(file)?;
+    let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
+    let plans = match material {
+        Some(id) => {
+            let id = reference.find_material(id).map_or(id, |m| m.id.as_str());
+            if !portfolio.lines.iter().any(|l| l.material == id) {
+                return Err(CliError::Usage(format!(
+                    "`--material`: the portfolio has no line of `{id}`"
+                )));
+            }
+            plan_material(&portfolio, reference, id, stage, &params)
+        }
+        None => plan_portfolio(&portfolio, reference, &params)
+            .into_iter()
+            .filter(|o| stage.is_none() || o.stage == stage)
+            .collect(),
+    };
+    let mut failed = false;
+    for outcome in &plans {
+        if let Some(error) = &outcome.error {
+            failed = true;
+            // Nothing more can be done when standard error itself fails.
+            let _ = writeln!(err, "chokepoint plan: {error}");
+        }
+    }
+    write_json(
+        out,
+        &Output {
+            portfolio: portfolio.name.as_deref(),
+            params: &params,
+            plans,
+        },
+    )?;
+    Ok(if failed && material.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

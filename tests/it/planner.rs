@@ -1,0 +1,907 @@
+//! Integration tests: the diversification planner (feasibility, optimality against brute force
+//! and the KKT conditions, never worse than today, infeasibility diagnosis, no panics, apply and
+//! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
+
+use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
+use chokepoint::analysis::planner::{
+    Binding, Infeasibility, Objective, Plan, PlanError, PlanParams, apply, compare, plan_mix,
+    plan_portfolio, plan_stage,
+};
+use chokepoint::analysis::portfolio::{AssessParams, assess};
+use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
+use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::reference::ReferenceData;
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
+
+const TOL: f64 = 1e-9;
+
+/// Countries of the fixture with governance scores; CHN and RUS are covered nations.
+const CODES: [&str; 8] = ["CHN", "JPN", "DEU", "AUS", "USA", "RUS", "CAN", "KOR"];
+
+fn wgi(reference: &ReferenceData, country: CountryCode) -> f64 {
+    reference
+        .country(country)
+        .and_then(|k| k.wgi_eu_scaled())
+        .unwrap_or(10.0)
+}
+
+/// The objective on the fraction scale, as the multipliers see it.
+fn raw_objective(
+    objective: &Objective,
+    reference: &ReferenceData,
+    shares: &[(CountryCode, f64)],
+) -> f64 {
+    shares
+        .iter()
+        .map(|&(country, x)| match objective {
+            Objective::Hhi => x * x,
+            Objective::HhiWgi => wgi(reference, country) * x * x,
+            Objective::Group(_) => {
+                if ["CHN", "RUS"].contains(&country.as_str()) {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Objective::Linear(w) => w.get(&country).copied().unwrap_or(0.0) * x,
+        })
+        .sum()
+}
+
+/// A random small planning case.
+#[derive(Clone, Debug)]
+struct Case {
+    countries: Vec<CountryCode>,
+    today: Vec<f64>,
+    world: Vec<f64>,
+    params: PlanParams,
+}
+
+fn objective_strategy() -> impl Strategy<Value = Objective> {
+    prop_oneof![
+        Just(Objective::Hhi),
+        Just(Objective::HhiWgi),
+        Just(Objective::Group("feoc_covered_nations".to_string())),
+        prop::collection::vec(0.0..5.0f64, 8).prop_map(|w| Objective::Linear(
+            CODES.iter().zip(w).map(|(code, w)| (c(code), w)).collect()
+        )),
+    ]
+}
+
+fn case_strategy(max_countries: usize) -> impl Strategy<Value = Case> {
+    (2..=max_countries)
+        .prop_flat_map(|n| {
+            (
+                prop::collection::vec(prop_oneof![Just(0.0), 0.0..10.0f64], n),
+                prop::collection::vec(prop_oneof![Just(0.0), 0.01..10.0f64], n),
+                objective_strategy(),
+                0.5..6.0f64,
+                prop_oneof![1 => Just(1.0), 3 => 0.0..0.6f64],
+                prop::collection::vec(prop_oneof![Just(None), (0.0..20.0f64).prop_map(Some)], n),
+                prop_oneof![1 => Just(None), 2 => (0.0..10.0f64).prop_map(Some)],
+                prop::collection::vec(0..12u8, n),
+                prop::collection::vec(0.0..0.6f64, n),
+            )
+        })
+        .prop_map(
+            |(today, world, objective, headroom, max_shift, premiums, budget, flags, levels)| {
+                let n = today.len();
+                let countries: Vec<CountryCode> = CODES[..n].iter().map(|code| c(code)).collect();
+                let mut today = today;
+                if today.iter().all(|v| *v == 0.0) {
+                    today[0] = 1.0;
+                }
+                let mut world = world;
+                if world.iter().all(|v| *v == 0.0) {
+                    world[n - 1] = 1.0;
+                }
+                let mut params = PlanParams {
+                    objective,
+                    headroom,
+                    max_shift,
+                    budget,
+                    frontier_points: 4,
+                    ..PlanParams::default()
+                };
+                for k in 0..n {
+                    if let Some(p) = premiums[k] {
+                        params.premiums.insert(countries[k], p);
+                    }
+                    match flags[k] {
+                        0 => {
+                            params.exclude.insert(countries[k]);
+                        }
+                        1 => {
+                            params.require.insert(countries[k], levels[k] / 2.0);
+                        }
+                        2 => {
+                            params.caps.insert(countries[k], levels[k]);
+                        }
+                        _ => {}
+                    }
+                }
+                Case {
+                    countries,
+                    today,
+                    world,
+                    params,
+                }
+            },
+        )
+}
+
+fn run_case(case: &Case, reference: &ReferenceData) -> (CountryMix, Result<Plan, PlanError>) {
+    let today = CountryMix::from_shares(case.countries.iter().copied().zip(case.today.clone()))
+        .expect("today");
+    let world = CountryMix::from_shares(case.countries.iter().copied().zip(case.world.clone()))
+        .expect("world");
+    let result = plan_mix(
+        "gallium",
+        Stage::Refining,
+        &today,
+        Some(&world),
+        reference,
+        &[],
+        &case.params,
+    );
+    (today, result)
+}
+
+/// The bounds a case implies, recomputed independently of the planner.
+fn bounds(case: &Case, today: &CountryMix) -> Vec<(f64, f64)> {
+    let world = CountryMix::from_shares(case.countries.iter().copied().zip(case.world.clone()))
+        .expect("world");
+    case.countries
+        .iter()
+        .map(|&country| {
+            let x0 = today.share_of(country);
+            let hi = if case.params.exclude.contains(&country) {
+                0.0
+            } else if let Some(cap) = case.params.caps.get(&country) {
+                *cap
+            } else {
+                (case.params.headroom * world.share_of(country))
+                    .max(x0)
+                    .min(1.0)
+            };
+            let lo = case.params.require.get(&country).copied().unwrap_or(0.0);
+            (lo, hi)
+        })
+        .collect()
+}
+
+/// Whether shares `x` over the case's countries meet every constraint within `tol`.
+fn meets(case: &Case, today: &CountryMix, x: &[f64], tol: f64) -> bool {
+    let b = bounds(case, today);
+    let sum: f64 = x.iter().sum();
+    let shift: f64 = case
+        .countries
+        .iter()
+        .zip(x)
+        .map(|(k, v)| (v - today.share_of(*k)).abs())
+        .sum::<f64>()
+        / 2.0;
+    let premium: f64 = case
+        .countries
+        .iter()
+        .zip(x)
+        .map(|(k, v)| v * case.params.premiums.get(k).copied().unwrap_or(0.0))
+        .sum();
+    (sum - 1.0).abs() <= tol
+        && x.iter()
+            .zip(&b)
+            .all(|(v, (lo, hi))| *v >= lo - tol && *v <= hi + tol)
+        && shift <= case.params.max_shift + tol
+        && case
+            .params
+            .budget
+            .is_none_or(|budget| premium <= budget + tol * 100.0)
+}
+
+fn planned(case: &Case, plan: &Plan) -> Vec<f64> {
+    case.countries
+        .iter()
+        .map(|k| plan.mix.share_of(*k))
+        .collect()
+}
+
+/// The best objective over a grid of step 1/`steps` on the simplex of 2 or 3 countries, among
+/// the points meeting the constraints; `None` when none does.
+fn brute_force(
+    case: &Case,
+    today: &CountryMix,
+    reference: &ReferenceData,
+    steps: usize,
+) -> Option<f64> {
+    let n = case.countries.len();
+    let mut best: Option<f64> = None;
+    let mut consider = |x: Vec<f64>| {
+        if meets(case, today, &x, 1e-12) {
+            let shares: Vec<(CountryCode, f64)> = case.countries.iter().copied().zip(x).collect();
+            let value = raw_objective(&case.params.objective, reference, &shares);
+            best = Some(best.map_or(value, |b: f64| b.min(value)));
+        }
+    };
+    let step = 1.0 / steps as f64;
+    match n {
+        2 => {
+            for i in 0..=steps {
+                let a = i as f64 * step;
+                consider(vec![a, 1.0 - a]);
+            }
+        }
+        3 => {
+            for i in 0..=steps {
+                for j in 0..=(steps - i) {
+                    let (a, b) = (i as f64 * step, j as f64 * step);
+                    consider(vec![a, b, (1.0 - a - b).max(0.0)]);
+                }
+            }
+        }
+        _ => unreachable!("brute force is for 2 or 3 countries"),
+    }
+    best
+}
+
+/// Checks the KKT conditions of `plan` with its multipliers (Boyd & Vandenberghe 2004, 5.5.3):
+/// primal feasibility, dual feasibility, complementary slackness and stationarity, the shift's
+/// kink giving an interval of subgradients where a share is unchanged.
+fn check_kkt(case: &Case, today: &CountryMix, plan: &Plan, reference: &ReferenceData) {
+    let x = planned(case, plan);
+    assert!(meets(case, today, &x, 1e-9), "infeasible plan {x:?}");
+    let m = &plan.multipliers;
+    assert!(m.max_shift >= -TOL && m.budget >= -TOL, "{m:?}");
+    let shift = plan.shift;
+    if m.max_shift > 1e-7 {
+        assert!(
+            (shift - case.params.max_shift).abs() < 1e-7,
+            "shift multiplier {} with slack shift {shift}",
+            m.max_shift
+        );
+    }
+    if m.budget > 1e-7 {
+        let budget = case.params.budget.expect("budget") / 100.0;
+        assert!((plan.after.premium_pct / 100.0 - budget).abs() < 1e-7);
+    }
+    let b = bounds(case, today);
+    for (k, &country) in case.countries.iter().enumerate() {
+        let xk = x[k];
+        let (q, l) = match &case.params.objective {
+            Objective::Hhi => (1.0, 0.0),
+            Objective::HhiWgi => (wgi(reference, country), 0.0),
+            Objective::Group(_) => (
+                0.0,
+                if ["CHN", "RUS"].contains(&country.as_str()) {
+                    1.0
+                } else {
+                    0.0
+                },
+            ),
+            Objective::Linear(w) => (0.0, w.get(&country).copied().unwrap_or(0.0)),
+        };
+        let p = case.params.premiums.get(&country).copied().unwrap_or(0.0) / 100.0;
+        let base = 2.0 * q * xk + l + m.budget * p - m.simplex;
+        let d = xk - today.share_of(country);
+        let half = m.max_shift / 2.0;
+        let (rmin, rmax) = if d > 1e-9 {
+            (base + half, base + half)
+        } else if d < -1e-9 {
+            (base - half, base - half)
+        } else {
+            (base - half, base + half)
+        };
+        let (lo, hi) = b[k];
+        let tol = 1e-6 * (1.0 + m.simplex.abs() + m.max_shift + m.budget);
+        let at_lo = xk <= lo + 1e-9;
+        let at_hi = xk >= hi - 1e-9;
+        match (at_lo, at_hi) {
+            (true, true) => {}
+            (true, false) => assert!(rmax >= -tol, "{country} at its minimum: {rmax}"),
+            (false, true) => assert!(rmin <= tol, "{country} at its cap: {rmin}"),
+            (false, false) => assert!(
+                rmin <= tol && rmax >= -tol,
+                "{country} inside: [{rmin}, {rmax}] {plan:#?}"
+            ),
+        }
+    }
+}
+
+// ---- Hand-computed cases --------------------------------------------------------------------
+
+/// Plans gallium refining from `today` with `world` as the world mix, against the fixture.
+fn plan_gallium(
+    today: &CountryMix,
+    world: &CountryMix,
+    params: &PlanParams,
+) -> Result<Plan, PlanError> {
+    plan_mix(
+        "gallium",
+        Stage::Refining,
+        today,
+        Some(world),
+        &reference(),
+        &[],
+        params,
+    )
+}
+
+#[test]
+fn water_filling_by_hand() {
+    let today = mix(&[("CHN", 80.0), ("JPN", 10.0), ("DEU", 10.0)]);
+    let params = PlanParams {
+        headroom: 3.0,
+        ..PlanParams::default()
+    };
+    let plan = plan_gallium(&today, &today, &params).unwrap();
+    // Caps 30 % for Japan and Germany, so China keeps 40 %: HHI 1600 + 900 + 900.
+    assert!(
+        (plan.after.hhi - 3_400.0).abs() < 1e-6,
+        "{}",
+        plan.after.hhi
+    );
+    assert!((plan.before.hhi - 6_600.0).abs() < 1e-6);
+    assert!((plan.shift - 0.4).abs() < 1e-9);
+    let caps: Vec<CountryCode> = plan
+        .binding
+        .iter()
+        .filter_map(|b| match b {
+            Binding::Cap { country, .. } => Some(*country),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(caps, vec![c("DEU"), c("JPN")]);
+    // The covered-nation share falls with China's.
+    assert!((plan.before.covered_share.unwrap() - 0.8).abs() < 1e-9);
+    assert!((plan.after.covered_share.unwrap() - 0.4).abs() < 1e-9);
+}
+
+#[test]
+fn shift_limit_and_recommendation_text() {
+    let today = mix(&[("CHN", 90.0), ("JPN", 5.0), ("DEU", 5.0)]);
+    let world = mix(&[("CHN", 60.0), ("JPN", 20.0), ("DEU", 20.0)]);
+    let params = PlanParams {
+        max_shift: 0.25,
+        frontier_points: 0,
+        ..PlanParams::default()
+    };
+    let plan = plan_gallium(&today, &world, &params).unwrap();
+    assert!((plan.mix.share_of(c("CHN")) - 0.65).abs() < 1e-9);
+    assert!((plan.mix.share_of(c("JPN")) - 0.175).abs() < 1e-9);
+    assert!(
+        plan.binding
+            .iter()
+            .any(|b| matches!(b, Binding::MaxShift { multiplier, .. } if *multiplier > 0.0))
+    );
+    let text = &plan.recommendation.text;
+    assert!(
+        text.starts_with(
+            "Move 25 % of gallium refining from CHN to DEU and JPN: HHI 8,150 -> 4,83"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("covered-nation share 90 % -> 65 %"), "{text}");
+}
+
+#[test]
+fn premiums_make_a_frontier_with_a_knee_inside() {
+    let today = mix(&[("CHN", 100.0)]);
+    let world = mix(&[("CHN", 50.0), ("JPN", 25.0), ("DEU", 25.0)]);
+    let params = PlanParams {
+        premiums: BTreeMap::from([(c("JPN"), 10.0), (c("DEU"), 10.0)]),
+        frontier_points: 11,
+        ..PlanParams::default()
+    };
+    let plan = plan_gallium(&today, &world, &params).unwrap();
+    assert_eq!(plan.frontier.len(), 11);
+    // Risk falls as the budget grows, and each point keeps within its budget.
+    for pair in plan.frontier.windows(2) {
+        assert!(pair[1].metrics.objective <= pair[0].metrics.objective + 1e-9);
+    }
+    for point in &plan.frontier {
+        assert!(point.metrics.premium_pct <= point.budget_pct + 1e-9);
+    }
+    let point = plan.recommendation.point.unwrap();
+    assert!(point > 0 && point < 10, "knee at {point}");
+    assert!(
+        plan.recommendation.text.contains("premium +"),
+        "{}",
+        plan.recommendation.text
+    );
+}
+
+#[test]
+fn group_objective_breaks_ties_by_hhi() {
+    let today = mix(&[("CHN", 100.0)]);
+    let world = mix(&[("CHN", 40.0), ("JPN", 30.0), ("DEU", 30.0)]);
+    let params = PlanParams {
+        objective: Objective::Group("feoc_covered_nations".to_string()),
+        max_shift: 0.4,
+        ..PlanParams::default()
+    };
+    let plan = plan_gallium(&today, &world, &params).unwrap();
+    assert!((plan.after.objective - 60.0).abs() < 1e-9); // percent
+    // The 40 % that moves is split equally, not dumped on one country.
+    assert!((plan.mix.share_of(c("JPN")) - 0.2).abs() < 1e-9);
+    assert!((plan.mix.share_of(c("DEU")) - 0.2).abs() < 1e-9);
+}
+
+#[test]
+fn infeasible_cases_name_the_constraint() {
+    let today = mix(&[("CHN", 98.0), ("JPN", 1.0), ("KOR", 1.0)]);
+    let run = |params: PlanParams| plan_gallium(&today, &today, &params);
+    let reason = |result: Result<Plan, PlanError>| match result {
+        Err(PlanError::Infeasible { reason, .. }) => reason,
+        other => panic!("expected infeasible, got {other:?}"),
+    };
+    let no_china = BTreeSet::from([c("CHN")]);
+    assert!(matches!(
+        reason(run(PlanParams {
+            require: BTreeMap::from([(c("JPN"), 0.5)]),
+            ..PlanParams::default()
+        })),
+        Infeasibility::RequiredAboveCap { country, .. } if country == c("JPN")
+    ));
+    assert!(matches!(
+        reason(run(PlanParams {
+            require: BTreeMap::from([(c("CHN"), 0.9), (c("JPN"), 0.02), (c("KOR"), 0.2)]),
+            caps: BTreeMap::from([(c("KOR"), 0.5)]),
+            ..PlanParams::default()
+        })),
+        Infeasibility::RequiredAbove100 { .. }
+    ));
+    assert!(matches!(
+        reason(run(PlanParams {
+            exclude: no_china.clone(),
+            ..PlanParams::default()
+        })),
+        Infeasibility::CapsBelow100 { total } if (total - 0.04).abs() < 1e-9
+    ));
+    assert!(matches!(
+        reason(run(PlanParams {
+            exclude: no_china.clone(),
+            headroom: 100.0,
+            max_shift: 0.3,
+            ..PlanParams::default()
+        })),
+        Infeasibility::MaxShift { needed, .. } if (needed - 0.98).abs() < 1e-9
+    ));
+    assert!(matches!(
+        reason(run(PlanParams {
+            exclude: no_china,
+            headroom: 100.0,
+            premiums: BTreeMap::from([(c("JPN"), 5.0), (c("KOR"), 8.0)]),
+            budget: Some(4.0),
+            ..PlanParams::default()
+        })),
+        Infeasibility::Budget { needed_pct, .. } if (needed_pct - 5.0).abs() < 1e-9
+    ));
+    let message = run(PlanParams {
+        exclude: BTreeSet::from([c("CHN")]),
+        ..PlanParams::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        message.contains("caps") && message.contains("below 100 %"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_group_and_bad_parameters_are_errors() {
+    let reference = reference();
+    let today = mix(&[("CHN", 100.0)]);
+    let run = |params: PlanParams| {
+        plan_mix(
+            "gallium",
+            Stage::Refining,
+            &today,
+            None,
+            &reference,
+            &[],
+            &params,
+        )
+    };
+    assert!(matches!(
+        run(PlanParams {
+            objective: Objective::Group("nope".into()),
+            ..PlanParams::default()
+        }),
+        Err(PlanError::UnknownGroup { .. })
+    ));
+    assert!(matches!(
+        run(PlanParams {
+            headroom: f64::NAN,
+            ..PlanParams::default()
+        }),
+        Err(PlanError::InvalidParameter { .. })
+    ));
+}
+
+// ---- Portfolio, apply, compare --------------------------------------------------------------
+
+#[test]
+fn applying_a_plan_changes_assess_as_compare_reports() {
+    let reference = reference();
+    let portfolio = demo_portfolio(&reference);
+    let params = PlanParams {
+        max_shift: 0.3,
+        ..PlanParams::default()
+    };
+    let plan = plan_stage(&portfolio, &reference, "graphite", Stage::Refining, &params).unwrap();
+    let after_portfolio = apply(&portfolio, std::slice::from_ref(&plan));
+    let before = assess(&portfolio, &reference, &AssessParams::default());
+    let after = assess(&after_portfolio, &reference, &AssessParams::default());
+    let comparison = compare(&before, &after);
+    let graphite = comparison
+        .materials
+        .iter()
+        .find(|m| m.material == "graphite")
+        .unwrap();
+    let refining = graphite
+        .stages
+        .iter()
+        .find(|s| s.stage == Stage::Refining)
+        .unwrap();
+    let hhi = refining.hhi.unwrap();
+    assert!((hhi.before - plan.before.hhi).abs() < 1e-6);
+    assert!((hhi.after - plan.after.hhi).abs() < 1e-6);
+    assert!(hhi.change < 0.0);
+    let covered = refining.covered_share.unwrap();
+    assert!((covered.after - plan.after.covered_share.unwrap()).abs() < 1e-9);
+    assert!(refining.hhi_wgi.is_some());
+    // Other materials are unchanged.
+    let cobalt = comparison
+        .materials
+        .iter()
+        .find(|m| m.material == "cobalt")
+        .unwrap();
+    assert!(
+        cobalt
+            .stages
+            .iter()
+            .all(|s| s.hhi.unwrap().change.abs() < 1e-9)
+    );
+}
+
+#[test]
+fn every_material_of_the_demo_is_planned_or_explained() {
+    let reference = reference();
+    let portfolio = demo_portfolio(&reference);
+    let outcomes = plan_portfolio(&portfolio, &reference, &PlanParams::default());
+    // Germanium has no stage data in the fixture: one outcome with an error.
+    let germanium: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.material == "germanium")
+        .collect();
+    assert!(
+        germanium
+            .iter()
+            .all(|o| o.plan.is_none() || o.stage == Some(Stage::Component))
+    );
+    for outcome in &outcomes {
+        if let Some(plan) = &outcome.plan {
+            assert!(plan.after.objective <= plan.before.objective + 1e-9);
+            assert!(!plan.recommendation.text.is_empty());
+        } else {
+            assert!(outcome.error.is_some());
+        }
+    }
+    assert!(outcomes.iter().filter(|o| o.plan.is_some()).count() >= 8);
+}
+
+// ---- Properties -----------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn plans_are_feasible_kkt_optimal_and_never_worse_than_today(case in case_strategy(8)) {
+        let reference = reference();
+        let (today, result) = run_case(&case, &reference);
+        let Ok(plan) = result else { return Ok(()) };
+        let x = planned(&case, &plan);
+        prop_assert!(meets(&case, &today, &x, 1e-9), "infeasible {x:?}");
+        for point in &plan.frontier {
+            let y: Vec<f64> = case.countries.iter().map(|k| {
+                point.mix.iter().find(|(c, _)| c == k).map_or(0.0, |(_, s)| *s)
+            }).collect();
+            let sum: f64 = y.iter().sum();
+            prop_assert!((sum - 1.0).abs() < 1e-9);
+            prop_assert!(point.metrics.premium_pct <= point.budget_pct + 1e-7);
+        }
+        check_kkt(&case, &today, &plan, &reference);
+        let x0: Vec<f64> = case.countries.iter().map(|k| today.share_of(*k)).collect();
+        if meets(&case, &today, &x0, 0.0) {
+            prop_assert!(plan.after.objective <= plan.before.objective + 1e-9);
+            if let Some(k) = plan.recommendation.point {
+                let recommended = plan.frontier[k].metrics.objective;
+                prop_assert!(recommended <= plan.before.objective + 1e-9 * (1.0 + recommended));
+            }
+        }
+    }
+
+    #[test]
+    fn plans_beat_every_grid_point_and_infeasibility_is_real(case in case_strategy(3)) {
+        let reference = reference();
+        let (today, result) = run_case(&case, &reference);
+        let steps = if case.countries.len() == 2 { 2000 } else { 200 };
+        let brute = brute_force(&case, &today, &reference, steps);
+        match result {
+            Ok(plan) => {
+                let shares: Vec<(CountryCode, f64)> =
+                    case.countries.iter().copied().zip(planned(&case, &plan)).collect();
+                let value = raw_objective(&case.params.objective, &reference, &shares);
+                if let Some(best) = brute {
+                    prop_assert!(value <= best + 1e-9, "plan {value} > grid {best}");
+                }
+            }
+            Err(PlanError::Infeasible { reason, .. }) => {
+                prop_assert!(brute.is_none(), "infeasible ({reason}) but a grid point fits");
+            }
+            Err(other) => prop_assert!(false, "unexpected error {other}"),
+        }
+    }
+
+    #[test]
+    fn no_panic_on_any_input(
+        headroom in prop::num::f64::ANY,
+        max_shift in prop::num::f64::ANY,
+        budget in prop::option::of(prop::num::f64::ANY),
+        premium in prop::num::f64::ANY,
+        cap in prop::num::f64::ANY,
+        require in prop::num::f64::ANY,
+        unknown_wgi in prop::num::f64::ANY,
+        frontier_points in 0usize..200,
+        objective in objective_strategy(),
+    ) {
+        let reference = reference();
+        let today = mix(&[("CHN", 70.0), ("ROW", 20.0), ("NCL", 10.0)]);
+        let params = PlanParams {
+            objective,
+            headroom,
+            max_shift,
+            budget,
+            premiums: BTreeMap::from([(c("ROW"), premium)]),
+            caps: BTreeMap::from([(c("CHN"), cap)]),
+            require: BTreeMap::from([(c("NCL"), require)]),
+            unknown_wgi,
+            frontier_points,
+            ..PlanParams::default()
+        };
+        let _ = plan_mix("cobalt", Stage::Mining, &today, Some(&today), &reference, &[], &params);
+        let _ = plan_mix("cobalt", Stage::Component, &today, None, &reference, &[], &params);
+    }
+}
+
+// ---- Command line ---------------------------------------------------------------------------
+
+fn run_cli(args: &[&str]) -> (ExitCode, String, String) {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = chokepoint::cli::run(&args, &reference(), &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn cli_plan_help_and_usage_errors() {
+    let (code, out, _) = run_cli(&["plan", "--help"]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    for needle in ["--max-shift", "--premium", "--frontier", "group:"] {
+        assert!(out.contains(needle), "help lacks {needle}");
+    }
+    let (_, out, _) = run_cli(&["--help"]);
+    assert!(out.contains("plan FILE.json"));
+    let demo = example_path("ev_motor_maker.json");
+    for args in [
+        vec!["plan"],
+        vec!["plan", &demo, "--objective", "cheap"],
+        vec!["plan", &demo, "--premium", "JPN"],
+        vec!["plan", &demo, "--material", "tin"],
+        vec!["plan", &demo, "--frontier", "500"],
+        vec!["plan", &demo, "--bogus"],
+    ] {
+        let (code, out, err) = run_cli(&args);
+        assert_eq!(code, ExitCode::from(2), "{args:?}: {err}");
+        assert!(out.is_empty() && !err.is_empty());
+    }
+}
+
+#[test]
+fn cli_plans_one_material_as_json() {
+    let demo = example_path("ev_motor_maker.json");
+    let (code, out, err) = run_cli(&[
+        "plan",
+        &demo,
+        "--material",
+        "graphite",
+        "--stage",
+        "refining",
+        "--objective",
+        "group:feoc_covered_nations",
+        "--max-shift",
+        "30",
+        "--headroom",
+        "5",
+        "--premium",
+        "JPN=8,USA=12",
+        "--frontier",
+        "6",
+    ]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let plans = json["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), 1);
+    let plan = &plans[0]["plan"];
+    assert_eq!(plan["stage"], "refining");
+    assert_eq!(plan["frontier"].as_array().unwrap().len(), 6);
+    assert!(
+        plan["after"]["objective"].as_f64().unwrap()
+            < plan["before"]["objective"].as_f64().unwrap()
+    );
+    assert!(
+        plan["recommendation"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Move ")
+    );
+    assert!(plan["binding"].as_array().is_some());
+}
+
+#[test]
+fn cli_infeasible_material_plan_exits_1_with_the_reason() {
+    let demo = example_path("ev_motor_maker.json");
+    let (code, out, err) = run_cli(&[
+        "plan",
+        &demo,
+        "--material",
+        "gallium",
+        "--stage",
+        "refining",
+        "--exclude",
+        "CHN",
+    ]);
+    assert_eq!(code, ExitCode::from(1));
+    assert!(err.contains("below 100 %"), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["plans"][0]["error"]["error"], "infeasible");
+    assert_eq!(
+        json["plans"][0]["error"]["reason"]["constraint"],
+        "caps_below100"
+    );
+}
+
+#[test]
+fn cli_plans_every_material_without_material() {
+    let demo = example_path("ev_motor_maker.json");
+    let (code, out, _) = run_cli(&["plan", &demo, "--frontier", "0"]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let materials: BTreeSet<&str> = json["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["material"].as_str().unwrap())
+        .collect();
+    assert_eq!(materials.len(), 6);
+}
+
+// ---- Benchmark (ignored; run as BENCHMARKS.md says) ----------------------------------------
+
+/// A 200-line portfolio from the embedded catalogue, deterministic: the materials with stage
+/// data in catalogue order, cycled; every third line with its own refining mix (the world's
+/// two largest refiners, 70/30), spends from a fixed arithmetic sequence.
+fn benchmark_portfolio(reference: &ReferenceData) -> Portfolio {
+    let materials: Vec<_> = reference
+        .materials
+        .iter()
+        .filter(|m| !m.stages.is_empty())
+        .collect();
+    let lines = (0..200)
+        .map(|i| {
+            let material = materials[i % materials.len()];
+            let mut sourcing = Sourcing::default();
+            if i % 3 == 0
+                && let Some(series) = material.stage(Stage::Refining)
+                && series.mix.entries().len() >= 2
+            {
+                let e = series.mix.entries();
+                sourcing.refining = CountryMix::from_shares([(e[0].0, 70.0), (e[1].0, 30.0)]).ok();
+            }
+            Line {
+                material: material.id.clone(),
+                label: Some(format!("line {i}")),
+                spend: Amount::new(((i * 7919) % 1000 + 1) as f64 * 1000.0).unwrap(),
+                revenue_share: Share::from_percent((i % 7) as f64).unwrap(),
+                inventory_days: Amount::new(30.0).unwrap(),
+                sourcing,
+            }
+        })
+        .collect();
+    Portfolio {
+        name: Some("benchmark".into()),
+        lines,
+        ..Portfolio::default()
+    }
+}
+
+#[test]
+#[ignore = "benchmark: cargo test --release --test tests planner::benchmark -- --ignored --nocapture"]
+fn benchmark_plan_200_lines() {
+    let reference = chokepoint::reference::embedded();
+    let portfolio = benchmark_portfolio(reference);
+    let premiums: BTreeMap<CountryCode, f64> = [
+        ("USA", 12.0),
+        ("JPN", 8.0),
+        ("DEU", 8.0),
+        ("AUS", 6.0),
+        ("CAN", 6.0),
+        ("KOR", 7.0),
+    ]
+    .iter()
+    .map(|(code, p)| (c(code), *p))
+    .collect();
+    let cases: Vec<(&str, PlanParams)> = vec![
+        (
+            "hhi, defaults (no premiums, frontier 12)",
+            PlanParams::default(),
+        ),
+        (
+            "hhi, max shift 30 %, 6 premiums, frontier 12",
+            PlanParams {
+                max_shift: 0.3,
+                premiums: premiums.clone(),
+                ..PlanParams::default()
+            },
+        ),
+        (
+            "hhi, max shift 30 %, 6 premiums, no frontier",
+            PlanParams {
+                max_shift: 0.3,
+                premiums: premiums.clone(),
+                frontier_points: 0,
+                ..PlanParams::default()
+            },
+        ),
+        (
+            "hhi-wgi, max shift 30 %, 6 premiums, frontier 12",
+            PlanParams {
+                objective: Objective::HhiWgi,
+                max_shift: 0.3,
+                premiums: premiums.clone(),
+                ..PlanParams::default()
+            },
+        ),
+        (
+            "group:feoc_covered_nations, max shift 30 %, 6 premiums, frontier 12",
+            PlanParams {
+                objective: Objective::Group("feoc_covered_nations".into()),
+                max_shift: 0.3,
+                premiums,
+                ..PlanParams::default()
+            },
+        ),
+    ];
+    for (name, params) in cases {
+        let runs = 5;
+        let mut best = f64::INFINITY;
+        let mut count = 0;
+        for _ in 0..runs {
+            let start = std::time::Instant::now();
+            let outcomes = plan_portfolio(&portfolio, reference, &params);
+            best = best.min(start.elapsed().as_secs_f64());
+            count = outcomes.iter().filter(|o| o.plan.is_some()).count();
+        }
+        println!(
+            "planner benchmark | {name} | {count} stage plans | best of {runs}: {:.1} ms",
+            best * 1e3
+        );
+    }
+}
