@@ -88,6 +88,8 @@ pub enum SimMessage {
         id: u32,
         /// Its results.
         summary: Box<SimSummary>,
+        /// Milliseconds the worker spent on the run (read from the worker's clock by the shell).
+        elapsed_ms: f64,
     },
     /// The run could not start.
     Failed {

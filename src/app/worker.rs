@@ -28,6 +28,7 @@ pub fn start() {
         };
         let id = request.id;
         let reference = crate::reference::embedded();
+        let started = js_sys::Date::now();
         let result = simulation::run(&request, reference, |done, total| {
             post(&replies, &SimMessage::Progress { id, done, total });
         });
@@ -35,6 +36,7 @@ pub fn start() {
             Ok(summary) => SimMessage::Done {
                 id,
                 summary: Box::new(summary),
+                elapsed_ms: js_sys::Date::now() - started,
             },
             Err(message) => SimMessage::Failed { id, message },
         };

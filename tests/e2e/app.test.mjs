@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serveStatic, launchBrowser, openPage, screenshotDir } from './harness.mjs';
 
-const PAGES = ['calculator', 'methodology', 'sources', 'privacy'];
+const PAGES = ['calculator', 'scenarios', 'methodology', 'sources', 'privacy'];
 let server;
 let browser;
 
@@ -90,6 +90,58 @@ test('editing a share changes the numbers; an invalid entry is kept with a messa
   await page.getByText('left out of the results', { exact: false }).waitFor();
   await page.getByRole('button', { name: 'Undo' }).click();
   assert.equal(await share.inputValue(), '72.73');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a real-event preset shows its dates, source and the impact per line', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/scenarios`);
+  await page.getByTestId('scenario-choice').selectOption('CN-2023-GAGE');
+  const details = await page.getByTestId('preset-details').innerText();
+  assert.match(details, /Effective 2023-08-01/);
+  assert.match(details, /Source/);
+  const result = page.getByTestId('scenario-result');
+  assert.match(await result.innerText(), /Revenue at risk: \d/);
+  assert.match(await result.innerText(), /Gallium/);
+  // A country the firm does not depend on changes nothing.
+  await page.getByTestId('scenario-choice').selectOption('custom');
+  await page.getByLabel('Country cutting supply (ISO code)').fill('ISL');
+  assert.match(await result.innerText(), /Revenue at risk: 0 %/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the Monte Carlo runs in a worker with progress, results and cancel; the page stays responsive', async () => {
+  const { page, context, errors, requests } = await openPage(browser, `${server.url}#/scenarios`);
+  await page.getByLabel('Trials').fill('100000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
+  const seconds = Number(await page.getByTestId('mc-elapsed').getAttribute('data-ms')) / 1000;
+  const text = (await page.getByTestId('mc-results').innerText()).replace(/Computed in .*? s in this browser\./, '');
+  assert.match(text, /Expected annual loss/);
+  assert.match(text, /100000 trials, seed 20261126/);
+  // 7 demo lines: material-trials per second in this browser's wasm (recorded in BENCHMARKS.md).
+  console.log(`wasm Monte Carlo: 100000 trials x 7 lines in ${seconds.toFixed(3)} s in the worker (${(700000 / seconds / 1e6).toFixed(1)} M material-trials/s, summary included)`);
+  // Same seed, same numbers.
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
+  assert.equal((await page.getByTestId('mc-results').innerText()).replace(/Computed in .*? s in this browser\./, ''), text);
+  // A long run: progress shows, the page still answers, cancel stops it.
+  await page.getByLabel('Trials').fill('10000000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-progress').waitFor();
+  const t0 = Date.now();
+  await page.getByRole('link', { name: 'Methodology' }).click();
+  await page.getByRole('heading', { name: 'Methodology' }).waitFor();
+  await page.getByRole('link', { name: 'Scenarios' }).click();
+  assert.ok(Date.now() - t0 < 5000, 'navigation stayed responsive during the run');
+  await page.getByLabel('Trials').fill('10000000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-progress').waitFor();
+  await page.getByTestId('mc-cancel').click();
+  assert.equal(await page.getByTestId('mc-status').innerText(), 'Cancelled.');
+  const origin = new URL(server.url).origin;
+  for (const url of requests) assert.equal(new URL(url).origin, origin, `request to ${url}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

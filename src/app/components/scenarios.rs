@@ -52,7 +52,7 @@ fn number(text: &str) -> Option<f64> {
 enum Job {
     Idle,
     Running { id: u32, done: u64, total: u64 },
-    Done(Rc<SimSummary>),
+    Done(Rc<SimSummary>, f64),
     Cancelled,
     Failed(String),
 }
@@ -307,7 +307,11 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                 SimMessage::Progress { id, done, total } => {
                     job.set(Job::Running { id, done, total })
                 }
-                SimMessage::Done { summary, .. } => job.set(Job::Done(Rc::new(*summary))),
+                SimMessage::Done {
+                    summary,
+                    elapsed_ms,
+                    ..
+                } => job.set(Job::Done(Rc::new(*summary), elapsed_ms)),
                 SimMessage::Failed { message, .. } => job.set(Job::Failed(message)),
             });
             let handle = worker_handle::start(request, on_message);
@@ -363,14 +367,14 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                     },
                     Job::Cancelled => html! { <p role="status" data-testid="mc-status">{ "Cancelled." }</p> },
                     Job::Failed(message) => html! { <p class="field-error" role="alert">{ message }</p> },
-                    Job::Done(summary) => mc_results(summary),
+                    Job::Done(summary, elapsed_ms) => mc_results(summary, *elapsed_ms),
                 }
             }
         </section>
     }
 }
 
-fn mc_results(s: &SimSummary) -> Html {
+fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
     let reference = crate::reference::embedded();
     html! {
         <div data-testid="mc-results">
@@ -382,7 +386,9 @@ fn mc_results(s: &SimSummary) -> Html {
                 <div><dt>{ "Mean of the worst 5 % (CVaR 95)" }</dt><dd>{ pct(s.cvar95) }</dd></div>
                 <div><dt>{ "Probability of any shortfall" }</dt><dd>{ pct(s.probability_any_shortfall) }</dd></div>
             </dl>
-            <p class="small muted">{ format!("{} trials, seed {}.", s.trials, s.seed) }</p>
+            <p class="small muted">{ format!("{} trials, seed {}.", s.trials, s.seed) }
+                <span data-testid="mc-elapsed" data-ms={format!("{elapsed_ms:.1}")}>{ format!(" Computed in {:.2} s in this browser.", elapsed_ms / 1000.0) }</span>
+            </p>
             <LossCharts summary={Rc::new(s.clone())} />
             <h3>{ "What the expected loss comes from" }</h3>
             <div class="grid">
@@ -495,7 +501,8 @@ mod worker_handle {
     use crate::app::simulation::{SimMessage, SimRequest};
     use yew::Callback;
 
-    /// A running worker; dropping it does not stop it, [`Handle::stop`] does.
+    /// A running worker; stopping or dropping it (leaving the page) terminates the worker and
+    /// detaches its listener first, so no message reaches a dropped closure.
     pub struct Handle {
         #[cfg(target_arch = "wasm32")]
         worker: web_sys::Worker,
@@ -506,8 +513,17 @@ mod worker_handle {
     impl Handle {
         /// Terminates the worker.
         pub fn stop(self) {
+            drop(self);
+        }
+    }
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
             #[cfg(target_arch = "wasm32")]
-            self.worker.terminate();
+            {
+                self.worker.set_onmessage(None);
+                self.worker.terminate();
+            }
         }
     }
 
