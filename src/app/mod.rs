@@ -19,6 +19,7 @@ use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
 use components::methodology::MethodologyPage;
 use components::nav::Nav;
+use components::plan::PlanPage;
 use components::privacy::PrivacyPage;
 use components::scenarios::ScenariosPage;
 use components::sources::SourcesPage;
@@ -67,6 +68,7 @@ pub fn App() -> Html {
                                 policy_date={(*policy_date).clone()} {on_policy_date} />
                         },
                         Route::Scenarios => html! { <ScenariosPage portfolio={inputs.portfolio.clone()} /> },
+                        Route::Plan => html! { <PlanPage portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} /> },
                         Route::Methodology => html! { <MethodologyPage /> },
                         Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },

@@ -10,6 +10,8 @@ pub enum Route {
     Calculator,
     /// Disruption scenarios and the Monte Carlo simulation.
     Scenarios,
+    /// The diversification planner.
+    Plan,
     /// How each number is computed, in plain words, with sources.
     Methodology,
     /// Every data set, its publisher, year, licence, citation and caveats.
@@ -20,9 +22,10 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 6] = [
         Route::Calculator,
         Route::Scenarios,
+        Route::Plan,
         Route::Methodology,
         Route::Sources,
         Route::Privacy,
@@ -35,6 +38,7 @@ impl Route {
         let page = path.split(['&', '?', '/']).next().unwrap_or("");
         match page {
             "scenarios" => Route::Scenarios,
+            "plan" => Route::Plan,
             "methodology" => Route::Methodology,
             "sources" => Route::Sources,
             "privacy" => Route::Privacy,
@@ -47,6 +51,7 @@ impl Route {
         match self {
             Route::Calculator => "#/calculator",
             Route::Scenarios => "#/scenarios",
+            Route::Plan => "#/plan",
             Route::Methodology => "#/methodology",
             Route::Sources => "#/sources",
             Route::Privacy => "#/privacy",
@@ -58,6 +63,7 @@ impl Route {
         match self {
             Route::Calculator => "Calculator",
             Route::Scenarios => "Scenarios",
+            Route::Plan => "Plan",
             Route::Methodology => "Methodology",
             Route::Sources => "Sources",
             Route::Privacy => "Privacy",

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serveStatic, launchBrowser, openPage, screenshotDir } from './harness.mjs';
 
-const PAGES = ['calculator', 'scenarios', 'methodology', 'sources', 'privacy'];
+const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy'];
 let server;
 let browser;
 
@@ -142,6 +142,28 @@ test('the Monte Carlo runs in a worker with progress, results and cancel; the pa
   assert.equal(await page.getByTestId('mc-status').innerText(), 'Cancelled.');
   const origin = new URL(server.url).origin;
   for (const url of requests) assert.equal(new URL(url).origin, origin, `request to ${url}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the planner proposes a diversification that can be applied and undone', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/plan`);
+  await page.getByTestId('plan-material').selectOption('gallium');
+  await page.getByLabel('Stage').selectOption('refining');
+  const recommendation = await page.getByTestId('plan-recommendation').innerText();
+  assert.match(recommendation, /gallium/i);
+  assert.match(recommendation, /HHI [\d,]+ -> [\d,]+/);
+  // A bad premium entry is named next to the field, and nothing else is lost.
+  await page.getByLabel(/Price premiums/).fill('Japan=8');
+  assert.match(await page.getByTestId('plan-error').innerText(), /Japan/);
+  await page.getByLabel(/Price premiums/).fill('JPN=8, DEU=6');
+  await page.getByTestId('plan-result').waitFor();
+  await page.getByTestId('plan-apply').click();
+  await page.getByRole('link', { name: 'Calculator' }).click();
+  const gallium = page.getByTestId('line-editor').filter({ hasText: 'GaN power transistors' });
+  assert.ok((await gallium.getByTestId('stage-refining').getByTestId('country-code').count()) >= 2, 'planned mix entered as own sourcing');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await gallium.getByTestId('stage-refining').getByTestId('country-code').count(), 0, 'undo returns to today');
   assert.deepEqual(errors, []);
   await context.close();
 });

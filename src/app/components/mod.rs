@@ -6,6 +6,7 @@ pub mod data_table;
 pub mod editor;
 pub mod methodology;
 pub mod nav;
+pub mod plan;
 pub mod privacy;
 pub mod report_header;
 pub mod risk_matrix;

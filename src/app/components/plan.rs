@@ -1,0 +1,356 @@
+//! The Plan page: the sourcing shifts that cut risk most for one material and stage, within
+//! capacity, shift and premium limits; the efficient frontier; and applying a plan to the
+//! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
+
+use crate::analysis::planner::{
+    Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
+};
+use crate::app::components::data_table::DataTable;
+use crate::app::format::{country_name, material_name, pct, thousands};
+use crate::app::results::valid_part;
+use crate::app::state::Action;
+use crate::model::portfolio::RawPortfolio;
+use crate::model::{CountryCode, Stage};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Properties of [`PlanPage`].
+#[derive(Properties, PartialEq)]
+pub struct PlanProps {
+    /// The portfolio as typed.
+    pub portfolio: Rc<RawPortfolio>,
+    /// Called to apply a plan (loads the planned portfolio; Undo returns).
+    pub on_action: Callback<Action>,
+}
+
+/// Reads `JPN=8, DEU=6.5` into country → number; every unreadable entry is reported.
+fn parse_country_numbers(text: &str) -> Result<BTreeMap<CountryCode, f64>, String> {
+    let mut out = BTreeMap::new();
+    for part in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (code, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}`: write it as ISO=number, e.g. JPN=8"))?;
+        let code = CountryCode::parse(code)
+            .ok_or_else(|| format!("`{code}` is not a three-letter country code"))?;
+        let value: f64 = value
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{value}` is not a number"))?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!("{code}: the value must be zero or more"));
+        }
+        out.insert(code, value);
+    }
+    Ok(out)
+}
+
+/// The Plan page.
+#[component]
+pub fn PlanPage(props: &PlanProps) -> Html {
+    let reference = crate::reference::embedded();
+    let (_, excluded, _, valid) = valid_part(&props.portfolio, reference);
+    let materials: Vec<String> = {
+        let mut m: Vec<String> = valid
+            .iter()
+            .flat_map(|p| p.lines.iter().map(|l| l.material.clone()))
+            .collect();
+        m.dedup();
+        m.sort();
+        m.dedup();
+        m
+    };
+    let material = use_state(|| materials.first().cloned().unwrap_or_default());
+    let stage = use_state(|| Stage::Refining);
+    let objective = use_state(|| "hhi".to_string());
+    let max_shift = use_state(|| "30".to_string());
+    let headroom = use_state(|| DEFAULT_HEADROOM.to_string());
+    let premiums = use_state(String::new);
+    let material_id = if materials.contains(&material) {
+        (*material).clone()
+    } else {
+        materials.first().cloned().unwrap_or_default()
+    };
+    let stages = valid
+        .as_ref()
+        .map(|p| plannable_stages(p, reference, &material_id))
+        .unwrap_or_default();
+    let stage_value = if stages.contains(&stage) {
+        *stage
+    } else {
+        stages.first().copied().unwrap_or(Stage::Refining)
+    };
+
+    let params: Result<PlanParams, String> = (|| {
+        let objective = Objective::parse(&objective).ok_or("unknown objective")?;
+        let shift: f64 = max_shift
+            .trim()
+            .parse()
+            .map_err(|_| "the maximum shift must be a number of percent".to_string())?;
+        if !(0.0..=100.0).contains(&shift) {
+            return Err("the maximum shift must be between 0 and 100 %".into());
+        }
+        let headroom: f64 = headroom
+            .trim()
+            .parse()
+            .map_err(|_| "the headroom must be a number".to_string())?;
+        if !headroom.is_finite() || headroom <= 0.0 {
+            return Err("the headroom must be above zero".into());
+        }
+        let premiums = parse_country_numbers(&premiums)?;
+        Ok(PlanParams {
+            objective,
+            headroom,
+            max_shift: shift / 100.0,
+            premiums,
+            ..PlanParams::default()
+        })
+    })();
+    let plan: Option<Result<Plan, String>> = match (&valid, &params) {
+        (Some(p), Ok(params)) if !material_id.is_empty() => Some(
+            plan_stage(p, reference, &material_id, stage_value, params).map_err(|e| e.to_string()),
+        ),
+        (_, Err(e)) => Some(Err(e.clone())),
+        _ => None,
+    };
+
+    let on_select = |state: UseStateHandle<String>| {
+        Callback::from(move |e: Event| {
+            state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let on_input = |state: UseStateHandle<String>| {
+        Callback::from(move |e: InputEvent| {
+            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_stage = {
+        let stage = stage.clone();
+        Callback::from(move |e: Event| {
+            let id = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(s) = Stage::ALL.into_iter().find(|s| s.id() == id) {
+                stage.set(s);
+            }
+        })
+    };
+    let apply_plan = match (&valid, &plan) {
+        (Some(p), Some(Ok(plan))) if excluded.is_empty() => {
+            let planned = apply(p, std::slice::from_ref(plan)).to_raw();
+            let on_action = props.on_action.clone();
+            Some(Callback::from(move |_: MouseEvent| {
+                on_action.emit(Action::Load(planned.clone()))
+            }))
+        }
+        _ => None,
+    };
+
+    html! {
+        <article>
+            <h1>{ "Diversification planner" }</h1>
+            <p class="lede">{ "The sourcing shifts that cut concentration most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI, linear programming for shares); see Methodology." }</p>
+            if materials.is_empty() {
+                <p class="notice">{ "Add a valid line on the Calculator page first." }</p>
+            }
+            <section class="card">
+                <div class="start-grid">
+                    <div class="field">
+                        <label for="plan-material">{ "Material" }</label>
+                        <select id="plan-material" onchange={on_select(material.clone())} data-testid="plan-material">
+                            for m in &materials { <option value={m.clone()} selected={*m == material_id}>{ material_name(reference, m) }</option> }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="plan-stage">{ "Stage" }</label>
+                        <select id="plan-stage" onchange={on_stage}>
+                            for s in &stages { <option value={s.id()} selected={*s == stage_value}>{ s.label() }</option> }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="plan-objective">{ "Minimise" }</label>
+                        <select id="plan-objective" onchange={on_select(objective.clone())}>
+                            <option value="hhi" selected={*objective == "hhi"}>{ "Concentration (HHI)" }</option>
+                            <option value="group:feoc_covered_nations" selected={*objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
+                            <option value="hhi-wgi" selected={*objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI)" }</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="plan-shift">{ "Most volume that may move (%)" }</label>
+                        <input id="plan-shift" type="text" inputmode="decimal" value={(*max_shift).clone()} oninput={on_input(max_shift.clone())} />
+                    </div>
+                    <div class="field">
+                        <label for="plan-headroom">{ "Capacity headroom (× world share; assumption)" }</label>
+                        <input id="plan-headroom" type="text" inputmode="decimal" value={(*headroom).clone()} oninput={on_input(headroom.clone())} />
+                    </div>
+                    <div class="field">
+                        <label for="plan-premiums">{ "Price premiums, % (e.g. JPN=8, DEU=6)" }</label>
+                        <input id="plan-premiums" type="text" value={(*premiums).clone()} oninput={on_input(premiums.clone())} />
+                    </div>
+                </div>
+            </section>
+            {
+                match &plan {
+                    None => html! {},
+                    Some(Err(message)) => html! { <p class="field-error" role="alert" data-testid="plan-error">{ message }</p> },
+                    Some(Ok(plan)) => plan_view(plan, apply_plan),
+                }
+            }
+        </article>
+    }
+}
+
+fn plan_view(plan: &Plan, apply: Option<Callback<MouseEvent>>) -> Html {
+    let reference = crate::reference::embedded();
+    let b = &plan.before;
+    let a = &plan.after;
+    html! {
+        <section class="card" data-testid="plan-result">
+            <h2>{ format!("{}, {}", plan.material_name, plan.stage.label().to_lowercase()) }</h2>
+            <p class="headline" data-testid="plan-recommendation">{ &plan.recommendation.text }</p>
+            <table class="small">
+                <caption class="visually-hidden">{ "Today against the plan" }</caption>
+                <thead><tr><th scope="col">{ "Measure" }</th><th scope="col" class="num">{ "Today" }</th><th scope="col" class="num">{ "Plan" }</th></tr></thead>
+                <tbody>
+                    <tr><th scope="row">{ "HHI" }</th><td class="num">{ thousands(b.hhi) }</td><td class="num">{ thousands(a.hhi) }</td></tr>
+                    <tr><th scope="row">{ "HHI-WGI" }</th><td class="num">{ format!("{:.2}", b.hhi_wgi) }</td><td class="num">{ format!("{:.2}", a.hhi_wgi) }</td></tr>
+                    <tr><th scope="row">{ "Covered-nation share" }</th><td class="num">{ b.covered_share.map(pct).unwrap_or_default() }</td><td class="num">{ a.covered_share.map(pct).unwrap_or_default() }</td></tr>
+                    <tr><th scope="row">{ "Premium (% of spend)" }</th><td class="num">{ format!("{:.1} %", b.premium_pct) }</td><td class="num">{ format!("{:.1} %", a.premium_pct) }</td></tr>
+                    <tr><th scope="row">{ "Volume moved" }</th><td class="num">{ "–" }</td><td class="num">{ pct(plan.shift) }</td></tr>
+                </tbody>
+            </table>
+            <h3>{ "Country by country" }</h3>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Plan per country, scrollable">
+                <table class="small" data-testid="plan-allocations">
+                    <thead><tr><th scope="col">{ "Country" }</th><th scope="col" class="num">{ "Today" }</th><th scope="col" class="num">{ "Plan" }</th><th scope="col" class="num">{ "Capacity cap" }</th></tr></thead>
+                    <tbody>
+                        for al in plan.allocations.iter().filter(|al| al.today > 0.0005 || al.planned > 0.0005) {
+                            <tr>
+                                <td>{ country_name(reference, al.country) }</td>
+                                <td class="num">{ pct(al.today) }</td>
+                                <td class="num">{ pct(al.planned) }</td>
+                                <td class="num">{ pct(al.cap) }</td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </div>
+            if !plan.binding.is_empty() {
+                <p class="small">{ "Limits that bind: " }{ plan.binding.iter().map(binding_text).collect::<Vec<_>>().join("; ") }</p>
+            }
+            if plan.frontier.len() > 1 {
+                { frontier(plan) }
+            }
+            if let Some(apply) = apply {
+                <p><button type="button" onclick={apply} data-testid="plan-apply">{ "Apply this plan as my sourcing" }</button>
+                    <span class="small muted">{ " Compare every metric on the Calculator page; Undo there returns to today's sourcing." }</span></p>
+            } else {
+                <p class="small muted">{ "Fix the lines with errors on the Calculator page to apply a plan." }</p>
+            }
+        </section>
+    }
+}
+
+fn binding_text(b: &Binding) -> String {
+    let reference = crate::reference::embedded();
+    match b {
+        Binding::Cap { country, cap, .. } => format!(
+            "{} at its capacity cap of {}",
+            country_name(reference, *country),
+            pct(*cap)
+        ),
+        Binding::Required {
+            country, minimum, ..
+        } => format!(
+            "{} at its required minimum of {}",
+            country_name(reference, *country),
+            pct(*minimum)
+        ),
+        Binding::Excluded { country, .. } => {
+            format!("{} excluded", country_name(reference, *country))
+        }
+        Binding::MaxShift { max_shift, .. } => format!("the shift limit of {}", pct(*max_shift)),
+        Binding::Budget { budget_pct, .. } => format!("the premium budget of {budget_pct:.1} %"),
+    }
+}
+
+fn frontier(plan: &Plan) -> Html {
+    let (w, h, pad) = (400.0, 200.0, 34.0);
+    let pts: Vec<(f64, f64)> = plan
+        .frontier
+        .iter()
+        .map(|p| (p.metrics.premium_pct, p.metrics.objective))
+        .collect();
+    let (x0, x1) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let sx = |x: f64| pad + if x1 > x0 { (x - x0) / (x1 - x0) } else { 0.5 } * (w - pad - 10.0);
+    let sy =
+        |y: f64| (h - pad) - if y1 > y0 { (y - y0) / (y1 - y0) } else { 0.5 } * (h - pad - 10.0);
+    let line = pts
+        .iter()
+        .map(|(x, y)| format!("{:.1},{:.1}", sx(*x), sy(*y)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let chosen = plan.recommendation.point;
+    html! {
+        <figure class="chart-card">
+            <figcaption id="frontier-title">{ format!("Efficient frontier: {} against the premium paid (% of spend)", plan.objective.label()) }</figcaption>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="frontier-title">
+                <polyline points={line} fill="none" stroke="var(--c1)" stroke-width="2" />
+                for (i, (x, y)) in pts.iter().enumerate() {
+                    <circle cx={format!("{:.1}", sx(*x))} cy={format!("{:.1}", sy(*y))} r={if Some(i) == chosen { "6" } else { "3" }}
+                        style={if Some(i) == chosen { "fill:var(--c6)" } else { "fill:var(--c1)" }}>
+                        <title>{ format!("premium {x:.2} %, objective {y:.3}{}", if Some(i) == chosen { " (recommended)" } else { "" }) }</title>
+                    </circle>
+                }
+                <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
+                <text x={pad.to_string()} y={(h - 12.0).to_string()} font-size="11">{ format!("{x0:.1} %") }</text>
+                <text x={(w - 10.0).to_string()} y={(h - 12.0).to_string()} font-size="11" text-anchor="end">{ format!("{x1:.1} %") }</text>
+            </svg>
+            <DataTable label="Efficient frontier data">
+                <thead><tr><th scope="col" class="num">{ "Premium (% of spend)" }</th><th scope="col" class="num">{ "Objective" }</th><th scope="col" class="num">{ "HHI" }</th></tr></thead>
+                <tbody>
+                    for p in &plan.frontier {
+                        <tr><td class="num">{ format!("{:.2}", p.metrics.premium_pct) }</td><td class="num">{ format!("{:.3}", p.metrics.objective) }</td><td class="num">{ thousands(p.metrics.hhi) }</td></tr>
+                    }
+                </tbody>
+            </DataTable>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_country_numbers;
+
+    #[test]
+    fn premiums_parse_and_bad_entries_are_named() {
+        let parsed = parse_country_numbers("jpn=8, DEU = 6.5 %").unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert!(
+            parse_country_numbers("Japan=8")
+                .unwrap_err()
+                .contains("Japan")
+        );
+        assert!(
+            parse_country_numbers("JPN")
+                .unwrap_err()
+                .contains("ISO=number")
+        );
+        assert!(
+            parse_country_numbers("JPN=-1")
+                .unwrap_err()
+                .contains("zero or more")
+        );
+        assert!(parse_country_numbers("").unwrap().is_empty());
+    }
+}
