@@ -32,7 +32,9 @@ pub fn PrivacyPage() -> Html {
                            WebAssembly file, one stylesheet and the icon, all from this site's own \
                            address." }</li>
                     <li>{ "Now use the calculator: edit numbers, switch pages. The Network tab \
-                           stays empty: no request leaves your browser after the page has loaded." }</li>
+                           stays empty. The one exception: starting a simulation on the Scenarios \
+                           page loads the simulation worker (two files) from this same site; your \
+                           portfolio is handed to it inside your browser, never over the network." }</li>
                 </ol>
                 <p class="muted small">
                     { "Our automated tests check exactly this on every change: they record every \
