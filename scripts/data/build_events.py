@@ -31,6 +31,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from build_reference import write_or_check  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "..", "shared", "data", "events", "events.csv")
 REFERENCE = os.path.join(ROOT, "data", "reference.json")
@@ -322,20 +325,7 @@ def build():
 
 def main():
     text = build()
-    if "--check" in sys.argv[1:]:
-        try:
-            with open(OUTPUT, encoding="utf-8") as f:
-                current = f.read()
-        except FileNotFoundError:
-            current = None
-        if current != text:
-            print(f"build_events: {os.path.relpath(OUTPUT, ROOT)} is out of date; run "
-                  "python3 scripts/data/build_events.py", file=sys.stderr)
-            return 1
-        return 0
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    return 0
+    return write_or_check(OUTPUT, text, "build_events.py", "--check" in sys.argv[1:])
 
 
 if __name__ == "__main__":

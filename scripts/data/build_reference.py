@@ -758,6 +758,27 @@ def render(data):
     return "{" + ",\n".join(parts) + "}\n"
 
 
+def write_or_check(out, text, script, check):
+    """Writes `text` to `out`, or with `check` only compares them: exit status 1 when stale.
+
+    Shared by every script under scripts/data, so that the test command's `--check` means the same
+    thing for each generated file."""
+    out = Path(out)
+    size = len(text.encode("utf-8"))
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else None
+        if current != text:
+            print(f"{out} is stale: run python3 scripts/data/{script}", file=sys.stderr)
+            return 1
+        print(f"{out} is up to date ({size} bytes)")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    print(f"wrote {out} ({size} bytes)")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
@@ -767,17 +788,7 @@ def main(argv=None):
                         help="do not write; exit 1 if the output file differs from a fresh build")
     args = parser.parse_args(argv)
     text = render(build(args.shared))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else None
-        if current != text:
-            print(f"{args.out} is stale: run scripts/data/build_reference.py", file=sys.stderr)
-            return 1
-        print(f"{args.out} is up to date ({len(text.encode('utf-8'))} bytes)")
-        return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out} ({len(text.encode('utf-8'))} bytes)")
-    return 0
+    return write_or_check(args.out, text, "build_reference.py", args.check)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 # One list entry per line, as data/reference.json: the same renderer.
-from build_reference import render
+from build_reference import render, write_or_check
 
 FORMAT_VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]
@@ -506,17 +506,7 @@ def main(argv=None):
                         help="do not write; exit 1 if the output file differs from a fresh build")
     args = parser.parse_args(argv)
     text = render(build(args.csv, args.reference))
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else None
-        if current != text:
-            print(f"{args.out} is stale: run scripts/data/build_templates.py", file=sys.stderr)
-            return 1
-        print(f"{args.out} is up to date ({len(text.encode('utf-8'))} bytes)")
-        return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out} ({len(text.encode('utf-8'))} bytes)")
-    return 0
+    return write_or_check(args.out, text, "build_templates.py", args.check)
 
 
 if __name__ == "__main__":
