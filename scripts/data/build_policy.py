@@ -36,7 +36,9 @@ from build_reference import write_or_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "..", "shared", "data", "policy", "rules.csv")
-CATALOGUE = os.path.join(ROOT, "..", "shared", "data", "reference", "materials_summary.csv")
+# The app's own material catalogue (built by build_reference.py), so that every rule reaches
+# every material the app knows, individual rare earths included.
+CATALOGUE = os.path.join(ROOT, "data", "reference.json")
 OUTPUT = os.path.join(ROOT, "data", "policy_rules.json")
 
 # Catalogue ids beyond ../shared/data/reference/materials_summary.csv: the individual rare
@@ -54,6 +56,7 @@ MATERIAL_IDS = {
     "aluminum": ["aluminum"],
     "graphite": ["graphite_natural", "graphite_refined"],
     "pgm": ["platinum", "palladium"],
+    "iron": ["iron_ore"],
 }
 
 # Material phrases that stand for the list of another rule.
@@ -236,9 +239,10 @@ def check_of(row):
 
 def load_catalogue():
     ids = set(EXTRA_CATALOGUE_IDS)
-    with open(CATALOGUE, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            ids.add(row["material_id"].strip())
+    with open(CATALOGUE, encoding="utf-8") as f:
+        ids.update(m["id"] for m in json.load(f)["materials"])
+    # Spellings the Rust loader resolves to catalogue ids (`canonical_material_id`).
+    ids.update({"aluminum", "graphite_natural", "graphite_refined"})
     return ids
 
 

@@ -205,3 +205,29 @@ proptest! {
         prop_assert!(sr(s2) >= sr(s1) - 1e-12);
     }
 }
+
+/// Regression: the policy data once took its material ids from a list without the individual
+/// rare earths, so rules naming gadolinium, lutetium, scandium or yttrium never matched. Every id a
+/// rule names must be a material of the app's catalogue (or one of its accepted spellings).
+#[test]
+fn every_policy_rule_material_resolves_in_the_catalogue() {
+    let reference = chokepoint::reference::embedded();
+    let rules = chokepoint::analysis::policy::embedded_rules();
+    for rule in rules {
+        for id in &rule.material_ids {
+            assert!(
+                reference.find_material(id).is_some(),
+                "rule {} names `{id}`, which is not in the catalogue",
+                rule.rule_id
+            );
+        }
+    }
+    for element in ["gadolinium", "lutetium", "scandium", "yttrium"] {
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.material_ids.iter().any(|m| m == element)),
+            "no rule reaches {element}"
+        );
+    }
+}
