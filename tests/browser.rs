@@ -97,3 +97,19 @@ fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
     assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
     panel.remove();
 }
+
+/// Same seed, same numbers, native and wasm: the golden run reproduces the bits recorded natively.
+#[wasm_bindgen_test]
+fn the_monte_carlo_golden_run_matches_the_native_bits() {
+    use chokepoint::app::simulation::{
+        GOLDEN_EXPECTED_LOSS_BITS, GOLDEN_P99_BITS, golden_request, run,
+    };
+    let summary = run(
+        &golden_request(),
+        chokepoint::reference::embedded(),
+        |_, _| {},
+    )
+    .expect("the golden run succeeds");
+    assert_eq!(summary.expected_loss.to_bits(), GOLDEN_EXPECTED_LOSS_BITS);
+    assert_eq!(summary.p99.to_bits(), GOLDEN_P99_BITS);
+}

@@ -196,6 +196,13 @@ mod tests {
     }
 
     #[test]
+    fn the_golden_run_is_bit_identical_to_the_recorded_value() {
+        let s = run(&golden_request(), crate::reference::embedded(), |_, _| {}).unwrap();
+        assert_eq!(s.expected_loss.to_bits(), GOLDEN_EXPECTED_LOSS_BITS);
+        assert_eq!(s.p99.to_bits(), GOLDEN_P99_BITS);
+    }
+
+    #[test]
     fn messages_round_trip_through_serde() {
         let message = SimMessage::Progress {
             id: 3,
@@ -204,5 +211,24 @@ mod tests {
         };
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<SimMessage>(&json).unwrap(), message);
+    }
+}
+
+/// The bits of the expected loss of [`golden_request`], computed natively (x86_64); the wasm
+/// browser test and the native test below must both reproduce them exactly.
+pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fa9_0b69_ea03_1cca;
+/// The bits of the P99 loss of [`golden_request`].
+pub const GOLDEN_P99_BITS: u64 = 0x3feb_9ddd_1cfd_7fe3;
+
+/// A fixed run whose results must be bit-identical natively and in the browser's wasm: the demo
+/// portfolio, 20,000 trials, seed 7, 10 % spare capacity. The browser test asserts the same
+/// [`GOLDEN_EXPECTED_LOSS_BITS`].
+pub fn golden_request() -> SimRequest {
+    SimRequest {
+        id: 0,
+        portfolio: crate::app::DEMO_PORTFOLIO.to_string(),
+        trials: 20_000,
+        seed: 7,
+        spare_capacity_pct: 10.0,
     }
 }
