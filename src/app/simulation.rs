@@ -146,6 +146,25 @@ pub fn run(
     })
 }
 
+/// The bits of the expected loss of [`golden_request`], computed natively (x86_64); the wasm
+/// browser test and the native test below must both reproduce them exactly.
+pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fa9_0b69_ea03_1cca;
+/// The bits of the P99 loss of [`golden_request`].
+pub const GOLDEN_P99_BITS: u64 = 0x3feb_9ddd_1cfd_7fe3;
+
+/// A fixed run whose results must be bit-identical natively and in the browser's wasm: the demo
+/// portfolio, 20,000 trials, seed 7, 10 % spare capacity. The browser test asserts the same
+/// [`GOLDEN_EXPECTED_LOSS_BITS`].
+pub fn golden_request() -> SimRequest {
+    SimRequest {
+        id: 0,
+        portfolio: crate::app::DEMO_PORTFOLIO.to_string(),
+        trials: 20_000,
+        seed: 7,
+        spare_capacity_pct: 10.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,24 +230,5 @@ mod tests {
         };
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<SimMessage>(&json).unwrap(), message);
-    }
-}
-
-/// The bits of the expected loss of [`golden_request`], computed natively (x86_64); the wasm
-/// browser test and the native test below must both reproduce them exactly.
-pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fa9_0b69_ea03_1cca;
-/// The bits of the P99 loss of [`golden_request`].
-pub const GOLDEN_P99_BITS: u64 = 0x3feb_9ddd_1cfd_7fe3;
-
-/// A fixed run whose results must be bit-identical natively and in the browser's wasm: the demo
-/// portfolio, 20,000 trials, seed 7, 10 % spare capacity. The browser test asserts the same
-/// [`GOLDEN_EXPECTED_LOSS_BITS`].
-pub fn golden_request() -> SimRequest {
-    SimRequest {
-        id: 0,
-        portfolio: crate::app::DEMO_PORTFOLIO.to_string(),
-        trials: 20_000,
-        seed: 7,
-        spare_capacity_pct: 10.0,
     }
 }
