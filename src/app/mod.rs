@@ -24,7 +24,7 @@ use components::privacy::PrivacyPage;
 use components::scenarios::ScenariosPage;
 use components::sources::SourcesPage;
 use route::Route;
-use state::Inputs;
+use state::{Action, Inputs};
 use yew::prelude::*;
 
 /// The demo portfolio shown on first load: an EV and traction-motor maker, illustrative numbers.
@@ -52,7 +52,30 @@ pub fn App() -> Html {
     {
         let route = route.clone();
         use_effect_with((), move |_| {
-            let listener = hash_listener(move |r| route.set(r));
+            let listener = window_listener("hashchange", move |_| route.set(current_route()));
+            move || drop(listener)
+        });
+    }
+    {
+        let inputs = inputs.clone();
+        use_effect_with((), move |_| {
+            let listener = window_listener("keydown", move |event| {
+                use wasm_bindgen::JsCast;
+                let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                let in_text_field = key
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|e| {
+                        matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                let ctrl = key.ctrl_key() || key.meta_key();
+                if let Some(action) = shortcut(&key.key(), ctrl, key.shift_key(), in_text_field) {
+                    key.prevent_default();
+                    inputs.dispatch(action);
+                }
+            });
             move || drop(listener)
         });
     }
@@ -96,39 +119,49 @@ fn current_route() -> Route {
     Route::Calculator
 }
 
-/// Calls `on_change` with the new route whenever the location hash changes; dropping the returned
-/// value removes the listener.
+/// Calls `handler` with every `name` event on the window; dropping the returned value removes
+/// the listener.
 #[cfg(target_arch = "wasm32")]
-fn hash_listener(on_change: impl Fn(Route) + 'static) -> impl Drop {
+fn window_listener(name: &'static str, handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    struct Listener(Option<Closure<dyn Fn()>>);
+    struct Listener(&'static str, Option<Closure<dyn Fn(web_sys::Event)>>);
     impl Drop for Listener {
         fn drop(&mut self) {
-            if let (Some(window), Some(closure)) = (web_sys::window(), self.0.take()) {
-                let _ = window.remove_event_listener_with_callback(
-                    "hashchange",
-                    closure.as_ref().unchecked_ref(),
-                );
+            if let (Some(window), Some(closure)) = (web_sys::window(), self.1.take()) {
+                let _ = window
+                    .remove_event_listener_with_callback(self.0, closure.as_ref().unchecked_ref());
             }
         }
     }
-    let closure = Closure::<dyn Fn()>::new(move || on_change(current_route()));
+    let closure = Closure::<dyn Fn(web_sys::Event)>::new(handler);
     if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+        let _ = window.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     }
-    Listener(Some(closure))
+    Listener(name, Some(closure))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn hash_listener(_on_change: impl Fn(Route) + 'static) -> impl Drop {
+fn window_listener(_name: &'static str, _handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
     struct Nothing;
     impl Drop for Nothing {
         fn drop(&mut self) {}
     }
     Nothing
+}
+
+/// The edit-history action of a key press: Ctrl+Z (Cmd+Z) undoes, Ctrl+Y and Ctrl+Shift+Z
+/// (Cmd+Shift+Z) redo. Presses inside a text field are left to the field.
+pub fn shortcut(key: &str, ctrl_or_meta: bool, shift: bool, in_text_field: bool) -> Option<Action> {
+    if !ctrl_or_meta || in_text_field {
+        return None;
+    }
+    match (key.to_ascii_lowercase().as_str(), shift) {
+        ("z", false) => Some(Action::Undo),
+        ("z", true) | ("y", false) => Some(Action::Redo),
+        _ => None,
+    }
 }
 
 /// Mounts the app into the page's body, after installing the panic hook. Called by the wasm
@@ -137,4 +170,18 @@ fn hash_listener(_on_change: impl Fn(Route) + 'static) -> impl Drop {
 pub fn start() {
     panic::install();
     yew::Renderer::<App>::new().render();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, shortcut};
+
+    #[test]
+    fn undo_and_redo_shortcuts() {
+        assert_eq!(shortcut("z", true, false, false), Some(Action::Undo));
+        assert_eq!(shortcut("Z", true, true, false), Some(Action::Redo));
+        assert_eq!(shortcut("y", true, false, false), Some(Action::Redo));
+        assert_eq!(shortcut("z", false, false, false), None);
+        assert_eq!(shortcut("z", true, false, true), None);
+    }
 }

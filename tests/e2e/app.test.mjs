@@ -90,6 +90,12 @@ test('editing a share changes the numbers; an invalid entry is kept with a messa
   await page.getByText('left out of the results', { exact: false }).waitFor();
   await page.getByRole('button', { name: 'Undo' }).click();
   assert.equal(await share.inputValue(), '72.73');
+  // The keyboard does the same outside text fields: Ctrl+Z undoes the normalisation, Ctrl+Y redoes it.
+  await page.getByRole('heading', { name: 'Results' }).click();
+  await page.keyboard.press('Control+z');
+  assert.equal(await share.inputValue(), '40');
+  await page.keyboard.press('Control+y');
+  assert.equal(await share.inputValue(), '72.73');
   assert.deepEqual(errors, []);
   await context.close();
 });

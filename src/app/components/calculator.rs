@@ -66,8 +66,10 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 <p class="lede">{ title }</p>
                 <div class="toolbar no-print" role="toolbar" aria-label="Edit history and printing">
                     <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
+                    aria-keyshortcuts="Control+Z Meta+Z"
     >{ "Undo" }</button>
                     <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
+                    aria-keyshortcuts="Control+Y Control+Shift+Z Meta+Shift+Z"
     >{ "Redo" }</button>
                 <button type="button" class="secondary" onclick={print}>{ "Print or save as PDF" }</button>
                 </div>
