@@ -183,6 +183,8 @@ for (const name of PAGES) {
       const { page, context, errors } = await openPage(browser, `${server.url}#/${name}`, viewport);
       await page.waitForTimeout(50);
       await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= viewport.width, `${name} at ${label} width scrolls sideways (${scrollWidth} px)`);
       const results = await new AxeBuilder({ page }).analyze();
       const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
       assert.deepEqual(
