@@ -62,7 +62,38 @@ enum Job {
 pub fn ScenariosPage(props: &ScenariosProps) -> Html {
     let reference = crate::reference::embedded();
     let list = presets();
-    let choice = use_state(|| list.first().map(|p| p.id.clone()).unwrap_or_default());
+    let choice = {
+        let list = list.clone();
+        let portfolio = props.portfolio.clone();
+        // The newest event that took effect and touches a material of the portfolio, else the newest
+        // that touches one, else the newest event.
+        use_state(move || {
+            let held: Vec<String> = portfolio
+                .lines
+                .iter()
+                .filter_map(|l| l.material.clone())
+                .collect();
+            let touches = |p: &&&EventPreset| {
+                p.scenario.as_ref().is_some_and(|s| {
+                    s.targets.iter().any(|t| {
+                        held.iter().any(|m| {
+                            reference
+                                .find_material(m)
+                                .is_some_and(|mm| mm.id == t.material)
+                        })
+                    })
+                })
+            };
+            let took_effect =
+                |p: &&&EventPreset| p.scenario.as_ref().is_some_and(|s| s.took_effect);
+            list.iter()
+                .find(|p| touches(p) && took_effect(p))
+                .or_else(|| list.iter().find(touches))
+                .or(list.first())
+                .map(|p| p.id.clone())
+                .unwrap_or_default()
+        })
+    };
     let preset = list.iter().copied().find(|p| p.id == *choice);
     let custom = choice.as_str() == "custom";
     let cut = use_state(String::new);
