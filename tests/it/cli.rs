@@ -4,7 +4,7 @@ use super::analysis::fixtures::{example_path, reference};
 use std::process::ExitCode;
 
 /// Runs the command line; returns (exit code, standard output, standard error).
-fn run(args: &[&str]) -> (ExitCode, String, String) {
+pub(crate) fn run(args: &[&str]) -> (ExitCode, String, String) {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let mut out = Vec::new();
     let mut err = Vec::new();

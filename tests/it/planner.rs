@@ -678,26 +678,14 @@ proptest! {
 
 // ---- Command line ---------------------------------------------------------------------------
 
-fn run_cli(args: &[&str]) -> (ExitCode, String, String) {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let code = chokepoint::cli::run(&args, &reference(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
 #[test]
 fn cli_plan_help_and_usage_errors() {
-    let (code, out, _) = run_cli(&["plan", "--help"]);
+    let (code, out, _) = super::cli::run(&["plan", "--help"]);
     assert_eq!(code, ExitCode::SUCCESS);
     for needle in ["--max-shift", "--premium", "--frontier", "group:"] {
         assert!(out.contains(needle), "help lacks {needle}");
     }
-    let (_, out, _) = run_cli(&["--help"]);
+    let (_, out, _) = super::cli::run(&["--help"]);
     assert!(out.contains("plan FILE.json"));
     let demo = example_path("ev_motor_maker.json");
     for args in [
@@ -708,7 +696,7 @@ fn cli_plan_help_and_usage_errors() {
         vec!["plan", &demo, "--frontier", "500"],
         vec!["plan", &demo, "--bogus"],
     ] {
-        let (code, out, err) = run_cli(&args);
+        let (code, out, err) = super::cli::run(&args);
         assert_eq!(code, ExitCode::from(2), "{args:?}: {err}");
         assert!(out.is_empty() && !err.is_empty());
     }
@@ -717,7 +705,7 @@ fn cli_plan_help_and_usage_errors() {
 #[test]
 fn cli_plans_one_material_as_json() {
     let demo = example_path("ev_motor_maker.json");
-    let (code, out, err) = run_cli(&[
+    let (code, out, err) = super::cli::run(&[
         "plan",
         &demo,
         "--material",
@@ -758,7 +746,7 @@ fn cli_plans_one_material_as_json() {
 #[test]
 fn cli_infeasible_material_plan_exits_1_with_the_reason() {
     let demo = example_path("ev_motor_maker.json");
-    let (code, out, err) = run_cli(&[
+    let (code, out, err) = super::cli::run(&[
         "plan",
         &demo,
         "--material",
@@ -781,7 +769,7 @@ fn cli_infeasible_material_plan_exits_1_with_the_reason() {
 #[test]
 fn cli_plans_every_material_without_material() {
     let demo = example_path("ev_motor_maker.json");
-    let (code, out, _) = run_cli(&["plan", &demo, "--frontier", "0"]);
+    let (code, out, _) = super::cli::run(&["plan", &demo, "--frontier", "0"]);
     assert_eq!(code, ExitCode::SUCCESS);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let materials: BTreeSet<&str> = json["plans"]

@@ -7,7 +7,6 @@ use chokepoint::model::{CountryCode, Stage};
 use chokepoint::reference::{ReferenceData, SUM_FLAG, embedded};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -467,17 +466,5 @@ fn lists_and_datasets() {
 
 #[test]
 fn embedded_file_equals_a_fresh_build() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = Command::new("python3")
-        .arg("scripts/data/build_reference.py")
-        .arg("--check")
-        .current_dir(root)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "data/reference.json is stale:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    super::assert_fresh_build("build_reference.py");
 }

@@ -12,7 +12,6 @@ use chokepoint::reference::templates::{
 };
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 const INTENSITY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -377,17 +376,5 @@ fn template_ids_are_unique() {
 
 #[test]
 fn embedded_file_equals_a_fresh_build() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = Command::new("python3")
-        .arg("scripts/data/build_templates.py")
-        .arg("--check")
-        .current_dir(root)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "data/templates.json is stale:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    super::assert_fresh_build("build_templates.py");
 }
