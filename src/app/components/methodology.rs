@@ -49,6 +49,52 @@ pub fn MethodologyPage() -> Html {
                       risk, low impact: hold buffer stock. Low risk, high impact: monitor. Otherwise: \
                       low priority." }</p>
             </section>
+            <section class="card">
+                <h2>{ "Policy checks" }</h2>
+                <p>{ "Rules are data, each with its legal citation, dates and the stages it covers (see Sources). \
+                      The EU Critical Raw Materials Act's Art. 5(1)(b) benchmark (no single third country above \
+                      65 % of a strategic raw material at any stage) is applied to your look-through mix as an \
+                      EU-level benchmark, not an obligation of your firm. The U.S. DFARS covered-country rules \
+                      (China, Russia, North Korea, Iran) are checked in their melt-and-produce regime until \
+                      31 December 2026 and their mine-to-magnet regime from 1 January 2027, a date a later law may \
+                      have changed. Checks run on the date you choose; rules no longer in force are marked \
+                      historical." }</p>
+            </section>
+            <section class="card">
+                <h2>{ "Disruption scenarios" }</h2>
+                <p>{ "A scenario cuts a share x of one country's supply at some stages for D months. At each \
+                      stage, with s the country's share of your look-through mix and r the spare capacity of the \
+                      other producers (10 % by default, an assumption you can change), the supply you lose is \
+                      s·x minus what others can make up, at most r·(1 − s). A line is only as available as its \
+                      most-cut stage. With f that shortfall and m months of inventory (months of full supply), \
+                      the revenue at risk is the share of revenue depending on the line × max(0, f·D − m) / 12: \
+                      inventory makes up m months' worth of the missing supply. Real events come from a dated, sourced list of export controls \
+                      2009-2026; where a source gives no size for a measure, the cut and duration are labelled \
+                      assumptions." }</p>
+                <p>{ "The Monte Carlo simulation draws many years. Each country disrupts its supply at each \
+                      stage with an annual probability p = 1 − exp(−(0.04 × WGI/10 + 0.25 × n/17)), where WGI is \
+                      its governance score on the EU 0-10 scale and n the number of its recorded export controls \
+                      at that stage in 2009-2025; one country's disruption hits all of its materials in the same \
+                      year; the rest-of-world remainder, being many countries, is never disrupted. Severity is uniform between 25 % and 100 %; duration is geometric with a mean of \
+                      6 months, at most 12. These are modelling assumptions, not data. Results: the expected \
+                      loss, percentiles, the mean of the worst 5 % of years (CVaR 95) and the probability of any \
+                      shortfall. Every trial has its own random stream derived from the seed, so the same seed \
+                      gives the same numbers, in this browser and on the command line." }</p>
+            </section>
+            <section class="card">
+                <h2>{ "Diversification planner" }</h2>
+                <p>{ "For one material and stage the planner finds new country shares that minimise the chosen \
+                      measure (HHI, the share from a group of countries, or governance-weighted HHI), with shares \
+                      summing to 100 %, each country at most its capacity cap (its share of world production times \
+                      a headroom factor, an assumption; a country that produces nothing cannot supply), at most a \
+                      given share of volume moved, premiums within a budget, and countries excluded or required. \
+                      The HHI problems are convex quadratic programmes solved exactly through their dual \
+                      (water-filling under caps; Boyd and Vandenberghe, Convex Optimization, 2004, ch. 5); share \
+                      objectives are linear programmes solved with the simplex method. The efficient frontier \
+                      varies the premium budget; the recommended point is its knee, the point farthest below the \
+                      line joining the frontier's ends (Satopää et al., Finding a \"Kneedle\" in a Haystack, \
+                      2011)." }</p>
+            </section>
         </article>
     }
 }
