@@ -162,18 +162,12 @@ impl Inputs {
     pub fn apply(mut self, action: Action) -> Inputs {
         match action {
             Action::Undo => {
-                if let Some(previous) = self.undo.pop() {
-                    let current = std::mem::replace(&mut self.portfolio, previous);
-                    self.redo.push(current);
-                }
+                step(&mut self.portfolio, &mut self.undo, &mut self.redo);
                 self.last_edit = None;
                 return self;
             }
             Action::Redo => {
-                if let Some(next) = self.redo.pop() {
-                    let current = std::mem::replace(&mut self.portfolio, next);
-                    self.undo.push(current);
-                }
+                step(&mut self.portfolio, &mut self.redo, &mut self.undo);
                 self.last_edit = None;
                 return self;
             }
@@ -205,6 +199,18 @@ impl Reducible for Inputs {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         Rc::new((*self).clone().apply(action))
+    }
+}
+
+/// Moves one snapshot from `from` into the current portfolio, keeping the current one on `to`
+/// (undo moves from the undo stack to the redo stack, redo the other way).
+fn step(
+    current: &mut Rc<RawPortfolio>,
+    from: &mut Vec<Rc<RawPortfolio>>,
+    to: &mut Vec<Rc<RawPortfolio>>,
+) {
+    if let Some(snapshot) = from.pop() {
+        to.push(std::mem::replace(current, snapshot));
     }
 }
 
