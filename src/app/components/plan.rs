@@ -63,7 +63,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
             .flat_map(|p| p.lines.iter().map(|l| l.material.clone()))
             .collect();
         m.dedup();
-        m.sort();
+        crate::model::order::sort(&mut m);
         m.dedup();
         m
     };

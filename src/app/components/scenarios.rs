@@ -27,7 +27,7 @@ fn presets() -> Vec<&'static EventPreset> {
         .iter()
         .filter(|p| p.scenario.is_some())
         .collect();
-    list.sort_by(|a, b| {
+    crate::model::order::sort_by(&mut list, |a, b| {
         let key = |p: &EventPreset| p.effective.or(p.announced).map(|d| (d.year, d.month));
         key(b).cmp(&key(a))
     });

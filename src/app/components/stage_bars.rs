@@ -55,7 +55,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             }
         }
     }
-    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    crate::model::order::sort_by(&mut totals, |a, b| b.1.total_cmp(&a.1));
     let order: Vec<CountryCode> = totals
         .iter()
         .filter(|(c, _)| !c.is_rest_of_world())
