@@ -5,12 +5,14 @@
 //    first child of <head>. Inline scripts (Trunk's module loader) are allowed by their SHA-256
 //    hash only; everything else must come from the page's own origin. frame-ancestors cannot be
 //    set from a <meta> element: hosts send it as a header (EMBEDDING.md, docs/PRIVACY.md).
-// 2. Service worker: sw.js is written from static/sw.template.js with the list of every file of
+// 2. Single-file build (single-file.mjs): dist/chokepoint-offline.html, the whole app in one file.
+// 3. Service worker: sw.js is written from static/sw.template.js with the list of every file of
 //    the build and a version derived from their contents, so a returning visitor gets the whole
 //    app, lazily loaded workers included, from the cache, with or without a network.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { SINGLE_FILE, singleFile } from './single-file.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
@@ -66,13 +68,18 @@ function files(dir) {
   });
 }
 
+// The single-file build carries its own, stricter policy (no address to load anything from).
+const single = singleFile(staging);
+console.log(`postbuild: ${SINGLE_FILE}: ${(single.bytes / 1e6).toFixed(1)} MB, workers: ${single.workers.join(', ')}`);
+
 for (const name of readdirSync(staging)) {
-  if (name.endsWith('.html')) addPolicy(join(staging, name));
+  if (name.endsWith('.html') && name !== SINGLE_FILE) addPolicy(join(staging, name));
 }
 
 const cached = files(staging)
   .map((f) => relative(staging, f).split(sep).join('/'))
-  .filter((f) => f !== 'sw.js' && !f.endsWith('.map'))
+  // The single-file build is a download for air-gapped machines, not part of the app.
+  .filter((f) => f !== 'sw.js' && f !== SINGLE_FILE && !f.endsWith('.map'))
   .sort();
 const version = createHash('sha256');
 for (const f of cached) version.update(f).update(readFileSync(join(staging, f)));

@@ -29,17 +29,28 @@ fn loader_url(bundle: &str) -> Result<String, String> {
     }
     let base = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .ok_or("the page has no address")?;
+        .and_then(|d| d.base_uri().ok().flatten());
     let absolute = |file: String| {
-        web_sys::Url::new_with_base(&file, &base)
+        let base = base.as_deref().ok_or("the page has no address")?;
+        web_sys::Url::new_with_base(&file, base)
             .map(|u| u.href())
             .map_err(|e| format!("{e:?}"))
     };
-    let script = loader_script(
-        &absolute(format!("./{bundle}.js"))?,
-        &absolute(format!("./{bundle}_bg.wasm"))?,
-    );
+    // The single-file build (scripts/build/single-file.mjs) carries each worker's whole script,
+    // its WebAssembly included, in `window.chokepointWorkerSources`: a page opened from disk can
+    // load nothing by address.
+    let inlined = js_sys::Reflect::get(&js_sys::global(), &"chokepointWorkerSources".into())
+        .ok()
+        .filter(|sources| sources.is_object())
+        .and_then(|sources| js_sys::Reflect::get(&sources, &bundle.into()).ok())
+        .and_then(|source| source.as_string());
+    let script = match inlined {
+        Some(source) => source,
+        None => loader_script(
+            &absolute(format!("./{bundle}.js"))?,
+            &absolute(format!("./{bundle}_bg.wasm"))?,
+        ),
+    };
     let parts = js_sys::Array::of1(&script.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
@@ -55,7 +66,7 @@ fn loader_url(bundle: &str) -> Result<String, String> {
 pub fn loader_script(script_url: &str, wasm_url: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     format!(
-        "importScripts({});wasm_bindgen({});",
+        "importScripts({});wasm_bindgen({{module_or_path:{}}});",
         quote(script_url),
         quote(wasm_url)
     )
@@ -70,7 +81,7 @@ mod tests {
                 "http://127.0.0.1:8080/a\"b.js",
                 "http://127.0.0.1:8080/x.wasm"
             ),
-            r#"importScripts("http://127.0.0.1:8080/a\"b.js");wasm_bindgen("http://127.0.0.1:8080/x.wasm");"#
+            r#"importScripts("http://127.0.0.1:8080/a\"b.js");wasm_bindgen({module_or_path:"http://127.0.0.1:8080/x.wasm"});"#
         );
     }
 }

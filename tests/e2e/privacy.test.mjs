@@ -2,8 +2,10 @@
 // recorded request by request (by the browser and by the server), and the app offline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { serveStatic, launchBrowser, distDir } from './harness.mjs';
 
 let server;
@@ -194,4 +196,28 @@ test('with the network off, a returning visitor gets the full app', async () => 
   await second.getByRole('heading', { name: 'Methodology' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the single-file build works opened from disk, alone, and requests nothing', async () => {
+  // Copied alone into an empty folder: nothing beside it to load.
+  const dir = mkdtempSync(join(tmpdir(), 'chokepoint-single-'));
+  const file = join(dir, 'chokepoint-offline.html');
+  copyFileSync(join(distDir, 'chokepoint-offline.html'), file);
+  const context = await browser.newContext();
+  await context.setOffline(true);
+  const log = record(context);
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('[data-testid="app-ready"]', { timeout: 60_000 });
+  assert.match(await page.getByTestId('headline').innerText(), /\d/);
+  await page.getByRole('link', { name: 'Scenarios' }).click();
+  await page.getByLabel('Trials').fill('20000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('mc-results').innerText(), /20000 trials/);
+  const loaded = log.requests.map((r) => r.url).filter((u) => !/^(file|blob|data):/.test(u));
+  assert.deepEqual(loaded, [], 'no request by address');
+  assert.deepEqual(log.errors, []);
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
 });

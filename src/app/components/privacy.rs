@@ -43,6 +43,15 @@ pub fn PrivacyPage() -> Html {
                        app still opens and computes everything. A newer version installs beside \
                        it and is used when you choose to reload." }
                 </p>
+                <p>
+                    { "For machines without any network: " }
+                    <a href="./chokepoint-offline.html" download="chokepoint-offline.html" data-testid="single-file-link">
+                        { "download the single-file app" }
+                    </a>
+                    { " (one HTML file of about 3 MB with everything inside, the data included) and \
+                       open it from disk. Downloading it is the one request this page makes on \
+                       your request; the file itself requests nothing." }
+                </p>
             </div>
             <div class="card">
                 <h2>{ "How to verify it yourself" }</h2>
