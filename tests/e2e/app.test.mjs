@@ -164,6 +164,15 @@ test('the planner proposes a diversification that can be applied and undone', as
   assert.match(await page.getByTestId('plan-error').innerText(), /Japan/);
   await page.getByLabel(/Price premiums/).fill('JPN=8, DEU=6');
   await page.getByTestId('plan-result').waitFor();
+  // Today and the plan side by side: the planned stage improves, and so does the disruption of
+  // today's largest supplier; the full table lists every metric.
+  const row = (about, metric) =>
+    page.getByTestId('side-by-side-row').filter({ hasText: about }).filter({ has: page.getByRole('rowheader', { name: metric, exact: true }) });
+  assert.match(await row('Gallium, refining', 'HHI').innerText(), /better/);
+  assert.match(await row('Scenario', 'Revenue at risk').innerText(), /better/);
+  const changed = await page.getByTestId('side-by-side-row').count();
+  await page.getByTestId('side-by-side-changes').uncheck();
+  assert.ok((await page.getByTestId('side-by-side-row').count()) > changed, 'all metrics listed');
   await page.getByTestId('plan-apply').click();
   await page.getByRole('link', { name: 'Calculator' }).click();
   const gallium = page.getByTestId('line-editor').filter({ hasText: 'GaN power transistors' });

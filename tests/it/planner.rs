@@ -567,6 +567,102 @@ fn applying_a_plan_changes_assess_as_compare_reports() {
 }
 
 #[test]
+fn side_by_side_shows_every_metric_and_the_plan_never_makes_the_stage_or_the_cut_worse() {
+    use chokepoint::analysis::planner::plannable_stages;
+    use chokepoint::analysis::planner::side_by_side::side_by_side;
+    use chokepoint::analysis::scenario::{Scenario, ScenarioParams};
+    let reference = reference();
+    let portfolio = demo_portfolio(&reference);
+    let params = PlanParams {
+        max_shift: 0.3,
+        ..PlanParams::default()
+    };
+    let mut materials: Vec<&str> = portfolio
+        .lines
+        .iter()
+        .map(|l| l.material.as_str())
+        .collect();
+    materials.dedup();
+    let mut checked = 0;
+    for material in materials {
+        for stage in plannable_stages(&portfolio, &reference, material) {
+            let Ok(plan) = plan_stage(&portfolio, &reference, material, stage, &params) else {
+                continue;
+            };
+            let largest = plan
+                .allocations
+                .iter()
+                .max_by(|a, b| a.today.total_cmp(&b.today))
+                .unwrap()
+                .country;
+            let planned = apply(&portfolio, std::slice::from_ref(&plan));
+            // Today's largest supplier at this stage stops all supply for six months.
+            let cut = Scenario::build(vec![largest], &[material], &[stage], 100.0, 6.0).unwrap();
+            let view = side_by_side(
+                &portfolio,
+                &planned,
+                &reference,
+                &AssessParams::default(),
+                &cut,
+                &ScenarioParams::default(),
+            );
+            let scope = format!(
+                "{}, {}",
+                view.after
+                    .materials
+                    .iter()
+                    .find(|m| m.material == material)
+                    .unwrap()
+                    .name,
+                stage.label().to_lowercase()
+            );
+            let find = |metric: &str, scope: &str| {
+                view.rows
+                    .iter()
+                    .find(|r| r.metric == metric && r.scope == scope)
+                    .unwrap_or_else(|| panic!("no row {metric} for {scope}"))
+            };
+            // The planned stage: HHI as the planner reported it, never worse.
+            let hhi = find("HHI", &scope);
+            assert!(
+                (hhi.before.unwrap() - plan.before.hhi).abs() < 1e-6,
+                "{scope}"
+            );
+            assert!(
+                (hhi.after.unwrap() - plan.after.hhi).abs() < 1e-6,
+                "{scope}"
+            );
+            assert!(hhi.after.unwrap() <= hhi.before.unwrap() + 1e-9, "{scope}");
+            assert_ne!(hhi.improves(), Some(false), "{scope}");
+            // The largest supplier's cut hurts no more than today.
+            let at_risk = find("Revenue at risk", "Scenario");
+            assert!(
+                at_risk.after.unwrap() <= at_risk.before.unwrap() + 1e-12,
+                "{scope}: {at_risk:?}"
+            );
+            // Every other material's rows are unchanged.
+            for r in view
+                .rows
+                .iter()
+                .filter(|r| r.material.as_deref().is_some_and(|m| m != material))
+            {
+                assert!(!r.changed(), "{scope}: {r:?} changed");
+            }
+            // Every stage of every material has its five rows, and the portfolio its seven.
+            let stage_rows: usize = view
+                .after
+                .materials
+                .iter()
+                .map(|m| 2 + 5 * m.stages.len())
+                .sum();
+            assert_eq!(view.rows.len(), 7 + stage_rows + 3, "{scope}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} plans checked");
+}
+
+#[test]
 fn every_material_of_the_demo_is_planned_or_explained() {
     let reference = reference();
     let portfolio = demo_portfolio(&reference);

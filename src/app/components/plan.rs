@@ -2,9 +2,12 @@
 //! capacity, shift and premium limits; the efficient frontier; and applying a plan to the
 //! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
 
+use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
 use crate::analysis::planner::{
     Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
 };
+use crate::analysis::portfolio::AssessParams;
+use crate::analysis::scenario::{Scenario, ScenarioParams};
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
 use crate::app::results::valid_part;
@@ -198,7 +201,14 @@ pub fn PlanPage(props: &PlanProps) -> Html {
                 match &plan {
                     None => html! {},
                     Some(Err(message)) => html! { <p class="field-error" role="alert" data-testid="plan-error">{ message }</p> },
-                    Some(Ok(plan)) => plan_view(plan, apply_plan),
+                    Some(Ok(plan)) => html! {
+                        <>
+                            { plan_view(plan, apply_plan) }
+                            if let Some(today) = &valid {
+                                <SideBySideView today={Rc::new(today.clone())} plan={Rc::new(plan.clone())} />
+                            }
+                        </>
+                    },
                 }
             }
         </article>
@@ -248,7 +258,7 @@ fn plan_view(plan: &Plan, apply: Option<Callback<MouseEvent>>) -> Html {
             }
             if let Some(apply) = apply {
                 <p><button type="button" onclick={apply} data-testid="plan-apply">{ "Apply this plan as my sourcing" }</button>
-                    <span class="small muted">{ " Compare every metric on the Calculator page; Undo there returns to today's sourcing." }</span></p>
+                    <span class="small muted">{ " Undo returns to today's sourcing." }</span></p>
             } else {
                 <p class="small muted">{ "Fix the lines with errors on the Calculator page to apply a plan." }</p>
             }
@@ -330,7 +340,14 @@ fn frontier(plan: &Plan) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_country_numbers;
+    use super::{lower_first, parse_country_numbers};
+
+    #[test]
+    fn names_inside_a_sentence() {
+        assert_eq!(lower_first("Cobalt"), "cobalt");
+        assert_eq!(lower_first("PGMs"), "PGMs");
+        assert_eq!(lower_first(""), "");
+    }
 
     #[test]
     fn premiums_parse_and_bad_entries_are_named() {
@@ -352,5 +369,121 @@ mod tests {
                 .contains("zero or more")
         );
         assert!(parse_country_numbers("").unwrap().is_empty());
+    }
+}
+
+/// Properties of [`SideBySideView`].
+#[derive(Properties, PartialEq)]
+struct SideBySideProps {
+    today: Rc<crate::model::portfolio::Portfolio>,
+    plan: Rc<Plan>,
+}
+
+fn metric_value(unit: Unit, value: Option<f64>) -> String {
+    match value {
+        None => "missing".into(),
+        Some(v) => match unit {
+            Unit::Hhi => thousands(v),
+            Unit::Share => pct(v),
+            Unit::Count => format!("{v:.0}"),
+            Unit::Score => format!("{v:.2}"),
+            Unit::Months => format!("{v:.1}"),
+        },
+    }
+}
+
+/// Today's sourcing and the plan side by side: every metric of the exposure engine and of a
+/// disruption of today's largest supplier.
+#[component]
+fn SideBySideView(props: &SideBySideProps) -> Html {
+    let reference = crate::reference::embedded();
+    let only_changes = use_state(|| true);
+    let plan = &props.plan;
+    let largest = plan
+        .allocations
+        .iter()
+        .max_by(|a, b| a.today.total_cmp(&b.today))
+        .map(|a| a.country);
+    let Some(largest) = largest else {
+        return html! {};
+    };
+    const MONTHS: f64 = 6.0;
+    let Ok(cut) = Scenario::build(
+        vec![largest],
+        &[plan.material.as_str()],
+        &[plan.stage],
+        100.0,
+        MONTHS,
+    ) else {
+        return html! {};
+    };
+    let planned = apply(&props.today, std::slice::from_ref(plan));
+    let view = side_by_side(
+        &props.today,
+        &planned,
+        reference,
+        &AssessParams::default(),
+        &cut,
+        &ScenarioParams::default(),
+    );
+    let toggle = {
+        let only_changes = only_changes.clone();
+        Callback::from(move |e: Event| {
+            only_changes.set(e.target_unchecked_into::<HtmlInputElement>().checked())
+        })
+    };
+    let rows: Vec<&MetricRow> = view
+        .rows
+        .iter()
+        .filter(|r| !*only_changes || r.changed() || r.scope == "Scenario")
+        .collect();
+    let scenario_text = format!(
+        "Scenario: {} stops all {} supply of {} for {MONTHS:.0} months; other countries' spare capacity as on the Scenarios page.",
+        country_name(reference, largest),
+        plan.stage.label().to_lowercase(),
+        lower_first(&plan.material_name),
+    );
+    html! {
+        <section class="card" data-testid="side-by-side">
+            <h2>{ "Today and the plan, side by side" }</h2>
+            <p class="small">{ "Every metric of the exposure engine for the whole portfolio, each material and stage, and of one disruption, computed on today's sourcing and on the plan." }</p>
+            <p class="small">{ scenario_text }</p>
+            <label class="inline">
+                <input type="checkbox" checked={*only_changes} onchange={toggle} data-testid="side-by-side-changes" />
+                { " Show only the metrics the plan changes" }
+            </label>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Today and the plan, scrollable">
+                <table class="small" data-testid="side-by-side-table">
+                    <caption class="visually-hidden">{ "Every metric today and under the plan" }</caption>
+                    <thead><tr>
+                        <th scope="col">{ "About" }</th><th scope="col">{ "Metric" }</th>
+                        <th scope="col" class="num">{ "Today" }</th><th scope="col" class="num">{ "Plan" }</th>
+                        <th scope="col">{ "Effect" }</th>
+                    </tr></thead>
+                    <tbody>
+                        for r in rows {
+                            <tr data-testid="side-by-side-row">
+                                <td>{ &r.scope }</td>
+                                <th scope="row">{ r.metric }</th>
+                                <td class="num">{ metric_value(r.unit, r.before) }</td>
+                                <td class="num">{ metric_value(r.unit, r.after) }</td>
+                                <td>{ match r.improves() { Some(true) => "better", Some(false) => "worse", None => if r.changed() { "not comparable" } else { "unchanged" } } }</td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// "Cobalt" -> "cobalt" inside a sentence; names that start with an abbreviation ("PGMs") stay.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => {
+            first.to_lowercase().chain(name.chars().skip(1)).collect()
+        }
+        _ => name.to_string(),
     }
 }
