@@ -9,10 +9,11 @@
 
 use crate::analysis::montecarlo::{
     Contribution, ExceedancePoint, HistogramBin, LossUnit, MonteCarlo, MonteCarloParams,
+    ProbabilityOverride,
 };
 use crate::app::results::valid_part;
-use crate::model::Share;
 use crate::model::portfolio::RawPortfolio;
+use crate::model::{CountryCode, Share, Stage};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,21 @@ pub struct SimRequest {
     pub seed: u64,
     /// Spare capacity of the other suppliers, in percent.
     pub spare_capacity_pct: f64,
+    /// The user's annual disruption probabilities, replacing the defaults for their country and
+    /// stage.
+    #[serde(default)]
+    pub overrides: Vec<SimOverride>,
+}
+
+/// One user-set annual disruption probability, as the page sends it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimOverride {
+    /// ISO 3166-1 alpha-3 country code.
+    pub country: String,
+    /// The stage.
+    pub stage: Stage,
+    /// The annual probability, in percent.
+    pub probability_pct: f64,
 }
 
 /// What the page shows of a run.
@@ -113,9 +129,28 @@ pub fn run(
         .ok_or("the portfolio has no valid line to simulate")?;
     let spare = Share::from_percent(request.spare_capacity_pct)
         .ok_or("spare capacity must be between 0 and 100 %")?;
+    let overrides = request
+        .overrides
+        .iter()
+        .map(|o| {
+            Ok(ProbabilityOverride {
+                country: CountryCode::parse(&o.country)
+                    .ok_or_else(|| format!("`{}` is not a country code", o.country))?,
+                stage: o.stage,
+                probability: Share::from_percent(o.probability_pct).ok_or_else(|| {
+                    format!(
+                        "{} {}: a probability must be between 0 and 100 %",
+                        o.country,
+                        o.stage.label().to_lowercase()
+                    )
+                })?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let params = MonteCarloParams {
         trials: request.trials,
         spare_capacity: spare,
+        overrides,
         ..MonteCarloParams::default()
     };
     let mut mc =
@@ -162,6 +197,7 @@ pub fn golden_request() -> SimRequest {
         trials: 20_000,
         seed: 7,
         spare_capacity_pct: 10.0,
+        overrides: Vec::new(),
     }
 }
 
@@ -176,7 +212,41 @@ mod tests {
             trials: 20_000,
             seed,
             spare_capacity_pct: 10.0,
+            overrides: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_users_probability_replaces_the_default() {
+        let reference = crate::reference::embedded();
+        let base = run(&request(7), reference, |_, _| {}).unwrap();
+        let mut quiet = request(7);
+        quiet.overrides = [
+            "CHN", "JPN", "COD", "AUS", "IDN", "FIN", "USA", "CHL", "ARG", "ZAF", "PHL", "RUS",
+            "MMR", "KOR", "DEU",
+        ]
+        .iter()
+        .flat_map(|c| {
+            Stage::ALL.into_iter().map(|stage| SimOverride {
+                country: c.to_string(),
+                stage,
+                probability_pct: 0.0,
+            })
+        })
+        .collect();
+        let calmer = run(&quiet, reference, |_, _| {}).unwrap();
+        assert!(calmer.expected_loss < base.expected_loss);
+        let mut bad = request(7);
+        bad.overrides = vec![SimOverride {
+            country: "CHN".into(),
+            stage: Stage::Refining,
+            probability_pct: 120.0,
+        }];
+        assert!(
+            run(&bad, reference, |_, _| {})
+                .unwrap_err()
+                .contains("between 0 and 100")
+        );
     }
 
     #[test]

@@ -152,6 +152,27 @@ test('the Monte Carlo runs in a worker with progress, results and cancel; the pa
   await context.close();
 });
 
+test('disruption probabilities can be edited per country and stage; a bad value is named and blocks the run', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/scenarios`);
+  await page.getByTestId('mc-probabilities').locator('summary').click();
+  const rows = page.getByTestId('mc-probability-row');
+  const n = await rows.count();
+  assert.ok(n >= 5, `${n} countries and stages listed`);
+  const first = rows.first().getByRole('textbox');
+  await first.fill('abc');
+  assert.match(await rows.first().locator('.field-error').innerText(), /abc/);
+  assert.ok(await page.getByTestId('mc-run').isDisabled(), 'a bad probability blocks the run');
+  // Every country and stage set to 0 %: no disruption, no loss.
+  for (let i = 0; i < n; i++) await rows.nth(i).getByRole('textbox').fill('0');
+  assert.match(await page.getByTestId('mc-probabilities').locator('summary').innerText(), new RegExp(`${n} set by you`));
+  await page.getByLabel('Trials').fill('5000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('mc-results').innerText(), /Expected annual loss\s+0 % of revenue/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the planner proposes a diversification that can be applied and undone', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#/plan`);
   await page.getByTestId('plan-material').selectOption('gallium');

@@ -1,15 +1,18 @@
 //! The Scenarios page: what a real or hypothetical disruption would do to the portfolio, and a
 //! Monte Carlo simulation of random disruptions run off the main thread in a Web Worker.
 
-use crate::analysis::montecarlo::{DEFAULT_TRIALS, MAX_TRIALS};
+use crate::analysis::montecarlo::{
+    CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, country_rates,
+};
 use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets};
 use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct};
 use crate::app::results::valid_part;
-use crate::app::simulation::{SimMessage, SimRequest, SimSummary};
+use crate::app::simulation::{SimMessage, SimOverride, SimRequest, SimSummary};
 use crate::model::portfolio::RawPortfolio;
 use crate::model::{CountryCode, Share, Stage};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -307,12 +310,51 @@ fn MonteCarloPanel(props: &McProps) -> Html {
         .ok()
         .filter(|t| (1..=MAX_TRIALS).contains(t));
     let seed_value = seed.trim().parse::<u64>().ok();
+    let reference = crate::reference::embedded();
+    // The default probability of every supplier country and stage of the portfolio.
+    let rates = use_memo(props.portfolio.clone(), |raw| {
+        let (_, _, _, valid) = valid_part(raw, reference);
+        valid
+            .map(|p| {
+                country_rates(
+                    &p,
+                    reference,
+                    &MonteCarloParams::default(),
+                    embedded_presets(),
+                )
+            })
+            .unwrap_or_default()
+    });
+    let typed = use_state(BTreeMap::<(CountryCode, Stage), String>::new);
+    let checked: Vec<Checked> = rates
+        .iter()
+        .map(|r| {
+            let text = typed
+                .get(&(r.country, r.stage))
+                .map(String::as_str)
+                .unwrap_or("");
+            (r.country, r.stage, probability(text))
+        })
+        .collect();
+    let overrides_ok = checked.iter().all(|(_, _, v)| v.is_ok());
+    let overrides: Vec<SimOverride> = checked
+        .iter()
+        .filter_map(|(c, stage, v)| match v {
+            Ok(Some(p)) => Some(SimOverride {
+                country: c.to_string(),
+                stage: *stage,
+                probability_pct: *p,
+            }),
+            _ => None,
+        })
+        .collect();
     let run = {
-        let (job, worker, next_id, portfolio) = (
+        let (job, worker, next_id, portfolio, overrides) = (
             job.clone(),
             worker.clone(),
             next_id.clone(),
             props.portfolio.clone(),
+            overrides.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let (Some(trials), Some(seed)) = (trials_value, seed_value) else {
@@ -326,6 +368,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                 trials,
                 seed,
                 spare_capacity_pct: DEFAULT_SPARE_CAPACITY * 100.0,
+                overrides: overrides.clone(),
             };
             job.set(Job::Running {
                 id,
@@ -383,8 +426,9 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                     if seed_value.is_none() { <p class="field-error" id="mc-seed-error">{ "Enter a whole number" }</p> }
                 </div>
             </div>
+            { probability_editor(&rates, &checked, &typed) }
             <p class="start-actions">
-                <button type="button" onclick={run} disabled={running || trials_value.is_none() || seed_value.is_none()} data-testid="mc-run">{ "Run simulation" }</button>
+                <button type="button" onclick={run} disabled={running || trials_value.is_none() || seed_value.is_none() || !overrides_ok} data-testid="mc-run">{ "Run simulation" }</button>
                 <button type="button" class="secondary" onclick={cancel} disabled={!running} data-testid="mc-cancel">{ "Cancel" }</button>
             </p>
             {
@@ -402,6 +446,92 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+/// Reads a probability typed in percent: empty keeps the default (`None`).
+fn probability(text: &str) -> Result<Option<f64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    match number(text) {
+        Some(p) if (0.0..=100.0).contains(&p) => Ok(Some(p)),
+        Some(_) => Err("Enter a probability from 0 to 100 %".into()),
+        None => Err(format!("`{}` is not a number", text.trim())),
+    }
+}
+
+type Typed = UseStateHandle<BTreeMap<(CountryCode, Stage), String>>;
+/// A typed probability read: `Ok(None)` keeps the default.
+type Checked = (CountryCode, Stage, Result<Option<f64>, String>);
+
+/// The table of annual disruption probabilities, each editable; a typed value replaces the
+/// default for its country and stage, and a bad one is named next to its field.
+fn probability_editor(rates: &[CountryRate], checked: &[Checked], typed: &Typed) -> Html {
+    let reference = crate::reference::embedded();
+    let edited = checked
+        .iter()
+        .filter(|(_, _, v)| !matches!(v, Ok(None)))
+        .count();
+    html! {
+        <details class="probabilities" data-testid="mc-probabilities">
+            <summary>{ format!("Annual disruption probabilities: {} countries and stages{}", rates.len(), if edited > 0 { format!(", {edited} set by you") } else { String::new() }) }</summary>
+            <p class="small muted">{ "The default for each supplier country and stage of your portfolio, from its governance score and its recorded export controls (see Methodology). Type a percentage to replace it; leave a field empty to keep the default." }</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Disruption probabilities, scrollable">
+                <table class="small">
+                    <thead><tr>
+                        <th scope="col">{ "Country" }</th><th scope="col">{ "Stage" }</th>
+                        <th scope="col" class="num">{ "Default" }</th><th scope="col">{ "Based on" }</th>
+                        <th scope="col">{ "Yours (%)" }</th>
+                    </tr></thead>
+                    <tbody>
+                        for (r, (_, _, value)) in rates.iter().zip(checked) {
+                            { probability_row(reference, r, value, typed) }
+                        }
+                    </tbody>
+                </table>
+            </div>
+        </details>
+    }
+}
+
+fn probability_row(
+    reference: &crate::reference::ReferenceData,
+    r: &CountryRate,
+    checked: &Result<Option<f64>, String>,
+    typed: &Typed,
+) -> Html {
+    let id = format!("mc-p-{}-{}", r.country, r.stage.id());
+    let error_id = format!("{id}-error");
+    let name = country_name(reference, r.country);
+    let key = (r.country, r.stage);
+    let oninput = {
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| {
+            let mut next = (*typed).clone();
+            next.insert(key, value(&e));
+            typed.set(next);
+        })
+    };
+    let text = typed.get(&key).cloned().unwrap_or_default();
+    let basis = match r.wgi_mean {
+        Some(w) => format!("governance {w:.2}, {} recorded events", r.history_events),
+        None => format!("no governance score, {} recorded events", r.history_events),
+    };
+    html! {
+        <tr data-testid="mc-probability-row">
+            <td>{ name.clone() }</td>
+            <td>{ r.stage.label() }</td>
+            <td class="num">{ pct(r.probability) }</td>
+            <td>{ basis }</td>
+            <td>
+                <input id={id} type="text" inputmode="decimal" class="narrow" value={text}
+                    aria-label={format!("Your annual probability for {name}, {}, in percent", r.stage.label().to_lowercase())}
+                    aria-invalid={checked.is_err().then_some("true")} aria-describedby={checked.is_err().then_some(error_id.clone())}
+                    placeholder={pct(r.probability)} {oninput} />
+                if let Err(message) = checked { <p class="field-error" id={error_id}>{ message }</p> }
+            </td>
+        </tr>
     }
 }
 
