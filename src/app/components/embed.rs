@@ -7,7 +7,7 @@
 use crate::analysis::portfolio::{AssessParams, Assessment};
 use crate::app::components::start::units_per_year;
 use crate::app::embed::{EmbedConfig, Payload, Summary};
-use crate::app::format::{country_name, material_name, money, pct};
+use crate::app::format::{country_name, material_name, money, pct, thousands};
 use crate::app::results::derive;
 use crate::reference::templates::{templates, to_portfolio};
 use std::rc::Rc;
@@ -124,7 +124,7 @@ pub fn EmbedWidget(props: &EmbedProps) -> Html {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="embed-units">{ template.map_or_else(|| "Units per year".to_string(), |t| format!("{}s per year", t.unit_label)) }</label>
+                        <label for="embed-units">{ template.map_or_else(|| "Quantity a year".to_string(), |t| format!("Quantity a year, in {}", t.unit_label)) }</label>
                         <input id="embed-units" type="text" inputmode="decimal" value={(*units).clone()} oninput={on_units}
                             aria-invalid={units_value.is_none().then_some("true")}
                             aria-describedby={units_value.is_none().then_some("embed-units-error")} />
@@ -167,6 +167,16 @@ pub fn EmbedWidget(props: &EmbedProps) -> Html {
     }
 }
 
+/// Quantities in full (`2 980 kg`), money in compact form (`4.2 M EUR`).
+fn amount(value: f64, unit: Option<&str>) -> String {
+    match unit {
+        Some(unit) if unit == crate::reference::templates::QUANTITY_UNIT => {
+            format!("{} {unit}", thousands(value))
+        }
+        _ => money(value, unit),
+    }
+}
+
 fn results(reference: &crate::reference::ReferenceData, a: &Assessment, shown: usize) -> Html {
     let unit = a.totals.spend_unit.as_deref();
     let top = a.chokepoints.first();
@@ -174,7 +184,7 @@ fn results(reference: &crate::reference::ReferenceData, a: &Assessment, shown: u
         <>
             <div class="card headline" data-testid="embed-headline" aria-live="polite">
                 <p>
-                    { format!("{} materials, {} a year. ", a.totals.materials, money(a.totals.spend, unit)) }
+                    { format!("{} materials, {} a year. ", a.totals.materials, amount(a.totals.spend, unit)) }
                     if let Some(c) = top {
                         { "Largest chokepoint: " }
                         <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), pct(c.share),
@@ -191,7 +201,7 @@ fn results(reference: &crate::reference::ReferenceData, a: &Assessment, shown: u
                 for c in a.chokepoints.iter().take(shown) {
                     <li>
                         <strong>{ format!("{}, {}, {}", material_name(reference, &c.material), c.stage.label().to_lowercase(), country_name(reference, c.country)) }</strong>
-                        { format!(": {} of supply, {} exposed", pct(c.share), money(c.spend_exposed, unit)) }
+                        { format!(": {} of supply, {} exposed", pct(c.share), amount(c.spend_exposed, unit)) }
                     </li>
                 }
             </ol>
