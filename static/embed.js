@@ -1,7 +1,7 @@
 /*
  * Chokepoint embed snippet. Include once with <script src=".../embed.js" defer></script>; every
- * <div data-chokepoint> on the page becomes the calculator widget in an iframe whose height follows
- * its content. Options are data attributes of the div (see EMBEDDING.md); the widget validates
+ * <div data-chokepoint> (or <chokepoint-calculator> element) on the page becomes the calculator
+ * widget in an iframe whose height follows its content. Options are data attributes of the div (see EMBEDDING.md); the widget validates
  * them. Message protocol "chokepoint-embed", version 1: the widget posts
  *   { protocol: "chokepoint-embed", version: 1, id, type: "resize", height }
  * on every size change, and
@@ -72,6 +72,17 @@
 
   function scan() {
     Array.prototype.forEach.call(document.querySelectorAll('div[data-chokepoint]'), mount);
+  }
+
+  // The same widget as a Custom Element, <chokepoint-calculator data-...>: the same iframe
+  // inside, so the same privacy guarantee (the host page never gets at the widget's inputs).
+  if (window.customElements && !window.customElements.get('chokepoint-calculator')) {
+    window.customElements.define('chokepoint-calculator', class extends HTMLElement {
+      connectedCallback() {
+        if (!this.style.display) this.style.display = 'block';
+        mount(this);
+      }
+    });
   }
   window.Chokepoint = { protocol: PROTOCOL, version: VERSION, scan: scan };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan);

@@ -50,6 +50,8 @@ before(async () => {
         data-font="Georgia, serif" data-theme="light" data-template="ev_car"
         data-logo="javascript:alert(1)" data-cta-label="Talk to us"
         data-cta-href="https://partner.example/contact"></div>
+      <chokepoint-calculator id="second" data-theme="dark" data-template="wind_onshore"
+        data-full-link="hide"></chokepoint-calculator>
       <script src="${app.url}embed.js"></script>
     </main>
   </body>
@@ -68,7 +70,7 @@ after(async () => {
 
 /** Heights of the iframe (in the host) and of the widget's content (inside the frame). */
 async function heights(page, frame) {
-  const outer = await page.$eval('iframe[data-chokepoint-frame]', (f) => f.getBoundingClientRect().height);
+  const outer = await page.$eval('#widget iframe[data-chokepoint-frame]', (f) => f.getBoundingClientRect().height);
   const inner = await frame.evaluate(() => ({
     content: Math.ceil(document.querySelector('.embed').getBoundingClientRect().height),
     scroll: document.documentElement.scrollHeight,
@@ -106,7 +108,7 @@ test('embedded widget under CSP on a second origin: theme, resizing, opt-in summ
   });
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.goto(host.url);
-  const iframe = await page.waitForSelector('iframe[data-chokepoint-frame]');
+  const iframe = await page.waitForSelector('#widget iframe[data-chokepoint-frame]');
   assert.equal(await iframe.getAttribute('title'), 'Chokepoint critical-minerals calculator');
   assert.equal(
     await iframe.getAttribute('sandbox'),
@@ -158,14 +160,15 @@ test('embedded widget under CSP on a second origin: theme, resizing, opt-in summ
 
   // Until the visitor opts in, the partner gets sizes and nothing else.
   let messages = await page.evaluate(() => window.__messages);
-  assert.ok(messages.length >= 3, `resize messages: ${messages.length}`);
+  assert.ok(messages.filter((m) => m.data.id === 'widget').length >= 3, 'resize messages');
+  assert.ok(messages.some((m) => m.data.id === 'second'), 'the custom element reports its size too');
   for (const m of messages) {
     assert.equal(m.origin, new URL(app.url).origin);
     assert.deepEqual(Object.keys(m.data).sort(), ['height', 'id', 'protocol', 'type', 'version']);
     assert.equal(m.data.protocol, 'chokepoint-embed');
     assert.equal(m.data.version, 1);
     assert.equal(m.data.type, 'resize');
-    assert.equal(m.data.id, 'widget');
+    assert.ok(['widget', 'second'].includes(m.data.id));
   }
   assert.deepEqual(await page.evaluate(() => window.__summaries), []);
 
@@ -195,16 +198,21 @@ test('embedded widget under CSP on a second origin: theme, resizing, opt-in summ
   await context.close();
 });
 
-test('embedded widget: no serious accessibility violations, inside the frame included', async () => {
+test('embedded widgets (div and custom element, light and dark): no serious accessibility violations inside the frames', async () => {
   // axe-core injects its script into every frame, which the pages' CSP would refuse: this
   // audit alone runs with CSP bypassed (the test above runs under the CSP).
   const context = await browser.newContext({ viewport: { width: 900, height: 800 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(host.url);
-  const iframe = await page.waitForSelector('iframe[data-chokepoint-frame]');
-  const frame = await iframe.contentFrame();
-  await frame.waitForSelector('[data-testid="embed-chokepoints"] li', { timeout: 30_000 });
-  await frame.click('[data-testid="embed-more"]');
+  for (const id of ['widget', 'second']) {
+    const iframe = await page.waitForSelector(`#${id} iframe[data-chokepoint-frame]`);
+    const frame = await iframe.contentFrame();
+    await frame.waitForSelector('[data-testid="embed-chokepoints"] li', { timeout: 30_000 });
+    if (await frame.$('[data-testid="embed-more"]')) await frame.click('[data-testid="embed-more"]');
+  }
+  // The custom element in dark theme: its own frame, dark colours.
+  const dark = await (await page.$('#second iframe')).contentFrame();
+  assert.equal(await dark.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(18, 21, 28)');
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
   assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
