@@ -12,6 +12,7 @@ pub mod panic;
 pub mod results;
 pub mod route;
 pub mod simulation;
+pub mod spawn;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
