@@ -113,3 +113,40 @@ fn the_monte_carlo_golden_run_matches_the_native_bits() {
     assert_eq!(summary.expected_loss.to_bits(), GOLDEN_EXPECTED_LOSS_BITS);
     assert_eq!(summary.p99.to_bits(), GOLDEN_P99_BITS);
 }
+
+#[wasm_bindgen_test]
+fn the_javascript_api_returns_the_native_assessment_as_a_plain_object() {
+    use chokepoint::api::{AssessOptions, assess_portfolio, js};
+    let json = r#"{"schema_version": 1, "spend_unit": "EUR", "lines": [
+        {"material": "gallium", "spend": 1000, "revenue_share_pct": 10,
+         "sourcing": {"refining": {"CHN": 80, "JPN": 20}}},
+        {"material": "cobalt", "spend": 500, "revenue_share_pct": 30}]}"#;
+    let object = js_sys::JSON::parse(json).expect("test JSON parses");
+    let result = js::assess(object, wasm_bindgen::JsValue::UNDEFINED).expect("valid portfolio");
+    let native = assess_portfolio(
+        json,
+        &AssessOptions::default(),
+        chokepoint::reference::embedded(),
+    )
+    .expect("valid portfolio");
+    let native = serde_json::to_string(&native).expect("serialises");
+    // Both through JavaScript's own JSON writer, so number formatting cannot differ.
+    let stringify = |v: &wasm_bindgen::JsValue| {
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    };
+    let native = js_sys::JSON::parse(&native).expect("native JSON parses");
+    assert_eq!(stringify(&result), stringify(&native));
+    assert!(js_sys::Reflect::get(&result, &"totals".into()).is_ok_and(|t| t.is_object()));
+
+    let bad = js_sys::JSON::parse(r#"{"schema_version": 1, "lines": [{"material": "x", "spend": 1, "revenue_share_pct": 1}]}"#)
+        .expect("test JSON parses");
+    let error = js::assess(bad, wasm_bindgen::JsValue::UNDEFINED).expect_err("invalid portfolio");
+    let details = js_sys::Reflect::get(&error, &"details".into()).expect("details");
+    let kind = js_sys::Reflect::get(&details, &"kind".into())
+        .ok()
+        .and_then(|k| k.as_string());
+    assert_eq!(kind.as_deref(), Some("invalid"));
+}

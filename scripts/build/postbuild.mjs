@@ -21,14 +21,14 @@ if (!staging) {
   process.exit(1);
 }
 
-/** The policy for a page whose inline scripts hash to `hashes`. */
-export function policy(hashes) {
+/** The policy for a page whose inline scripts hash to `hashes`; `images` adds image sources. */
+export function policy(hashes, images = []) {
   const scripts = ["'self'", "'wasm-unsafe-eval'", ...hashes.map((h) => `'sha256-${h}'`)];
   return [
     "default-src 'none'",
     `script-src ${scripts.join(' ')}`,
     "style-src 'self'",
-    "img-src 'self' data: blob:",
+    ["img-src 'self' data: blob:", ...images].join(' '),
     "font-src 'self'",
     "connect-src 'self'",
     // Workers start from a blob: loader that imports the bundle (src/app/spawn.rs explains why).
@@ -52,7 +52,9 @@ function addPolicy(file) {
   if (/\son[a-z]+\s*=/i.test(html.replace(inlineScript, ''))) {
     throw new Error(`${file}: inline event handler attributes are not allowed`);
   }
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(hashes)}" />`;
+  // The embed widget shows the partner's logo, an https: URL of the partner's choosing.
+  const images = file.endsWith(`${sep}embed.html`) ? ['https:'] : [];
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(hashes, images)}" />`;
   // Right after <meta charset> (which must stay within the first 1024 bytes), before any script.
   html = /<meta charset[^>]*>/i.test(html)
     ? html.replace(/(<meta charset[^>]*>)/i, `$1\n    ${meta}`)
@@ -80,6 +82,8 @@ const cached = files(staging)
   .map((f) => relative(staging, f).split(sep).join('/'))
   // The single-file build is a download for air-gapped machines, not part of the app.
   .filter((f) => f !== 'sw.js' && f !== SINGLE_FILE && !f.endsWith('.map'))
+  // What partners embed (the widget, the JavaScript API) is not part of the app.
+  .filter((f) => !/^(embed|chokepoint-api)/.test(f))
   .sort();
 const version = createHash('sha256');
 for (const f of cached) version.update(f).update(readFileSync(join(staging, f)));

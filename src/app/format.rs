@@ -3,6 +3,17 @@
 use crate::model::CountryCode;
 use crate::reference::ReferenceData;
 
+/// The number of materials per action, in one sentence.
+pub fn action_counts(actions: &crate::analysis::portfolio::ActionCounts) -> String {
+    format!(
+        "Actions: {} to qualify a second source, {} to hold buffer stock, {} to monitor, {} low priority.",
+        actions.qualify_second_source,
+        actions.hold_buffer_stock,
+        actions.monitor,
+        actions.low_priority
+    )
+}
+
 /// A fraction as a percentage with sensible precision: `0.9123` → `"91 %"`, `0.004` → `"0.4 %"`.
 pub fn pct(fraction: f64) -> String {
     let p = fraction * 100.0;

@@ -5,6 +5,7 @@
 //! from the inputs with `use_memo`.
 
 pub mod components;
+pub mod embed;
 pub mod format;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;

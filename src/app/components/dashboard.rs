@@ -97,9 +97,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                     </p>
                 }
                 <p class="small">
-                    { format!("Actions: {} to qualify a second source, {} to hold buffer stock, {} to monitor, {} low priority.",
-                        a.totals.actions.qualify_second_source, a.totals.actions.hold_buffer_stock,
-                        a.totals.actions.monitor, a.totals.actions.low_priority) }
+                    { crate::app::format::action_counts(&a.totals.actions) }
                 </p>
             </div>
             <h3>{ "Top chokepoints" }</h3>

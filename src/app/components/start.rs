@@ -26,6 +26,15 @@ pub fn blank_portfolio() -> RawPortfolio {
     }
 }
 
+/// Units of product a year as typed ("1,000", "2 500"): a number above zero and at most 10^12.
+pub fn units_per_year(text: &str) -> Option<f64> {
+    text.trim()
+        .replace([',', ' ', '\u{202f}'], "")
+        .parse::<f64>()
+        .ok()
+        .filter(|u| u.is_finite() && *u > 0.0 && *u <= 1e12)
+}
+
 fn kind_label(kind: TemplateKind) -> &'static str {
     match kind {
         TemplateKind::Component => "component (do not add it to a product that contains it)",
@@ -41,12 +50,7 @@ pub fn StartPanel(props: &StartProps) -> Html {
     let selected = use_state(|| all.first().map(|t| t.id.clone()).unwrap_or_default());
     let units = use_state(|| "1000".to_string());
     let template: Option<&'static Template> = all.iter().find(|t| t.id == *selected);
-    let units_value = units
-        .trim()
-        .replace([',', ' ', '\u{202f}'], "")
-        .parse::<f64>()
-        .ok()
-        .filter(|u| u.is_finite() && *u > 0.0 && *u <= 1e12);
+    let units_value = units_per_year(&units);
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |e: Event| {
