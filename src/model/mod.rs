@@ -11,6 +11,9 @@
 //! can show it.
 
 pub mod portfolio;
+pub mod schema;
+pub mod share;
+pub mod storage;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
