@@ -247,7 +247,7 @@ pub fn hidden_exposure(line: &Line, reference: &ReferenceData) -> Vec<HiddenExpo
 
 /// Sorts hidden exposures largest first, then by stage and country (a total order).
 pub fn sort_hidden(hidden: &mut [HiddenExposure]) {
-    hidden.sort_by(|a, b| {
+    crate::model::order::sort_by(hidden, |a, b| {
         b.hidden
             .total_cmp(&a.hidden)
             .then(a.stage.cmp(&b.stage))

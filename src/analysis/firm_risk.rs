@@ -362,7 +362,7 @@ pub fn firm_supply_risk_of(
         .iter()
         .flat_map(|r| r.governance_assumed.iter().copied())
         .collect();
-    governance_assumed.sort();
+    crate::model::order::sort(&mut governance_assumed);
     governance_assumed.dedup();
     if !governance_assumed.is_empty() {
         let list: Vec<&str> = governance_assumed.iter().map(CountryCode::as_str).collect();

@@ -972,7 +972,7 @@ fn contributions(
         })
         .collect();
     if sort {
-        out.sort_by(|a, b| {
+        crate::model::order::sort_by(&mut out, |a, b| {
             b.expected_loss
                 .total_cmp(&a.expected_loss)
                 .then(a.name.cmp(&b.name))

@@ -996,7 +996,7 @@ pub fn plan_mix(
             premium_pct: setup.premium_pct[c],
         })
         .collect();
-    allocations.sort_by(|a, b| {
+    crate::model::order::sort_by(&mut allocations, |a, b| {
         b.planned
             .total_cmp(&a.planned)
             .then(a.country.cmp(&b.country))
@@ -1277,7 +1277,9 @@ fn explain(
         .map(|(i, &c)| (c, planned(c) - setup.problem.x0[i]))
         .filter(|(_, d)| d.abs() >= 5e-4)
         .collect();
-    changes.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    crate::model::order::sort_by(&mut changes, |a, b| {
+        b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
+    });
     if point.shift < 5e-4 || changes.is_empty() {
         return format!(
             "Keep today's sourcing of {subject}: within the limits no shift lowers the {} \

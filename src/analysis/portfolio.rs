@@ -951,7 +951,7 @@ fn chokepoints(
         RankBy::Spend => (c.spend_exposed, c.revenue_exposed),
         RankBy::Revenue => (c.revenue_exposed, c.spend_exposed),
     };
-    list.sort_by(|a, b| {
+    crate::model::order::sort_by(&mut list, |a, b| {
         let (ka, kb) = (key(a), key(b));
         kb.0.total_cmp(&ka.0)
             .then(kb.1.total_cmp(&ka.1))

@@ -141,7 +141,7 @@ impl Scenario {
             .filter(|t| t.material == material)
             .flat_map(|t| t.stages.iter().copied())
             .collect();
-        stages.sort();
+        crate::model::order::sort(&mut stages);
         stages.dedup();
         stages
     }
@@ -385,7 +385,7 @@ pub fn run_scenario(
         .filter(|l| l.shortfall > 0.0)
         .map(|l| l.line)
         .collect();
-    ranking.sort_by(|&a, &b| {
+    crate::model::order::sort_by(&mut ranking, |&a, &b| {
         let (a_line, b_line) = (&lines[a], &lines[b]);
         b_line
             .revenue_at_risk_fraction

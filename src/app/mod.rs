@@ -12,6 +12,7 @@ pub mod panic;
 pub mod results;
 pub mod route;
 pub mod simulation;
+pub mod spawn;
 pub mod state;
 pub mod storage;
 #[cfg(target_arch = "wasm32")]

@@ -57,7 +57,7 @@ pub fn valid_part(
             _ => None,
         })
         .collect();
-    excluded.sort_unstable();
+    crate::model::order::sort(&mut excluded);
     excluded.dedup();
     let assessed: Vec<usize> = (0..portfolio.lines.len())
         .filter(|i| excluded.binary_search(i).is_err())

@@ -10,6 +10,7 @@
 //! renormalised and the original sum is kept in [`CountryMix::original_sum`] so that the interface
 //! can show it.
 
+pub mod order;
 pub mod portfolio;
 pub mod schema;
 pub mod share;
@@ -258,7 +259,7 @@ impl CountryMix {
         for entry in &mut entries {
             entry.1 /= sum;
         }
-        entries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        order::sort_by(&mut entries, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(CountryMix {
             entries,
             original_sum: sum,

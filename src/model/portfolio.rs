@@ -1002,7 +1002,7 @@ impl RawLine {
         if let Some(sourcing) = sourcing {
             self.sourcing.0.push((stage.id().to_string(), sourcing));
             let order = |key: &str| Stage::ALL.iter().position(|s| s.id() == key).unwrap_or(9);
-            self.sourcing.0.sort_by_key(|(key, _)| order(key));
+            crate::model::order::sort_by_key(&mut self.sourcing.0, |(key, _)| order(key));
         }
     }
 }

@@ -42,7 +42,7 @@ use super::{
     Country, CountryGroup, Dataset, EuAssessment, EuStageShares, ListMemberships, Material,
     ReferenceData, SourceRef, StageSeries,
 };
-use crate::model::{CountryCode, CountryMix, MixError, Stage};
+use crate::model::{CountryCode, CountryMix, MixError, Stage, order};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -355,7 +355,7 @@ pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
     for g in raw.groups {
         groups.push(convert_group(g, &known)?);
     }
-    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    order::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
     if let Some(w) = groups.windows(2).find(|w| w[0].id == w[1].id) {
         return Err(ReferenceError::Group {
             group: w[0].id.clone(),
@@ -368,7 +368,7 @@ pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
     for m in raw.materials {
         materials.push(convert_material(m, &known, &dataset_ids)?);
     }
-    materials.sort_by(|a, b| a.id.cmp(&b.id));
+    order::sort_by(&mut materials, |a, b| a.id.cmp(&b.id));
     if let Some(w) = materials.windows(2).find(|w| w[0].id == w[1].id) {
         return Err(ReferenceError::Material {
             material: w[0].id.clone(),
@@ -471,7 +471,7 @@ fn convert_countries(
             wgi_mean: wgi,
         });
     }
-    out.sort_by_key(|c| c.code);
+    order::sort_by_key(&mut out, |c| c.code);
     Ok(out)
 }
 
@@ -506,7 +506,7 @@ fn convert_group(
         }
         members.push(code);
     }
-    members.sort();
+    order::sort(&mut members);
     Ok(CountryGroup {
         id: g.id.clone(),
         name: g.name.clone(),
@@ -630,7 +630,7 @@ fn convert_material(
             withheld,
         });
     }
-    stages.sort_by_key(|s| s.stage);
+    order::sort_by_key(&mut stages, |s| s.stage);
 
     let eu = match m.eu {
         Some(raw) => Some(convert_eu(raw, known, &err)?),
@@ -734,10 +734,10 @@ fn convert_eu(
             }
             out.push((stage, list));
         }
-        out.sort_by_key(|(s, _)| *s);
+        order::sort_by_key(&mut out, |(s, _)| *s);
         Ok(out)
     };
-    import_reliance.sort_by_key(|(s, _)| *s);
+    order::sort_by_key(&mut import_reliance, |(s, _)| *s);
     Ok(EuAssessment {
         supply_risk,
         economic_importance,

@@ -21,9 +21,14 @@ const types = {
   '.png': 'image/png',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
+/**
+ * Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close, requests }, where
+ * `requests` lists every request the server received as { path, at } (at = Date.now()).
+ */
 export async function serveStatic(dir = distDir, extraHeaders = {}) {
+  const requests = [];
   const server = createServer(async (req, res) => {
+    requests.push({ path: req.url, at: Date.now() });
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       let file = normalize(join(dir, path));
@@ -47,6 +52,7 @@ export async function serveStatic(dir = distDir, extraHeaders = {}) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/`,
+    requests,
     close: () => new Promise((ok) => server.close(ok)),
   };
 }

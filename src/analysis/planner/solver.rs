@@ -256,7 +256,7 @@ fn water_fill_sorted(problem: &Problem, members: &[usize], total: f64, mu: f64, 
         }
     }
     points.retain(|p| p.is_finite());
-    points.sort_by(f64::total_cmp);
+    crate::model::order::sort_by(&mut points, f64::total_cmp);
     points.dedup();
     let sum_at = |nu: f64| -> f64 {
         members

@@ -387,7 +387,7 @@ pub fn history_counts(
             .iter()
             .flat_map(|t| t.stages.iter().copied())
             .collect();
-        stages.sort();
+        crate::model::order::sort(&mut stages);
         stages.dedup();
         for &country in &scenario.countries {
             for &stage in &stages {

@@ -64,7 +64,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
             .flat_map(|p| p.lines.iter().map(|l| l.material.clone()))
             .collect();
         m.dedup();
-        m.sort();
+        crate::model::order::sort(&mut m);
         m.dedup();
         m
     };
@@ -307,14 +307,14 @@ fn frontier(plan: &Plan) -> Html {
             <figcaption id="frontier-title">{ format!("Efficient frontier: {} against the premium paid (% of spend)", plan.objective.label()) }</figcaption>
             <ChartExport name="frontier" title="Efficient frontier">
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="frontier-title">
-                <polyline points={line} fill="none" stroke="var(--c1)" stroke-width="2" />
+                <polyline points={line} class="line-c1" fill="none" stroke-width="2" />
                 for (i, (x, y)) in pts.iter().enumerate() {
                     <circle cx={format!("{:.1}", sx(*x))} cy={format!("{:.1}", sy(*y))} r={if Some(i) == chosen { "6" } else { "3" }}
-                        style={if Some(i) == chosen { "fill:var(--c6)" } else { "fill:var(--c1)" }}>
+                        class={if Some(i) == chosen { "c6" } else { "c1" }}>
                         <title>{ format!("premium {x:.2} %, objective {y:.3}{}", if Some(i) == chosen { " (recommended)" } else { "" }) }</title>
                     </circle>
                 }
-                <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
+                <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} class="axis" />
                 <text x={pad.to_string()} y={(h - 12.0).to_string()} font-size="11">{ format!("{x0:.1} %") }</text>
                 <text x={(w - 10.0).to_string()} y={(h - 12.0).to_string()} font-size="11" text-anchor="end">{ format!("{x1:.1} %") }</text>
             </svg>

@@ -43,22 +43,54 @@ pub fn PrivacyPage() -> Html {
                       page." }</p>
             </div>
             <div class="card">
+                <h2>{ "Enforced by your browser" }</h2>
+                <p>
+                    { "The page carries a Content-Security-Policy that your browser enforces: \
+                       scripts, styles, images and workers may come only from this site, the page \
+                       may connect to no other address (connect-src 'self'), and code injected \
+                       into the page would not run. Where it sits: the first lines of the page's \
+                       source (view-source), as a meta element named Content-Security-Policy." }
+                </p>
+            </div>
+            <div class="card">
+                <h2>{ "Works offline" }</h2>
+                <p>
+                    { "On your first visit, a service worker keeps a copy of the whole app in your \
+                       browser, including the parts loaded later (the simulation worker). From \
+                       then on every file the app needs is answered from that copy: nothing the \
+                       app does after loading reaches any server, and with the network off the \
+                       app still opens and computes everything. A newer version installs beside \
+                       it and is used when you choose to reload." }
+                </p>
+                <p>
+                    { "For machines without any network: " }
+                    <a href="./chokepoint-offline.html" download="chokepoint-offline.html" data-testid="single-file-link">
+                        { "download the single-file app" }
+                    </a>
+                    { " (one HTML file of about 3 MB with everything inside, the data included) and \
+                       open it from disk. Downloading it is the one request this page makes on \
+                       your request; the file itself requests nothing." }
+                </p>
+            </div>
+            <div class="card">
                 <h2>{ "How to verify it yourself" }</h2>
                 <ol>
                     <li>{ "Open your browser's developer tools (F12, or Ctrl+Shift+I; Cmd+Option+I \
                            on a Mac) and select the Network tab." }</li>
-                    <li>{ "Reload the page. You will see the page itself, one script, one \
-                           WebAssembly file, one stylesheet and the icon, all from this site's own \
-                           address." }</li>
-                    <li>{ "Now use the calculator: edit numbers, switch pages. The Network tab \
-                           stays empty. The one exception: starting a simulation on the Scenarios \
-                           page loads the simulation worker (two files) from this same site; your \
-                           portfolio is handed to it inside your browser, never over the network." }</li>
+                    <li>{ "Reload the page. Every request goes to this site's own address; after \
+                           the first visit they are marked as served by the service worker." }</li>
+                    <li>{ "Now use the calculator: edit numbers, switch pages, run a simulation. \
+                           Nothing new reaches the network. Work is handed to the simulation \
+                           worker inside your browser, never over the network." }</li>
+                    <li>{ "For the strongest check, tick \"Offline\" in the Network tab (or unplug) \
+                           and reload: the app keeps working." }</li>
                 </ol>
                 <p class="muted small">
                     { "Our automated tests check exactly this on every change: they record every \
-                       request the browser makes during a session and fail on any request to \
-                       another address." }
+                       request the browser makes and that the server receives during a full \
+                       session, fail on any request to another address or on any request after \
+                       the page has loaded, check that the policy blocks injected code, and run \
+                       the app with the network off." }
                 </p>
             </div>
         </article>

@@ -51,11 +51,11 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
             <ChartExport name="risk-matrix" title="Risk matrix">
             <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-labelledby="risk-matrix-title">
                 <rect x={LEFT.to_string()} y={TOP.to_string()} width={(W - LEFT - RIGHT).to_string()}
-                    height={(H - TOP - BOTTOM).to_string()} fill="none" stroke="var(--border)" />
+                    height={(H - TOP - BOTTOM).to_string()} class="frame" fill="none" />
                 <line x1={tx.to_string()} x2={tx.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()}
-                    stroke="var(--muted)" stroke-dasharray="4 3" />
+                    class="guide" stroke-dasharray="4 3" />
                 <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={ty.to_string()} y2={ty.to_string()}
-                    stroke="var(--muted)" stroke-dasharray="4 3" />
+                    class="guide" stroke-dasharray="4 3" />
                 { quadrant(tx, ty, "Qualify a second source", "end", W - RIGHT - 4.0, TOP + 14.0) }
                 { quadrant(tx, ty, "Hold buffer stock", "start", LEFT + 4.0, TOP + 14.0) }
                 { quadrant(tx, ty, "Monitor", "end", W - RIGHT - 4.0, H - BOTTOM - 6.0) }
@@ -75,7 +75,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                     if let Some(risk) = m.supply_risk.value {
                         <g>
                             <circle cx={x(m.revenue_share).to_string()} cy={y(risk).to_string()} r="5"
-                                style="fill:var(--accent)" stroke="var(--surface)">
+                                class="dot">
                                 <title>{ format!("{}: supply risk {risk:.1}, {} of revenue, {}", m.name, pct(m.revenue_share), m.action.label()) }</title>
                             </circle>
                             <text x={(x(m.revenue_share) + 7.0).to_string()} y={(y(risk) + 4.0).to_string()} font-size="10">{ short_name(&m.name) }</text>

@@ -28,7 +28,7 @@ fn presets() -> Vec<&'static EventPreset> {
         .iter()
         .filter(|p| p.scenario.is_some())
         .collect();
-    list.sort_by(|a, b| {
+    crate::model::order::sort_by(&mut list, |a, b| {
         let key = |p: &EventPreset| p.effective.or(p.announced).map(|d| (d.year, d.month));
         key(b).cmp(&key(a))
     });
@@ -489,11 +489,11 @@ fn LossCharts(props: &ChartProps) -> Html {
                     for (i, b) in s.histogram.iter().enumerate() {
                         <rect x={format!("{:.1}", pad + i as f64 * bar_w)} width={format!("{:.1}", (bar_w - 1.0).max(0.5))}
                             y={format!("{:.1}", (h - pad) - (b.count as f64 / max_count) * (h - pad - 10.0))}
-                            height={format!("{:.1}", (b.count as f64 / max_count) * (h - pad - 10.0))} style="fill:var(--c1)">
+                            height={format!("{:.1}", (b.count as f64 / max_count) * (h - pad - 10.0))} class="c1">
                             <title>{ format!("{}–{}: {} trials", pct(b.from), pct(b.to), b.count) }</title>
                         </rect>
                     }
-                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
+                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} class="axis" />
                     <text x={pad.to_string()} y={(h - 10.0).to_string()} font-size="11">{ "0 %" }</text>
                     <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
                 </svg>
@@ -511,9 +511,9 @@ fn LossCharts(props: &ChartProps) -> Html {
                 <figcaption id="mc-exc-title">{ "Exceedance curve: probability that a year's loss is larger than each value" }</figcaption>
                 <ChartExport name="exceedance" title="Exceedance curve">
                 <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-exc-title">
-                    <polyline points={ex_points} fill="none" stroke="var(--c6)" stroke-width="2" />
-                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} stroke="var(--muted)" />
-                    <line x1={pad.to_string()} x2={pad.to_string()} y1="10" y2={(h - pad).to_string()} stroke="var(--muted)" />
+                    <polyline points={ex_points} class="line-c6" fill="none" stroke-width="2" />
+                    <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} class="axis" />
+                    <line x1={pad.to_string()} x2={pad.to_string()} y1="10" y2={(h - pad).to_string()} class="axis" />
                     <text x="2" y="16" font-size="11">{ "100 %" }</text>
                     <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
                 </svg>
@@ -568,12 +568,12 @@ mod worker_handle {
     pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
-        let worker = match web_sys::Worker::new("./sim-worker_loader.js") {
+        let worker = match crate::app::spawn::worker("sim-worker") {
             Ok(worker) => worker,
             Err(error) => {
                 on_message.emit(SimMessage::Failed {
                     id: request.id,
-                    message: format!("the simulation worker could not start: {error:?}"),
+                    message: format!("the simulation worker could not start: {error}"),
                 });
                 let worker = js_sys::Object::new().unchecked_into();
                 return Handle {

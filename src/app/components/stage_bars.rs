@@ -12,16 +12,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Colour-blind safe palette (Okabe-Ito), as CSS custom properties; the last one is for the rest.
-const PALETTE: [&str; 8] = [
-    "var(--c1)",
-    "var(--c2)",
-    "var(--c3)",
-    "var(--c4)",
-    "var(--c5)",
-    "var(--c6)",
-    "var(--c7)",
-    "var(--c8)",
-];
+/// Colour classes of the palette (style.css maps `cN` to the colour-blind-safe `--cN` as fill and
+/// background; classes rather than `style` attributes, which the Content-Security-Policy blocks).
+const PALETTE: [&str; 8] = ["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"];
 /// Countries below this share are grouped as "others" in the bars (not in the table).
 const MIN_SEGMENT: f64 = 0.03;
 
@@ -56,7 +49,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             }
         }
     }
-    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    crate::model::order::sort_by(&mut totals, |a, b| b.1.total_cmp(&a.1));
     let order: Vec<CountryCode> = totals
         .iter()
         .filter(|(c, _)| !c.is_rest_of_world())
@@ -112,9 +105,9 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             </ChartExport>
             <ul class="legend" aria-hidden="true">
                 for c in order.iter().take(PALETTE.len() - 1) {
-                    <li><span class="swatch" style={format!("background:{}", colour(&order, *c))}></span>{ country_name(reference, *c) }</li>
+                    <li><span class={classes!("swatch", colour(&order, *c))}></span>{ country_name(reference, *c) }</li>
                 }
-                <li><span class="swatch" style={format!("background:{}", PALETTE[PALETTE.len() - 1])}></span>{ "Others and rest of world" }</li>
+                <li><span class={classes!("swatch", PALETTE[PALETTE.len() - 1])}></span>{ "Others and rest of world" }</li>
             </ul>
             <DataTable label={format!("{} data table", m.name)}>
                         <thead><tr>
@@ -161,12 +154,12 @@ fn segments(
         out.push(html! {
             <g>
                 <rect x={x.to_string()} y="0" width={w.to_string()} height={height.to_string()}
-                    style={format!("fill:{}", colour(order, *c))} stroke="var(--surface)">
+                    class={classes!("seg", colour(order, *c))}>
                     <title>{ format!("{} {}", country_name(reference, *c), pct(*share)) }</title>
                 </rect>
                 if w > 52.0 {
                     <text x={(x + 4.0).to_string()} y={(height / 2.0).to_string()} dominant-baseline="middle"
-                        font-size="11" style="fill:#000">{ format!("{} {}", c, pct(*share)) }</text>
+                        font-size="11" class="seg-label">{ format!("{} {}", c, pct(*share)) }</text>
                 }
             </g>
         });
@@ -175,7 +168,7 @@ fn segments(
     if rest > 0.0 {
         out.push(html! {
             <rect x={x.to_string()} y="0" width={(rest * width).to_string()} height={height.to_string()}
-                style={format!("fill:{}", PALETTE[PALETTE.len() - 1])} stroke="var(--surface)">
+                class={classes!("seg", PALETTE[PALETTE.len() - 1])}>
                 <title>{ format!("Others and rest of world {}", pct(rest)) }</title>
             </rect>
         });

@@ -1,0 +1,81 @@
+// The single-file build: the whole app (page, stylesheet, script, WebAssembly, the reference data
+// inside it, and every worker bundle) in one HTML file that works when opened from disk, for
+// air-gapped machines. Called by postbuild.mjs on Trunk's staging directory.
+//
+// A page opened from disk (file://) can load nothing by address, so: the stylesheet goes into a
+// <style> element, the main bundle's wasm-bindgen glue into the page's module script with its
+// WebAssembly as base64, and each worker bundle (wasm-bindgen "no-modules" glue plus its
+// WebAssembly) into window.chokepointWorkerSources, from which src/app/spawn.rs starts the
+// worker as a blob: script. The Content-Security-Policy allows exactly these inline parts by
+// their hashes.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+/** Escapes a script's text so that it cannot close its <script> element early. */
+const scriptSafe = (text) => text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+
+export const SINGLE_FILE = 'chokepoint-offline.html';
+
+export function singleFile(staging) {
+  const index = readFileSync(join(staging, 'index.html'), 'utf8');
+  const glueName = index.match(/from '\.\/([^']+\.js)'/)?.[1];
+  const wasmName = index.match(/module_or_path: '\.\/([^']+\.wasm)'/)?.[1];
+  const cssName = index.match(/<link rel="stylesheet" href="\.\/([^"]+\.css)"/)?.[1];
+  if (!glueName || !wasmName || !cssName) throw new Error('single-file: Trunk loader not recognised in index.html');
+  const names = readdirSync(staging);
+
+  // The main bundle's ES-module glue, its exports turned into plain bindings.
+  const glue = readFileSync(join(staging, glueName), 'utf8').replace(/^export \{[^}]*\};?\s*$/gm, '');
+  if (/^\s*export\s/m.test(glue)) throw new Error('single-file: unexpected export in the main glue');
+  const wasm = readFileSync(join(staging, wasmName)).toString('base64');
+
+  // Worker bundles: no-modules glue (it declares `let wasm_bindgen`) beside its WebAssembly.
+  const workers = {};
+  for (const name of names) {
+    const bundle = name.match(/^(.+)_bg\.wasm$/)?.[1];
+    if (!bundle || `${bundle}_bg.wasm` === wasmName || !names.includes(`${bundle}.js`)) continue;
+    const workerGlue = readFileSync(join(staging, `${bundle}.js`), 'utf8');
+    if (!/^let wasm_bindgen\b/m.test(workerGlue)) continue;
+    const bytes = readFileSync(join(staging, name)).toString('base64');
+    workers[bundle] =
+      `${workerGlue}\n;wasm_bindgen({module_or_path: Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0))});`;
+  }
+
+  const main = scriptSafe(
+    `${glue}\n` +
+      `window.chokepointWorkerSources = ${JSON.stringify(workers)};\n` +
+      `await __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(wasm)}), (c) => c.charCodeAt(0)) });\n`,
+  );
+  const css = readFileSync(join(staging, cssName), 'utf8');
+  const policy = [
+    "default-src 'none'",
+    `script-src 'wasm-unsafe-eval' ${sha256(main)}`,
+    `style-src ${sha256(css)}`,
+    'img-src data: blob:',
+    "connect-src 'none'",
+    'worker-src blob:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+  ].join('; ');
+  const head = index.match(/<head>([\s\S]*?)<\/head>/i)?.[1] ?? '';
+  const keep = [...head.matchAll(/<(meta (?:name|charset)[^>]*|title>[^<]*<\/title)>/gi)].map((m) => `<${m[1]}>`);
+  const html = `<!doctype html>
+<html lang="en">
+  <head>
+    ${keep.filter((t) => t.startsWith('<meta charset')).join('')}
+    <meta http-equiv="Content-Security-Policy" content="${policy}" />
+    ${keep.filter((t) => !t.startsWith('<meta charset')).join('\n    ')}
+    <style>${css}</style>
+    <script type="module">${main}</script>
+  </head>
+  <body>
+    <noscript>Chokepoint runs in your browser and needs JavaScript and WebAssembly enabled.</noscript>
+  </body>
+</html>
+`;
+  writeFileSync(join(staging, SINGLE_FILE), html);
+  return { bytes: Buffer.byteLength(html), workers: Object.keys(workers) };
+}
