@@ -158,8 +158,9 @@ test('saved portfolios: save as, open, rename, delete', async () => {
 });
 
 test('every export downloads a well-formed file, and the JSON re-imports identically', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors, requests } = await openPage(browser, server.url);
   await page.getByTestId('headline').waitFor();
+  const afterLoad = requests.length;
   await labelField(page).fill('Exported, "quoted", label');
   await waitForLabel(page, 'Exported, "quoted", label');
   const original = await autosaved(page);
@@ -203,6 +204,9 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
   await openFile(page, json.name, json.bytes);
   await waitForLabel(page, 'Exported, "quoted", label');
   assert.deepEqual(await autosaved(page), original);
+  // Everything happened in the page: only same-page blob: URLs, no request to any server.
+  const network = requests.slice(afterLoad).filter((u) => !u.startsWith('blob:'));
+  assert.deepEqual(network, [], 'no network request for exports and import');
   assert.deepEqual(errors, []);
   await context.close();
 });

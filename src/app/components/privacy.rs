@@ -29,7 +29,8 @@ pub fn PrivacyPage() -> Html {
             <div class="card" data-testid="privacy-storage">
                 <h2>{ "What is stored in this browser" }</h2>
                 <p>{ "So that your work survives a reload, the app keeps it in this browser's \
-                      local storage, for this site only. Nothing else is stored, and it never \
+                      local storage, for this site only; besides the offline copy of the app \
+                      itself (below), nothing else is stored, and none of it ever \
                       leaves your device:" }</p>
                 <ul>
                     <li><code>{ AUTOSAVE_KEY }</code>{ ": the portfolio you are editing, saved on every change." }</li>
@@ -41,6 +42,9 @@ pub fn PrivacyPage() -> Html {
                       \"chokepoint:\"; or clear this site's data in your browser's settings. \
                       Delete single saved portfolios with their Delete button on the Calculator \
                       page." }</p>
+                <p>{ "Downloads (the JSON file, the CSV and XLSX tables, the SVG and PNG charts) \
+                      are made inside the page: the developer tools list them as blob: addresses, \
+                      which never leave your browser." }</p>
             </div>
             <div class="card">
                 <h2>{ "Enforced by your browser" }</h2>

@@ -154,7 +154,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <label for="open-json">{ "Open a portfolio JSON file (any earlier version)" }</label>
                 <input id="open-json" type="file" accept=".json,application/json" onchange={on_open_file} data-testid="open-json" />
             </div>
-            <h3>{ "Export the results" }</h3>
+            <h3>{ "Download the analysis" }</h3>
             <div class="toolbar">
                 <button type="button" class="secondary" onclick={on_table(0)} disabled={no_results} data-testid="export-lines-csv">{ "Per line (CSV)" }</button>
                 <button type="button" class="secondary" onclick={on_table(1)} disabled={no_results} data-testid="export-materials-csv">{ "Per material and stage (CSV)" }</button>
@@ -162,7 +162,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <button type="button" class="secondary" onclick={on_table(3)} disabled={no_results} data-testid="export-xlsx">{ "All three (XLSX)" }</button>
             </div>
             if no_results {
-                <p class="muted small">{ "Results can be exported once the portfolio has a valid line." }</p>
+                <p class="muted small">{ "The analysis can be downloaded once the portfolio has a valid line." }</p>
             }
             <h3>{ "Saved in this browser" }</h3>
             <form class="toolbar" onsubmit={on_save}>
