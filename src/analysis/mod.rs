@@ -2,6 +2,7 @@
 //! supply risk and policy checks.
 
 pub mod concentration;
+pub mod export;
 pub mod exposure;
 pub mod firm_risk;
 pub mod montecarlo;

@@ -5,6 +5,7 @@
 //! from the inputs with `use_memo`.
 
 pub mod components;
+pub mod download;
 pub mod embed;
 pub mod format;
 #[cfg(target_arch = "wasm32")]
@@ -14,6 +15,7 @@ pub mod route;
 pub mod simulation;
 pub mod spawn;
 pub mod state;
+pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 
@@ -41,7 +43,19 @@ pub fn demo_portfolio() -> RawPortfolio {
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
-    let inputs = use_reducer(|| Inputs::new(demo_portfolio()));
+    // The autosave (or the demo) is read once, here in the shell; the reducer stays pure.
+    let startup = use_state(|| storage::startup(demo_portfolio()));
+    let inputs = use_reducer(|| Inputs::new(startup.portfolio.clone()));
+    let notice = use_state(|| startup.notice.clone());
+    {
+        let notice = notice.clone();
+        let blocked = startup.autosave_blocked;
+        use_effect_with(inputs.portfolio.clone(), move |portfolio| {
+            if !blocked && let Err(message) = storage::autosave(portfolio) {
+                notice.set(Some(message));
+            }
+        });
+    }
     let policy_date = use_state(components::calculator::today);
     let on_policy_date = {
         let policy_date = policy_date.clone();
@@ -53,11 +67,28 @@ pub fn App() -> Html {
     };
     {
         let route = route.clone();
+        let inputs = inputs.clone();
+        let notice = notice.clone();
         use_effect_with((), move |_| {
-            let listener = window_listener("hashchange", move |_| route.set(current_route()));
+            // A share link loads its portfolio as one undoable step, on opening and on a later
+            // hash change; a damaged link says why and changes nothing.
+            let take = move || match take_shared_portfolio() {
+                Some(Ok(portfolio)) => inputs.dispatch(Action::Load(portfolio)),
+                Some(Err(message)) => notice.set(Some(message)),
+                None => {}
+            };
+            take();
+            let listener = window_listener("hashchange", move |_| {
+                route.set(current_route());
+                take();
+            });
             move || drop(listener)
         });
     }
+    let dismiss = {
+        let notice = notice.clone();
+        Callback::from(move |_: MouseEvent| notice.set(None))
+    };
     {
         let inputs = inputs.clone();
         use_effect_with((), move |_| {
@@ -85,6 +116,12 @@ pub fn App() -> Html {
         <>
             <Nav current={*route} />
             <main id="content" tabindex="-1" data-testid="app-ready">
+                if let Some(text) = &*notice {
+                    <div class="notice no-print" role="alert" data-testid="app-notice">
+                        <p>{ text.clone() }</p>
+                        <button type="button" class="secondary" onclick={dismiss}>{ "Dismiss" }</button>
+                    </div>
+                }
                 {
                     match *route {
                         Route::Calculator => html! {
@@ -119,6 +156,27 @@ fn current_route() -> Route {
 #[cfg(not(target_arch = "wasm32"))]
 fn current_route() -> Route {
     Route::Calculator
+}
+
+/// The portfolio of a share link in the address, if there is one; the link's payload is then
+/// removed from the address bar (without a new history entry) so that a reload shows the
+/// autosave of the user's later edits rather than the link again.
+#[cfg(target_arch = "wasm32")]
+fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let payload = crate::model::share::payload_in_hash(&hash)?;
+    let result = crate::model::share::decode(payload).map_err(|e| e.to_string());
+    if let Ok(history) = window.history() {
+        let page = Route::from_hash(&hash).hash();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
+    }
+    Some(result)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
+    None
 }
 
 /// Calls `handler` with every `name` event on the window; dropping the returned value removes

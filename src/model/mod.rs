@@ -12,6 +12,9 @@
 
 pub mod order;
 pub mod portfolio;
+pub mod schema;
+pub mod share;
+pub mod storage;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -4,6 +4,7 @@ mod core_guard;
 mod planner;
 mod reference;
 mod scenario;
+mod share;
 mod supply_risk;
 mod templates;
 

@@ -6,6 +6,7 @@ use crate::analysis::portfolio::AssessParams;
 use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
 use crate::app::components::report_header::ReportHeader;
+use crate::app::components::share_panel::SharePanel;
 use crate::app::components::start::StartPanel;
 use crate::app::results::derive;
 use crate::app::state::Action;
@@ -85,6 +86,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 }
             </div>
             <StartPanel on_action={props.on_action.clone()} />
+            <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} on_action={props.on_action.clone()} />
             <div class="calculator">
                     <Dashboard derived={derived} />
                     <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />

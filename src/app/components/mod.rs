@@ -1,6 +1,7 @@
 //! The app's components, one per file.
 
 pub mod calculator;
+pub mod chart_export;
 pub mod dashboard;
 pub mod data_table;
 pub mod editor;
@@ -12,6 +13,7 @@ pub mod privacy;
 pub mod report_header;
 pub mod risk_matrix;
 pub mod scenarios;
+pub mod share_panel;
 pub mod sources;
 pub mod stage_bars;
 pub mod start;

@@ -8,6 +8,7 @@ use crate::analysis::planner::{
 };
 use crate::analysis::portfolio::AssessParams;
 use crate::analysis::scenario::{Scenario, ScenarioParams};
+use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
 use crate::app::results::valid_part;
@@ -314,6 +315,7 @@ fn frontier(plan: &Plan) -> Html {
     html! {
         <figure class="chart-card">
             <figcaption id="frontier-title">{ format!("Efficient frontier: {} against the premium paid (% of spend)", plan.objective.label()) }</figcaption>
+            <ChartExport name="frontier" title="Efficient frontier">
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="frontier-title">
                 <polyline points={line} class="line-c1" fill="none" stroke-width="2" />
                 for (i, (x, y)) in pts.iter().enumerate() {
@@ -326,6 +328,7 @@ fn frontier(plan: &Plan) -> Html {
                 <text x={pad.to_string()} y={(h - 12.0).to_string()} font-size="11">{ format!("{x0:.1} %") }</text>
                 <text x={(w - 10.0).to_string()} y={(h - 12.0).to_string()} font-size="11" text-anchor="end">{ format!("{x1:.1} %") }</text>
             </svg>
+            </ChartExport>
             <DataTable label="Efficient frontier data">
                 <thead><tr><th scope="col" class="num">{ "Premium (% of spend)" }</th><th scope="col" class="num">{ "Objective" }</th><th scope="col" class="num">{ "HHI" }</th></tr></thead>
                 <tbody>

@@ -1,5 +1,6 @@
 //! The Privacy page: what stays local and how anyone can verify it.
 
+use crate::model::storage::{AUTOSAVE_KEY, SAVED_PREFIX, SET_ASIDE_PREFIX};
 use yew::prelude::*;
 
 /// The Privacy page.
@@ -21,7 +22,29 @@ pub fn PrivacyPage() -> Html {
                            no request fetches it." }</li>
                     <li>{ "There are no analytics, no cookies, no external fonts, no third-party \
                            scripts and no content delivery networks." }</li>
+                    <li>{ "Share links carry the portfolio after the # of the address, the part \
+                           browsers never send to a server." }</li>
                 </ul>
+            </div>
+            <div class="card" data-testid="privacy-storage">
+                <h2>{ "What is stored in this browser" }</h2>
+                <p>{ "So that your work survives a reload, the app keeps it in this browser's \
+                      local storage, for this site only; besides the offline copy of the app \
+                      itself (below), nothing else is stored, and none of it ever \
+                      leaves your device:" }</p>
+                <ul>
+                    <li><code>{ AUTOSAVE_KEY }</code>{ ": the portfolio you are editing, saved on every change." }</li>
+                    <li><code>{ format!("{SAVED_PREFIX}NAME") }</code>{ ": each portfolio you saved under a name." }</li>
+                    <li><code>{ format!("{SET_ASIDE_PREFIX}…") }</code>{ ": a stored entry that could not be read, kept unchanged instead of being overwritten." }</li>
+                </ul>
+                <p>{ "To clear it: open the developer tools (F12), Application (Storage in \
+                      Firefox), Local Storage, this site, and delete the keys that start with \
+                      \"chokepoint:\"; or clear this site's data in your browser's settings. \
+                      Delete single saved portfolios with their Delete button on the Calculator \
+                      page." }</p>
+                <p>{ "Downloads (the JSON file, the CSV and XLSX tables, the SVG and PNG charts) \
+                      are made inside the page: the developer tools list them as blob: addresses, \
+                      which never leave your browser." }</p>
             </div>
             <div class="card">
                 <h2>{ "Enforced by your browser" }</h2>

@@ -2,6 +2,7 @@
 //! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
 
 use crate::analysis::portfolio::{ActionThresholds, MaterialResult};
+use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::pct;
 use std::rc::Rc;
@@ -47,6 +48,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
             <figcaption id="risk-matrix-title"><strong>{ "Risk matrix" }</strong>
                 <span class="muted small">{ format!(" · supply risk against the share of revenue that depends on each material; lines at supply risk {} and {} of revenue", t.supply_risk, pct(t.business_impact)) }</span>
             </figcaption>
+            <ChartExport name="risk-matrix" title="Risk matrix">
             <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-labelledby="risk-matrix-title">
                 <rect x={LEFT.to_string()} y={TOP.to_string()} width={(W - LEFT - RIGHT).to_string()}
                     height={(H - TOP - BOTTOM).to_string()} class="frame" fill="none" />
@@ -81,6 +83,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                     }
                 }
             </svg>
+            </ChartExport>
             <DataTable label="Risk matrix data">
                         <thead><tr>
                             <th scope="col">{ "Material" }</th><th scope="col" class="num">{ "Supply risk" }</th>

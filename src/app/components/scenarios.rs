@@ -6,6 +6,7 @@ use crate::analysis::montecarlo::{
 };
 use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets};
 use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
+use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct};
 use crate::app::results::valid_part;
@@ -613,6 +614,7 @@ fn LossCharts(props: &ChartProps) -> Html {
         <div class="grid">
             <figure class="chart-card">
                 <figcaption id="mc-hist-title">{ "Loss histogram: how many trial years had each loss (share of revenue)" }</figcaption>
+                <ChartExport name="loss-histogram" title="Loss histogram">
                 <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-hist-title">
                     for (i, b) in s.histogram.iter().enumerate() {
                         <rect x={format!("{:.1}", pad + i as f64 * bar_w)} width={format!("{:.1}", (bar_w - 1.0).max(0.5))}
@@ -625,6 +627,7 @@ fn LossCharts(props: &ChartProps) -> Html {
                     <text x={pad.to_string()} y={(h - 10.0).to_string()} font-size="11">{ "0 %" }</text>
                     <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
                 </svg>
+                </ChartExport>
                 <DataTable label="Loss histogram data">
                     <thead><tr><th scope="col">{ "Loss from" }</th><th scope="col">{ "to" }</th><th scope="col" class="num">{ "Trials" }</th></tr></thead>
                     <tbody>
@@ -636,6 +639,7 @@ fn LossCharts(props: &ChartProps) -> Html {
             </figure>
             <figure class="chart-card">
                 <figcaption id="mc-exc-title">{ "Exceedance curve: probability that a year's loss is larger than each value" }</figcaption>
+                <ChartExport name="exceedance" title="Exceedance curve">
                 <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-exc-title">
                     <polyline points={ex_points} class="line-c6" fill="none" stroke-width="2" />
                     <line x1={pad.to_string()} x2={w.to_string()} y1={(h - pad).to_string()} y2={(h - pad).to_string()} class="axis" />
@@ -643,6 +647,7 @@ fn LossCharts(props: &ChartProps) -> Html {
                     <text x="2" y="16" font-size="11">{ "100 %" }</text>
                     <text x={w.to_string()} y={(h - 10.0).to_string()} font-size="11" text-anchor="end">{ pct(max_loss) }</text>
                 </svg>
+                </ChartExport>
                 <DataTable label="Exceedance curve data">
                     <thead><tr><th scope="col">{ "Loss above" }</th><th scope="col" class="num">{ "Probability" }</th></tr></thead>
                     <tbody>

@@ -4,6 +4,7 @@
 
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::portfolio::MaterialResult;
+use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, pct};
 use crate::model::CountryCode;
@@ -83,6 +84,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             <figcaption id={title_id.clone()}><strong>{ &m.name }</strong>
                 <span class="muted small">{ " · largest supplier per stage: " }{ &summary }</span>
             </figcaption>
+            <ChartExport name={format!("stages-{}", m.material)} title={m.name.clone()}>
             <svg class="chart" viewBox={format!("0 0 {} {height}", bar_w)}
                 role="img" aria-labelledby={title_id}>
                 for (i, s) in stages.iter().enumerate() {
@@ -100,6 +102,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                     </g>
                 }
             </svg>
+            </ChartExport>
             <ul class="legend" aria-hidden="true">
                 for c in order.iter().take(PALETTE.len() - 1) {
                     <li><span class={classes!("swatch", colour(&order, *c))}></span>{ country_name(reference, *c) }</li>

@@ -1,0 +1,247 @@
+// End-to-end: share links, autosave, saved portfolios, JSON import and every export.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveStatic, launchBrowser, openPage } from './harness.mjs';
+
+const AUTOSAVE = 'chokepoint:autosave';
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The autosaved portfolio of the page (the envelope's `portfolio`). */
+async function autosaved(page) {
+  return page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null')?.portfolio, AUTOSAVE);
+}
+
+/** Waits until the autosave holds a first line labelled `label`. */
+async function waitForLabel(page, label) {
+  await page.waitForFunction(
+    ([key, label]) => JSON.parse(localStorage.getItem(key) ?? 'null')?.portfolio?.lines?.[0]?.label === label,
+    [AUTOSAVE, label],
+  );
+}
+
+function labelField(page) {
+  return page.getByTestId('line-editor').first().getByLabel('Label (part, product or supplier)');
+}
+
+/** Clicks `testid` and returns the downloaded file's name and bytes. */
+async function download(page, testid) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), bytes: await readFile(path) };
+}
+
+/** Writes `contents` to a fresh temporary file named `name` and picks it in the JSON file input. */
+async function openFile(page, name, contents) {
+  const file = join(await mkdtemp(join(tmpdir(), 'chokepoint-')), name);
+  await writeFile(file, contents);
+  await page.getByTestId('open-json').setInputFiles(file);
+}
+
+/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else if (c !== '\r') field += c;
+  }
+  return rows;
+}
+
+test('a share link opened in a fresh browser context restores the exact portfolio, as one undoable step', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await labelField(page).fill('Shared magnets «ü» & co');
+  await waitForLabel(page, 'Shared magnets «ü» & co');
+  const original = await autosaved(page);
+  await page.getByTestId('share-link').click();
+  const url = await page.getByTestId('share-url').inputValue();
+  assert.match(url, /#\/calculator&p=v1\.[A-Za-z0-9_-]+$/);
+  assert.ok(!new URL(url).search, 'nothing in the query string');
+  await context.close();
+
+  const fresh = await openPage(browser, url);
+  await waitForLabel(fresh.page, 'Shared magnets «ü» & co');
+  assert.deepEqual(await autosaved(fresh.page), original);
+  assert.equal(await labelField(fresh.page).inputValue(), 'Shared magnets «ü» & co');
+  assert.doesNotMatch(await fresh.page.evaluate(() => location.hash), /p=/, 'payload removed from the address bar');
+  // One undoable step: Undo goes back to the demo.
+  const undo = fresh.page.getByRole('button', { name: 'Undo' });
+  assert.equal(await undo.isEnabled(), true);
+  await undo.click();
+  assert.notEqual(await labelField(fresh.page).inputValue(), 'Shared magnets «ü» & co');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(fresh.errors, []);
+  await fresh.context.close();
+});
+
+test('a damaged share link says so and keeps the app working', async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}#/calculator&p=v1.AAAA`);
+  const notice = page.getByTestId('app-notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /damaged/);
+  await page.getByTestId('headline').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('autosave survives a reload', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await labelField(page).fill('Kept across reloads');
+  await waitForLabel(page, 'Kept across reloads');
+  await page.reload();
+  await page.waitForSelector('[data-testid="app-ready"]');
+  assert.equal(await labelField(page).inputValue(), 'Kept across reloads');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a corrupt storage entry is set aside with a message, and the app still works', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.getByTestId('headline').waitFor();
+  await page.evaluate((key) => localStorage.setItem(key, '{"storage_version": 1, "portfolio": [tru'), AUTOSAVE);
+  await page.reload();
+  const notice = page.getByTestId('app-notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /could not be read.*kept, unchanged/s);
+  const kept = await page.evaluate(() => localStorage.getItem('chokepoint:unreadable:chokepoint:autosave'));
+  assert.equal(kept, '{"storage_version": 1, "portfolio": [tru');
+  await page.getByTestId('headline').waitFor();
+  await labelField(page).fill('Works after corruption');
+  await waitForLabel(page, 'Works after corruption');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('saved portfolios: save as, open, rename, delete', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await labelField(page).fill('Saved version');
+  await page.getByTestId('save-name').fill('Q3 plan');
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('saved-item').filter({ hasText: 'Q3 plan' }).waitFor();
+  await labelField(page).fill('Edited after saving');
+  await page.getByRole('button', { name: 'Open Q3 plan' }).click();
+  assert.equal(await labelField(page).inputValue(), 'Saved version');
+  // Same name again is refused, never overwritten.
+  await page.getByTestId('save-name').fill('Q3 plan');
+  await page.getByTestId('save-as').click();
+  assert.match(await page.getByTestId('share-message').innerText(), /already saved/);
+  await page.getByLabel('New name for Q3 plan').fill('Q4 plan');
+  await page.getByRole('button', { name: 'Rename Q3 plan' }).click();
+  await page.getByTestId('saved-item').filter({ hasText: 'Q4 plan' }).waitFor();
+  await page.getByRole('button', { name: 'Delete Q4 plan' }).click();
+  await page.getByTestId('saved-item').first().waitFor({ state: 'detached' }).catch(() => {});
+  assert.equal(await page.getByTestId('saved-item').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('every export downloads a well-formed file, and the JSON re-imports identically', async () => {
+  const { page, context, errors, requests } = await openPage(browser, server.url);
+  await page.getByTestId('headline').waitFor();
+  const afterLoad = requests.length;
+  await labelField(page).fill('Exported, "quoted", label');
+  await waitForLabel(page, 'Exported, "quoted", label');
+  const original = await autosaved(page);
+
+  const json = await download(page, 'download-json');
+  assert.match(json.name, /\.json$/);
+  assert.deepEqual(JSON.parse(json.bytes.toString('utf8')), original);
+
+  for (const [id, first] of [
+    ['export-lines-csv', 'line'],
+    ['export-materials-csv', 'material'],
+    ['export-chokepoints-csv', 'rank'],
+  ]) {
+    const csv = await download(page, id);
+    const rows = parseCsv(csv.bytes.toString('utf8'));
+    assert.ok(rows.length > 1, `${id} has data rows`);
+    assert.equal(rows[0][0], first);
+    for (const row of rows) assert.equal(row.length, rows[0].length, `${id}: every row as wide as the header`);
+    if (id === 'export-lines-csv') assert.equal(rows[1][1], 'Exported, "quoted", label');
+  }
+
+  const xlsx = await download(page, 'export-xlsx');
+  assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'ZIP signature');
+  assert.ok(xlsx.bytes.includes(Buffer.from('xl/worksheets/sheet3.xml')));
+
+  const svg = await download(page, 'export-svg-risk-matrix');
+  const text = svg.bytes.toString('utf8');
+  const parsed = await page.evaluate((t) => {
+    const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+    return { root: doc.documentElement.nodeName, error: doc.getElementsByTagName('parsererror').length };
+  }, text);
+  assert.deepEqual(parsed, { root: 'svg', error: 0 });
+
+  const png = await download(page, 'export-png-risk-matrix');
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.ok(png.bytes.length > 1000);
+
+  // Change the portfolio, then open the exported file: the portfolio is back exactly.
+  await labelField(page).fill('Changed before import');
+  await waitForLabel(page, 'Changed before import');
+  await openFile(page, json.name, json.bytes);
+  await waitForLabel(page, 'Exported, "quoted", label');
+  assert.deepEqual(await autosaved(page), original);
+  // Everything happened in the page: only same-page blob: URLs, no request to any server.
+  const network = requests.slice(afterLoad).filter((u) => !u.startsWith('blob:'));
+  assert.deepEqual(network, [], 'no network request for exports and import');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a malformed or newer JSON file is refused with a message and changes nothing', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.getByTestId('headline').waitFor();
+  const before = await autosaved(page);
+  await openFile(page, 'newer.json', JSON.stringify({ schema_version: 9, lines: [] }));
+  await page.getByTestId('share-message').waitFor();
+  assert.match(await page.getByTestId('share-message').innerText(), /newer version of Chokepoint/);
+  await openFile(page, 'broken.json', '{"lines": [\n  {"material": "gallium",,');
+  await page.waitForFunction(() => /broken\.json: .*line 2/.test(document.querySelector('[data-testid="share-message"]')?.innerText ?? ''));
+  assert.deepEqual(await autosaved(page), before);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a portfolio too big for a link says so and offers the JSON file', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.getByTestId('headline').waitFor();
+  // Labels that do not compress: random hex.
+  const lines = Array.from({ length: 400 }, (_, i) => ({
+    material: 'gallium',
+    label: `${i}-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`,
+    spend: i + 1,
+    revenue_share_pct: 1,
+  }));
+  await openFile(page, 'big.json', JSON.stringify({ schema_version: 1, lines }));
+  await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).portfolio.lines.length === 400, AUTOSAVE);
+  await page.getByTestId('share-link').click();
+  const message = await page.getByTestId('share-message').innerText();
+  assert.match(message, /more than the 7000 a link/);
+  assert.match(message, /JSON file/);
+  assert.equal(await page.getByTestId('share-url').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
