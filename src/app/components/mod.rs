@@ -4,6 +4,8 @@ pub mod calculator;
 pub mod dashboard;
 pub mod data_table;
 pub mod editor;
+pub mod flow_chart;
+pub mod material_picker;
 pub mod methodology;
 pub mod nav;
 pub mod plan;
