@@ -5,6 +5,7 @@ pub mod concentration;
 pub mod export;
 pub mod exposure;
 pub mod firm_risk;
+pub mod flow;
 pub mod montecarlo;
 pub mod planner;
 pub mod policy;

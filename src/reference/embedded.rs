@@ -82,6 +82,12 @@ const ALIASES: &[(&str, &str)] = &[
     ("titanium_sponge", "titanium"),
 ];
 
+/// Every known alternative material identifier with the catalogue id it stands for (see
+/// [`canonical_material_id`]); the editor's material search matches them as synonyms.
+pub fn material_aliases() -> &'static [(&'static str, &'static str)] {
+    ALIASES
+}
+
 /// The catalogue identifier that an alternative material identifier stands for, for example
 /// `aluminum` → `aluminium`, `silicon_metal` → `silicon`, `graphite_natural` → `graphite`.
 /// Returns `None` for identifiers that are not known aliases (including catalogue ids

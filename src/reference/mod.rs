@@ -14,7 +14,7 @@ pub mod templates;
 
 pub use embedded::{
     EMBEDDED_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, canonical_material_id, embedded,
-    parse_reference, try_embedded,
+    material_aliases, parse_reference, try_embedded,
 };
 
 use crate::model::{CountryCode, CountryMix, Stage};

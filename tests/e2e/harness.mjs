@@ -1,6 +1,8 @@
 // Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
 // launches Debian's Chromium through playwright-core. Never downloads a browser.
 import { createServer } from 'node:http';
+import { before, after } from 'node:test';
+import { mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -20,6 +22,24 @@ const types = {
   '.webmanifest': 'application/manifest+json',
   '.png': 'image/png',
 };
+
+/**
+ * Starts the server and the browser before a test file's tests and stops them after. Call at
+ * the top of the file; the returned object's `server` and `browser` are set once started.
+ */
+export function serveAndLaunch() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await serveStatic();
+    env.browser = await launchBrowser();
+    mkdirSync(screenshotDir, { recursive: true });
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
 
 /**
  * Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close, requests }, where

@@ -1,6 +1,7 @@
 mod analysis;
 mod cli;
 mod core_guard;
+mod flow;
 mod planner;
 mod reference;
 mod scenario;

@@ -3,9 +3,11 @@
 //! look-through reveals, and the country shares per stage as a chart with a table view.
 
 use crate::analysis::exposure::MixBasis;
+use crate::analysis::flow::{FlowParams, flow_diagram};
 use crate::analysis::portfolio::{
     Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
 };
+use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
 use crate::app::format::{country_name, money, pct, thousands, world_source};
@@ -138,6 +140,7 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                 </table>
             </div>
             <RiskMatrix materials={Rc::new(a.materials.clone())} thresholds={a.params.thresholds.clone()} />
+            <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
             <h3>{ "Where each stage comes from" }</h3>
             for m in &a.materials {
                 <StageBars material={Rc::new(m.clone())} />

@@ -2,6 +2,7 @@
 //! inventory) with a sourcing editor per stage. Messages appear next to the field that caused
 //! them, with one-click fixes (normalise, fill the remainder).
 
+use crate::app::components::material_picker::MaterialPicker;
 use crate::app::state::{Action, LineField};
 use crate::model::Stage;
 use crate::model::portfolio::{
@@ -116,19 +117,18 @@ fn LineEditor(props: &LineProps) -> Html {
             text: e.target_unchecked_into::<HtmlInputElement>().value(),
         })
     };
-    let on_material = props.on_action.reform(move |e: Event| Action::EditLine {
-        line: index,
-        field: LineField::Material,
-        text: e
-            .target_unchecked_into::<web_sys::HtmlSelectElement>()
-            .value(),
-    });
+    let on_material = props
+        .on_action
+        .reform(move |text: String| Action::EditLine {
+            line: index,
+            field: LineField::Material,
+            text,
+        });
     let remove = props
         .on_action
         .reform(move |_: MouseEvent| Action::RemoveLine(index));
     let line = &props.line;
     let material = line.material.clone().unwrap_or_default();
-    let known_material = reference.material(&material).is_some();
     let id = |name: &str| format!("line{index}-{name}");
     let title = line.label.clone().unwrap_or_else(|| {
         reference
@@ -145,21 +145,8 @@ fn LineEditor(props: &LineProps) -> Html {
             <div class="line-fields">
                 <div class="field">
                     <label for={id("material")}>{ "Material" }</label>
-                    <select id={id("material")} onchange={on_material}
-                        aria-invalid={(!material_errors.is_empty()).then_some("true")}
-                        aria-describedby={(!material_errors.is_empty()).then(|| id("material-error"))}>
-                        if !known_material {
-                            <option value={material.clone()} selected=true>
-                                { if material.is_empty() { "Choose a material".to_string() } else { format!("{material} (not in the catalogue)") } }
-                            </option>
-                        }
-                        for m in &reference.materials {
-                            <option value={m.id.clone()} selected={m.id == material}>{ &m.name }</option>
-                        }
-                    </select>
-                    if !material_errors.is_empty() {
-                        <p class="field-error" id={id("material-error")}>{ material_errors.join("; ") }</p>
-                    }
+                    <MaterialPicker id={id("material")} value={material.clone()}
+                        messages={material_errors} on_change={on_material} />
                 </div>
                 { text_field(id("label"), "Label (part, product or supplier)", line.label.clone().unwrap_or_default(), vec![], "text", edit(LineField::Label)) }
                 { text_field(id("spend"), "Annual spend", typed(&line.spend), field_messages(&props.errors, |f| *f == Field::Spend), "decimal", edit(LineField::Spend)) }

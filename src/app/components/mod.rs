@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod data_table;
 pub mod editor;
 pub mod embed;
+pub mod flow_chart;
+pub mod material_picker;
 pub mod methodology;
 pub mod nav;
 pub mod plan;
