@@ -2,14 +2,15 @@
 //!
 //! The crate has two layers:
 //!
-//! - a pure calculation core, [`model`], [`mod@reference`] and [`analysis`]: plain functions over
-//!   values, no I/O, no clock, no randomness without an explicit seed, and no imports from yew,
-//!   web-sys, gloo, js-sys or wasm-bindgen (a test enforces this). It runs natively in
-//!   `cargo test`, in benchmarks and in the command-line front end ([`cli`]).
+//! - a pure calculation core, [`model`], [`mod@reference`], [`analysis`] and [`import`]: plain
+//!   functions over values, no I/O, no clock, no randomness without an explicit seed, and no
+//!   imports from yew, web-sys, gloo, js-sys or wasm-bindgen (a test enforces this). It runs
+//!   natively in `cargo test`, in benchmarks and in the command-line front end ([`cli`]).
 //! - a thin Yew shell, [`app`], compiled to WebAssembly. Its state holds the user's inputs only;
 //!   every result on screen is derived from them through the core.
 
 pub mod analysis;
+pub mod import;
 pub mod model;
 pub mod reference;
 

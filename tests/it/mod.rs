@@ -1,6 +1,7 @@
 mod analysis;
 mod cli;
 mod core_guard;
+mod import;
 mod planner;
 mod reference;
 mod scenario;
