@@ -6,6 +6,9 @@
 
 pub mod components;
 pub mod format;
+pub mod import_job;
+#[cfg(target_arch = "wasm32")]
+pub mod import_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
 pub mod results;
@@ -14,9 +17,11 @@ pub mod simulation;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+pub mod worker_handle;
 
 use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
+use components::import::ImportPage;
 use components::methodology::MethodologyPage;
 use components::nav::Nav;
 use components::plan::PlanPage;
@@ -95,6 +100,7 @@ pub fn App() -> Html {
                         Route::Methodology => html! { <MethodologyPage /> },
                         Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },
+                        Route::Import => html! { <ImportPage portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} /> },
                     }
                 }
             </main>

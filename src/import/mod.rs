@@ -105,6 +105,52 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
+/// What a file turned out to hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FileContent {
+    /// Portfolio rows (CSV, or an XLSX workbook that is not an RMI template).
+    Table(Table),
+    /// An RMI supplier declaration (an XLSX workbook with a `Smelter List` sheet).
+    Declaration(Box<rmi::Declaration>),
+}
+
+/// Reads a file the user chose, by its name's extension and, failing that, its first bytes:
+/// `.csv`, `.tsv` and `.txt` as delimited text; `.xlsx` and `.xlsm` as a workbook, which is a
+/// supplier declaration when it has a `Smelter List` sheet and portfolio rows (first sheet)
+/// otherwise. Legacy `.xls` and other formats are refused with a message.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
+    check_size(bytes)?;
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    match extension.as_str() {
+        "csv" | "tsv" | "txt" => table::read_csv(bytes).map(FileContent::Table),
+        "xls" => Err(ImportError::NotWorkbook {
+            detail: "legacy .xls files are not read; open it and save it as .xlsx".into(),
+        }),
+        "xlsx" | "xlsm" => read_workbook(name, bytes),
+        _ if zip => read_workbook(name, bytes),
+        "json" => Err(ImportError::NotWorkbook {
+            detail: "a JSON portfolio file is opened with the JSON import, not here".into(),
+        }),
+        _ => table::read_csv(bytes).map(FileContent::Table),
+    }
+}
+
+fn read_workbook(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
+    let is_declaration = Workbook::open(bytes)?
+        .sheet_names()
+        .iter()
+        .any(|s| s == rmi::SMELTER_LIST);
+    if is_declaration {
+        rmi::read_declaration(name, bytes).map(|d| FileContent::Declaration(Box::new(d)))
+    } else {
+        table::read_xlsx(bytes).map(FileContent::Table)
+    }
+}
+
 /// Refuses files over [`MAX_FILE_BYTES`].
 pub fn check_size(bytes: &[u8]) -> Result<(), ImportError> {
     if bytes.len() > MAX_FILE_BYTES {

@@ -41,7 +41,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The first data row of the Smelter List and Mine List sheets (row 4 is the header).
 pub const FIRST_DATA_ROW: usize = 5;
 
-const SMELTER_LIST: &str = "Smelter List";
+/// The sheet every RMI template has and this reader requires.
+pub const SMELTER_LIST: &str = "Smelter List";
 const MINE_LIST: &str = "Mine List";
 const DECLARATION: &str = "Declaration";
 const LOOKUP: &str = "Smelter Look-up";

@@ -4,6 +4,7 @@ pub mod calculator;
 pub mod dashboard;
 pub mod data_table;
 pub mod editor;
+pub mod import;
 pub mod methodology;
 pub mod nav;
 pub mod plan;
