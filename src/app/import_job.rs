@@ -13,9 +13,12 @@ use crate::import::table::{Column, guess_header_row, guess_mapping};
 use crate::import::{FileContent, ImportError, MAX_FILE_BYTES, Table, rmi::Declaration};
 use serde::{Deserialize, Serialize};
 
+// Externally tagged (serde's default) on purpose: an internally tagged enum is deserialised
+// through serde's buffering `Content` type, which doubles the deserialisation code of every
+// nested type in the first-load bundle.
+
 /// What one file (or the pasted text) turned out to hold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileOutcome {
     /// Portfolio rows, with the guessed header row and column mapping.
     Table {
@@ -40,7 +43,6 @@ pub enum FileOutcome {
 
 /// A message from the worker to the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ImportMessage {
     /// The worker has loaded and listens.
     Ready,

@@ -103,10 +103,12 @@ test('real CMRT declarations set the refining stage by facility count', async ()
   const { page, context, errors, requests } = await openPage(browser, `${server.url}#/import`);
   const loaded = requests.length;
   assert.ok(!requests.some((u) => u.includes('import-worker')), 'worker not loaded before the first import');
+  const t0 = Date.now();
   await page.getByTestId('import-files').setInputFiles([join(realDir, JX), join(realDir, HONEYWELL)]);
   const summary = page.getByTestId('import-declarations');
   // Both files read: the confirm step appears once the worker is done.
   await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
+  console.log(`import: 2 real CMRT files (${JX}, ${HONEYWELL}) read in ${Date.now() - t0} ms, worker load included`);
   const text = await summary.innerText();
   assert.match(text, /CMRT 6\.4/);
   assert.match(text, /Tungsten/);

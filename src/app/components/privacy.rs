@@ -32,9 +32,12 @@ pub fn PrivacyPage() -> Html {
                            WebAssembly file, one stylesheet and the icon, all from this site's own \
                            address." }</li>
                     <li>{ "Now use the calculator: edit numbers, switch pages. The Network tab \
-                           stays empty. The one exception: starting a simulation on the Scenarios \
+                           stays empty. Two exceptions: starting a simulation on the Scenarios \
                            page loads the simulation worker (two files) from this same site; your \
-                           portfolio is handed to it inside your browser, never over the network." }</li>
+                           portfolio is handed to it inside your browser, never over the network. \
+                           Likewise, your first import on the Import page loads the import worker \
+                           from this same site; the files you pick are read by it in your browser, \
+                           never uploaded." }</li>
                 </ol>
                 <p class="muted small">
                     { "Our automated tests check exactly this on every change: they record every \
