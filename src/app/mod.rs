@@ -8,6 +8,9 @@ pub mod components;
 pub mod download;
 pub mod embed;
 pub mod format;
+pub mod import_job;
+#[cfg(target_arch = "wasm32")]
+pub mod import_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
 pub mod results;
@@ -18,9 +21,11 @@ pub mod state;
 pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+pub mod worker_handle;
 
 use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
+use components::import::ImportPage;
 use components::methodology::MethodologyPage;
 use components::nav::Nav;
 use components::plan::PlanPage;
@@ -134,6 +139,7 @@ pub fn App() -> Html {
                         Route::Methodology => html! { <MethodologyPage /> },
                         Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },
+                        Route::Import => html! { <ImportPage portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} /> },
                     }
                 }
             </main>

@@ -18,6 +18,9 @@ pub enum Route {
     Sources,
     /// What stays local and how to verify it.
     Privacy,
+    /// Import from spreadsheets and supplier declarations (reached from the calculator, not
+    /// listed in the navigation).
+    Import,
 }
 
 impl Route {
@@ -42,6 +45,7 @@ impl Route {
             "methodology" => Route::Methodology,
             "sources" => Route::Sources,
             "privacy" => Route::Privacy,
+            "import" => Route::Import,
             _ => Route::Calculator,
         }
     }
@@ -55,6 +59,7 @@ impl Route {
             Route::Methodology => "#/methodology",
             Route::Sources => "#/sources",
             Route::Privacy => "#/privacy",
+            Route::Import => "#/import",
         }
     }
 
@@ -67,6 +72,7 @@ impl Route {
             Route::Methodology => "Methodology",
             Route::Sources => "Sources",
             Route::Privacy => "Privacy",
+            Route::Import => "Import",
         }
     }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serveStatic, launchBrowser, openPage, screenshotDir } from './harness.mjs';
 
-const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy'];
+const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy', 'import'];
 let server;
 let browser;
 

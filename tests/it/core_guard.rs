@@ -1,9 +1,9 @@
-//! The calculation core (model, reference data, analysis) must run natively: it imports nothing
+//! The calculation core (model, reference data, analysis, import) must run natively: it imports nothing
 //! from yew, web-sys, gloo, js-sys or wasm-bindgen, and nothing from the app shell.
 
 use std::path::{Path, PathBuf};
 
-const CORE_DIRS: [&str; 3] = ["src/model", "src/reference", "src/analysis"];
+const CORE_DIRS: [&str; 4] = ["src/model", "src/reference", "src/analysis", "src/import"];
 const FORBIDDEN: [&str; 7] = [
     "yew",
     "web_sys",

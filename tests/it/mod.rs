@@ -2,6 +2,7 @@ mod analysis;
 mod cli;
 mod core_guard;
 mod flow;
+mod import;
 mod planner;
 mod reference;
 mod scenario;

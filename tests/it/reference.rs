@@ -18,7 +18,8 @@ fn code(text: &str) -> CountryCode {
     CountryCode::parse(text).unwrap_or_else(|| panic!("bad code {text}"))
 }
 
-fn read_csv(relative: &str) -> Vec<BTreeMap<String, String>> {
+/// The rows of a CSV under `../shared/data`, as header -> value maps.
+pub(crate) fn read_csv(relative: &str) -> Vec<BTreeMap<String, String>> {
     let path = Path::new(SHARED).join(relative);
     let mut reader = csv::Reader::from_path(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));

@@ -73,6 +73,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                     aria-keyshortcuts="Control+Y Control+Shift+Z Meta+Shift+Z"
     >{ "Redo" }</button>
                 <button type="button" class="secondary" onclick={print}>{ "Print or save as PDF" }</button>
+                <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="open-import">{ "Import a spreadsheet or supplier declarations" }</a>
                 </div>
                 <div class="field policy-date no-print">
                 <label for="policy-date">{ "Check policy rules as of (YYYY-MM-DD)" }</label>

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod embed;
 pub mod flow_chart;
 pub mod material_picker;
+pub mod import;
 pub mod methodology;
 pub mod nav;
 pub mod plan;

@@ -85,7 +85,8 @@ pub fn PrivacyPage() -> Html {
                            the first visit they are marked as served by the service worker." }</li>
                     <li>{ "Now use the calculator: edit numbers, switch pages, run a simulation. \
                            Nothing new reaches the network. Work is handed to the simulation \
-                           worker inside your browser, never over the network." }</li>
+                           and import workers inside your browser, never over the network: the \
+                           files you import are read there, never uploaded." }</li>
                     <li>{ "For the strongest check, tick \"Offline\" in the Network tab (or unplug) \
                            and reload: the app keeps working." }</li>
                 </ol>

@@ -661,79 +661,25 @@ fn LossCharts(props: &ChartProps) -> Html {
     }
 }
 
-/// Starting and stopping the simulation worker (browser only; natively a no-op stand-in so the
-/// page compiles for native tests).
+/// Starting the simulation worker (browser only; natively a stand-in so the page compiles for
+/// native tests).
 mod worker_handle {
     use crate::app::simulation::{SimMessage, SimRequest};
+    pub use crate::app::worker_handle::Handle;
     use yew::Callback;
-
-    /// A running worker; stopping or dropping it (leaving the page) terminates the worker and
-    /// detaches its listener first, so no message reaches a dropped closure.
-    pub struct Handle {
-        #[cfg(target_arch = "wasm32")]
-        worker: web_sys::Worker,
-        #[cfg(target_arch = "wasm32")]
-        _on_message: wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
-    }
-
-    impl Handle {
-        /// Terminates the worker.
-        pub fn stop(self) {
-            drop(self);
-        }
-    }
-
-    impl Drop for Handle {
-        fn drop(&mut self) {
-            #[cfg(target_arch = "wasm32")]
-            {
-                self.worker.set_onmessage(None);
-                self.worker.terminate();
-            }
-        }
-    }
 
     /// Starts a worker, sends it `request` once it is ready and forwards its messages.
     #[cfg(target_arch = "wasm32")]
     pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        let worker = match crate::app::spawn::worker("sim-worker") {
-            Ok(worker) => worker,
-            Err(error) => {
-                on_message.emit(SimMessage::Failed {
-                    id: request.id,
-                    message: format!("the simulation worker could not start: {error}"),
-                });
-                let worker = js_sys::Object::new().unchecked_into();
-                return Handle {
-                    worker,
-                    _on_message: Closure::new(|_| {}),
-                };
-            }
-        };
-        let sender = worker.clone();
-        let request = serde_wasm_bindgen::to_value(&request).ok();
-        let closure =
-            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                match serde_wasm_bindgen::from_value::<SimMessage>(event.data()) {
-                    Ok(SimMessage::Ready) => {
-                        if let Some(request) = &request {
-                            let _ = sender.post_message(request);
-                        }
-                    }
-                    Ok(message) => on_message.emit(message),
-                    Err(error) => on_message.emit(SimMessage::Failed {
-                        id: 0,
-                        message: format!("unreadable message from the worker: {error}"),
-                    }),
-                }
-            });
-        worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-        Handle {
-            worker,
-            _on_message: closure,
-        }
+        let id = request.id;
+        let request = serde_wasm_bindgen::to_value(&request).unwrap_or_default();
+        crate::app::worker_handle::start(
+            "sim-worker",
+            request,
+            |m| matches!(m, SimMessage::Ready),
+            on_message,
+            move |message| SimMessage::Failed { id, message },
+        )
     }
 
     /// Natively there is no worker: reports that the simulation runs in the browser.
@@ -743,6 +689,6 @@ mod worker_handle {
             id: request.id,
             message: "the simulation runs in the browser".into(),
         });
-        Handle {}
+        Handle::default()
     }
 }

@@ -142,6 +142,7 @@ pub fn StartPanel(props: &StartProps) -> Html {
                     data-testid="use-template">{ "Use this template" }</button>
                 <button type="button" class="secondary" onclick={blank} data-testid="start-blank">{ "Start blank" }</button>
                 <button type="button" class="secondary" onclick={demo}>{ "Load the demo" }</button>
+                <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="start-import">{ "Import a file" }</a>
             </p>
         </details>
     }
