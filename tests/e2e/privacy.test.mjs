@@ -4,12 +4,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serveStatic, launchBrowser, distDir } from './harness.mjs';
 
 let server;
 let browser;
+const realCmrt = join(resolve(new URL('../..', import.meta.url).pathname), '..', 'shared', 'data', 'cmrt', 'real', 'CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx');
 
 before(async () => {
   server = await serveStatic();
@@ -154,6 +155,30 @@ test('a full session makes no request after the initial load, and none to anothe
   }
   await page.emulateMedia({ media: 'print' });
   await page.emulateMedia({ media: 'screen' });
+  // A spreadsheet import (CSV) and a supplier declaration (a real, redacted CMRT), read by the
+  // lazily loaded import worker.
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-files').setInputFiles({
+    name: 'purchases.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('Material,Part,Annual spend,Revenue share\ntungsten,Carbide inserts,120000,8\n'),
+  });
+  await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-confirm').click();
+  await page.getByTestId('headline').waitFor();
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-files').setInputFiles(realCmrt);
+  await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-confirm').click();
+  await page.getByTestId('headline').waitFor();
+  // Every export, and a share link.
+  for (const id of ['download-json', 'export-lines-csv', 'export-materials-csv', 'export-chokepoints-csv', 'export-xlsx', 'export-svg-risk-matrix', 'export-png-risk-matrix']) {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+    assert.ok((await file.path()) !== null, `${id} downloaded`);
+  }
+  await page.getByTestId('share-link').click();
+  const link = await page.getByTestId('share-url').inputValue();
+  assert.match(link, /#.*p=v1\./);
   await page.waitForTimeout(500);
   assertQuietSince(log, mark, 'first visit');
 
