@@ -20,6 +20,9 @@ cargo clippy --offline --all-targets -- -D warnings
 step "Lints, wasm32"
 cargo clippy --offline --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+step "API documentation builds without warnings (broken links, missing docs)"
+RUSTDOCFLAGS="-D warnings" cargo doc --offline --no-deps --quiet
+
 step "Native tests: unit, doc, integration, property, core-import guard"
 cargo test --offline
 

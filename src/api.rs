@@ -1,5 +1,5 @@
 //! The JavaScript API's Rust side: what `chokepoint-api.js` exports, as plain Rust functions over
-//! values so they are tested natively. The browser bindings ([`js`], wasm32 only) convert
+//! values so they are tested natively. The browser bindings (the `js` module, wasm32 only) convert
 //! JavaScript values to and from these with serde-wasm-bindgen; the exports themselves are in
 //! `src/bin/chokepoint-api.rs`, a separate WebAssembly module that the app never loads.
 //!

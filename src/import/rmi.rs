@@ -604,7 +604,7 @@ pub fn counts_to_mix(counts: &[(CountryCode, usize)]) -> Option<RawStageSourcing
 }
 
 /// The portfolio with each material's refining (and, where declared, mining) sourcing set from
-/// `sourcing`: on every existing line of that material, or on a new line (label "<Metal>
+/// `sourcing`: on every existing line of that material, or on a new line (label "`<Metal>`
 /// (supplier declarations)", spend left for the user to fill in) when there is none.
 pub fn apply_sourcing(portfolio: &RawPortfolio, sourcing: &[MaterialSourcing]) -> RawPortfolio {
     let mut next = portfolio.clone();

@@ -213,8 +213,13 @@ pub struct ReferenceData {
 
 impl ReferenceData {
     /// The material with identifier `id`.
+    ///
+    /// Logarithmic when `materials` is sorted by id (as [`embedded()`] builds it), linear otherwise.
     pub fn material(&self, id: &str) -> Option<&Material> {
-        self.materials.iter().find(|m| m.id == id)
+        match self.materials.binary_search_by(|m| m.id.as_str().cmp(id)) {
+            Ok(at) => self.materials.get(at),
+            Err(_) => self.materials.iter().find(|m| m.id == id),
+        }
     }
 
     /// The material with identifier `id`, or with the identifier `id` is an alias of (see
@@ -225,8 +230,14 @@ impl ReferenceData {
     }
 
     /// The country with code `code`.
+    ///
+    /// Logarithmic when `countries` is sorted by code (as [`embedded()`] builds it), linear
+    /// otherwise: it is called for every share of every mix.
     pub fn country(&self, code: CountryCode) -> Option<&Country> {
-        self.countries.iter().find(|c| c.code == code)
+        match self.countries.binary_search_by_key(&code, |c| c.code) {
+            Ok(at) => self.countries.get(at),
+            Err(_) => self.countries.iter().find(|c| c.code == code),
+        }
     }
 
     /// The group with identifier `id`.

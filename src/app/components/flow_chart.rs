@@ -138,7 +138,7 @@ fn spread_labels(nodes: &[Placed], bottom: f64) -> Vec<f64> {
 }
 
 /// Places the diagram: every column on one scale (their totals are equal), the plot tall
-/// enough for the longest column at [`LABEL_STEP`] plus a gap per node.
+/// enough for the longest column at `LABEL_STEP` plus a gap per node.
 pub fn layout(d: &FlowDiagram) -> Layout {
     let columns = [&d.materials, &d.stages, &d.countries];
     let longest = columns.iter().map(|c| c.len()).max().unwrap_or(0);
