@@ -22,7 +22,7 @@ const H: f64 = 300.0;
 const LEFT: f64 = 44.0;
 const BOTTOM: f64 = 36.0;
 const TOP: f64 = 10.0;
-const RIGHT: f64 = 10.0;
+const RIGHT: f64 = 22.0;
 
 /// The chart.
 #[component]
@@ -78,7 +78,13 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                                 class="dot">
                                 <title>{ format!("{}: supply risk {risk:.1}, {} of revenue, {}", m.name, pct(m.revenue_share), m.action.label()) }</title>
                             </circle>
-                            <text x={(x(m.revenue_share) + 7.0).to_string()} y={(y(risk) + 4.0).to_string()} font-size="10">{ short_name(&m.name) }</text>
+                            // Labels of points in the right half go to the left of the point, so
+                            // they stay inside the drawing.
+                            if x(m.revenue_share) > (LEFT + W - RIGHT) / 2.0 {
+                                <text x={(x(m.revenue_share) - 7.0).to_string()} y={(y(risk) + 4.0).to_string()} font-size="10" text-anchor="end">{ short_name(&m.name) }</text>
+                            } else {
+                                <text x={(x(m.revenue_share) + 7.0).to_string()} y={(y(risk) + 4.0).to_string()} font-size="10">{ short_name(&m.name) }</text>
+                            }
                         </g>
                     }
                 }
