@@ -150,3 +150,29 @@ fn the_javascript_api_returns_the_native_assessment_as_a_plain_object() {
         .and_then(|k| k.as_string());
     assert_eq!(kind.as_deref(), Some("invalid"));
 }
+
+/// The planner's benchmark in the browser's wasm (BENCHMARKS.md): every case of
+/// `planner::benchmark` on its 200-line portfolio, best of 3, printed. Every case must plan some
+/// stage. For meaningful times run it on the release profile:
+/// `cargo test --release --target wasm32-unknown-unknown --test browser planner -- --nocapture`.
+#[wasm_bindgen_test]
+fn planner_benchmark_cases_plan_the_200_line_portfolio() {
+    use chokepoint::analysis::planner::{benchmark, plan_portfolio};
+    let reference = chokepoint::reference::embedded();
+    let portfolio = benchmark::portfolio(reference);
+    assert_eq!(portfolio.lines.len(), 200);
+    for (name, params) in benchmark::cases() {
+        let mut best = f64::INFINITY;
+        let mut planned = 0;
+        for _ in 0..3 {
+            let start = js_sys::Date::now();
+            let outcomes = plan_portfolio(&portfolio, reference, &params);
+            best = best.min(js_sys::Date::now() - start);
+            planned = outcomes.iter().filter(|o| o.plan.is_some()).count();
+        }
+        assert!(planned > 100, "{name}: {planned} stage plans");
+        wasm_bindgen_test::console_log!(
+            "planner benchmark (wasm) | {name} | {planned} stage plans | best of 3: {best:.0} ms"
+        );
+    }
+}

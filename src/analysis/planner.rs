@@ -66,6 +66,7 @@
 //! 'Kneedle' in a haystack"), taken over the frontier points no worse than today's sourcing.
 //! Without premiums the frontier is a single point, the optimum.
 
+pub mod benchmark;
 pub mod side_by_side;
 mod solver;
 

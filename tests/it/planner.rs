@@ -8,8 +8,7 @@ use chokepoint::analysis::planner::{
     plan_portfolio, plan_stage,
 };
 use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
-use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::model::{CountryCode, CountryMix, Stage};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -882,97 +881,12 @@ fn cli_plans_every_material_without_material() {
 /// A 200-line portfolio from the embedded catalogue, deterministic: the materials with stage
 /// data in catalogue order, cycled; every third line with its own refining mix (the world's
 /// two largest refiners, 70/30), spends from a fixed arithmetic sequence.
-fn benchmark_portfolio(reference: &ReferenceData) -> Portfolio {
-    let materials: Vec<_> = reference
-        .materials
-        .iter()
-        .filter(|m| !m.stages.is_empty())
-        .collect();
-    let lines = (0..200)
-        .map(|i| {
-            let material = materials[i % materials.len()];
-            let mut sourcing = Sourcing::default();
-            if i % 3 == 0
-                && let Some(series) = material.stage(Stage::Refining)
-                && series.mix.entries().len() >= 2
-            {
-                let e = series.mix.entries();
-                sourcing.refining = CountryMix::from_shares([(e[0].0, 70.0), (e[1].0, 30.0)]).ok();
-            }
-            Line {
-                material: material.id.clone(),
-                label: Some(format!("line {i}")),
-                spend: Amount::new(((i * 7919) % 1000 + 1) as f64 * 1000.0).unwrap(),
-                revenue_share: Share::from_percent((i % 7) as f64).unwrap(),
-                inventory_days: Amount::new(30.0).unwrap(),
-                sourcing,
-            }
-        })
-        .collect();
-    Portfolio {
-        name: Some("benchmark".into()),
-        lines,
-        ..Portfolio::default()
-    }
-}
-
 #[test]
 #[ignore = "benchmark: cargo test --release --test tests planner::benchmark -- --ignored --nocapture"]
 fn benchmark_plan_200_lines() {
     let reference = chokepoint::reference::embedded();
-    let portfolio = benchmark_portfolio(reference);
-    let premiums: BTreeMap<CountryCode, f64> = [
-        ("USA", 12.0),
-        ("JPN", 8.0),
-        ("DEU", 8.0),
-        ("AUS", 6.0),
-        ("CAN", 6.0),
-        ("KOR", 7.0),
-    ]
-    .iter()
-    .map(|(code, p)| (c(code), *p))
-    .collect();
-    let cases: Vec<(&str, PlanParams)> = vec![
-        (
-            "hhi, defaults (no premiums, frontier 12)",
-            PlanParams::default(),
-        ),
-        (
-            "hhi, max shift 30 %, 6 premiums, frontier 12",
-            PlanParams {
-                max_shift: 0.3,
-                premiums: premiums.clone(),
-                ..PlanParams::default()
-            },
-        ),
-        (
-            "hhi, max shift 30 %, 6 premiums, no frontier",
-            PlanParams {
-                max_shift: 0.3,
-                premiums: premiums.clone(),
-                frontier_points: 0,
-                ..PlanParams::default()
-            },
-        ),
-        (
-            "hhi-wgi, max shift 30 %, 6 premiums, frontier 12",
-            PlanParams {
-                objective: Objective::HhiWgi,
-                max_shift: 0.3,
-                premiums: premiums.clone(),
-                ..PlanParams::default()
-            },
-        ),
-        (
-            "group:feoc_covered_nations, max shift 30 %, 6 premiums, frontier 12",
-            PlanParams {
-                objective: Objective::Group("feoc_covered_nations".into()),
-                max_shift: 0.3,
-                premiums,
-                ..PlanParams::default()
-            },
-        ),
-    ];
+    let portfolio = chokepoint::analysis::planner::benchmark::portfolio(reference);
+    let cases = chokepoint::analysis::planner::benchmark::cases();
     for (name, params) in cases {
         let runs = 5;
         let mut best = f64::INFINITY;
