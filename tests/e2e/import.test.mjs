@@ -1,29 +1,20 @@
 // End-to-end: importing a CSV portfolio and real CMRT supplier declarations through the file
 // chooser, with column mapping, per-row messages, confirm, undo and cancel. The CMRT files are
 // read from ../shared (never copied into the project).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser, openPage } from './harness.mjs';
+import { openPage, serveAndLaunch } from './harness.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const realDir = join(root, '..', 'shared', 'data', 'cmrt', 'real');
 const JX = 'CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx';
 const HONEYWELL = 'CMRT6.4_Honeywell_HEM_REDACTED.xlsx';
 
-let server;
-let browser;
+const env = serveAndLaunch();
 
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function assertAxeClean(page, label) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -36,7 +27,7 @@ async function assertAxeClean(page, label) {
 }
 
 function assertSameOrigin(requests) {
-  const origin = new URL(server.url).origin;
+  const origin = new URL(env.server.url).origin;
   for (const url of requests) {
     if (url.startsWith('data:') || url.startsWith('blob:')) continue;
     assert.equal(new URL(url).origin, origin, `request to ${url}`);
@@ -51,7 +42,7 @@ const CSV = [
 ].join('\n');
 
 test('a CSV imports through the file chooser: mapping, per-row messages, confirm, undo', async () => {
-  const { page, context, errors, requests } = await openPage(browser, server.url);
+  const { page, context, errors, requests } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   const before = await page.getByTestId('results').innerText();
   const linesBefore = await page.getByTestId('line-editor').count();
@@ -100,7 +91,7 @@ test('a CSV imports through the file chooser: mapping, per-row messages, confirm
 });
 
 test('real CMRT declarations set the refining stage by facility count', async () => {
-  const { page, context, errors, requests } = await openPage(browser, `${server.url}#/import`);
+  const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
   const loaded = requests.length;
   assert.ok(!requests.some((u) => u.includes('import-worker')), 'worker not loaded before the first import');
   const t0 = Date.now();
@@ -132,7 +123,7 @@ test('real CMRT declarations set the refining stage by facility count', async ()
 });
 
 test('a long import shows progress and can be cancelled; the next import still works', async () => {
-  const { page, context, errors } = await openPage(browser, `${server.url}#/import`);
+  const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/import`);
   const bytes = readFileSync(join(realDir, HONEYWELL));
   const many = Array.from({ length: 16 }, (_, i) => ({
     name: `supplier-${i}.xlsx`,

@@ -1,25 +1,16 @@
 // Privacy, enforced and proven: the Content-Security-Policy of the built page, a full session
 // recorded request by request (by the browser and by the server), and the app offline.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serveStatic, launchBrowser, distDir } from './harness.mjs';
+import { distDir, serveAndLaunch } from './harness.mjs';
 
-let server;
-let browser;
+const env = serveAndLaunch();
 const realCmrt = join(resolve(new URL('../..', import.meta.url).pathname), '..', 'shared', 'data', 'cmrt', 'real', 'CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx');
 
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 function metaPolicy(html) {
   const m = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/);
@@ -48,13 +39,13 @@ test('the built page has a strict Content-Security-Policy, and the browser enfor
   assert.equal(hashes.length, inline.length);
   assert.doesNotMatch(html.replace(/<script[\s\S]*?<\/script>/g, ''), /\son[a-z]+=/i);
 
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const violations = [];
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.waitForSelector('[data-testid="app-ready"]');
   for (const name of ['scenarios', 'plan', 'methodology', 'sources', 'privacy', 'calculator']) {
     await page.getByRole('link', { name: new RegExp(`^${name}$`, 'i') }).first().click();
@@ -63,7 +54,7 @@ test('the built page has a strict Content-Security-Policy, and the browser enfor
   assert.deepEqual(violations, [], 'the app itself never trips the policy');
   // Injected code is refused: an inline script does not run, code in a string (what eval
   // would run) does not run, and a request to another origin is blocked before it leaves the
-  // browser.
+  // env.browser.
   const probe = await page.evaluate(async () => {
     const s = document.createElement('script');
     s.textContent = 'window.__injected = true;';
@@ -114,19 +105,19 @@ async function loaded(page) {
 
 /** Asserts that nothing reached the server, and no request left the page's origin, since `mark`. */
 function assertQuietSince(log, mark, what) {
-  const origin = new URL(server.url).origin;
+  const origin = new URL(env.server.url).origin;
   for (const r of log.requests) assert.equal(new URL(r.url).origin, origin, `${what}: request to another origin: ${r.url}`);
-  const toServer = server.requests.filter((r) => r.at >= mark);
+  const toServer = env.server.requests.filter((r) => r.at >= mark);
   assert.deepEqual(toServer.map((r) => r.path), [], `${what}: requests that reached the server after the load`);
   const fromNetwork = log.requests.filter((r) => r.at >= mark && r.fromServiceWorker !== true && !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
   assert.deepEqual(fromNetwork.map((r) => r.url), [], `${what}: requests not answered by the offline copy`);
 }
 
 test('a full session makes no request after the initial load, and none to another origin', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await env.browser.newContext({ acceptDownloads: true });
   const log = record(context);
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await loaded(page);
   let mark = Date.now();
 
@@ -186,8 +177,8 @@ test('a full session makes no request after the initial load, and none to anothe
   const beforeReload = Date.now();
   await page.reload();
   await loaded(page);
-  const reloadToServer = server.requests.filter((r) => r.at >= beforeReload).map((r) => r.path);
-  // The browser may check sw.js for a newer version on a navigation; nothing else may reach the server.
+  const reloadToServer = env.server.requests.filter((r) => r.at >= beforeReload).map((r) => r.path);
+  // The browser may check sw.js for a newer version on a navigation; nothing else may reach the env.server.
   assert.deepEqual(reloadToServer.filter((p) => !p.startsWith('/sw.js')), [], 'the reload was served by the offline copy');
   mark = Date.now();
   await page.getByRole('link', { name: 'Scenarios' }).click();
@@ -200,11 +191,11 @@ test('a full session makes no request after the initial load, and none to anothe
 });
 
 test('with the network off, a returning visitor gets the full app', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await loaded(page);
   await context.setOffline(true);
   await page.reload();
@@ -217,7 +208,7 @@ test('with the network off, a returning visitor gets the full app', async () => 
   await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
   // So does every page after a cold start in a new tab.
   const second = await context.newPage();
-  await second.goto(`${server.url}#/methodology`);
+  await second.goto(`${env.server.url}#/methodology`);
   await second.getByRole('heading', { name: 'Methodology' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
@@ -228,7 +219,7 @@ test('the single-file build works opened from disk, alone, and requests nothing'
   const dir = mkdtempSync(join(tmpdir(), 'chokepoint-single-'));
   const file = join(dir, 'chokepoint-offline.html');
   copyFileSync(join(distDir, 'chokepoint-offline.html'), file);
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.setOffline(true);
   const log = record(context);
   const page = await context.newPage();

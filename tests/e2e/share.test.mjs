@@ -1,23 +1,14 @@
 // End-to-end: share links, autosave, saved portfolios, JSON import and every export.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveStatic, launchBrowser, openPage } from './harness.mjs';
+import { openPage, serveAndLaunch } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
-let server;
-let browser;
+const env = serveAndLaunch();
 
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** The autosaved portfolio of the page (the envelope's `portfolio`). */
 async function autosaved(page) {
@@ -71,7 +62,7 @@ function parseCsv(text) {
 }
 
 test('a share link opened in a fresh browser context restores the exact portfolio, as one undoable step', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await labelField(page).fill('Shared magnets «ü» & co');
   await waitForLabel(page, 'Shared magnets «ü» & co');
   const original = await autosaved(page);
@@ -81,7 +72,7 @@ test('a share link opened in a fresh browser context restores the exact portfoli
   assert.ok(!new URL(url).search, 'nothing in the query string');
   await context.close();
 
-  const fresh = await openPage(browser, url);
+  const fresh = await openPage(env.browser, url);
   await waitForLabel(fresh.page, 'Shared magnets «ü» & co');
   assert.deepEqual(await autosaved(fresh.page), original);
   assert.equal(await labelField(fresh.page).inputValue(), 'Shared magnets «ü» & co');
@@ -97,7 +88,7 @@ test('a share link opened in a fresh browser context restores the exact portfoli
 });
 
 test('a damaged share link says so and keeps the app working', async () => {
-  const { page, context, errors } = await openPage(browser, `${server.url}#/calculator&p=v1.AAAA`);
+  const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator&p=v1.AAAA`);
   const notice = page.getByTestId('app-notice');
   await notice.waitFor();
   assert.match(await notice.innerText(), /damaged/);
@@ -107,7 +98,7 @@ test('a damaged share link says so and keeps the app working', async () => {
 });
 
 test('autosave survives a reload', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await labelField(page).fill('Kept across reloads');
   await waitForLabel(page, 'Kept across reloads');
   await page.reload();
@@ -118,7 +109,7 @@ test('autosave survives a reload', async () => {
 });
 
 test('a corrupt storage entry is set aside with a message, and the app still works', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   await page.evaluate((key) => localStorage.setItem(key, '{"storage_version": 1, "portfolio": [tru'), AUTOSAVE);
   await page.reload();
@@ -135,7 +126,7 @@ test('a corrupt storage entry is set aside with a message, and the app still wor
 });
 
 test('saved portfolios: save as, open, rename, delete', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await labelField(page).fill('Saved version');
   await page.getByTestId('save-name').fill('Q3 plan');
   await page.getByTestId('save-as').click();
@@ -158,7 +149,7 @@ test('saved portfolios: save as, open, rename, delete', async () => {
 });
 
 test('every export downloads a well-formed file, and the JSON re-imports identically', async () => {
-  const { page, context, errors, requests } = await openPage(browser, server.url);
+  const { page, context, errors, requests } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   const afterLoad = requests.length;
   await labelField(page).fill('Exported, "quoted", label');
@@ -204,7 +195,7 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
   await openFile(page, json.name, json.bytes);
   await waitForLabel(page, 'Exported, "quoted", label');
   assert.deepEqual(await autosaved(page), original);
-  // Everything happened in the page: only same-page blob: URLs, no request to any server.
+  // Everything happened in the page: only same-page blob: URLs, no request to any env.server.
   const network = requests.slice(afterLoad).filter((u) => !u.startsWith('blob:'));
   assert.deepEqual(network, [], 'no network request for exports and import');
   assert.deepEqual(errors, []);
@@ -212,7 +203,7 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
 });
 
 test('a malformed or newer JSON file is refused with a message and changes nothing', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   const before = await autosaved(page);
   await openFile(page, 'newer.json', JSON.stringify({ schema_version: 9, lines: [] }));
@@ -226,7 +217,7 @@ test('a malformed or newer JSON file is refused with a message and changes nothi
 });
 
 test('a portfolio too big for a link says so and offers the JSON file', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   // Labels that do not compress: random hex.
   const lines = Array.from({ length: 400 }, (_, i) => ({
