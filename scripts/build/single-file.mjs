@@ -43,6 +43,19 @@ export function singleFile(staging) {
       `${workerGlue}\n;wasm_bindgen({module_or_path: Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0))});`;
   }
 
+  // The pages bundle (src/app/pages.rs): ES-module glue whose exports become plain functions,
+  // started at once; the app finds the promise of its exports in window.chokepointPages.
+  const pagesGlue = readFileSync(join(staging, 'chokepoint-pages.js'), 'utf8')
+    .replace(/^export \{[^}]*\};?\s*$/gm, '')
+    .replace(/^export function /gm, 'function ');
+  if (/^\s*export\s/m.test(pagesGlue)) throw new Error('single-file: unexpected export in the pages glue');
+  const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
+  const pages = scriptSafe(
+    `${pagesGlue}\n` +
+      `window.chokepointPages = __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })` +
+      `.then(() => ({ mount, update, unmount }));\n`,
+  );
+
   const main = scriptSafe(
     `${glue}\n` +
       `window.chokepointWorkerSources = ${JSON.stringify(workers)};\n` +
@@ -51,7 +64,7 @@ export function singleFile(staging) {
   const css = readFileSync(join(staging, cssName), 'utf8');
   const policy = [
     "default-src 'none'",
-    `script-src 'wasm-unsafe-eval' ${sha256(main)}`,
+    `script-src 'wasm-unsafe-eval' ${sha256(pages)} ${sha256(main)}`,
     `style-src ${sha256(css)}`,
     'img-src data: blob:',
     "connect-src 'none'",
@@ -69,6 +82,7 @@ export function singleFile(staging) {
     <meta http-equiv="Content-Security-Policy" content="${policy}" />
     ${keep.filter((t) => !t.startsWith('<meta charset')).join('\n    ')}
     <style>${css}</style>
+    <script type="module">${pages}</script>
     <script type="module">${main}</script>
   </head>
   <body>

@@ -11,6 +11,7 @@ pub mod format;
 pub mod import_job;
 #[cfg(target_arch = "wasm32")]
 pub mod import_worker;
+pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
 pub mod results;
@@ -25,13 +26,9 @@ pub mod worker_handle;
 
 use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
-use components::import::ImportPage;
-use components::methodology::MethodologyPage;
 use components::nav::Nav;
-use components::plan::PlanPage;
 use components::privacy::PrivacyPage;
-use components::scenarios::ScenariosPage;
-use components::sources::SourcesPage;
+use pages::LazyPage;
 use route::Route;
 use state::{Action, Inputs};
 use yew::prelude::*;
@@ -134,12 +131,11 @@ pub fn App() -> Html {
                                 can_undo={inputs.can_undo()} can_redo={inputs.can_redo()} {on_action}
                                 policy_date={(*policy_date).clone()} {on_policy_date} />
                         },
-                        Route::Scenarios => html! { <ScenariosPage portfolio={inputs.portfolio.clone()} /> },
-                        Route::Plan => html! { <PlanPage portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} /> },
-                        Route::Methodology => html! { <MethodologyPage /> },
-                        Route::Sources => html! { <SourcesPage /> },
                         Route::Privacy => html! { <PrivacyPage /> },
-                        Route::Import => html! { <ImportPage portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} /> },
+                        // Scenarios, Plan, Import, Methodology, Sources: the pages bundle.
+                        lazy => html! {
+                            <LazyPage route={lazy} portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} />
+                        },
                     }
                 }
             </main>

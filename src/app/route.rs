@@ -63,6 +63,15 @@ impl Route {
         }
     }
 
+    /// Whether the page is drawn by the pages bundle (`chokepoint-pages`, loaded the first time
+    /// one of these pages opens) rather than by the first-load app: see [`crate::app::pages`].
+    pub fn is_lazy(self) -> bool {
+        matches!(
+            self,
+            Route::Scenarios | Route::Plan | Route::Import | Route::Methodology | Route::Sources
+        )
+    }
+
     /// The page's title in the navigation.
     pub fn title(self) -> &'static str {
         match self {

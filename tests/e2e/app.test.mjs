@@ -109,6 +109,14 @@ test('a real-event preset shows its dates, source and the impact per line', asyn
   const result = page.getByTestId('scenario-result');
   assert.match(await result.innerText(), /Revenue at risk: \d/);
   assert.match(await result.innerText(), /Gallium/);
+  // The page is drawn by the pages bundle, a second copy of Yew: its event subtree must not carry
+  // the shell's number, or the shell would take the page's clicks for its own (src/app/pages.rs).
+  const trees = await page.evaluate(() => ({
+    shell: document.body.__yew_subtree_id,
+    page: document.querySelector('[data-testid=page-host]').__yew_subtree_id,
+  }));
+  assert.equal(trees.shell, 1);
+  assert.ok(trees.page > 1, `the page's subtree id ${trees.page} differs from the shell's`);
   // A country the firm does not depend on changes nothing.
   await page.getByTestId('scenario-choice').selectOption('custom');
   await page.getByLabel('Country cutting supply (ISO code)').fill('ISL');
