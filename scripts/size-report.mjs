@@ -24,6 +24,17 @@ for (const ext of ['.wasm', '.js', '.css']) {
   const raw = of.reduce((s, r) => s + r.raw, 0);
   console.log(`  ${ext.padEnd(6)}${kb(gz)} gzip  (${kb(raw).trim()} raw, ${of.map((r) => r.name).join(', ')})`);
 }
+// The bundles loaded later, when a page, worker or export first needs them (for the record).
+const later = new Map();
+for (const name of readdirSync(dist).sort()) {
+  const ext = extname(name);
+  if (!['.wasm', '.js'].includes(ext) || !lazy.test(name)) continue;
+  const bundle = name.replace(/(_bg)?\.(wasm|js)$/, '');
+  const gz = gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
+  later.set(bundle, (later.get(bundle) ?? 0) + gz);
+}
+console.log('Loaded later, when first needed (gzip -9, .wasm + .js):');
+for (const [bundle, gz] of later) console.log(`  ${bundle.padEnd(24)}${kb(gz)}`);
 const total = rows.reduce((s, r) => s + r.gzip, 0);
 const limit = budget.first_load_gzip_bytes;
 console.log(`  total ${kb(total)} gzip  of a budget of ${(limit / 1000).toFixed(0)} KB (${((100 * total) / limit).toFixed(0)} %)`);

@@ -53,7 +53,7 @@ export function singleFile(staging) {
   const pages = scriptSafe(
     `${pagesGlue}\n` +
       `window.chokepointPages = __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })` +
-      `.then(() => ({ mount, update, unmount }));\n`,
+      `.then(() => ({ mount, update, unmount, results_file }));\n`,
   );
 
   const main = scriptSafe(

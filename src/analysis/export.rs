@@ -315,3 +315,86 @@ pub fn results_tables(assessment: &Assessment, reference: &ReferenceData) -> [Ta
         chokepoints_table(assessment, reference),
     ]
 }
+
+/// Which results file to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultsKind {
+    /// Per line (CSV).
+    Lines,
+    /// Per material and stage (CSV).
+    Materials,
+    /// The chokepoint ranking (CSV).
+    Chokepoints,
+    /// All three tables as one XLSX workbook, a sheet each.
+    Workbook,
+}
+
+impl ResultsKind {
+    /// Every kind, in the order of the download buttons.
+    pub const ALL: [ResultsKind; 4] = [
+        ResultsKind::Lines,
+        ResultsKind::Materials,
+        ResultsKind::Chokepoints,
+        ResultsKind::Workbook,
+    ];
+
+    /// The media type of the file.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ResultsKind::Workbook => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            _ => "text/csv",
+        }
+    }
+}
+
+/// A file ready to download.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultsFile {
+    /// The file name, for example `chokepoint-lines.csv`.
+    pub name: String,
+    /// Its media type.
+    pub mime: &'static str,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The results file of `kind` for `assessment`.
+///
+/// ```
+/// use chokepoint::analysis::export::{results_file, ResultsKind};
+/// use chokepoint::analysis::portfolio::{assess, AssessParams};
+/// use chokepoint::model::portfolio::Portfolio;
+/// let reference = chokepoint::reference::embedded();
+/// let json = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100}]}"#;
+/// let portfolio = Portfolio::from_json(json, reference).unwrap();
+/// let assessment = assess(&portfolio, reference, &AssessParams::default());
+/// let csv = results_file(&assessment, reference, ResultsKind::Lines);
+/// assert_eq!(csv.name, "chokepoint-lines.csv");
+/// assert!(String::from_utf8(csv.bytes).unwrap().contains("gallium"));
+/// let workbook = results_file(&assessment, reference, ResultsKind::Workbook);
+/// assert_eq!(&workbook.bytes[..2], b"PK");
+/// ```
+pub fn results_file(
+    assessment: &Assessment,
+    reference: &ReferenceData,
+    kind: ResultsKind,
+) -> ResultsFile {
+    let tables = results_tables(assessment, reference);
+    let csv = |table: &Table| ResultsFile {
+        name: format!("chokepoint-{}.csv", table.name),
+        mime: kind.mime(),
+        bytes: table.to_csv().into_bytes(),
+    };
+    match kind {
+        ResultsKind::Lines => csv(&tables[0]),
+        ResultsKind::Materials => csv(&tables[1]),
+        ResultsKind::Chokepoints => csv(&tables[2]),
+        ResultsKind::Workbook => ResultsFile {
+            name: "chokepoint-results.xlsx".into(),
+            mime: kind.mime(),
+            bytes: xlsx::workbook(&tables),
+        },
+    }
+}

@@ -28,7 +28,7 @@ use crate::model::portfolio::RawPortfolio;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
-use pages::LazyPage;
+use pages::{LazyPart, Part};
 use route::Route;
 use state::{Action, Inputs};
 use yew::prelude::*;
@@ -134,7 +134,7 @@ pub fn App() -> Html {
                         Route::Privacy => html! { <PrivacyPage /> },
                         // Scenarios, Plan, Import, Methodology, Sources: the pages bundle.
                         lazy => html! {
-                            <LazyPage route={lazy} portfolio={inputs.portfolio.clone()} on_action={on_action.clone()} />
+                            <LazyPart part={Part::Page(lazy)} portfolio={Some(inputs.portfolio.clone())} on_action={on_action.clone()} />
                         },
                     }
                 }

@@ -1,74 +1,151 @@
-//! The pages that are not part of the first page load: Scenarios, Plan, Import, Methodology and
-//! Sources ([`Route::is_lazy`]).
+//! What is not part of the first page load: the Scenarios, Plan, Import, Methodology and Sources
+//! pages ([`Route::is_lazy`]), the industry templates (drawn when the user opens the start
+//! panel) and the writers of the results files (run when the user asks for a download).
 //!
 //! They live in a WebAssembly bundle of their own, `chokepoint-pages` (a Trunk `web`-target
-//! bundle started by `static/pages-start.js`), that the app loads the first time one of them
-//! opens. The scenario engine, the event presets, the planner and the import page's table review
-//! are thus no part of what a visitor of the calculator downloads first (measured in
-//! BENCHMARKS.md, "Size"). The bundle is in the offline copy like every other file, so loading it
-//! sends nothing over the network, and the single-file build carries it inline.
+//! bundle started by `static/pages-start.js`), that the app loads the first time one of them is
+//! needed. The scenario engine, the event presets, the planner, the import review, the template
+//! data and the CSV and XLSX writers are thus no part of what a visitor of the calculator
+//! downloads first (measured in BENCHMARKS.md, "Size"). The bundle is in the offline copy like
+//! every other file, so loading it sends nothing over the network, and the single-file build
+//! carries it inline.
 //!
 //! How the two bundles meet:
-//! - The app draws [`LazyPage`]: an empty host element, and a loading or error message. Once the
-//!   bundle is there it calls the bundle's `mount(host, route, portfolio_json, on_load)`, then
-//!   `update(id, route, portfolio_json)` whenever the route or the portfolio changes, and
-//!   `unmount(id)` when the user leaves for a first-load page.
+//! - The app draws [`LazyPart`]: an empty host element, and a loading or error message. Once the
+//!   bundle is there it calls the bundle's `mount(host, part, portfolio_json, on_load)`, then
+//!   `update(id, part, portfolio_json)` whenever the part or the portfolio changes, and
+//!   `unmount(id)` when the part goes away.
 //! - The bundle ([`bundle`]) renders [`Pages`], a Yew app of its own, into the host element.
-//!   A page that replaces the portfolio (Plan's "apply", Import's "confirm") calls `on_load` with
-//!   the portfolio's JSON; the app turns it into [`Action::Load`], one undoable step, and sends
-//!   the new portfolio back through `update`. The portfolio is thus held once, by the app.
+//!   A part that replaces the portfolio (Plan's "apply", Import's "confirm", a template) calls
+//!   `on_load` with the portfolio's JSON; the app turns it into [`Action::Load`], one undoable
+//!   step, and sends the new portfolio back through `update`. The portfolio is thus held once,
+//!   by the app.
+//! - [`results_file`] asks the bundle's `results_file(portfolio_json, date, kind)` for the bytes
+//!   of a results download.
 
 use crate::app::components::import::ImportPage;
 use crate::app::components::methodology::MethodologyPage;
 use crate::app::components::plan::PlanPage;
 use crate::app::components::scenarios::ScenariosPage;
 use crate::app::components::sources::SourcesPage;
+use crate::app::components::start::StartOptions;
 use crate::app::route::Route;
 use crate::app::state::Action;
 use crate::model::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Properties of [`Pages`] and [`LazyPage`].
-#[derive(Properties, PartialEq, Clone)]
-pub struct PagesProps {
-    /// The page to draw; one of the [`Route::is_lazy`] pages.
-    pub route: Route,
-    /// The portfolio, as the app holds it.
-    pub portfolio: Rc<RawPortfolio>,
-    /// Receives the pages' actions (an [`Action::Load`] of a plan or an import).
-    pub on_action: Callback<Action>,
+/// A part of the app that the pages bundle draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// One of the [`Route::is_lazy`] pages.
+    Page(Route),
+    /// The start panel's industry templates, blank portfolio and demo.
+    Templates,
 }
 
-/// The lazily loaded pages, drawn by route (the pages bundle's root component).
-#[component]
-pub fn Pages(props: &PagesProps) -> Html {
-    let portfolio = props.portfolio.clone();
-    let on_action = props.on_action.clone();
-    match props.route {
-        Route::Scenarios => html! { <ScenariosPage {portfolio} /> },
-        Route::Plan => html! { <PlanPage {portfolio} {on_action} /> },
-        Route::Import => html! { <ImportPage {portfolio} {on_action} /> },
-        Route::Methodology => html! { <MethodologyPage /> },
-        Route::Sources => html! { <SourcesPage /> },
-        Route::Calculator | Route::Privacy => html! {},
+impl Part {
+    /// The part's name between the two bundles: the page's hash, or `templates`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Page(route) => route.hash(),
+            Part::Templates => "templates",
+        }
+    }
+
+    /// The part of a [`Part::key`]; any other text is read as a page hash.
+    pub fn from_key(key: &str) -> Part {
+        match key {
+            "templates" => Part::Templates,
+            hash => Part::Page(Route::from_hash(hash)),
+        }
+    }
+
+    /// What the part is called in a loading or error message.
+    pub fn label(self) -> String {
+        match self {
+            Part::Page(route) => format!("the {} page", route.title()),
+            Part::Templates => "the industry templates".into(),
+        }
     }
 }
 
-/// Natively (tests, the command line) there is one program: the pages are drawn in place.
+/// Properties of [`Pages`] and [`LazyPart`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct PagesProps {
+    /// What to draw.
+    pub part: Part,
+    /// The portfolio, as the app holds it (`None` for a part that does not read it).
+    #[prop_or_default]
+    pub portfolio: Option<Rc<RawPortfolio>>,
+    /// Receives the part's actions (an [`Action::Load`] of a plan, an import or a template).
+    pub on_action: Callback<Action>,
+}
+
+/// The lazily loaded parts (the pages bundle's root component).
+#[component]
+pub fn Pages(props: &PagesProps) -> Html {
+    let portfolio = props.portfolio.clone().unwrap_or_default();
+    let on_action = props.on_action.clone();
+    match props.part {
+        Part::Page(Route::Scenarios) => html! { <ScenariosPage {portfolio} /> },
+        Part::Page(Route::Plan) => html! { <PlanPage {portfolio} {on_action} /> },
+        Part::Page(Route::Import) => html! { <ImportPage {portfolio} {on_action} /> },
+        Part::Page(Route::Methodology) => html! { <MethodologyPage /> },
+        Part::Page(Route::Sources) => html! { <SourcesPage /> },
+        Part::Page(Route::Calculator | Route::Privacy) => html! {},
+        Part::Templates => html! { <StartOptions {on_action} /> },
+    }
+}
+
+/// Natively (tests, the command line) there is one program: the parts are drawn in place.
 #[cfg(not(target_arch = "wasm32"))]
 #[component]
-pub fn LazyPage(props: &PagesProps) -> Html {
+pub fn LazyPart(props: &PagesProps) -> Html {
     html! { <Pages ..props.clone() /> }
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use shell::LazyPage;
+pub use shell::{LazyPart, results_file};
+
+/// The bytes of a results download: natively written in place.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn results_file(
+    portfolio: &RawPortfolio,
+    date: Option<crate::analysis::policy::Date>,
+    kind: crate::analysis::export::ResultsKind,
+) -> Result<crate::analysis::export::ResultsFile, String> {
+    write_results(portfolio, date, kind)
+}
+
+/// The results file of `kind` for `portfolio` assessed as the calculator does on `date`, or why
+/// there is none.
+pub fn write_results(
+    portfolio: &RawPortfolio,
+    date: Option<crate::analysis::policy::Date>,
+    kind: crate::analysis::export::ResultsKind,
+) -> Result<crate::analysis::export::ResultsFile, String> {
+    let reference = crate::reference::embedded();
+    let params = crate::analysis::portfolio::AssessParams {
+        date,
+        ..Default::default()
+    };
+    let derived = crate::app::results::derive(portfolio, reference, &params);
+    let assessment = derived
+        .assessment
+        .ok_or("the portfolio has no valid line to export")?;
+    Ok(crate::analysis::export::results_file(
+        &assessment,
+        reference,
+        kind,
+    ))
+}
 
 /// The app's side: loading the bundle and hosting its pages.
 #[cfg(target_arch = "wasm32")]
 mod shell {
     use super::PagesProps;
+    use crate::analysis::export::{ResultsFile, ResultsKind};
     use crate::app::state::Action;
     use crate::model::portfolio::RawPortfolio;
     use std::cell::RefCell;
@@ -185,9 +262,41 @@ mod shell {
         Failed(String),
     }
 
-    /// Hosts a page of the pages bundle, loading the bundle first if needed.
+    /// The bytes of a results download, written by the bundle (loaded first if needed).
+    pub async fn results_file(
+        portfolio: &RawPortfolio,
+        date: Option<crate::analysis::policy::Date>,
+        kind: ResultsKind,
+    ) -> Result<ResultsFile, String> {
+        let exports = load().await?;
+        let date = date.map(|d| d.to_string()).unwrap_or_default();
+        let index = ResultsKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
+        let file = call(
+            &exports,
+            "results_file",
+            &[
+                JsValue::from_str(&portfolio.to_json()),
+                JsValue::from_str(&date),
+                JsValue::from(index as u32),
+            ],
+        )?;
+        let field = |name: &str| js_sys::Reflect::get(&file, &name.into()).unwrap_or_default();
+        let bytes = field("bytes")
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| "the pages bundle returned no file".to_string())?;
+        Ok(ResultsFile {
+            name: field("name").as_string().unwrap_or_default(),
+            mime: kind.mime(),
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    /// Hosts a part drawn by the pages bundle, loading the bundle first if needed.
     #[component]
-    pub fn LazyPage(props: &PagesProps) -> Html {
+    pub fn LazyPart(props: &PagesProps) -> Html {
         let host = use_node_ref();
         let status = use_state(|| Status::Loading);
         let attempt = use_state(|| 0u32);
@@ -217,13 +326,14 @@ mod shell {
             let mounted = mounted.clone();
             let ready = *status == Status::Ready;
             use_effect_with(
-                (ready, props.route, props.portfolio.clone()),
-                move |(ready, route, portfolio)| {
+                (ready, props.part, props.portfolio.clone()),
+                move |(ready, part, portfolio)| {
                     if !*ready {
                         return;
                     }
-                    let route = JsValue::from_str(route.hash());
-                    let json = JsValue::from_str(&portfolio.to_json());
+                    let route = JsValue::from_str(part.key());
+                    let json = portfolio.as_ref().map(|p| p.to_json()).unwrap_or_default();
+                    let json = JsValue::from_str(&json);
                     let mut slot = mounted.borrow_mut();
                     let result = match &*slot {
                         Some(page) => {
@@ -287,7 +397,7 @@ mod shell {
                 attempt.set(*attempt + 1);
             })
         };
-        let title = props.route.title();
+        let label = props.part.label();
         // The host comes first and stays in place: the bundle owns what is inside it.
         html! {
             <>
@@ -295,12 +405,12 @@ mod shell {
                 {
                     match &*status {
                         Status::Loading => html! {
-                            <p class="page-loading" role="status">{ format!("Loading the {title} page…") }</p>
+                            <p class="page-loading" role="status">{ format!("Loading {label}…") }</p>
                         },
                         Status::Ready => html! {},
                         Status::Failed(message) => html! {
                             <div class="notice" role="alert" data-testid="page-load-error">
-                                <p>{ format!("The {title} page could not be loaded: {message}. Your portfolio is safe; try again, or reload the page.") }</p>
+                                <p>{ format!("Sorry, {label} could not be loaded: {message}. Your portfolio is safe; try again, or reload the page.") }</p>
                                 <button type="button" onclick={retry}>{ "Try again" }</button>
                             </div>
                         },
@@ -314,8 +424,9 @@ mod shell {
 /// The bundle's side: the functions `chokepoint-pages` exports to the app.
 #[cfg(target_arch = "wasm32")]
 pub mod bundle {
-    use super::{Pages, PagesProps};
-    use crate::app::route::Route;
+    use super::{Pages, PagesProps, Part};
+    use crate::analysis::export::ResultsKind;
+    use crate::analysis::policy::Date;
     use crate::app::state::Action;
     use crate::model::portfolio::RawPortfolio;
     use std::cell::RefCell;
@@ -363,25 +474,31 @@ pub mod bundle {
     const RESERVED_SUBTREES: u32 = 8;
 
     fn props(
-        route: &str,
+        part: &str,
         portfolio: &str,
         on_action: Callback<Action>,
     ) -> Result<PagesProps, JsValue> {
-        let portfolio = RawPortfolio::from_json(portfolio)
-            .map_err(|e| JsValue::from_str(&format!("unreadable portfolio: {e}")))?;
+        let portfolio = if portfolio.is_empty() {
+            None
+        } else {
+            Some(Rc::new(RawPortfolio::from_json(portfolio).map_err(
+                |e| JsValue::from_str(&format!("unreadable portfolio: {e}")),
+            )?))
+        };
         Ok(PagesProps {
-            route: Route::from_hash(route),
-            portfolio: Rc::new(portfolio),
+            part: Part::from_key(part),
+            portfolio,
             on_action,
         })
     }
 
-    /// Renders the page of `route` (a hash such as `#/plan`) into `root` with the portfolio
-    /// (its JSON); `on_load` receives the JSON of a portfolio the page asks to load. Returns the
-    /// page's id for [`update`] and [`unmount`].
+    /// Renders `part` (a [`Part::key`]: a page's hash such as `#/plan`, or `templates`) into
+    /// `root` with the portfolio (its JSON, or empty for a part that does not read it);
+    /// `on_load` receives the JSON of a portfolio the part asks to load. Returns the id for
+    /// [`update`] and [`unmount`].
     pub fn mount(
         root: web_sys::Element,
-        route: &str,
+        part: &str,
         portfolio: &str,
         on_load: js_sys::Function,
     ) -> Result<u32, JsValue> {
@@ -390,7 +507,7 @@ pub mod bundle {
                 let _ = on_load.call1(&JsValue::NULL, &JsValue::from_str(&portfolio.to_json()));
             }
         });
-        let props = props(route, portfolio, on_action.clone())?;
+        let props = props(part, portfolio, on_action.clone())?;
         let handle = yew::Renderer::<Pages>::with_root_and_props(root, props).render();
         let id = NEXT.with(|n| {
             let id = *n.borrow();
@@ -401,23 +518,50 @@ pub mod bundle {
         Ok(id)
     }
 
-    /// Shows `route` with `portfolio` on the page `id`.
-    pub fn update(id: u32, route: &str, portfolio: &str) -> Result<(), JsValue> {
+    /// Shows `part` with `portfolio` in place of the mounted `id`.
+    pub fn update(id: u32, part: &str, portfolio: &str) -> Result<(), JsValue> {
         APPS.with(|apps| {
             let mut apps = apps.borrow_mut();
             let app = apps
                 .get_mut(&id)
-                .ok_or_else(|| JsValue::from_str("no such page"))?;
-            let props = props(route, portfolio, app.on_action.clone())?;
+                .ok_or_else(|| JsValue::from_str("no such part"))?;
+            let props = props(part, portfolio, app.on_action.clone())?;
             app.handle.update(props);
             Ok(())
         })
     }
 
-    /// Removes the page `id`.
+    /// Removes the mounted `id`.
     pub fn unmount(id: u32) {
         if let Some(app) = APPS.with(|apps| apps.borrow_mut().remove(&id)) {
             app.handle.destroy();
         }
+    }
+
+    /// The results file `kind` (an index into [`ResultsKind::ALL`]) of `portfolio` (JSON)
+    /// assessed with the policy date `date` (`YYYY-MM-DD`, or empty for none): an object
+    /// `{ name, mime, bytes }`.
+    pub fn results_file(portfolio: &str, date: &str, kind: u32) -> Result<JsValue, JsValue> {
+        let error = |text: String| JsValue::from_str(&text);
+        let portfolio = RawPortfolio::from_json(portfolio)
+            .map_err(|e| error(format!("unreadable portfolio: {e}")))?;
+        let date = match date {
+            "" => None,
+            text => Some(Date::parse(text).map_err(|e| error(e.to_string()))?),
+        };
+        let kind = ResultsKind::ALL
+            .get(kind as usize)
+            .copied()
+            .ok_or_else(|| error(format!("no results file number {kind}")))?;
+        let file = super::write_results(&portfolio, date, kind).map_err(error)?;
+        let object = js_sys::Object::new();
+        let set = |name: &str, value: &JsValue| js_sys::Reflect::set(&object, &name.into(), value);
+        set("name", &JsValue::from_str(&file.name))?;
+        set("mime", &JsValue::from_str(file.mime))?;
+        set(
+            "bytes",
+            &js_sys::Uint8Array::from(file.bytes.as_slice()).into(),
+        )?;
+        Ok(object.into())
     }
 }

@@ -1,33 +1,39 @@
 //! The pages bundle (`chokepoint-pages.js`): the Scenarios, Plan, Import, Methodology and
-//! Sources pages, which the app loads the first time one of them opens so that they are no part
-//! of the first page load. Built by Trunk with `wasm-bindgen --target web` and started by
+//! Sources pages, the industry templates and the results-file writers, which the app loads the
+//! first time one of them is needed so that they are no part of the first page load. Built by Trunk with `wasm-bindgen --target web` and started by
 //! `static/pages-start.js`. How the app and the bundle meet: [`chokepoint::app::pages`].
 
 #[cfg(target_arch = "wasm32")]
 mod exports {
     use wasm_bindgen::prelude::*;
 
-    /// `mount(root, route, portfolioJson, onLoad)`: renders a page; returns its id.
+    /// `mount(root, part, portfolioJson, onLoad)`: renders a page or part; returns its id.
     #[wasm_bindgen]
     pub fn mount(
         root: web_sys::Element,
-        route: &str,
+        part: &str,
         portfolio: &str,
         on_load: js_sys::Function,
     ) -> Result<u32, JsValue> {
-        chokepoint::app::pages::bundle::mount(root, route, portfolio, on_load)
+        chokepoint::app::pages::bundle::mount(root, part, portfolio, on_load)
     }
 
-    /// `update(id, route, portfolioJson)`: shows another page or portfolio.
+    /// `update(id, part, portfolioJson)`: shows another part or portfolio.
     #[wasm_bindgen]
-    pub fn update(id: u32, route: &str, portfolio: &str) -> Result<(), JsValue> {
-        chokepoint::app::pages::bundle::update(id, route, portfolio)
+    pub fn update(id: u32, part: &str, portfolio: &str) -> Result<(), JsValue> {
+        chokepoint::app::pages::bundle::update(id, part, portfolio)
     }
 
-    /// `unmount(id)`: removes a page.
+    /// `unmount(id)`: removes a part.
     #[wasm_bindgen]
     pub fn unmount(id: u32) {
         chokepoint::app::pages::bundle::unmount(id)
+    }
+
+    /// `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.
+    #[wasm_bindgen]
+    pub fn results_file(portfolio: &str, date: &str, kind: u32) -> Result<JsValue, JsValue> {
+        chokepoint::app::pages::bundle::results_file(portfolio, date, kind)
     }
 }
 

@@ -87,7 +87,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 }
             </div>
             <StartPanel on_action={props.on_action.clone()} />
-            <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} on_action={props.on_action.clone()} />
+            <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
             <div class="calculator">
                     <Dashboard derived={derived} />
                     <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />

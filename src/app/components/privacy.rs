@@ -71,7 +71,7 @@ pub fn PrivacyPage() -> Html {
                     <a href="./chokepoint-offline.html" download="chokepoint-offline.html" data-testid="single-file-link">
                         { "download the single-file app" }
                     </a>
-                    { " (one HTML file of about 3 MB with everything inside, the data included) and \
+                    { " (one HTML file of about 5 MB with everything inside, the data included) and \
                        open it from disk. Downloading it is the one request this page makes on \
                        your request; the file itself requests nothing." }
                 </p>

@@ -1,7 +1,8 @@
 //! Save, share and export: the share link, the JSON file (download and open), the results as
 //! CSV and XLSX, and the portfolios saved in this browser (save as, open, rename, delete).
 
-use crate::analysis::export::{results_tables, xlsx};
+use crate::analysis::export::ResultsKind;
+use crate::analysis::policy::Date;
 use crate::app::download::{download, file_stem};
 use crate::app::results::Derived;
 use crate::app::state::Action;
@@ -21,6 +22,9 @@ pub struct SharePanelProps {
     pub portfolio: Rc<RawPortfolio>,
     /// The results derived from it.
     pub derived: Rc<Derived>,
+    /// The policy date the results were assessed on (the results files use the same).
+    #[prop_or_default]
+    pub date: Option<Date>,
     /// Called to load a portfolio (one undoable step).
     pub on_action: Callback<Action>,
 }
@@ -90,33 +94,25 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |event: Event| open_file(event, on_action.clone(), say.clone()))
     };
 
-    let assessment = props.derived.assessment.clone().map(Rc::new);
-    let on_table = |index: usize| {
-        let assessment = assessment.clone();
+    // The writers are in the pages bundle (src/app/pages.rs), which assesses the same portfolio
+    // on the same date: the CSV and XLSX code is no part of the first page load.
+    let on_table = |kind: ResultsKind| {
+        let portfolio = props.portfolio.clone();
+        let date = props.date;
         let say = say.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(assessment) = &assessment else {
-                return;
-            };
-            let tables = results_tables(assessment, crate::reference::embedded());
-            let result = match tables.get(index) {
-                Some(table) => download(
-                    &format!("chokepoint-{}.csv", table.name),
-                    "text/csv",
-                    table.to_csv().as_bytes(),
-                ),
-                None => download(
-                    "chokepoint-results.xlsx",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &xlsx::workbook(&tables),
-                ),
-            };
-            if let Err(e) = result {
-                say(true, e);
-            }
+            let portfolio = portfolio.clone();
+            let say = say.clone();
+            spawn(async move {
+                let written = crate::app::pages::results_file(&portfolio, date, kind).await;
+                let result = written.and_then(|file| download(&file.name, file.mime, &file.bytes));
+                if let Err(e) = result {
+                    say(true, format!("The file could not be written: {e}"));
+                }
+            });
         })
     };
-    let no_results = assessment.is_none();
+    let no_results = props.derived.assessment.is_none();
 
     let on_name = text_into(save_name.clone());
     let on_save = {
@@ -156,10 +152,10 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             </div>
             <h3>{ "Download the analysis" }</h3>
             <div class="toolbar">
-                <button type="button" class="secondary" onclick={on_table(0)} disabled={no_results} data-testid="export-lines-csv">{ "Per line (CSV)" }</button>
-                <button type="button" class="secondary" onclick={on_table(1)} disabled={no_results} data-testid="export-materials-csv">{ "Per material and stage (CSV)" }</button>
-                <button type="button" class="secondary" onclick={on_table(2)} disabled={no_results} data-testid="export-chokepoints-csv">{ "Chokepoint ranking (CSV)" }</button>
-                <button type="button" class="secondary" onclick={on_table(3)} disabled={no_results} data-testid="export-xlsx">{ "All three (XLSX)" }</button>
+                <button type="button" class="secondary" onclick={on_table(ResultsKind::Lines)} disabled={no_results} data-testid="export-lines-csv">{ "Per line (CSV)" }</button>
+                <button type="button" class="secondary" onclick={on_table(ResultsKind::Materials)} disabled={no_results} data-testid="export-materials-csv">{ "Per material and stage (CSV)" }</button>
+                <button type="button" class="secondary" onclick={on_table(ResultsKind::Chokepoints)} disabled={no_results} data-testid="export-chokepoints-csv">{ "Chokepoint ranking (CSV)" }</button>
+                <button type="button" class="secondary" onclick={on_table(ResultsKind::Workbook)} disabled={no_results} data-testid="export-xlsx">{ "All three (XLSX)" }</button>
             </div>
             if no_results {
                 <p class="muted small">{ "The analysis can be downloaded once the portfolio has a valid line." }</p>
@@ -323,4 +319,12 @@ fn open_file(event: Event, on_action: Callback<Action>, say: impl Fn(bool, Strin
 #[cfg(not(target_arch = "wasm32"))]
 fn open_file(_event: Event, _on_action: Callback<Action>, say: impl Fn(bool, String) + 'static) {
     say(true, "Files can only be opened in a browser.".into());
+}
+
+/// Runs `job` in the browser's event loop; natively, where nothing downloads, it is dropped.
+fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_futures::spawn_local(job);
+    #[cfg(not(target_arch = "wasm32"))]
+    drop(job);
 }

@@ -1,15 +1,20 @@
 //! The start screen: begin from an illustrative industry template, from a blank portfolio, or
 //! from the demo. Templates give material quantities per unit of product from cited sources;
 //! the user sets how many units a year.
+//!
+//! [`StartPanel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
+//! the template data, is drawn by the pages bundle when the user first opens it
+//! ([`crate::app::pages`]), so the templates are no part of the first page load.
 
 use crate::app::format::material_name;
+use crate::app::pages::{LazyPart, Part};
 use crate::app::state::Action;
 use crate::model::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use crate::reference::templates::{Industry, Template, TemplateKind, templates, to_portfolio};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Properties of [`StartPanel`].
+/// Properties of [`StartPanel`] and [`StartOptions`].
 #[derive(Properties, PartialEq)]
 pub struct StartProps {
     /// Called with the portfolio to load.
@@ -43,9 +48,33 @@ fn kind_label(kind: TemplateKind) -> &'static str {
     }
 }
 
-/// The start panel.
+/// The start panel: a disclosure that draws [`StartOptions`] (from the pages bundle) once opened.
 #[component]
 pub fn StartPanel(props: &StartProps) -> Html {
+    let opened = use_state(|| false);
+    let on_toggle = {
+        let opened = opened.clone();
+        Callback::from(move |e: Event| {
+            let details = e.target_unchecked_into::<web_sys::Element>();
+            if details.has_attribute("open") {
+                opened.set(true);
+            }
+        })
+    };
+    html! {
+        <details class="card start no-print" data-testid="start-panel" ontoggle={on_toggle}>
+            <summary><strong>{ "Start from an industry template, a blank portfolio or the demo" }</strong></summary>
+            if *opened {
+                <LazyPart part={Part::Templates} on_action={props.on_action.clone()} />
+            }
+        </details>
+    }
+}
+
+/// The start options: the industry templates with their cited quantities, a blank portfolio,
+/// the demo, and the way to the import page.
+#[component]
+pub fn StartOptions(props: &StartProps) -> Html {
     let all = templates();
     let selected = use_state(|| all.first().map(|t| t.id.clone()).unwrap_or_default());
     let units = use_state(|| "1000".to_string());
@@ -84,8 +113,7 @@ pub fn StartPanel(props: &StartProps) -> Html {
         .map(|t| to_portfolio(t, 1.0, reference).left_out)
         .unwrap_or_default();
     html! {
-        <details class="card start no-print" data-testid="start-panel">
-            <summary><strong>{ "Start from an industry template, a blank portfolio or the demo" }</strong></summary>
+        <>
             <div class="start-grid">
                 <div class="field">
                     <label for="template-select">{ "Industry template (illustrative)" }</label>
@@ -144,6 +172,6 @@ pub fn StartPanel(props: &StartProps) -> Html {
                 <button type="button" class="secondary" onclick={demo}>{ "Load the demo" }</button>
                 <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="start-import">{ "Import a file" }</a>
             </p>
-        </details>
+        </>
     }
 }
