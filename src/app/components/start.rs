@@ -128,7 +128,7 @@ pub fn StartOptions(props: &StartProps) -> Html {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="template-units">{ template.map_or_else(|| "Units per year".to_string(), |t| format!("{}s per year", t.unit_label)) }</label>
+                    <label for="template-units">{ template.map_or_else(|| "Units per year".to_string(), |t| format!("Units per year (1 unit = 1 {})", t.unit_label)) }</label>
                     <input id="template-units" type="text" inputmode="decimal" value={(*units).clone()} oninput={on_units}
                         aria-invalid={units_value.is_none().then_some("true")}
                         aria-describedby={units_value.is_none().then_some("template-units-error")} />
