@@ -90,8 +90,37 @@ test('a CSV imports through the file chooser: mapping, per-row messages, confirm
   await context.close();
 });
 
+test('files dropped on the drop zone import like picked files, several at once', async () => {
+  const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
+  const zone = page.getByTestId('import-drop');
+  await zone.waitFor();
+  // A real drag from the desktop, as the browser delivers it: a DataTransfer holding the files.
+  const cmrt = readFileSync(join(realDir, JX)).toString('base64');
+  const transfer = await page.evaluateHandle(([csv, cmrt, cmrtName]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([csv], 'purchases.csv', { type: 'text/csv' }));
+    const bytes = Uint8Array.from(atob(cmrt), (c) => c.charCodeAt(0));
+    data.items.add(new File([bytes], cmrtName, { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+    return data;
+  }, [CSV, cmrt, JX]);
+  await zone.dispatchEvent('dragover', { dataTransfer: transfer });
+  assert.match(await zone.getAttribute('class'), /dragging/, 'the zone shows that it takes the drop');
+  await zone.dispatchEvent('drop', { dataTransfer: transfer });
+  assert.doesNotMatch(await zone.getAttribute('class'), /dragging/);
+  // Both files are read: the CSV's table review and the declaration's smelters.
+  await page.getByTestId('import-table').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-declarations').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('import-declarations').innerText(), /CMRT 6\.4/);
+  assert.match(await page.getByTestId('import-messages').innerText(), /3 lines; 2 problems/);
+  assertSameOrigin(requests);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('real CMRT declarations set the refining stage by facility count', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
+  // The import page is drawn by the pages bundle: loaded once the page's file input is there.
+  await page.getByTestId('import-files').waitFor();
   const loaded = requests.length;
   assert.ok(!requests.some((u) => u.includes('import-worker')), 'worker not loaded before the first import');
   const t0 = Date.now();
