@@ -59,14 +59,15 @@ pub fn App() -> Html {
         });
     }
     let policy_date = use_state(components::calculator::today);
+    // Both callbacks keep their identity across renders (Yew compares callbacks by identity):
+    // a new one each render would make every editor line and chart re-render on every keystroke.
     let on_policy_date = {
-        let policy_date = policy_date.clone();
-        Callback::from(move |text: String| policy_date.set(text.into()))
+        let setter = policy_date.setter();
+        use_callback(setter, |text: String, setter| setter.set(text.into()))
     };
-    let on_action = {
-        let inputs = inputs.clone();
-        Callback::from(move |action| inputs.dispatch(action))
-    };
+    let on_action = use_callback(inputs.dispatcher(), |action: Action, dispatcher| {
+        dispatcher.dispatch(action)
+    });
     {
         let route = route.clone();
         let inputs = inputs.clone();
