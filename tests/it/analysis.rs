@@ -364,6 +364,41 @@ fn chokepoints_rank_by_revenue_and_truncate() {
 }
 
 #[test]
+fn the_kept_chokepoints_are_the_head_of_the_full_ranking() {
+    // The ranking keeps its first `max_chokepoints` by selection, then sorts them: the result
+    // must be exactly the head of the fully sorted list, for both rankings and any cut.
+    let reference = reference();
+    let raw = crate::it::flow::generated_portfolio(&reference, 200);
+    let portfolio = raw.validate(&reference).unwrap();
+    for rank_by in [RankBy::Spend, RankBy::Revenue] {
+        let all = assess(
+            &portfolio,
+            &reference,
+            &AssessParams {
+                rank_by,
+                max_chokepoints: 0,
+                ..AssessParams::default()
+            },
+        )
+        .chokepoints;
+        assert!(all.len() > 30, "{} chokepoints", all.len());
+        for keep in [1, 2, 25, all.len() - 1, all.len(), all.len() + 5] {
+            let kept = assess(
+                &portfolio,
+                &reference,
+                &AssessParams {
+                    rank_by,
+                    max_chokepoints: keep,
+                    ..AssessParams::default()
+                },
+            )
+            .chokepoints;
+            assert_eq!(kept, all[..keep.min(all.len())], "{rank_by:?}, keep {keep}");
+        }
+    }
+}
+
+#[test]
 fn demo_portfolio_assesses_sensibly() {
     let reference = reference();
     let portfolio = fixtures::demo_portfolio(&reference);
