@@ -32,7 +32,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
     let reference = crate::reference::embedded();
     let derived = &props.derived;
     html! {
-        <section aria-labelledby="results-title" class="dashboard" data-testid="results" aria-live="polite">
+        <section aria-labelledby="results-title" class="dashboard" data-testid="results">
             <h2 id="results-title">{ "Results" }</h2>
             if !derived.excluded.is_empty() {
                 <p class="notice" role="status">
@@ -77,7 +77,9 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
     };
     html! {
         <>
-            <div class="card headline" data-testid="headline">
+            // Only the headline is announced as the numbers change: a live region around the
+            // whole dashboard would read out every table on every keystroke.
+            <div class="card headline" data-testid="headline" aria-live="polite">
                 <p>
                     { format!("{} materials, {} of annual spend. ", a.totals.materials, money(a.totals.spend, unit)) }
                     if let Some(c) = top {
