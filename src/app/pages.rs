@@ -15,7 +15,8 @@
 //!   bundle is there it calls the bundle's `mount(host, part, portfolio_json, on_load)`, then
 //!   `update(id, part, portfolio_json)` whenever the part or the portfolio changes, and
 //!   `unmount(id)` when the part goes away.
-//! - The bundle ([`bundle`]) renders [`Pages`], a Yew app of its own, into the host element.
+//! - The bundle (the `bundle` module, compiled for WebAssembly only) renders [`Pages`], a Yew app
+//!   of its own, into the host element.
 //!   A part that replaces the portfolio (Plan's "apply", Import's "confirm", a template) calls
 //!   `on_load` with the portfolio's JSON; the app turns it into [`Action::Load`], one undoable
 //!   step, and sends the new portfolio back through `update`. The portfolio is thus held once,
