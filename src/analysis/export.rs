@@ -367,7 +367,7 @@ pub struct ResultsFile {
 /// use chokepoint::analysis::portfolio::{assess, AssessParams};
 /// use chokepoint::model::portfolio::Portfolio;
 /// let reference = chokepoint::reference::embedded();
-/// let json = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100}]}"#;
+/// let json = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100, "revenue_share_pct": 10}]}"#;
 /// let portfolio = Portfolio::from_json(json, reference).unwrap();
 /// let assessment = assess(&portfolio, reference, &AssessParams::default());
 /// let csv = results_file(&assessment, reference, ResultsKind::Lines);
