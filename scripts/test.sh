@@ -31,6 +31,11 @@ for script in scripts/data/*.py; do
   [ -e "$script" ] || continue
   python3 "$script" --check
 done
+# The world map (node; its inputs are devDependencies that scripts/setup.sh installs with npm ci).
+for script in scripts/data/*.mjs; do
+  [ -e "$script" ] || continue
+  node "$script" --check
+done
 
 step "Browser tests (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -35,11 +35,11 @@
 use crate::model::portfolio::Line;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::ReferenceData;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where a stage's mix comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MixBasis {
     /// The firm's own sourcing, as entered.

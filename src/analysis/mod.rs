@@ -6,6 +6,7 @@ pub mod export;
 pub mod exposure;
 pub mod firm_risk;
 pub mod flow;
+pub mod geography;
 pub mod montecarlo;
 pub mod planner;
 pub mod policy;

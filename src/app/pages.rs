@@ -1,6 +1,7 @@
 //! What is not part of the first page load: the Scenarios, Plan, Import, Methodology and Sources
 //! pages ([`Route::is_lazy`]), the industry templates (drawn when the user opens the start
-//! panel) and the writers of the results files (run when the user asks for a download).
+//! panel), the world map with its shapes (drawn when the user opens it on the dashboard) and the
+//! writers of the results files (run when the user asks for a download).
 //!
 //! They live in a WebAssembly bundle of their own, `chokepoint-pages` (a Trunk `web`-target
 //! bundle started by `static/pages-start.js`), that the app loads the first time one of them is
@@ -12,15 +13,16 @@
 //!
 //! How the two bundles meet:
 //! - The app draws [`LazyPart`]: an empty host element, and a loading or error message. Once the
-//!   bundle is there it calls the bundle's `mount(host, part, portfolio_json, on_load)`, then
-//!   `update(id, part, portfolio_json)` whenever the part or the portfolio changes, and
-//!   `unmount(id)` when the part goes away.
-//! - The bundle (the `bundle` module, compiled for WebAssembly only) renders [`Pages`], a Yew app
-//!   of its own, into the host element.
-//!   A part that replaces the portfolio (Plan's "apply", Import's "confirm", a template) calls
-//!   `on_load` with the portfolio's JSON; the app turns it into [`Action::Load`], one undoable
-//!   step, and sends the new portfolio back through `update`. The portfolio is thus held once,
-//!   by the app.
+//!   bundle is there it calls the bundle's `mount(host, part, portfolio_json, on_load, data)`,
+//!   then `update(id, part, portfolio_json, data)` whenever the part, the portfolio or the data
+//!   changes, and `unmount(id)` when the part goes away. `data` is a part's own small payload
+//!   ([`PagesProps::data`]): the world map gets the per-country figures the app has already
+//!   computed, so the bundle does not assess the portfolio again on every edit.
+//! - The bundle (module `bundle`, built for wasm32 only) renders [`Pages`], a Yew app of its own,
+//!   into the host element. A part that replaces the portfolio (Plan's "apply", Import's
+//!   "confirm", a template) calls `on_load` with the portfolio's JSON; the app turns it into
+//!   [`Action::Load`], one undoable step, and sends the new portfolio back through `update`. The
+//!   portfolio is thus held once, by the app.
 //! - [`results_file`] asks the bundle's `results_file(portfolio_json, date, kind)` for the bytes
 //!   of a results download.
 
@@ -30,6 +32,7 @@ use crate::app::components::plan::PlanPage;
 use crate::app::components::scenarios::ScenariosPage;
 use crate::app::components::sources::SourcesPage;
 use crate::app::components::start::StartOptions;
+use crate::app::components::world_map::WorldMap;
 use crate::app::route::Route;
 use crate::app::state::Action;
 use crate::model::portfolio::RawPortfolio;
@@ -43,14 +46,17 @@ pub enum Part {
     Page(Route),
     /// The start panel's industry templates, blank portfolio and demo.
     Templates,
+    /// The dashboard's world map, shaded by the data it is given ([`PagesProps::data`]).
+    WorldMap,
 }
 
 impl Part {
-    /// The part's name between the two bundles: the page's hash, or `templates`.
+    /// The part's name between the two bundles: the page's hash, `templates` or `world-map`.
     pub fn key(self) -> &'static str {
         match self {
             Part::Page(route) => route.hash(),
             Part::Templates => "templates",
+            Part::WorldMap => "world-map",
         }
     }
 
@@ -58,6 +64,7 @@ impl Part {
     pub fn from_key(key: &str) -> Part {
         match key {
             "templates" => Part::Templates,
+            "world-map" => Part::WorldMap,
             hash => Part::Page(Route::from_hash(hash)),
         }
     }
@@ -67,6 +74,7 @@ impl Part {
         match self {
             Part::Page(route) => format!("the {} page", route.title()),
             Part::Templates => "the industry templates".into(),
+            Part::WorldMap => "the world map".into(),
         }
     }
 }
@@ -81,6 +89,10 @@ pub struct PagesProps {
     pub portfolio: Option<Rc<RawPortfolio>>,
     /// Receives the part's actions (an [`Action::Load`] of a plan, an import or a template).
     pub on_action: Callback<Action>,
+    /// The part's own payload, as JSON (empty for a part that takes none): for the world map,
+    /// the per-country figures ([`crate::analysis::geography::country_exposure`]).
+    #[prop_or_default]
+    pub data: AttrValue,
 }
 
 /// The lazily loaded parts (the pages bundle's root component).
@@ -96,6 +108,50 @@ pub fn Pages(props: &PagesProps) -> Html {
         Part::Page(Route::Sources) => html! { <SourcesPage /> },
         Part::Page(Route::Calculator | Route::Privacy) => html! {},
         Part::Templates => html! { <StartOptions {on_action} /> },
+        Part::WorldMap => html! { <WorldMap data={props.data.clone()} /> },
+    }
+}
+
+/// Properties of [`LazyDetails`].
+#[derive(Properties, PartialEq)]
+pub struct LazyDetailsProps {
+    /// What to draw inside once opened.
+    pub part: Part,
+    /// The disclosure's summary line.
+    pub summary: AttrValue,
+    /// The `class` of the `<details>` element.
+    pub class: AttrValue,
+    /// Its `data-testid`.
+    pub testid: AttrValue,
+    /// Receives the part's actions.
+    pub on_action: Callback<Action>,
+    /// Computes the part's payload ([`PagesProps::data`]), called on each render once opened.
+    #[prop_or_default]
+    pub data: Option<Callback<(), AttrValue>>,
+}
+
+/// A closed disclosure that mounts a [`LazyPart`] the first time it is opened (so its bundle
+/// loads only then), and keeps it while the user closes and reopens it.
+#[component]
+pub fn LazyDetails(props: &LazyDetailsProps) -> Html {
+    let opened = use_state(|| false);
+    let on_toggle = {
+        let opened = opened.clone();
+        Callback::from(move |e: Event| {
+            let details = e.target_unchecked_into::<web_sys::Element>();
+            if details.has_attribute("open") {
+                opened.set(true);
+            }
+        })
+    };
+    html! {
+        <details class={props.class.clone()} data-testid={props.testid.clone()} ontoggle={on_toggle}>
+            <summary><strong>{ props.summary.clone() }</strong></summary>
+            if *opened {
+                <LazyPart part={props.part} on_action={props.on_action.clone()}
+                    data={props.data.as_ref().map(|d| d.emit(())).unwrap_or_default()} />
+            }
+        </details>
     }
 }
 
@@ -327,20 +383,28 @@ mod shell {
             let mounted = mounted.clone();
             let ready = *status == Status::Ready;
             use_effect_with(
-                (ready, props.part, props.portfolio.clone()),
-                move |(ready, part, portfolio)| {
+                (
+                    ready,
+                    props.part,
+                    props.portfolio.clone(),
+                    props.data.clone(),
+                ),
+                move |(ready, part, portfolio, data)| {
                     if !*ready {
                         return;
                     }
                     let route = JsValue::from_str(part.key());
                     let json = portfolio.as_ref().map(|p| p.to_json()).unwrap_or_default();
                     let json = JsValue::from_str(&json);
+                    let data = JsValue::from_str(data);
                     let mut slot = mounted.borrow_mut();
                     let result = match &*slot {
-                        Some(page) => {
-                            call(&page.exports, "update", &[page.id.clone(), route, json])
-                                .map(|_| ())
-                        }
+                        Some(page) => call(
+                            &page.exports,
+                            "update",
+                            &[page.id.clone(), route, json, data],
+                        )
+                        .map(|_| ()),
                         None => {
                             let Some(loaded) = exports.borrow().clone() else {
                                 return;
@@ -363,7 +427,7 @@ mod shell {
                             call(
                                 &loaded,
                                 "mount",
-                                &[element.into(), route, json, handler.clone()],
+                                &[element.into(), route, json, handler.clone(), data],
                             )
                             .map(|id| {
                                 *slot = Some(Mounted {
@@ -477,6 +541,7 @@ pub mod bundle {
     fn props(
         part: &str,
         portfolio: &str,
+        data: &str,
         on_action: Callback<Action>,
     ) -> Result<PagesProps, JsValue> {
         let portfolio = if portfolio.is_empty() {
@@ -490,25 +555,27 @@ pub mod bundle {
             part: Part::from_key(part),
             portfolio,
             on_action,
+            data: AttrValue::from(data.to_string()),
         })
     }
 
-    /// Renders `part` (a [`Part::key`]: a page's hash such as `#/plan`, or `templates`) into
-    /// `root` with the portfolio (its JSON, or empty for a part that does not read it);
-    /// `on_load` receives the JSON of a portfolio the part asks to load. Returns the id for
-    /// [`update`] and [`unmount`].
+    /// Renders `part` (a [`Part::key`]: a page's hash such as `#/plan`, `templates` or
+    /// `world-map`) into `root` with the portfolio (its JSON, or empty for a part that does not
+    /// read it) and the part's own payload `data` ([`PagesProps::data`]); `on_load` receives the
+    /// JSON of a portfolio the part asks to load. Returns the id for [`update`] and [`unmount`].
     pub fn mount(
         root: web_sys::Element,
         part: &str,
         portfolio: &str,
         on_load: js_sys::Function,
+        data: &str,
     ) -> Result<u32, JsValue> {
         let on_action = Callback::from(move |action: Action| {
             if let Action::Load(portfolio) = action {
                 let _ = on_load.call1(&JsValue::NULL, &JsValue::from_str(&portfolio.to_json()));
             }
         });
-        let props = props(part, portfolio, on_action.clone())?;
+        let props = props(part, portfolio, data, on_action.clone())?;
         let handle = yew::Renderer::<Pages>::with_root_and_props(root, props).render();
         let id = NEXT.with(|n| {
             let id = *n.borrow();
@@ -519,14 +586,14 @@ pub mod bundle {
         Ok(id)
     }
 
-    /// Shows `part` with `portfolio` in place of the mounted `id`.
-    pub fn update(id: u32, part: &str, portfolio: &str) -> Result<(), JsValue> {
+    /// Shows `part` with `portfolio` and `data` in place of the mounted `id`.
+    pub fn update(id: u32, part: &str, portfolio: &str, data: &str) -> Result<(), JsValue> {
         APPS.with(|apps| {
             let mut apps = apps.borrow_mut();
             let app = apps
                 .get_mut(&id)
                 .ok_or_else(|| JsValue::from_str("no such part"))?;
-            let props = props(part, portfolio, app.on_action.clone())?;
+            let props = props(part, portfolio, data, app.on_action.clone())?;
             app.handle.update(props);
             Ok(())
         })

@@ -1,5 +1,5 @@
 //! The pages bundle (`chokepoint-pages.js`): the Scenarios, Plan, Import, Methodology and
-//! Sources pages, the industry templates and the results-file writers, which the app loads the
+//! Sources pages, the industry templates, the world map and the results-file writers, which the app loads the
 //! first time one of them is needed so that they are no part of the first page load. Built by Trunk with `wasm-bindgen --target web` and started by
 //! `static/pages-start.js`. How the app and the bundle meet: [`chokepoint::app::pages`].
 
@@ -7,21 +7,22 @@
 mod exports {
     use wasm_bindgen::prelude::*;
 
-    /// `mount(root, part, portfolioJson, onLoad)`: renders a page or part; returns its id.
+    /// `mount(root, part, portfolioJson, onLoad, data)`: renders a page or part; returns its id.
     #[wasm_bindgen]
     pub fn mount(
         root: web_sys::Element,
         part: &str,
         portfolio: &str,
         on_load: js_sys::Function,
+        data: &str,
     ) -> Result<u32, JsValue> {
-        chokepoint::app::pages::bundle::mount(root, part, portfolio, on_load)
+        chokepoint::app::pages::bundle::mount(root, part, portfolio, on_load, data)
     }
 
-    /// `update(id, part, portfolioJson)`: shows another part or portfolio.
+    /// `update(id, part, portfolioJson, data)`: shows another part, portfolio or payload.
     #[wasm_bindgen]
-    pub fn update(id: u32, part: &str, portfolio: &str) -> Result<(), JsValue> {
-        chokepoint::app::pages::bundle::update(id, part, portfolio)
+    pub fn update(id: u32, part: &str, portfolio: &str, data: &str) -> Result<(), JsValue> {
+        chokepoint::app::pages::bundle::update(id, part, portfolio, data)
     }
 
     /// `unmount(id)`: removes a part.

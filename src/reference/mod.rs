@@ -11,6 +11,7 @@
 
 pub mod embedded;
 pub mod templates;
+pub mod world_map;
 
 pub use embedded::{
     EMBEDDED_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, canonical_material_id, embedded,

@@ -1,8 +1,10 @@
-// End-to-end: the Calculator's flow diagram, its searchable material picker, and the time to
-// recompute and repaint a 200-line portfolio. Release build served on 127.0.0.1, Debian Chromium.
+// End-to-end: the Calculator's flow diagram, its world map, its searchable material picker, and
+// the time to recompute and repaint a 200-line portfolio. Release build served on 127.0.0.1,
+// Debian Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { openPage, screenshotDir, serveAndLaunch } from './harness.mjs';
 
 const env = serveAndLaunch();
@@ -68,6 +70,115 @@ test('at 360 px the flow diagram scrolls inside its own frame, not the page', as
   await flow.screenshot({ path: join(screenshotDir, 'flow-phone.png') });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** Opens the dashboard's world map (loading the pages bundle) and returns its figure. */
+async function openMap(page) {
+  const panel = page.getByTestId('world-map-panel');
+  await panel.locator('summary').click();
+  const map = panel.getByTestId('world-map');
+  await map.locator('svg path[data-code="CHN"]').waitFor();
+  return map;
+}
+
+/** The exposure class (1-5) of each shaded country on the map, by alpha-3 code. */
+async function shadedCountries(map) {
+  return map.locator('svg path[data-code]').evaluateAll((paths) =>
+    Object.fromEntries(
+      paths
+        .map((p) => [p.dataset.code, (p.getAttribute('class') ?? '').match(/map-k(\d)/)?.[1]])
+        .filter(([, k]) => k)
+        .map(([code, k]) => [code, Number(k)]),
+    ),
+  );
+}
+
+test('the world map shades countries by share of supply per stage, with a table row per country', async () => {
+  const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`);
+  const map = await openMap(page);
+  assert.equal(await map.getAttribute('data-view'), 'refining', 'refining shown first');
+  const refining = await shadedCountries(map);
+  assert.equal(refining.CHN, 5, `China carries the top class at refining: ${JSON.stringify(refining)}`);
+  assert.equal(Math.max(...Object.values(refining)), 5);
+  // The text alternative names the largest supplier; the SVG is labelled by it.
+  const summary = await map.getByTestId('map-summary').innerText();
+  assert.match(summary, /^\d+ % of your refining supply comes from China; \d+ countr(y|ies) at 5 % or more\./, summary);
+  assert.equal(await map.locator('svg[role="img"]').getAttribute('aria-labelledby'), 'world-map-title world-map-desc');
+  assert.match(await map.locator('svg path[data-code="CHN"] title').textContent(), /^China: \d+ %$/);
+  // The table has one row per exposed country; each drawn one is shaded, every shaded one is a row.
+  await map.locator('details summary', { hasText: 'Data table' }).click();
+  const rows = await map.getByTestId('map-table').locator('tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ code: tr.dataset.code, small: tr.innerText.includes('too small to draw') })),
+  );
+  const drawn = rows.filter((r) => !r.small).map((r) => r.code).sort();
+  assert.deepEqual(drawn, Object.keys(refining).sort(), 'table rows = shaded countries');
+  assert.ok(rows.length >= 5, `rows: ${rows.length}`);
+  // Legend: five classes with their limits, no exposure, no data.
+  const legend = await map.getByTestId('map-legend').locator('li').allInnerTexts();
+  assert.deepEqual(legend.slice(0, 5), ['under 5 %', '5 to 15 %', '15 to 30 %', '30 to 50 %', '50 % or more']);
+  assert.match(legend[5], /No exposure/);
+  assert.match(legend[6], /No data/);
+  // Another stage changes the classes: the purchased components come from Japan, Germany, China, the USA.
+  const options = await map.getByTestId('map-view').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(options, ['mining', 'refining', 'component', 'direct']);
+  await map.getByTestId('map-view').selectOption('component');
+  await page.waitForFunction(() => document.querySelector('[data-testid="world-map"]')?.dataset.view === 'component');
+  const component = await shadedCountries(map);
+  assert.notDeepEqual(component, refining, 'classes change with the stage');
+  assert.ok(component.JPN >= 4, `Japan at the component stage: ${JSON.stringify(component)}`);
+  assert.equal(component.FIN, undefined, 'no component bought from Finland');
+  assert.match(await map.getByTestId('map-summary').innerText(), /of your purchased components comes from Japan/);
+  const componentRows = await map.getByTestId('map-table').locator('tr').count();
+  assert.equal(componentRows, Object.keys(component).length);
+  // An edit reaches the open map: the traction-motor magnets (most of the component spend, all
+  // from Japan) no longer name their component supplier, so Japan's class drops.
+  const magnets = page.getByTestId('line-editor').filter({ hasText: 'NdFeB magnets, traction motors' });
+  await magnets.getByTestId('stage-component').getByTestId('stage-unknown').check();
+  await page.waitForFunction(
+    (k) => {
+      const cls = document.querySelector('[data-testid="world-map"] path[data-code="JPN"]')?.getAttribute('class') ?? '';
+      return !cls.includes(`map-k${k}`);
+    },
+    component.JPN,
+  );
+  const edited = await shadedCountries(map);
+  assert.ok(edited.JPN < component.JPN, `Japan ${component.JPN} -> ${edited.JPN}`);
+  assert.equal(await map.getAttribute('data-view'), 'component', 'the chosen stage is kept');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the opened world map has no serious accessibility violation; screenshots at phone and desktop width', async () => {
+  for (const [label, viewport] of [
+    ['desktop', { width: 1280, height: 900 }],
+    ['phone', { width: 360, height: 780 }],
+  ]) {
+    const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`, viewport);
+    const map = await openMap(page);
+    await map.locator('details summary', { hasText: 'Data table' }).click();
+    const results = await new AxeBuilder({ page }).include('[data-testid="world-map-panel"]').analyze();
+    const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+    assert.deepEqual(
+      serious.map((v) => `${v.id} (${v.impact}): ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`),
+      [],
+      `map at ${label} width`,
+    );
+    const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= viewport.width, `page scrolls sideways (${pageWidth} px)`);
+    const box = await map.locator('svg.map').boundingBox();
+    assert.ok(box.width <= viewport.width && box.width >= viewport.width * 0.7, `map ${box.width} px wide`);
+    const panel = page.getByTestId('world-map-panel');
+    await panel.screenshot({ path: join(screenshotDir, `map-${label}.png`) });
+    if (label === 'desktop') {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await panel.screenshot({ path: join(screenshotDir, 'map-dark.png') });
+      await page.emulateMedia({ colorScheme: 'light', media: 'print' });
+      assert.ok(await map.locator('svg.map').isVisible(), 'the opened map prints');
+      await panel.screenshot({ path: join(screenshotDir, 'map-print.png') });
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
 
 test('the material picker filters as you type and works from the keyboard', async () => {

@@ -9,6 +9,7 @@ mod scenario;
 mod share;
 mod supply_risk;
 mod templates;
+mod world_map;
 
 /// Runs `python3 scripts/data/SCRIPT --check` from the project root and fails with the script's
 /// output when the embedded file it builds is stale.

@@ -7,7 +7,7 @@ use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
 use crate::app::components::report_header::ReportHeader;
 use crate::app::components::share_panel::SharePanel;
-use crate::app::components::start::StartPanel;
+use crate::app::components::start::start_panel;
 use crate::app::results::derive;
 use crate::app::state::Action;
 use crate::model::portfolio::RawPortfolio;
@@ -86,7 +86,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                     </p>
                 }
             </div>
-            <StartPanel on_action={props.on_action.clone()} />
+            { start_panel(&props.on_action) }
             <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
             <div class="calculator">
                     <Dashboard derived={derived} />

@@ -10,6 +10,7 @@ use crate::analysis::portfolio::{
 use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
+use crate::app::components::world_map::world_map_panel;
 use crate::app::format::{country_name, money, pct, thousands, world_source};
 use crate::app::results::Derived;
 use crate::reference::ReferenceData;
@@ -51,6 +52,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
                     },
                 }
             }
+            if derived.assessment.is_some() { { world_map_panel(derived) } }
         </section>
     }
 }

@@ -20,3 +20,4 @@ pub mod share_panel;
 pub mod sources;
 pub mod stage_bars;
 pub mod start;
+pub mod world_map;

@@ -1,5 +1,6 @@
 //! The Sources page: every data set with its publisher, year, licence, citation and caveats, the
-//! rules for combining them, and per material which source each stage comes from.
+//! rules for combining them, the world map's shapes, and per material which source each stage
+//! comes from.
 
 use crate::model::Stage;
 use crate::reference::ReferenceData;
@@ -49,6 +50,8 @@ pub fn SourcesPage() -> Html {
                     }
                 </section>
             }
+            <h2>{ "World map" }</h2>
+            { map_source() }
             <h2>{ "Industry templates: material quantities per product" }</h2>
             <p class="small muted">{ "Illustrative quantities, each with its source, year and confidence; ranges where sources disagree are shown on the start screen." }</p>
             <ul class="card small">
@@ -107,6 +110,22 @@ pub fn SourcesPage() -> Html {
                 </table>
             </div>
         </article>
+    }
+}
+
+/// The world map's shapes, in the style of a data set.
+fn map_source() -> Html {
+    let map = crate::reference::world_map::world_map();
+    html! {
+        <section class="card" aria-labelledby="ds-world-map" data-testid="map-source">
+            <h3 id="ds-world-map">{ &map.source }</h3>
+            <dl class="small">
+                <dt>{ "Licence" }</dt><dd>{ &map.licence }</dd>
+                <dt>{ "Citation" }</dt><dd>{ &map.citation }</dd>
+                <dt>{ "Projection" }</dt><dd>{ &map.projection }</dd>
+                <dt>{ "Simplification" }</dt><dd>{ &map.simplification }</dd>
+            </dl>
+        </section>
     }
 }
 

@@ -2,19 +2,19 @@
 //! from the demo. Templates give material quantities per unit of product from cited sources;
 //! the user sets how many units a year.
 //!
-//! [`StartPanel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
+//! [`start_panel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
 //! the template data, is drawn by the pages bundle when the user first opens it
 //! ([`crate::app::pages`]), so the templates are no part of the first page load.
 
 use crate::app::format::material_name;
-use crate::app::pages::{LazyPart, Part};
+use crate::app::pages::{LazyDetails, Part};
 use crate::app::state::Action;
 use crate::model::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use crate::reference::templates::{Industry, Template, TemplateKind, templates, to_portfolio};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Properties of [`StartPanel`] and [`StartOptions`].
+/// Properties of [`StartOptions`].
 #[derive(Properties, PartialEq)]
 pub struct StartProps {
     /// Called with the portfolio to load.
@@ -49,25 +49,12 @@ fn kind_label(kind: TemplateKind) -> &'static str {
 }
 
 /// The start panel: a disclosure that draws [`StartOptions`] (from the pages bundle) once opened.
-#[component]
-pub fn StartPanel(props: &StartProps) -> Html {
-    let opened = use_state(|| false);
-    let on_toggle = {
-        let opened = opened.clone();
-        Callback::from(move |e: Event| {
-            let details = e.target_unchecked_into::<web_sys::Element>();
-            if details.has_attribute("open") {
-                opened.set(true);
-            }
-        })
-    };
+/// A function, not a component: [`LazyDetails`] holds the state.
+pub fn start_panel(on_action: &Callback<Action>) -> Html {
     html! {
-        <details class="card start no-print" data-testid="start-panel" ontoggle={on_toggle}>
-            <summary><strong>{ "Start from an industry template, a blank portfolio or the demo" }</strong></summary>
-            if *opened {
-                <LazyPart part={Part::Templates} on_action={props.on_action.clone()} />
-            }
-        </details>
+        <LazyDetails part={Part::Templates} class="card start no-print" testid="start-panel"
+            summary="Start from an industry template, a blank portfolio or the demo"
+            on_action={on_action.clone()} />
     }
 }
 
