@@ -21,8 +21,9 @@
 //!
 //! with `risk` one of ([`Objective`]): the HHI `sum_c x_c^2` (reported on the 0-10,000 scale),
 //! the governance-weighted HHI `sum_c x_c^2 * WGI_c * t_c` (EU 2017; `t_c = 1`), the share from
-//! a country group `sum_{c in G} x_c`, or any linear `sum_c w_c x_c` (for example expected loss
-//! per unit share from a disruption scenario).
+//! a country group `sum_{c in G} x_c`, any linear `sum_c w_c x_c`, or the material's expected
+//! annual loss under the Monte Carlo model, `sum_c phi_c(x_c)` with each `phi_c` convex, in
+//! closed form ([`expected_loss`]).
 //!
 //! # Modelling assumptions
 //!
@@ -54,7 +55,10 @@
 //! Linear objectives are linear programmes, solved exactly by a bounded-variable simplex method
 //! on the split `x = x0 + u - v`. For the group objective, among the plans with the least group
 //! share, the one with the lowest HHI is returned (a second, quadratic solve over the optimal
-//! face). See `solver.rs` for the details.
+//! face). See `solver.rs` for the details. The expected loss is separable and convex but not
+//! strictly: the same dual water-filling, with each share read off the inverse of `phi_c'` and
+//! the jumps of the minimisers closed by convex combinations, then the least HHI among the
+//! equally good plans (`separable.rs`).
 //!
 //! # Frontier and recommendation
 //!
@@ -445,8 +449,8 @@ pub enum Binding {
 /// The raw Lagrange multipliers of the optimum, in internal units (objective in fractions,
 /// constraints in fractions), for checking the KKT conditions. The Lagrangian is
 /// `f(x) - simplex (sum x - 1) + max_shift (sum |x - x0| / 2 - S) + budget (p.x - B)`, with
-/// `f` the objective on the fraction scale (`sum w_c x_c^2` or `sum l_c x_c`) and `p` the
-/// premiums as fractions. For the group objective they are those of the linear programme.
+/// `f` the objective on the fraction scale (`sum w_c x_c^2`, `sum l_c x_c`, or the expected loss
+/// as a fraction of annual revenue) and `p` the premiums as fractions. For the group objective they are those of the linear programme.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Multipliers {
     /// Multiplier of `sum x = 1`.
@@ -587,6 +591,17 @@ impl LossTerms {
             scaled,
             norm,
             offset,
+        }
+    }
+
+    /// A solution of the scaled problem with its multipliers in the objective's own units
+    /// (fractions of revenue).
+    fn unscale(&self, s: Solution) -> Solution {
+        Solution {
+            nu: s.nu * self.norm,
+            mu: s.mu * self.norm,
+            beta: s.beta * self.norm,
+            x: s.x,
         }
     }
 
@@ -840,13 +855,7 @@ fn optimise(setup: &Setup<'_>, problem: &Problem, budget_slack: f64) -> Option<S
     let n = problem.x0.len();
     if let Some(loss) = &setup.loss {
         let s = separable::solve(problem, &loss.scaled, budget_slack)?;
-        // Multipliers in the objective's own units (fractions of revenue).
-        return Some(Solution {
-            nu: s.nu * loss.norm,
-            mu: s.mu * loss.norm,
-            beta: s.beta * loss.norm,
-            x: s.x,
-        });
+        return Some(loss.unscale(s));
     }
     if is_quadratic(setup.objective) {
         return solve_qp(problem, &Blocks::single(n), budget_slack);
@@ -1318,7 +1327,12 @@ fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
     let step = (high - low) / (points - 1) as f64;
     let slack = 0.02 * step;
     let budgets: Vec<f64> = (0..points - 1).map(|k| low + step * k as f64).collect();
-    let solutions: Vec<Option<Solution>> = if is_quadratic(setup.objective) {
+    let solutions: Vec<Option<Solution>> = if let Some(loss) = &setup.loss {
+        separable::solve_path(p, &loss.scaled, &budgets, slack)
+            .into_iter()
+            .map(|s| s.map(|s| loss.unscale(s)))
+            .collect()
+    } else if is_quadratic(setup.objective) {
         solve_qp_path(p, &Blocks::single(p.x0.len()), &budgets, slack)
     } else {
         budgets

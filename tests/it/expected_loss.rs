@@ -153,9 +153,9 @@ fn quadrature(
                 let mut sum = 0.0;
                 for &x in &severities {
                     let mut f: f64 = 0.0;
-                    for j in 0..3 {
-                        if mask & (1 << j) != 0 && shares[j] > 0.0 {
-                            f = f.max(shares[j] * x - r * (1.0 - shares[j]));
+                    for (j, &share) in shares.iter().enumerate() {
+                        if mask & (1 << j) != 0 && share > 0.0 {
+                            f = f.max(share * x - r * (1.0 - share));
                         }
                     }
                     if f <= 0.0 {

@@ -440,13 +440,19 @@ impl CountryLoss {
     }
 }
 
-/// A convex function's derivative on `[0, 1]`, piecewise `a_i + b_i / x^2` with `b_i <= 0` on
-/// `[at_i, at_{i+1}]`; non-decreasing, with jumps (kinks of the function) at some `at_i`.
+/// A convex function on `[0, 1]` through its derivative, piecewise `a_i + b_i / x^2` with
+/// `b_i <= 0` on `[at_i, at_{i+1}]`: non-decreasing, with jumps (kinks of the function) at some
+/// `at_i`; and the function itself, 0 at 0, integrated piece by piece.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Pieces {
     at: Vec<f64>,
     a: Vec<f64>,
     b: Vec<f64>,
+    /// The function at each `at_i`.
+    values: Vec<f64>,
+    /// The derivative at the start and at the end of each piece (non-decreasing).
+    starts: Vec<f64>,
+    ends: Vec<f64>,
 }
 
 impl Pieces {
@@ -500,16 +506,53 @@ impl Pieces {
             a.push(sa);
             b.push(sb);
         }
-        Pieces { at, a, b }
+        let mut values = vec![0.0; at.len()];
+        for i in 0..pieces {
+            values[i + 1] = values[i] + integral(a[i], b[i], at[i], at[i + 1]);
+        }
+        Pieces::with_slopes(at, a, b, values)
+    }
+
+    fn with_slopes(at: Vec<f64>, a: Vec<f64>, b: Vec<f64>, values: Vec<f64>) -> Pieces {
+        let slope = |i: usize, x: f64| {
+            if b[i] == 0.0 || x <= 0.0 {
+                a[i]
+            } else {
+                a[i] + b[i] / (x * x)
+            }
+        };
+        let starts = (0..a.len()).map(|i| slope(i, at[i])).collect();
+        let ends = (0..a.len()).map(|i| slope(i, at[i + 1])).collect();
+        Pieces {
+            at,
+            a,
+            b,
+            values,
+            starts,
+            ends,
+        }
     }
 
     /// The pieces multiplied by `factor` (positive).
     pub fn scaled(&self, factor: f64) -> Pieces {
-        Pieces {
-            at: self.at.clone(),
-            a: self.a.iter().map(|v| v * factor).collect(),
-            b: self.b.iter().map(|v| v * factor).collect(),
-        }
+        let times = |v: &Vec<f64>| v.iter().map(|v| v * factor).collect();
+        Pieces::with_slopes(
+            self.at.clone(),
+            times(&self.a),
+            times(&self.b),
+            times(&self.values),
+        )
+    }
+
+    /// The function at `x` (0 at 0), from the derivative.
+    pub fn value(&self, x: f64) -> f64 {
+        let x = x.clamp(0.0, 1.0);
+        let i = self
+            .at
+            .partition_point(|&t| t <= x)
+            .saturating_sub(1)
+            .min(self.len() - 1);
+        self.values[i] + integral(self.a[i], self.b[i], self.at[i], x)
     }
 
     fn len(&self) -> usize {
@@ -544,14 +587,6 @@ impl Pieces {
         self.slope(i, x.clamp(0.0, 1.0))
     }
 
-    fn start(&self, i: usize) -> f64 {
-        self.slope(i, self.at[i])
-    }
-
-    fn end(&self, i: usize) -> f64 {
-        self.slope(i, self.at[i + 1])
-    }
-
     /// Inside a curved piece: the share where the derivative is `s`, and how fast it moves with
     /// `s` (`x^3 / (-2 b)`), clamped to the piece.
     fn solve(&self, i: usize, s: f64) -> (f64, f64) {
@@ -569,21 +604,12 @@ impl Pieces {
     /// The least `x` in `[0, 1]` where the right derivative reaches `s` (1 when it never does),
     /// and its rate of change with `s` (0 at a piece's end or a kink).
     pub fn least(&self, s: f64) -> (f64, f64) {
-        let n = self.len();
         // The first piece whose end reaches s.
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.end(mid) >= s {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        if lo == n {
+        let lo = self.ends.partition_point(|&e| e < s);
+        if lo == self.len() {
             return (1.0, 0.0);
         }
-        if self.start(lo) >= s || self.b[lo] == 0.0 {
+        if self.starts[lo] >= s || self.b[lo] == 0.0 {
             (self.at[lo], 0.0)
         } else {
             self.solve(lo, s)
@@ -593,22 +619,13 @@ impl Pieces {
     /// The greatest `x` in `[0, 1]` where the left derivative is at most `s` (0 when it never
     /// is).
     pub fn greatest(&self, s: f64) -> f64 {
-        let n = self.len();
         // The last piece whose start is at most s.
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.start(mid) <= s {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
+        let lo = self.starts.partition_point(|&v| v <= s);
         if lo == 0 {
             return 0.0;
         }
         let i = lo - 1;
-        if self.end(i) <= s || self.b[i] == 0.0 {
+        if self.ends[i] <= s || self.b[i] == 0.0 {
             self.at[i + 1]
         } else {
             self.solve(i, s).0
@@ -651,6 +668,16 @@ impl Pieces {
             (_, Some((sr, to))) if to > x => Some((sr, x, to)),
             _ => None,
         }
+    }
+}
+
+/// `integral_from^to (a + b / x^2) dx = a (to - from) + b (1 / from - 1 / to)` (`b = 0` where
+/// `from` may be 0).
+fn integral(a: f64, b: f64, from: f64, to: f64) -> f64 {
+    if b == 0.0 || from <= 0.0 {
+        a * (to - from)
+    } else {
+        a * (to - from) + b * (1.0 / from - 1.0 / to)
     }
 }
 
@@ -734,6 +761,13 @@ mod tests {
                     pieces.left(x)
                 );
                 assert!(pieces.left(x) <= pieces.right(x) + 1e-15);
+                let closed = value(&terms, severity, spare, &atoms, x)
+                    - value(&terms, severity, spare, &atoms, 0.0);
+                assert!(
+                    (pieces.value(x) - closed).abs() < 1e-14,
+                    "{x}: {}",
+                    pieces.value(x)
+                );
             }
         }
     }
