@@ -26,10 +26,12 @@
 //! there: the next point is then taken just beside that end, which closes the bracket if the
 //! kink is there. A bracket closed to rounding (1e-15 relative, or absolute near 0, in units of
 //! the largest marginal loss) holds a kink; the shares are then the convex combination of its
-//! two ends that meets the constraint with equality: every convex
-//! combination of Lagrangian minimisers at the same multipliers is one (both ends are, in the
-//! limit, since the sets of minimisers are closed), so this is exact to rounding, and the
-//! constraint met with equality gives complementary slackness.
+//! two ends that meets the constraint with equality: every convex combination of Lagrangian
+//! minimisers at the same multipliers is one (both ends are, in the limit, since the sets of
+//! minimisers are closed), so this is exact to rounding, and the constraint met with equality
+//! gives complementary slackness. For the efficient frontier the evaluations of the budget's
+//! multiplier are shared between budgets, as for the quadratic objectives, and each search for
+//! the shift's multiplier starts from the one found at the nearest budget multiplier.
 //!
 //! # Ties
 //!
@@ -134,14 +136,54 @@ enum Peak {
     At(Probe),
     /// At a kink, bracketed to rounding by the two probes (positive and negative
     /// supergradient), whose shares both minimise the Lagrangian there.
-    /// shares minimise the Lagrangian there.
     Kink(Probe, Probe),
 }
 
 /// Maximises a concave function of `t >= 0` given by `probe`: 0 when its supergradient there
 /// is at most `tol`, otherwise bracketing by multiplying by 4 from 1, then narrowing (see the
-/// module notes). `None` when no bracket is found.
-fn maximise(mut probe: impl FnMut(f64) -> Option<Probe>, tol: f64) -> Option<Peak> {
+/// module notes). With a positive `guess` (the maximum of a nearby problem), the bracket is
+/// sought first by halving and doubling from it. `None` when no bracket is found.
+fn maximise(mut probe: impl FnMut(f64) -> Option<Probe>, tol: f64, guess: f64) -> Option<Peak> {
+    if guess > 0.0 && guess.is_finite() {
+        let p = probe(guess)?;
+        if p.g.abs() <= tol {
+            return Some(Peak::At(p));
+        }
+        let (mut a, mut b) = (None, None);
+        let mut t = guess;
+        if p.g > 0.0 {
+            a = Some(p);
+            for _ in 0..4 {
+                t *= 2.0;
+                let q = probe(t)?;
+                if q.g.abs() <= tol {
+                    return Some(Peak::At(q));
+                }
+                if q.g < 0.0 {
+                    b = Some(q);
+                    break;
+                }
+                a = Some(q);
+            }
+        } else {
+            b = Some(p);
+            for _ in 0..4 {
+                t *= 0.5;
+                let q = probe(t)?;
+                if q.g.abs() <= tol {
+                    return Some(Peak::At(q));
+                }
+                if q.g > 0.0 {
+                    a = Some(q);
+                    break;
+                }
+                b = Some(q);
+            }
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            return narrow(&mut probe, a, b, tol);
+        }
+    }
     let first = probe(0.0)?;
     if first.g <= tol {
         return Some(Peak::At(first));
@@ -167,8 +209,8 @@ fn maximise(mut probe: impl FnMut(f64) -> Option<Probe>, tol: f64) -> Option<Pea
 /// notes).
 fn narrow(
     mut probe: impl FnMut(f64) -> Option<Probe>,
-    mut a: Probe,
-    mut b: Probe,
+    a: Probe,
+    b: Probe,
     tol: f64,
 ) -> Option<Peak> {
     let mut bracket = Bracket::new(a, b);
@@ -353,7 +395,7 @@ fn at_kink(a: Probe, b: Probe, residual: impl Fn(&[f64]) -> f64) -> Probe {
 /// For a given budget multiplier: the optimal shares under the shift limit, as the probe of
 /// the dual of a budget of 0 (value `sum f + beta p.x`, supergradient `p.x`; for a budget `B`
 /// subtract `beta B` and `B`).
-fn at_beta(p: &Problem, f: &[Pieces], beta: f64) -> Option<Probe> {
+fn at_beta(p: &Problem, f: &[Pieces], beta: f64, guess: f64) -> Option<Probe> {
     let finish = |q: Probe| -> Probe {
         let premium = dot(&q.x, &p.premium);
         Probe {
@@ -387,7 +429,7 @@ fn at_beta(p: &Problem, f: &[Pieces], beta: f64) -> Option<Probe> {
             mu,
         })
     };
-    Some(finish(match maximise(probe, TOL)? {
+    Some(finish(match maximise(probe, TOL, guess)? {
         Peak::At(q) => q,
         Peak::Kink(a, b) => at_kink(a, b, gap),
     }))
@@ -400,7 +442,7 @@ pub(crate) fn solve(p: &Problem, f: &[Pieces], budget_slack: f64) -> Option<Solu
     if p.budget.is_finite() {
         solve_path(p, f, &[p.budget], budget_slack).pop().flatten()
     } else {
-        let q = at_beta(p, f, 0.0)?;
+        let q = at_beta(p, f, 0.0, 0.0)?;
         Some(finish(p, f, q, (0.0, f64::INFINITY)))
     }
 }
@@ -429,7 +471,12 @@ pub(crate) fn solve_path(
             let q = match seen.iter().find(|q| q.t == beta) {
                 Some(q) => q.clone(),
                 None => {
-                    let q = at_beta(p, f, beta)?;
+                    // The shift's multiplier at the nearest multiplier already tried.
+                    let guess = seen
+                        .iter()
+                        .min_by(|x, y| (x.t - beta).abs().total_cmp(&(y.t - beta).abs()))
+                        .map_or(0.0, |q| q.mu);
+                    let q = at_beta(p, f, beta, guess)?;
                     seen.push(q.clone());
                     q
                 }
@@ -447,7 +494,7 @@ pub(crate) fn solve_path(
         let peak = match (above, below) {
             (_, Some(b)) if b.g >= -tol => Some(Peak::At(b.clone())),
             (Some(a), Some(b)) if a.t < b.t => narrow(&mut probe, a.clone(), b.clone(), tol),
-            _ => maximise(&mut probe, tol),
+            _ => maximise(&mut probe, tol, 0.0),
         };
         let over = |x: &[f64]| dot(x, &p.premium) - budget;
         out.push(peak.map(|peak| match peak {
