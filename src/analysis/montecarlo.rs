@@ -1166,15 +1166,41 @@ mod tests {
         assert!(MonteCarloParams::default().validate().is_ok());
     }
 
-    #[test]
-    fn geometric_duration_has_the_stated_mean() {
-        let model = Model {
+    /// A model with no country, only the duration law.
+    fn durations(duration: DurationModel) -> Model {
+        Model {
             countries: vec![],
             lines: vec![],
             materials: vec![],
             severity: Severity::default(),
-            duration: DurationModel::Geometric { mean_months: 3.0 },
-        };
+            duration,
+        }
+    }
+
+    #[test]
+    fn duration_atoms_are_the_law_of_the_draws() {
+        let model = durations(DurationModel::Geometric { mean_months: 4.0 });
+        let mut rng = Xoshiro256StarStar::seed_from_u64(11);
+        let n = 200_000;
+        let mut counts = [0u32; 12];
+        for _ in 0..n {
+            counts[model.draw_duration(&mut rng) as usize - 1] += 1;
+        }
+        for (d, (months, p)) in model.duration.atoms().into_iter().enumerate() {
+            assert_eq!(months, (d + 1) as f64);
+            let frequency = f64::from(counts[d]) / f64::from(n);
+            // Four binomial standard errors.
+            let se = (p * (1.0 - p) / f64::from(n)).sqrt();
+            assert!(
+                (frequency - p).abs() < 4.0 * se + 1e-12,
+                "{d}: {frequency} vs {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn geometric_duration_has_the_stated_mean() {
+        let model = durations(DurationModel::Geometric { mean_months: 3.0 });
         let mut rng = Xoshiro256StarStar::seed_from_u64(3);
         let n = 100_000;
         let mean = (0..n).map(|_| model.draw_duration(&mut rng)).sum::<f64>() / f64::from(n);

@@ -7,9 +7,9 @@
 //! In a trial (one year), country `c` disrupts each stage `j` independently with probability
 //! `p_j` ([`disruption_probability`]: the same governance and event-history formula and the same
 //! user overrides as the simulation); if it disrupts any stage it draws one severity
-//! `X ~ U[a, b]` and one duration `D` (the atoms `(d, P(D = d))` of
-//! [`DurationModel::atoms`]). On a line `l` with revenue share `rs_l`, inventory `m_l` months
-//! and share `s_j` of `c` at stage `j`, the stage shortfall is `max(0, s_j X - r (1 - s_j))` with
+//! `X ~ U[a, b]` and one duration `D` (the atoms `(d, P(D = d))` of [`DurationModel::atoms`]).
+//! On a line `l` with revenue share `rs_l`, inventory `m_l` months and share `s_j` of `c` at
+//! stage `j`, the stage shortfall is `max(0, s_j X - r (1 - s_j))` with
 //! spare capacity `r`, the line's shortfall `f` the largest over the disrupted stages `H`, and the
 //! loss `rs_l max(0, f D - m_l) / 12`. Because `s X - r (1 - s) = s (X + r) - r` increases with
 //! `s`, the largest stage shortfall is the one of the largest share:
@@ -17,6 +17,8 @@
 //! ```text
 //! loss_cl = rs_l / 12 * max(0, (sigma (X + r) - r) D - m_l),   sigma = max_{j in H} s_j.
 //! ```
+//!
+//! [`DurationModel::atoms`]: crate::analysis::montecarlo::DurationModel::atoms
 //!
 //! # The closed form (source: the model above; the integrals are elementary)
 //!

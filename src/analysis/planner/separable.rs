@@ -109,7 +109,7 @@ fn closed(a: f64, b: f64) -> f64 {
 /// then the point just beside that end, which closes the bracket if the kink is there.
 fn next_point(a: &Probe, b: &Probe, (wa, wb): (f64, f64), step: usize) -> f64 {
     let beside = 0.5 * closed(a.t, b.t);
-    if step % 2 == 0 {
+    if step.is_multiple_of(2) {
         let t = (b.h - a.h + a.g * a.t - b.g * b.t) / (a.g - b.g);
         if t.is_nan() {
             0.5 * (a.t + b.t)
@@ -145,42 +145,26 @@ enum Peak {
 /// sought first by halving and doubling from it. `None` when no bracket is found.
 fn maximise(mut probe: impl FnMut(f64) -> Option<Probe>, tol: f64, guess: f64) -> Option<Peak> {
     if guess > 0.0 && guess.is_finite() {
-        let p = probe(guess)?;
-        if p.g.abs() <= tol {
-            return Some(Peak::At(p));
-        }
-        let (mut a, mut b) = (None, None);
+        // Doubling while the maximum lies above, halving while below; (lower, upper) ends.
+        let mut ends: (Option<Probe>, Option<Probe>) = (None, None);
         let mut t = guess;
-        if p.g > 0.0 {
-            a = Some(p);
-            for _ in 0..4 {
-                t *= 2.0;
-                let q = probe(t)?;
-                if q.g.abs() <= tol {
-                    return Some(Peak::At(q));
-                }
-                if q.g < 0.0 {
-                    b = Some(q);
-                    break;
-                }
-                a = Some(q);
+        for _ in 0..5 {
+            let q = probe(t)?;
+            if q.g.abs() <= tol {
+                return Some(Peak::At(q));
             }
-        } else {
-            b = Some(p);
-            for _ in 0..4 {
-                t *= 0.5;
-                let q = probe(t)?;
-                if q.g.abs() <= tol {
-                    return Some(Peak::At(q));
-                }
-                if q.g > 0.0 {
-                    a = Some(q);
-                    break;
-                }
-                b = Some(q);
+            let above = q.g > 0.0;
+            if above {
+                ends.0 = Some(q);
+            } else {
+                ends.1 = Some(q);
             }
+            if ends.0.is_some() && ends.1.is_some() {
+                break;
+            }
+            t *= if above { 2.0 } else { 0.5 };
         }
-        if let (Some(a), Some(b)) = (a, b) {
+        if let (Some(a), Some(b)) = ends {
             return narrow(&mut probe, a, b, tol);
         }
     }
