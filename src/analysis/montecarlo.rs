@@ -130,6 +130,39 @@ impl Default for DurationModel {
     }
 }
 
+impl DurationModel {
+    /// The exact law of the drawn duration: its values (months) and their probabilities, which
+    /// sum to 1. Fixed: one value. Geometric with `q = 1 / mean` (the inverse transform of
+    /// `draw_duration`, `D = 1 + floor(ln U / ln(1 - q))`, gives `P(D > d) = (1 - q)^d`):
+    /// `P(D = d) = q (1 - q)^(d - 1)` for `d` = 1 to 11 and the clipped tail
+    /// `P(D = 12) = (1 - q)^11`; `D = 1` when `q >= 1`. Up to the generator's 2^-53 resolution.
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::DurationModel;
+    /// let atoms = DurationModel::Geometric { mean_months: 6.0 }.atoms();
+    /// assert_eq!(atoms.len(), 12);
+    /// assert!((atoms.iter().map(|(_, p)| p).sum::<f64>() - 1.0).abs() < 1e-15);
+    /// assert!((atoms[0].1 - 1.0 / 6.0).abs() < 1e-15);
+    /// ```
+    pub fn atoms(&self) -> Vec<(f64, f64)> {
+        match *self {
+            DurationModel::Fixed { months } => vec![(months, 1.0)],
+            DurationModel::Geometric { mean_months } => {
+                let q = 1.0 / mean_months;
+                if q >= 1.0 || q.is_nan() {
+                    return vec![(1.0, 1.0)];
+                }
+                let last = HORIZON_MONTHS as i32;
+                let mut atoms: Vec<(f64, f64)> = (1..last)
+                    .map(|d| (f64::from(d), q * (1.0 - q).powi(d - 1)))
+                    .collect();
+                atoms.push((HORIZON_MONTHS, (1.0 - q).powi(last - 1)));
+                atoms
+            }
+        }
+    }
+}
+
 /// How default disruption probabilities are derived (see the module notes).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ProbabilityModel {
@@ -349,6 +382,32 @@ pub fn country_rates(
     compile(portfolio, reference, params, events).1
 }
 
+/// The annual probability that `country` disrupts `stage`, and where it comes from: the user's
+/// override (the last one given for that country and stage), else
+/// [`ProbabilityModel::probability`] of the country's EU-scaled `governance` (`None` = unknown)
+/// and its `events` recorded at the stage. The simulation and the planner's expected-loss
+/// objective both use it, so they agree on every probability.
+pub fn disruption_probability(
+    params: &MonteCarloParams,
+    governance: Option<f64>,
+    events: u32,
+    country: CountryCode,
+    stage: Stage,
+) -> (f64, ProbabilityBasis) {
+    let user = params
+        .overrides
+        .iter()
+        .rev()
+        .find(|o| o.country == country && o.stage == stage);
+    match user {
+        Some(o) => (o.probability.get(), ProbabilityBasis::User),
+        None => (
+            params.probability_model.probability(governance, events),
+            ProbabilityBasis::Default,
+        ),
+    }
+}
+
 /// One line as the simulation sees it.
 #[derive(Clone, Debug)]
 struct LineModel {
@@ -467,18 +526,8 @@ fn compile(
                 continue;
             }
             let n = history.get(&(country.code, stage)).copied().unwrap_or(0);
-            let user = params
-                .overrides
-                .iter()
-                .rev()
-                .find(|o| o.country == country.code && o.stage == stage);
-            let (probability, basis) = match user {
-                Some(o) => (o.probability.get(), ProbabilityBasis::User),
-                None => (
-                    params.probability_model.probability(governance, n),
-                    ProbabilityBasis::Default,
-                ),
-            };
+            let (probability, basis) =
+                disruption_probability(params, governance, n, country.code, stage);
             country.thresholds[k] = threshold(probability);
             rates.push(CountryRate {
                 country: country.code,
@@ -1117,15 +1166,41 @@ mod tests {
         assert!(MonteCarloParams::default().validate().is_ok());
     }
 
-    #[test]
-    fn geometric_duration_has_the_stated_mean() {
-        let model = Model {
+    /// A model with no country, only the duration law.
+    fn durations(duration: DurationModel) -> Model {
+        Model {
             countries: vec![],
             lines: vec![],
             materials: vec![],
             severity: Severity::default(),
-            duration: DurationModel::Geometric { mean_months: 3.0 },
-        };
+            duration,
+        }
+    }
+
+    #[test]
+    fn duration_atoms_are_the_law_of_the_draws() {
+        let model = durations(DurationModel::Geometric { mean_months: 4.0 });
+        let mut rng = Xoshiro256StarStar::seed_from_u64(11);
+        let n = 200_000;
+        let mut counts = [0u32; 12];
+        for _ in 0..n {
+            counts[model.draw_duration(&mut rng) as usize - 1] += 1;
+        }
+        for (d, (months, p)) in model.duration.atoms().into_iter().enumerate() {
+            assert_eq!(months, (d + 1) as f64);
+            let frequency = f64::from(counts[d]) / f64::from(n);
+            // Four binomial standard errors.
+            let se = (p * (1.0 - p) / f64::from(n)).sqrt();
+            assert!(
+                (frequency - p).abs() < 4.0 * se + 1e-12,
+                "{d}: {frequency} vs {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn geometric_duration_has_the_stated_mean() {
+        let model = durations(DurationModel::Geometric { mean_months: 3.0 });
         let mut rng = Xoshiro256StarStar::seed_from_u64(3);
         let n = 100_000;
         let mean = (0..n).map(|_| model.draw_duration(&mut rng)).sum::<f64>() / f64::from(n);

@@ -21,8 +21,9 @@
 //!
 //! with `risk` one of ([`Objective`]): the HHI `sum_c x_c^2` (reported on the 0-10,000 scale),
 //! the governance-weighted HHI `sum_c x_c^2 * WGI_c * t_c` (EU 2017; `t_c = 1`), the share from
-//! a country group `sum_{c in G} x_c`, or any linear `sum_c w_c x_c` (for example expected loss
-//! per unit share from a disruption scenario).
+//! a country group `sum_{c in G} x_c`, any linear `sum_c w_c x_c`, or the material's expected
+//! annual loss under the Monte Carlo model, `sum_c phi_c(x_c)` with each `phi_c` convex, in
+//! closed form ([`expected_loss`]).
 //!
 //! # Modelling assumptions
 //!
@@ -54,7 +55,10 @@
 //! Linear objectives are linear programmes, solved exactly by a bounded-variable simplex method
 //! on the split `x = x0 + u - v`. For the group objective, among the plans with the least group
 //! share, the one with the lowest HHI is returned (a second, quadratic solve over the optimal
-//! face). See `solver.rs` for the details.
+//! face). See `solver.rs` for the details. The expected loss is separable and convex but not
+//! strictly: the same dual water-filling, with each share read off the inverse of `phi_c'` and
+//! the jumps of the minimisers closed by convex combinations, then the least HHI among the
+//! equally good plans (`separable.rs`).
 //!
 //! # Frontier and recommendation
 //!
@@ -67,6 +71,8 @@
 //! Without premiums the frontier is a single point, the optimum.
 
 pub mod benchmark;
+pub mod expected_loss;
+mod separable;
 pub mod side_by_side;
 mod solver;
 
@@ -76,6 +82,7 @@ use crate::analysis::portfolio::Assessment;
 use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
+use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
 use serde::Serialize;
 use solver::{
     Blocks, Problem, Solution, TOL, dot, min_shift, shift, solve_lp, solve_qp, solve_qp_path,
@@ -109,14 +116,20 @@ pub enum Objective {
     /// A linear cost `sum_c w_c s_c`, for example expected loss per unit share; countries absent
     /// from the map weigh 0.
     Linear(BTreeMap<CountryCode, f64>),
+    /// The expected annual revenue loss of the material's lines under the Monte Carlo model
+    /// (first order: see [`expected_loss`]), reported in money when the model has an annual
+    /// revenue, otherwise in percent of revenue. Needs the portfolio: plan with [`plan_stage`].
+    ExpectedLoss(ExpectedLossParams),
 }
 
 impl Objective {
-    /// Parses `hhi`, `hhi-wgi` or `group:ID` (the command line's spelling).
+    /// Parses `hhi`, `hhi-wgi`, `group:ID` or `expected-loss` (the command line's spelling; the
+    /// expected loss with the Monte Carlo model's defaults).
     ///
     /// ```
     /// use chokepoint::analysis::planner::Objective;
     /// assert_eq!(Objective::parse("hhi"), Some(Objective::Hhi));
+    /// assert!(matches!(Objective::parse("expected-loss"), Some(Objective::ExpectedLoss(_))));
     /// assert_eq!(
     ///     Objective::parse("group:feoc_covered_nations"),
     ///     Some(Objective::Group("feoc_covered_nations".into()))
@@ -127,6 +140,9 @@ impl Objective {
         match text.trim() {
             "hhi" => Some(Objective::Hhi),
             "hhi-wgi" | "hhi_wgi" => Some(Objective::HhiWgi),
+            "expected-loss" | "expected_loss" => {
+                Some(Objective::ExpectedLoss(ExpectedLossParams::default()))
+            }
             other => {
                 let id = other.strip_prefix("group:")?.trim();
                 (!id.is_empty()).then(|| Objective::Group(id.to_string()))
@@ -141,15 +157,18 @@ impl Objective {
             Objective::Group(id) => format!("share from {id}"),
             Objective::HhiWgi => "governance-weighted HHI".to_string(),
             Objective::Linear(_) => "linear cost".to_string(),
+            Objective::ExpectedLoss(_) => "expected annual loss".to_string(),
         }
     }
 
     /// The factor from the internal value (fractions) to the reported one: 10,000 for the HHI,
-    /// 100 for a group share (percent), 1 otherwise.
+    /// 100 for a group share and for an expected loss without revenue (percent), the annual
+    /// revenue for an expected loss with one (money), 1 otherwise.
     fn scale(&self) -> f64 {
         match self {
             Objective::Hhi => 10_000.0,
             Objective::Group(_) => 100.0,
+            Objective::ExpectedLoss(el) => el.model.annual_revenue.map_or(100.0, |r| r.get()),
             Objective::HhiWgi | Objective::Linear(_) => 1.0,
         }
     }
@@ -430,8 +449,8 @@ pub enum Binding {
 /// The raw Lagrange multipliers of the optimum, in internal units (objective in fractions,
 /// constraints in fractions), for checking the KKT conditions. The Lagrangian is
 /// `f(x) - simplex (sum x - 1) + max_shift (sum |x - x0| / 2 - S) + budget (p.x - B)`, with
-/// `f` the objective on the fraction scale (`sum w_c x_c^2` or `sum l_c x_c`) and `p` the
-/// premiums as fractions. For the group objective they are those of the linear programme.
+/// `f` the objective on the fraction scale (`sum w_c x_c^2`, `sum l_c x_c`, or the expected loss
+/// as a fraction of annual revenue) and `p` the premiums as fractions. For the group objective they are those of the linear programme.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Multipliers {
     /// Multiplier of `sum x = 1`.
@@ -530,6 +549,71 @@ struct Setup<'a> {
     group: Option<&'a CountryGroup>,
     covered: Option<&'a CountryGroup>,
     reference: &'a ReferenceData,
+    /// The expected-loss objective's terms, for that objective only.
+    loss: Option<LossTerms>,
+}
+
+/// The expected loss over the candidate countries: `offset + sum_c value_c(x_c)` (fractions of
+/// revenue), with each country's derivative divided by `norm` for the solver (so that the
+/// largest marginal loss is 1 and the solver's tolerances are relative).
+struct LossTerms {
+    countries: Vec<CountryLoss>,
+    scaled: Vec<expected_loss::Pieces>,
+    norm: f64,
+    offset: f64,
+}
+
+impl LossTerms {
+    fn new(model: &LossModel<'_>, candidates: &[CountryCode]) -> LossTerms {
+        let countries: Vec<CountryLoss> = candidates.iter().map(|&c| model.country(c)).collect();
+        let mut offset: f64 = countries.iter().map(|l| l.constant).sum();
+        for &c in model.other_countries() {
+            if candidates.binary_search(&c).is_err() {
+                let loss = model.country(c);
+                offset += loss.constant + loss.value(0.0);
+            }
+        }
+        let largest = countries
+            .iter()
+            .map(|l| l.pieces.left(1.0))
+            .fold(0.0, f64::max);
+        let norm = if largest > 0.0 && largest.is_finite() {
+            largest
+        } else {
+            1.0
+        };
+        let scaled = countries
+            .iter()
+            .map(|l| l.pieces.scaled(1.0 / norm))
+            .collect();
+        LossTerms {
+            countries,
+            scaled,
+            norm,
+            offset,
+        }
+    }
+
+    /// A solution of the scaled problem with its multipliers in the objective's own units
+    /// (fractions of revenue).
+    fn unscale(&self, s: Solution) -> Solution {
+        Solution {
+            nu: s.nu * self.norm,
+            mu: s.mu * self.norm,
+            beta: s.beta * self.norm,
+            x: s.x,
+        }
+    }
+
+    fn value(&self, x: &[f64]) -> f64 {
+        self.offset
+            + self
+                .countries
+                .iter()
+                .zip(x)
+                .map(|(l, v)| l.value(*v))
+                .sum::<f64>()
+    }
 }
 
 fn invalid(name: &str, problem: impl Into<String>) -> PlanError {
@@ -622,6 +706,7 @@ fn setup<'a>(
     group: Option<&'a CountryGroup>,
     covered: Option<&'a CountryGroup>,
     params: &'a PlanParams,
+    loss: Option<&LossModel<'_>>,
 ) -> Setup<'a> {
     let mut set: BTreeSet<CountryCode> = today.entries().iter().map(|(c, _)| *c).collect();
     if let Some(world) = world {
@@ -656,6 +741,7 @@ fn setup<'a>(
             Objective::HhiWgi => (wgi_weight(reference, c, params.unknown_wgi), 0.0),
             Objective::Group(_) => (0.0, f64::from(u8::from(in_group(group, c)))),
             Objective::Linear(weights) => (0.0, weights.get(&c).copied().unwrap_or(0.0)),
+            Objective::ExpectedLoss(_) => (0.0, 0.0),
         };
         let pp = params.premiums.get(&c).copied().unwrap_or(0.0);
         problem.x0.push(x0);
@@ -668,6 +754,10 @@ fn setup<'a>(
         problem.premium.push(pp / 100.0);
         premium_pct.push(pp);
     }
+    let loss = match &params.objective {
+        Objective::ExpectedLoss(_) => loss.map(|model| LossTerms::new(model, &countries)),
+        _ => None,
+    };
     Setup {
         countries,
         problem,
@@ -676,6 +766,7 @@ fn setup<'a>(
         group,
         covered,
         reference,
+        loss,
     }
 }
 
@@ -762,6 +853,10 @@ fn is_quadratic(objective: &Objective) -> bool {
 /// `solve_qp` (0 for an exact solve).
 fn optimise(setup: &Setup<'_>, problem: &Problem, budget_slack: f64) -> Option<Solution> {
     let n = problem.x0.len();
+    if let Some(loss) = &setup.loss {
+        let s = separable::solve(problem, &loss.scaled, budget_slack)?;
+        return Some(loss.unscale(s));
+    }
     if is_quadratic(setup.objective) {
         return solve_qp(problem, &Blocks::single(n), budget_slack);
     }
@@ -805,6 +900,9 @@ fn feasible(p: &Problem, x: &[f64], tol: f64) -> bool {
 /// The objective on its reported scale.
 fn objective_value(setup: &Setup<'_>, x: &[f64]) -> f64 {
     let p = &setup.problem;
+    if let Some(loss) = &setup.loss {
+        return loss.value(x) * setup.objective.scale();
+    }
     let raw: f64 = (0..x.len())
         .map(|c| p.quad[c] * x[c] * x[c] + p.lin[c] * x[c])
         .sum();
@@ -847,18 +945,37 @@ fn to_mix(countries: &[CountryCode], x: &[f64]) -> Option<CountryMix> {
     .ok()
 }
 
+/// The objective's derivative with respect to country `c`'s share at `x`, from the left and
+/// from the right (equal except at the expected loss's kinks), on the fraction scale.
+fn marginal(setup: &Setup<'_>, c: usize, x: f64) -> (f64, f64) {
+    let p = &setup.problem;
+    match &setup.loss {
+        Some(loss) => (
+            loss.countries[c].pieces.left(x),
+            loss.countries[c].pieces.right(x),
+        ),
+        None => {
+            let d = 2.0 * p.quad[c] * x + p.lin[c];
+            (d, d)
+        }
+    }
+}
+
 /// The reduced-gradient interval of country `c` at the optimum: the derivative of the
-/// Lagrangian without the bounds, an interval where `x_c = x0_c` (the shift's kink).
-fn reduced(p: &Problem, s: &Solution, x: &[f64], c: usize) -> (f64, f64) {
-    let base = 2.0 * p.quad[c] * x[c] + p.lin[c] + s.beta * p.premium[c] - s.nu;
+/// Lagrangian without the bounds, an interval where `x_c = x0_c` (the shift's kink) or where
+/// the objective has a kink.
+fn reduced(setup: &Setup<'_>, s: &Solution, x: &[f64], c: usize) -> (f64, f64) {
+    let p = &setup.problem;
+    let (left, right) = marginal(setup, c, x[c]);
+    let shift = s.beta * p.premium[c] - s.nu;
     let half = s.mu / 2.0;
     let d = x[c] - p.x0[c];
     if d > TOL {
-        (base + half, base + half)
+        (left + shift + half, right + shift + half)
     } else if d < -TOL {
-        (base - half, base - half)
+        (left + shift - half, right + shift - half)
     } else {
-        (base - half, base + half)
+        (left + shift - half, right + shift + half)
     }
 }
 
@@ -867,7 +984,7 @@ fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> 
     let per_point = setup.objective.scale() / 100.0;
     let mut out = Vec::new();
     for (c, &country) in setup.countries.iter().enumerate() {
-        let (rmin, rmax) = reduced(p, s, x, c);
+        let (rmin, rmax) = reduced(setup, s, x, c);
         if params.exclude.contains(&country) {
             if p.x0[c] > 0.0 {
                 out.push(Binding::Excluded {
@@ -935,6 +1052,34 @@ pub fn plan_mix(
     groups: &[&CountryGroup],
     params: &PlanParams,
 ) -> Result<Plan, PlanError> {
+    if matches!(params.objective, Objective::ExpectedLoss(_)) {
+        return Err(invalid(
+            "objective",
+            "the expected loss depends on the portfolio's lines: plan it with plan_stage",
+        ));
+    }
+    plan_with(
+        material,
+        stage,
+        (today, world),
+        reference,
+        groups,
+        params,
+        None,
+    )
+}
+
+/// [`plan_mix`] of today's and the world's mix, with the expected-loss model when the objective
+/// is the expected loss.
+fn plan_with(
+    material: &str,
+    stage: Stage,
+    (today, world): (&CountryMix, Option<&CountryMix>),
+    reference: &ReferenceData,
+    groups: &[&CountryGroup],
+    params: &PlanParams,
+    loss: Option<&LossModel<'_>>,
+) -> Result<Plan, PlanError> {
     check_params(params)?;
     let find = |id: &str| {
         reference
@@ -948,7 +1093,7 @@ pub fn plan_mix(
         _ => None,
     };
     let covered = find(COVERED_NATIONS);
-    let setup = setup(today, world, reference, group, covered, params);
+    let setup = setup(today, world, reference, group, covered, params, loss);
     let infeasible = |reason| PlanError::Infeasible {
         material: material.to_string(),
         stage,
@@ -1046,7 +1191,21 @@ pub fn plan_stage(
         })?;
     let world = reference.world_mix(material, stage);
     let groups: Vec<&CountryGroup> = portfolio.groups.iter().collect();
-    let mut plan = plan_mix(material, stage, &today, world, reference, &groups, params)?;
+    let loss = match &params.objective {
+        Objective::ExpectedLoss(el) => Some(LossModel::new(
+            portfolio, reference, material, stage, &el.model,
+        )?),
+        _ => None,
+    };
+    let mut plan = plan_with(
+        material,
+        stage,
+        (&today, world),
+        reference,
+        &groups,
+        params,
+        loss.as_ref(),
+    )?;
     plan.basis = basis;
     Ok(plan)
 }
@@ -1168,7 +1327,12 @@ fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
     let step = (high - low) / (points - 1) as f64;
     let slack = 0.02 * step;
     let budgets: Vec<f64> = (0..points - 1).map(|k| low + step * k as f64).collect();
-    let solutions: Vec<Option<Solution>> = if is_quadratic(setup.objective) {
+    let solutions: Vec<Option<Solution>> = if let Some(loss) = &setup.loss {
+        separable::solve_path(p, &loss.scaled, &budgets, slack)
+            .into_iter()
+            .map(|s| s.map(|s| loss.unscale(s)))
+            .collect()
+    } else if is_quadratic(setup.objective) {
         solve_qp_path(p, &Blocks::single(p.x0.len()), &budgets, slack)
     } else {
         budgets
@@ -1331,6 +1495,15 @@ fn explain(
             before.objective, after.objective
         ));
     }
+    if let Objective::ExpectedLoss(el) = setup.objective {
+        parts.insert(
+            0,
+            format!(
+                "expected annual loss {}",
+                loss_change(el, before.objective, after.objective)
+            ),
+        );
+    }
     let premium = after.premium_pct - before.premium_pct;
     if setup.premium_pct.iter().any(|p| *p != 0.0) {
         parts.push(format!(
@@ -1375,6 +1548,54 @@ fn format_objective(objective: &Objective, value: f64) -> String {
         Objective::Group(_) => format!("{} %", round1(value)),
         Objective::HhiWgi => format!("{value:.2}"),
         Objective::Linear(_) => format!("{value:.4}"),
+        Objective::ExpectedLoss(el) => loss_change(el, value, value)
+            .split(" -> ")
+            .last()
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+/// An expected loss before and after, in the objective's unit: "1.2 M -> 0.4 M EUR" (money,
+/// both in the unit of the larger), or "0.85 -> 0.21 % of revenue".
+fn loss_change(el: &ExpectedLossParams, before: f64, after: f64) -> String {
+    if el.model.annual_revenue.is_none() {
+        return format!(
+            "{} -> {} % of revenue",
+            significant(before),
+            significant(after)
+        );
+    }
+    let largest = before.abs().max(after.abs());
+    let (divisor, unit) = [(1e9, " bn"), (1e6, " M"), (1e3, " k")]
+        .into_iter()
+        .find(|(d, _)| largest >= *d)
+        .unwrap_or((1.0, ""));
+    let currency = el
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map_or(String::new(), |c| format!(" {c}"));
+    format!(
+        "{}{unit} -> {}{unit}{currency}",
+        significant(before / divisor),
+        significant(after / divisor)
+    )
+}
+
+/// Three significant digits, trailing zeros dropped: 1.204 -> "1.2", 0.4 -> "0.4", 1234 -> "1234".
+fn significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return "0".to_string();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(0, 8) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -1580,5 +1801,17 @@ mod tests {
             "magnet rare earths (Nd, Pr)"
         );
         assert_eq!(in_sentence("PGMs"), "PGMs");
+        assert_eq!(significant(1.204), "1.2");
+        assert_eq!(significant(0.4), "0.4");
+        assert_eq!(significant(0.012_34), "0.0123");
+        assert_eq!(significant(1234.0), "1234");
+        let mut el = ExpectedLossParams::default();
+        assert_eq!(loss_change(&el, 0.85, 0.2104), "0.85 -> 0.21 % of revenue");
+        el.model.annual_revenue = crate::model::portfolio::Amount::new(1e9);
+        el.currency = Some("EUR".into());
+        assert_eq!(
+            loss_change(&el, 1_204_000.0, 400_000.0),
+            "1.2 M -> 0.4 M EUR"
+        );
     }
 }

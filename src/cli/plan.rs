@@ -6,7 +6,9 @@
 //! and on standard error, and the exit code stays 0. With `--material`, a plan that cannot be
 //! made is an error: exit code 1.
 
+use super::simulate::{MODEL_OPTIONS, model_option};
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
+use crate::analysis::montecarlo::MonteCarloParams;
 use crate::analysis::planner::{Objective, PlanOutcome, PlanParams, plan_material, plan_portfolio};
 use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, Stage};
@@ -35,8 +37,11 @@ efficient frontier of risk against premium and a recommended point explained in 
 OPTIONS:
     --material ID              plan this material only (default: every material)
     --stage STAGE              mining, refining or component (default: every stage with a mix)
-    --objective OBJ            hhi (default), hhi-wgi, or group:GROUP_ID
-                               (for example group:feoc_covered_nations)
+    --objective OBJ            hhi (default), hhi-wgi, group:GROUP_ID (for example
+                               group:feoc_covered_nations), or expected-loss: the material's
+                               expected annual revenue loss under the Monte Carlo model of
+                               `chokepoint simulate --monte-carlo` (first order: each
+                               disruption taken alone; docs/METHODS.md)
     --max-shift PCT            at most PCT % of volume moves (default 100: no limit)
     --headroom X               cap = X times the world share (default 2)
     --cap ISO3=PCT,...         explicit caps that replace the default
@@ -46,6 +51,17 @@ OPTIONS:
     --require ISO3=PCT,...     countries that must keep at least PCT %
     --frontier N               frontier points (default 12; 0: none; at most 50)
     --help, -h                 print this help
+
+EXPECTED-LOSS MODEL (with --objective expected-loss only; as `chokepoint simulate`):
+    --revenue AMOUNT           annual revenue: the loss in money (default: % of revenue)
+    --currency TEXT            the revenue's currency, for the explanation (e.g. EUR)
+    --spare-capacity PCT       other suppliers' spare capacity, % of their share (default 10)
+    --probability ISO3:STAGE:PCT
+                               a country's annual disruption probability at a stage
+                               (repeatable; default from governance and event history)
+    --severity MIN:MAX         severity range in percent (default 25:100, uniform)
+    --mean-months N            mean duration of a disruption (default 6, geometric, clipped
+                               at 12)
 
 EXIT STATUS:
     0 success; 1 invalid portfolio, or no plan for --material; 2 usage error.
@@ -119,6 +135,9 @@ pub(super) fn run(
     let mut material: Option<&str> = None;
     let mut stage: Option<Stage> = None;
     let mut params = PlanParams::default();
+    let mut model = MonteCarloParams::default();
+    let mut model_given: Option<&str> = None;
+    let mut currency: Option<String> = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -144,9 +163,18 @@ pub(super) fn run(
                 let text = option_value(arg, &mut rest)?;
                 params.objective = Objective::parse(text).ok_or_else(|| {
                     CliError::Usage(format!(
-                        "`--objective`: `{text}` is not hhi, hhi-wgi or group:GROUP_ID"
+                        "`--objective`: `{text}` is not hhi, hhi-wgi, group:GROUP_ID or \
+                         expected-loss"
                     ))
                 })?;
+            }
+            option if MODEL_OPTIONS.contains(&option) => {
+                model_option(option, option_value(arg, &mut rest)?, &mut model)?;
+                model_given = Some(option);
+            }
+            "--currency" => {
+                currency = Some(option_value(arg, &mut rest)?.trim().to_string());
+                model_given = Some("--currency");
             }
             "--max-shift" => {
                 params.max_shift = parse_percent_share(arg, option_value(arg, &mut rest)?)?;
@@ -190,6 +218,18 @@ pub(super) fn run(
             path if file.is_none() => file = Some(path),
             extra => return Err(CliError::Usage(format!("unexpected argument `{extra}`"))),
         }
+    }
+    match (&mut params.objective, model_given) {
+        (Objective::ExpectedLoss(el), _) => {
+            el.model = model;
+            el.currency = currency;
+        }
+        (_, Some(option)) => {
+            return Err(CliError::Usage(format!(
+                "`{option}` sets the disruption model of `--objective expected-loss`"
+            )));
+        }
+        _ => {}
     }
     let Some(file) = file else {
         return Err(CliError::Usage("`plan` needs a portfolio file".to_string()));

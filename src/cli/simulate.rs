@@ -77,8 +77,6 @@ struct Request<'a> {
     months: Option<f64>,
     monte_carlo: bool,
     seed: u64,
-    spare: Option<f64>,
-    revenue: Option<f64>,
     mc: MonteCarloParams,
 }
 
@@ -151,6 +149,52 @@ fn parse_override(text: &str) -> Result<ProbabilityOverride, CliError> {
     })
 }
 
+/// The options that set the disruption model, shared with `chokepoint plan --objective
+/// expected-loss`.
+pub(super) const MODEL_OPTIONS: [&str; 5] = [
+    "--probability",
+    "--severity",
+    "--mean-months",
+    "--spare-capacity",
+    "--revenue",
+];
+
+/// Sets the disruption model's option `name` (one of [`MODEL_OPTIONS`]) from `value`.
+pub(super) fn model_option(
+    name: &str,
+    value: &str,
+    mc: &mut MonteCarloParams,
+) -> Result<(), CliError> {
+    match name {
+        "--probability" => mc.overrides.push(parse_override(value)?),
+        "--severity" => {
+            let (min, max) = value
+                .split_once(':')
+                .ok_or_else(|| usage(format!("`--severity`: `{value}` is not MIN:MAX")))?;
+            mc.severity.min = parse_number(name, min)? / 100.0;
+            mc.severity.max = parse_number(name, max)? / 100.0;
+        }
+        "--mean-months" => {
+            let mean_months = parse_number(name, value)?;
+            mc.duration = crate::analysis::montecarlo::DurationModel::Geometric { mean_months };
+        }
+        "--spare-capacity" => {
+            let pct = parse_number(name, value)?;
+            mc.spare_capacity = Share::from_percent(pct)
+                .ok_or_else(|| usage(format!("`--spare-capacity`: {pct} is not within 0-100")))?;
+        }
+        "--revenue" => {
+            let revenue = parse_number(name, value)?;
+            mc.annual_revenue = Some(
+                Amount::new(revenue)
+                    .ok_or_else(|| usage(format!("`--revenue`: {revenue} is out of range")))?,
+            );
+        }
+        other => return Err(usage(format!("unknown option `{other}`"))),
+    }
+    Ok(())
+}
+
 fn parse_args(args: &[String]) -> Result<Option<Request<'_>>, CliError> {
     let mut request = Request {
         seed: 1,
@@ -173,28 +217,8 @@ fn parse_args(args: &[String]) -> Result<Option<Request<'_>>, CliError> {
             "--monte-carlo" => request.monte_carlo = true,
             "--trials" => request.mc.trials = parse_u64(name, option_value(name, &mut rest)?)?,
             "--seed" => request.seed = parse_u64(name, option_value(name, &mut rest)?)?,
-            "--probability" => request
-                .mc
-                .overrides
-                .push(parse_override(option_value(name, &mut rest)?)?),
-            "--severity" => {
-                let text = option_value(name, &mut rest)?;
-                let (min, max) = text
-                    .split_once(':')
-                    .ok_or_else(|| usage(format!("`--severity`: `{text}` is not MIN:MAX")))?;
-                request.mc.severity.min = parse_number(name, min)? / 100.0;
-                request.mc.severity.max = parse_number(name, max)? / 100.0;
-            }
-            "--mean-months" => {
-                let mean_months = parse_number(name, option_value(name, &mut rest)?)?;
-                request.mc.duration =
-                    crate::analysis::montecarlo::DurationModel::Geometric { mean_months };
-            }
-            "--spare-capacity" => {
-                request.spare = Some(parse_number(name, option_value(name, &mut rest)?)?);
-            }
-            "--revenue" => {
-                request.revenue = Some(parse_number(name, option_value(name, &mut rest)?)?);
+            option if MODEL_OPTIONS.contains(&option) => {
+                model_option(option, option_value(name, &mut rest)?, &mut request.mc)?;
             }
             option if option.starts_with("--") => {
                 return Err(usage(format!("unknown option `{option}`")));
@@ -322,24 +346,12 @@ pub(super) fn run(
         }
         return list_presets(out);
     }
-    let Some(mut request) = parse_args(args)? else {
+    let Some(request) = parse_args(args)? else {
         write_text(out, HELP).map_err(CliError::Io)?;
         return Ok(ExitCode::SUCCESS);
     };
     let Some(file) = request.file else {
         return Err(usage("`simulate` needs a portfolio file"));
-    };
-    let spare = match request.spare {
-        None => ScenarioParams::default().spare_capacity,
-        Some(pct) => Share::from_percent(pct)
-            .ok_or_else(|| usage(format!("`--spare-capacity`: {pct} is not within 0-100")))?,
-    };
-    let annual_revenue = match request.revenue {
-        None => None,
-        Some(value) => Some(
-            Amount::new(value)
-                .ok_or_else(|| usage(format!("`--revenue`: {value} is out of range")))?,
-        ),
     };
     let text = read_input(file)?;
     let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
@@ -351,16 +363,14 @@ pub(super) fn run(
         ));
     }
     let params = ScenarioParams {
-        spare_capacity: spare,
-        annual_revenue,
+        spare_capacity: request.mc.spare_capacity,
+        annual_revenue: request.mc.annual_revenue,
     };
     let scenario = scenario.map(|(scenario, preset)| ScenarioOutput {
         preset,
         result: run_scenario(&portfolio, reference, &scenario, &params),
     });
     let monte_carlo = if request.monte_carlo {
-        request.mc.spare_capacity = spare;
-        request.mc.annual_revenue = annual_revenue;
         let mut run = MonteCarlo::new(&portfolio, reference, &request.mc, request.seed)
             .map_err(|e| usage(e.to_string()))?;
         run.run_all();

@@ -1,6 +1,7 @@
 mod analysis;
 mod cli;
 mod core_guard;
+mod expected_loss;
 mod flow;
 mod import;
 mod planner;

@@ -4,8 +4,8 @@
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
 use chokepoint::analysis::planner::{
-    Binding, Infeasibility, Objective, Plan, PlanError, PlanParams, apply, compare, plan_mix,
-    plan_portfolio, plan_stage,
+    Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
+    plan_mix, plan_portfolio, plan_stage,
 };
 use chokepoint::analysis::portfolio::{AssessParams, assess};
 use chokepoint::model::{CountryCode, CountryMix, Stage};
@@ -45,6 +45,9 @@ fn raw_objective(
                 }
             }
             Objective::Linear(w) => w.get(&country).copied().unwrap_or(0.0) * x,
+            Objective::ExpectedLoss(_) => {
+                unreachable!("planned with plan_stage: see expected_loss.rs")
+            }
         })
         .sum()
 }
@@ -214,34 +217,65 @@ fn brute_force(
     reference: &ReferenceData,
     steps: usize,
 ) -> Option<f64> {
-    let n = case.countries.len();
-    let mut best: Option<f64> = None;
-    let mut consider = |x: Vec<f64>| {
-        if meets(case, today, &x, 1e-12) {
+    simplex_grid(case.countries.len(), steps)
+        .filter(|x| meets(case, today, x, 1e-12))
+        .map(|x| {
             let shares: Vec<(CountryCode, f64)> = case.countries.iter().copied().zip(x).collect();
-            let value = raw_objective(&case.params.objective, reference, &shares);
-            best = Some(best.map_or(value, |b: f64| b.min(value)));
-        }
-    };
+            raw_objective(&case.params.objective, reference, &shares)
+        })
+        .reduce(f64::min)
+}
+
+/// The points of the grid of step 1/`steps` on the simplex of 2 or 3 countries.
+pub(super) fn simplex_grid(n: usize, steps: usize) -> impl Iterator<Item = Vec<f64>> {
     let step = 1.0 / steps as f64;
-    match n {
-        2 => {
-            for i in 0..=steps {
-                let a = i as f64 * step;
-                consider(vec![a, 1.0 - a]);
+    assert!(n == 2 || n == 3, "the grid is for 2 or 3 countries");
+    (0..=steps).flat_map(move |i| {
+        let a = i as f64 * step;
+        let last = if n == 2 { 0 } else { steps - i };
+        (0..=last).map(move |j| {
+            if n == 2 {
+                vec![a, 1.0 - a]
+            } else {
+                let b = j as f64 * step;
+                vec![a, b, (1.0 - a - b).max(0.0)]
             }
-        }
-        3 => {
-            for i in 0..=steps {
-                for j in 0..=(steps - i) {
-                    let (a, b) = (i as f64 * step, j as f64 * step);
-                    consider(vec![a, b, (1.0 - a - b).max(0.0)]);
-                }
-            }
-        }
-        _ => unreachable!("brute force is for 2 or 3 countries"),
+        })
+    })
+}
+
+/// Stationarity of one country (Boyd & Vandenberghe 2004, 5.5.3): with the objective's
+/// derivative `(left, right)` at its share `x` (equal where it is smooth), the reduced gradient
+/// `derivative + budget * premium - simplex +- max_shift / 2` (an interval at a kink, or where the
+/// share is today's) contains 0 inside the bounds, is >= 0 at the minimum and <= 0 at the cap.
+pub(super) fn assert_stationary(
+    country: CountryCode,
+    (x, today): (f64, f64),
+    (lo, hi): (f64, f64),
+    (left, right): (f64, f64),
+    premium: f64,
+    m: &Multipliers,
+    tol: f64,
+) {
+    let base = m.budget * premium - m.simplex;
+    let half = m.max_shift / 2.0;
+    let d = x - today;
+    let (rmin, rmax) = if d > 1e-9 {
+        (left + base + half, right + base + half)
+    } else if d < -1e-9 {
+        (left + base - half, right + base - half)
+    } else {
+        (left + base - half, right + base + half)
+    };
+    match (x <= lo + 1e-9, x >= hi - 1e-9) {
+        (true, true) => {}
+        (true, false) => assert!(rmax >= -tol, "{country} at its minimum: {rmax} ({m:?})"),
+        (false, true) => assert!(rmin <= tol, "{country} at its cap: {rmin} ({m:?})"),
+        (false, false) => assert!(
+            rmin <= tol && rmax >= -tol,
+            "{country} inside: [{rmin}, {rmax}], tolerance {tol} ({m:?})"
+        ),
     }
-    best
 }
 
 /// Checks the KKT conditions of `plan` with its multipliers (Boyd & Vandenberghe 2004, 5.5.3):
@@ -279,31 +313,20 @@ fn check_kkt(case: &Case, today: &CountryMix, plan: &Plan, reference: &Reference
                 },
             ),
             Objective::Linear(w) => (0.0, w.get(&country).copied().unwrap_or(0.0)),
+            Objective::ExpectedLoss(_) => unreachable!("checked in expected_loss.rs"),
         };
         let p = case.params.premiums.get(&country).copied().unwrap_or(0.0) / 100.0;
-        let base = 2.0 * q * xk + l + m.budget * p - m.simplex;
-        let d = xk - today.share_of(country);
-        let half = m.max_shift / 2.0;
-        let (rmin, rmax) = if d > 1e-9 {
-            (base + half, base + half)
-        } else if d < -1e-9 {
-            (base - half, base - half)
-        } else {
-            (base - half, base + half)
-        };
-        let (lo, hi) = b[k];
+        let derivative = 2.0 * q * xk + l;
         let tol = 1e-6 * (1.0 + m.simplex.abs() + m.max_shift + m.budget);
-        let at_lo = xk <= lo + 1e-9;
-        let at_hi = xk >= hi - 1e-9;
-        match (at_lo, at_hi) {
-            (true, true) => {}
-            (true, false) => assert!(rmax >= -tol, "{country} at its minimum: {rmax}"),
-            (false, true) => assert!(rmin <= tol, "{country} at its cap: {rmin}"),
-            (false, false) => assert!(
-                rmin <= tol && rmax >= -tol,
-                "{country} inside: [{rmin}, {rmax}] {plan:#?}"
-            ),
-        }
+        assert_stationary(
+            country,
+            (xk, today.share_of(country)),
+            b[k],
+            (derivative, derivative),
+            p,
+            m,
+            tol,
+        );
     }
 }
 

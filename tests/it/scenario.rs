@@ -67,7 +67,13 @@ fn reference() -> ReferenceData {
     }
 }
 
-fn line(material: &str, revenue_pct: f64, inventory_days: f64, sourcing: Sourcing) -> Line {
+/// A line of `material` with the given revenue share (percent), stock and sourcing.
+pub(super) fn line(
+    material: &str,
+    revenue_pct: f64,
+    inventory_days: f64,
+    sourcing: Sourcing,
+) -> Line {
     Line {
         material: material.into(),
         label: Some(format!("{material} line")),
@@ -78,7 +84,8 @@ fn line(material: &str, revenue_pct: f64, inventory_days: f64, sourcing: Sourcin
     }
 }
 
-fn portfolio(lines: Vec<Line>) -> Portfolio {
+/// A portfolio of `lines`.
+pub(super) fn portfolio(lines: Vec<Line>) -> Portfolio {
     Portfolio {
         lines,
         ..Portfolio::default()

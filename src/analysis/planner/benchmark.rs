@@ -94,5 +94,13 @@ pub fn cases() -> Vec<(&'static str, PlanParams)> {
             "group:feoc_covered_nations, max shift 30 %, 6 premiums, frontier 12",
             shifted(Objective::Group("feoc_covered_nations".into()), None),
         ),
+        (
+            "expected-loss, max shift 30 %, 6 premiums, no frontier",
+            shifted(Objective::ExpectedLoss(Default::default()), Some(0)),
+        ),
+        (
+            "expected-loss, max shift 30 %, 6 premiums, frontier 12",
+            shifted(Objective::ExpectedLoss(Default::default()), None),
+        ),
     ]
 }

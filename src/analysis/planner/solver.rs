@@ -296,10 +296,16 @@ fn water_fill_sorted(problem: &Problem, members: &[usize], total: f64, mu: f64, 
 /// most `tol`: 0 if `f(0) <= tol`, otherwise a root found by bracketing (doubling) and the
 /// Illinois method with a bisection safeguard. The point returned always has `f <= tol`.
 /// `None` when no bracket is found (the constraint cannot be met).
-fn root(mut f: impl FnMut(f64) -> f64, tol: f64) -> Option<f64> {
+fn root(f: impl FnMut(f64) -> f64, tol: f64) -> Option<f64> {
+    root_bracket(f, tol).map(|(_, b)| b)
+}
+
+/// [`root`], with the last point tried where `f > tol` (`None` when `f(0) <= tol`): when `f`
+/// jumps across 0 the two points close in on the jump from either side.
+pub(crate) fn root_bracket(mut f: impl FnMut(f64) -> f64, tol: f64) -> Option<(Option<f64>, f64)> {
     let f0 = f(0.0);
     if f0 <= tol {
-        return Some(0.0);
+        return Some((None, 0.0));
     }
     let (mut a, mut fa) = (0.0_f64, f0);
     let mut b = 1.0_f64;
@@ -315,18 +321,20 @@ fn root(mut f: impl FnMut(f64) -> f64, tol: f64) -> Option<f64> {
             return None;
         }
     }
-    Some(refine(&mut f, (a, fa), (b, fb), tol))
+    let (a, b) = refine(&mut f, (a, fa), (b, fb), tol);
+    Some((Some(a), b))
 }
 
 /// Narrows a bracket `[a, b]` of the non-increasing `f`, with `f(a) > tol >= f(b)`, by the
 /// Illinois variant of regula falsi (bisection when a step leaves the bracket) until
-/// `|f(b)| <= tol`; returns `b`, where `f <= tol` always holds.
+/// `|f(b)| <= tol` or the bracket cannot narrow; returns `(a, b)`, where `f(a) > tol` and
+/// `f(b) <= tol` always hold.
 fn refine(
     f: &mut impl FnMut(f64) -> f64,
     (mut a, fa): (f64, f64),
     (mut b, mut fb): (f64, f64),
     tol: f64,
-) -> f64 {
+) -> (f64, f64) {
     // The weights wa, wb are the Illinois-scaled values.
     let (mut wa, mut wb) = (fa, fb);
     let mut last = 0i8;
@@ -356,7 +364,7 @@ fn refine(
             last = 1;
         }
     }
-    b
+    (a, b)
 }
 
 /// The tolerance of the coupling constraints, in fractions.
@@ -449,7 +457,7 @@ pub(crate) fn solve_qp_path(
         let beta = match (above, below) {
             (_, Some((b, cost))) if cost - budget >= -tol => Some(b),
             (Some((a, ca)), Some((b, cb))) => {
-                Some(refine(&mut f, (a, ca - budget), (b, cb - budget), tol))
+                Some(refine(&mut f, (a, ca - budget), (b, cb - budget), tol).1)
             }
             _ => root(&mut f, tol),
         };

@@ -84,14 +84,17 @@ pub fn MethodologyPage() -> Html {
             <section class="card">
                 <h2>{ "Diversification planner" }</h2>
                 <p>{ "For one material and stage the planner finds new country shares that minimise the chosen \
-                      measure (HHI, the share from a group of countries, or governance-weighted HHI), with shares \
+                      measure (HHI, the share from a group of countries, governance-weighted HHI, or the expected \
+                      annual loss of the Monte Carlo model above, taken one disruption at a time), with shares \
                       summing to 100 %, each country at most its capacity cap (its share of world production times \
                       a headroom factor, an assumption; a country that produces nothing cannot supply), at most a \
                       given share of volume moved, premiums within a budget, and countries excluded or required. \
                       The HHI problems are convex quadratic programmes solved exactly through their dual \
                       (water-filling under caps; Boyd and Vandenberghe, Convex Optimization, 2004, ch. 5); share \
-                      objectives are linear programmes solved with the simplex method. The efficient frontier \
-                      varies the premium budget; the recommended point is its knee, the point farthest below the \
+                      objectives are linear programmes solved with the simplex method; the expected loss is \
+                      convex and separable, its exact closed form solved by the same dual water-filling. The \
+                      efficient frontier varies the premium budget; the recommended point is its knee, the point \
+                      farthest below the \
                       line joining the frontier's ends (Satopää et al., Finding a \"Kneedle\" in a Haystack, \
                       2011)." }</p>
             </section>

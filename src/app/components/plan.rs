@@ -158,7 +158,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
     html! {
         <article>
             <h1>{ "Diversification planner" }</h1>
-            <p class="lede">{ "The sourcing shifts that cut concentration most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI, linear programming for shares); see Methodology." }</p>
+            <p class="lede">{ "The sourcing shifts that cut concentration or expected loss most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI and expected loss, linear programming for shares); see Methodology." }</p>
             if materials.is_empty() {
                 <p class="notice">{ "Add a valid line on the Calculator page first." }</p>
             }
@@ -182,6 +182,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
                             <option value="hhi" selected={*objective == "hhi"}>{ "Concentration (HHI)" }</option>
                             <option value="group:feoc_covered_nations" selected={*objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
                             <option value="hhi-wgi" selected={*objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI)" }</option>
+                            <option value="expected-loss" selected={*objective == "expected-loss"}>{ "Expected annual loss (Monte Carlo model, default assumptions)" }</option>
                         </select>
                     </div>
                     <div class="field">
@@ -228,6 +229,9 @@ fn plan_view(plan: &Plan, apply: Option<Callback<MouseEvent>>) -> Html {
                 <caption class="visually-hidden">{ "Today against the plan" }</caption>
                 <thead><tr><th scope="col">{ "Measure" }</th><th scope="col" class="num">{ "Today" }</th><th scope="col" class="num">{ "Plan" }</th></tr></thead>
                 <tbody>
+                    if matches!(plan.objective, Objective::ExpectedLoss(_)) {
+                        <tr><th scope="row">{ "Expected annual loss (% of revenue)" }</th><td class="num">{ format!("{:.3} %", b.objective) }</td><td class="num">{ format!("{:.3} %", a.objective) }</td></tr>
+                    }
                     <tr><th scope="row">{ "HHI" }</th><td class="num">{ thousands(b.hhi) }</td><td class="num">{ thousands(a.hhi) }</td></tr>
                     <tr><th scope="row">{ "HHI-WGI" }</th><td class="num">{ format!("{:.2}", b.hhi_wgi) }</td><td class="num">{ format!("{:.2}", a.hhi_wgi) }</td></tr>
                     <tr><th scope="row">{ "Covered-nation share" }</th><td class="num">{ b.covered_share.map(pct).unwrap_or_default() }</td><td class="num">{ a.covered_share.map(pct).unwrap_or_default() }</td></tr>
