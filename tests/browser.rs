@@ -151,6 +151,37 @@ fn the_javascript_api_returns_the_native_assessment_as_a_plain_object() {
     assert_eq!(kind.as_deref(), Some("invalid"));
 }
 
+/// The Monte Carlo throughput benchmark in the browser's wasm (BENCHMARKS.md): the same work as
+/// `cargo bench --bench montecarlo`, timed with `Date.now()` (1 ms), printed. Unoptimised it
+/// runs 20,000 trials twice and only checks the runs; for meaningful times run it on the
+/// profile the simulation worker ships with:
+/// `cargo test --profile worker --target wasm32-unknown-unknown --test browser monte_carlo_throughput -- --nocapture`.
+#[wasm_bindgen_test]
+fn monte_carlo_throughput_on_the_demo_portfolio() {
+    use chokepoint::analysis::montecarlo::benchmark;
+    let (trials, runs) = if cfg!(debug_assertions) {
+        (20_000, 2)
+    } else {
+        (1_000_000, 6)
+    };
+    let report = benchmark::run(chokepoint::reference::embedded(), trials, runs, || {
+        js_sys::Date::now() / 1e3
+    })
+    .expect("the demo portfolio compiles");
+    assert_eq!(report.runs.len(), runs as usize);
+    assert!(report.runs.iter().all(|t| t.expected_loss > 0.0));
+    for t in &report.runs {
+        wasm_bindgen_test::console_log!(
+            "seed {}: {trials} trials in {:.3} s (chunks of {}), summary {:.0} ms",
+            t.seed,
+            t.run_seconds,
+            t.chunk,
+            t.summary_seconds * 1e3
+        );
+    }
+    wasm_bindgen_test::console_log!("{}", report.table("wasm32 (Chromium)"));
+}
+
 /// The planner's benchmark in the browser's wasm (BENCHMARKS.md): every case of
 /// `planner::benchmark` on its 200-line portfolio, best of 3 (one run unoptimised, where it only
 /// checks that every case plans), printed. Every case must plan some stage. For meaningful times

@@ -42,6 +42,12 @@
 //! of any loss; a histogram of equal-width bins from 0 to the largest loss and the exceedance
 //! curve `P(L > x)` at the bin edges.
 //!
+//! # Sampling
+//!
+//! A trial skips from one disrupted country to the next instead of drawing every country and
+//! stage (see `Model::trial`): about one random draw plus four per disrupted country, with
+//! exactly the law of independent draws per country and stage.
+//!
 //! # Running in chunks
 //!
 //! [`MonteCarlo::new`] compiles the portfolio once: for each country, the lines it supplies and
@@ -68,6 +74,7 @@
 //! assert!(results.expected_loss > 0.0 && results.p99 >= results.p95);
 //! ```
 
+pub mod benchmark;
 pub mod rng;
 
 use crate::analysis::exposure::look_through;
@@ -75,7 +82,7 @@ use crate::analysis::scenario::presets::{self, EventPreset};
 use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
 use crate::reference::ReferenceData;
-use rng::{Xoshiro256StarStar, threshold};
+use rng::{Xoshiro256StarStar, run_key};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -133,7 +140,7 @@ impl Default for DurationModel {
 impl DurationModel {
     /// The exact law of the drawn duration: its values (months) and their probabilities, which
     /// sum to 1. Fixed: one value. Geometric with `q = 1 / mean` (the inverse transform of
-    /// `draw_duration`, `D = 1 + floor(ln U / ln(1 - q))`, gives `P(D > d) = (1 - q)^d`):
+    /// `draw_duration`, `D = 1 + #{d <= 11 : U <= (1 - q)^d}`, gives `P(D > d) = (1 - q)^d`):
     /// `P(D = d) = q (1 - q)^(d - 1)` for `d` = 1 to 11 and the clipped tail
     /// `P(D = 12) = (1 - q)^11`; `D = 1` when `q >= 1`. Up to the generator's 2^-53 resolution.
     ///
@@ -425,22 +432,119 @@ struct Entry {
     spare: [f64; 3],
 }
 
-/// One country: its per-stage thresholds and the lines it supplies.
+/// One country: its per-stage probabilities, the law of its stage pattern given a disruption
+/// and the lines it supplies.
 #[derive(Clone, Debug)]
 struct CountryModel {
     code: CountryCode,
-    thresholds: [u64; 3],
+    probability: [f64; 3],
+    /// `P(no stage disrupted) = prod_k (1 - p_k)`.
+    keep: f64,
+    /// The stage patterns that can occur (bit `k` = stage `k` disrupted) with their cumulative
+    /// unnormalised probabilities `prod_{k in m} p_k prod_{k not in m} (1 - p_k)`, ascending.
+    patterns: Vec<(u8, f64)>,
     entries: Vec<Entry>,
 }
+
+impl CountryModel {
+    /// Fills `keep` and `patterns` from `probability`.
+    fn compile_patterns(&mut self) {
+        let p = self.probability;
+        self.keep = p.iter().map(|p| 1.0 - p).product();
+        self.patterns.clear();
+        let mut cumulative = 0.0;
+        for mask in 1u8..8 {
+            let mut weight = 1.0;
+            for (k, &pk) in p.iter().enumerate() {
+                weight *= if mask & (1 << k) != 0 { pk } else { 1.0 - pk };
+            }
+            if weight > 0.0 {
+                cumulative += weight;
+                self.patterns.push((mask, cumulative));
+            }
+        }
+    }
+}
+
+/// Survival levels below this start a new block of the occurrence search (see
+/// [`Model::trial`]), long before `f64` loses relative precision near its smallest numbers.
+const MIN_SURVIVAL: f64 = 1e-250;
 
 /// The compiled model: everything a trial needs, precomputed.
 #[derive(Clone, Debug)]
 struct Model {
     countries: Vec<CountryModel>,
+    /// `survival[j] = prod_{i in block, i <= j} keep_i`: the probability that none of the
+    /// countries of `j`'s block up to `j` is disrupted. Non-increasing within a block.
+    survival: Vec<f64>,
+    /// The blocks `[start, end)` of country indices the occurrence search runs over. One block
+    /// unless a country is disrupted with certainty (it ends its block) or the survival level
+    /// falls below [`MIN_SURVIVAL`].
+    blocks: Vec<(usize, usize)>,
     lines: Vec<LineModel>,
     materials: Vec<String>,
     severity: Severity,
     duration: DurationModel,
+    /// `(1 - q)^d` for `d` = 1 to 11 with `q = 1 / mean` (geometric duration), by repeated
+    /// multiplication so that every platform computes the same bits.
+    stay: [f64; DURATION_STEPS],
+}
+
+/// The durations a geometric draw can exceed: 1 to 11 months (12 is the horizon).
+const DURATION_STEPS: usize = HORIZON_MONTHS as usize - 1;
+
+impl Model {
+    fn new(
+        countries: Vec<CountryModel>,
+        lines: Vec<LineModel>,
+        materials: Vec<String>,
+        severity: Severity,
+        duration: DurationModel,
+    ) -> Model {
+        let mut survival = Vec::with_capacity(countries.len());
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        let mut level = 1.0;
+        for (i, country) in countries.iter().enumerate() {
+            if i > start && level * country.keep < MIN_SURVIVAL {
+                blocks.push((start, i));
+                start = i;
+                level = 1.0;
+            }
+            level *= country.keep;
+            survival.push(level);
+            if level == 0.0 {
+                // Disrupted with certainty: nothing after it can be searched against level 0.
+                blocks.push((start, i + 1));
+                start = i + 1;
+                level = 1.0;
+            }
+        }
+        if start < countries.len() {
+            blocks.push((start, countries.len()));
+        }
+        let mut stay = [0.0; DURATION_STEPS];
+        if let DurationModel::Geometric { mean_months } = duration {
+            let q = 1.0 / mean_months;
+            if q < 1.0 {
+                let mut power = 1.0;
+                for s in &mut stay {
+                    power *= 1.0 - q;
+                    *s = power;
+                }
+            }
+        }
+        Model {
+            countries,
+            survival,
+            blocks,
+            lines,
+            materials,
+            severity,
+            duration,
+            stay,
+        }
+    }
 }
 
 fn stage_index(stage: Stage) -> usize {
@@ -488,7 +592,9 @@ fn compile(
                             at,
                             CountryModel {
                                 code,
-                                thresholds: [0; 3],
+                                probability: [0.0; 3],
+                                keep: 1.0,
+                                patterns: Vec::new(),
                                 entries: Vec::new(),
                             },
                         );
@@ -528,7 +634,11 @@ fn compile(
             let n = history.get(&(country.code, stage)).copied().unwrap_or(0);
             let (probability, basis) =
                 disruption_probability(params, governance, n, country.code, stage);
-            country.thresholds[k] = threshold(probability);
+            country.probability[k] = if probability.is_nan() {
+                0.0
+            } else {
+                probability.clamp(0.0, 1.0)
+            };
             rates.push(CountryRate {
                 country: country.code,
                 stage,
@@ -539,78 +649,53 @@ fn compile(
             });
         }
     }
-    countries.retain(|c| c.thresholds.iter().any(|&t| t > 0));
-    let model = Model {
+    countries.retain(|c| c.probability.iter().any(|&p| p > 0.0));
+    for country in &mut countries {
+        country.compile_patterns();
+    }
+    let model = Model::new(
         countries,
         lines,
         materials,
-        severity: params.severity,
-        duration: params.duration,
-    };
+        params.severity,
+        params.duration,
+    );
     (model, rates)
 }
 
 impl Model {
+    /// A duration in months. Geometric: `D = 1 + #{d in 1..=11 : U <= (1 - q)^d}` with `U`
+    /// uniform on `(0, 1]`, so `P(D > d) = (1 - q)^d`, clipped at the 12-month horizon (the
+    /// inverse transform `1 + floor(ln U / ln(1 - q))` without the logarithm).
+    #[inline]
     fn draw_duration(&self, rng: &mut Xoshiro256StarStar) -> f64 {
         match self.duration {
             DurationModel::Fixed { months } => months,
-            DurationModel::Geometric { mean_months } => {
-                let q = 1.0 / mean_months;
-                if q >= 1.0 {
-                    return 1.0;
-                }
-                // Inverse transform: D = 1 + floor(ln U / ln(1 - q)), U in (0, 1].
+            DurationModel::Geometric { .. } => {
                 let u = 1.0 - rng.next_f64();
-                let d = 1.0 + (u.ln() / (1.0 - q).ln()).floor();
-                d.min(HORIZON_MONTHS)
+                1.0 + self.stay.partition_point(|&s| u <= s) as f64
             }
         }
     }
 
-    /// Runs trial `trial` and adds it to `tally`.
-    fn trial(&self, seed: u64, trial: u64, tally: &mut Tally, scratch: &mut Scratch) {
-        let mut rng = Xoshiro256StarStar::for_trial(seed, trial);
+    /// Runs trial `trial` of the run whose [`run_key`] is `key` and adds it to `tally`.
+    ///
+    /// Occurrence is drawn by skipping ahead to the next disrupted country instead of drawing
+    /// every country and stage: with `S_j` the probability that none of countries `0..=j` is
+    /// disrupted ([`Model::survival`]), the first disrupted country after `J` (none yet: `S_J`
+    /// = 1) is the first `j > J` with `S_j < U S_J`, `U` uniform on `(0, 1]`, since
+    /// `P(S_j >= U S_J) = S_j / S_J = prod_{J < i <= j} (1 - P_i)`. Each disrupted country
+    /// then draws its stage pattern given that some stage is disrupted, its severity and its
+    /// duration. A trial costs one draw plus at most four per disrupted country, whatever the
+    /// number of countries; the law is that of independent draws per country and stage.
+    fn trial(&self, key: u64, trial: u64, tally: &mut Tally, scratch: &mut Scratch) {
+        let mut rng = Xoshiro256StarStar::for_trial_of_key(key, trial);
         let hits = &mut scratch.hits;
         hits.clear();
         let mut short = false;
-        for (ci, country) in self.countries.iter().enumerate() {
-            let mut mask = [false; 3];
-            let mut any = false;
-            for (hit, &t) in mask.iter_mut().zip(&country.thresholds) {
-                if t > 0 && rng.next_u64() < t {
-                    *hit = true;
-                    any = true;
-                }
-            }
-            if !any {
-                continue;
-            }
-            let s = &self.severity;
-            let severity = s.min + (s.max - s.min) * rng.next_f64();
-            let months = self.draw_duration(&mut rng);
-            for entry in &country.entries {
-                let mut f: f64 = 0.0;
-                for ((&hit, &share), &spare) in mask.iter().zip(&entry.share).zip(&entry.spare) {
-                    if hit {
-                        f = f.max(share * severity - spare);
-                    }
-                }
-                if f <= 0.0 {
-                    continue;
-                }
-                short = true;
-                let line = &self.lines[entry.line];
-                let loss = line.revenue_share * (f * months - line.inventory_months).max(0.0)
-                    / HORIZON_MONTHS;
-                if loss > 0.0 {
-                    hits.push(Hit {
-                        country: ci,
-                        line: entry.line,
-                        loss,
-                    });
-                }
-            }
-        }
+        self.disruptions(&mut rng, |rng, ci, mask| {
+            short |= self.disrupt(ci, mask, rng, hits);
+        });
         let total = if scratch.hits.is_empty() {
             0.0
         } else {
@@ -619,6 +704,87 @@ impl Model {
         tally.shortfall_trials += u64::from(short);
         tally.loss_trials += u64::from(total > 0.0);
         tally.losses.push(total);
+    }
+
+    /// Draws which countries are disrupted in a trial and at which stages, calling
+    /// `each(rng, country, pattern)` for each disrupted country in order (bit `k` of `pattern`
+    /// = stage `k` disrupted; never 0).
+    #[inline]
+    fn disruptions(
+        &self,
+        rng: &mut Xoshiro256StarStar,
+        mut each: impl FnMut(&mut Xoshiro256StarStar, usize, u8),
+    ) {
+        for &(start, end) in &self.blocks {
+            let mut from = start;
+            let mut level = 1.0;
+            while from < end {
+                let target = (1.0 - rng.next_f64()) * level;
+                let ahead = &self.survival[from..end];
+                let j = from + ahead.partition_point(|&s| s >= target);
+                if j >= end {
+                    break;
+                }
+                let mask = match self.countries[j].patterns.as_slice() {
+                    [] => 0,
+                    [(only, _)] => *only,
+                    patterns => {
+                        let total = patterns.last().map_or(0.0, |p| p.1);
+                        let v = rng.next_f64() * total;
+                        patterns
+                            .iter()
+                            .find(|p| v < p.1)
+                            .or(patterns.last())
+                            .map_or(0, |p| p.0)
+                    }
+                };
+                if mask != 0 {
+                    each(rng, j, mask);
+                }
+                level = self.survival[j];
+                from = j + 1;
+            }
+        }
+    }
+
+    /// Disrupts country `ci` at the stages of `mask` in a trial: draws its severity and
+    /// duration and pushes its loss on each line. Returns whether some line is short.
+    #[inline]
+    fn disrupt(
+        &self,
+        ci: usize,
+        mask: u8,
+        rng: &mut Xoshiro256StarStar,
+        hits: &mut Vec<Hit>,
+    ) -> bool {
+        let country = &self.countries[ci];
+        let s = &self.severity;
+        let severity = s.min + (s.max - s.min) * rng.next_f64();
+        let months = self.draw_duration(rng);
+        let mut short = false;
+        for entry in &country.entries {
+            let mut f: f64 = 0.0;
+            for (k, (&share, &spare)) in entry.share.iter().zip(&entry.spare).enumerate() {
+                if mask & (1 << k) != 0 {
+                    f = f.max(share * severity - spare);
+                }
+            }
+            if f <= 0.0 {
+                continue;
+            }
+            short = true;
+            let line = &self.lines[entry.line];
+            let loss =
+                line.revenue_share * (f * months - line.inventory_months).max(0.0) / HORIZON_MONTHS;
+            if loss > 0.0 {
+                hits.push(Hit {
+                    country: ci,
+                    line: entry.line,
+                    loss,
+                });
+            }
+        }
+        short
     }
 }
 
@@ -847,9 +1013,9 @@ impl MonteCarlo {
     /// Runs up to `trials` more trials (fewer when the run ends first) and returns the progress.
     pub fn run_chunk(&mut self, trials: u64) -> Progress {
         let end = self.next_trial.saturating_add(trials).min(self.end_trial);
+        let key = run_key(self.seed);
         for t in self.next_trial..end {
-            self.model
-                .trial(self.seed, t, &mut self.tally, &mut self.scratch);
+            self.model.trial(key, t, &mut self.tally, &mut self.scratch);
         }
         self.next_trial = end;
         self.progress()
@@ -1045,8 +1211,12 @@ fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> MonteCarloResul
     } else {
         0.0
     };
-    let mut sorted = tally.losses.clone();
-    sorted.sort_by(f64::total_cmp);
+    // Losses are never negative and most years lose nothing: the zeros go first unsorted.
+    let zeros = tally.losses.iter().filter(|&&l| l == 0.0).count();
+    let mut sorted = vec![0.0; zeros];
+    sorted.reserve(count - zeros);
+    sorted.extend(tally.losses.iter().filter(|&&l| l != 0.0));
+    sorted[zeros..].sort_unstable_by(f64::total_cmp);
     let tail = ((0.05 * n).ceil() as usize).clamp(1, count.max(1));
     let cvar = if count == 0 {
         0.0
@@ -1168,13 +1338,112 @@ mod tests {
 
     /// A model with no country, only the duration law.
     fn durations(duration: DurationModel) -> Model {
-        Model {
-            countries: vec![],
-            lines: vec![],
-            materials: vec![],
-            severity: Severity::default(),
-            duration,
+        Model::new(vec![], vec![], vec![], Severity::default(), duration)
+    }
+
+    /// A model of countries with the given per-stage probabilities and no lines.
+    fn occurrences(probabilities: &[[f64; 3]]) -> Model {
+        let countries = probabilities
+            .iter()
+            .enumerate()
+            .map(|(i, &probability)| {
+                let mut country = CountryModel {
+                    code: CountryCode::parse("CHN").unwrap_or_else(|| unreachable!("{i}")),
+                    probability,
+                    keep: 1.0,
+                    patterns: Vec::new(),
+                    entries: Vec::new(),
+                };
+                country.compile_patterns();
+                country
+            })
+            .collect();
+        Model::new(
+            countries,
+            vec![],
+            vec![],
+            Severity::default(),
+            DurationModel::default(),
+        )
+    }
+
+    /// Counts, over `n` trials, how often each (country, stage) is disrupted and how often
+    /// countries `a` and `b` are both disrupted (at any stage).
+    fn frequencies(model: &Model, n: u64, a: usize, b: usize) -> (Vec<[u64; 3]>, u64) {
+        let mut counts = vec![[0u64; 3]; model.countries.len()];
+        let mut both = 0;
+        let key = run_key(5);
+        for t in 0..n {
+            let mut rng = Xoshiro256StarStar::for_trial_of_key(key, t);
+            let mut hit = vec![false; model.countries.len()];
+            model.disruptions(&mut rng, |_, ci, mask| {
+                hit[ci] = true;
+                for (k, count) in counts[ci].iter_mut().enumerate() {
+                    *count += u64::from(mask & (1 << k) != 0);
+                }
+            });
+            both += u64::from(hit[a] && hit[b]);
         }
+        (counts, both)
+    }
+
+    /// Whether `count` of `n` is within five binomial standard errors of probability `p`.
+    fn agrees(count: u64, n: u64, p: f64) -> bool {
+        let frequency = count as f64 / n as f64;
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        (frequency - p).abs() <= 5.0 * se + 1e-12
+    }
+
+    #[test]
+    fn skipping_to_the_next_disruption_draws_independent_countries_and_stages() {
+        let p = [
+            [0.3, 0.0, 0.0],
+            [0.05, 0.2, 0.5],
+            [0.0, 0.0, 0.0001],
+            [1.0, 0.0, 0.0],
+            [0.9, 0.9, 0.9],
+            [0.02, 0.0, 1.0],
+            [0.4, 0.1, 0.0],
+        ];
+        let model = occurrences(&p);
+        // A certain country is a block of its own (its survival level is 0).
+        assert_eq!(model.blocks, vec![(0, 3), (3, 4), (4, 5), (5, 6), (6, 7)]);
+        let n = 200_000;
+        let (counts, both) = frequencies(&model, n, 1, 6);
+        for (ci, (stages, count)) in p.iter().zip(&counts).enumerate() {
+            for k in 0..3 {
+                assert!(agrees(count[k], n, stages[k]), "{ci} {k}: {count:?}");
+            }
+        }
+        // Countries are independent: P(1 and 6) = P(1) P(6).
+        let any = |p: &[f64; 3]| 1.0 - p.iter().map(|p| 1.0 - p).product::<f64>();
+        assert!(agrees(both, n, any(&p[1]) * any(&p[6])), "{both}");
+        // Stages of one country are independent: P(mining and refining of 1) = p_m p_r.
+        let key = run_key(9);
+        let mut joint = 0;
+        for t in 0..n {
+            let mut rng = Xoshiro256StarStar::for_trial_of_key(key, t);
+            model.disruptions(&mut rng, |_, ci, mask| {
+                joint += u64::from(ci == 1 && mask & 0b011 == 0b011);
+            });
+        }
+        assert!(agrees(joint, n, 0.05 * 0.2), "{joint}");
+    }
+
+    #[test]
+    fn long_chains_of_likely_disruptions_split_into_blocks_before_underflow() {
+        // keep = 1e-6 per country: 200 countries would reach 1e-1200.
+        let p = vec![[0.99, 0.99, 0.99]; 200];
+        let model = occurrences(&p);
+        assert!(model.blocks.len() >= 5, "{:?}", model.blocks);
+        assert!(model.survival.iter().all(|&s| s >= MIN_SURVIVAL));
+        let n = 20_000;
+        let (counts, both) = frequencies(&model, n, 0, 199);
+        for (ci, count) in counts.iter().enumerate() {
+            assert!(count.iter().all(|&c| agrees(c, n, 0.99)), "{ci}: {count:?}");
+        }
+        let any = 1.0 - 1e-6;
+        assert!(agrees(both, n, any * any), "{both}");
     }
 
     #[test]

@@ -66,9 +66,8 @@
 //! more disruptions on one line (probability of order `p_c p_c'`), and it is what the Scenarios
 //! page's expected loss would be without its caps. The tests measure the gap.
 //!
-//! Neglected, all below the simulation's own resolution: the generator draws the occurrence
-//! with thresholds of 2^-64, the severity on a 2^-53 grid and the duration from a 2^-53-grid
-//! uniform. Today's sourcing is, as for every objective, the stage's spend-weighted mix on every
+//! Neglected, all below the simulation's own resolution: the generator draws the occurrence,
+//! the severity and the duration from uniforms on a 2^-53 grid. Today's sourcing is, as for every objective, the stage's spend-weighted mix on every
 //! line of the material.
 
 use super::PlanError;
