@@ -181,22 +181,80 @@ pub struct StageResult {
     pub groups: Vec<GroupShare>,
 }
 
+/// The country groups of an assessment with, per member country, the set of groups it belongs
+/// to (bit `g` = group `g`), so that a mix's group shares take one look-up per country instead of
+/// a scan of every group's members.
+struct Groups<'a> {
+    list: Vec<&'a CountryGroup>,
+    /// `(country, groups)` sorted by country; `None` with more than 64 groups (then shares are
+    /// computed by [`group_shares`]).
+    masks: Option<Vec<(CountryCode, u64)>>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(list: Vec<&'a CountryGroup>) -> Groups<'a> {
+        let masks = (list.len() <= 64).then(|| {
+            let mut masks: Vec<(CountryCode, u64)> = Vec::new();
+            for (g, group) in list.iter().enumerate() {
+                for &member in &group.members {
+                    match masks.binary_search_by_key(&member, |m| m.0) {
+                        Ok(at) => masks[at].1 |= 1 << g,
+                        Err(at) => masks.insert(at, (member, 1 << g)),
+                    }
+                }
+            }
+            masks
+        });
+        Groups { list, masks }
+    }
+
+    /// The share of `mix` from each group, in order: the same numbers as [`group_shares`] (the
+    /// shares of each group are added in the mix's order, from `-0.0` as `Sum` does).
+    fn shares(&self, mix: &CountryMix) -> Vec<GroupShare> {
+        let Some(masks) = &self.masks else {
+            return group_shares(mix, self.list.iter().copied());
+        };
+        let mut sums = vec![-0.0; self.list.len()];
+        for &(country, share) in mix.entries() {
+            if country.is_rest_of_world() {
+                continue;
+            }
+            let Ok(at) = masks.binary_search_by_key(&country, |m| m.0) else {
+                continue;
+            };
+            let mut bits = masks[at].1;
+            while bits != 0 {
+                let g = bits.trailing_zeros() as usize;
+                sums[g] += share;
+                bits &= bits - 1;
+            }
+        }
+        self.list
+            .iter()
+            .zip(sums)
+            .map(|(group, share)| GroupShare {
+                group: group.id.clone(),
+                name: group.name.clone(),
+                user_defined: group.user_defined,
+                share,
+            })
+            .collect()
+    }
+}
+
 fn stage_result(
     stage: Stage,
     basis: MixBasis,
     mix: Option<CountryMix>,
     reference: &ReferenceData,
-    groups: &[&CountryGroup],
+    groups: &Groups<'_>,
 ) -> StageResult {
     StageResult {
         stage,
         basis,
         concentration: mix.as_ref().map(concentration),
         hhi_wgi: mix.as_ref().map(|m| hhi_wgi(m, reference, &|_| 1.0)),
-        groups: mix
-            .as_ref()
-            .map(|m| group_shares(m, groups.iter().copied()))
-            .unwrap_or_default(),
+        groups: mix.as_ref().map(|m| groups.shares(m)).unwrap_or_default(),
         mix,
     }
 }
@@ -533,7 +591,7 @@ fn aggregate(
     lines: &[&Resolved<'_>],
     weight: impl Fn(&Line) -> f64,
     reference: &ReferenceData,
-    groups: &[&CountryGroup],
+    groups: &Groups<'_>,
 ) -> (Vec<StageResult>, Vec<HiddenExposure>) {
     let mut stages = Vec::new();
     for stage in Stage::ALL {
@@ -640,7 +698,7 @@ pub fn assess(
     reference: &ReferenceData,
     params: &AssessParams,
 ) -> Assessment {
-    let groups: Vec<&CountryGroup> = reference.groups.iter().chain(&portfolio.groups).collect();
+    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
     let resolved: Vec<Resolved<'_>> = portfolio
         .lines
         .iter()
@@ -668,7 +726,7 @@ pub fn assess(
         .iter()
         .map(|id| material_result(id, &resolved, total_spend, reference, params, &groups))
         .collect();
-    let owned_groups: Vec<CountryGroup> = groups.iter().map(|g| (*g).clone()).collect();
+    let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
     let policy = check_policy(&mut materials, embedded_rules(), params.date, &owned_groups);
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
@@ -814,7 +872,7 @@ fn line_result(
     index: usize,
     resolved: &Resolved<'_>,
     reference: &ReferenceData,
-    groups: &[&CountryGroup],
+    groups: &Groups<'_>,
 ) -> LineResult {
     let line = resolved.line;
     let stages: Vec<StageResult> = resolved
@@ -842,7 +900,7 @@ fn material_result(
     total_spend: f64,
     reference: &ReferenceData,
     params: &AssessParams,
-    groups: &[&CountryGroup],
+    groups: &Groups<'_>,
 ) -> MaterialResult {
     let mine: Vec<(usize, &Resolved<'_>)> = resolved
         .iter()
@@ -1008,4 +1066,56 @@ fn data_gaps(materials: &[MaterialResult]) -> Vec<DataGap> {
         }
     }
     gaps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bits of every group share, for comparing results exactly.
+    fn bits(shares: &[GroupShare]) -> Vec<(String, u64)> {
+        shares
+            .iter()
+            .map(|g| (g.group.clone(), g.share.to_bits()))
+            .collect()
+    }
+
+    #[test]
+    fn group_masks_give_the_bits_of_group_shares() {
+        let reference = crate::reference::embedded();
+        let mut user = reference.groups[0].clone();
+        user.id = "mine".into();
+        user.user_defined = true;
+        // A duplicate member counts once, as in `CountryGroup::contains`.
+        user.members.extend(user.members.clone());
+        let list: Vec<&CountryGroup> = reference.groups.iter().chain([&user]).collect();
+        let groups = Groups::new(list.clone());
+        assert!(groups.masks.is_some());
+        // More than 64 groups: the plain computation.
+        let many: Vec<&CountryGroup> = (0..70).map(|i| list[i % list.len()]).collect();
+        let fallback = Groups::new(many.clone());
+        assert!(fallback.masks.is_none());
+        let mut mixes = 0;
+        for material in &reference.materials {
+            for series in &material.stages {
+                let mix = &series.mix;
+                let expected = group_shares(mix, list.iter().copied());
+                assert_eq!(
+                    bits(&groups.shares(mix)),
+                    bits(&expected),
+                    "{}",
+                    material.id
+                );
+                assert_eq!(groups.shares(mix), expected);
+                let expected = group_shares(mix, many.iter().copied());
+                assert_eq!(bits(&fallback.shares(mix)), bits(&expected));
+                mixes += 1;
+            }
+        }
+        assert!(mixes > 100, "{mixes}");
+        // A mix with no member of any group: every share is the empty sum, -0.0.
+        let none = CountryMix::from_shares([(CountryCode::REST_OF_WORLD, 100.0)]).unwrap();
+        let expected = group_shares(&none, list.iter().copied());
+        assert_eq!(bits(&groups.shares(&none)), bits(&expected));
+    }
 }

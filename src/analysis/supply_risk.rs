@@ -599,11 +599,18 @@ pub fn hhi_wgi_t(
             .find(|(c, _)| *c == country)
             .map_or(1.0, |&(_, t)| t)
     };
+    // The reference data's countries are sorted by code: search them (any order still works).
+    let sorted = countries.is_sorted_by_key(|c| c.code);
     let wgi = |country: CountryCode| {
-        countries
-            .iter()
-            .find(|c| c.code == country)
-            .and_then(Country::wgi_eu_scaled)
+        if sorted {
+            let at = countries.binary_search_by_key(&country, |c| c.code).ok()?;
+            countries.get(at).and_then(Country::wgi_eu_scaled)
+        } else {
+            countries
+                .iter()
+                .find(|c| c.code == country)
+                .and_then(Country::wgi_eu_scaled)
+        }
     };
     let known = hhi_wgi_with(mix, &wgi, &t);
     let assumed: f64 = known

@@ -4,9 +4,10 @@
 //! A line with an error is set aside (its message is shown next to the field that caused it) and
 //! the rest of the portfolio is still assessed, so that one typo never blanks the dashboard.
 
-use crate::analysis::portfolio::{AssessParams, Assessment, assess};
+use crate::analysis::portfolio::{AssessParams, Assessment, MaterialResult, assess};
 use crate::model::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
+use std::rc::Rc;
 
 /// What the dashboard shows for a portfolio as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,54 @@ impl Derived {
         self.errors
             .iter()
             .filter(move |e| matches!(e.location, Location::Line { line, .. } if line == index + 1))
+    }
+}
+
+/// One material of the derived results, shared without copying them. Two handles are equal when
+/// their materials' results are, so a component that takes one is re-rendered only when its
+/// material changed (the rest of the portfolio may have changed, and the `Rc` always has).
+#[derive(Clone, Debug)]
+pub struct MaterialRef {
+    derived: Rc<Derived>,
+    index: usize,
+}
+
+impl MaterialRef {
+    /// Material `index` of the assessment of `derived`; `None` when there is no such material.
+    pub fn new(derived: &Rc<Derived>, index: usize) -> Option<MaterialRef> {
+        derived.assessment.as_ref()?.materials.get(index)?;
+        Some(MaterialRef {
+            derived: derived.clone(),
+            index,
+        })
+    }
+
+    /// Every material of the assessment of `derived`, in order.
+    pub fn all(derived: &Rc<Derived>) -> Vec<MaterialRef> {
+        let count = derived.assessment.as_ref().map_or(0, |a| a.materials.len());
+        (0..count)
+            .filter_map(|index| MaterialRef::new(derived, index))
+            .collect()
+    }
+}
+
+impl std::ops::Deref for MaterialRef {
+    type Target = MaterialResult;
+
+    fn deref(&self) -> &MaterialResult {
+        // `new` checked that the material exists, and `Derived` behind an `Rc` never changes.
+        &self
+            .derived
+            .assessment
+            .as_ref()
+            .expect("checked in new")
+            .materials[self.index]
+    }
+}
+
+impl PartialEq for MaterialRef {
+    fn eq(&self, other: &MaterialRef) -> bool {
+        **self == **other
     }
 }
 

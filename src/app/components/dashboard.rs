@@ -12,7 +12,7 @@ use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
 use crate::app::components::world_map::world_map_panel;
 use crate::app::format::{country_name, money, pct, thousands, world_source};
-use crate::app::results::Derived;
+use crate::app::results::{Derived, MaterialRef};
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -44,7 +44,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
             }
             {
                 match &derived.assessment {
-                    Some(assessment) => results(reference, assessment),
+                    Some(assessment) => results(reference, derived, assessment),
                     None => html! {
                         <p data-testid="headline" class="headline">
                             { "Add a line with a material and its spend to see where your supply really comes from." }
@@ -66,7 +66,8 @@ fn action_class(action: Action) -> &'static str {
     }
 }
 
-fn results(reference: &ReferenceData, a: &Assessment) -> Html {
+fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> Html {
+    let materials = MaterialRef::all(derived);
     let unit = a.totals.spend_unit.as_deref();
     let top = a.chokepoints.first();
     let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
@@ -139,15 +140,15 @@ fn results(reference: &ReferenceData, a: &Assessment) -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        for m in &a.materials { { material_rows(reference, m) } }
+                        for m in &materials { <MaterialRows material={m.clone()} /> }
                     </tbody>
                 </table>
             </div>
-            <RiskMatrix materials={Rc::new(a.materials.clone())} thresholds={a.params.thresholds.clone()} />
+            <RiskMatrix derived={derived.clone()} />
             <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
             <h3>{ "Where each stage comes from" }</h3>
-            for m in &a.materials {
-                <StageBars material={Rc::new(m.clone())} />
+            for m in materials {
+                <StageBars material={m} />
             }
         </>
     }
@@ -281,6 +282,18 @@ fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Htm
         },
         None => html! { basis_text(s.basis) },
     }
+}
+
+/// Properties of [`MaterialRows`].
+#[derive(Properties, PartialEq)]
+struct MaterialRowsProps {
+    material: MaterialRef,
+}
+
+/// The table rows of one material: re-rendered only when the material's results change.
+#[component]
+fn MaterialRows(props: &MaterialRowsProps) -> Html {
+    material_rows(crate::reference::embedded(), &props.material)
 }
 
 fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {

@@ -1,20 +1,19 @@
 //! The risk matrix: each material placed by business impact (share of revenue that depends on it)
 //! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
 
-use crate::analysis::portfolio::{ActionThresholds, MaterialResult};
+use crate::analysis::portfolio::MaterialResult;
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::pct;
+use crate::app::results::Derived;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Properties of [`RiskMatrix`].
 #[derive(Properties, PartialEq)]
 pub struct RiskMatrixProps {
-    /// The materials' results.
-    pub materials: Rc<Vec<MaterialResult>>,
-    /// The thresholds that split the quadrants.
-    pub thresholds: ActionThresholds,
+    /// The results: the assessment's materials and the thresholds that split the quadrants.
+    pub derived: Rc<Derived>,
 }
 
 const W: f64 = 420.0;
@@ -27,9 +26,12 @@ const RIGHT: f64 = 22.0;
 /// The chart.
 #[component]
 pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
-    let t = &props.thresholds;
-    let max_risk = props
-        .materials
+    let Some(assessment) = &props.derived.assessment else {
+        return Html::default();
+    };
+    let materials: &[MaterialResult] = &assessment.materials;
+    let t = &assessment.params.thresholds;
+    let max_risk = materials
         .iter()
         .filter_map(|m| m.supply_risk.value)
         .fold(t.supply_risk * 2.0, f64::max)
@@ -71,7 +73,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                 for tick in (0..=(max_risk as u32)).map(f64::from) {
                     <text x={(LEFT - 6.0).to_string()} y={(y(tick) + 3.0).to_string()} font-size="10" text-anchor="end">{ tick }</text>
                 }
-                for m in props.materials.iter() {
+                for m in materials.iter() {
                     if let Some(risk) = m.supply_risk.value {
                         <g>
                             <circle cx={x(m.revenue_share).to_string()} cy={y(risk).to_string()} r="5"
@@ -96,7 +98,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                             <th scope="col" class="num">{ "Revenue depending on it" }</th><th scope="col">{ "Action" }</th>
                         </tr></thead>
                         <tbody>
-                            for m in props.materials.iter() {
+                            for m in materials.iter() {
                                 <tr>
                                     <td>{ &m.name }</td>
                                     <td class="num">{ m.supply_risk.value.map_or_else(|| "unavailable".to_string(), |v| format!("{v:.2}")) }</td>

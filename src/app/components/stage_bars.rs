@@ -3,12 +3,11 @@
 //! alternative and a data table view for screen readers and for reading exact values.
 
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::portfolio::MaterialResult;
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, pct};
+use crate::app::results::MaterialRef;
 use crate::model::CountryCode;
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Colour-blind safe palette (Okabe-Ito), as CSS custom properties; the last one is for the rest.
@@ -22,7 +21,7 @@ const MIN_SEGMENT: f64 = 0.03;
 #[derive(Properties, PartialEq)]
 pub struct StageBarsProps {
     /// The material's results.
-    pub material: Rc<MaterialResult>,
+    pub material: MaterialRef,
 }
 
 /// The colour of `country` in a chart whose countries, largest first, are `order`.
