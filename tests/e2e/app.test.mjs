@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser, openPage, screenshotDir } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, renderOffscreen, screenshotDir } from './harness.mjs';
 
 const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy', 'import'];
 let server;
@@ -231,6 +231,7 @@ for (const name of PAGES) {
     ]) {
       const { page, context, errors } = await openPage(browser, `${server.url}#/${name}`, viewport);
       await page.waitForTimeout(50);
+      await renderOffscreen(page);
       await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scrollWidth <= viewport.width, `${name} at ${label} width scrolls sideways (${scrollWidth} px)`);
@@ -257,6 +258,7 @@ test('the print view turns the dashboard into a report', async () => {
   assert.equal(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
   assert.ok(await page.getByTestId('results').isVisible());
   await page.pdf({ path: join(screenshotDir, 'report.pdf') }).catch(() => {});
+  await renderOffscreen(page);
   await page.screenshot({ path: join(screenshotDir, 'calculator-print.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();

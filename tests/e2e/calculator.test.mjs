@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { openPage, screenshotDir, serveAndLaunch } from './harness.mjs';
+import { openPage, renderOffscreen, screenshotDir, serveAndLaunch } from './harness.mjs';
 
 const env = serveAndLaunch();
 
@@ -52,6 +52,7 @@ test('the flow diagram is drawn with a text alternative, and its table has a row
     const out = rows.filter((r) => r[0] === stage).reduce((a, r) => a + pctOf(r[2]), 0);
     assert.ok(Math.abs(into - out) < 0.1 * rows.length, `${stage}: ${into} in, ${out} out`);
   }
+  await renderOffscreen(page);
   await flow.screenshot({ path: join(screenshotDir, 'flow-desktop.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
   await flow.screenshot({ path: join(screenshotDir, 'flow-dark.png') });
@@ -69,6 +70,7 @@ test('at 360 px the flow diagram scrolls inside its own frame, not the page', as
   assert.ok(scroll > client, `the drawing keeps a legible width (${scroll} px in ${client} px)`);
   const page_width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(page_width <= viewport.width, `page scrolls sideways (${page_width} px)`);
+  await renderOffscreen(page);
   await flow.screenshot({ path: join(screenshotDir, 'flow-phone.png') });
   assert.deepEqual(errors, []);
   await context.close();
@@ -158,6 +160,7 @@ test('the opened world map has no serious accessibility violation; screenshots a
     const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`, viewport);
     const map = await openMap(page);
     await map.locator('details summary', { hasText: 'Data table' }).click();
+    await renderOffscreen(page);
     const results = await new AxeBuilder({ page }).include('[data-testid="world-map-panel"]').analyze();
     const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
     assert.deepEqual(

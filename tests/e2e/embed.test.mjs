@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser } from './harness.mjs';
+import { serveStatic, launchBrowser, renderOffscreen } from './harness.mjs';
 
 let app;
 let host;
@@ -219,6 +219,7 @@ test('embedded widgets (div and custom element, light and dark): no serious acce
   // The custom element in dark theme: its own frame, dark colours.
   const dark = await (await page.$('#second iframe')).contentFrame();
   assert.equal(await dark.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(18, 21, 28)');
+  await renderOffscreen(page);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
   assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);

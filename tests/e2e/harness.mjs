@@ -112,3 +112,17 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 9
   await page.waitForSelector('[data-testid="app-ready"]', { timeout: 30_000 });
   return { page, context, errors, requests };
 }
+
+/**
+ * Renders what the page skips while it is off screen (`content-visibility: auto` on line cards,
+ * the per-material table and chart cards), so that a full-page or element screenshot shows it
+ * and an accessibility audit checks it as drawn. Waits two frames for it to render.
+ */
+export async function renderOffscreen(page) {
+  await page.evaluate(async () => {
+    for (const el of document.querySelectorAll('body *')) {
+      if (getComputedStyle(el).contentVisibility === 'auto') el.style.contentVisibility = 'visible';
+    }
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  });
+}

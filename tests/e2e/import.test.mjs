@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { openPage, serveAndLaunch } from './harness.mjs';
+import { openPage, renderOffscreen, serveAndLaunch } from './harness.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const realDir = join(root, '..', 'shared', 'data', 'cmrt', 'real');
@@ -17,6 +17,7 @@ const env = serveAndLaunch();
 
 
 async function assertAxeClean(page, label) {
+  await renderOffscreen(page);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
   assert.deepEqual(
