@@ -45,7 +45,7 @@
 //! # Sampling
 //!
 //! A trial skips from one disrupted country to the next instead of drawing every country and
-//! stage (see `Model::trial`): about one random draw plus four per disrupted country, with
+//! stage (see `Model::disruptions`): about one random draw plus four per disrupted country, with
 //! exactly the law of independent draws per country and stage.
 //!
 //! # Running in chunks
@@ -467,7 +467,7 @@ impl CountryModel {
 }
 
 /// Survival levels below this start a new block of the occurrence search (see
-/// [`Model::trial`]), long before `f64` loses relative precision near its smallest numbers.
+/// [`Model::disruptions`]), long before `f64` loses relative precision near its smallest numbers.
 const MIN_SURVIVAL: f64 = 1e-250;
 
 /// The compiled model: everything a trial needs, precomputed.
@@ -679,15 +679,6 @@ impl Model {
     }
 
     /// Runs trial `trial` of the run whose [`run_key`] is `key` and adds it to `tally`.
-    ///
-    /// Occurrence is drawn by skipping ahead to the next disrupted country instead of drawing
-    /// every country and stage: with `S_j` the probability that none of countries `0..=j` is
-    /// disrupted ([`Model::survival`]), the first disrupted country after `J` (none yet: `S_J`
-    /// = 1) is the first `j > J` with `S_j < U S_J`, `U` uniform on `(0, 1]`, since
-    /// `P(S_j >= U S_J) = S_j / S_J = prod_{J < i <= j} (1 - P_i)`. Each disrupted country
-    /// then draws its stage pattern given that some stage is disrupted, its severity and its
-    /// duration. A trial costs one draw plus at most four per disrupted country, whatever the
-    /// number of countries; the law is that of independent draws per country and stage.
     fn trial(&self, key: u64, trial: u64, tally: &mut Tally, scratch: &mut Scratch) {
         let mut rng = Xoshiro256StarStar::for_trial_of_key(key, trial);
         let hits = &mut scratch.hits;
@@ -709,6 +700,16 @@ impl Model {
     /// Draws which countries are disrupted in a trial and at which stages, calling
     /// `each(rng, country, pattern)` for each disrupted country in order (bit `k` of `pattern`
     /// = stage `k` disrupted; never 0).
+    ///
+    /// Occurrence is drawn by skipping ahead to the next disrupted country instead of drawing
+    /// every country and stage: with `S_j` the probability that none of countries `0..=j` is
+    /// disrupted ([`Model::survival`]), the first disrupted country after `J` (none yet: `S_J`
+    /// = 1) is the first `j > J` with `S_j < U S_J`, `U` uniform on `(0, 1]`, since
+    /// `P(S_j >= U S_J) = S_j / S_J = prod_{J < i <= j} (1 - P_i)`. The disrupted country then
+    /// draws its stage pattern given that some stage is disrupted (its severity and duration are
+    /// drawn by [`Model::disrupt`]). A trial costs one draw plus at most four per disrupted
+    /// country, whatever the number of countries; the law is that of independent draws per
+    /// country and stage.
     #[inline]
     fn disruptions(
         &self,
