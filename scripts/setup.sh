@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Installs whatever the project needs and is missing; a second run skips what is there.
+#   scripts/setup.sh           everything the tests need (scripts/test.sh)
+#   scripts/setup.sh --serve   only what building and serving the release build needs
+#                              (scripts/serve.sh): no browser, no test packages
 # Needs: a Debian machine with rustup, cargo, node and npm. Everything comes from the package
 # registries (crates.io, npm, Debian); no tool downloads a binary or a browser of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=test
+case "${1:-}" in
+  "") ;;
+  --serve) mode=serve ;;
+  *) echo "usage: scripts/setup.sh [--serve]" >&2; exit 2 ;;
+esac
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
@@ -32,7 +42,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # Debian's Chromium and ChromeDriver for the browser tests.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if [ "$mode" = test ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   step "Installing chromium and chromium-driver from Debian"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
@@ -40,13 +50,22 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver
 fi
 
-# Node packages: playwright-core, @axe-core/playwright, binaryen (wasm-opt). Reinstalled when the
-# lock file changes.
-stamp=node_modules/.package-lock.stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  step "Installing node packages"
-  npm ci --no-audit --no-fund
-  cp package-lock.json "$stamp"
+# Node packages, reinstalled when the lock file changes. Serving needs only binaryen (wasm-opt,
+# the "dependencies"); the tests also need the "devDependencies" (playwright-core,
+# @axe-core/playwright, topojson-client for the world-map check).
+full=node_modules/.package-lock.stamp
+serve_only=node_modules/.package-lock.serve.stamp
+if [ "$mode" = test ]; then
+  if [ ! -f "$full" ] || ! cmp -s package-lock.json "$full"; then
+    step "Installing node packages"
+    npm ci --no-audit --no-fund
+    cp package-lock.json "$full"
+  fi
+elif { [ ! -f "$full" ] || ! cmp -s package-lock.json "$full"; } &&
+     { [ ! -f "$serve_only" ] || ! cmp -s package-lock.json "$serve_only"; }; then
+  step "Installing node packages for the build (binaryen)"
+  npm ci --omit=dev --no-audit --no-fund
+  cp package-lock.json "$serve_only"
 fi
 
 # Crates, so that every later build can run offline.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test layer; exits non-zero on the first failure.
 # Layers: format, lints (native and wasm32), native tests (unit, doc, integration, property, the
-# core-import guard), browser tests (wasm-bindgen-test in headless Chromium), the release build,
-# end-to-end and accessibility tests (Playwright + axe against the release build on 127.0.0.1),
-# and the release size report against size-budget.json (printed last).
+# core-import guard), the data files against their scripts, the same data checks and native tests
+# again in a fresh copy of the repository with nothing beside it (no ../shared), browser tests
+# (wasm-bindgen-test in headless Chromium), the release build, end-to-end and accessibility tests
+# (Playwright + axe against the release build on 127.0.0.1), the release size report against
+# size-budget.json, and last the tests that reported themselves skipped, with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,6 +13,26 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# Tests that cannot run here (the RMI templates are never in the repository) say so in their own
+# output and append a line to this log; the summary at the end counts them.
+mkdir -p target
+export CHOKEPOINT_SKIP_LOG="$PWD/target/skipped-tests.log"
+fresh_skips="$PWD/target/skipped-tests-fresh-copy.log"
+: > "$CHOKEPOINT_SKIP_LOG"
+: > "$fresh_skips"
+
+data_checks() {
+  for script in scripts/data/*.py; do
+    [ -e "$script" ] || continue
+    python3 "$script" --check
+  done
+  # The world map (node; topojson-client is a devDependency that scripts/setup.sh installs).
+  for script in scripts/data/*.mjs; do
+    [ -e "$script" ] || continue
+    node "$script" --check
+  done
+}
 
 step "Format"
 cargo fmt --all --check
@@ -27,18 +49,33 @@ step "Native tests: unit, doc, integration, property, core-import guard"
 cargo test --offline
 
 step "Data files match their generating scripts"
-for script in scripts/data/*.py; do
-  [ -e "$script" ] || continue
-  python3 "$script" --check
-done
-# The world map (node; its inputs are devDependencies that scripts/setup.sh installs with npm ci).
-for script in scripts/data/*.mjs; do
-  [ -e "$script" ] || continue
-  node "$script" --check
-done
+data_checks
+
+step "Self-contained: data checks and native tests in a fresh copy with nothing beside it"
+# The files a clone gets (tracked, plus new ones git does not ignore) in an empty folder, so that
+# ../shared does not exist there. It builds into this target directory: the dependencies are
+# reused and only the project's own crate is compiled again.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+copy="$scratch/chokepoint"
+mkdir "$copy"
+git ls-files -z --cached --others --exclude-standard |
+  tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$copy"
+[ ! -e "$scratch/shared" ] || { echo "the fresh copy has a ../shared beside it" >&2; exit 1; }
+ln -s "$PWD/node_modules" "$copy/node_modules"
+root="$PWD"
+(
+  cd "$copy"
+  unset CHOKEPOINT_RMI_DIR
+  export CHOKEPOINT_SKIP_LOG="$fresh_skips"
+  data_checks
+  CARGO_TARGET_DIR="$root/target" cargo test --offline
+)
+rm -rf "$scratch"
+trap - EXIT
 
 step "Browser tests (wasm-bindgen-test, headless Chromium)"
-CHROMEDRIVER=/usr/bin/chromedriver \
+CHROMEDRIVER="$(command -v chromedriver)" \
   cargo test --offline --target wasm32-unknown-unknown --test browser
 
 step "Release build (trunk, offline)"
@@ -49,3 +86,11 @@ node --test --test-concurrency=1 tests/e2e/
 
 step "Release size"
 node scripts/size-report.mjs
+
+step "Skipped tests"
+count() { grep -c . "$1" || true; }
+if [ -s "$CHOKEPOINT_SKIP_LOG" ]; then
+  sed 's/^/  /' "$CHOKEPOINT_SKIP_LOG"
+fi
+echo "Skipped here: $(count "$CHOKEPOINT_SKIP_LOG") test(s) or step(s), each with its reason above."
+echo "Skipped in the fresh copy (expected: RMI files are never in the repository): $(count "$fresh_skips")."

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build data/events.json from ../shared/data/events/events.csv (sources in SOURCES.md there).
+"""Build data/events.json from data/sources/events/events.csv (sources in SOURCES.md there).
 
 Usage (from the project root):
     python3 scripts/data/build_events.py            # write data/events.json
@@ -35,12 +35,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from build_reference import write_or_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SOURCE = os.path.join(ROOT, "..", "shared", "data", "events", "events.csv")
+SOURCE = os.path.join(ROOT, "data", "sources", "events", "events.csv")
 REFERENCE = os.path.join(ROOT, "data", "reference.json")
 OUTPUT = os.path.join(ROOT, "data", "events.json")
 
 SOURCE_NAME = ("Critical-mineral export restrictions and supply disruptions, 2009-2026 "
-               "(shared/data/events/events.csv and SOURCES.md)")
+               "(data/sources/events/events.csv and SOURCES.md)")
 
 STAGES = {
     "mining": "mining",

@@ -8,10 +8,11 @@
 //     node scripts/data/build_map.mjs --check    # exit 1 if data/world_map.json is stale
 //
 // Inputs (docs/DATA.md, section "World map"):
-// - the npm package world-atlas 2.0.2, countries-110m.json: TopoJSON of Natural Earth 4.1.0
-//   1:110m Admin 0 countries (public domain), pinned in package.json / package-lock.json;
-// - ../shared/data/reference/countries.csv (iso3, iso_numeric) to turn the features' ISO 3166-1
-//   numeric ids into alpha-3 codes. It is read, never copied.
+// - data/sources/map/countries-110m.json: TopoJSON of Natural Earth 4.1.0 1:110m Admin 0
+//   countries (public domain), as published in the npm package world-atlas 2.0.2 (ISC licence,
+//   data/sources/map/LICENSE-world-atlas), vendored so that the build needs no download;
+// - data/sources/reference/countries.csv (iso3, iso_numeric) to turn the features' ISO 3166-1
+//   numeric ids into alpha-3 codes.
 //
 // Steps, all deterministic (running twice gives byte-identical output):
 // 1. Every arc of the topology is projected with Equal Earth (below) and scaled so that the map
@@ -38,9 +39,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TOPOLOGY = join(ROOT, 'node_modules', 'world-atlas', 'countries-110m.json');
-const ATLAS_PACKAGE = join(ROOT, 'node_modules', 'world-atlas', 'package.json');
-const COUNTRIES = join(ROOT, '..', 'shared', 'data', 'reference', 'countries.csv');
+const TOPOLOGY = join(ROOT, 'data', 'sources', 'map', 'countries-110m.json');
+/** The world-atlas release the vendored countries-110m.json was taken from (data/sources/SOURCES.md). */
+const ATLAS_VERSION = '2.0.2';
+const COUNTRIES = join(ROOT, 'data', 'sources', 'reference', 'countries.csv');
 const OUT = join(ROOT, 'data', 'world_map.json');
 
 /** Map width in viewBox units; the height follows from the projection and the latitudes kept. */
@@ -262,7 +264,7 @@ function pathData(polys) {
 
 export function build() {
   const topology = JSON.parse(readFileSync(TOPOLOGY, 'utf8'));
-  const atlasVersion = JSON.parse(readFileSync(ATLAS_PACKAGE, 'utf8')).version;
+  const atlasVersion = ATLAS_VERSION;
   const alpha3 = numericToAlpha3(readFileSync(COUNTRIES, 'utf8'));
   const geometries = topology.objects.countries.geometries.filter((g) => !LEFT_OUT.has(g.id));
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build data/policy_rules.json from ../shared/data/policy/rules.csv.
+"""Build data/policy_rules.json from data/sources/policy/rules.csv.
 
 Usage (from the project root):
     python3 scripts/data/build_policy.py            # write data/policy_rules.json
@@ -35,13 +35,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from build_reference import write_or_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SOURCE = os.path.join(ROOT, "..", "shared", "data", "policy", "rules.csv")
+SOURCE = os.path.join(ROOT, "data", "sources", "policy", "rules.csv")
 # The app's own material catalogue (built by build_reference.py), so that every rule reaches
 # every material the app knows, individual rare earths included.
 CATALOGUE = os.path.join(ROOT, "data", "reference.json")
 OUTPUT = os.path.join(ROOT, "data", "policy_rules.json")
 
-# Catalogue ids beyond ../shared/data/reference/materials_summary.csv: the individual rare
+# Catalogue ids beyond data/sources/reference/materials_summary.csv: the individual rare
 # earths the catalogue carries (or will carry) as their own materials.
 EXTRA_CATALOGUE_IDS = {"neodymium", "praseodymium", "dysprosium", "terbium", "samarium"}
 
@@ -335,7 +335,7 @@ def build():
         print(f"build_policy: {len(unknown)} material names have no catalogue id and are kept in "
               f"`materials` only: {listed}", file=sys.stderr)
     document = {
-        "source": "../shared/data/policy/rules.csv and RULES.md (research up to mid-2026)",
+        "source": "data/sources/policy/rules.csv and RULES.md (research up to December 2026)",
         "generated_by": "scripts/data/build_policy.py",
         "rules": rules,
     }

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Build Chokepoint's embedded reference data set, data/reference.json.
 
-Reads the shared, cited source files in ../shared/data (relative to the project root) and writes
+Reads the cited source files vendored in data/sources (see data/sources/SOURCES.md) and writes
 one compact JSON file that src/reference/embedded.rs compiles into the binary. Python 3 standard
 library only. The output is deterministic: running the script twice gives byte-identical files.
 
     python3 scripts/data/build_reference.py            # (re)write data/reference.json
     python3 scripts/data/build_reference.py --check    # exit 1 if data/reference.json is stale
-    python3 scripts/data/build_reference.py --shared DIR --out FILE
+    python3 scripts/data/build_reference.py --sources DIR --out FILE
 
 Rules (also in docs/DATA.md and in the Rust module documentation):
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 FORMAT_VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SHARED = ROOT.parent / "shared" / "data"
+DEFAULT_SOURCES = ROOT / "data" / "sources"
 DEFAULT_OUT = ROOT / "data" / "reference.json"
 
 SUM_LOW, SUM_HIGH = 95.0, 105.0
@@ -186,12 +186,12 @@ for _id in ["antimony", "arsenic", "barite", "beryllium", "bismuth", "boron", "c
             "zinc", "zirconium"]:
     USGS_IEA_IDS[_id] = _id
 
-# Extra series used although not `preferred` in the shared CSV (documented in docs/DATA.md):
+# Extra series used although not `preferred` in the source CSV (documented in docs/DATA.md):
 # (source material id, stage, source id) -> (catalogue id, stage, extra caveat)
 EXTRA_SERIES = {
     ("rare_earths_magnet", "mining", "IEA_CM_DATASET_2025"): [
         ("rare_earths_magnet", "mining",
-         "Marked non-default in the shared CSV only because USGS REO output is the default for "
+         "Marked non-default in the source CSV only because USGS REO output is the default for "
          "rare earths as a whole; it is the only mining series for magnet rare earths."),
     ],
     ("rare_earths_magnet", "refining", "IEA_CM_DATASET_2025"): [
@@ -617,8 +617,8 @@ def lt_caveat(count):
             f"(Chokepoint convention).")
 
 
-def build(shared):
-    ref, eu, policy = shared / "reference", shared / "eu-crm", shared / "policy"
+def build(sources):
+    ref, eu, policy = sources / "reference", sources / "eu-crm", sources / "policy"
     countries, names = build_countries(ref)
     series, notes = build_usgs_iea(ref, names)
     gs, gs_lt, gs_bare = read_eu_shares(eu / "eu2023_global_supply_shares.csv", names,
@@ -781,13 +781,13 @@ def write_or_check(out, text, script, check):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="the shared data directory (default: ../shared/data)")
+    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
+                        help="the source data directory (default: data/sources)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output file")
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if the output file differs from a fresh build")
     args = parser.parse_args(argv)
-    text = render(build(args.shared))
+    text = render(build(args.sources))
     return write_or_check(args.out, text, "build_reference.py", args.check)
 
 

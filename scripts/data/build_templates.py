@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build Chokepoint's embedded industry templates, data/templates.json.
 
-Reads the cited material intensities in ../shared/data/intensity/intensity.csv (kg of material per
+Reads the cited material intensities in data/sources/intensity/intensity.csv (kg of material per
 unit of product) and the material catalogue in data/reference.json, and writes one compact JSON
 file that src/reference/templates.rs compiles into the binary. Python 3 standard library only.
 The output is deterministic: running the script twice gives byte-identical files.
@@ -37,7 +37,7 @@ from build_reference import render, write_or_check
 
 FORMAT_VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CSV = ROOT.parent / "shared" / "data" / "intensity" / "intensity.csv"
+DEFAULT_CSV = ROOT / "data" / "sources" / "intensity" / "intensity.csv"
 DEFAULT_REFERENCE = ROOT / "data" / "reference.json"
 DEFAULT_OUT = ROOT / "data" / "templates.json"
 
@@ -498,7 +498,7 @@ def build(csv_path, reference_path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV,
-                        help="the intensity table (default: ../shared/data/intensity/intensity.csv)")
+                        help="the intensity table (default: data/sources/intensity/intensity.csv)")
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
                         help="the material catalogue (default: data/reference.json)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output file")

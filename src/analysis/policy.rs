@@ -1,7 +1,7 @@
 //! Policy checks from dated, cited rule data.
 //!
 //! The rules live in `data/policy_rules.json`, built by `scripts/data/build_policy.py` from
-//! `../shared/data/policy/rules.csv` (see `RULES.md` there for the quoted legal text). Each rule
+//! `data/sources/policy/rules.csv` (see `RULES.md` there for the quoted legal text). Each rule
 //! keeps its legal citation, effective dates, stages, countries, threshold, exceptions, source,
 //! confidence and notes; the build script adds the catalogue material ids, the stages folded onto
 //! Chokepoint's three, and, for rules whose test is a country-share test, a [`Check`]: its kind,

@@ -35,7 +35,7 @@
 //!   critical raw materials* (2017).
 //! - European Commission, *Study on the Critical Raw Materials for the EU 2023 - Final Report*,
 //!   which applies the same formula.
-//! - The formula as restated for this project: `../shared/data/eu-crm/SOURCES.md`.
+//! - The formula as restated for this project: `data/sources/eu-crm/SOURCES.md`.
 //!
 //! # A firm's own supply risk
 //!

@@ -2,7 +2,7 @@
 //!
 //! Reads rows with the columns of the EU 2017 worked cases (`supply_used`, `HHI_WGI_t_GS`,
 //! `HHI_WGI_t_EU`, `IR`, `EoL_RIR`, `SI_SR`; see
-//! `../shared/data/eu-crm/eu2017_sr_cases.csv`), computes the supply risk of each row with
+//! `data/sources/eu-crm/eu2017_sr_cases.csv`), computes the supply risk of each row with
 //! [`crate::analysis::supply_risk`] and writes the rows back as CSV, every input column unchanged
 //! and in order, with an `SR` column appended.
 //!
@@ -230,7 +230,7 @@ mod tests {
 
     const CASES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/eu-crm/eu2017_sr_cases.csv"
+        "/data/sources/eu-crm/eu2017_sr_cases.csv"
     );
 
     fn call(args: &[&str], stdin: &str) -> (ExitCode, String, String) {

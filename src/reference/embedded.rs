@@ -3,7 +3,7 @@
 //! `data/reference.json`.
 //!
 //! `data/reference.json` is written by `scripts/data/build_reference.py` from the cited source
-//! files in `../shared/data` (never by hand); `docs/DATA.md` documents it in full. This module
+//! files in `data/sources` (never by hand); `docs/DATA.md` documents it in full. This module
 //! parses it once ([`embedded`]) into the public types of [`crate::reference`], validating every
 //! value on the way ([`parse_reference`]). It does no file I/O and starts no thread, so it runs
 //! unchanged on `wasm32-unknown-unknown`.

@@ -168,7 +168,7 @@ pub struct Country {
 
 impl Country {
     /// The WGI mean on the EU criticality method's 0-10 scale, 10 = weakest governance:
-    /// `(2.5 - WGI_mean) * 2` (EU 2017 methodology; see `../shared/data/eu-crm/SOURCES.md`).
+    /// `(2.5 - WGI_mean) * 2` (EU 2017 methodology; see `data/sources/eu-crm/SOURCES.md`).
     pub fn wgi_eu_scaled(&self) -> Option<f64> {
         self.wgi_mean.map(|m| ((2.5 - m) * 2.0).clamp(0.0, 10.0))
     }

@@ -2,7 +2,7 @@
 //! start a portfolio from an industry instead of an empty page.
 //!
 //! `data/templates.json` is written by `scripts/data/build_templates.py` from the cited
-//! intensities in `../shared/data/intensity/intensity.csv` (never by hand); `docs/DATA.md`,
+//! intensities in `data/sources/intensity/intensity.csv` (never by hand); `docs/DATA.md`,
 //! section "Industry templates", documents it. This module parses it once ([`templates`]),
 //! validating every value on the way ([`parse_templates`]), and turns a template into a raw
 //! portfolio ([`to_portfolio`]). No file I/O, so it runs unchanged on `wasm32-unknown-unknown`.

@@ -1,27 +1,14 @@
 // Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
 // launches Debian's Chromium through playwright-core. Never downloads a browser.
-import { createServer } from 'node:http';
 import { before, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serveStatic as serveDir } from '../../scripts/static-server.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 export const distDir = join(root, 'dist');
 export const screenshotDir = join(root, 'tests', 'e2e', 'screenshots');
-
-const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.png': 'image/png',
-};
 
 /**
  * Starts the server and the browser before a test file's tests and stops them after. Call at
@@ -42,39 +29,12 @@ export function serveAndLaunch() {
 }
 
 /**
- * Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close, requests }, where
- * `requests` lists every request the server received as { path, at } (at = Date.now()).
+ * Serves `dir` on 127.0.0.1 at a free port (scripts/static-server.mjs, uncompressed and uncached
+ * so that every request reaches it); resolves to { url, close, requests }, where `requests` lists
+ * every request the server received as { path, at } (at = Date.now()).
  */
-export async function serveStatic(dir = distDir, extraHeaders = {}) {
-  const requests = [];
-  const server = createServer(async (req, res) => {
-    requests.push({ path: req.url, at: Date.now() });
-    try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(dir, path));
-      if (!file.startsWith(dir)) {
-        res.writeHead(403).end();
-        return;
-      }
-      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': types[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-        ...extraHeaders,
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests,
-    close: () => new Promise((ok) => server.close(ok)),
-  };
+export function serveStatic(dir = distDir, extraHeaders = {}) {
+  return serveDir(dir, { gzip: false, headers: { 'cache-control': 'no-store', ...extraHeaders } });
 }
 
 /** Launches headless Debian Chromium with no background networking. */

@@ -1,15 +1,14 @@
 // End-to-end: importing a CSV portfolio and real CMRT supplier declarations through the file
 // chooser, with column mapping, per-row messages, confirm, undo and cancel. The CMRT files are
-// read from ../shared (never copied into the project).
+// never copied into the project: rmi.mjs says where they are read from, and the tests that need
+// them are reported skipped without them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { openPage, renderOffscreen, serveAndLaunch } from './harness.mjs';
+import { realDeclaration, rmiTest } from './rmi.mjs';
 
-const root = resolve(new URL('../..', import.meta.url).pathname);
-const realDir = join(root, '..', 'shared', 'data', 'cmrt', 'real');
 const JX = 'CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx';
 const HONEYWELL = 'CMRT6.4_Honeywell_HEM_REDACTED.xlsx';
 
@@ -91,12 +90,12 @@ test('a CSV imports through the file chooser: mapping, per-row messages, confirm
   await context.close();
 });
 
-test('files dropped on the drop zone import like picked files, several at once', async () => {
+rmiTest('files dropped on the drop zone import like picked files, several at once', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
   const zone = page.getByTestId('import-drop');
   await zone.waitFor();
   // A real drag from the desktop, as the browser delivers it: a DataTransfer holding the files.
-  const cmrt = readFileSync(join(realDir, JX)).toString('base64');
+  const cmrt = readFileSync(realDeclaration(JX)).toString('base64');
   const transfer = await page.evaluateHandle(([csv, cmrt, cmrtName]) => {
     const data = new DataTransfer();
     data.items.add(new File([csv], 'purchases.csv', { type: 'text/csv' }));
@@ -118,14 +117,14 @@ test('files dropped on the drop zone import like picked files, several at once',
   await context.close();
 });
 
-test('real CMRT declarations set the refining stage by facility count', async () => {
+rmiTest('real CMRT declarations set the refining stage by facility count', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
   // The import page is drawn by the pages bundle: loaded once the page's file input is there.
   await page.getByTestId('import-files').waitFor();
   const loaded = requests.length;
   assert.ok(!requests.some((u) => u.includes('import-worker')), 'worker not loaded before the first import');
   const t0 = Date.now();
-  await page.getByTestId('import-files').setInputFiles([join(realDir, JX), join(realDir, HONEYWELL)]);
+  await page.getByTestId('import-files').setInputFiles([realDeclaration(JX), realDeclaration(HONEYWELL)]);
   const summary = page.getByTestId('import-declarations');
   // Both files read: the confirm step appears once the worker is done.
   await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
@@ -152,9 +151,9 @@ test('real CMRT declarations set the refining stage by facility count', async ()
   await context.close();
 });
 
-test('a long import shows progress and can be cancelled; the next import still works', async () => {
+rmiTest('a long import shows progress and can be cancelled; the next import still works', async () => {
   const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/import`);
-  const bytes = readFileSync(join(realDir, HONEYWELL));
+  const bytes = readFileSync(realDeclaration(HONEYWELL));
   const many = Array.from({ length: 16 }, (_, i) => ({
     name: `supplier-${i}.xlsx`,
     mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -293,7 +293,7 @@ fn the_binary_runs_eu_sr_on_the_2017_cases() {
     let binary = env!("CARGO_BIN_EXE_chokepoint");
     let cases = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/eu-crm/eu2017_sr_cases.csv"
+        "/data/sources/eu-crm/eu2017_sr_cases.csv"
     );
     let output = std::process::Command::new(binary)
         .args(["eu-sr", cases])

@@ -7,6 +7,7 @@ mod import;
 mod planner;
 mod reference;
 mod scenario;
+mod self_contained;
 mod share;
 mod supply_risk;
 mod templates;

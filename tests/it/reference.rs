@@ -1,14 +1,14 @@
 //! Integration tests: reference.
 //!
-//! The embedded reference data checked against the shared source files it was built from
-//! (`../shared/data`), against USGS's own leading-producer table, and for internal consistency.
+//! The embedded reference data checked against the vendored source files it was built from
+//! (`data/sources`), against USGS's own leading-producer table, and for internal consistency.
 
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::reference::{ReferenceData, SUM_FLAG, embedded};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
+const SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sources");
 
 fn data() -> &'static ReferenceData {
     embedded()
@@ -18,10 +18,14 @@ fn code(text: &str) -> CountryCode {
     CountryCode::parse(text).unwrap_or_else(|| panic!("bad code {text}"))
 }
 
-/// The rows of a CSV under `../shared/data`, as header -> value maps.
+/// The rows of a CSV under `data/sources`, as header -> value maps.
 pub(crate) fn read_csv(relative: &str) -> Vec<BTreeMap<String, String>> {
-    let path = Path::new(SHARED).join(relative);
-    let mut reader = csv::Reader::from_path(&path)
+    read_csv_at(&Path::new(SOURCES).join(relative))
+}
+
+/// The rows of the CSV file at `path`, as header -> value maps.
+pub(crate) fn read_csv_at(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let headers: Vec<String> = reader
         .headers()
@@ -338,7 +342,7 @@ fn newest_source_wins_and_older_fills_are_marked() {
 }
 
 #[test]
-fn usgs_and_iea_shares_match_the_shared_csv() {
+fn usgs_and_iea_shares_match_the_source_csv() {
     let summary = read_csv("reference/materials_summary.csv");
     let preferred: std::collections::BTreeSet<(String, String, String)> = summary
         .iter()

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/eu-crm/eu2017_sr_cases.csv"
+    "/data/sources/eu-crm/eu2017_sr_cases.csv"
 );
 
 fn optional(record: &csv::StringRecord, headers: &csv::StringRecord, name: &str) -> Option<f64> {

@@ -1,7 +1,7 @@
 //! Integration tests: industry templates.
 //!
 //! The embedded templates checked against the intensity table they were built from
-//! (`../shared/data/intensity/intensity.csv`), against the embedded catalogue, and through the
+//! (`data/sources/intensity/intensity.csv`), against the embedded catalogue, and through the
 //! portfolio validation and assessment they feed.
 
 use chokepoint::analysis::portfolio::{AssessParams, assess};
@@ -15,7 +15,7 @@ use std::path::Path;
 
 const INTENSITY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/intensity/intensity.csv"
+    "/data/sources/intensity/intensity.csv"
 );
 
 /// Units of product a year used throughout.

@@ -1,7 +1,7 @@
 //! Presets that replay real export restrictions and supply disruptions, 2009-2026.
 //!
 //! The events live in `data/events.json`, written by `scripts/data/build_events.py` from
-//! `../shared/data/events/events.csv` (sources and confidence in `SOURCES.md` there). Every fact
+//! `data/sources/events/events.csv` (sources and confidence in `SOURCES.md` there). Every fact
 //! (dates, status, measure, destinations, description, observed effect, sources, confidence) is
 //! copied from the data; new events need no code, only a rebuild of the file.
 //!

@@ -1,21 +1,76 @@
-//! Supplier-declaration fixtures built at test time: a blank RMI template from `../shared` with
-//! cells overwritten in its sheet XML (values as a supplier would paste them). Everything else in
-//! the workbook, including the cached (often Chinese) header texts, stays as in the template.
-//! Nothing derived from the templates is written to disk.
+//! Supplier-declaration fixtures built at test time: a blank RMI template with cells overwritten in
+//! its sheet XML (values as a supplier would paste them). Everything else in the workbook,
+//! including the cached (often Chinese) header texts, stays as in the template. Nothing derived
+//! from the templates is written to disk.
+//!
+//! RMI reserves all rights to its templates, so the project never vendors them (see
+//! `data/sources/SOURCES.md`). They are read from the directory named by `CHOKEPOINT_RMI_DIR`, or
+//! else from the team's upstream copy `../shared/data/cmrt` beside the project. Without either,
+//! the tests that need them report themselves skipped: on the terminal (past the test harness's
+//! output capture) and, for the summary at the end of `scripts/test.sh`, in the file named by
+//! `CHOKEPOINT_SKIP_LOG`.
 
 use std::io::{Cursor, Read, Write};
+use std::path::PathBuf;
 
-/// The shared CMRT folder (templates, real files, reference lists).
-pub const CMRT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cmrt");
+/// The environment variable that names a directory laid out like the upstream `cmrt/` folder
+/// (`templates/`, `real/`, `reference/`).
+pub const RMI_DIR_VARIABLE: &str = "CHOKEPOINT_RMI_DIR";
 
-/// Reads a file under the shared CMRT folder.
-pub fn shared(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{CMRT}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
+/// Why an RMI test is skipped when the files are not there.
+const SKIP_REASON: &str = "RMI templates and declarations not found (RMI reserves all rights, so \
+     they are not in the repository): set CHOKEPOINT_RMI_DIR to a folder with templates/, real/ \
+     and reference/, or place the team's shared/data/cmrt beside the project";
+
+/// The folder of RMI files, if there is one.
+///
+/// # Panics
+/// When `CHOKEPOINT_RMI_DIR` names something that is not a directory: a misconfiguration should
+/// fail loudly rather than skip.
+pub fn rmi_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(RMI_DIR_VARIABLE) {
+        let dir = PathBuf::from(dir);
+        assert!(dir.is_dir(), "{RMI_DIR_VARIABLE}={} is not a directory", dir.display());
+        return Some(dir);
+    }
+    let upstream = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cmrt"));
+    upstream.is_dir().then_some(upstream)
 }
 
-/// The rows of a CSV under the shared CMRT folder, as header -> value maps.
-pub fn shared_csv(path: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    crate::it::reference::read_csv(&format!("cmrt/{path}"))
+/// Whether the RMI files are there. When they are not, reports the calling test as skipped, with
+/// the reason, and the test returns early.
+pub fn rmi_available() -> bool {
+    if rmi_dir().is_some() {
+        return true;
+    }
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("an RMI test");
+    let line = format!("SKIPPED {test}: {SKIP_REASON}\n");
+    // Straight to the terminal: `eprintln!` would be captured and hidden for a passing test.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(log) = std::env::var_os("CHOKEPOINT_SKIP_LOG") {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut file| file.write_all(format!("cargo test: {line}").as_bytes()));
+        if let Err(error) = appended {
+            panic!("cannot record the skip in CHOKEPOINT_SKIP_LOG: {error}");
+        }
+    }
+    false
+}
+
+/// Reads a file under the RMI folder. Call [`rmi_available`] first.
+pub fn rmi(path: &str) -> Vec<u8> {
+    let dir = rmi_dir().expect("rmi_available() was checked first");
+    std::fs::read(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The rows of a CSV under the RMI folder, as header -> value maps. Call [`rmi_available`] first.
+pub fn rmi_csv(path: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let dir = rmi_dir().expect("rmi_available() was checked first");
+    crate::it::reference::read_csv_at(&dir.join(path))
 }
 
 /// A cell to write: sheet name, reference such as `B5`, text.
@@ -86,7 +141,7 @@ fn set_cell(xml: &mut String, reference: &str, text: &str) {
 
 /// The template `templates/<name>` with `edits` applied, as xlsx bytes.
 pub fn fill(template: &str, edits: &[Edit<'_>]) -> Vec<u8> {
-    let bytes = shared(&format!("templates/{template}"));
+    let bytes = rmi(&format!("templates/{template}"));
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("template zip");
     let read = |archive: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str| {
         let mut text = String::new();

@@ -1,7 +1,7 @@
 //! Import: spreadsheet portfolios (CSV, XLSX, pasted rows) and RMI supplier declarations (CMRT
-//! 6.x, EMRT 1.x and 2.x), against the real redacted files and the blank templates in
-//! `../shared/data/cmrt` (read from there, never copied), with fixtures built from the templates
-//! at test time.
+//! 6.x, EMRT 1.x and 2.x), against the real redacted files and the blank RMI templates (never
+//! copied into the project; `fixtures` says where they are read from and how a test without them
+//! reports itself skipped), with fixtures built from the templates at test time.
 
 mod fixtures;
 
@@ -16,7 +16,7 @@ use chokepoint::import::{ImportError, MAX_FILE_BYTES, MAX_ROWS};
 use chokepoint::model::portfolio::{RawPortfolio, RawStageSourcing};
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::reference::embedded;
-use fixtures::{fill, row, shared, shared_csv};
+use fixtures::{fill, rmi, rmi_available, rmi_csv, row};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,12 +27,12 @@ const REAL_FILES: [&str; 3] = [
 ];
 
 fn real(name: &str) -> Declaration {
-    read_declaration(name, &shared(&format!("real/{name}"))).expect("real CMRT reads")
+    read_declaration(name, &rmi(&format!("real/{name}"))).expect("real CMRT reads")
 }
 
 /// (family, metal, CID) -> ISO-2 from RMI's reference union over all template versions.
 fn union_iso2() -> BTreeMap<(String, String, String), String> {
-    shared_csv("reference/rmi_smelter_reference_union.csv")
+    rmi_csv("reference/rmi_smelter_reference_union.csv")
         .into_iter()
         .map(|r| {
             (
@@ -49,7 +49,7 @@ fn union_iso2() -> BTreeMap<(String, String, String), String> {
 
 /// RMI country name -> ISO-2 (the templates' hidden `C` sheet).
 fn rmi_countries() -> BTreeMap<String, String> {
-    shared_csv("reference/rmi_country_codes.csv")
+    rmi_csv("reference/rmi_country_codes.csv")
         .into_iter()
         .map(|r| (r["rmi_country_name"].clone(), r["iso2"].clone()))
         .collect()
@@ -66,7 +66,10 @@ fn iso3(iso2: &str) -> CountryCode {
 
 #[test]
 fn real_cmrt_files_recover_every_expected_smelter_row() {
-    let expected = shared_csv("real/expected_smelter_rows.csv");
+    if !rmi_available() {
+        return;
+    }
+    let expected = rmi_csv("real/expected_smelter_rows.csv");
     let union = union_iso2();
     let declarations: BTreeMap<&str, Declaration> =
         REAL_FILES.iter().map(|name| (*name, real(name))).collect();
@@ -136,6 +139,9 @@ fn real_cmrt_files_recover_every_expected_smelter_row() {
 
 #[test]
 fn real_cmrt_countries_agree_with_rmi_reference_list() {
+    if !rmi_available() {
+        return;
+    }
     let union = union_iso2();
     let mut checked = 0;
     for name in REAL_FILES {
@@ -156,6 +162,9 @@ fn real_cmrt_countries_agree_with_rmi_reference_list() {
 
 #[test]
 fn real_cmrt_company_name_is_read_and_trimmed() {
+    if !rmi_available() {
+        return;
+    }
     let honeywell = real(REAL_FILES[0]);
     let company = honeywell.company.expect("company name");
     assert!(!company.ends_with('\t') && !company.is_empty());
@@ -164,7 +173,7 @@ fn real_cmrt_company_name_is_read_and_trimmed() {
 /// Lookup rows of one metal from the EMRT 2.1 reference list: (CID, RMI country name).
 fn emrt_lookup(metal: &str) -> Vec<(String, String)> {
     let mut seen = BTreeSet::new();
-    shared_csv("reference/smelter_lookup_EMRT_2.1.csv")
+    rmi_csv("reference/smelter_lookup_EMRT_2.1.csv")
         .into_iter()
         .filter(|r| r["metal"] == metal && r["smelter_id"].starts_with("CID"))
         .filter(|r| seen.insert(r["smelter_id"].clone()))
@@ -359,6 +368,9 @@ fn check_emrt(template: &str, version: &str, with_mines: bool) -> Declaration {
 
 #[test]
 fn emrt_2_1_fixture_with_chinese_labels_and_mine_list() {
+    if !rmi_available() {
+        return;
+    }
     let declaration = check_emrt("RMI_EMRT_2.1.xlsx", "2.1", true);
     assert_eq!(declaration.mines.len(), 2);
     let reference = embedded();
@@ -377,11 +389,17 @@ fn emrt_2_1_fixture_with_chinese_labels_and_mine_list() {
 
 #[test]
 fn emrt_2_0_fixture() {
+    if !rmi_available() {
+        return;
+    }
     check_emrt("RMI_EMRT_2.0.xlsx", "2.0", true);
 }
 
 #[test]
 fn emrt_1_3_fixture_mica_is_reported_not_imported() {
+    if !rmi_available() {
+        return;
+    }
     let declaration = check_emrt("RMI_EMRT_1.3.xlsx", "1.3", false);
     assert!(declaration.metals.iter().any(|m| m.metal == "Mica"));
     let (sourcing, notes) = material_sourcing(&[declaration], embedded());
@@ -391,6 +409,9 @@ fn emrt_1_3_fixture_mica_is_reported_not_imported() {
 
 #[test]
 fn cid_only_row_with_stale_cache_takes_metal_and_country_from_the_look_up_sheet() {
+    if !rmi_available() {
+        return;
+    }
     let [a, _] = two_cobalt_smelters();
     let bytes = fill("RMI_EMRT_2.0.xlsx", &row(SL, 5, &[("A", &a.0)]));
     let declaration = read_declaration("x.xlsx", &bytes).expect("reads");
@@ -401,7 +422,10 @@ fn cid_only_row_with_stale_cache_takes_metal_and_country_from_the_look_up_sheet(
 
 #[test]
 fn cmrt_6_5_fixture_free_text_country_and_unidentified_rows() {
-    let lookup = shared_csv("reference/smelter_lookup_CMRT_6.5.csv");
+    if !rmi_available() {
+        return;
+    }
+    let lookup = rmi_csv("reference/smelter_lookup_CMRT_6.5.csv");
     let tin = lookup
         .iter()
         .find(|r| r["metal"] == "Tin" && r["country"] == "CHINA")
@@ -467,6 +491,9 @@ fn cmrt_6_5_fixture_free_text_country_and_unidentified_rows() {
 
 #[test]
 fn declarations_from_several_suppliers_merge_into_the_portfolio_by_facility_count() {
+    if !rmi_available() {
+        return;
+    }
     let reference = embedded();
     let declarations: Vec<Declaration> = REAL_FILES.iter().map(|n| real(n)).collect();
     let (sourcing, _) = material_sourcing(&declarations, reference);
@@ -528,6 +555,13 @@ fn not_a_template_and_unsupported_versions_are_refused_with_a_reason() {
     let generic = minimal_xlsx(&[&["material", "spend"]]);
     let error = read_declaration("b.xlsx", &generic).expect_err("no Smelter List");
     assert!(error.to_string().contains("Smelter List"), "{error}");
+}
+
+#[test]
+fn unsupported_template_versions_are_refused_with_a_reason() {
+    if !rmi_available() {
+        return;
+    }
     let old = fill(
         "RMI_CMRT_6.5.xlsx",
         &[("Declaration", "J3".into(), "Revision 5.12".into())],
@@ -742,7 +776,18 @@ fn malformed_files_say_what_is_wrong() {
         error.to_string().starts_with("not an Excel workbook"),
         "{error}"
     );
-    let mut truncated = shared("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx");
+    let mut truncated = minimal_xlsx(&[&["material", "spend"], &["cobalt", "100"]]);
+    truncated.truncate(truncated.len() / 2);
+    assert!(read_xlsx(&truncated).is_err());
+    assert!(read_declaration("half.xlsx", &truncated).is_err());
+}
+
+#[test]
+fn a_truncated_real_declaration_is_refused() {
+    if !rmi_available() {
+        return;
+    }
+    let mut truncated = rmi("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx");
     truncated.truncate(truncated.len() / 2);
     assert!(read_declaration("half.xlsx", &truncated).is_err());
 }
@@ -768,16 +813,34 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
-    #[test]
-    fn corrupted_workbooks_never_panic(flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16)) {
-        let mut bytes = shared("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx");
-        for (index, value) in flips {
-            let at = index.index(bytes.len());
-            bytes[at] = value;
-        }
-        let _ = read_declaration("x", &bytes);
-        let _ = read_xlsx(&bytes);
+/// Flips up to 15 bytes of `workbook` at random and reads the result both ways: an error is
+/// fine, a panic is not.
+fn corrupted_copies_never_panic(workbook: &[u8]) {
+    let flips = proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(12));
+    runner
+        .run(&flips, |flips| {
+            let mut bytes = workbook.to_vec();
+            for (index, value) in flips {
+                let at = index.index(bytes.len());
+                bytes[at] = value;
+            }
+            let _ = read_declaration("x", &bytes);
+            let _ = read_xlsx(&bytes);
+            Ok(())
+        })
+        .expect("no corrupted copy panics");
+}
+
+#[test]
+fn corrupted_workbooks_never_panic() {
+    corrupted_copies_never_panic(&minimal_xlsx(&[&["material", "spend"], &["cobalt", "100"]]));
+}
+
+#[test]
+fn corrupted_real_declarations_never_panic() {
+    if !rmi_available() {
+        return;
     }
+    corrupted_copies_never_panic(&rmi("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx"));
 }
