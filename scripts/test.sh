@@ -2,7 +2,7 @@
 # Installs what is missing, then runs every test layer; exits non-zero on the first failure.
 # Layers: format, lints (native and wasm32), native tests (unit, doc, integration, property, the
 # core-import guard), the data files against their scripts, the same data checks and native tests
-# again in a fresh copy of the repository with nothing beside it (no ../shared), browser tests
+# again in a fresh copy of the repository with nothing beside it (no upstream folder), browser tests
 # (wasm-bindgen-test in headless Chromium), the release build, end-to-end and accessibility tests
 # (Playwright + axe against the release build on 127.0.0.1), the release size report against
 # size-budget.json, and last the tests that reported themselves skipped, with the reason.
@@ -53,7 +53,7 @@ data_checks
 
 step "Self-contained: data checks and native tests in a fresh copy with nothing beside it"
 # The files a clone gets (tracked, plus new ones git does not ignore) in an empty folder, so that
-# ../shared does not exist there. It builds into this target directory: the dependencies are
+# the team's upstream folder is not beside it. It builds into this target directory: the dependencies are
 # reused and only the project's own crate is compiled again.
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -61,7 +61,7 @@ copy="$scratch/chokepoint"
 mkdir "$copy"
 git ls-files -z --cached --others --exclude-standard |
   tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$copy"
-[ ! -e "$scratch/shared" ] || { echo "the fresh copy has a ../shared beside it" >&2; exit 1; }
+[ ! -e "$scratch/shared" ] || { echo "the fresh copy has an upstream folder beside it" >&2; exit 1; }
 ln -s "$PWD/node_modules" "$copy/node_modules"
 root="$PWD"
 (

@@ -284,8 +284,12 @@ def build():
             if sources:
                 folded.append({"stage": target, "from": sources})
         caveats = []
-        if "WARNING:" in row["notes"]:
-            caveats.append(row["notes"].split("WARNING:", 1)[1].strip())
+        # The research marks a caveat "WARNING:" or "WARNING (re-checked YYYY-MM-DD):"; the
+        # re-check date is kept at the start of the caveat.
+        warning = re.search(r"WARNING(?: \(([^)]*)\))?:\s*(.*)", row["notes"], re.S)
+        if warning:
+            checked, text = warning.group(1), warning.group(2).strip()
+            caveats.append(f"{checked[0].upper()}{checked[1:]}: {text}" if checked else text)
         if "recycling" in raw_stages:
             caveats.append("The recycling stage is not modelled by Chokepoint.")
         if "metal" in raw_stages and not ({"refining", "separation"} & set(raw_stages)):

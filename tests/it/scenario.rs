@@ -303,7 +303,7 @@ fn demo_magnet_refining_exposure_is_hidden_behind_japanese_suppliers() {
 fn presets_parse_map_to_known_materials_and_carry_dates_and_sources() {
     let reference = embedded();
     let events = embedded_presets();
-    assert_eq!(events.len(), 48);
+    assert_eq!(events.len(), 51);
     let mut with_scenario = 0;
     for event in events {
         assert!(!event.sources.urls.is_empty(), "{} has no source", event.id);
@@ -350,7 +350,7 @@ fn presets_parse_map_to_known_materials_and_carry_dates_and_sources() {
         }
         s.to_scenario(None, None).unwrap();
     }
-    assert_eq!(with_scenario, 39);
+    assert_eq!(with_scenario, 41);
 }
 
 #[test]
@@ -769,7 +769,7 @@ fn cli_simulate_help_and_preset_list() {
     let (code, out, err) = cli(&["simulate", "--list-presets"]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 48);
+    assert_eq!(json.as_array().unwrap().len(), 51);
     assert_eq!(json[4]["id"], "CN-2023-GAGE");
     assert_eq!(json[4]["scenario"]["cut_basis"], "assumption");
     let (_, out, _) = cli(&["--help"]);

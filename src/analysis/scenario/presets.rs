@@ -405,7 +405,7 @@ mod tests {
     #[test]
     fn embedded_events_parse() {
         let events = try_embedded_presets().expect("events.json parses");
-        assert_eq!(events.len(), 48);
+        assert_eq!(events.len(), 51);
     }
 
     #[test]
