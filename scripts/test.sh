@@ -88,9 +88,11 @@ step "Release size"
 node scripts/size-report.mjs
 
 step "Skipped tests"
-count() { grep -c . "$1" || true; }
-if [ -s "$CHOKEPOINT_SKIP_LOG" ]; then
-  sed 's/^/  /' "$CHOKEPOINT_SKIP_LOG"
-fi
-echo "Skipped here: $(count "$CHOKEPOINT_SKIP_LOG") test(s) or step(s), each with its reason above."
-echo "Skipped in the fresh copy (expected: RMI files are never in the repository): $(count "$fresh_skips")."
+# Each log line is: runner <TAB> test <TAB> reason. Listed by reason, then counted.
+summarise() {
+  awk -F '\t' '{ n[$3]++; names[$3] = names[$3] "    " $1 ": " $2 "\n" }
+    END { for (r in n) printf "  %d skipped: %s\n%s", n[r], r, names[r] }' "$1"
+}
+summarise "$CHOKEPOINT_SKIP_LOG"
+echo "Skipped here: $(grep -c . "$CHOKEPOINT_SKIP_LOG" || true) test(s) or step(s), each with its reason above."
+echo "Skipped in the fresh copy, as expected there (RMI files are never in the repository): $(grep -c . "$fresh_skips" || true)."

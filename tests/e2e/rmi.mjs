@@ -36,7 +36,8 @@ export function realDeclaration(name) {
 /** Records a skip for scripts/test.sh's summary (CHOKEPOINT_SKIP_LOG), besides the runner's own report. */
 export function recordSkip(name) {
   const log = process.env.CHOKEPOINT_SKIP_LOG;
-  if (log) appendFileSync(log, `node e2e: SKIPPED ${name}: ${SKIP_REASON}\n`);
+  // One line a skip: runner, test, reason, separated by tabs (scripts/test.sh sums them up).
+  if (log) appendFileSync(log, `node e2e\t${name}\t${SKIP_REASON}\n`);
 }
 
 /** A test that needs the RMI files: run when they are there, reported skipped with the reason when not. */

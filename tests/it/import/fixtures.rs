@@ -49,15 +49,16 @@ pub fn rmi_available() -> bool {
     }
     let current = std::thread::current();
     let test = current.name().unwrap_or("an RMI test");
-    let line = format!("SKIPPED {test}: {SKIP_REASON}\n");
     // Straight to the terminal: `eprintln!` would be captured and hidden for a passing test.
-    let _ = std::io::stderr().write_all(line.as_bytes());
+    let _ = std::io::stderr().write_all(format!("SKIPPED {test}: {SKIP_REASON}\n").as_bytes());
     if let Some(log) = std::env::var_os("CHOKEPOINT_SKIP_LOG") {
+        // One line a skip: runner, test, reason, separated by tabs (scripts/test.sh sums them up).
+        let line = format!("cargo test\t{test}\t{SKIP_REASON}\n");
         let appended = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
-            .and_then(|mut file| file.write_all(format!("cargo test: {line}").as_bytes()));
+            .and_then(|mut file| file.write_all(line.as_bytes()));
         if let Err(error) = appended {
             panic!("cannot record the skip in CHOKEPOINT_SKIP_LOG: {error}");
         }
