@@ -53,17 +53,20 @@ data_checks
 
 step "Self-contained: data checks and native tests in a fresh copy with nothing beside it"
 # The files a clone gets (tracked, plus new ones git does not ignore) in an empty folder, so that
-# the team's upstream folder is not beside it. It builds into this target directory: the dependencies are
-# reused and only the project's own crate is compiled again.
+# the team's upstream folder is not beside it. It builds into this target directory, so the
+# dependencies are reused; its files are dated now (as a clone's are), so cargo compiles the
+# project's own crate again, with the copy's paths compiled in. Afterwards src/lib.rs is touched
+# here, so that the next build here compiles this tree's crate again.
 scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+root="$PWD"
+cleanup() { rm -rf "$scratch"; touch "$root/src/lib.rs"; }
+trap cleanup EXIT
 copy="$scratch/chokepoint"
 mkdir "$copy"
 git ls-files -z --cached --others --exclude-standard |
-  tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$copy"
+  tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null | tar -xmf - -C "$copy"
 [ ! -e "$scratch/shared" ] || { echo "the fresh copy has an upstream folder beside it" >&2; exit 1; }
-ln -s "$PWD/node_modules" "$copy/node_modules"
-root="$PWD"
+ln -s "$root/node_modules" "$copy/node_modules"
 (
   cd "$copy"
   unset CHOKEPOINT_RMI_DIR
@@ -71,7 +74,12 @@ root="$PWD"
   data_checks
   CARGO_TARGET_DIR="$root/target" cargo test --offline
 )
-rm -rf "$scratch"
+# The RMI tests must have found no templates there: proof that the tests ran from the copy.
+if ! [ -s "$fresh_skips" ]; then
+  echo "the fresh copy's tests reported no RMI test skipped: they did not run from the copy" >&2
+  exit 1
+fi
+cleanup
 trap - EXIT
 
 step "Browser tests (wasm-bindgen-test, headless Chromium)"
