@@ -13,7 +13,8 @@ use chokepoint::import::table::{
     read_xlsx, template_csv,
 };
 use chokepoint::import::{ImportError, MAX_FILE_BYTES, MAX_ROWS};
-use chokepoint::model::portfolio::{RawPortfolio, RawStageSourcing};
+use chokepoint::model::limits::{Limit, MAX_LINES};
+use chokepoint::model::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::reference::embedded;
 use fixtures::{fill, rmi, rmi_available, rmi_csv, row};
@@ -517,7 +518,7 @@ fn declarations_from_several_suppliers_merge_into_the_portfolio_by_facility_coun
         r#"{"schema_version":1,"lines":[{"material":"tungsten","label":"Carbide tools","spend":1000,"revenue_share_pct":5}]}"#,
     )
     .expect("portfolio");
-    portfolio = apply_sourcing(&portfolio, &sourcing);
+    portfolio = apply_sourcing(&portfolio, &sourcing).expect("within the limits");
     let line = &portfolio.lines[0];
     let Some((_, RawStageSourcing::Mix(mix))) =
         line.sourcing.0.iter().find(|(s, _)| s == "refining")
@@ -717,9 +718,11 @@ fn pasted_rows_without_header_follow_the_template_order() {
     let result = convert(&table, header, &mapping, embedded());
     assert!(result.messages.is_empty(), "{:?}", result.messages);
     assert_eq!(result.source_rows, [1, 3]);
-    let portfolio = apply_lines(&RawPortfolio::default(), &result.lines, Mode::Append);
+    let portfolio = apply_lines(&RawPortfolio::default(), &result.lines, Mode::Append)
+        .expect("within the limits");
     assert_eq!(portfolio.lines.len(), 2);
-    let replaced = apply_lines(&portfolio, &result.lines[..1], Mode::Replace);
+    let replaced =
+        apply_lines(&portfolio, &result.lines[..1], Mode::Replace).expect("within the limits");
     assert_eq!(replaced.lines.len(), 1);
 }
 
@@ -736,7 +739,8 @@ fn template_csv_imports_cleanly_and_validates() {
         &RawPortfolio::from_json(r#"{"schema_version":1,"lines":[]}"#).expect("empty"),
         &result.lines,
         Mode::Replace,
-    );
+    )
+    .expect("within the limits");
     portfolio
         .validate(embedded())
         .expect("template line is valid");
@@ -790,6 +794,56 @@ fn a_truncated_real_declaration_is_refused() {
     let mut truncated = rmi("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx");
     truncated.truncate(truncated.len() / 2);
     assert!(read_declaration("half.xlsx", &truncated).is_err());
+}
+
+// ----------------------------------------------------------------------------- portfolio limits
+
+/// Issue #16: adding imported lines to the current portfolio ("add" mode) could pass the
+/// portfolio's line limit, which only the JSON readers had. Refused before anything is built;
+/// exactly at the limit is accepted.
+#[test]
+fn regression_16_import_extend_mode_cannot_pass_the_line_limit() {
+    let line = RawLine {
+        material: Some("cobalt".into()),
+        ..RawLine::default()
+    };
+    let current = RawPortfolio {
+        lines: vec![line.clone(); 4_000],
+        ..RawPortfolio::default()
+    };
+    let imported = vec![line.clone(); MAX_LINES - 4_000 + 1];
+    let error = apply_lines(&current, &imported, Mode::Append).expect_err("over the limit");
+    assert_eq!((error.limit, error.found), (Limit::Lines, MAX_LINES + 1));
+    assert!(
+        error
+            .to_string()
+            .contains("5,001 lines, over the limit of 5,000"),
+        "{error}"
+    );
+    // Exactly at the limit.
+    let at_limit = apply_lines(&current, &imported[1..], Mode::Append).expect("at the limit");
+    assert_eq!(at_limit.lines.len(), MAX_LINES);
+    // Replacing counts only the imported lines.
+    assert!(apply_lines(&current, &imported[1..], Mode::Replace).is_ok());
+    let error = apply_lines(
+        &RawPortfolio::default(),
+        &vec![line; MAX_ROWS],
+        Mode::Replace,
+    )
+    .expect_err("a full sheet");
+    assert_eq!(error.found, MAX_ROWS);
+    // Declarations add a line per undeclared material: refused too at the limit.
+    let sourcing = chokepoint::import::rmi::MaterialSourcing {
+        material: "tin".into(),
+        metal: "Tin".into(),
+        refining: vec![(CountryCode::parse("IDN").expect("code"), 3)],
+        mining: Vec::new(),
+        unidentified: 0,
+        unknown_country: 0,
+        suppliers: 1,
+    };
+    let error = apply_sourcing(&at_limit, &[sourcing]).expect_err("one line too many");
+    assert_eq!((error.limit, error.found), (Limit::Lines, MAX_LINES + 1));
 }
 
 proptest! {
