@@ -21,12 +21,12 @@
 //! | [`MAX_UNKNOWN_VALUES`] | 1,000 | JSON values inside one unknown field (or inside a value of the wrong type) |
 //! | [`MAX_DEPTH`] | 12 | nesting of objects and arrays, the portfolio object being level 1 (a line's country mix is level 5) |
 //!
-//! [`check_json`] walks the JSON text once, without building it (serde's visitor over the text:
-//! arrays and objects are counted as they stream past, nothing is allocated but the keys it
-//! compares), and refuses at the first limit passed with a [`LimitError`] naming where, which
-//! field, which limit and the value found (the whole count of an over-long array, which costs one
-//! more pass over its bytes and nothing else). Syntax errors are left to the parse that follows,
-//! which reports them with their text line and column. [`check_portfolio`] applies the same walk to
+//! [`check_json`] walks the JSON text once, without building it (a serde visitor over the text:
+//! arrays and objects are counted as they stream past; nothing is kept but the current key), and
+//! refuses at the first limit passed with a [`LimitError`] naming where, which field, which limit
+//! and the value found (for an over-long array, its whole length: the elements past the limit are
+//! counted without being looked into). Syntax errors are left to the parse that follows, which
+//! reports them with their text line and column. [`check_portfolio`] applies the same walk to
 //! a portfolio built in the app (an import that adds lines to the current portfolio).
 //!
 //! Every way a portfolio comes in goes through one of them: [`crate::model::schema::import_json`]
