@@ -9,6 +9,7 @@
 
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, Assessment, assess};
+use crate::model::limits::{LimitError, Shape, check_json};
 use crate::model::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
 use crate::reference::{Material, ReferenceData};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,14 @@ pub enum ApiError {
         /// The problems, structured (where, which field, what).
         errors: Vec<ValidationError>,
     },
+    /// The portfolio is over one of the size limits of [`crate::model::limits`]; refused
+    /// before it is parsed.
+    TooLarge {
+        /// The limit, the value found and where, in words.
+        message: String,
+        /// The same, structured.
+        error: LimitError,
+    },
     /// An option is wrong.
     Options {
         /// What is wrong.
@@ -73,18 +82,25 @@ pub enum ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ApiError::Parse { message } | ApiError::Options { message } => f.write_str(message),
+            ApiError::Parse { message }
+            | ApiError::TooLarge { message, .. }
+            | ApiError::Options { message } => f.write_str(message),
             ApiError::Invalid { messages, .. } => f.write_str(&messages.join("; ")),
         }
     }
 }
 
-/// Assesses a portfolio given as JSON text (the portfolio file format) against `reference`.
+/// Assesses a portfolio given as JSON text (the portfolio file format) against `reference`,
+/// after checking it against the size limits ([`crate::model::limits::check_json`]).
 pub fn assess_portfolio(
     json: &str,
     options: &AssessOptions,
     reference: &ReferenceData,
 ) -> Result<Assessment, ApiError> {
+    check_json(json, Shape::Portfolio).map_err(|error| ApiError::TooLarge {
+        message: format!("the portfolio is too large to assess: {error}"),
+        error,
+    })?;
     let raw = RawPortfolio::from_json(json).map_err(|e| ApiError::Parse {
         message: e.to_string(),
     })?;

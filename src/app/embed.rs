@@ -27,6 +27,13 @@ pub const MAX_FONT_CHARS: usize = 120;
 /// Longest URL accepted (logo, call to action), in characters.
 pub const MAX_URL_CHARS: usize = 2000;
 
+/// The most parameters read from the hash: the widget knows 13, each read once; a hash with more
+/// (a hostile or broken embed code with thousands of them) is read up to this many and the rest
+/// are ignored with one warning, so that the console is not flooded and the widget opens at once.
+/// The widget's portfolio itself never comes from the hash: it is built from the template
+/// catalogue, within [`crate::model::limits`].
+pub const MAX_PARAMETERS: usize = 32;
+
 /// Whether a location hash opens embed mode (`#/embed`, `#/embed?…`).
 pub fn is_embed(hash: &str) -> bool {
     hash.strip_prefix(EMBED_HASH)
@@ -167,7 +174,21 @@ pub fn parse(hash: &str, templates: &[&str]) -> (EmbedConfig, Vec<Warning>) {
         .unwrap_or("");
     let mut cta_label = None;
     let mut cta_href = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
+    let given = query.split('&').filter(|p| !p.is_empty()).count();
+    if given > MAX_PARAMETERS {
+        warnings.push(Warning {
+            parameter: "(all)".into(),
+            message: format!(
+                "{given} parameters, over the limit of {MAX_PARAMETERS}: only the first \
+                 {MAX_PARAMETERS} are read"
+            ),
+        });
+    }
+    for pair in query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .take(MAX_PARAMETERS)
+    {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let name = percent_decode(name);
         let value = percent_decode(value);
@@ -566,6 +587,35 @@ mod tests {
         assert_eq!(c.accent.as_deref(), Some("#123456"));
         assert_eq!(c.theme, Theme::Auto);
         assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn parameters_past_the_limit_are_ignored_with_one_warning() {
+        let hash = format!("#/embed?theme=dark{}", "&x=1".repeat(100_000));
+        let (c, w) = parse(&hash, &TEMPLATES);
+        assert_eq!(c.theme, Theme::Dark);
+        // One warning for the count, one per unknown parameter read (31 of them), no more.
+        assert_eq!(w.len(), 1 + MAX_PARAMETERS - 1);
+        assert!(w[0].message.contains("100001 parameters"), "{}", w[0]);
+        assert!(
+            w[0].message.contains(&MAX_PARAMETERS.to_string()),
+            "{}",
+            w[0]
+        );
+    }
+
+    #[test]
+    fn the_widget_portfolios_are_within_the_portfolio_limits() {
+        let reference = crate::reference::embedded();
+        for template in crate::reference::templates::templates() {
+            let raw = crate::reference::templates::to_portfolio(template, 1e9, reference).portfolio;
+            assert_eq!(
+                crate::model::limits::check_portfolio(&raw),
+                Ok(()),
+                "{}",
+                template.id
+            );
+        }
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub fn App() -> Html {
             // hash change; a damaged link says why and changes nothing.
             let take = move || match take_shared_portfolio() {
                 Some(Ok(portfolio)) => inputs.dispatch(Action::Load(portfolio)),
+                // Nothing is dispatched: the inputs, and so the autosave, stay as they were.
                 Some(Err(message)) => notice.set(Some(message)),
                 None => {}
             };
@@ -169,7 +170,7 @@ fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
     let payload = crate::model::share::payload_in_hash(&hash)?;
-    let result = crate::model::share::decode(payload).map_err(|e| e.to_string());
+    let result = read_shared_link(payload);
     if let Ok(history) = window.history() {
         let page = Route::from_hash(&hash).hash();
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
@@ -180,6 +181,16 @@ fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
 #[cfg(not(target_arch = "wasm32"))]
 fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
     None
+}
+
+/// The portfolio of a share link's payload, or the notice to show when it cannot be read (damaged,
+/// newer, or over a size limit such as 5,000 lines; the core refuses those before building
+/// anything). A refused link changes nothing: no portfolio is loaded, so the autosave keeps the
+/// user's own portfolio.
+pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, String> {
+    crate::model::share::decode(payload).map_err(|error| {
+        format!("The shared link was not opened: {error}. Your portfolio is unchanged.")
+    })
 }
 
 /// Calls `handler` with every `name` event on the window; dropping the returned value removes

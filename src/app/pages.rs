@@ -413,7 +413,17 @@ mod shell {
                                 return;
                             };
                             let on_load = Closure::<dyn Fn(String)>::new(move |json: String| {
-                                match RawPortfolio::from_json(&json) {
+                                // Bounded like every portfolio that comes in: the pages build
+                                // theirs within the limits, this is the last guard.
+                                let read = crate::model::limits::check_json(
+                                    &json,
+                                    crate::model::limits::Shape::Portfolio,
+                                )
+                                .map_err(|e| e.to_string())
+                                .and_then(|()| {
+                                    RawPortfolio::from_json(&json).map_err(|e| e.to_string())
+                                });
+                                match read {
                                     Ok(portfolio) => {
                                         let callback = on_action.borrow().clone();
                                         callback.emit(Action::Load(portfolio));

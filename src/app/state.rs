@@ -6,6 +6,7 @@
 //! snapshots; consecutive keystrokes in the same field count as one step.
 
 use crate::model::Stage;
+use crate::model::limits;
 use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use std::rc::Rc;
 use yew::Reducible;
@@ -222,11 +223,38 @@ fn mix_mut(
     portfolio.lines.get_mut(line)?.stage_mix_mut(stage)
 }
 
-/// Applies an editing action to the portfolio; indexes out of range do nothing.
+/// `text` cut to at most `max` characters.
+fn at_most(mut text: String, max: usize) -> String {
+    if let Some((end, _)) = text.char_indices().nth(max) {
+        text.truncate(end);
+    }
+    text
+}
+
+/// The number of country rows of every mix, against [`limits::MAX_COUNTRY_SHARES`].
+fn country_rows(portfolio: &RawPortfolio) -> usize {
+    let mixes = portfolio.lines.iter().flat_map(|l| l.sourcing.0.iter());
+    mixes
+        .map(|(_, s)| match s {
+            RawStageSourcing::Mix(mix) => mix.0.len(),
+            RawStageSourcing::Text(_) => 0,
+        })
+        .sum()
+}
+
+/// Applies an editing action to the portfolio; indexes out of range do nothing. Edits keep the
+/// portfolio within the size limits every reader applies ([`crate::model::limits`]), so that
+/// what is autosaved always reads back: no line past [`limits::MAX_LINES`], no country row past
+/// a mix's or the portfolio's limit, typed text cut at its field's length.
 fn edit(portfolio: &mut RawPortfolio, action: Action) {
+    let rows_left = || country_rows(portfolio) < limits::MAX_COUNTRY_SHARES;
     match action {
         Action::Load(new) => *portfolio = new,
-        Action::AddLine => portfolio.lines.push(RawLine::default()),
+        Action::AddLine => {
+            if portfolio.lines.len() < limits::MAX_LINES {
+                portfolio.lines.push(RawLine::default());
+            }
+        }
         Action::RemoveLine(index) => {
             if index < portfolio.lines.len() {
                 portfolio.lines.remove(index);
@@ -236,6 +264,11 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
             let Some(line) = portfolio.lines.get_mut(line) else {
                 return;
             };
+            let max = match field {
+                LineField::Label => limits::MAX_TEXT_CHARS,
+                _ => limits::MAX_ID_CHARS,
+            };
+            let text = at_most(text, max);
             let number = || (!text.trim().is_empty()).then(|| RawNumber::Text(text.clone()));
             match field {
                 LineField::Material => line.material = Some(text.clone()),
@@ -248,12 +281,13 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
             }
         }
         Action::SetStageKnown { line, stage, known } => {
+            let room = rows_left();
             let Some(line) = portfolio.lines.get_mut(line) else {
                 return;
             };
             if !known {
                 line.set_stage(stage, None);
-            } else if !matches!(line.stage(stage), Some(RawStageSourcing::Mix(_))) {
+            } else if room && !matches!(line.stage(stage), Some(RawStageSourcing::Mix(_))) {
                 let seed = OrderedMap(vec![(String::new(), RawNumber::Number(100.0))]);
                 line.set_stage(stage, Some(RawStageSourcing::Mix(seed)));
             }
@@ -265,7 +299,7 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
             text,
         } => {
             if let Some(entry) = mix_mut(portfolio, line, stage).and_then(|m| m.0.get_mut(row)) {
-                entry.0 = text;
+                entry.0 = at_most(text, limits::MAX_ID_CHARS);
             }
         }
         Action::EditShare {
@@ -275,11 +309,15 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
             text,
         } => {
             if let Some(entry) = mix_mut(portfolio, line, stage).and_then(|m| m.0.get_mut(row)) {
-                entry.1 = RawNumber::Text(text);
+                entry.1 = RawNumber::Text(at_most(text, limits::MAX_ID_CHARS));
             }
         }
         Action::AddCountry { line, stage } => {
-            if let Some(mix) = mix_mut(portfolio, line, stage) {
+            let room = rows_left();
+            if let Some(mix) = mix_mut(portfolio, line, stage)
+                && room
+                && mix.0.len() < limits::MAX_MIX_COUNTRIES
+            {
                 let missing = (100.0 - mix.typed_sum()).max(0.0);
                 mix.0.push((String::new(), RawNumber::Number(missing)));
             }
@@ -308,6 +346,44 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_keep_the_portfolio_within_the_reading_limits() {
+        let mut inputs = Inputs::new(RawPortfolio {
+            lines: vec![RawLine::default(); limits::MAX_LINES - 1],
+            ..RawPortfolio::default()
+        });
+        inputs = inputs.apply(Action::AddLine).apply(Action::AddLine);
+        assert_eq!(inputs.portfolio.lines.len(), limits::MAX_LINES);
+        let label = "é".repeat(limits::MAX_TEXT_CHARS + 50);
+        inputs = inputs.apply(Action::EditLine {
+            line: 0,
+            field: LineField::Label,
+            text: label,
+        });
+        let kept = inputs.portfolio.lines[0].label.clone().unwrap_or_default();
+        assert_eq!(kept.chars().count(), limits::MAX_TEXT_CHARS);
+        inputs = inputs.apply(Action::SetStageKnown {
+            line: 1,
+            stage: Stage::Refining,
+            known: true,
+        });
+        for _ in 0..limits::MAX_MIX_COUNTRIES + 5 {
+            inputs = inputs.apply(Action::AddCountry {
+                line: 1,
+                stage: Stage::Refining,
+            });
+        }
+        let rows = match inputs.portfolio.lines[1].stage(Stage::Refining) {
+            Some(RawStageSourcing::Mix(mix)) => mix.0.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(rows, limits::MAX_MIX_COUNTRIES);
+        // What is autosaved reads back.
+        assert_eq!(limits::check_portfolio(&inputs.portfolio), Ok(()));
+        let stored = crate::model::storage::write_entry(&inputs.portfolio);
+        assert!(crate::model::storage::read_entry(&stored).is_ok());
+    }
 
     fn one_line() -> Inputs {
         let mut p = RawPortfolio::default();

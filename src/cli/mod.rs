@@ -143,6 +143,7 @@ impl std::fmt::Display for CliError {
         match self {
             CliError::Usage(message) => f.write_str(message),
             CliError::Invalid(PortfolioError::Parse(e)) => e.fmt(f),
+            CliError::Invalid(error @ PortfolioError::TooLarge(_)) => error.fmt(f),
             CliError::Invalid(PortfolioError::Invalid(errors)) => {
                 write!(f, "the portfolio has {} problem(s):", errors.len())?;
                 for error in errors {

@@ -14,8 +14,12 @@
 //!   as documented in `docs/IMPORT.md` (from RMI's templates; see that file for the source).
 //!
 //! Limits: a file larger than [`MAX_FILE_BYTES`] or with more than [`MAX_ROWS`] non-empty rows in
-//! a sheet is refused with [`ImportError::TooLarge`] or [`ImportError::TooManyRows`].
+//! a sheet is refused with [`ImportError::TooLarge`] or [`ImportError::TooManyRows`]; a workbook
+//! whose archive unpacks beyond the limits of [`archive`] (a decompression bomb) with
+//! [`ImportError::Unpacked`], before the spreadsheet reader sees it. Lines applied to a portfolio
+//! are held to the portfolio's own limits ([`crate::model::limits`], 5,000 lines).
 
+pub mod archive;
 pub mod rmi;
 pub mod table;
 
@@ -70,6 +74,24 @@ pub enum ImportError {
         /// What was found instead.
         detail: String,
     },
+    /// A workbook whose archive unpacks beyond a limit of [`archive`] (a decompression bomb, or
+    /// a workbook far larger than any real one); refused before it is read.
+    Unpacked {
+        /// The archive entry, when the limit is on one entry.
+        entry: Option<String>,
+        /// Which limit.
+        limit: archive::ArchiveLimit,
+        /// What was found: entries, bytes or a ratio (for [`archive::ArchiveLimit::Undeclared`],
+        /// the bytes unpacked when unpacking stopped).
+        found: u64,
+        /// The limit's value (for [`archive::ArchiveLimit::Undeclared`], the declared size).
+        max: u64,
+    },
+}
+
+/// Bytes in mebibytes, for messages.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 impl fmt::Display for ImportError {
@@ -99,6 +121,47 @@ impl fmt::Display for ImportError {
                 f,
                 "not a supported RMI template (CMRT 6.x, EMRT 1.x or 2.x): {detail}"
             ),
+            ImportError::Unpacked {
+                entry,
+                limit,
+                found,
+                max,
+            } => {
+                use archive::ArchiveLimit;
+                let part = entry.as_deref().unwrap_or("?");
+                match limit {
+                    ArchiveLimit::Entries => write!(
+                        f,
+                        "the workbook holds {found} parts, over the limit of {max}"
+                    ),
+                    ArchiveLimit::EntryBytes => write!(
+                        f,
+                        "the workbook's part “{part}” unpacks to {}, over the limit of {}",
+                        mib(*found),
+                        mib(*max)
+                    ),
+                    ArchiveLimit::TotalBytes => write!(
+                        f,
+                        "the workbook unpacks to more than {}, over the limit of {}",
+                        mib(*found),
+                        mib(*max)
+                    ),
+                    ArchiveLimit::Ratio => write!(
+                        f,
+                        "the workbook's part “{part}” unpacks to {found} times its packed size, \
+                         over the limit of {max} times"
+                    ),
+                    ArchiveLimit::Undeclared => write!(
+                        f,
+                        "the workbook's part “{part}” unpacks to more than the {max} bytes its \
+                         header declares"
+                    ),
+                }?;
+                f.write_str(
+                    "; it is refused unread (a damaged file or a decompression bomb: real \
+                     workbooks are far smaller)",
+                )
+            }
         }
     }
 }
@@ -140,14 +203,17 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
 }
 
 fn read_workbook(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
-    let is_declaration = Workbook::open(bytes)?
+    // Opened (and guarded) once for both readers.
+    let mut workbook = Workbook::open(bytes)?;
+    let is_declaration = workbook
         .sheet_names()
         .iter()
         .any(|s| s == rmi::SMELTER_LIST);
     if is_declaration {
-        rmi::read_declaration(name, bytes).map(|d| FileContent::Declaration(Box::new(d)))
+        rmi::read_open_declaration(name, &mut workbook)
+            .map(|d| FileContent::Declaration(Box::new(d)))
     } else {
-        table::read_xlsx(bytes).map(FileContent::Table)
+        table::read_open_xlsx(&mut workbook).map(FileContent::Table)
     }
 }
 
@@ -254,9 +320,11 @@ pub(crate) struct Workbook {
 }
 
 impl Workbook {
-    /// Opens the bytes of an `.xlsx` file, after the size check.
+    /// Opens the bytes of an `.xlsx` file, after the size check and the archive guard
+    /// ([`archive::check`]): the only way a workbook reaches the spreadsheet reader.
     pub(crate) fn open(bytes: &[u8]) -> Result<Workbook, ImportError> {
         check_size(bytes)?;
+        archive::check(bytes)?;
         let xlsx =
             Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| ImportError::NotWorkbook {
                 detail: e.to_string(),

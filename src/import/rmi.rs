@@ -32,6 +32,7 @@
 
 use super::{Cells, ImportError, Workbook, clean};
 use crate::import::table::find_country;
+use crate::model::limits::LimitError;
 use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
 use crate::reference::ReferenceData;
@@ -156,7 +157,14 @@ pub struct Declaration {
 
 /// Reads one CMRT or EMRT workbook.
 pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, ImportError> {
-    let mut workbook = Workbook::open(bytes)?;
+    read_open_declaration(file_name, &mut Workbook::open(bytes)?)
+}
+
+/// [`read_declaration`] of a workbook already open.
+pub(crate) fn read_open_declaration(
+    file_name: &str,
+    workbook: &mut Workbook,
+) -> Result<Declaration, ImportError> {
     let names = workbook.sheet_names();
     if !names.iter().any(|n| n == SMELTER_LIST) {
         return Err(ImportError::NotRmiTemplate {
@@ -173,7 +181,7 @@ pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, Im
     // Personal data is never read: the Declaration only down to the company name (row 8),
     // the contact columns K and L of the Smelter List and J and K of the Mine List not at all.
     let declaration = optional(
-        &mut workbook,
+        workbook,
         DECLARATION,
         Cells {
             columns: 10,
@@ -191,7 +199,7 @@ pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, Im
         },
     )?;
     let mine_sheet = optional(
-        &mut workbook,
+        workbook,
         MINE_LIST,
         Cells {
             columns: 14,
@@ -199,8 +207,8 @@ pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, Im
             last_row: None,
         },
     )?;
-    let lookup = optional(&mut workbook, LOOKUP, Cells::first(5))?.unwrap_or_default();
-    let countries = optional(&mut workbook, COUNTRIES, Cells::first(2))?.unwrap_or_default();
+    let lookup = optional(workbook, LOOKUP, Cells::first(5))?.unwrap_or_default();
+    let countries = optional(workbook, COUNTRIES, Cells::first(2))?.unwrap_or_default();
 
     let version_text = [
         declaration.cell(3, 9),
@@ -605,8 +613,13 @@ pub fn counts_to_mix(counts: &[(CountryCode, usize)]) -> Option<RawStageSourcing
 
 /// The portfolio with each material's refining (and, where declared, mining) sourcing set from
 /// `sourcing`: on every existing line of that material, or on a new line (label "`<Metal>`
-/// (supplier declarations)", spend left for the user to fill in) when there is none.
-pub fn apply_sourcing(portfolio: &RawPortfolio, sourcing: &[MaterialSourcing]) -> RawPortfolio {
+/// (supplier declarations)", spend left for the user to fill in) when there is none. Refused
+/// when the result would be over a size limit of [`crate::model::limits`] (the new lines can
+/// pass [`MAX_LINES`](crate::model::limits::MAX_LINES)).
+pub fn apply_sourcing(
+    portfolio: &RawPortfolio,
+    sourcing: &[MaterialSourcing],
+) -> Result<RawPortfolio, LimitError> {
     let mut next = portfolio.clone();
     for item in sourcing {
         let stages = [
@@ -641,5 +654,6 @@ pub fn apply_sourcing(portfolio: &RawPortfolio, sourcing: &[MaterialSourcing]) -
             next.lines.push(line);
         }
     }
-    next
+    crate::model::limits::check_portfolio(&next)?;
+    Ok(next)
 }

@@ -30,6 +30,7 @@
 //! ```
 
 use super::{Cells, ImportError, MAX_ROWS, Table, TableRow, Workbook, clean, column_name};
+use crate::model::limits::{self, LimitError};
 use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
 use crate::reference::ReferenceData;
@@ -220,7 +221,11 @@ pub fn read_paste(text: &str) -> Result<Table, ImportError> {
 
 /// Reads the first sheet of an XLSX workbook (cached values).
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    let mut workbook = Workbook::open(bytes)?;
+    read_open_xlsx(&mut Workbook::open(bytes)?)
+}
+
+/// [`read_xlsx`] of a workbook already open.
+pub(crate) fn read_open_xlsx(workbook: &mut Workbook) -> Result<Table, ImportError> {
     let first = workbook
         .sheet_names()
         .into_iter()
@@ -456,14 +461,28 @@ pub enum Mode {
     Append,
 }
 
-/// The portfolio with `lines` applied by `mode`; everything else is kept.
-pub fn apply_lines(portfolio: &RawPortfolio, lines: &[RawLine], mode: Mode) -> RawPortfolio {
+/// The portfolio with `lines` applied by `mode`; everything else is kept. Refused when the
+/// result would be over a size limit of [`crate::model::limits`]: more than
+/// [`MAX_LINES`](crate::model::limits::MAX_LINES) lines (counted before anything is built; a
+/// sheet may hold up to [`MAX_ROWS`] rows, and adding lines to the current ones can pass the limit
+/// too), or text longer than a field's limit.
+pub fn apply_lines(
+    portfolio: &RawPortfolio,
+    lines: &[RawLine],
+    mode: Mode,
+) -> Result<RawPortfolio, LimitError> {
+    let kept = match mode {
+        Mode::Replace => 0,
+        Mode::Append => portfolio.lines.len(),
+    };
+    limits::check_line_count(kept.saturating_add(lines.len()))?;
     let mut next = portfolio.clone();
     if mode == Mode::Replace {
         next.lines.clear();
     }
     next.lines.extend(lines.iter().cloned());
-    next
+    limits::check_portfolio(&next)?;
+    Ok(next)
 }
 
 /// A CSV template with every column and one example line (the format of [`convert`]); no

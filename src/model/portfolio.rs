@@ -46,7 +46,7 @@ use crate::reference::{CountryGroup, ReferenceData};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 /// The file format version this code reads and writes.
@@ -345,6 +345,8 @@ impl RawPortfolio {
         errors: &mut Vec<ValidationError>,
     ) -> Vec<CountryGroup> {
         let mut groups: Vec<CountryGroup> = Vec::new();
+        // Ids seen so far: a set, so that the duplicate check stays linear in the number of groups.
+        let mut ids: HashSet<String> = HashSet::new();
         for (index, raw) in self.groups.iter().enumerate() {
             let location = Location::Group {
                 index: index + 1,
@@ -366,17 +368,18 @@ impl RawPortfolio {
             let id = raw.id.as_deref().map(str::trim).unwrap_or_default();
             if id.is_empty() {
                 push(Field::GroupId, Problem::Missing);
-            } else if reference.group(id).is_some() || groups.iter().any(|g| g.id == id) {
+            } else if reference.group(id).is_some() || !ids.insert(id.to_string()) {
                 push(Field::GroupId, Problem::DuplicateGroup(id.to_string()));
             }
             let mut members = Vec::new();
+            let mut seen: HashSet<CountryCode> = HashSet::new();
             for text in &raw.members {
                 match CountryCode::parse(text) {
                     None => push(Field::GroupMembers, Problem::BadCountryCode(text.clone())),
                     Some(code) if !known_country(reference, code) => {
                         push(Field::GroupMembers, Problem::UnknownCountry(code))
                     }
-                    Some(code) if members.contains(&code) => {
+                    Some(code) if !seen.insert(code) => {
                         push(Field::GroupMembers, Problem::DuplicateCountry(code))
                     }
                     Some(code) => members.push(code),
@@ -533,6 +536,7 @@ impl LineChecker<'_> {
                     self.push(field.clone(), Problem::UnknownCountry(code));
                     None
                 }
+                // A scan: a mix read from outside has at most `limits::MAX_MIX_COUNTRIES` entries.
                 Some(code) if shares.iter().any(|(c, _)| *c == code) => {
                     self.push(field.clone(), Problem::DuplicateCountry(code));
                     None
@@ -769,6 +773,9 @@ pub enum PortfolioError {
     Parse(ParseError),
     /// The file is well-formed but has these problems (all of them).
     Invalid(Vec<ValidationError>),
+    /// The file is over one of the size limits of [`crate::model::limits`]; refused before it
+    /// is parsed.
+    TooLarge(crate::model::limits::LimitError),
 }
 
 impl fmt::Display for PortfolioError {
@@ -783,6 +790,9 @@ impl fmt::Display for PortfolioError {
                     error.fmt(f)?;
                 }
                 Ok(())
+            }
+            PortfolioError::TooLarge(error) => {
+                write!(f, "the portfolio is too large to open: {error}")
             }
         }
     }
@@ -883,8 +893,11 @@ pub struct Portfolio {
 }
 
 impl Portfolio {
-    /// Reads and validates the JSON text of a portfolio file.
+    /// Reads and validates the JSON text of a portfolio file, after checking it against the size
+    /// limits ([`crate::model::limits::check_json`]).
     pub fn from_json(text: &str, reference: &ReferenceData) -> Result<Portfolio, PortfolioError> {
+        use crate::model::limits::{Shape, check_json};
+        check_json(text, Shape::Portfolio).map_err(PortfolioError::TooLarge)?;
         RawPortfolio::from_json(text)
             .map_err(PortfolioError::Parse)?
             .validate(reference)

@@ -4,11 +4,13 @@
 //! Every way a portfolio comes in from outside the running app (a JSON file the user opens, a
 //! share link, the browser's local storage) goes through [`import_json`]:
 //!
-//! 1. the text is parsed as JSON;
-//! 2. the document's version is read (`schema_version`; a document without one is version 0,
+//! 1. the text is checked against the size limits of [`crate::model::limits`] (lines, groups,
+//!    countries per mix, text lengths, unknown fields, nesting) before anything is built;
+//! 2. the text is parsed as JSON;
+//! 3. the document's version is read (`schema_version`; a document without one is version 0,
 //!    the unversioned drafts written before the format carried a version);
-//! 3. each migration from that version up to [`SCHEMA_VERSION`] is applied in turn;
-//! 4. the result is read as a [`RawPortfolio`], leniently (validation comes later and names every
+//! 4. each migration from that version up to [`SCHEMA_VERSION`] is applied in turn;
+//! 5. the result is read as a [`RawPortfolio`], leniently (validation comes later and names every
 //!    problem next to its field, so nothing the user typed is lost).
 //!
 //! A document from a *newer* version is refused rather than guessed at, and so is a foreign
@@ -25,6 +27,7 @@
 //! assert!(matches!(err, ImportError::Newer { found: 7 }));
 //! ```
 
+use crate::model::limits::{LimitError, Shape, check_json};
 use crate::model::portfolio::{ParseError, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use serde_json::Value;
 use std::fmt;
@@ -47,6 +50,9 @@ pub enum ImportError {
     },
     /// A `schema_version` that is not a whole number from 0 up.
     BadVersion(String),
+    /// A document over one of the size limits of [`crate::model::limits`]; refused before it
+    /// is parsed.
+    TooLarge(LimitError),
 }
 
 impl fmt::Display for ImportError {
@@ -59,6 +65,9 @@ impl fmt::Display for ImportError {
                 "written by a newer version of Chokepoint (schema version {found}); this version \
                  reads versions 0 to {SCHEMA_VERSION}, so it is not read rather than guessed at"
             ),
+            ImportError::TooLarge(error) => {
+                write!(f, "the portfolio is too large to open: {error}")
+            }
             ImportError::BadVersion(found) => write!(
                 f,
                 "schema_version `{found}` is not a whole number (this version reads 0 to \
@@ -147,8 +156,15 @@ fn parse_error(e: &serde_json::Error) -> ImportError {
     })
 }
 
-/// Reads the JSON text of a portfolio document of any known version, migrated to the current one.
+/// Reads the JSON text of a portfolio document of any known version, migrated to the current one,
+/// after checking it against the size limits ([`crate::model::limits::check_json`]).
 pub fn import_json(text: &str) -> Result<RawPortfolio, ImportError> {
+    check_json(text, Shape::Portfolio).map_err(ImportError::TooLarge)?;
+    import_checked(text)
+}
+
+/// [`import_json`] of a text already checked against the size limits.
+pub(crate) fn import_checked(text: &str) -> Result<RawPortfolio, ImportError> {
     let probe: Value = serde_json::from_str(text).map_err(|e| parse_error(&e))?;
     let found = check_version(&probe)?;
     let portfolio: RawPortfolio = serde_json::from_str(text).map_err(|e| parse_error(&e))?;

@@ -20,8 +20,9 @@
 //! assert!(read_entry("{not json").is_err());
 //! ```
 
+use crate::model::limits::{Shape, check_json};
 use crate::model::portfolio::RawPortfolio;
-use crate::model::schema::{ImportError, check_version, import_json, upgrade};
+use crate::model::schema::{ImportError, check_version, import_checked, upgrade};
 use crate::model::share::stamped;
 use serde_json::Value;
 use std::fmt;
@@ -85,8 +86,12 @@ pub fn write_entry(portfolio: &RawPortfolio) -> String {
     serde_json::to_string(&envelope).unwrap_or_default()
 }
 
-/// Reads a stored entry of any known storage and portfolio version.
+/// Reads a stored entry of any known storage and portfolio version, after checking it against
+/// the size limits ([`crate::model::limits::check_json`]): an entry over them (written by an
+/// older version that had none) is refused like any unreadable entry, and set aside by the app.
 pub fn read_entry(text: &str) -> Result<RawPortfolio, StorageError> {
+    check_json(text, Shape::StorageEntry)
+        .map_err(|e| StorageError::Portfolio(ImportError::TooLarge(e)))?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| StorageError::NotJson(e.to_string()))?;
     let version = match &value {
@@ -95,7 +100,7 @@ pub fn read_entry(text: &str) -> Result<RawPortfolio, StorageError> {
     };
     match version {
         // Version 0: a bare portfolio document.
-        None => import_json(text).map_err(StorageError::Portfolio),
+        None => import_checked(text).map_err(StorageError::Portfolio),
         Some(Some(1)) => {
             let found = check_version(value.get("portfolio").unwrap_or(&Value::Null))
                 .map_err(StorageError::Portfolio)?;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { openPage, serveAndLaunch } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
@@ -93,6 +94,28 @@ test('a damaged share link says so and keeps the app working', async () => {
   await notice.waitFor();
   assert.match(await notice.innerText(), /damaged/);
   await page.getByTestId('headline').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Issue #16: 'v1.' + base64url(deflate('{"schema_version":1,"lines":[' + '{},' x 1,398,087 +
+// '{}]}')), about 5,500 characters, inflated to 1.4 million lines and froze the tab.
+test('a share link over the line limit is refused naming the limit, and the autosave is kept', async () => {
+  const { page, context, errors } = await openPage(env.browser, env.server.url);
+  await labelField(page).fill('Kept past a hostile link');
+  await waitForLabel(page, 'Kept past a hostile link');
+  const json = '{"schema_version":1,"lines":[' + '{},'.repeat(1_398_087) + '{}]}';
+  const payload = `v1.${deflateRawSync(json, { level: 9 }).toString('base64url')}`;
+  assert.ok(payload.length < 7000, `${payload.length} characters`);
+  await page.goto(`${env.server.url}#/calculator&p=${payload}`);
+  const notice = page.getByTestId('app-notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /1,398,088 lines, over the limit of 5,000/);
+  assert.equal(await labelField(page).inputValue(), 'Kept past a hostile link');
+  assert.equal((await autosaved(page)).lines[0].label, 'Kept past a hostile link');
+  await page.reload();
+  await page.waitForSelector('[data-testid="app-ready"]');
+  assert.equal(await labelField(page).inputValue(), 'Kept past a hostile link');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -219,6 +242,9 @@ test('a malformed or newer JSON file is refused with a message and changes nothi
   assert.match(await page.getByTestId('share-message').innerText(), /newer version of Chokepoint/);
   await openFile(page, 'broken.json', '{"lines": [\n  {"material": "gallium",,');
   await page.waitForFunction(() => /broken\.json: .*line 2/.test(document.querySelector('[data-testid="share-message"]')?.innerText ?? ''));
+  // Issue #16: a file over the line limit is refused before it is built, naming the limit.
+  await openFile(page, 'huge.json', '{"schema_version":1,"lines":[' + '{},'.repeat(5_000) + '{}]}');
+  await page.waitForFunction(() => /huge\.json: .*5,001 lines, over the limit of 5,000/.test(document.querySelector('[data-testid="share-message"]')?.innerText ?? ''));
   assert.deepEqual(await autosaved(page), before);
   assert.deepEqual(errors, []);
   await context.close();

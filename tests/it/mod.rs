@@ -4,6 +4,7 @@ mod core_guard;
 mod expected_loss;
 mod flow;
 mod import;
+mod limits;
 mod planner;
 mod reference;
 mod scenario;

@@ -14,6 +14,7 @@ use crate::import::table::{
     Column, Conversion, Mode, apply_lines, convert, guess_header_row, guess_mapping, headers,
     template_csv,
 };
+use crate::model::limits::LimitError;
 use crate::model::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -63,6 +64,8 @@ pub struct ImportState {
     pub failures: Vec<(String, String)>,
     /// Replace the portfolio's lines, or add to them.
     pub mode: Option<Mode>,
+    /// Why the last confirmation changed nothing (the result was over a size limit).
+    pub refused: Option<LimitError>,
 }
 
 /// What changes the import state.
@@ -97,6 +100,8 @@ pub enum ImportAction {
     },
     /// How lines enter the portfolio.
     SetMode(Mode),
+    /// The confirmation was refused: the result would be over a size limit.
+    Refused(LimitError),
     /// Drops everything read.
     Clear,
 }
@@ -106,6 +111,8 @@ impl Reducible for ImportState {
 
     fn reduce(self: Rc<Self>, action: ImportAction) -> Rc<Self> {
         let mut next = (*self).clone();
+        // A refusal holds for the choices it was made with.
+        next.refused = None;
         match action {
             ImportAction::Start { job, total } => {
                 next = ImportState {
@@ -180,6 +187,7 @@ impl Reducible for ImportState {
                 }
             }
             ImportAction::SetMode(mode) => next.mode = Some(mode),
+            ImportAction::Refused(error) => next.refused = Some(error),
             ImportAction::Clear => {
                 next = ImportState {
                     job: self.job,
@@ -198,20 +206,21 @@ impl ImportState {
     }
 
     /// The portfolio after confirming: tables' lines replace or extend the lines, then the
-    /// declarations set each material's refining (and mining) mix.
-    pub fn apply(&self, portfolio: &RawPortfolio) -> RawPortfolio {
+    /// declarations set each material's refining (and mining) mix. Refused when the result would
+    /// be over a size limit (more than 5,000 lines, for example); nothing is changed then.
+    pub fn apply(&self, portfolio: &RawPortfolio) -> Result<RawPortfolio, LimitError> {
         let mode = self.mode.unwrap_or(Mode::Append);
         let mut next = portfolio.clone();
         for (index, review) in self.tables.iter().enumerate() {
             let lines = review.conversion().lines;
             let mode = if index == 0 { mode } else { Mode::Append };
-            next = apply_lines(&next, &lines, mode);
+            next = apply_lines(&next, &lines, mode)?;
         }
         if !self.declarations.is_empty() {
             let (sourcing, _) = material_sourcing(&self.declarations, crate::reference::embedded());
-            next = apply_sourcing(&next, &sourcing);
+            next = apply_sourcing(&next, &sourcing)?;
         }
-        next
+        Ok(next)
     }
 }
 
@@ -323,10 +332,13 @@ pub fn ImportPage(props: &ImportProps) -> Html {
             props.on_action.clone(),
             props.portfolio.clone(),
         );
-        Callback::from(move |_: MouseEvent| {
-            on_action.emit(Action::Load(state.apply(&portfolio)));
-            state.dispatch(ImportAction::Clear);
-            go_to(Route::Calculator);
+        Callback::from(move |_: MouseEvent| match state.apply(&portfolio) {
+            Ok(next) => {
+                on_action.emit(Action::Load(next));
+                state.dispatch(ImportAction::Clear);
+                go_to(Route::Calculator);
+            }
+            Err(error) => state.dispatch(ImportAction::Refused(error)),
         })
     };
     let mode = state.mode.unwrap_or(Mode::Append);
@@ -398,6 +410,11 @@ pub fn ImportPage(props: &ImportProps) -> Html {
                     }
                     if !state.declarations.is_empty() {
                         <p class="small">{ "Declarations set the refining mix (and, from an EMRT 2.x Mine List, the mining mix) of every line of each declared material; a material without a line gets a new line whose spend you fill in." }</p>
+                    }
+                    if let Some(error) = &state.refused {
+                        <p class="notice" role="alert" data-testid="import-refused">
+                            { format!("Nothing was imported: the portfolio would be too large ({error}). Import fewer rows, or replace the portfolio's lines instead of adding to them.") }
+                        </p>
                     }
                     <p class="start-actions">
                         <button type="button" onclick={confirm} data-testid="import-confirm">{ "Import into the portfolio" }</button>
@@ -684,10 +701,10 @@ mod tests {
         );
         assert!(state.has_results());
         let before = crate::app::demo_portfolio();
-        let added = state.apply(&before);
+        let added = state.apply(&before).expect("within the limits");
         assert_eq!(added.lines.len(), before.lines.len() + 2);
         let state = state.reduce(ImportAction::SetMode(Mode::Replace));
-        let replaced = state.apply(&before);
+        let replaced = state.apply(&before).expect("within the limits");
         assert_eq!(replaced.lines.len(), 2);
         assert_eq!(replaced.name, before.name);
     }

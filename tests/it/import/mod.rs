@@ -5,6 +5,9 @@
 
 mod fixtures;
 
+use chokepoint::import::archive::{
+    self, ArchiveLimit, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_RATIO, MAX_TOTAL_BYTES,
+};
 use chokepoint::import::rmi::{
     Declaration, Family, Status, apply_sourcing, material_sourcing, normalise_cid, read_declaration,
 };
@@ -13,7 +16,8 @@ use chokepoint::import::table::{
     read_xlsx, template_csv,
 };
 use chokepoint::import::{ImportError, MAX_FILE_BYTES, MAX_ROWS};
-use chokepoint::model::portfolio::{RawPortfolio, RawStageSourcing};
+use chokepoint::model::limits::{Limit, MAX_LINES};
+use chokepoint::model::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::reference::embedded;
 use fixtures::{fill, rmi, rmi_available, rmi_csv, row};
@@ -517,7 +521,7 @@ fn declarations_from_several_suppliers_merge_into_the_portfolio_by_facility_coun
         r#"{"schema_version":1,"lines":[{"material":"tungsten","label":"Carbide tools","spend":1000,"revenue_share_pct":5}]}"#,
     )
     .expect("portfolio");
-    portfolio = apply_sourcing(&portfolio, &sourcing);
+    portfolio = apply_sourcing(&portfolio, &sourcing).expect("within the limits");
     let line = &portfolio.lines[0];
     let Some((_, RawStageSourcing::Mix(mix))) =
         line.sourcing.0.iter().find(|(s, _)| s == "refining")
@@ -717,9 +721,11 @@ fn pasted_rows_without_header_follow_the_template_order() {
     let result = convert(&table, header, &mapping, embedded());
     assert!(result.messages.is_empty(), "{:?}", result.messages);
     assert_eq!(result.source_rows, [1, 3]);
-    let portfolio = apply_lines(&RawPortfolio::default(), &result.lines, Mode::Append);
+    let portfolio = apply_lines(&RawPortfolio::default(), &result.lines, Mode::Append)
+        .expect("within the limits");
     assert_eq!(portfolio.lines.len(), 2);
-    let replaced = apply_lines(&portfolio, &result.lines[..1], Mode::Replace);
+    let replaced =
+        apply_lines(&portfolio, &result.lines[..1], Mode::Replace).expect("within the limits");
     assert_eq!(replaced.lines.len(), 1);
 }
 
@@ -736,7 +742,8 @@ fn template_csv_imports_cleanly_and_validates() {
         &RawPortfolio::from_json(r#"{"schema_version":1,"lines":[]}"#).expect("empty"),
         &result.lines,
         Mode::Replace,
-    );
+    )
+    .expect("within the limits");
     portfolio
         .validate(embedded())
         .expect("template line is valid");
@@ -790,6 +797,255 @@ fn a_truncated_real_declaration_is_refused() {
     let mut truncated = rmi("real/CMRT6.4_SK_specialty_WF6_REDACTED.xlsx");
     truncated.truncate(truncated.len() / 2);
     assert!(read_declaration("half.xlsx", &truncated).is_err());
+}
+
+// ----------------------------------------------------------------------------- decompression bombs
+
+/// The fixture the bomb tests use is a valid workbook: at a small size, with true headers, it
+/// reads, and its cell holds the shared string.
+#[test]
+fn the_shared_strings_workbook_fixture_is_a_valid_workbook() {
+    let small = fixtures::shared_strings_workbook(0, 10, None);
+    let table = read_xlsx(&small).expect("a valid workbook");
+    assert_eq!(table.cell(1, 0), "aaaaaaaaaa");
+    // The repeated segment inflates to what it claims (here 3 MiB and 5 bytes of `a`).
+    let big = fixtures::shared_strings_workbook(3, 5, None);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(big)).expect("zip");
+    let mut part = archive.by_name("xl/sharedStrings.xml").expect("part");
+    let mut text = Vec::new();
+    // The CRC of a part this size is left 0 by the fixture: the read ends with a checksum error
+    // once every byte has come out.
+    let _ = std::io::Read::read_to_end(&mut part, &mut text);
+    let start = fixtures::SST_START.len();
+    assert_eq!(
+        text.len(),
+        start + 3 * (1 << 20) + 5 + fixtures::SST_END.len()
+    );
+    assert!(
+        text[start..text.len() - fixtures::SST_END.len()]
+            .iter()
+            .all(|&b| b == b'a')
+    );
+}
+
+/// Issue #16: a 2 MB workbook whose shared strings unpack to 2 GiB panicked the import worker
+/// ("capacity overflow"). Its headers say so, and it is refused from them, before anything is
+/// unpacked, on every path a workbook takes.
+#[test]
+fn regression_16_xlsx_bomb_is_refused_from_its_declared_size() {
+    let bomb = fixtures::shared_strings_workbook(2048, 0, None);
+    assert!(bomb.len() < 3 << 20, "{} bytes", bomb.len());
+    assert!(bomb.len() <= MAX_FILE_BYTES);
+    let started = std::time::Instant::now();
+    let errors = [
+        read_xlsx(&bomb).expect_err("table import"),
+        read_declaration("bomb.xlsx", &bomb).expect_err("CMRT/EMRT import"),
+        match chokepoint::import::read_file("bomb.xlsx", &bomb) {
+            Err(error) => error,
+            Ok(_) => panic!("read_file read the bomb"),
+        },
+    ];
+    for error in errors {
+        let ImportError::Unpacked {
+            entry,
+            limit,
+            found,
+            max,
+        } = &error
+        else {
+            panic!("expected a refusal for the unpacked size, got {error:?}");
+        };
+        assert_eq!(entry.as_deref(), Some("xl/sharedStrings.xml"));
+        assert_eq!(*limit, ArchiveLimit::EntryBytes);
+        assert_eq!(
+            *found,
+            2048 * (1 << 20) + fixtures::SST_START.len() as u64 + fixtures::SST_END.len() as u64
+        );
+        assert_eq!(*max, MAX_ENTRY_BYTES);
+        let message = error.to_string();
+        assert!(message.contains("xl/sharedStrings.xml"), "{message}");
+        assert!(message.contains("100.0 MB"), "{message}");
+        assert!(message.contains("decompression bomb"), "{message}");
+    }
+    // Nothing was unpacked: three refusals take a moment, not the seconds 2 GiB would.
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    // The import worker's job reports it as a failed file.
+    match chokepoint::app::import_job::read_bytes("bomb.xlsx", &bomb) {
+        chokepoint::app::import_job::FileOutcome::Failed { message } => {
+            assert!(message.contains("decompression bomb"), "{message}")
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// The same bomb with headers that understate the shared strings (4 KiB declared): it passes
+/// every check of the declared sizes, and unpacking stops one byte past the declared size.
+#[test]
+fn regression_16_xlsx_bomb_with_lying_headers_is_stopped_while_unpacking() {
+    let bomb = fixtures::shared_strings_workbook(2048, 0, Some(4096));
+    let started = std::time::Instant::now();
+    let errors = [
+        read_xlsx(&bomb).expect_err("table import"),
+        read_declaration("bomb.xlsx", &bomb).expect_err("CMRT/EMRT import"),
+        match chokepoint::import::read_file("bomb.xlsx", &bomb) {
+            Err(error) => error,
+            Ok(_) => panic!("read_file read the bomb"),
+        },
+    ];
+    for error in errors {
+        assert_eq!(
+            error,
+            ImportError::Unpacked {
+                entry: Some("xl/sharedStrings.xml".into()),
+                limit: ArchiveLimit::Undeclared,
+                found: 4097,
+                max: 4096,
+            }
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("4096 bytes its header declares"),
+            "{message}"
+        );
+        assert!(message.contains("decompression bomb"), "{message}");
+    }
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    match chokepoint::app::import_job::read_bytes("bomb.xlsx", &bomb) {
+        chokepoint::app::import_job::FileOutcome::Failed { message } => {
+            assert!(message.contains("decompression bomb"), "{message}")
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn workbooks_over_the_ratio_total_or_entry_count_limits_are_refused() {
+    // 8 MiB of one letter packs about 1,000 to 1: under the entry and total limits, over the
+    // ratio.
+    let packed = fixtures::shared_strings_workbook(8, 0, None);
+    let error = read_xlsx(&packed).expect_err("ratio");
+    assert!(
+        matches!(
+            &error,
+            ImportError::Unpacked { limit: ArchiveLimit::Ratio, found, max: MAX_RATIO, .. }
+                if *found > MAX_RATIO
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("times its packed size"),
+        "{error}"
+    );
+    // Three entries declared at 80 MiB each, packed to 512 KiB (160 to 1): each under the entry
+    // and ratio limits, together over the total. Refused from the headers: the data (zeros, not
+    // DEFLATE) is never unpacked.
+    let entry = |n: usize| fixtures::RawEntry {
+        name: format!("xl/part{n}.xml"),
+        method: 8,
+        data: vec![0; 512 << 10],
+        crc: 0,
+        declared: 80 << 20,
+    };
+    let error = read_xlsx(&fixtures::raw_zip(&[entry(1), entry(2), entry(3)])).expect_err("total");
+    assert_eq!(
+        error,
+        ImportError::Unpacked {
+            entry: None,
+            limit: ArchiveLimit::TotalBytes,
+            found: 240 << 20,
+            max: MAX_TOTAL_BYTES,
+        }
+    );
+    let many: Vec<fixtures::RawEntry> = (0..=MAX_ENTRIES)
+        .map(|n| fixtures::RawEntry::stored(&format!("x/{n}.xml"), b"<x/>"))
+        .collect();
+    let error = read_xlsx(&fixtures::raw_zip(&many)).expect_err("entries");
+    assert_eq!(
+        error,
+        ImportError::Unpacked {
+            entry: None,
+            limit: ArchiveLimit::Entries,
+            found: MAX_ENTRIES as u64 + 1,
+            max: MAX_ENTRIES as u64,
+        }
+    );
+}
+
+#[test]
+fn real_workbooks_pass_the_archive_guard() {
+    if !rmi_available() {
+        return;
+    }
+    for name in REAL_FILES {
+        assert_eq!(
+            archive::check(&rmi(&format!("real/{name}"))),
+            Ok(()),
+            "{name}"
+        );
+    }
+    for template in [
+        "RMI_CMRT_6.31.xlsx",
+        "RMI_CMRT_6.5.xlsx",
+        "RMI_EMRT_1.3.xlsx",
+        "RMI_EMRT_2.0.xlsx",
+        "RMI_EMRT_2.1.xlsx",
+    ] {
+        assert_eq!(
+            archive::check(&rmi(&format!("templates/{template}"))),
+            Ok(()),
+            "{template}"
+        );
+    }
+}
+
+// ----------------------------------------------------------------------------- portfolio limits
+
+/// Issue #16: adding imported lines to the current portfolio ("add" mode) could pass the
+/// portfolio's line limit, which only the JSON readers had. Refused before anything is built;
+/// exactly at the limit is accepted.
+#[test]
+fn regression_16_import_extend_mode_cannot_pass_the_line_limit() {
+    let line = RawLine {
+        material: Some("cobalt".into()),
+        ..RawLine::default()
+    };
+    let current = RawPortfolio {
+        lines: vec![line.clone(); 4_000],
+        ..RawPortfolio::default()
+    };
+    let imported = vec![line.clone(); MAX_LINES - 4_000 + 1];
+    let error = apply_lines(&current, &imported, Mode::Append).expect_err("over the limit");
+    assert_eq!((error.limit, error.found), (Limit::Lines, MAX_LINES + 1));
+    assert!(
+        error
+            .to_string()
+            .contains("5,001 lines, over the limit of 5,000"),
+        "{error}"
+    );
+    // Exactly at the limit.
+    let at_limit = apply_lines(&current, &imported[1..], Mode::Append).expect("at the limit");
+    assert_eq!(at_limit.lines.len(), MAX_LINES);
+    // Replacing counts only the imported lines.
+    assert!(apply_lines(&current, &imported[1..], Mode::Replace).is_ok());
+    let error = apply_lines(
+        &RawPortfolio::default(),
+        &vec![line; MAX_ROWS],
+        Mode::Replace,
+    )
+    .expect_err("a full sheet");
+    assert_eq!(error.found, MAX_ROWS);
+    // Declarations add a line per undeclared material: refused too at the limit.
+    let sourcing = chokepoint::import::rmi::MaterialSourcing {
+        material: "tin".into(),
+        metal: "Tin".into(),
+        refining: vec![(CountryCode::parse("IDN").expect("code"), 3)],
+        mining: Vec::new(),
+        unidentified: 0,
+        unknown_country: 0,
+        suppliers: 1,
+    };
+    let error = apply_sourcing(&at_limit, &[sourcing]).expect_err("one line too many");
+    assert_eq!((error.limit, error.found), (Limit::Lines, MAX_LINES + 1));
 }
 
 proptest! {
