@@ -3,11 +3,11 @@
 //! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
+use chokepoint::analysis::exposure::look_through;
 use chokepoint::analysis::planner::{
     Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
     plan_mix, plan_portfolio, plan_stage,
 };
-use chokepoint::analysis::exposure::look_through;
 use chokepoint::analysis::portfolio::{AssessParams, assess};
 use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
@@ -575,7 +575,10 @@ fn rest_of_world_is_kept_at_most_at_today_for_every_objective() {
     // 9.44 % rest of world, so as a country it could take up to 18.88 % (headroom 2).
     let reference = reference();
     let today = mix(&[("CHN", 80.0), ("ROW", 5.0), ("FIN", 15.0)]);
-    let world = reference.world_mix("cobalt", Stage::Refining).unwrap().clone();
+    let world = reference
+        .world_mix("cobalt", Stage::Refining)
+        .unwrap()
+        .clone();
     for objective in [
         Objective::Hhi,
         Objective::HhiWgi,
@@ -1027,58 +1030,60 @@ fn portfolio_case() -> impl Strategy<Value = (Portfolio, PlanParams)> {
         prop::option::of(0.0..1.0f64),
         prop::collection::vec(prop_oneof![Just(None), (0.0..20.0f64).prop_map(Some)], 3),
     )
-        .prop_map(|(lines, objective, headroom, max_shift, row_cap, premiums)| {
-            let lines = lines
-                .into_iter()
-                .map(|(m, spend, own)| {
-                    let sourcing = match own {
-                        Some((stage, mut weights)) => {
-                            if weights.iter().all(|w| *w == 0.0) {
-                                weights[0] = 1.0;
+        .prop_map(
+            |(lines, objective, headroom, max_shift, row_cap, premiums)| {
+                let lines = lines
+                    .into_iter()
+                    .map(|(m, spend, own)| {
+                        let sourcing = match own {
+                            Some((stage, mut weights)) => {
+                                if weights.iter().all(|w| *w == 0.0) {
+                                    weights[0] = 1.0;
+                                }
+                                let codes = ["CHN", "AUS", "JPN", "ROW"];
+                                let own = CountryMix::from_shares(
+                                    codes.iter().map(|k| c(k)).zip(weights),
+                                )
+                                .unwrap();
+                                let stage = [Stage::Mining, Stage::Refining][stage];
+                                Sourcing::default().with(stage, Some(own))
                             }
-                            let codes = ["CHN", "AUS", "JPN", "ROW"];
-                            let own = CountryMix::from_shares(
-                                codes.iter().map(|k| c(k)).zip(weights),
-                            )
-                            .unwrap();
-                            let stage = [Stage::Mining, Stage::Refining][stage];
-                            Sourcing::default().with(stage, Some(own))
+                            None => Sourcing::default(),
+                        };
+                        Line {
+                            material: ROW_MATERIALS[m].to_string(),
+                            label: None,
+                            spend: Amount::new(spend).unwrap(),
+                            revenue_share: Share::from_percent(10.0).unwrap(),
+                            inventory_days: Amount::ZERO,
+                            sourcing,
                         }
-                        None => Sourcing::default(),
-                    };
-                    Line {
-                        material: ROW_MATERIALS[m].to_string(),
-                        label: None,
-                        spend: Amount::new(spend).unwrap(),
-                        revenue_share: Share::from_percent(10.0).unwrap(),
-                        inventory_days: Amount::ZERO,
-                        sourcing,
-                    }
-                })
-                .collect();
-            let mut params = PlanParams {
-                objective,
-                headroom,
-                max_shift,
-                frontier_points: 4,
-                ..PlanParams::default()
-            };
-            if let Some(cap) = row_cap {
-                params.caps.insert(CountryCode::REST_OF_WORLD, cap);
-            }
-            for (code, premium) in ["ROW", "JPN", "AUS"].iter().zip(premiums) {
-                if let Some(p) = premium {
-                    params.premiums.insert(c(code), p);
+                    })
+                    .collect();
+                let mut params = PlanParams {
+                    objective,
+                    headroom,
+                    max_shift,
+                    frontier_points: 4,
+                    ..PlanParams::default()
+                };
+                if let Some(cap) = row_cap {
+                    params.caps.insert(CountryCode::REST_OF_WORLD, cap);
                 }
-            }
-            (
-                Portfolio {
-                    lines,
-                    ..Portfolio::default()
-                },
-                params,
-            )
-        })
+                for (code, premium) in ["ROW", "JPN", "AUS"].iter().zip(premiums) {
+                    if let Some(p) = premium {
+                        params.premiums.insert(c(code), p);
+                    }
+                }
+                (
+                    Portfolio {
+                        lines,
+                        ..Portfolio::default()
+                    },
+                    params,
+                )
+            },
+        )
 }
 
 /// Today's `ROW` share of `material` at `stage`: the spend-weighted look-through of its lines.

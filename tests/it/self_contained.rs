@@ -87,7 +87,11 @@ fn no_rmi_file_is_vendored() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut vendored = Vec::new();
     files(&root.join("data/sources"), &mut vendored);
-    assert!(vendored.len() > 100, "data/sources holds {} files", vendored.len());
+    assert!(
+        vendored.len() > 100,
+        "data/sources holds {} files",
+        vendored.len()
+    );
     let rmi: Vec<_> = vendored
         .iter()
         .filter(|p| {

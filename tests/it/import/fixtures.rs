@@ -30,7 +30,11 @@ const SKIP_REASON: &str = "RMI templates and declarations not found (RMI reserve
 pub fn rmi_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(RMI_DIR_VARIABLE) {
         let dir = PathBuf::from(dir);
-        assert!(dir.is_dir(), "{RMI_DIR_VARIABLE}={} is not a directory", dir.display());
+        assert!(
+            dir.is_dir(),
+            "{RMI_DIR_VARIABLE}={} is not a directory",
+            dir.display()
+        );
         return Some(dir);
     }
     let upstream = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cmrt"));
