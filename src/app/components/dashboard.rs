@@ -205,12 +205,16 @@ fn policy_cell(m: &MaterialResult) -> Html {
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
         .collect();
-    let mut unconfirmed: Vec<String> = m
-        .policy
-        .iter()
-        .filter_map(|f| Some(format!("{}: {}", f.name, f.unconfirmed?.message())))
-        .collect();
-    unconfirmed.dedup();
+    // One note per rule, whatever the number of stages it was checked at.
+    let mut unconfirmed: Vec<String> = Vec::new();
+    for f in &m.policy {
+        if let Some(change) = f.unconfirmed {
+            let text = format!("{}: {}", f.name, change.message());
+            if !unconfirmed.contains(&text) {
+                unconfirmed.push(text);
+            }
+        }
+    }
     html! {
         <div class="policy-cell">
             for text in &unconfirmed {
