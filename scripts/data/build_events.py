@@ -23,6 +23,16 @@ observed effect per material, sources (URL and title) and confidence. Derived fi
   cut and, where the data has no end date, the duration are ASSUMPTIONS by measure type
   (DEFAULTS below), labelled as such in `cut_basis` / `months_basis` and in `assumption`; the
   duration comes from the data (effective -> lifted dates) where both dates exist.
+- scenario.cut_from: for the events whose data has the quantity the measure allows and the
+  quantity supplied before it (DERIVED_CUTS below), the cut is DATA, not an assumption:
+  cut = 1 - allowed / before, in percent of the supply country's share (cut_basis "data"). Each
+  figure is quoted from events.csv (the quote is checked against the row) or read from the
+  reference source table data/sources/reference/production_shares.csv, and carried into the
+  JSON with its citation. Events with quantities that give no single cut say why
+  (NO_DERIVED_CUT).
+- researched: the date the event data was researched (RESEARCHED below), quoted from
+  SOURCES.md (the quote is checked against the file): statuses are as of the newest source read,
+  and a status on a later date cannot be confirmed from the data.
 """
 
 import csv
@@ -36,6 +46,8 @@ from build_reference import write_or_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "data", "sources", "events", "events.csv")
+SOURCES_MD = os.path.join(ROOT, "data", "sources", "events", "SOURCES.md")
+PRODUCTION = os.path.join(ROOT, "data", "sources", "reference", "production_shares.csv")
 REFERENCE = os.path.join(ROOT, "data", "reference.json")
 OUTPUT = os.path.join(ROOT, "data", "events.json")
 
@@ -100,6 +112,56 @@ DEFAULTS = {
 }
 # When an event has several measure types, the one with the largest default cut applies.
 
+# The date the event data was researched, quoted from SOURCES.md (checked in `researched`).
+RESEARCHED = {
+    "date": "2026-12-06",
+    "sources_up_to": "about October 2026",
+    "quote": "`status_latest` is the status as of the newest source read (up to ~Oct 2026; "
+             "research date 2026-12-06)",
+}
+
+# Events whose cut follows from their own figures: cut = 1 - allowed / before, the share of the
+# supply country's supply the measure withholds. A figure is either quoted from a column of the
+# event's events.csv row (`field`, `quote`: the quote must be in the cell and contain the value
+# written with thousands separators) or read from the reference production table (`reference`:
+# material, stage, country, source id of a row of production_shares.csv).
+DERIVED_CUTS = {
+    "CD-2025-CO-QUOTA": {
+        "allowed": {
+            "value": 96600, "unit": "t of cobalt per year", "field": "status_latest",
+            "quote": "96,600 t/yr caps for 2026 and 2027",
+            "what": "DR Congo's cobalt export quota for 2026 and 2027",
+        },
+        # The quota counts tonnes of cobalt, as USGS counts mine production (cobalt content);
+        # DR Congo refines little of its own output, so its mine output stands for its exports.
+        "before": {
+            "reference": ("cobalt", "mining", "COD", "USGS_MCS2025_WORLD"),
+            "what": "DR Congo's 2024 cobalt mine production (cobalt content)",
+        },
+    },
+    "CN-2010-REQUOTA": {
+        "allowed": {
+            "value": 30258, "unit": "t per year", "field": "description",
+            "quote": "2010 total 30,258 t", "what": "China's 2010 rare-earth export quota",
+        },
+        "before": {
+            "value": 50145, "unit": "t per year", "field": "description",
+            "quote": "50,145 t in 2009", "what": "China's 2009 rare-earth export quota",
+        },
+    },
+}
+
+# Events whose data has quantities that give no single cut: why (the cut stays an assumption).
+NO_DERIVED_CUT = {
+    "CN-2011-QUOTAS": "the data gives first-batch 2011 quota volumes per material, several above "
+                      "2010 (tungsten +10 %, antimony +5 %, tin products -14 %), and no "
+                      "full-year totals, so no single cut follows from them",
+    "ID-2026-NI-RKAB": "the data gives the 2026 ore approvals as a range (260-270 Mwmt) against "
+                       "conflicting baselines (2025 approvals ~330 Mt or ~379 Mt, 2025 output "
+                       "~264 Mt), in wet tonnes of ore rather than the nickel content of the "
+                       "reference data, so no single cut follows from them",
+}
+
 # Events whose supply country is not the imposing one (an import-side sanction).
 SUPPLY_COUNTRY = {"US-GB-2024-RUMETALS": ["RUS"]}
 
@@ -159,6 +221,84 @@ def sources_of(row):
     return {"urls": urls, "titles": row["source_title"].strip(), "date": row["source_date"].strip()}
 
 
+def researched():
+    """RESEARCHED, with its quote checked against SOURCES.md and its citation."""
+    with open(SOURCES_MD, encoding="utf-8") as f:
+        text = f.read()
+    if RESEARCHED["quote"] not in text or RESEARCHED["date"] not in RESEARCHED["quote"]:
+        raise ValueError(f"SOURCES.md no longer says {RESEARCHED['quote']!r}: update RESEARCHED")
+    as_day(RESEARCHED["date"])
+    return {
+        "date": RESEARCHED["date"],
+        "sources_up_to": RESEARCHED["sources_up_to"],
+        "citation": f"data/sources/events/SOURCES.md: \"{RESEARCHED['quote']}\"",
+    }
+
+
+def measure_name(measure):
+    """'export_quota' -> 'an export quota', 'licence_requirement' -> 'a licence requirement'."""
+    words = measure.replace("_", " ")
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def thousands(value):
+    """96600 -> '96,600'."""
+    return f"{value:,}"
+
+
+def quantity(eid, row, spec, production, datasets):
+    """One figure of DERIVED_CUTS, checked against its source, with its citation."""
+    if "reference" in spec:
+        material, stage, country, source_id = spec["reference"]
+        found = [r for r in production
+                 if (r["material_id"], r["stage"], r["country_iso3"], r["source_id"])
+                 == (material, stage, country, source_id)]
+        if len(found) != 1:
+            raise ValueError(f"{eid}: {len(found)} rows of production_shares.csv for "
+                             f"{spec['reference']}")
+        r = found[0]
+        value = float(r["quantity"])
+        value = int(value) if value.is_integer() else value
+        return {
+            "value": value,
+            "unit": r["unit"],
+            "what": spec["what"],
+            "source": (f"{datasets[source_id]} (data/sources/reference/production_shares.csv: "
+                       f"{r['material_name']}, {r['stage_detail']}, "
+                       f"{r['source_country_name']}, {r['year']}, {r['value_status']})"),
+        }
+    cell = row[spec["field"]]
+    if spec["quote"] not in cell or thousands(spec["value"]) not in spec["quote"]:
+        raise ValueError(f"{eid}: {spec['field']} does not say {spec['quote']!r} "
+                         f"with {thousands(spec['value'])}")
+    return {
+        "value": spec["value"],
+        "unit": spec["unit"],
+        "what": spec["what"],
+        "source": (f"data/sources/events/events.csv, {row['row_id']}, {spec['field']}: "
+                   f"\"{spec['quote']}\""),
+    }
+
+
+def derived_cut(eid, row, production, datasets):
+    """The cut of DERIVED_CUTS[eid] (percent) and its figures, or None."""
+    spec = DERIVED_CUTS.get(eid)
+    if spec is None:
+        return None
+    allowed = quantity(eid, row, spec["allowed"], production, datasets)
+    before = quantity(eid, row, spec["before"], production, datasets)
+    if not 0 <= allowed["value"] <= before["value"] or before["value"] <= 0:
+        raise ValueError(f"{eid}: allowed {allowed['value']} is not within 0..{before['value']}")
+    cut = 100 * (1 - allowed["value"] / before["value"])
+    return cut, {"allowed": allowed, "before": before}
+
+
+def reference_datasets():
+    """Dataset id -> publisher and title, from data/reference.json."""
+    with open(REFERENCE, encoding="utf-8") as f:
+        return {d["id"]: f"{d['pub']}, {d['title']}" for d in json.load(f)["datasets"]}
+
+
 def catalogue_ids():
     with open(REFERENCE, encoding="utf-8") as f:
         return {m["id"] for m in json.load(f)["materials"]}
@@ -185,8 +325,14 @@ def map_material(row, known):
 
 def build():
     known = catalogue_ids()
+    datasets = reference_datasets()
     with open(SOURCE, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
+    with open(PRODUCTION, encoding="utf-8-sig", newline="") as f:
+        production = list(csv.DictReader(f))
+    for eid in list(DERIVED_CUTS) + list(NO_DERIVED_CUT):
+        if not any(r["event_id"].strip() == eid for r in rows):
+            raise ValueError(f"{eid} is not in events.csv")
     events = {}
     order = []
     unmapped_report = []
@@ -268,11 +414,29 @@ def build():
                 months_basis = "data"
             elif effective and lifted:
                 took_effect = False
-            assumption = (f"Assumption for a {choice.replace('_', ' ')}: {why} "
-                          f"(cut {cut} % of the supply country's share")
-            if months_basis == "assumption":
-                assumption += f", for {months} months"
-            assumption += "). Not data: edit it."
+            derived = derived_cut(eid, first, production, datasets)
+            if derived is None:
+                cut_basis, cut_from = "assumption", None
+                assumption = (f"Assumption for {measure_name(choice)}: {why} "
+                              f"(cut {cut} % of the supply country's share")
+                if months_basis == "assumption":
+                    assumption += f", for {months} months"
+                assumption += "). Not data: edit it."
+                if eid in NO_DERIVED_CUT:
+                    assumption += f" The cut is not derived: {NO_DERIVED_CUT[eid]}."
+            else:
+                cut, cut_from = derived
+                cut_basis = "data"
+                a, b = cut_from["allowed"], cut_from["before"]
+                assumption = (f"Cut from the data: {a['what']}, {thousands(a['value'])} "
+                              f"{a['unit']}, against {b['what']}, {thousands(b['value'])} "
+                              f"{b['unit']}: 1 - {thousands(a['value'])} / "
+                              f"{thousands(b['value'])} = {cut:.1f} % of the supply country's "
+                              f"share withheld.")
+                if months_basis == "assumption":
+                    assumption += (f" Duration {months} months: an assumption for "
+                                   f"{measure_name(choice)}, not data.")
+                assumption += " Edit either."
             if months_basis == "data":
                 assumption += (f" Duration {months} months from the data (effective {effective}"
                                f" to {lifted}).")
@@ -282,7 +446,8 @@ def build():
                 "countries": SUPPLY_COUNTRY.get(eid, split(first["imposing_iso3"])),
                 "targets": target_list,
                 "cut_pct": cut,
-                "cut_basis": "assumption",
+                "cut_basis": cut_basis,
+                "cut_from": cut_from,
                 "months": months,
                 "months_basis": months_basis,
                 "measure": choice,
@@ -319,7 +484,11 @@ def build():
         })
     for line in unmapped_report:
         print(f"build_events: unmapped material {line}", file=sys.stderr)
-    doc = {"v": 1, "source": SOURCE_NAME, "events": out}
+    for eid in DERIVED_CUTS:
+        event = next(e for e in out if e["id"] == eid)
+        if event["scenario"] is None or event["scenario"]["cut_from"] is None:
+            raise ValueError(f"{eid}: has a derived cut but no scenario")
+    doc = {"v": 1, "source": SOURCE_NAME, "researched": researched(), "events": out}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -23,6 +23,9 @@ not split. Empty dates become null. Derived fields are added next to the origina
   schedule), when the rule's `test` is a share test Chokepoint can compute from a country mix;
   otherwise null with `unchecked_reason`.
 - terminated, enacted, caveats: from the small overlay tables below, which quote RULES.md.
+- researched: the date the rules were researched (RESEARCHED below), quoted from RULES.md (the
+  quote is checked against the file). A rule's status on a later date is its status as then
+  recorded: a start or end date after the research date cannot be confirmed from the data.
 """
 
 import csv
@@ -40,6 +43,15 @@ SOURCE = os.path.join(ROOT, "data", "sources", "policy", "rules.csv")
 # every material the app knows, individual rare earths included.
 CATALOGUE = os.path.join(ROOT, "data", "reference.json")
 OUTPUT = os.path.join(ROOT, "data", "policy_rules.json")
+RULES_MD = os.path.join(ROOT, "data", "sources", "policy", "RULES.md")
+
+# The date the rules were researched, quoted from RULES.md (checked in `researched`).
+RESEARCHED = {
+    "date": "2026-12-06",
+    "sources_up_to": "about October 2026",
+    "quote": "Research date of the stored sources: up to ~Oct 2026 (US Code text \"current "
+             "through P.L. 119-73\"); last re-checked 2026-12-06.",
+}
 
 # Catalogue ids beyond data/sources/reference/materials_summary.csv: the individual rare
 # earths the catalogue carries (or will carry) as their own materials.
@@ -268,6 +280,20 @@ def material_ids(names, by_id, catalogue, unknown, rule_id, seen=()):
     return result
 
 
+def researched():
+    """RESEARCHED, with its quote checked against RULES.md and its citation."""
+    with open(RULES_MD, encoding="utf-8") as f:
+        text = f.read()
+    if RESEARCHED["quote"] not in text or RESEARCHED["date"] not in RESEARCHED["quote"]:
+        raise SystemExit(f"build_policy: RULES.md no longer says {RESEARCHED['quote']!r}: "
+                         "update RESEARCHED")
+    return {
+        "date": RESEARCHED["date"],
+        "sources_up_to": RESEARCHED["sources_up_to"],
+        "citation": f"data/sources/policy/RULES.md: \"{RESEARCHED['quote']}\"",
+    }
+
+
 def build():
     with open(SOURCE, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -284,12 +310,11 @@ def build():
             if sources:
                 folded.append({"stage": target, "from": sources})
         caveats = []
-        # The research marks a caveat "WARNING:" or "WARNING (re-checked YYYY-MM-DD):"; the
-        # re-check date is kept at the start of the caveat.
-        warning = re.search(r"WARNING(?: \(([^)]*)\))?:\s*(.*)", row["notes"], re.S)
+        # "WARNING: ..." or "WARNING (re-checked 2026-12-06): ..." (the December 2026 notes).
+        warning = re.search(r"WARNING(?: \(([^)]*)\))?:", row["notes"])
         if warning:
-            checked, text = warning.group(1), warning.group(2).strip()
-            caveats.append(f"{checked[0].upper()}{checked[1:]}: {text}" if checked else text)
+            text = row["notes"][warning.end():].strip()
+            caveats.append(f"{text} ({warning.group(1)})" if warning.group(1) else text)
         if "recycling" in raw_stages:
             caveats.append("The recycling stage is not modelled by Chokepoint.")
         if "metal" in raw_stages and not ({"refining", "separation"} & set(raw_stages)):
@@ -341,6 +366,7 @@ def build():
     document = {
         "source": "data/sources/policy/rules.csv and RULES.md (research up to December 2026)",
         "generated_by": "scripts/data/build_policy.py",
+        "researched": researched(),
         "rules": rules,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -35,9 +35,13 @@
 //!   explicit caps ([`PlanParams::caps`]) where suppliers have confirmed volumes. The purchased-
 //!   component stage has no world production data, so only today's suppliers and explicit caps
 //!   can supply it.
-//! - **Rest of world.** `ROW` (the sources' "other countries") is a candidate like a country,
-//!   with its own cap; exclude it to plan over named countries only. It is never a member of a
-//!   group.
+//! - **Rest of world.** `ROW` (the sources' "other countries") is a residual of the statistics,
+//!   not a supplier anyone can contract with, so a plan never raises its share: its upper bound
+//!   is `min(cap, today's ROW share)` for every objective and every frontier point (a plan may
+//!   keep today's `ROW` volume, or move it to named countries). Counting it as one more country
+//!   would also flatter the HHI. Exclude it to plan over named countries only. It is never a
+//!   member of a group. When the rule binds, the plan lists [`Binding::RestOfWorld`], and the
+//!   explanation says that rest of world is never increased.
 //! - **Missing governance scores.** For the governance-weighted objective, a country without a
 //!   WGI score (and `ROW`) is weighted [`PlanParams::unknown_wgi`] (default 10, the weakest
 //!   governance on the EU scale), so that the planner never moves supply towards a country
@@ -423,6 +427,14 @@ pub enum Binding {
         /// Objective decrease per percentage point less minimum.
         multiplier: f64,
     },
+    /// The rest of world (`ROW`) held at today's share: a statistical residual, not a supplier,
+    /// is never increased (see the module notes).
+    RestOfWorld {
+        /// Today's share, its upper bound (fraction).
+        today: f64,
+        /// Objective decrease per percentage point more rest of world (what the rule costs).
+        multiplier: f64,
+    },
     /// An excluded country that supplies today.
     Excluded {
         /// The country.
@@ -551,6 +563,9 @@ struct Setup<'a> {
     reference: &'a ReferenceData,
     /// The expected-loss objective's terms, for that objective only.
     loss: Option<LossTerms>,
+    /// The index of `ROW` among the candidates, with the cap it would have had as a country,
+    /// when the rest-of-world rule lowered it to today's share.
+    residual: Option<(usize, f64)>,
 }
 
 /// The expected loss over the candidate countries: `offset + sum_c value_c(x_c)` (fractions of
@@ -727,15 +742,21 @@ fn setup<'a>(
         budget: params.budget.map_or(f64::INFINITY, |b| b / 100.0),
     };
     let mut premium_pct = Vec::with_capacity(n);
-    for &c in &countries {
+    let mut residual = None;
+    for (i, &c) in countries.iter().enumerate() {
         let x0 = today.share_of(c);
         let world_share = world.map_or(0.0, |w| w.share_of(c));
         let default_cap = (params.headroom * world_share).max(x0).min(1.0);
-        let cap = if params.exclude.contains(&c) {
+        let mut cap = if params.exclude.contains(&c) {
             0.0
         } else {
             params.caps.get(&c).copied().unwrap_or(default_cap)
         };
+        // Rest of world is a residual of the statistics, not a supplier: never above today.
+        if c.is_rest_of_world() && cap > x0 {
+            residual = Some((i, cap));
+            cap = x0;
+        }
         let (quad, lin) = match &params.objective {
             Objective::Hhi => (1.0, 0.0),
             Objective::HhiWgi => (wgi_weight(reference, c, params.unknown_wgi), 0.0),
@@ -767,6 +788,7 @@ fn setup<'a>(
         covered,
         reference,
         loss,
+        residual,
     }
 }
 
@@ -996,7 +1018,12 @@ fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> 
         }
         let at_lo = x[c] <= p.lo[c] + 1e-9;
         let at_hi = x[c] >= p.hi[c] - 1e-9;
-        if at_hi && p.hi[c] > p.lo[c] && p.hi[c] > 0.0 && p.hi[c] < 1.0 {
+        if at_hi && setup.residual.is_some_and(|(i, _)| i == c) {
+            out.push(Binding::RestOfWorld {
+                today: p.x0[c],
+                multiplier: (-rmax).max(0.0) * per_point,
+            });
+        } else if at_hi && p.hi[c] > p.lo[c] && p.hi[c] > 0.0 && p.hi[c] < 1.0 {
             out.push(Binding::Cap {
                 country,
                 cap: p.hi[c],
@@ -1446,10 +1473,11 @@ fn explain(
     crate::model::order::sort_by(&mut changes, |a, b| {
         b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
     });
+    let residual = residual_note(setup).unwrap_or_default();
     if point.shift < 5e-4 || changes.is_empty() {
         return format!(
             "Keep today's sourcing of {subject}: within the limits no shift lowers the {} \
-             ({}).",
+             ({}).{residual}",
             setup.objective.label(),
             format_objective(setup.objective, before.objective)
         );
@@ -1514,12 +1542,25 @@ fn explain(
         ));
     }
     format!(
-        "Move {} % of {subject} from {} to {}: {}.",
+        "Move {} % of {subject} from {} to {}: {}.{residual}",
         pct(point.shift),
         names(-1.0),
         names(1.0),
         parts.join(", ")
     )
+}
+
+/// The sentence on the rest of world, when it is a candidate that may supply: a plan never
+/// increases it (see the module notes).
+fn residual_note(setup: &Setup<'_>) -> Option<String> {
+    let i = setup.countries.iter().position(|c| c.is_rest_of_world())?;
+    (setup.residual.is_some() || setup.problem.hi[i] > 0.0).then(|| {
+        format!(
+            " Rest of world stays at or below today's {} %: it is a statistical residual, not \
+             a supplier, so a plan never increases it.",
+            pct(setup.problem.x0[i])
+        )
+    })
 }
 
 /// A display name inside a sentence: the first letter in lower case, unless the name starts

@@ -18,7 +18,13 @@
 //!
 //! A check takes a material id, a stage, a [`CountryMix`], a [`Date`] (passed in; there is no
 //! clock) and the country groups of the reference data, and returns a [`Finding`]: pass, fail or
-//! not applicable, with the numbers. Country of origin stands in for the legal tests, several of
+//! not applicable, with the numbers.
+//!
+//! The rules were researched on a date ([`rules_researched`], carried into the JSON by the build
+//! script from `RULES.md`): a rule's dates are as its newest source read gave them. On a check
+//! date after the research date, a start or end date that falls in between is a scheduled change
+//! the data cannot confirm ([`PolicyRule::unconfirmed_on`]): "scheduled to take effect on
+//! 2027-01-01; the data has no record after 2026-12-06: check the current status". Country of origin stands in for the legal tests, several of
 //! which are about entities (ownership, control) or value shares over a whole product: every
 //! finding carries the rule's caveats. The CRMA benchmark is an EU-level target for the Union's
 //! consumption, not a company obligation.
@@ -186,6 +192,90 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Date::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// When a data set (the policy rules, the events) was researched: its statuses are as of its
+/// newest sources, and nothing after the research date is recorded. Read from the data, where
+/// the build script carries it with its citation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Researched {
+    /// The research date.
+    pub date: Date,
+    /// How recent the newest sources read are, in words (for example "about October 2026").
+    pub sources_up_to: String,
+    /// Where the date is stated: file and quotation.
+    pub citation: String,
+}
+
+impl Researched {
+    /// A short statement for a view: "researched 2026-12-06 (newest sources about October
+    /// 2026)".
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::{Date, Researched};
+    /// let r = Researched {
+    ///     date: Date::parse("2026-12-06").unwrap(),
+    ///     sources_up_to: "about October 2026".into(),
+    ///     citation: String::new(),
+    /// };
+    /// assert_eq!(r.label(), "researched 2026-12-06 (newest sources about October 2026)");
+    /// ```
+    pub fn label(&self) -> String {
+        format!(
+            "researched {} (newest sources {})",
+            self.date, self.sources_up_to
+        )
+    }
+}
+
+/// A change of a rule's status scheduled after the data's research date and on or before the
+/// check date: the data has no record of whether it happened ([`PolicyRule::unconfirmed_on`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Unconfirmed {
+    /// The rule was scheduled to take effect on `on`.
+    Start {
+        /// Its first day in force, as the data gives it.
+        on: Date,
+        /// The research date of the data.
+        researched: Date,
+    },
+    /// The rule was scheduled to end after `last_day` (its last day in force, or the last day
+    /// before a later law ended its regime).
+    End {
+        /// Its last day in force, as the data gives it.
+        last_day: Date,
+        /// The research date of the data.
+        researched: Date,
+    },
+}
+
+impl Unconfirmed {
+    /// The change in words, with what to do.
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::{Date, Unconfirmed};
+    /// let d = |t: &str| Date::parse(t).unwrap();
+    /// let start = Unconfirmed::Start { on: d("2027-01-01"), researched: d("2026-12-06") };
+    /// assert_eq!(
+    ///     start.message(),
+    ///     "scheduled to take effect on 2027-01-01; the data has no record after 2026-12-06: \
+    ///      check the current status"
+    /// );
+    /// ```
+    pub fn message(&self) -> String {
+        let (what, date, researched) = match self {
+            Unconfirmed::Start { on, researched } => ("take effect", on, researched),
+            Unconfirmed::End {
+                last_day,
+                researched,
+            } => ("end", last_day, researched),
+        };
+        format!(
+            "scheduled to {what} on {date}; the data has no record after {researched}: check \
+             the current status"
+        )
     }
 }
 
@@ -391,6 +481,18 @@ pub enum RuleStatus {
 }
 
 impl RuleStatus {
+    /// The status in words, for example "not yet in force".
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleStatus::InForce => "in force",
+            RuleStatus::NotYetInForce => "not yet in force",
+            RuleStatus::Ended => "ended",
+            RuleStatus::Terminated => "ended by a later law",
+            RuleStatus::NotEnacted => "not enacted",
+            RuleStatus::Undated => "no start date in the data",
+        }
+    }
+
     /// Whether the rule is historical on the date (ended or terminated).
     pub fn is_historical(self) -> bool {
         matches!(self, RuleStatus::Ended | RuleStatus::Terminated)
@@ -419,6 +521,48 @@ impl PolicyRule {
             return RuleStatus::Undated;
         }
         RuleStatus::InForce
+    }
+
+    /// The scheduled change of status the data cannot confirm on `date`, for rule data
+    /// researched on `researched`: a start date after the research date and on or before
+    /// `date`, or a last day in force (or a termination) on or after the research date and
+    /// before `date`. `None` when nothing changes between the research date and `date`, and for
+    /// a bill that is not law.
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::{embedded_rules, Date, Unconfirmed};
+    /// let d = |t: &str| Date::parse(t).unwrap();
+    /// let rule = embedded_rules().iter().find(|r| r.rule_id == "US-DFARS7052-NDFEB-B").unwrap();
+    /// // The mine-to-magnet regime starts on 2027-01-01, after the research of 2026-12-06.
+    /// assert_eq!(
+    ///     rule.unconfirmed_on(d("2027-02-01"), d("2026-12-06")),
+    ///     Some(Unconfirmed::Start { on: d("2027-01-01"), researched: d("2026-12-06") })
+    /// );
+    /// assert_eq!(rule.unconfirmed_on(d("2026-12-20"), d("2026-12-06")), None);
+    /// ```
+    pub fn unconfirmed_on(&self, date: Date, researched: Date) -> Option<Unconfirmed> {
+        if !self.enacted || date <= researched {
+            return None;
+        }
+        let ends = |last_day: Date| (researched <= last_day && last_day < date).then_some(last_day);
+        if let Some(last_day) = self.terminated.as_ref().and_then(|t| ends(t.after)) {
+            return Some(Unconfirmed::End {
+                last_day,
+                researched,
+            });
+        }
+        if let Some(on) = self.effective_from
+            && researched < on
+            && on <= date
+        {
+            return Some(Unconfirmed::Start { on, researched });
+        }
+        self.effective_to
+            .and_then(ends)
+            .map(|last_day| Unconfirmed::End {
+                last_day,
+                researched,
+            })
     }
 
     /// Whether the rule covers the catalogue material `material`.
@@ -476,6 +620,8 @@ impl std::error::Error for PolicyDataError {}
 
 #[derive(Deserialize)]
 struct Document {
+    #[serde(default)]
+    researched: Option<Researched>,
     rules: Vec<PolicyRule>,
 }
 
@@ -551,25 +697,42 @@ fn validate(rules: &[PolicyRule]) -> Result<(), PolicyDataError> {
 /// assert!(matches!(parse_rules("{\"rules\": [}"), Err(PolicyDataError::Json { line: 1, .. })));
 /// ```
 pub fn parse_rules(json: &str) -> Result<Vec<PolicyRule>, PolicyDataError> {
+    parse_document(json).map(|d| d.rules)
+}
+
+fn parse_document(json: &str) -> Result<Document, PolicyDataError> {
     let document: Document = serde_json::from_str(json).map_err(|e| PolicyDataError::Json {
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
     })?;
     validate(&document.rules)?;
-    Ok(document.rules)
+    Ok(document)
+}
+
+fn embedded_document() -> Result<&'static Document, &'static PolicyDataError> {
+    static RULES: OnceLock<Result<Document, PolicyDataError>> = OnceLock::new();
+    RULES.get_or_init(|| parse_document(EMBEDDED_JSON)).as_ref()
 }
 
 /// The embedded rule data, parsed once, or the error that stopped it.
 pub fn try_embedded_rules() -> Result<&'static [PolicyRule], &'static PolicyDataError> {
-    static RULES: OnceLock<Result<Vec<PolicyRule>, PolicyDataError>> = OnceLock::new();
-    RULES
-        .get_or_init(|| parse_rules(EMBEDDED_JSON))
-        .as_ref()
-        .map(Vec::as_slice)
+    embedded_document().map(|d| d.rules.as_slice())
 }
 
-/// The embedded rule data (36 rules from `rules.csv`), parsed once.
+/// When the embedded rules were researched (`researched` of `data/policy_rules.json`, quoted by
+/// the build script from `RULES.md`); `None` only if the embedded data were malformed (a test
+/// makes sure it is there).
+///
+/// ```
+/// use chokepoint::analysis::policy::rules_researched;
+/// assert_eq!(rules_researched().unwrap().date.to_string(), "2026-12-06");
+/// ```
+pub fn rules_researched() -> Option<&'static Researched> {
+    embedded_document().ok()?.researched.as_ref()
+}
+
+/// The embedded rule data (37 rules from `rules.csv`), parsed once.
 ///
 /// Never panics: if the embedded data were malformed this returns an empty slice (a test makes
 /// sure it parses; use [`try_embedded_rules`] to see the error).
@@ -918,6 +1081,11 @@ pub struct PolicyFinding {
     /// Where the rule stands on the date checked; `None` when no date was given (the rule was
     /// checked as written, see [`check_rule_as_written`]).
     pub status: Option<RuleStatus>,
+    /// A change of status scheduled between the research date of the rules and the date
+    /// checked, which the data cannot confirm ([`PolicyRule::unconfirmed_on`]); `None` without
+    /// a date or when nothing changes in between. Set by the caller that knows the research
+    /// date ([`PolicyFinding::with_research_date`]).
+    pub unconfirmed: Option<Unconfirmed>,
     /// Whether the rule is historical: on the date, ended or terminated; with no date, ended by a
     /// later law ([`PolicyFinding::terminated`]).
     pub historical: bool,
@@ -949,6 +1117,7 @@ impl PolicyFinding {
             effective_to: rule.effective_to,
             terminated: rule.terminated.clone(),
             status: dated.then_some(finding.status),
+            unconfirmed: None,
             historical: if dated {
                 finding.status.is_historical()
             } else {
@@ -959,6 +1128,13 @@ impl PolicyFinding {
             confidence: rule.confidence,
             caveats: rule.caveats.clone(),
         }
+    }
+
+    /// This finding, checked on `date`, with the change of status the rule data (researched on
+    /// `researched`) cannot confirm, if any ([`PolicyRule::unconfirmed_on`]).
+    pub fn with_research_date(mut self, rule: &PolicyRule, date: Date, researched: Date) -> Self {
+        self.unconfirmed = rule.unconfirmed_on(date, researched);
+        self
     }
 
     /// Whether the outcome is a failure.

@@ -73,7 +73,8 @@ use crate::analysis::firm_risk::{
     EuReference, FirmSupplyRiskResult, eu_reference, firm_supply_risk_of,
 };
 use crate::analysis::policy::{
-    CheckInput, Date, PolicyFinding, PolicyRule, check_rule, check_rule_as_written, embedded_rules,
+    CheckInput, Date, PolicyFinding, PolicyRule, Researched, check_rule, check_rule_as_written,
+    embedded_rules, rules_researched,
 };
 use crate::model::portfolio::{Line, Portfolio};
 use crate::model::{CountryCode, CountryMix, Stage};
@@ -569,6 +570,10 @@ pub struct Assessment {
 pub struct PolicySummary {
     /// The date checked; `None` when every rule was checked as written, regardless of date.
     pub date: Option<Date>,
+    /// When the rules were researched ([`rules_researched`]): statuses on a later date are as
+    /// then recorded, and a scheduled change in between is flagged on its finding
+    /// ([`PolicyFinding::unconfirmed`]).
+    pub researched: Option<Researched>,
     /// Number of findings over all materials and stages.
     pub findings: usize,
     /// Number of distinct rules that gave at least one finding.
@@ -727,7 +732,12 @@ pub fn assess(
         .map(|id| material_result(id, &resolved, total_spend, reference, params, &groups))
         .collect();
     let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
-    let policy = check_policy(&mut materials, embedded_rules(), params.date, &owned_groups);
+    let policy = check_policy(
+        &mut materials,
+        (embedded_rules(), rules_researched()),
+        params.date,
+        &owned_groups,
+    );
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
     let (by_spend, hidden) = aggregate(&all, spend_weight, reference, &groups);
@@ -809,7 +819,7 @@ fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
 /// [`MaterialResult::policy`] and returns the portfolio summary (see the module notes).
 fn check_policy(
     materials: &mut [MaterialResult],
-    rules: &[PolicyRule],
+    (rules, researched): (&[PolicyRule], Option<&Researched>),
     date: Option<Date>,
     groups: &[CountryGroup],
 ) -> PolicySummary {
@@ -841,12 +851,16 @@ fn check_policy(
                         if !rule_ids.contains(&rule.rule_id.as_str()) {
                             rule_ids.push(&rule.rule_id);
                         }
-                        findings.push(PolicyFinding::new(
+                        let owned = PolicyFinding::new(
                             &finding,
                             &material.material,
                             stage.stage,
                             date.is_some(),
-                        ));
+                        );
+                        findings.push(match (date, researched) {
+                            (Some(date), Some(r)) => owned.with_research_date(rule, date, r.date),
+                            _ => owned,
+                        });
                     }
                     Err(e) => {
                         errors.push(format!("{}, {}: {e}", material.material, stage.stage.id()))
@@ -858,6 +872,7 @@ fn check_policy(
     }
     PolicySummary {
         date,
+        researched: researched.cloned(),
         findings: materials.iter().map(|m| m.policy.len()).sum(),
         rules: rule_ids.len(),
         failing: materials

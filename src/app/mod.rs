@@ -135,8 +135,10 @@ pub fn App() -> Html {
                         },
                         Route::Privacy => html! { <PrivacyPage /> },
                         // Scenarios, Plan, Import, Methodology, Sources: the pages bundle.
+                        // The Scenarios and Sources pages judge statuses on the check date.
                         lazy => html! {
-                            <LazyPart part={Part::Page(lazy)} portfolio={Some(inputs.portfolio.clone())} on_action={on_action.clone()} />
+                            <LazyPart part={Part::Page(lazy)} portfolio={Some(inputs.portfolio.clone())} on_action={on_action.clone()}
+                                data={if matches!(lazy, Route::Scenarios | Route::Sources) { (*policy_date).clone() } else { AttrValue::default() }} />
                         },
                     }
                 }

@@ -89,8 +89,10 @@ pub struct PagesProps {
     pub portfolio: Option<Rc<RawPortfolio>>,
     /// Receives the part's actions (an [`Action::Load`] of a plan, an import or a template).
     pub on_action: Callback<Action>,
-    /// The part's own payload, as JSON (empty for a part that takes none): for the world map,
-    /// the per-country figures ([`crate::analysis::geography::country_exposure`]).
+    /// The part's own payload (empty for a part that takes none): for the world map, the
+    /// per-country figures as JSON ([`crate::analysis::geography::country_exposure`]); for the
+    /// Scenarios and Sources pages, the Calculator page's check date as typed (`YYYY-MM-DD`),
+    /// which event and rule statuses are judged on.
     #[prop_or_default]
     pub data: AttrValue,
 }
@@ -101,11 +103,14 @@ pub fn Pages(props: &PagesProps) -> Html {
     let portfolio = props.portfolio.clone().unwrap_or_default();
     let on_action = props.on_action.clone();
     match props.part {
-        Part::Page(Route::Scenarios) => html! { <ScenariosPage {portfolio} /> },
+        // The Calculator page's check date is the part's payload: events are judged on it.
+        Part::Page(Route::Scenarios) => {
+            html! { <ScenariosPage {portfolio} check_date={props.data.clone()} /> }
+        }
         Part::Page(Route::Plan) => html! { <PlanPage {portfolio} {on_action} /> },
         Part::Page(Route::Import) => html! { <ImportPage {portfolio} {on_action} /> },
         Part::Page(Route::Methodology) => html! { <MethodologyPage /> },
-        Part::Page(Route::Sources) => html! { <SourcesPage /> },
+        Part::Page(Route::Sources) => html! { <SourcesPage check_date={props.data.clone()} /> },
         Part::Page(Route::Calculator | Route::Privacy) => html! {},
         Part::Templates => html! { <StartOptions {on_action} /> },
         Part::WorldMap => html! { <WorldMap data={props.data.clone()} /> },

@@ -37,9 +37,14 @@ COMMANDS:
         Use `-` for standard input.
         Options:
           --date YYYY-MM-DD         check the policy rules on this date (rules in force,
-                                    threshold year; no clock is read). Without it every rule
-                                    is checked as written, regardless of its dates, and each
-                                    finding shows its dates.
+                                    threshold year). Default: today (UTC, from this computer's
+                                    clock, read here in the command line; the calculation
+                                    core reads no clock). The output states when the rules
+                                    were researched (`policy.researched`); a start or end
+                                    date between then and the check date is flagged on its
+                                    finding (`unconfirmed`): check the current status.
+          --as-written              check every rule as written instead, regardless of its
+                                    dates; each finding shows its dates
           --unknown-governance X    governance score (0-10, 10 = weakest) assumed in the firm
                                     supply risk for countries without a WGI score and for the
                                     rest of the world (default 5)
@@ -65,7 +70,8 @@ COMMANDS:
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
     plan FILE.json [OPTIONS]   Diversification planner: sourcing shifts that cut risk most (see `chokepoint plan --help`).
 
-    simulate FILE.json [--preset ID | --country ISO3 ...] [--monte-carlo]   (see `simulate --help`)
+    simulate FILE.json [--preset ID | --country ISO3 ...] [--monte-carlo] [--date YYYY-MM-DD]
+        (see `simulate --help`; a preset's status is judged on --date, default today)
 
     help, --help, -h
         Print this help.
@@ -195,6 +201,47 @@ fn parse_number(name: &str, text: &str) -> Result<f64, CliError> {
         .ok_or_else(|| CliError::Usage(format!("`{name}`: `{text}` is not a non-negative number")))
 }
 
+/// Today's date in UTC, from the system clock: the command line's default check date (the
+/// calculation core never reads a clock). `None` when the clock is before 1970 or past 9999.
+fn today() -> Option<Date> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    date_from_days(i64::try_from(seconds / 86_400).ok()?)
+}
+
+/// The calendar date `days` days after 1970-01-01 (proleptic Gregorian): the inverse of
+/// counting days from the epoch, after H. Hinnant, "chrono-Compatible Low-Level Date
+/// Algorithms" (`civil_from_days`): shift the epoch to 0000-03-01, split into 400-year eras of
+/// 146,097 days, and read year, day of year and month (from March) off the era's day.
+fn date_from_days(days: i64) -> Option<Date> {
+    let z = days.checked_add(719_468)?;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    Date::new(
+        u16::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    )
+}
+
+/// `--date YYYY-MM-DD`, as a usage error when it is not a date.
+fn parse_date(text: &str) -> Result<Date, CliError> {
+    Date::parse(text.trim()).map_err(|e| CliError::Usage(format!("`--date`: {e}")))
+}
+
 fn run_assess(
     args: &[String],
     reference: &ReferenceData,
@@ -203,6 +250,8 @@ fn run_assess(
     let mut file: Option<&str> = None;
     let mut params = AssessParams::default();
     let mut published_sr = false;
+    let mut date: Option<Date> = None;
+    let mut as_written = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -228,11 +277,8 @@ fn run_assess(
                 })?;
             }
             "--published-sr" => published_sr = true,
-            "--date" => {
-                let text = option_value(arg, &mut rest)?;
-                params.date =
-                    Some(Date::parse(text).map_err(|e| CliError::Usage(format!("`--date`: {e}")))?);
-            }
+            "--date" => date = Some(parse_date(option_value(arg, &mut rest)?)?),
+            "--as-written" => as_written = true,
             "--unknown-governance" => {
                 let value = parse_number(arg, option_value(arg, &mut rest)?)?;
                 if value > 10.0 {
@@ -260,6 +306,16 @@ fn run_assess(
         return Err(CliError::Usage(
             "`assess` needs a portfolio file".to_string(),
         ));
+    };
+    params.date = match (date, as_written) {
+        (Some(_), true) => {
+            return Err(CliError::Usage(
+                "give `--date` or `--as-written`, not both".to_string(),
+            ));
+        }
+        (Some(date), false) => Some(date),
+        (None, true) => None,
+        (None, false) => today(),
     };
     if published_sr {
         params = params.with_published_eu_supply_risk(reference);
@@ -303,5 +359,25 @@ fn run_reference(
             write_json(out, &MaterialReference { material, datasets })
         }
         [_, extra, ..] => Err(CliError::Usage(format!("unexpected argument `{extra}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_from_days;
+
+    #[test]
+    fn days_since_the_epoch_to_dates() {
+        for (days, date) in [
+            (0, "1970-01-01"),
+            (-1, "1969-12-31"),
+            (11_016, "2000-02-29"),
+            (20_000, "2024-10-04"),
+            (20_793, "2026-12-06"),
+        ] {
+            assert_eq!(date_from_days(days).unwrap().to_string(), date, "{days}");
+        }
+        assert_eq!(date_from_days(i64::MAX), None);
+        assert_eq!(date_from_days(-800_000), None);
     }
 }

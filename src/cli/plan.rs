@@ -30,6 +30,9 @@ the country shares that minimise the objective, exactly, subject to: shares sum 
 country at most its cap (default: headroom x its world share at that stage, at least today's
 share; a country that produces nothing cannot supply); at most --max-shift of volume moves;
 total premium at most --budget; excluded countries at 0; required countries at their minimum.
+Rest of world (ROW, the sources' \"other countries\") is never raised above today's share, for
+every objective and frontier point: it is a residual of the statistics, not a supplier (a plan
+may keep it or move it to named countries); the explanation says so.
 Prints JSON: per material and stage the plan (shares before and after, HHI, covered-nation
 share, governance-weighted HHI, premium), the binding constraints with their multipliers, the
 efficient frontier of risk against premium and a recommended point explained in words.

@@ -8,7 +8,10 @@ use super::{CliError, option_value, parse_number, read_input, write_json, write_
 use crate::analysis::montecarlo::{
     MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride,
 };
-use crate::analysis::scenario::presets::{EventPreset, embedded_presets, find_preset};
+use crate::analysis::policy::{Date, Researched};
+use crate::analysis::scenario::presets::{
+    EventPreset, EventStatus, embedded_presets, events_researched, find_preset,
+};
 use crate::analysis::scenario::{
     Scenario, ScenarioParams, ScenarioResult, group_members, run_scenario,
 };
@@ -27,13 +30,19 @@ USAGE:
     chokepoint simulate FILE.json (--country ISO3 | --group ID) --materials a,b
                         [--stages mining,refining,component] --cut PCT --months N [OPTIONS]
     chokepoint simulate FILE.json --monte-carlo [--trials N] [--seed S] [OPTIONS]
-    chokepoint simulate --list-presets
+    chokepoint simulate --list-presets [--date YYYY-MM-DD]
     Use `-` as FILE.json for standard input. A scenario and --monte-carlo can be combined.
 
 SCENARIO (a country or group cuts PCT % of its supply of the materials at the stages for N months):
-    --preset ID           replay a real event (see --list-presets); its cut, and its duration
-                          where the data has no end date, are stated ASSUMPTIONS: override them
-                          with --cut and --months
+    --preset ID           replay a real event (see --list-presets); its cut comes from the
+                          event's figures where the data has them (quota against output, with
+                          their sources), otherwise it is a stated ASSUMPTION, as is the
+                          duration where the data has no end date: override them with --cut
+                          and --months
+    --date YYYY-MM-DD     judge the event's status on this date (default: today, UTC, from
+                          this computer's clock): the output gives the status on the date and
+                          when the event data was researched; a suspension whose scheduled end
+                          has passed with no later record says so
     --country ISO3        the disrupted supply country
     --group ID            or a country group (the portfolio's or the reference data's)
     --materials a,b       catalogue material ids
@@ -78,6 +87,7 @@ struct Request<'a> {
     monte_carlo: bool,
     seed: u64,
     mc: MonteCarloParams,
+    date: Option<Date>,
 }
 
 /// The JSON written by `simulate`.
@@ -93,8 +103,48 @@ struct Output<'a> {
 struct ScenarioOutput<'a> {
     /// The event replayed, when a preset was used.
     preset: Option<&'a EventPreset>,
+    /// Its status on the check date, when a preset was used.
+    preset_status: Option<StatusOn>,
     #[serde(flatten)]
     result: ScenarioResult,
+}
+
+/// An event's status on the check date, and when the data was researched.
+#[derive(Serialize)]
+struct StatusOn {
+    /// The check date.
+    date: Date,
+    /// When the event data was researched.
+    researched: &'static Researched,
+    /// The status, typed.
+    status: EventStatus,
+    /// The status in words.
+    message: String,
+    /// Whether the data cannot tell the status on the date.
+    needs_check: bool,
+}
+
+/// An event's status on `date`; `None` without a date or a research date.
+fn status_on(event: &EventPreset, date: Option<Date>) -> Option<StatusOn> {
+    let (date, researched) = (date?, events_researched()?);
+    let status = event.status_on(date, researched.date);
+    Some(StatusOn {
+        date,
+        researched,
+        message: status.message(),
+        needs_check: status.needs_check(),
+        status,
+    })
+}
+
+/// The output of `--list-presets`.
+#[derive(Serialize)]
+struct PresetList<'a> {
+    /// When the event data was researched.
+    researched: Option<&'static Researched>,
+    /// The date the statuses are judged on.
+    date: Option<Date>,
+    presets: Vec<PresetSummary<'a>>,
 }
 
 /// One row of `--list-presets`.
@@ -102,7 +152,10 @@ struct ScenarioOutput<'a> {
 struct PresetSummary<'a> {
     id: &'a str,
     name: &'a str,
+    /// The status as the data records it (as of its research date).
     status: &'a str,
+    /// The status on the check date.
+    status_on: Option<StatusOn>,
     effective: Option<String>,
     confidence: &'a str,
     scenario: Option<&'a crate::analysis::scenario::presets::PresetScenario>,
@@ -215,6 +268,11 @@ fn parse_args(args: &[String]) -> Result<Option<Request<'_>>, CliError> {
                 request.months = Some(parse_number(name, option_value(name, &mut rest)?)?);
             }
             "--monte-carlo" => request.monte_carlo = true,
+            "--date" => {
+                let text = option_value(name, &mut rest)?;
+                request.date =
+                    Some(Date::parse(text.trim()).map_err(|e| usage(format!("`--date`: {e}")))?);
+            }
             "--trials" => request.mc.trials = parse_u64(name, option_value(name, &mut rest)?)?,
             "--seed" => request.seed = parse_u64(name, option_value(name, &mut rest)?)?,
             option if MODEL_OPTIONS.contains(&option) => {
@@ -317,13 +375,14 @@ fn build_scenario(
     Ok(Some((scenario, None)))
 }
 
-fn list_presets(out: &mut dyn Write) -> Result<ExitCode, CliError> {
+fn list_presets(out: &mut dyn Write, date: Option<Date>) -> Result<ExitCode, CliError> {
     let rows: Vec<PresetSummary<'_>> = embedded_presets()
         .iter()
         .map(|e| PresetSummary {
             id: &e.id,
             name: &e.name,
             status: &e.status,
+            status_on: status_on(e, date),
             effective: e.effective.map(|d| d.to_string()),
             confidence: &e.confidence,
             scenario: e.scenario.as_ref(),
@@ -331,7 +390,14 @@ fn list_presets(out: &mut dyn Write) -> Result<ExitCode, CliError> {
             unmapped: &e.unmapped,
         })
         .collect();
-    write_json(out, &rows)
+    write_json(
+        out,
+        &PresetList {
+            researched: events_researched(),
+            date,
+            presets: rows,
+        },
+    )
 }
 
 /// Runs `chokepoint simulate` with `args` (after the command name).
@@ -341,15 +407,20 @@ pub(super) fn run(
     out: &mut dyn Write,
 ) -> Result<ExitCode, CliError> {
     if args.iter().any(|a| a == "--list-presets") {
-        if args.len() > 1 {
-            return Err(usage("`--list-presets` takes no other argument"));
-        }
-        return list_presets(out);
+        let date = match args {
+            [_] => None,
+            [a, flag, text] | [flag, text, a] if a == "--list-presets" && flag == "--date" => {
+                Some(Date::parse(text.trim()).map_err(|e| usage(format!("`--date`: {e}")))?)
+            }
+            _ => return Err(usage("`--list-presets` takes only `--date YYYY-MM-DD`")),
+        };
+        return list_presets(out, date.or_else(super::today));
     }
-    let Some(request) = parse_args(args)? else {
+    let Some(mut request) = parse_args(args)? else {
         write_text(out, HELP).map_err(CliError::Io)?;
         return Ok(ExitCode::SUCCESS);
     };
+    request.date = request.date.or_else(super::today);
     let Some(file) = request.file else {
         return Err(usage("`simulate` needs a portfolio file"));
     };
@@ -368,6 +439,7 @@ pub(super) fn run(
     };
     let scenario = scenario.map(|(scenario, preset)| ScenarioOutput {
         preset,
+        preset_status: preset.and_then(|p| status_on(p, request.date)),
         result: run_scenario(&portfolio, reference, &scenario, &params),
     });
     let monte_carlo = if request.monte_carlo {

@@ -117,6 +117,9 @@ test('a real-event preset shows its dates, source and the impact per line', asyn
   const details = await page.getByTestId('preset-details').innerText();
   assert.match(details, /Effective 2023-08-01/);
   assert.match(details, /Source/);
+  // Judged on the Calculator page's check date (today by default), with the research date.
+  assert.match(details, /Status on \d{4}-\d{2}-\d{2}: In force since 2023-08-01/);
+  assert.match(await page.getByTestId('events-researched').innerText(), /researched 2026-12-06/);
   const result = page.getByTestId('scenario-result');
   assert.match(await result.innerText(), /Revenue at risk: \d/);
   assert.match(await result.innerText(), /Gallium/);

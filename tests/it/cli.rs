@@ -273,7 +273,56 @@ fn assess_date_errors_exit_2() {
 fn help_documents_the_policy_date() {
     let (_, out, _) = run(&["--help"]);
     assert!(out.contains("--date YYYY-MM-DD"));
-    assert!(out.contains("no clock is read"));
+    assert!(out.contains("Default: today"));
+    assert!(out.contains("core reads no clock"));
+    assert!(out.contains("--as-written"));
+}
+
+/// Issue #17: rules are judged on the check date (default today); the output says when they
+/// were researched, and a start date between then and the check date is flagged.
+#[test]
+fn assess_judges_rules_on_the_check_date_and_states_the_research_date() {
+    let demo = example_path("ev_motor_maker.json");
+    let assess = |extra: &[&str]| {
+        let mut args = vec!["assess", demo.as_str()];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run_embedded(&args);
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let dfars_2027 = |json: &serde_json::Value| {
+        json["materials"][0]["policy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "US-DFARS7052-NDFEB-B" && f["stage"] == "mining")
+            .unwrap()
+            .clone()
+    };
+    let later = assess(&["--date", "2027-02-01"]);
+    assert_eq!(later["policy"]["researched"]["date"], "2026-12-06");
+    let finding = dfars_2027(&later);
+    assert_eq!(finding["status"], "in_force");
+    assert_eq!(finding["unconfirmed"]["change"], "start");
+    assert_eq!(finding["unconfirmed"]["on"], "2027-01-01");
+    assert!(
+        finding["caveats"][0]
+            .as_str()
+            .unwrap()
+            .contains("Treat the 2027 date as unconfirmed")
+    );
+    let earlier = assess(&["--date", "2026-12-01"]);
+    assert!(dfars_2027(&earlier)["unconfirmed"].is_null());
+    // Default: today's date; --as-written: no date.
+    let today = assess(&[]);
+    assert!(
+        chokepoint::analysis::policy::Date::parse(today["policy"]["date"].as_str().unwrap())
+            .is_ok()
+    );
+    assert!(assess(&["--as-written"])["policy"]["date"].is_null());
+    let (code, _, err) = run_embedded(&["assess", &demo, "--as-written", "--date", "2026-01-01"]);
+    assert_eq!(code, ExitCode::from(2));
+    assert!(err.contains("not both"), "{err}");
 }
 
 #[test]

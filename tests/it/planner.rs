@@ -3,12 +3,14 @@
 //! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
+use chokepoint::analysis::exposure::look_through;
 use chokepoint::analysis::planner::{
     Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
     plan_mix, plan_portfolio, plan_stage,
 };
 use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::{CountryCode, CountryMix, Stage};
+use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
+use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,8 +18,11 @@ use std::process::ExitCode;
 
 const TOL: f64 = 1e-9;
 
-/// Countries of the fixture with governance scores; CHN and RUS are covered nations.
-const CODES: [&str; 8] = ["CHN", "JPN", "DEU", "AUS", "USA", "RUS", "CAN", "KOR"];
+/// Countries of the fixture with governance scores, and the rest of world (`ROW`, no score, in
+/// no group; a plan never raises its share); CHN and RUS are covered nations.
+const CODES: [&str; 9] = [
+    "CHN", "JPN", "ROW", "DEU", "AUS", "USA", "RUS", "CAN", "KOR",
+];
 
 fn wgi(reference: &ReferenceData, country: CountryCode) -> f64 {
     reference
@@ -167,6 +172,12 @@ fn bounds(case: &Case, today: &CountryMix) -> Vec<(f64, f64)> {
                 (case.params.headroom * world.share_of(country))
                     .max(x0)
                     .min(1.0)
+            };
+            // Rest of world is a statistical residual: never above today's share.
+            let hi = if country.is_rest_of_world() {
+                hi.min(x0)
+            } else {
+                hi
             };
             let lo = case.params.require.get(&country).copied().unwrap_or(0.0);
             (lo, hi)
@@ -542,6 +553,203 @@ fn unknown_group_and_bad_parameters_are_errors() {
     ));
 }
 
+// ---- Rest of world (issue #17) --------------------------------------------------------------
+
+/// The `ROW` share of a plan's mix and of every frontier point.
+fn row_shares(plan: &Plan) -> Vec<f64> {
+    let row = CountryCode::REST_OF_WORLD;
+    std::iter::once(plan.mix.share_of(row))
+        .chain(plan.frontier.iter().map(|point| {
+            point
+                .mix
+                .iter()
+                .find(|(k, _)| *k == row)
+                .map_or(0.0, |(_, s)| *s)
+        }))
+        .collect()
+}
+
+#[test]
+fn rest_of_world_is_kept_at_most_at_today_for_every_objective() {
+    // Cobalt refining: China 80 %, rest of world 5 %, Finland 15 % today; the world has
+    // 9.44 % rest of world, so as a country it could take up to 18.88 % (headroom 2).
+    let reference = reference();
+    let today = mix(&[("CHN", 80.0), ("ROW", 5.0), ("FIN", 15.0)]);
+    let world = reference
+        .world_mix("cobalt", Stage::Refining)
+        .unwrap()
+        .clone();
+    for objective in [
+        Objective::Hhi,
+        Objective::HhiWgi,
+        Objective::Group("feoc_covered_nations".into()),
+        Objective::Linear(BTreeMap::from([(c("CHN"), 3.0), (c("FIN"), 1.0)])),
+    ] {
+        let params = PlanParams {
+            objective: objective.clone(),
+            premiums: BTreeMap::from([(c("FIN"), 4.0), (c("JPN"), 6.0)]),
+            caps: BTreeMap::from([(c("ROW"), 0.5)]),
+            frontier_points: 5,
+            ..PlanParams::default()
+        };
+        let plan = plan_mix(
+            "cobalt",
+            Stage::Refining,
+            &today,
+            Some(&world),
+            &reference,
+            &[],
+            &params,
+        )
+        .unwrap();
+        for share in row_shares(&plan) {
+            assert!(share <= 0.05 + 1e-12, "{objective:?}: ROW {share}");
+        }
+        let row = plan
+            .allocations
+            .iter()
+            .find(|a| a.country.is_rest_of_world())
+            .unwrap();
+        // The explicit 50 % cap is lowered to today's share.
+        assert!((row.cap - 0.05).abs() < 1e-12, "{objective:?}: {row:?}");
+        let text = &plan.recommendation.text;
+        assert!(
+            text.contains("Rest of world stays at or below today's 5 %: it is a statistical residual, not a supplier"),
+            "{objective:?}: {text}"
+        );
+    }
+    // Minimising the HHI, rest of world keeps exactly today's 5 % and the rule binds: without
+    // it the plan would have raised it (every named country is at its cap).
+    let plan = plan_mix(
+        "cobalt",
+        Stage::Refining,
+        &today,
+        Some(&world),
+        &reference,
+        &[],
+        &PlanParams::default(),
+    )
+    .unwrap();
+    assert!((plan.mix.share_of(CountryCode::REST_OF_WORLD) - 0.05).abs() < 1e-12);
+    assert!(
+        plan.binding
+            .iter()
+            .any(|b| matches!(b, Binding::RestOfWorld { today, multiplier }
+                if (*today - 0.05).abs() < 1e-12 && *multiplier > 0.0)),
+        "{:?}",
+        plan.binding
+    );
+    assert!(
+        !plan
+            .binding
+            .iter()
+            .any(|b| matches!(b, Binding::Cap { country, .. } if country.is_rest_of_world()))
+    );
+}
+
+#[test]
+fn expected_loss_never_moves_volume_into_rest_of_world() {
+    // The rest of world is never disrupted in the loss model, so without the rule the
+    // expected loss would pour volume into it.
+    let reference = reference();
+    let portfolio = Portfolio::from_json(
+        r#"{"schema_version": 1, "lines": [
+            {"material": "cobalt", "spend": 100, "revenue_share_pct": 30,
+             "sourcing": {"refining": {"CHN": 97, "ROW": 3}}}]}"#,
+        &reference,
+    )
+    .unwrap();
+    let params = PlanParams {
+        objective: Objective::parse("expected-loss").unwrap(),
+        frontier_points: 4,
+        premiums: BTreeMap::from([(c("FIN"), 2.0)]),
+        ..PlanParams::default()
+    };
+    let plan = plan_stage(&portfolio, &reference, "cobalt", Stage::Refining, &params).unwrap();
+    assert!(plan.after.objective < plan.before.objective);
+    for share in row_shares(&plan) {
+        assert!(share <= 0.03 + 1e-12, "ROW {share}");
+    }
+}
+
+/// Issue #17: `chokepoint plan` on cobalt refining bought from China only, caps China 100 %,
+/// Finland, Japan and Belgium 30 %, put 18.9 % into `ROW` (twice its 9.44 % world share).
+#[test]
+fn cli_cobalt_refining_plan_puts_nothing_into_rest_of_world() {
+    let path = std::env::temp_dir().join(format!(
+        "chokepoint-planner-test-{}-cobalt.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &path,
+        r#"{"schema_version": 1, "lines": [
+            {"material": "cobalt", "spend": 1000000, "revenue_share_pct": 20,
+             "sourcing": {"refining": {"CHN": 100}}}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = super::cli::run(&[
+        "plan",
+        &path.to_string_lossy(),
+        "--material",
+        "cobalt",
+        "--stage",
+        "refining",
+        "--cap",
+        "CHN=100,FIN=30,JPN=30,BEL=30",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let plan = &json["plans"][0]["plan"];
+    let row_in = |mix: &serde_json::Value| -> f64 {
+        mix.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e[0] == "ROW")
+            .map_or(0.0, |e| e[1].as_f64().unwrap())
+    };
+    assert_eq!(row_in(&plan["mix"]["entries"]), 0.0, "{}", plan["mix"]);
+    for point in plan["frontier"].as_array().unwrap() {
+        assert_eq!(row_in(&point["mix"]), 0.0);
+    }
+    // Indonesia and Canada at twice their world shares (2.3 % and 1.4 %); China, Finland,
+    // Japan and Belgium share the rest equally, (100 - 2.3 - 1.4) / 4 = 24.075 % each, below
+    // their caps. (With rest of world as a supplier it took 18.88 %, twice its world share.)
+    let share = |country: &str| {
+        plan["allocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["country"] == country)
+            .map_or(0.0, |a| a["planned"].as_f64().unwrap())
+    };
+    for country in ["CHN", "FIN", "JPN", "BEL"] {
+        assert!(
+            (share(country) - 0.24075).abs() < 1e-9,
+            "{country}: {}",
+            plan["allocations"]
+        );
+    }
+    assert!((share("IDN") - 0.023).abs() < 1e-9);
+    let text = plan["recommendation"]["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "Rest of world stays at or below today's 0 %: it is a statistical residual, not a \
+             supplier, so a plan never increases it."
+        ),
+        "{text}"
+    );
+    assert!(
+        plan["binding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["constraint"] == "rest_of_world"),
+        "{}",
+        plan["binding"]
+    );
+}
+
 // ---- Portfolio, apply, compare --------------------------------------------------------------
 
 #[test]
@@ -791,6 +999,141 @@ proptest! {
         };
         let _ = plan_mix("cobalt", Stage::Mining, &today, Some(&today), &reference, &[], &params);
         let _ = plan_mix("cobalt", Stage::Component, &today, None, &reference, &[], &params);
+    }
+}
+
+/// Materials of the fixture whose world mixes have a rest of world, at mining or refining.
+const ROW_MATERIALS: [&str; 4] = ["cobalt", "graphite", "lithium", "rare_earths_magnet"];
+
+/// A random portfolio of those materials: per line a spend and either the world mix at every
+/// stage or its own mix (with or without `ROW`) at one stage; and random planner parameters,
+/// every objective, sometimes an explicit cap on `ROW` above today's share.
+fn portfolio_case() -> impl Strategy<Value = (Portfolio, PlanParams)> {
+    let line = (
+        0..ROW_MATERIALS.len(),
+        1.0..100.0f64,
+        prop::option::of((
+            0..2usize,
+            prop::collection::vec(prop_oneof![Just(0.0), 0.0..10.0f64], 4),
+        )),
+    );
+    (
+        prop::collection::vec(line, 1..=4),
+        prop_oneof![
+            Just(Objective::Hhi),
+            Just(Objective::HhiWgi),
+            Just(Objective::Group("feoc_covered_nations".to_string())),
+            Just(Objective::parse("expected-loss").unwrap()),
+        ],
+        0.5..6.0f64,
+        prop_oneof![1 => Just(1.0), 2 => 0.05..0.6f64],
+        prop::option::of(0.0..1.0f64),
+        prop::collection::vec(prop_oneof![Just(None), (0.0..20.0f64).prop_map(Some)], 3),
+    )
+        .prop_map(
+            |(lines, objective, headroom, max_shift, row_cap, premiums)| {
+                let lines = lines
+                    .into_iter()
+                    .map(|(m, spend, own)| {
+                        let sourcing = match own {
+                            Some((stage, mut weights)) => {
+                                if weights.iter().all(|w| *w == 0.0) {
+                                    weights[0] = 1.0;
+                                }
+                                let codes = ["CHN", "AUS", "JPN", "ROW"];
+                                let own = CountryMix::from_shares(
+                                    codes.iter().map(|k| c(k)).zip(weights),
+                                )
+                                .unwrap();
+                                let stage = [Stage::Mining, Stage::Refining][stage];
+                                Sourcing::default().with(stage, Some(own))
+                            }
+                            None => Sourcing::default(),
+                        };
+                        Line {
+                            material: ROW_MATERIALS[m].to_string(),
+                            label: None,
+                            spend: Amount::new(spend).unwrap(),
+                            revenue_share: Share::from_percent(10.0).unwrap(),
+                            inventory_days: Amount::ZERO,
+                            sourcing,
+                        }
+                    })
+                    .collect();
+                let mut params = PlanParams {
+                    objective,
+                    headroom,
+                    max_shift,
+                    frontier_points: 4,
+                    ..PlanParams::default()
+                };
+                if let Some(cap) = row_cap {
+                    params.caps.insert(CountryCode::REST_OF_WORLD, cap);
+                }
+                for (code, premium) in ["ROW", "JPN", "AUS"].iter().zip(premiums) {
+                    if let Some(p) = premium {
+                        params.premiums.insert(c(code), p);
+                    }
+                }
+                (
+                    Portfolio {
+                        lines,
+                        ..Portfolio::default()
+                    },
+                    params,
+                )
+            },
+        )
+}
+
+/// Today's `ROW` share of `material` at `stage`: the spend-weighted look-through of its lines.
+fn today_row(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    material: &str,
+    stage: Stage,
+) -> f64 {
+    let (mut weighted, mut total) = (0.0, 0.0);
+    for line in portfolio.lines.iter().filter(|l| l.material == material) {
+        for resolved in look_through(line, reference) {
+            if resolved.stage == stage
+                && let Some(mix) = resolved.mix
+            {
+                weighted += line.spend.get() * mix.share_of(CountryCode::REST_OF_WORLD);
+                total += line.spend.get();
+            }
+        }
+    }
+    weighted / total
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// Issue #17: no plan, frontier point or planned line raises the rest of world's share.
+    #[test]
+    fn no_plan_increases_rest_of_world(case in portfolio_case()) {
+        let (portfolio, params) = case;
+        let reference = reference();
+        let outcomes = plan_portfolio(&portfolio, &reference, &params);
+        let plans: Vec<Plan> = outcomes.into_iter().filter_map(|o| o.plan).collect();
+        for plan in &plans {
+            let today = today_row(&portfolio, &reference, &plan.material, plan.stage);
+            for share in row_shares(plan) {
+                prop_assert!(
+                    share <= today + 1e-9,
+                    "{} {:?}: ROW {share} > today {today}",
+                    plan.material,
+                    plan.stage
+                );
+            }
+            // Every line of the material takes the plan's mix.
+            let planned = apply(&portfolio, std::slice::from_ref(plan));
+            for line in planned.lines.iter().filter(|l| l.material == plan.material) {
+                let mix = line.sourcing.get(plan.stage).unwrap();
+                prop_assert!(mix.share_of(CountryCode::REST_OF_WORLD) <= today + 1e-9);
+            }
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 use chokepoint::analysis::montecarlo::{
     DurationModel, MonteCarlo, MonteCarloParams, ProbabilityOverride, Severity,
 };
-use chokepoint::analysis::scenario::presets::{Basis, StatusKind, embedded_presets, find_preset};
+use chokepoint::analysis::policy::Date;
+use chokepoint::analysis::scenario::presets::{
+    Basis, EventStatus, StatusKind, embedded_presets, events_researched, find_preset, parse_events,
+};
 use chokepoint::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
 use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
@@ -318,13 +321,23 @@ fn presets_parse_map_to_known_materials_and_carry_dates_and_sources() {
             continue;
         };
         with_scenario += 1;
-        assert_eq!(
-            s.cut_basis,
-            Basis::Assumption,
-            "{}: the data gives no cut",
-            event.id
-        );
-        assert!(s.assumption.contains("Assumption"), "{}", event.id);
+        // The cut is data only where the event's figures give it, and then it is theirs.
+        match &s.cut_from {
+            Some(from) => {
+                assert_eq!(s.cut_basis, Basis::Data, "{}", event.id);
+                let cut = 100.0 * (1.0 - from.allowed.value / from.before.value);
+                assert!((s.cut_pct - cut).abs() < 1e-9, "{}", event.id);
+                assert!(
+                    s.assumption.starts_with("Cut from the data"),
+                    "{}",
+                    event.id
+                );
+            }
+            None => {
+                assert_eq!(s.cut_basis, Basis::Assumption, "{}", event.id);
+                assert!(s.assumption.contains("Assumption"), "{}", event.id);
+            }
+        }
         if s.months_basis == Basis::Data {
             assert!(
                 event.effective.is_some() && event.lifted.is_some(),
@@ -351,6 +364,16 @@ fn presets_parse_map_to_known_materials_and_carry_dates_and_sources() {
         s.to_scenario(None, None).unwrap();
     }
     assert_eq!(with_scenario, 41);
+    let derived: Vec<&str> = events
+        .iter()
+        .filter(|e| {
+            e.scenario
+                .as_ref()
+                .is_some_and(|s| s.cut_basis == Basis::Data)
+        })
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(derived, ["CN-2010-REQUOTA", "CD-2025-CO-QUOTA"]);
 }
 
 #[test]
@@ -419,6 +442,264 @@ fn technology_only_and_no_measure_events_have_no_scenario() {
         let event = find_preset(id).unwrap();
         assert!(event.scenario.is_none(), "{id}");
         assert!(event.scenario_note.is_some(), "{id}");
+    }
+}
+
+/// Issue #17: the DR Congo cobalt quota preset derives its cut from the event's own figures,
+/// not a 30 % assumption: the 96,600 t/yr quota (events.csv) against the DR Congo's 2024 mine
+/// output, 220,000 t of cobalt content (USGS MCS 2025).
+#[test]
+fn drc_cobalt_quota_cut_comes_from_the_quota_and_2024_output() {
+    let event = find_preset("CD-2025-CO-QUOTA").unwrap();
+    let s = event.scenario.as_ref().unwrap();
+    // By hand: 1 - 96,600 / 220,000 = 1 - 0.439090... = 0.560909... -> 56.0909 %.
+    assert!(
+        (s.cut_pct - 56.090_909_090_909_09).abs() < 1e-9,
+        "{}",
+        s.cut_pct
+    );
+    assert_eq!(s.cut_basis, Basis::Data);
+    assert_eq!(s.months_basis, Basis::Assumption);
+    let from = s.cut_from.as_ref().unwrap();
+    assert_eq!(from.allowed.value, 96_600.0);
+    assert!(event.status.contains("96,600 t/yr"));
+    assert!(
+        from.allowed.source.contains("events.csv"),
+        "{}",
+        from.allowed.source
+    );
+    assert_eq!(from.before.value, 220_000.0);
+    assert!(
+        from.before
+            .source
+            .contains("Mineral Commodity Summaries 2025")
+    );
+    assert!(from.before.source.contains("Congo (Kinshasa)"));
+    // The 220,000 t is the vendored USGS row, read here independently of the build script.
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/sources/reference/production_shares.csv"
+    ))
+    .unwrap();
+    assert!(table.lines().any(|row| row.starts_with(
+        "cobalt,Cobalt,mining,\"Mine production, cobalt content\",COD,CD,Democratic Republic of the Congo,Congo (Kinshasa),220000,metric tons,"
+    ) && row.ends_with(",USGS_MCS2025_WORLD,")));
+    assert!(
+        s.assumption.contains("1 - 96,600 / 220,000 = 56.1 %"),
+        "{}",
+        s.assumption
+    );
+    // The preset's scenario withholds that share of the DR Congo's supply.
+    let scenario = s.to_scenario(None, None).unwrap();
+    assert!((scenario.cut.get() - (1.0 - 96_600.0 / 220_000.0)).abs() < 1e-12);
+    // China's 2010 rare-earth export quota: 30,258 t against 50,145 t in 2009.
+    let quota = find_preset("CN-2010-REQUOTA")
+        .unwrap()
+        .scenario
+        .as_ref()
+        .unwrap();
+    assert!((quota.cut_pct - 100.0 * (1.0 - 30_258.0 / 50_145.0)).abs() < 1e-9);
+    // Events with figures that give no single cut keep an assumption and say why.
+    let rkab = find_preset("ID-2026-NI-RKAB")
+        .unwrap()
+        .scenario
+        .as_ref()
+        .unwrap();
+    assert_eq!(rkab.cut_basis, Basis::Assumption);
+    assert!(
+        rkab.assumption.contains("The cut is not derived"),
+        "{}",
+        rkab.assumption
+    );
+}
+
+#[test]
+fn event_data_whose_cut_disagrees_with_its_figures_is_rejected() {
+    let figure =
+        |value: f64| serde_json::json!({"value": value, "unit": "t", "what": "x", "source": "y"});
+    let document = |cut: f64, basis: &str, from: serde_json::Value| {
+        serde_json::json!({"v": 1, "events": [{
+            "id": "X", "name": "x", "imposing": ["COD"], "measure_types": ["export_quota"],
+            "destinations": "ALL", "announced": null, "effective": "2025-10-16", "lifted": null,
+            "suspended_until": null, "status": "in force", "status_kind": "in_force",
+            "row_differences": [], "description": "", "observed_effects": [],
+            "sources": {"urls": [], "titles": "", "date": ""}, "confidence": "HIGH",
+            "materials": [], "unmapped": [],
+            "scenario": {"countries": ["COD"], "targets": [{"material": "cobalt", "stages": ["mining"]}],
+                "cut_pct": cut, "cut_basis": basis, "cut_from": from, "months": 12,
+                "months_basis": "assumption", "measure": "export_quota", "took_effect": true,
+                "assumption": ""},
+            "scenario_note": null}]})
+        .to_string()
+    };
+    let figures = serde_json::json!({"allowed": figure(96_600.0), "before": figure(220_000.0)});
+    let good = 100.0 * (1.0 - 96_600.0 / 220_000.0);
+    assert!(parse_events(&document(good, "data", figures.clone())).is_ok());
+    for (cut, basis, from) in [
+        (30.0, "data", figures.clone()),
+        (good, "data", serde_json::Value::Null),
+        (good, "assumption", figures),
+    ] {
+        assert!(
+            parse_events(&document(cut, basis, from.clone())).is_err(),
+            "{cut} {basis} {from}"
+        );
+    }
+}
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+/// Issue #17: statuses are judged on the check date. China's Oct-2025 rare-earth measures were
+/// suspended until 2026-11-10; the data (researched 2026-12-06) has no record of what
+/// happened then.
+#[test]
+fn suspended_rare_earth_measures_are_judged_on_the_check_date() {
+    let researched = events_researched().unwrap();
+    assert_eq!(researched.date, date("2026-12-06"));
+    assert!(researched.citation.contains("SOURCES.md"));
+    for id in ["CN-2025-OCT-57", "CN-2025-OCT-61"] {
+        let event = find_preset(id).unwrap();
+        assert_eq!(event.status_kind, StatusKind::Suspended);
+        // Before the scheduled end: suspended until it.
+        let before = event.status_on(date("2026-06-01"), researched.date);
+        assert_eq!(
+            before,
+            EventStatus::Suspended {
+                until: event.suspended_until,
+                as_of: None
+            }
+        );
+        assert_eq!(before.message(), "Suspended until 2026-11-10.");
+        assert!(!before.needs_check());
+        // After it: never "suspended until 2026-11-10" as if it were current.
+        for check in ["2026-11-11", "2026-12-20", "2027-06-30"] {
+            let after = event.status_on(date(check), researched.date);
+            assert!(
+                matches!(after, EventStatus::SuspensionEndUnrecorded { .. }),
+                "{id} {check}: {after:?}"
+            );
+            let message = after.message();
+            assert_eq!(
+                message,
+                "Suspension was scheduled to end on 2026-11-10; the data has no record after \
+                 2026-12-06: check the current status."
+            );
+            assert!(!message.contains("Suspended until"));
+            assert!(after.needs_check());
+        }
+        // On the last day of the suspension it is still suspended.
+        assert!(matches!(
+            event.status_on(date("2026-11-10"), researched.date),
+            EventStatus::Suspended { .. }
+        ));
+    }
+    // Ann. No.57 was suspended the day before it would have taken effect (2025-11-08).
+    let holmium = find_preset("CN-2025-OCT-57").unwrap();
+    assert_eq!(
+        holmium
+            .status_on(date("2025-10-20"), researched.date)
+            .message(),
+        "Not yet in force: takes effect on 2025-11-08."
+    );
+    // Ann. No.62 took effect on announcement (2025-10-09) and was suspended on 2025-11-07.
+    let tech = find_preset("CN-2025-OCT-62").unwrap();
+    assert_eq!(
+        tech.status_on(date("2025-10-20"), researched.date)
+            .message(),
+        "In force since 2025-10-09."
+    );
+    // The U.S. ban's clause 2 is suspended until 2026-11-27.
+    let usban = find_preset("CN-2024-USBAN").unwrap();
+    assert_eq!(
+        usban
+            .status_on(date("2026-11-20"), researched.date)
+            .message(),
+        "Suspended until 2026-11-27."
+    );
+    assert!(
+        usban
+            .status_on(date("2026-12-01"), researched.date)
+            .message()
+            .starts_with("Suspension was scheduled to end on 2026-11-27;")
+    );
+}
+
+#[test]
+fn in_force_lifted_and_planned_events_on_a_check_date() {
+    let researched = date("2026-12-06");
+    let status = |id: &str, on: &str| find_preset(id).unwrap().status_on(date(on), researched);
+    // In force, and after the research date in force as last recorded.
+    assert_eq!(
+        status("CN-2023-GAGE", "2026-06-01").message(),
+        "In force since 2023-08-01."
+    );
+    assert_eq!(
+        status("CN-2023-GAGE", "2027-03-01").message(),
+        "In force since 2023-08-01 as last recorded; the data has no record after 2026-12-06."
+    );
+    assert_eq!(
+        status("CN-2023-GAGE", "2023-07-31").message(),
+        "Not yet in force: takes effect on 2023-08-01."
+    );
+    // Lifted: in force between its dates, lifted from the end date.
+    assert_eq!(
+        status("CD-2025-CO-BAN", "2025-06-01"),
+        EventStatus::InForce {
+            since: find_preset("CD-2025-CO-BAN").unwrap().effective,
+            as_of: None
+        }
+    );
+    assert_eq!(
+        status("CD-2025-CO-BAN", "2025-10-16").message(),
+        "Lifted or replaced on 2025-10-16."
+    );
+    // Planned for 2027-01-01, after the research date: unrecorded once the date has passed.
+    assert_eq!(
+        status("ZW-2025-LICONC-PLAN", "2026-12-31").message(),
+        "Not yet in force: takes effect on 2027-01-01."
+    );
+    let started = status("ZW-2025-LICONC-PLAN", "2027-01-02");
+    assert!(matches!(started, EventStatus::StartUnrecorded { .. }));
+    assert_eq!(
+        started.message(),
+        "Was scheduled to take effect on 2027-01-01; the data has no record after 2026-12-06: \
+         check the current status."
+    );
+    assert_eq!(
+        status("RU-2022-SHOCK", "2026-01-01"),
+        EventStatus::NoMeasure
+    );
+    assert_eq!(
+        status("PH-2025-OREBAN-BILL", "2026-01-01"),
+        EventStatus::NotEnacted
+    );
+    assert_eq!(
+        status("NA-2023-RAW", "2026-01-01"),
+        EventStatus::Announced { effective: None }
+    );
+}
+
+proptest! {
+    /// Whatever the check date, a suspension is never reported as current after its end, and a
+    /// status the data cannot confirm names the research date.
+    #[test]
+    fn no_status_claims_a_suspension_past_its_end(days in 0u32..4_000) {
+        let researched = events_researched().unwrap().date;
+        let (y, rest) = (2020 + days / 365, days % 365);
+        let Some(check) = Date::new(y as u16, (rest / 31 % 12 + 1) as u8, (rest % 28 + 1) as u8) else {
+            return Ok(());
+        };
+        for event in embedded_presets() {
+            let status = event.status_on(check, researched);
+            if let (EventStatus::Suspended { .. }, Some(until)) = (status, event.suspended_until) {
+                prop_assert!(check <= until.first_day().unwrap(), "{} {check}", event.id);
+            }
+            if status.needs_check() {
+                prop_assert!(status.message().contains("no record after 2026-12-06"));
+            }
+        }
     }
 }
 
@@ -766,14 +1047,81 @@ fn cli_simulate_help_and_preset_list() {
     let (code, out, _) = cli(&["simulate", "--help"]);
     assert_eq!(code, ExitCode::SUCCESS);
     assert!(out.contains("--list-presets") && out.contains("--spare-capacity"));
-    let (code, out, err) = cli(&["simulate", "--list-presets"]);
+    let (code, out, err) = cli(&["simulate", "--list-presets", "--date", "2026-12-20"]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 51);
-    assert_eq!(json[4]["id"], "CN-2023-GAGE");
-    assert_eq!(json[4]["scenario"]["cut_basis"], "assumption");
+    assert_eq!(json["researched"]["date"], "2026-12-06");
+    assert_eq!(json["date"], "2026-12-20");
+    let presets = &json["presets"];
+    assert_eq!(presets.as_array().unwrap().len(), 51);
+    assert_eq!(presets[4]["id"], "CN-2023-GAGE");
+    assert_eq!(presets[4]["scenario"]["cut_basis"], "assumption");
+    let holmium = presets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "CN-2025-OCT-57")
+        .unwrap();
+    assert_eq!(
+        holmium["status_on"]["status"]["status"],
+        "suspension_end_unrecorded"
+    );
+    assert_eq!(holmium["status_on"]["needs_check"], true);
+    assert!(
+        holmium["status_on"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scheduled to end on 2026-11-10")
+    );
+    // Without --date, today (whatever it is) is the check date.
+    let (code, out, _) = cli(&["simulate", "--list-presets"]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(Date::parse(json["date"].as_str().unwrap()).is_ok());
+    for args in [
+        &["simulate", "--list-presets", "--date", "soon"][..],
+        &["simulate", "--list-presets", "--cut", "10"],
+    ] {
+        let (code, _, _) = cli(args);
+        assert_eq!(code, ExitCode::from(2), "{args:?}");
+    }
     let (_, out, _) = cli(&["--help"]);
     assert!(out.contains("simulate FILE.json"));
+}
+
+/// Issue #17: `simulate --preset` judges the event on --date and states the research date.
+#[test]
+fn cli_simulate_preset_status_on_the_check_date() {
+    let run = |date: &str| {
+        let (code, out, err) = cli(&[
+            "simulate",
+            &demo_path(),
+            "--preset",
+            "CN-2025-OCT-61",
+            "--date",
+            date,
+        ]);
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json["scenario"]["preset_status"].clone()
+    };
+    let before = run("2026-06-01");
+    assert_eq!(before["message"], "Suspended until 2026-11-10.");
+    assert_eq!(before["researched"]["date"], "2026-12-06");
+    let after = run("2026-12-20");
+    assert_eq!(
+        after["message"],
+        "Suspension was scheduled to end on 2026-11-10; the data has no record after \
+         2026-12-06: check the current status."
+    );
+    assert_eq!(after["date"], "2026-12-20");
+    // The DR Congo quota preset cuts the share its figures give.
+    let (code, out, err) = cli(&["simulate", &demo_path(), "--preset", "CD-2025-CO-QUOTA"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cut = json["scenario"]["scenario"]["cut"].as_f64().unwrap();
+    assert!((cut - (1.0 - 96_600.0 / 220_000.0)).abs() < 1e-12, "{cut}");
+    assert_eq!(json["scenario"]["preset"]["scenario"]["cut_basis"], "data");
 }
 
 #[test]

@@ -77,6 +77,10 @@ fn check(
 fn embedded_rules_parse_and_every_rule_is_cited() {
     let rules = try_embedded_rules().expect("embedded rule data parses");
     assert_eq!(rules.len(), 37);
+    // The research date comes with the data, quoted from RULES.md.
+    let researched = rules_researched().expect("the rule data has its research date");
+    assert_eq!(researched.date, Date::parse("2026-12-06").unwrap());
+    assert!(researched.citation.contains("RULES.md"));
     for rule in rules {
         assert!(!rule.legal_citation.is_empty(), "{}", rule.rule_id);
         assert!(!rule.source.is_empty(), "{}", rule.rule_id);
@@ -672,4 +676,50 @@ fn as_written_ignores_dates_but_not_enactment() {
     // The CRMA benchmark is flagged as EU-level from its data.
     assert!(rule("EU-CRMA-ART5-1B-65").is_eu_level_benchmark());
     assert!(!rule("US-DFARS7052-NDFEB-A").is_eu_level_benchmark());
+}
+
+#[test]
+fn scheduled_changes_after_the_research_date_are_unconfirmed() {
+    let d = |t: &str| Date::parse(t).unwrap();
+    let researched = d("2026-12-06");
+    let rule = |id: &str| embedded_rules().iter().find(|r| r.rule_id == id).unwrap();
+    // The melt/produce regime's last day is 2026-12-31: from 2027-01-01 it ended, unconfirmed.
+    let a = rule("US-DFARS7052-NDFEB-A");
+    assert_eq!(a.unconfirmed_on(d("2026-12-31"), researched), None);
+    assert_eq!(
+        a.unconfirmed_on(d("2027-01-01"), researched),
+        Some(Unconfirmed::End {
+            last_day: d("2026-12-31"),
+            researched
+        })
+    );
+    assert_eq!(
+        a.unconfirmed_on(d("2027-01-01"), researched)
+            .unwrap()
+            .message(),
+        "scheduled to end on 2026-12-31; the data has no record after 2026-12-06: check the \
+         current status"
+    );
+    // The mine-to-magnet regime from 2027-01-01: a start after the research date.
+    let b = rule("US-DFARS7052-NDFEB-B");
+    assert_eq!(b.unconfirmed_on(d("2026-12-31"), researched), None);
+    assert!(matches!(
+        b.unconfirmed_on(d("2027-01-01"), researched),
+        Some(Unconfirmed::Start { .. })
+    ));
+    // Before or on the research date nothing is unconfirmed; a change before it is recorded.
+    assert_eq!(b.unconfirmed_on(d("2026-12-06"), researched), None);
+    for rule in embedded_rules() {
+        if let (Some(from), Some(to)) = (rule.effective_from, rule.effective_to)
+            && to < researched
+            && from < researched
+        {
+            assert_eq!(
+                rule.unconfirmed_on(d("2030-01-01"), researched),
+                None,
+                "{}",
+                rule.rule_id
+            );
+        }
+    }
 }

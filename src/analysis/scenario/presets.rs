@@ -16,12 +16,25 @@
 //!   [`EventPreset::unmapped`].
 //! - **Stages:** `mining` → mining, `refining` → refining, `magnets` and `components` →
 //!   purchased component; `technology` (know-how, equipment) is not modelled.
-//! - **Cut and duration:** the data gives no cut for any event, so the cut is always an
-//!   **assumption** by measure type ([`Basis::Assumption`], text in
+//! - **Cut:** where the event's data has the quantity the measure allows and the quantity
+//!   supplied before it, the cut is **data** ([`Basis::Data`], figures with their sources in
+//!   [`PresetScenario::cut_from`]): `cut = 1 - allowed / before`, the share of the supply
+//!   country's supply withheld ([`CutDerivation::cut_pct`]). The DR Congo cobalt quota of
+//!   96,600 t/yr (events.csv) against the DR Congo's 2024 mine output of 220,000 t (USGS MCS
+//!   2025, cobalt content) withholds `1 - 96,600 / 220,000 = 56.1 %`; China's 2010 rare-earth
+//!   export quota of 30,258 t against 50,145 t in 2009 withholds 39.7 %. Otherwise the data
+//!   gives no cut and it is an **assumption** by measure type ([`Basis::Assumption`], text in
 //!   [`PresetScenario::assumption`]), for example a licence requirement withholds 50 % for 6
-//!   months, an export ban or suspension 100 %. The duration comes from the data
-//!   ([`Basis::Data`]) when the event has both an effective and an end date, otherwise it is an
-//!   assumption too. Both are editable.
+//!   months, an export ban or suspension 100 %.
+//! - **Duration:** from the data ([`Basis::Data`]) when the event has both an effective and an
+//!   end date, otherwise an assumption. Cut and duration are editable.
+//! - **Status on a date:** the data's status is as of its research date ([`events_researched`],
+//!   carried into the JSON by the build script from `SOURCES.md`). [`EventPreset::status_on`]
+//!   judges an event on the date the caller chooses (the app's check date, the command line's
+//!   `--date`; the core reads no clock): a suspension whose scheduled end has passed with no
+//!   later record says so ("suspension was scheduled to end on 2026-11-10; the data has no
+//!   record after 2026-12-06: check the current status"), never "suspended until 2026-11-10" as
+//!   if it were current.
 //!
 //! ```
 //! use chokepoint::analysis::scenario::presets::{Basis, find_preset};
@@ -29,9 +42,13 @@
 //! let scenario = gage.scenario.as_ref().unwrap();
 //! assert_eq!(scenario.cut_basis, Basis::Assumption);
 //! assert!(gage.sources.urls[0].starts_with("https://"));
+//! let quota = find_preset("CD-2025-CO-QUOTA").unwrap().scenario.as_ref().unwrap();
+//! assert_eq!(quota.cut_basis, Basis::Data);
+//! assert!((quota.cut_pct - 100.0 * (1.0 - 96_600.0 / 220_000.0)).abs() < 1e-9);
 //! ```
 
 use super::{Months, Scenario, Target};
+use crate::analysis::policy::{Date, Researched};
 use crate::model::{CountryCode, Share, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,9 +86,24 @@ impl EventDate {
             Some(d) => Some(d.parse().ok()?),
             None => None,
         };
-        let valid_day = day.is_none_or(|d| (1..=31).contains(&d));
-        (parts.next().is_none() && (1..=12).contains(&month) && valid_day && year > 0)
+        // The date must exist (no 30 February): checked by the calendar date type.
+        Date::new(year, month, day.unwrap_or(1))?;
+        parts
+            .next()
+            .is_none()
             .then_some(EventDate { year, month, day })
+    }
+
+    /// The calendar date the event date starts on: the day itself, or the first of the month
+    /// for a month-only date (the data's convention, as in `build_events.py`); `None` for a
+    /// date that does not exist.
+    ///
+    /// ```
+    /// use chokepoint::analysis::scenario::presets::EventDate;
+    /// assert_eq!(EventDate::parse("2025-05").unwrap().first_day().unwrap().to_string(), "2025-05-01");
+    /// ```
+    pub fn first_day(self) -> Option<Date> {
+        Date::new(self.year, self.month, self.day.unwrap_or(1))
     }
 }
 
@@ -100,7 +132,8 @@ impl<'de> Deserialize<'de> for EventDate {
     }
 }
 
-/// An event's status as of the newest source read (about March 2026).
+/// An event's status as the data classifies it: as of the newest source read (research date
+/// in [`events_researched`]). See [`EventPreset::status_on`] for the status on a given date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusKind {
@@ -118,6 +151,129 @@ pub enum StatusKind {
     NotEnacted,
     /// No supply measure (a market shock, a threat, a policy).
     NoMeasure,
+}
+
+/// An event's status on a check date, judged from its dates and the data's research date
+/// ([`EventPreset::status_on`]). [`EventStatus::message`] says it in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EventStatus {
+    /// No supply measure (a market shock, a threat, a policy).
+    NoMeasure,
+    /// Proposed and not enacted.
+    NotEnacted,
+    /// Announced or planned, not in force in the data, and no start date on or before the
+    /// check date that the data cannot confirm.
+    Announced {
+        /// The planned effective date, where the data has one.
+        effective: Option<EventDate>,
+    },
+    /// The measure takes effect after the check date.
+    NotYetInForce {
+        /// Its effective date.
+        effective: EventDate,
+    },
+    /// A planned measure whose effective date falls after the research date and on or before
+    /// the check date: the data has no record of whether it took effect.
+    StartUnrecorded {
+        /// The planned effective date.
+        effective: EventDate,
+        /// The research date of the data.
+        researched: Date,
+    },
+    /// In force on the check date.
+    InForce {
+        /// Its effective date, where the data has one.
+        since: Option<EventDate>,
+        /// The research date, when the check date is later: in force as last recorded.
+        as_of: Option<Date>,
+    },
+    /// Suspended on the check date.
+    Suspended {
+        /// The scheduled end of the suspension, where the data has one.
+        until: Option<EventDate>,
+        /// The research date, when the check date is later: suspended as last recorded.
+        as_of: Option<Date>,
+    },
+    /// The suspension was scheduled to end before the check date and the data has no record of
+    /// what followed (an extension, a lapse, a replacement).
+    SuspensionEndUnrecorded {
+        /// The scheduled end of the suspension.
+        until: EventDate,
+        /// The research date of the data.
+        researched: Date,
+    },
+    /// Lifted, replaced or superseded on or before the check date.
+    Lifted {
+        /// The date, where the data has it.
+        on: Option<EventDate>,
+    },
+}
+
+impl EventStatus {
+    /// The status in words, for example "Suspended until 2026-11-10." or "Suspension was
+    /// scheduled to end on 2026-11-10; the data has no record after 2026-12-06: check the
+    /// current status."
+    pub fn message(&self) -> String {
+        let as_of = |as_of: &Option<Date>| {
+            as_of.map_or(String::new(), |r| {
+                format!(" as last recorded; the data has no record after {r}")
+            })
+        };
+        match self {
+            EventStatus::NoMeasure => "No supply measure.".to_string(),
+            EventStatus::NotEnacted => "Proposed, not enacted.".to_string(),
+            EventStatus::Announced { effective: None } => {
+                "Announced; the data has no effective date.".to_string()
+            }
+            EventStatus::Announced {
+                effective: Some(effective),
+            } => format!("Announced for {effective}; not in force as last recorded."),
+            EventStatus::NotYetInForce { effective } => {
+                format!("Not yet in force: takes effect on {effective}.")
+            }
+            EventStatus::StartUnrecorded {
+                effective,
+                researched,
+            } => format!(
+                "Was scheduled to take effect on {effective}; the data has no record after \
+                 {researched}: check the current status."
+            ),
+            EventStatus::InForce { since, as_of: a } => format!(
+                "In force{}{}.",
+                since.map_or(String::new(), |d| format!(" since {d}")),
+                as_of(a)
+            ),
+            EventStatus::Suspended { until, as_of: a } => format!(
+                "Suspended{}{}.",
+                until.map_or(String::new(), |d| format!(" until {d}")),
+                as_of(a)
+            ),
+            EventStatus::SuspensionEndUnrecorded { until, researched } => format!(
+                "Suspension was scheduled to end on {until}; the data has no record after \
+                 {researched}: check the current status."
+            ),
+            EventStatus::Lifted { on: Some(on) } => format!("Lifted or replaced on {on}."),
+            EventStatus::Lifted { on: None } => {
+                "Lifted or replaced; the data has no date.".to_string()
+            }
+        }
+    }
+
+    /// Whether the data cannot tell the status on the check date: a scheduled start or end
+    /// passed with no record of what followed.
+    pub fn needs_check(&self) -> bool {
+        matches!(
+            self,
+            EventStatus::StartUnrecorded { .. } | EventStatus::SuspensionEndUnrecorded { .. }
+        )
+    }
+}
+
+impl fmt::Display for EventStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
 }
 
 /// Whether a number comes from the event data or is a modelling assumption.
@@ -167,6 +323,50 @@ pub struct MaterialMapping {
     pub unmodelled_stages: Vec<String>,
 }
 
+/// A figure of the event data, with what it measures and where it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quantity {
+    /// The number.
+    pub value: f64,
+    /// Its unit, as the source gives it.
+    pub unit: String,
+    /// What it measures.
+    pub what: String,
+    /// Where it comes from: the events.csv row and column with the quotation, or the reference
+    /// data set and table row.
+    pub source: String,
+}
+
+/// The figures a preset's cut is derived from: the quantity the measure allows and the quantity
+/// supplied before it, in the same unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CutDerivation {
+    /// What the measure allows (for example DR Congo's cobalt export quota, 96,600 t/yr).
+    pub allowed: Quantity,
+    /// What was supplied before (for example DR Congo's 2024 cobalt mine output, 220,000 t,
+    /// USGS MCS 2025).
+    pub before: Quantity,
+}
+
+impl CutDerivation {
+    /// The cut, in percent of the supply country's share: `100 * (1 - allowed / before)`, the
+    /// part of its former supply the measure withholds. `None` unless `before > 0` and
+    /// `0 <= allowed <= before`.
+    ///
+    /// ```
+    /// use chokepoint::analysis::scenario::presets::{CutDerivation, Quantity};
+    /// let q = |value| Quantity { value, unit: "t".into(), what: String::new(), source: String::new() };
+    /// let quota = CutDerivation { allowed: q(96_600.0), before: q(220_000.0) };
+    /// assert!((quota.cut_pct().unwrap() - 56.090_909_090_909).abs() < 1e-9);
+    /// assert_eq!(CutDerivation { allowed: q(3.0), before: q(2.0) }.cut_pct(), None);
+    /// ```
+    pub fn cut_pct(&self) -> Option<f64> {
+        let (allowed, before) = (self.allowed.value, self.before.value);
+        (before > 0.0 && (0.0..=before).contains(&allowed))
+            .then(|| 100.0 * (1.0 - allowed / before))
+    }
+}
+
 /// The scenario an event maps to, with its defaults and where they come from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PresetScenario {
@@ -176,8 +376,12 @@ pub struct PresetScenario {
     pub targets: Vec<Target>,
     /// Default cut, in percent of the countries' share.
     pub cut_pct: f64,
-    /// Always [`Basis::Assumption`]: the data gives no cut.
+    /// [`Basis::Data`] when the cut is derived from the event's figures ([`Self::cut_from`]),
+    /// otherwise [`Basis::Assumption`].
     pub cut_basis: Basis,
+    /// The figures the cut is derived from, for a cut from the data.
+    #[serde(default)]
+    pub cut_from: Option<CutDerivation>,
     /// Default duration, in months.
     pub months: f64,
     /// Whether the duration comes from the data's dates or is an assumption.
@@ -187,7 +391,8 @@ pub struct PresetScenario {
     /// False for measures that never took effect (planned, announced, suspended before the
     /// effective date, not enacted): the preset replays them as announced.
     pub took_effect: bool,
-    /// The assumption, in words.
+    /// The basis of the cut and the duration in words: the assumption, or the derivation from
+    /// the data.
     pub assumption: String,
 }
 
@@ -266,9 +471,98 @@ pub struct RowDifference {
     pub status: String,
 }
 
+impl EventPreset {
+    /// The event's status on `date`, for data researched on `researched` (see the module
+    /// notes). A month-only date counts from the first of its month.
+    ///
+    /// - A measure whose effective date is after `date` is not yet in force (also one that the
+    ///   data records as lifted or suspended later).
+    /// - Suspended (the data's `suspended_until`): in force before the suspension began
+    ///   ([`EventPreset::lifted`]), suspended up to and including its scheduled end, and after
+    ///   it [`EventStatus::SuspensionEndUnrecorded`]: the data has no record of what followed.
+    /// - Lifted: in force before the date it was lifted, lifted from then on.
+    /// - In force: in force, "as last recorded" when `date` is after `researched`.
+    /// - Planned or announced: not yet in force before its effective date; after it, if the
+    ///   effective date is after `researched`, [`EventStatus::StartUnrecorded`].
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::Date;
+    /// use chokepoint::analysis::scenario::presets::{EventStatus, find_preset};
+    /// let d = |t: &str| Date::parse(t).unwrap();
+    /// let holmium = find_preset("CN-2025-OCT-57").unwrap();
+    /// let researched = d("2026-12-06");
+    /// assert_eq!(
+    ///     holmium.status_on(d("2026-06-01"), researched).message(),
+    ///     "Suspended until 2026-11-10."
+    /// );
+    /// let later = holmium.status_on(d("2026-12-20"), researched);
+    /// assert!(matches!(later, EventStatus::SuspensionEndUnrecorded { .. }));
+    /// assert_eq!(
+    ///     later.message(),
+    ///     "Suspension was scheduled to end on 2026-11-10; the data has no record after \
+    ///      2026-12-06: check the current status."
+    /// );
+    /// ```
+    pub fn status_on(&self, date: Date, researched: Date) -> EventStatus {
+        let day = |d: Option<EventDate>| d.and_then(EventDate::first_day);
+        let before = |d: Option<EventDate>| day(d).is_some_and(|d| date < d);
+        let as_of = (date > researched).then_some(researched);
+        let in_force = EventStatus::InForce {
+            since: self.effective,
+            as_of,
+        };
+        match self.status_kind {
+            StatusKind::NoMeasure => EventStatus::NoMeasure,
+            StatusKind::NotEnacted => EventStatus::NotEnacted,
+            StatusKind::Planned | StatusKind::Announced => {
+                match (self.effective, day(self.effective)) {
+                    (Some(effective), Some(first)) if date < first => {
+                        EventStatus::NotYetInForce { effective }
+                    }
+                    (Some(effective), Some(first)) if first > researched => {
+                        EventStatus::StartUnrecorded {
+                            effective,
+                            researched,
+                        }
+                    }
+                    (effective, _) => EventStatus::Announced { effective },
+                }
+            }
+            StatusKind::InForce => match self.effective {
+                Some(effective) if before(Some(effective)) => {
+                    EventStatus::NotYetInForce { effective }
+                }
+                _ => in_force,
+            },
+            StatusKind::Suspended | StatusKind::Lifted => {
+                if let Some(effective) = self.effective
+                    && before(Some(effective))
+                    && (self.lifted.is_none() || before(self.lifted))
+                {
+                    return EventStatus::NotYetInForce { effective };
+                }
+                if before(self.lifted) {
+                    return in_force;
+                }
+                if self.status_kind == StatusKind::Lifted {
+                    return EventStatus::Lifted { on: self.lifted };
+                }
+                match (self.suspended_until, day(self.suspended_until)) {
+                    (Some(until), Some(end)) if date > end => {
+                        EventStatus::SuspensionEndUnrecorded { until, researched }
+                    }
+                    (until, _) => EventStatus::Suspended { until, as_of },
+                }
+            }
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Document {
     v: u32,
+    #[serde(default)]
+    researched: Option<Researched>,
     events: Vec<EventPreset>,
 }
 
@@ -312,8 +606,14 @@ impl fmt::Display for EventDataError {
 impl std::error::Error for EventDataError {}
 
 /// Parses and validates event data in the format of `data/events.json`: unique ids, and every
-/// scenario with countries, targets, a cut in 0-100 % and a duration in 0-120 months.
+/// scenario with countries, targets, a cut in 0-100 % and a duration in 0-120 months; a cut from
+/// the data has its figures, and its `cut_pct` is `1 - allowed / before` of them
+/// ([`CutDerivation::cut_pct`]).
 pub fn parse_events(json: &str) -> Result<Vec<EventPreset>, EventDataError> {
+    parse_document(json).map(|d| d.events)
+}
+
+fn parse_document(json: &str) -> Result<Document, EventDataError> {
     let document: Document = serde_json::from_str(json).map_err(|e| EventDataError::Json {
         line: e.line(),
         column: e.column(),
@@ -337,23 +637,58 @@ pub fn parse_events(json: &str) -> Result<Vec<EventPreset>, EventDataError> {
             if scenario.countries.is_empty() || scenario.targets.is_empty() {
                 return Err(problem("scenario without country or target".into()));
             }
+            check_cut(scenario).map_err(problem)?;
         } else if event.scenario_note.is_none() {
             return Err(problem("neither a scenario nor a note".into()));
         }
     }
-    Ok(document.events)
+    Ok(document)
+}
+
+/// A cut from the data has its figures and equals `1 - allowed / before` of them; an assumed
+/// cut has none.
+fn check_cut(scenario: &PresetScenario) -> Result<(), String> {
+    match (scenario.cut_basis, &scenario.cut_from) {
+        (Basis::Assumption, None) => Ok(()),
+        (Basis::Assumption, Some(_)) => Err("an assumed cut with figures to derive it".into()),
+        (Basis::Data, None) => Err("a cut from the data without its figures".into()),
+        (Basis::Data, Some(from)) => match from.cut_pct() {
+            Some(cut) if (cut - scenario.cut_pct).abs() <= 1e-9 => Ok(()),
+            Some(cut) => Err(format!(
+                "cut {} % is not 1 - {} / {} = {cut} %",
+                scenario.cut_pct, from.allowed.value, from.before.value
+            )),
+            None => Err(format!(
+                "no cut follows from {} allowed against {} before",
+                from.allowed.value, from.before.value
+            )),
+        },
+    }
+}
+
+fn embedded_document() -> Result<&'static Document, &'static EventDataError> {
+    static EVENTS: OnceLock<Result<Document, EventDataError>> = OnceLock::new();
+    EVENTS.get_or_init(|| parse_document(EVENTS_JSON)).as_ref()
 }
 
 /// The embedded events, parsed once, or the error that stopped them.
 pub fn try_embedded_presets() -> Result<&'static [EventPreset], &'static EventDataError> {
-    static EVENTS: OnceLock<Result<Vec<EventPreset>, EventDataError>> = OnceLock::new();
-    EVENTS
-        .get_or_init(|| parse_events(EVENTS_JSON))
-        .as_ref()
-        .map(Vec::as_slice)
+    embedded_document().map(|d| d.events.as_slice())
 }
 
-/// The embedded events (48 events of `events.csv`), parsed once. Never panics: malformed
+/// When the embedded events were researched (`researched` of `data/events.json`, quoted by the
+/// build script from `SOURCES.md`): statuses are as of the newest source read. `None` only if
+/// the embedded data were malformed (a test makes sure it is there).
+///
+/// ```
+/// use chokepoint::analysis::scenario::presets::events_researched;
+/// assert_eq!(events_researched().unwrap().date.to_string(), "2026-12-06");
+/// ```
+pub fn events_researched() -> Option<&'static Researched> {
+    embedded_document().ok()?.researched.as_ref()
+}
+
+/// The embedded events (51 events of `events.csv`), parsed once. Never panics: malformed
 /// embedded data gives an empty slice (a test makes sure it parses).
 pub fn embedded_presets() -> &'static [EventPreset] {
     try_embedded_presets().unwrap_or(&[])
@@ -406,6 +741,7 @@ mod tests {
     fn embedded_events_parse() {
         let events = try_embedded_presets().expect("events.json parses");
         assert_eq!(events.len(), 51);
+        assert_eq!(events_researched().unwrap().date.to_string(), "2026-12-06");
     }
 
     #[test]

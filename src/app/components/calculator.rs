@@ -85,6 +85,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                         { format!("{error}; rules are checked as written, whatever their dates") }
                     </p>
                 }
+                <p class="small muted" data-testid="data-researched">{ researched_note() }</p>
             </div>
             { start_panel(&props.on_action) }
             <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
@@ -94,6 +95,19 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 </div>
             </>
         }
+}
+
+/// When the policy rules were researched: statuses on a later date are as then recorded. (The
+/// event data's date is on the Scenarios page: the events are not part of this bundle.)
+fn researched_note() -> String {
+    let rules = crate::analysis::policy::rules_researched().map_or_else(
+        || "research date not in the data".to_string(),
+        |r| r.label(),
+    );
+    format!(
+        "Policy rules {rules}. Export-restriction events on the Scenarios page are judged on \
+         this date too."
+    )
 }
 
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report).

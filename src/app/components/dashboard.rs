@@ -123,7 +123,9 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
             <h3>{ "Per material and stage" }</h3>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
-                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran)." }</caption>
+                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
+                        <span data-testid="policy-researched">{ policy_note(a) }</span>
+                    </caption>
                     <thead>
                         <tr>
                             <th scope="col">{ "Material" }</th>
@@ -172,8 +174,22 @@ fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
     }
 }
 
+/// The date the policy checks are made on and when the rules were researched.
+fn policy_note(a: &Assessment) -> String {
+    let researched = a.policy.researched.as_ref().map_or_else(
+        || "research date not in the data".to_string(),
+        |r| r.label(),
+    );
+    match a.policy.date {
+        Some(date) => format!("Policy checks: rules in force on {date}; rules {researched}."),
+        None => {
+            format!("Policy checks: every rule as written, whatever its dates; rules {researched}.")
+        }
+    }
+}
+
 /// The policy findings of a material: failures in force as badges (details in the tooltip),
-/// and how many checks passed.
+/// how many checks passed, and the scheduled changes the rule data cannot confirm on the date.
 fn policy_cell(m: &MaterialResult) -> Html {
     use crate::analysis::policy::Outcome;
     let applicable: Vec<_> = m
@@ -189,8 +205,21 @@ fn policy_cell(m: &MaterialResult) -> Html {
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
         .collect();
+    // One note per rule, whatever the number of stages it was checked at.
+    let mut unconfirmed: Vec<String> = Vec::new();
+    for f in &m.policy {
+        if let Some(change) = f.unconfirmed {
+            let text = format!("{}: {}", f.name, change.message());
+            if !unconfirmed.contains(&text) {
+                unconfirmed.push(text);
+            }
+        }
+    }
     html! {
         <div class="policy-cell">
+            for text in &unconfirmed {
+                <p class="small notice" data-testid="policy-unconfirmed">{ text }</p>
+            }
             if applicable.is_empty() {
                 <span class="muted">{ "no rule covers it" }</span>
             } else if failing.is_empty() {

@@ -58,7 +58,8 @@ pub fn MethodologyPage() -> Html {
                       (China, Russia, North Korea, Iran) are checked in their melt-and-produce regime until \
                       31 December 2026 and their mine-to-magnet regime from 1 January 2027, a date a later law may \
                       have changed. Checks run on the date you choose; rules no longer in force are marked \
-                      historical." }</p>
+                      historical. The rules were researched on the date shown next to the check date; a start \
+                      or end date between then and your check date is flagged: check the current status." }</p>
             </section>
             <section class="card">
                 <h2>{ "Disruption scenarios" }</h2>
@@ -69,8 +70,12 @@ pub fn MethodologyPage() -> Html {
                       most-cut stage. With f that shortfall and m months of inventory (months of full supply), \
                       the revenue at risk is the share of revenue depending on the line × max(0, f·D − m) / 12: \
                       inventory makes up m months' worth of the missing supply. Real events come from a dated, sourced list of export controls \
-                      2009-2026; where a source gives no size for a measure, the cut and duration are labelled \
-                      assumptions." }</p>
+                      2009-2026; a quota whose size the data gives cuts what it withholds from the country's \
+                      former supply (the DR Congo's 96,600 t/yr cobalt quota against its 220,000 t of 2024 mine \
+                      output, USGS: 1 − 96,600 / 220,000 = 56 %); where a source gives no size for a measure, \
+                      the cut and duration are labelled assumptions. Each event's status is judged on the check \
+                      date you choose, from its dates and the date the data was researched: a suspension whose \
+                      scheduled end has passed with no later record says so instead of reading as current." }</p>
                 <p>{ "The Monte Carlo simulation draws many years. Each country disrupts its supply at each \
                       stage with an annual probability p = 1 − exp(−(0.04 × WGI/10 + 0.25 × n/17)), where WGI is \
                       its governance score on the EU 0-10 scale and n the number of its recorded export controls \
@@ -89,6 +94,8 @@ pub fn MethodologyPage() -> Html {
                       summing to 100 %, each country at most its capacity cap (its share of world production times \
                       a headroom factor, an assumption; a country that produces nothing cannot supply), at most a \
                       given share of volume moved, premiums within a budget, and countries excluded or required. \
+                      \"Rest of world\" never grows beyond today's share: it is a residual of the statistics, not a \
+                      supplier you can contract with. \
                       The HHI problems are convex quadratic programmes solved exactly through their dual \
                       (water-filling under caps; Boyd and Vandenberghe, Convex Optimization, 2004, ch. 5); share \
                       objectives are linear programmes solved with the simplex method; the expected loss is \

@@ -158,7 +158,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
     html! {
         <article>
             <h1>{ "Diversification planner" }</h1>
-            <p class="lede">{ "The sourcing shifts that cut concentration or expected loss most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI and expected loss, linear programming for shares); see Methodology." }</p>
+            <p class="lede">{ "The sourcing shifts that cut concentration or expected loss most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI and expected loss, linear programming for shares); see Methodology. \"Rest of world\" is never increased: it is a residual of the statistics, not a supplier you can contract with." }</p>
             if materials.is_empty() {
                 <p class="notice">{ "Add a valid line on the Calculator page first." }</p>
             }
@@ -285,6 +285,10 @@ fn binding_text(b: &Binding) -> String {
             "{} at its required minimum of {}",
             country_name(reference, *country),
             pct(*minimum)
+        ),
+        Binding::RestOfWorld { today, .. } => format!(
+            "rest of world kept at or below today's {}: a statistical residual, not a supplier",
+            pct(*today)
         ),
         Binding::Excluded { country, .. } => {
             format!("{} excluded", country_name(reference, *country))

@@ -4,7 +4,8 @@
 use crate::analysis::montecarlo::{
     CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, country_rates,
 };
-use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets};
+use crate::analysis::policy::Date;
+use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets, events_researched};
 use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
@@ -23,6 +24,18 @@ use yew::prelude::*;
 pub struct ScenariosProps {
     /// The portfolio as typed.
     pub portfolio: Rc<RawPortfolio>,
+    /// The check date set on the Calculator page, as typed (`YYYY-MM-DD`); events are judged
+    /// on it. Empty or invalid: today.
+    #[prop_or_default]
+    pub check_date: AttrValue,
+}
+
+/// The date events are judged on: the check date as typed, else today (from the browser's
+/// clock, read in the shell); `None` natively, where there is no clock.
+pub fn check_date(typed: &str) -> Option<Date> {
+    Date::parse(typed.trim())
+        .ok()
+        .or_else(|| Date::parse(crate::app::components::calculator::today().as_str()).ok())
 }
 
 /// The presets that translate into a scenario, newest first.
@@ -99,6 +112,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
         })
     };
     let preset = list.iter().copied().find(|p| p.id == *choice);
+    let date = check_date(&props.check_date);
     let custom = choice.as_str() == "custom";
     let cut = use_state(String::new);
     let months = use_state(String::new);
@@ -178,6 +192,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
         <article>
             <h1>{ "Disruption scenarios" }</h1>
             <p class="lede">{ "What an export control, a ban or a quota would do to your portfolio: the supply you lose after other countries' spare capacity, the months your inventory covers, and the revenue at risk." }</p>
+            <p class="small muted" data-testid="events-researched">{ events_note(date) }</p>
             if !excluded.is_empty() {
                 <p class="notice">{ format!("{} line(s) with errors are left out; fix them on the Calculator page.", excluded.len()) }</p>
             }
@@ -205,7 +220,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                         </div>
                     }
                     <div class="field">
-                        <label for="scenario-cut">{ format!("Cut, % of the country's supply ({})", basis_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.cut_basis), custom)) }</label>
+                        <label for="scenario-cut">{ format!("Cut, % of the country's supply ({})", cut_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.cut_basis), custom)) }</label>
                         <input id="scenario-cut" type="text" inputmode="decimal" placeholder={default_cut.to_string()} value={(*cut).clone()} oninput={set(&cut)} />
                     </div>
                     <div class="field">
@@ -217,7 +232,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                         <input id="scenario-spare" type="text" inputmode="decimal" value={(*spare).clone()} oninput={set(&spare)} />
                     </div>
                 </div>
-                if let (Some(p), false) = (preset, custom) { { preset_details(p) } }
+                if let (Some(p), false) = (preset, custom) { { preset_details(p, date) } }
                 if let Err(message) = &scenario { <p class="field-error" role="alert">{ message }</p> }
                 if spare_value.is_none() { <p class="field-error" role="alert">{ "Spare capacity must be a number from 0 to 100" }</p> }
                 if let Some(r) = &result {
@@ -267,18 +282,49 @@ fn basis_label(basis: Option<Basis>, custom: bool) -> &'static str {
     }
 }
 
-fn preset_details(p: &EventPreset) -> Html {
+fn cut_label(basis: Option<Basis>, custom: bool) -> &'static str {
+    match (basis, custom) {
+        (Some(Basis::Data), false) => "from the event's figures, edit it",
+        _ => basis_label(basis, custom),
+    }
+}
+
+/// When the event data was researched, and the date statuses are judged on.
+fn events_note(date: Option<Date>) -> String {
+    let researched = events_researched().map_or_else(
+        || "Event data: research date unknown".to_string(),
+        |r| format!("Event data {}", r.label()),
+    );
+    match date {
+        Some(date) => format!(
+            "{researched}. Statuses are judged on {date}, the check date set on the Calculator \
+             page."
+        ),
+        None => format!("{researched}. Statuses are as last recorded."),
+    }
+}
+
+fn preset_details(p: &EventPreset, date: Option<Date>) -> Html {
     let reference = crate::reference::embedded();
     let s = p.scenario.as_ref();
+    let on_date = date
+        .zip(events_researched())
+        .map(|(date, r)| (date, p.status_on(date, r.date)));
+    let recorded = events_researched().map_or_else(String::new, |r| format!(", {}", r.date));
     html! {
         <div class="preset small" data-testid="preset-details">
             <p><strong>{ &p.name }</strong>{ format!(" · imposed by {}", p.imposing.iter().map(|c| country_name(reference, *c)).collect::<Vec<_>>().join(", ")) }</p>
+            if let Some((date, status)) = on_date {
+                <p class={classes!(status.needs_check().then_some("notice"))} data-testid="preset-status">
+                    <strong>{ format!("Status on {date}: ") }</strong>{ status.message() }
+                </p>
+            }
             <p>
                 { p.announced.map(|d| format!("Announced {d}. ")).unwrap_or_default() }
                 { p.effective.map(|d| format!("Effective {d}. ")).unwrap_or_default() }
                 { p.lifted.map(|d| format!("Suspended or lifted {d}. ")).unwrap_or_default() }
-                { p.suspended_until.map(|d| format!("Suspended until {d}. ")).unwrap_or_default() }
-                { format!("Status: {}.", p.status) }
+                { p.suspended_until.map(|d| format!("Suspension scheduled to end {d}. ")).unwrap_or_default() }
+                { format!("Recorded status (research{recorded}): {}.", p.status) }
             </p>
             <p>{ &p.description }</p>
             for effect in &p.observed_effects {
@@ -286,6 +332,9 @@ fn preset_details(p: &EventPreset) -> Html {
             }
             if let Some(s) = s {
                 <p class="muted">{ format!("Modelled as: {}", s.assumption) }</p>
+                if let Some(from) = &s.cut_from {
+                    <p class="muted" data-testid="preset-cut-sources">{ format!("Figures: {} ({}); {} ({}).", from.allowed.what, from.allowed.source, from.before.what, from.before.source) }</p>
+                }
             }
             <p class="muted">{ format!("Source ({} confidence): {}", p.confidence, p.sources.titles) }</p>
         </div>
@@ -690,5 +739,24 @@ mod worker_handle {
             message: "the simulation runs in the browser".into(),
         });
         Handle::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_date, events_note};
+    use crate::analysis::policy::Date;
+
+    #[test]
+    fn events_are_judged_on_the_typed_check_date_and_the_note_says_when_they_were_researched() {
+        let date = Date::parse("2026-12-20").unwrap();
+        assert_eq!(check_date(" 2026-12-20 "), Some(date));
+        // Natively there is no clock: an invalid date gives no check date.
+        assert_eq!(check_date("soon"), None);
+        assert_eq!(
+            events_note(Some(date)),
+            "Event data researched 2026-12-06 (newest sources about October 2026). Statuses \
+             are judged on 2026-12-20, the check date set on the Calculator page."
+        );
     }
 }

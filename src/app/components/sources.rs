@@ -2,14 +2,26 @@
 //! rules for combining them, the world map's shapes, and per material which source each stage
 //! comes from.
 
+use crate::analysis::policy::{Date, PolicyRule, embedded_rules, rules_researched};
+use crate::analysis::scenario::presets::events_researched;
 use crate::model::Stage;
 use crate::reference::ReferenceData;
 use yew::prelude::*;
 
+/// Properties of [`SourcesPage`].
+#[derive(Properties, PartialEq)]
+pub struct SourcesProps {
+    /// The check date set on the Calculator page, as typed (`YYYY-MM-DD`); rule statuses are
+    /// judged on it. Empty or invalid: today.
+    #[prop_or_default]
+    pub check_date: AttrValue,
+}
+
 /// The Sources page, built from the embedded reference data.
 #[component]
-pub fn SourcesPage() -> Html {
+pub fn SourcesPage(props: &SourcesProps) -> Html {
     let data: &'static ReferenceData = crate::reference::embedded();
+    let date = crate::app::components::scenarios::check_date(&props.check_date);
     html! {
         <article>
             <h1>{ "Sources and data vintages" }</h1>
@@ -61,14 +73,17 @@ pub fn SourcesPage() -> Html {
             </ul>
             <h2>{ "Policy rules" }</h2>
             <p class="small muted">{ "Rules are data: each with its legal citation, dates, the stages it covers, its source and how well it was verified. Checks on a portfolio are benchmarks, not legal advice." }</p>
+            <p class="small" data-testid="rules-researched">{ researched_note("Policy rules", rules_researched(), date) }</p>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Policy rules, scrollable">
                 <table class="small" data-testid="rules-table">
                     <thead><tr>
                         <th scope="col">{ "Rule" }</th><th scope="col">{ "Citation" }</th>
-                        <th scope="col">{ "In force" }</th><th scope="col">{ "Verified" }</th>
+                        <th scope="col">{ "In force" }</th>
+                        <th scope="col">{ date.map_or_else(|| "Status".to_string(), |d| format!("Status on {d}")) }</th>
+                        <th scope="col">{ "Verified" }</th>
                     </tr></thead>
                     <tbody>
-                        for rule in crate::analysis::policy::embedded_rules() {
+                        for rule in embedded_rules() {
                             <tr>
                                 <td>{ &rule.name }</td>
                                 <td>{ &rule.legal_citation }</td>
@@ -78,12 +93,15 @@ pub fn SourcesPage() -> Html {
                                     (None, Some(to)) => format!("until {to}"),
                                     (None, None) => "dates not in the data".to_string(),
                                 } }</td>
+                                <td>{ rule_status(rule, date) }</td>
                                 <td>{ format!("{:?}", rule.confidence).to_lowercase() }</td>
                             </tr>
                         }
                     </tbody>
                 </table>
             </div>
+            <h2>{ "Export restrictions and supply disruptions" }</h2>
+            <p class="small" data-testid="events-researched">{ researched_note("Event data (the Scenarios page's presets)", events_researched(), date) }</p>
             <h2>{ "Coverage per material" }</h2>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Coverage per material, scrollable">
                 <table data-testid="coverage-table">
@@ -110,6 +128,34 @@ pub fn SourcesPage() -> Html {
                 </table>
             </div>
         </article>
+    }
+}
+
+/// When a data set of dated statuses was researched, and the date statuses are judged on.
+fn researched_note(
+    what: &str,
+    researched: Option<&crate::analysis::policy::Researched>,
+    date: Option<Date>,
+) -> String {
+    let when = researched.map_or_else(
+        || "research date not in the data".to_string(),
+        |r| format!("{}; source: {}", r.label(), r.citation),
+    );
+    let judged = date.map_or_else(String::new, |d| {
+        format!(" Statuses are judged on {d}, the check date set on the Calculator page.")
+    });
+    format!("{what}: {when}.{judged}")
+}
+
+/// A rule's status on the check date, with the scheduled change the data cannot confirm.
+fn rule_status(rule: &PolicyRule, date: Option<Date>) -> String {
+    let Some(date) = date else {
+        return String::new();
+    };
+    let status = rule.status_on(date).label();
+    match rules_researched().and_then(|r| rule.unconfirmed_on(date, r.date)) {
+        Some(change) => format!("{status} ({})", change.message()),
+        None => status.to_string(),
     }
 }
 
@@ -161,5 +207,39 @@ fn stage_cell(data: &ReferenceData, series: Option<&crate::reference::StageSerie
                 <span class="muted">{ format!(" · published sum {sum:.1} %") }</span>
             }
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{researched_note, rule_status};
+    use crate::analysis::policy::{Date, embedded_rules, rules_researched};
+
+    #[test]
+    fn rule_status_on_the_check_date_flags_a_start_after_the_research_date() {
+        let rule = embedded_rules()
+            .iter()
+            .find(|r| r.rule_id == "US-DFARS7052-NDFEB-B")
+            .unwrap();
+        let on = |d: &str| rule_status(rule, Date::parse(d).ok());
+        assert_eq!(on("2026-12-20"), "not yet in force");
+        assert_eq!(
+            on("2027-02-01"),
+            "in force (scheduled to take effect on 2027-01-01; the data has no record after \
+             2026-12-06: check the current status)"
+        );
+        assert_eq!(on(""), "");
+        let note = researched_note(
+            "Policy rules",
+            rules_researched(),
+            Date::parse("2027-02-01").ok(),
+        );
+        assert!(note.starts_with("Policy rules: researched 2026-12-06 (newest sources about October 2026); source: data/sources/policy/RULES.md"), "{note}");
+        assert!(
+            note.ends_with(
+                "Statuses are judged on 2027-02-01, the check date set on the Calculator page."
+            ),
+            "{note}"
+        );
     }
 }
