@@ -13,8 +13,11 @@ use chokepoint::model::{share, storage};
 use chokepoint::reference::embedded;
 use chokepoint::reference::templates::templates;
 
+/// What a fuzz target does with one input.
+pub type Body = fn(&[u8]);
+
 /// The fuzz targets by name, as `cargo fuzz` and the corpus folders name them.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [(&str, Body); 6] = [
     ("share_link", share_link),
     ("storage_entry", storage_entry),
     ("json_portfolio", json_portfolio),
