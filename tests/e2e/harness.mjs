@@ -1,7 +1,7 @@
 // Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
 // launches Debian's Chromium through playwright-core. Never downloads a browser.
 import { before, after } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveStatic as serveDir } from '../../scripts/static-server.mjs';
@@ -35,6 +35,26 @@ export function serveAndLaunch() {
  */
 export function serveStatic(dir = distDir, extraHeaders = {}) {
   return serveDir(dir, { gzip: false, headers: { 'cache-control': 'no-store', ...extraHeaders } });
+}
+
+/**
+ * The HTTP headers of the first fenced block after the heading `heading` in the documentation
+ * file `file` (relative to the repository), as an object of lower-case names to values: what
+ * the documentation tells a host to send, read from the documentation itself.
+ */
+export function documentedHeaders(file, heading) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const at = text.indexOf(`${heading}\n`);
+  if (at < 0) throw new Error(`${file}: no heading "${heading}"`);
+  const block = text.slice(at).match(/^```[^\n]*\n([\s\S]*?)^```/m);
+  if (!block) throw new Error(`${file}: no fenced block after "${heading}"`);
+  const headers = {};
+  for (const line of block[1].split('\n').filter((l) => l.trim())) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new Error(`${file}: not a header line: ${line}`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 /** Launches headless Debian Chromium with no background networking. */
