@@ -3,9 +3,9 @@
 // Content-Security-Policy applies. The app reads the promise of the bundle's exports from
 // window.chokepointPages.
 //
-// After a failed load the app adds this script again as pages-start.js?attempt=N, and the
-// bundle's glue is then imported under the same query: a browser keeps a module that failed to
-// load under its address for the life of the page, so only a new address loads it afresh.
+// After a failed load the app adds this script again as pages-start.js?attempt=N (a module runs
+// once per address), and the bundle's glue is then imported under the same query (some browsers
+// keep a failed import under its address for the life of the page).
 const attempt = new URL(import.meta.url).search;
 
 window.chokepointPages = import(new URL(`./chokepoint-pages.js${attempt}`, import.meta.url)).then(

@@ -263,10 +263,11 @@ mod shell {
         }
     }
 
-    /// The address of the start script for the next attempt. A browser keeps a module script
-    /// that failed to load under its address for the life of the page, so every attempt after
-    /// the first asks for `pages-start.js?attempt=N`, which imports the bundle's glue under the
-    /// same query (`static/pages-start.js`).
+    /// The address of the start script for the next attempt. A module runs once per address for
+    /// the life of the page: the same `pages-start.js` added again would not run again, and some
+    /// browsers also keep a failed import under its address. So every attempt after the first
+    /// asks for `pages-start.js?attempt=N`, which imports the bundle's glue under the same query
+    /// (`static/pages-start.js`).
     fn start_script() -> String {
         let attempt = ATTEMPTS.with(|a| {
             let n = a.get();
