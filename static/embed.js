@@ -2,17 +2,18 @@
  * Chokepoint embed snippet. Include once with <script src=".../embed.js" defer></script>; every
  * <div data-chokepoint> (or <chokepoint-calculator> element) on the page becomes the calculator
  * widget in an iframe whose height follows its content. Options are data attributes of the div (see EMBEDDING.md); the widget validates
- * them. Message protocol "chokepoint-embed", version 1: the widget posts
- *   { protocol: "chokepoint-embed", version: 1, id, type: "resize", height }
+ * them. Message protocol "chokepoint-embed", version 2: the widget posts
+ *   { protocol: "chokepoint-embed", version: 2, id, type: "resize", height }
  * on every size change, and
- *   { protocol: "chokepoint-embed", version: 1, id, type: "summary", summary }
- * only after the visitor clicked "Send my summary to <host>"; this script re-dispatches the
- * summary as a "chokepoint:summary" CustomEvent on the div (event.detail = summary).
+ *   { protocol: "chokepoint-embed", version: 2, id, type: "summary", summary }
+ * only after the visitor clicked "Send my summary to <host>" (the product and its findings, no
+ * quantity); this script re-dispatches the summary as a "chokepoint:summary" CustomEvent on the
+ * div (event.detail = summary).
  */
 (function () {
   'use strict';
   var PROTOCOL = 'chokepoint-embed';
-  var VERSION = 1;
+  var VERSION = 2;
   var MIN_HEIGHT = 480;
   var MAX_HEIGHT = 20000;
   // data-* attribute (dataset key) -> fragment parameter.

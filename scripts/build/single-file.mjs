@@ -39,8 +39,10 @@ export function singleFile(staging) {
     const workerGlue = readFileSync(join(staging, `${bundle}.js`), 'utf8');
     if (!/^let wasm_bindgen\b/m.test(workerGlue)) continue;
     const bytes = readFileSync(join(staging, name)).toString('base64');
+    // A failed start is rethrown uncaught, so the page hears of it (START_FAILED in spawn.rs).
     workers[bundle] =
-      `${workerGlue}\n;wasm_bindgen({module_or_path: Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0))});`;
+      `${workerGlue}\n;wasm_bindgen({module_or_path: Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0))})` +
+      '.catch(function(e){setTimeout(function(){throw e;});});';
   }
 
   // The pages bundle (src/app/pages.rs): ES-module glue whose exports become plain functions,

@@ -15,8 +15,9 @@ pub const EMBED_HASH: &str = "#/embed";
 /// The name every message of the protocol carries in its `protocol` field.
 pub const PROTOCOL: &str = "chokepoint-embed";
 
-/// The version of the message protocol; raised on any incompatible change.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The version of the message protocol; raised on any incompatible change. Version 2: the
+/// summary no longer carries quantities (`spend`, `spend_unit`, `spend_exposed`).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Longest call-to-action label accepted, in characters.
 pub const MAX_LABEL_CHARS: usize = 60;
@@ -399,26 +400,23 @@ pub struct SummaryChokepoint {
     pub material: String,
     /// Stage (`mining`, `refining`, …).
     pub stage: String,
-    /// ISO 3166-1 alpha-2 code of the country.
+    /// ISO 3166-1 alpha-3 code of the country.
     pub country: String,
-    /// The country's share of the stage, 0-1.
+    /// The country's share of the stage, 0-1, to 4 decimals (see [`Summary::of`]).
     pub share: f64,
-    /// Annual spend exposed to it, in `spend_unit`.
-    pub spend_exposed: f64,
 }
 
-/// The headline numbers a visitor may choose to send to the host page: counts and totals
-/// only, never the portfolio's lines, labels or country mixes.
+/// What a visitor may choose to send to the host page: the product and the findings, none of
+/// the quantities. The template's materials and their country shares are public data, so with
+/// the template id any quantity sent (the total, the amount exposed) would give away the number
+/// of units the visitor typed; the summary therefore carries only what does not depend on it,
+/// and is the same for every number of units of a product (the share button says so).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     /// The id of the template the results were computed for, if a template was used.
     pub template: Option<String>,
     /// Number of materials assessed.
     pub materials: usize,
-    /// Total annual spend.
-    pub spend: f64,
-    /// Unit of the spend (`USD`, `kg`, …), if given.
-    pub spend_unit: Option<String>,
     /// The largest chokepoint.
     pub top_chokepoint: Option<SummaryChokepoint>,
     /// Materials whose action is to qualify a second source.
@@ -432,20 +430,19 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The summary of `assessment`, computed for `template`.
+    /// The summary of `assessment`, computed for `template`. The share is rounded to 4 decimals
+    /// (0.01 percentage point): the assessment derives it from amounts, so its last bits vary
+    /// with the quantity, and they would be a trace of it.
     pub fn of(assessment: &Assessment, template: Option<&str>) -> Summary {
         let actions = &assessment.totals.actions;
         Summary {
             template: template.map(str::to_string),
             materials: assessment.totals.materials,
-            spend: assessment.totals.spend,
-            spend_unit: assessment.totals.spend_unit.clone(),
             top_chokepoint: assessment.chokepoints.first().map(|c| SummaryChokepoint {
                 material: c.material.clone(),
                 stage: c.stage.id().to_string(),
                 country: c.country.to_string(),
-                share: c.share,
-                spend_exposed: c.spend_exposed,
+                share: (c.share * 1e4).round() / 1e4,
             }),
             qualify_second_source: actions.qualify_second_source,
             hold_buffer_stock: actions.hold_buffer_stock,
@@ -672,29 +669,79 @@ mod tests {
         );
     }
 
-    #[test]
-    fn summary_has_headline_numbers_only() {
+    /// The assessment of `units` a year of template `id`, as the widget computes it.
+    fn template_assessment(id: &str, units: f64) -> Assessment {
         use crate::analysis::portfolio::{AssessParams, assess};
         use crate::reference::templates::{template, to_portfolio};
         let reference = crate::reference::embedded();
-        let Some(t) = template("ev_car") else {
-            panic!("ev_car template missing");
+        let Some(t) = template(id) else {
+            panic!("{id} template missing");
         };
-        let raw = to_portfolio(t, 1000.0, reference).portfolio;
+        let raw = to_portfolio(t, units, reference).portfolio;
         let valid = raw.validate(reference).unwrap_or_else(|e| panic!("{e:?}"));
-        let a = assess(&valid, reference, &AssessParams::default());
+        assess(&valid, reference, &AssessParams::default())
+    }
+
+    #[test]
+    fn summary_has_headline_numbers_only() {
+        let a = template_assessment("ev_car", 1000.0);
         let s = Summary::of(&a, Some("ev_car"));
         assert_eq!(s.materials, a.totals.materials);
         assert_eq!(
             s.qualify_second_source + s.hold_buffer_stock + s.monitor + s.low_priority,
             a.totals.actions.total()
         );
-        let top = a.chokepoints.first().map(|c| c.spend_exposed);
-        assert_eq!(s.top_chokepoint.as_ref().map(|c| c.spend_exposed), top);
+        let top = a.chokepoints.first().map(|c| c.share);
+        let shared = s.top_chokepoint.as_ref().map(|c| c.share);
+        assert!(
+            matches!((shared, top), (Some(s), Some(t)) if (s - t).abs() <= 0.5e-4),
+            "{shared:?} {top:?}"
+        );
         let json = serde_json::to_string(&Message::new(None, Payload::Summary { summary: s }))
             .unwrap_or_default();
         assert!(json.contains("\"type\":\"summary\""));
         // No line of the portfolio travels: not its labels, not its sourcing.
         assert!(!json.contains("label") && !json.contains("lines") && !json.contains("sourcing"));
+    }
+
+    /// Regression (issue #16, defect 8): with the template id, the summary's total and amount
+    /// exposed gave away the number of units the visitor typed.
+    #[test]
+    fn the_summary_does_not_reveal_the_units_typed() {
+        for id in ["ev_car", "wind_onshore", "data_centre", "mri_scanner"] {
+            let first = Summary::of(&template_assessment(id, 1.0), Some(id));
+            for units in [3.0, 7.5, 1000.0, 123_457.0, 250_000.0, 1e9] {
+                let other = Summary::of(&template_assessment(id, units), Some(id));
+                assert_eq!(other, first, "{id}: the summary of {units} units differs");
+            }
+        }
+        let summary = Summary::of(&template_assessment("ev_car", 1000.0), Some("ev_car"));
+        let json = serde_json::to_value(&summary).unwrap_or_default();
+        let keys = |value: &serde_json::Value| -> Vec<String> {
+            value
+                .as_object()
+                .map(|o| {
+                    let mut keys: Vec<String> = o.keys().cloned().collect();
+                    keys.sort();
+                    keys
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            keys(&json),
+            [
+                "hold_buffer_stock",
+                "low_priority",
+                "materials",
+                "monitor",
+                "qualify_second_source",
+                "template",
+                "top_chokepoint"
+            ]
+        );
+        assert_eq!(
+            keys(&json["top_chokepoint"]),
+            ["country", "material", "share", "stage"]
+        );
     }
 }

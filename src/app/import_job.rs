@@ -7,7 +7,8 @@
 //! object `{ id, files: File[], paste: string | null }` (files are passed as they are, the worker
 //! reads them); for each file the worker posts [`ImportMessage::Progress`] and then
 //! [`ImportMessage::File`], and ends with [`ImportMessage::Done`]. To cancel, the page terminates
-//! the worker.
+//! the worker. A worker that fails to load or crashes ends the job with
+//! [`ImportMessage::Stopped`], which the page makes.
 
 use crate::import::table::{Column, guess_header_row, guess_mapping};
 use crate::import::{FileContent, ImportError, MAX_FILE_BYTES, Table, rmi::Declaration};
@@ -78,6 +79,16 @@ pub enum ImportMessage {
         /// The job.
         id: u32,
         /// Why, in words.
+        message: String,
+    },
+    /// The worker stopped before the end of the job: it could not be loaded, it crashed (a panic
+    /// or running out of memory), or it sent a message that could not be read. Made by the
+    /// page's side ([`crate::app::worker_handle`]), never posted by the worker; trying again
+    /// starts a fresh worker.
+    Stopped {
+        /// The job.
+        id: u32,
+        /// What happened, in words.
         message: String,
     },
 }

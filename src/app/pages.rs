@@ -210,7 +210,7 @@ mod shell {
     use crate::analysis::export::{ResultsFile, ResultsKind};
     use crate::app::state::Action;
     use crate::model::portfolio::RawPortfolio;
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
     use yew::prelude::*;
@@ -224,6 +224,8 @@ mod shell {
         /// The promise of the bundle's exports, once asked for (cleared when loading failed, so
         /// that "Try again" starts afresh).
         static LOADING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+        /// Start scripts added so far.
+        static ATTEMPTS: Cell<u32> = const { Cell::new(0) };
     }
 
     /// The bundle's exports, loading it the first time.
@@ -236,11 +238,46 @@ mod shell {
                 promise
             }
         };
-        let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let result = wasm_bindgen_futures::JsFuture::from(promise.clone()).await;
         result.map_err(|error| {
-            LOADING.with(|l| *l.borrow_mut() = None);
+            forget(&promise);
             describe(&error)
         })
+    }
+
+    /// Forgets the load that ended in `failed`, so that the next one starts afresh: a rejected
+    /// promise stays rejected, so both the app's promise and the start script's global go, and
+    /// the next [`start`] adds the start script again.
+    fn forget(failed: &js_sys::Promise) {
+        let current = LOADING.with(|l| {
+            let mut loading = l.borrow_mut();
+            let same = loading
+                .as_ref()
+                .is_some_and(|p| js_sys::Object::is(p.as_ref(), failed.as_ref()));
+            if same { loading.take() } else { None }
+        });
+        if current.is_some()
+            && let Some(window) = web_sys::window()
+        {
+            let _ = js_sys::Reflect::delete_property(&window, &GLOBAL.into());
+        }
+    }
+
+    /// The address of the start script for the next attempt. A module runs once per address for
+    /// the life of the page: the same `pages-start.js` added again would not run again, and some
+    /// browsers also keep a failed import under its address. So every attempt after the first
+    /// asks for `pages-start.js?attempt=N`, which imports the bundle's glue under the same query
+    /// (`static/pages-start.js`).
+    fn start_script() -> String {
+        let attempt = ATTEMPTS.with(|a| {
+            let n = a.get();
+            a.set(n + 1);
+            n
+        });
+        match attempt {
+            0 => START_SCRIPT.to_string(),
+            n => format!("{START_SCRIPT}?attempt={n}"),
+        }
     }
 
     /// A promise of the exports: the global the single-file build sets, or the start script's.
@@ -255,7 +292,7 @@ mod shell {
             .create_element("script")
             .map_err(|e| describe(&e))?;
         let _ = script.set_attribute("type", "module");
-        let _ = script.set_attribute("src", START_SCRIPT);
+        let _ = script.set_attribute("src", &start_script());
         let mut failure = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             // Resolving with the start script's promise adopts it: the caller gets the exports.

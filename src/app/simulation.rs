@@ -5,7 +5,8 @@
 //! Protocol: the worker posts [`SimMessage::Ready`] once loaded; the page posts a [`SimRequest`];
 //! the worker answers with [`SimMessage::Progress`] after every chunk of [`CHUNK`] trials and
 //! ends with [`SimMessage::Done`] or [`SimMessage::Failed`]. To cancel, the page terminates the
-//! worker (a worker busy in a loop reads no message) and starts a fresh one.
+//! worker (a worker busy in a loop reads no message) and starts a fresh one. A worker that
+//! fails to load or crashes ends the job with [`SimMessage::Stopped`], which the page makes.
 
 use crate::analysis::montecarlo::{
     Contribution, ExceedancePoint, HistogramBin, LossUnit, MonteCarlo, MonteCarloParams,
@@ -112,6 +113,16 @@ pub enum SimMessage {
         /// The job.
         id: u32,
         /// Why, in words.
+        message: String,
+    },
+    /// The worker stopped without an answer: it could not be loaded, it crashed (a panic or
+    /// running out of memory), or it sent a message that could not be read. Made by the page's
+    /// side ([`crate::app::worker_handle`]), never posted by the worker; running again starts a
+    /// fresh worker.
+    Stopped {
+        /// The job.
+        id: u32,
+        /// What happened, in words.
         message: String,
     },
 }

@@ -63,14 +63,23 @@ fn loader_url(bundle: &str) -> Result<String, String> {
 
 /// The worker's first script: imports the bundle's glue and starts its WebAssembly, both by
 /// absolute address (a `blob:` script has no base to resolve a relative one against).
+///
+/// A glue that does not load throws out of `importScripts`: an uncaught error, which the page
+/// receives as the worker's `error` event. A WebAssembly that does not load or start only rejects
+/// a promise, which a worker keeps to itself; [`START_FAILED`] throws it again, uncaught, so the
+/// page hears of that too ([`crate::app::worker_handle`]).
 pub fn loader_script(script_url: &str, wasm_url: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     format!(
-        "importScripts({});wasm_bindgen({{module_or_path:{}}});",
+        "importScripts({});wasm_bindgen({{module_or_path:{}}}){START_FAILED};",
         quote(script_url),
         quote(wasm_url)
     )
 }
+
+/// Appended to the promise of a worker's start: rethrows its failure outside the promise, as an
+/// uncaught error (`scripts/build/single-file.mjs` appends the same to its inlined workers).
+pub const START_FAILED: &str = ".catch(function(e){setTimeout(function(){throw e;});})";
 
 #[cfg(test)]
 mod tests {
@@ -81,7 +90,7 @@ mod tests {
                 "http://127.0.0.1:8080/a\"b.js",
                 "http://127.0.0.1:8080/x.wasm"
             ),
-            r#"importScripts("http://127.0.0.1:8080/a\"b.js");wasm_bindgen({module_or_path:"http://127.0.0.1:8080/x.wasm"});"#
+            r#"importScripts("http://127.0.0.1:8080/a\"b.js");wasm_bindgen({module_or_path:"http://127.0.0.1:8080/x.wasm"}).catch(function(e){setTimeout(function(){throw e;});});"#
         );
     }
 }

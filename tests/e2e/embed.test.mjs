@@ -1,8 +1,9 @@
 // End-to-end test of embedding: a partner page on a second origin (localhost) includes embed.js
 // from the calculator (127.0.0.1). The widget renders with the partner's theme, the frame's height
 // follows the content as it grows and shrinks, the partner receives nothing but sizes until the
-// visitor clicks the share button, then exactly one summary, all under the CSP headers of
-// EMBEDDING.md; axe passes inside the frame. Also loads the JavaScript API example page and
+// visitor clicks the share button, then exactly one summary, which holds what the button's text
+// promises and nothing of the quantity typed, all under the CSP headers of EMBEDDING.md (read
+// from it); axe passes inside the frame. Also loads the JavaScript API example page and
 // checks its result against its own inputs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser, renderOffscreen } from './harness.mjs';
+import { documentedHeaders, serveStatic, launchBrowser, renderOffscreen } from './harness.mjs';
 
 let app;
 let host;
@@ -21,16 +22,16 @@ const ACCENT = '#7a1fa2';
 const BACKGROUND = '#fffbe6';
 
 before(async () => {
-  // The calculator is served with the headers EMBEDDING.md recommends, framing allowed for the
-  // partner's origin only (any port of localhost): a violation would show as a console error.
-  app = await serveStatic(undefined, {
-    'content-security-policy':
-      "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https:; " +
-      "connect-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; " +
-      'frame-ancestors http://localhost:*',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-  });
+  // The calculator is served with the headers EMBEDDING.md recommends, read from it, framing
+  // allowed for the partner's origin only (any port of localhost) in place of its example
+  // partners: a violation would show as a console error.
+  const headers = documentedHeaders('EMBEDDING.md', "### The calculator's server (the origin serving `dist/`)");
+  assert.match(headers['content-security-policy'], /frame-ancestors https:\/\/partner\.example/);
+  headers['content-security-policy'] = headers['content-security-policy'].replace(
+    /frame-ancestors [^;]*/,
+    'frame-ancestors http://localhost:*',
+  );
+  app = await serveStatic(undefined, headers);
   const calculator = new URL(app.url).origin;
   // The partner's page, with the CSP EMBEDDING.md asks of it, on another origin: localhost.
   hostDir = mkdtempSync(join(tmpdir(), 'chokepoint-host-'));
@@ -166,7 +167,7 @@ test('embedded widget under CSP on a second origin: theme, resizing, opt-in summ
     assert.equal(m.origin, new URL(app.url).origin);
     assert.deepEqual(Object.keys(m.data).sort(), ['height', 'id', 'protocol', 'type', 'version']);
     assert.equal(m.data.protocol, 'chokepoint-embed');
-    assert.equal(m.data.version, 1);
+    assert.equal(m.data.version, 2);
     assert.equal(m.data.type, 'resize');
     assert.ok(['widget', 'second'].includes(m.data.id));
   }
@@ -186,14 +187,35 @@ test('embedded widget under CSP on a second origin: theme, resizing, opt-in summ
   assert.equal(summaries.length, 1);
   const summary = summaries[0];
   assert.deepEqual(other[0].data.summary, summary);
+  assert.deepEqual(Object.keys(other[0].data).sort(), ['id', 'protocol', 'summary', 'type', 'version']);
   assert.equal(summary.template, 'ev_car');
   const headline = await frame.$eval('[data-testid="embed-headline"]', (e) => e.textContent);
   assert.equal(Number(headline.match(/^(\d+) materials/)[1]), summary.materials);
-  assert.equal(summary.spend_unit, 'kg');
   const first = await frame.$eval('[data-testid="embed-chokepoints"] li strong', (e) => e.textContent);
   assert.match(first, new RegExp(summary.top_chokepoint.stage, 'i'));
-  assert.ok(!JSON.stringify(summary).includes('lines'));
   assert.match(await frame.$eval('[data-testid="embed-sent"]', (e) => e.textContent), /Summary sent to localhost/);
+
+  // Exactly what the text under the button promises: the product, its number of materials, the
+  // top chokepoint (material, stage, country, share) and the counts per action; no quantity.
+  const note = await frame.$eval('[data-testid="embed-share-note"]', (e) => e.textContent);
+  assert.match(note, /the product, its number of materials, the top chokepoint \(material, stage, country and its share\) and the number of materials per action\. Not the quantity you entered/);
+  assert.deepEqual(Object.keys(summary).sort(), [
+    'hold_buffer_stock', 'low_priority', 'materials', 'monitor', 'qualify_second_source', 'template', 'top_chokepoint',
+  ]);
+  assert.deepEqual(Object.keys(summary.top_chokepoint).sort(), ['country', 'material', 'share', 'stage']);
+  // The units typed cannot be recovered: another quantity of the same product (the widget shows
+  // other kilograms) sends the very same summary, with no quantity in it.
+  await frame.fill('#embed-units', '73');
+  await frame.waitForFunction(
+    (old) => document.querySelector('[data-testid="embed-headline"]').textContent !== old,
+    headline,
+  );
+  assert.match(await frame.$eval('[data-testid="embed-headline"]', (e) => e.textContent), /kg a year/);
+  await frame.click('[data-testid="embed-share"]');
+  await page.waitForFunction(() => window.__summaries.length > 1);
+  const again = (await page.evaluate(() => window.__summaries))[1];
+  assert.deepEqual(again, summary, 'the summary does not depend on the units typed');
+  assert.doesNotMatch(JSON.stringify(again), /spend|unit|kg|exposed/);
   assert.deepEqual(errors, []);
   await context.close();
 });

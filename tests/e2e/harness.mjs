@@ -1,7 +1,8 @@
 // Shared harness for the end-to-end tests: serves the release build (dist/) on 127.0.0.1 and
 // launches Debian's Chromium through playwright-core. Never downloads a browser.
 import { before, after } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveStatic as serveDir } from '../../scripts/static-server.mjs';
@@ -35,6 +36,74 @@ export function serveAndLaunch() {
  */
 export function serveStatic(dir = distDir, extraHeaders = {}) {
   return serveDir(dir, { gzip: false, headers: { 'cache-control': 'no-store', ...extraHeaders } });
+}
+
+/**
+ * Serves `dir` as serveStatic does, behind a switch that breaks chosen files, as a failing host
+ * or network would. `fail(pattern, answer)` makes every request whose path matches the regular
+ * expression `pattern` get `answer` instead of the file, until `heal()`: `{ status }` (default
+ * 500), `{ body, type }` (a 200 with that body, e.g. a broken script), or `'abort'` (the
+ * connection is dropped). The switch is a proxy in front of the static server, so it also breaks
+ * requests from workers, which Playwright's page.route does not see in Chromium. Use it with a
+ * context that blocks service workers (`serviceWorkers: 'block'`), or the offline copy answers.
+ * Resolves to { url, close, requests, fail, heal }; `requests` lists every path asked for.
+ */
+export async function serveWithFaults(dir = distDir, extraHeaders = {}) {
+  const inner = await serveStatic(dir, extraHeaders);
+  const faults = [];
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    const fault = faults.find((f) => f.pattern.test(new URL(req.url, 'http://x').pathname));
+    if (fault?.answer === 'abort') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault) {
+      const { status = fault.answer.body === undefined ? 500 : 200, body = 'broken on purpose', type = 'text/plain' } =
+        fault.answer;
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extraHeaders }).end(body);
+      return;
+    }
+    const upstream = httpRequest(new URL(req.url, inner.url), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    requests,
+    fail: (pattern, answer = {}) => faults.push({ pattern, answer }),
+    heal: () => faults.splice(0),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+      await inner.close();
+    },
+  };
+}
+
+/**
+ * The HTTP headers of the first fenced block after the heading `heading` in the documentation
+ * file `file` (relative to the repository), as an object of lower-case names to values: what
+ * the documentation tells a host to send, read from the documentation itself.
+ */
+export function documentedHeaders(file, heading) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const at = text.indexOf(`${heading}\n`);
+  if (at < 0) throw new Error(`${file}: no heading "${heading}"`);
+  const block = text.slice(at).match(/^```[^\n]*\n([\s\S]*?)^```/m);
+  if (!block) throw new Error(`${file}: no fenced block after "${heading}"`);
+  const headers = {};
+  for (const line of block[1].split('\n').filter((l) => l.trim())) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new Error(`${file}: not a header line: ${line}`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 /** Launches headless Debian Chromium with no background networking. */

@@ -156,7 +156,7 @@ pub fn EmbedWidget(props: &EmbedProps) -> Html {
                 if let (Some(host), true) = (config.host_name(), derived.is_some()) {
                     <div class="embed-share">
                         <button type="button" onclick={share} data-testid="embed-share">{ format!("Send my summary to {host}") }</button>
-                        <p class="small muted">{ format!("Only when you click: the headline numbers shown above (product, materials, total, top chokepoint, action counts) go to {host}. Your units and inputs stay here.") }</p>
+                        <p class="small muted" data-testid="embed-share-note">{ format!("Only when you click, {host} gets: the product, its number of materials, the top chokepoint (material, stage, country and its share) and the number of materials per action. Not the quantity you entered, nor any amount computed from it.") }</p>
                         <p role="status" class="small" data-testid="embed-sent">
                             if let Some(to) = &*sent { { format!("Summary sent to {to}.") } }
                         </p>

@@ -66,6 +66,9 @@ pub struct ImportState {
     pub mode: Option<Mode>,
     /// Why the last confirmation changed nothing (the result was over a size limit).
     pub refused: Option<LimitError>,
+    /// Why the last job stopped before its end (the worker could not be loaded or crashed);
+    /// what it had read is dropped, and the page offers to read the same input again.
+    pub stopped: Option<String>,
 }
 
 /// What changes the import state.
@@ -152,6 +155,16 @@ impl Reducible for ImportState {
                 ImportMessage::Failed { id, message } if id == self.job => {
                     next.reading = None;
                     next.failures.push(("Import".into(), message));
+                }
+                ImportMessage::Stopped { id, message }
+                    if id == self.job && self.reading.is_some() =>
+                {
+                    next = ImportState {
+                        job: self.job,
+                        mode: self.mode,
+                        stopped: Some(message),
+                        ..ImportState::default()
+                    };
                 }
                 _ => return self,
             },
@@ -251,16 +264,19 @@ fn template_href() -> String {
 pub fn ImportPage(props: &ImportProps) -> Html {
     let state = use_reducer(ImportState::default);
     let worker = use_mut_ref(|| None::<worker_handle::Handle>);
+    // The files and text of the last job, for "Try again" after its worker stopped.
+    let last_input = use_mut_ref(|| None::<(Vec<web_sys::File>, Option<String>)>);
     let paste = use_state(String::new);
     let dragging = use_state(|| false);
 
     let start = {
-        let (state, worker) = (state.clone(), worker.clone());
+        let (state, worker, last_input) = (state.clone(), worker.clone(), last_input.clone());
         Callback::from(move |(files, text): (Vec<web_sys::File>, Option<String>)| {
             let total = files.len() + usize::from(text.is_some());
             if total == 0 {
                 return;
             }
+            *last_input.borrow_mut() = Some((files.clone(), text.clone()));
             let job = state.job + 1;
             state.dispatch(ImportAction::Start { job, total });
             let on_message = {
@@ -325,6 +341,15 @@ pub fn ImportPage(props: &ImportProps) -> Html {
             state.dispatch(ImportAction::Cancel);
         })
     };
+    let retry = {
+        let (start, last_input) = (start.clone(), last_input.clone());
+        Callback::from(move |_: MouseEvent| {
+            let input = last_input.borrow().clone();
+            if let Some(input) = input {
+                start.emit(input);
+            }
+        })
+    };
     let clear = on(&state, |_: MouseEvent| ImportAction::Clear);
     let confirm = {
         let (state, on_action, portfolio) = (
@@ -378,6 +403,13 @@ pub fn ImportPage(props: &ImportProps) -> Html {
                     </p>
                     <progress max={total.to_string()} value={done.to_string()} aria-label="Files read" />
                     <p><button type="button" onclick={cancel} data-testid="import-cancel">{ "Cancel" }</button></p>
+                </section>
+            }
+            if let Some(message) = &state.stopped {
+                <section class="card" role="alert" data-testid="import-stopped">
+                    <h2>{ "Reading stopped" }</h2>
+                    <p>{ format!("The files could not be read: {message}. Nothing was imported, and your portfolio is unchanged.") }</p>
+                    <p><button type="button" onclick={retry} data-testid="import-retry">{ "Try again" }</button></p>
                 </section>
             }
             if !state.failures.is_empty() {
@@ -653,7 +685,7 @@ mod worker_handle {
             request.into(),
             |m| matches!(m, ImportMessage::Ready),
             on_message,
-            move |message| ImportMessage::Failed { id, message },
+            move |message| ImportMessage::Stopped { id, message },
         )
     }
 
@@ -741,6 +773,43 @@ mod tests {
         assert!(stale.tables.is_empty());
         let cancelled = state.reduce(ImportAction::Cancel);
         assert!(cancelled.reading.is_none() && !cancelled.has_results());
+    }
+
+    #[test]
+    fn a_worker_that_stops_ends_the_reading_and_keeps_nothing_half_read() {
+        let state =
+            Rc::new(ImportState::default()).reduce(ImportAction::Start { job: 1, total: 2 });
+        let state = state.reduce(ImportAction::Message(ImportMessage::File {
+            id: 1,
+            name: "first.csv".into(),
+            outcome: read_bytes("first.csv", b"material\ncobalt\n"),
+        }));
+        let stopped = state.reduce(ImportAction::Message(ImportMessage::Stopped {
+            id: 1,
+            message: "the worker stopped: RuntimeError: unreachable".into(),
+        }));
+        assert_eq!(stopped.reading, None, "no endless \"Reading…\"");
+        assert_eq!(
+            stopped.stopped.as_deref(),
+            Some("the worker stopped: RuntimeError: unreachable")
+        );
+        assert!(
+            !stopped.has_results(),
+            "a half-read job is not offered for import"
+        );
+        // Trying again is a new job, which starts clean.
+        let again = stopped.reduce(ImportAction::Start { job: 2, total: 2 });
+        assert_eq!(again.stopped, None);
+        assert!(again.reading.is_some());
+        // A worker that stops after it finished changes nothing.
+        let done = with_file(ImportState::default(), "p.csv", b"material\ncobalt\n");
+        let late = done
+            .clone()
+            .reduce(ImportAction::Message(ImportMessage::Stopped {
+                id: 1,
+                message: "late".into(),
+            }));
+        assert_eq!(late, done);
     }
 
     #[test]

@@ -68,10 +68,16 @@ fn number(text: &str) -> Option<f64> {
 #[derive(Clone, Debug, PartialEq)]
 enum Job {
     Idle,
-    Running { id: u32, done: u64, total: u64 },
+    Running {
+        id: u32,
+        done: u64,
+        total: u64,
+    },
     Done(Rc<SimSummary>, f64),
     Cancelled,
     Failed(String),
+    /// The worker stopped without an answer (it could not be loaded, or it crashed).
+    Stopped(String),
 }
 
 /// The Scenarios page.
@@ -437,6 +443,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                     ..
                 } => job.set(Job::Done(Rc::new(*summary), elapsed_ms)),
                 SimMessage::Failed { message, .. } => job.set(Job::Failed(message)),
+                SimMessage::Stopped { message, .. } => job.set(Job::Stopped(message)),
             });
             let handle = worker_handle::start(request, on_message);
             if let Some(old) = worker.borrow_mut().replace(handle) {
@@ -478,7 +485,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
             </div>
             { probability_editor(&rates, &checked, &typed) }
             <p class="start-actions">
-                <button type="button" onclick={run} disabled={running || trials_value.is_none() || seed_value.is_none() || !overrides_ok} data-testid="mc-run">{ "Run simulation" }</button>
+                <button type="button" onclick={run.clone()} disabled={running || trials_value.is_none() || seed_value.is_none() || !overrides_ok} data-testid="mc-run">{ "Run simulation" }</button>
                 <button type="button" class="secondary" onclick={cancel} disabled={!running} data-testid="mc-cancel">{ "Cancel" }</button>
             </p>
             {
@@ -492,6 +499,13 @@ fn MonteCarloPanel(props: &McProps) -> Html {
                     },
                     Job::Cancelled => html! { <p role="status" data-testid="mc-status">{ "Cancelled." }</p> },
                     Job::Failed(message) => html! { <p class="field-error" role="alert">{ message }</p> },
+                    Job::Stopped(message) => html! {
+                        <div class="notice" role="alert" data-testid="mc-stopped">
+                            <p>{ format!("The simulation stopped before it finished: {message}. Your portfolio is unchanged.") }</p>
+                            <button type="button" onclick={run.clone()} disabled={trials_value.is_none() || seed_value.is_none() || !overrides_ok}
+                                data-testid="mc-retry">{ "Try again" }</button>
+                        </div>
+                    },
                     Job::Done(summary, elapsed_ms) => mc_results(summary, *elapsed_ms),
                 }
             }
@@ -727,7 +741,7 @@ mod worker_handle {
             request,
             |m| matches!(m, SimMessage::Ready),
             on_message,
-            move |message| SimMessage::Failed { id, message },
+            move |message| SimMessage::Stopped { id, message },
         )
     }
 
