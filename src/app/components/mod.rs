@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+pub mod autosave_notice;
 pub mod calculator;
 pub mod chart_export;
 pub mod dashboard;
