@@ -121,11 +121,9 @@ pub fn startup(tab: String, fallback: RawPortfolio, read_autosave: bool) -> Star
 /// Writes the autosave when `sync` allows it (see [`TabSync::before_write`]): nothing when the
 /// portfolio is the one stored or autosave is paused (then [`TabSync::pause`] says why).
 pub fn autosave(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), String> {
-    commit(
-        sync,
-        portfolio,
-        |sync, stored| sync.before_write(portfolio, stored),
-    )
+    commit(sync, portfolio, |sync, stored| {
+        sync.before_write(portfolio, stored)
+    })
 }
 
 /// "Keep this one (save over it)": writes `portfolio` over the stored autosave and resumes

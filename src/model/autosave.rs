@@ -311,7 +311,10 @@ pub fn replaced_work(
     let portfolio = read_stored(stored?).ok()?.portfolio;
     let empty = portfolio.lines.is_empty()
         && portfolio.groups.is_empty()
-        && portfolio.name.as_deref().is_none_or(|n| n.trim().is_empty());
+        && portfolio
+            .name
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty());
     (!empty && !same(&portfolio, incoming) && !same(&portfolio, demo)).then_some(portfolio)
 }
 
@@ -339,7 +342,7 @@ mod tests {
         RawPortfolio::from_json(&format!(
             r#"{{"schema_version": 1, "lines": [{{"material": "{material}"}}]}}"#
         ))
-            .expect("test portfolio")
+        .expect("test portfolio")
     }
 
     /// Writes `portfolio` from `tab` as the step says, returning the stored text.
@@ -454,7 +457,10 @@ mod tests {
         // Written by a version before revisions: the tab that read it writes over it.
         let old = write_entry(&portfolio("gallium"));
         let mut tab = TabSync::after_reading("a", &old, &portfolio("gallium"));
-        assert_eq!(tab.before_write(&portfolio("gallium"), Some(&old)), Step::Unchanged);
+        assert_eq!(
+            tab.before_write(&portfolio("gallium"), Some(&old)),
+            Step::Unchanged
+        );
         let text = write(&mut tab, &portfolio("cobalt"), Some(&old));
         assert_eq!(stored_revision(&text).map(|r| r.count), Some(1));
         // A tab that had read nothing (no entry at start) does not.
@@ -541,15 +547,24 @@ mod tests {
             replaced_work(Some(&work), &portfolio("lithium"), &demo),
             Some(portfolio("cobalt"))
         );
-        assert_eq!(replaced_work(Some(&work), &portfolio("cobalt"), &demo), None);
+        assert_eq!(
+            replaced_work(Some(&work), &portfolio("cobalt"), &demo),
+            None
+        );
         assert_eq!(
             replaced_work(Some(&write_entry(&demo)), &portfolio("lithium"), &demo),
             None
         );
         let empty = write_entry(&RawPortfolio::default());
-        assert_eq!(replaced_work(Some(&empty), &portfolio("lithium"), &demo), None);
+        assert_eq!(
+            replaced_work(Some(&empty), &portfolio("lithium"), &demo),
+            None
+        );
         assert_eq!(replaced_work(None, &portfolio("lithium"), &demo), None);
-        assert_eq!(replaced_work(Some("{broken"), &portfolio("lithium"), &demo), None);
+        assert_eq!(
+            replaced_work(Some("{broken"), &portfolio("lithium"), &demo),
+            None
+        );
     }
 
     #[test]

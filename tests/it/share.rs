@@ -335,12 +335,18 @@ fn the_autosave_envelope_carries_its_revision_and_older_readers_ignore_it() {
     let text = write_autosave(&demo(), &revision);
     let entry: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(entry["storage_version"], json!(1));
-    assert_eq!((&entry["revision"], &entry["tab"]), (&json!(7), &json!("3f9a")));
+    assert_eq!(
+        (&entry["revision"], &entry["tab"]),
+        (&json!(7), &json!("3f9a"))
+    );
     let stored = read_stored(&text).unwrap();
     assert_eq!(stored.revision, Some(revision));
     // The portfolio reads as before: a reader that knows no revision (serde ignores the
     // fields) gets the same portfolio.
-    assert_eq!(read_entry(&text).unwrap(), read_entry(&write_entry(&demo())).unwrap());
+    assert_eq!(
+        read_entry(&text).unwrap(),
+        read_entry(&write_entry(&demo())).unwrap()
+    );
     // Named saves and entries of older versions have none.
     assert_eq!(stored_revision(&write_entry(&demo())), None);
     assert_eq!(stored_revision(DEMO), None);
