@@ -96,8 +96,11 @@ const digest = createHash('sha256');
 for (const f of cached) digest.update(f).update(readFileSync(join(staging, f)));
 const version = digest.digest('hex').slice(0, 16);
 
-/** Files whose names Trunk content-hashed (`style-0123456789abcdef.css`) and pages need no `?v=`. */
-const needsVersion = (f) => !/-[0-9a-f]{16}\.[a-z0-9]+$/.test(f) && !f.endsWith('.html');
+/**
+ * Files whose names Trunk content-hashed (`style-0123456789abcdef.css`, `chokepoint-…_bg.wasm`)
+ * and pages need no `?v=`: the page asks for them by those names.
+ */
+const needsVersion = (f) => !/-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(f) && !f.endsWith('.html');
 const address = (f) => (needsVersion(f) ? `./${f}?v=${version}` : `./${f}`);
 
 // The page: the version for the app, and the service worker's registration script by its
