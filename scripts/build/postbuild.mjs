@@ -13,9 +13,9 @@
 // 4. Versioned addresses: Trunk hashes the main bundle's names but not the lazily loaded ones
 //    (the pages bundle, the worker bundles, their start scripts). Each is asked for as
 //    `NAME?v=VERSION`: the page carries the version in <meta name="chokepoint-build"> for the
-//    app (src/app/spawn.rs), pages-start.js and index.html are rewritten to use it, and sw.js
-//    caches exactly those addresses and refuses any other version, so a page of one build never
-//    runs the bundles of another.
+//    app (src/app/spawn.rs; static/pages-start.js passes it on to the pages bundle), index.html
+//    asks for register-sw.js with it, and sw.js caches exactly those addresses and refuses any
+//    other version, so a page of one build never runs the bundles of another.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -112,14 +112,6 @@ index = index
   .replace(/src="\.\/register-sw\.js"/, `src="${address('register-sw.js')}"`);
 if (!index.includes(`register-sw.js?v=${version}`)) throw new Error('postbuild: register-sw.js not found in index.html');
 writeFileSync(indexFile, index);
-// The pages bundle's start script imports the bundle's glue and WebAssembly by versioned address.
-const pagesStart = join(staging, 'pages-start.js');
-const start = readFileSync(pagesStart, 'utf8').replace(
-  /'\.\/(chokepoint-pages(?:_bg\.wasm|\.js))'/g,
-  (_, f) => `'${address(f)}'`,
-);
-if ((start.match(/\?v=/g) ?? []).length !== 2) throw new Error('postbuild: pages-start.js imports not recognised');
-writeFileSync(pagesStart, start);
 
 const sha256 = (f) => createHash('sha256').update(readFileSync(join(staging, f))).digest('hex');
 const entry = (url, f) => ({ url, sha256: sha256(f), size: statSync(join(staging, f)).size });

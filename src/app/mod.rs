@@ -27,7 +27,7 @@ pub mod worker_handle;
 use crate::model::autosave::Pause;
 use crate::model::portfolio::RawPortfolio;
 use crate::model::storage::{AUTOSAVE_KEY, saved_name};
-use components::autosave_notice::AutosaveNotice;
+use components::autosave_notice::autosave_notice;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
@@ -240,7 +240,7 @@ pub fn App() -> Html {
                     </div>
                 }
                 if let Some(pause) = (*pause).filter(|p| *p != Pause::Blocked) {
-                    <AutosaveNotice {pause} on_load={on_load_stored} on_keep={on_keep_this} />
+                    { autosave_notice(pause, on_load_stored, on_keep_this) }
                 }
                 {
                     match *route {

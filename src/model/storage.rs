@@ -88,10 +88,9 @@ impl StorageError {
 
 /// Which write of the autosave an entry is: the count of writes so far and the tab that made
 /// this one (an id the app draws for each page it opens).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
-    /// Writes so far, from 1.
-    #[serde(rename = "revision")]
+    /// Writes so far, from 1 (the envelope's `revision`).
     pub count: u64,
     /// The tab that wrote it.
     pub tab: String,
@@ -125,13 +124,16 @@ fn envelope(portfolio: &RawPortfolio, revision: Option<&Revision>) -> String {
     #[derive(serde::Serialize)]
     struct Envelope<'a> {
         storage_version: u32,
-        #[serde(flatten)]
-        revision: Option<&'a Revision>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revision: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tab: Option<&'a str>,
         portfolio: &'a RawPortfolio,
     }
     let envelope = Envelope {
         storage_version: STORAGE_VERSION,
-        revision,
+        revision: revision.map(|r| r.count),
+        tab: revision.map(|r| r.tab.as_str()),
         portfolio: &stamped(portfolio),
     };
     // Serialising these types cannot fail: every map key is a string.

@@ -4,17 +4,6 @@
 use crate::model::autosave::Pause;
 use yew::prelude::*;
 
-/// Properties of [`AutosaveNotice`].
-#[derive(Properties, PartialEq)]
-pub struct AutosaveNoticeProps {
-    /// Why autosave is paused.
-    pub pause: Pause,
-    /// Loads the stored autosave (offered when [`Pause::can_load`]).
-    pub on_load: Callback<MouseEvent>,
-    /// Saves this tab's portfolio over the stored one (offered when [`Pause::can_keep`]).
-    pub on_keep: Callback<MouseEvent>,
-}
-
 /// What the notice says for `pause`.
 pub fn explanation(pause: Pause) -> &'static str {
     match pause {
@@ -41,26 +30,31 @@ pub fn explanation(pause: Pause) -> &'static str {
     }
 }
 
-/// The notice.
-#[component]
-pub fn AutosaveNotice(props: &AutosaveNoticeProps) -> Html {
-    let load_label = match props.pause {
+/// The notice for `pause`, with "Load" calling `on_load` (offered when [`Pause::can_load`]) and
+/// "Keep this one" calling `on_keep` (offered when [`Pause::can_keep`]). A plain function rather
+/// than a component: it has no state, and the first-load bundle stays smaller.
+pub fn autosave_notice(
+    pause: Pause,
+    on_load: Callback<MouseEvent>,
+    on_keep: Callback<MouseEvent>,
+) -> Html {
+    let load_label = match pause {
         Pause::Unkept => "Load my previous work",
         _ => "Load the newer version",
     };
-    let keep_label = match props.pause {
+    let keep_label = match pause {
         Pause::Conflict | Pause::Unkept => "Keep this one (save over it)",
         _ => "Autosave this portfolio (replaces the saved one)",
     };
     html! {
         <div class="notice no-print" role="alert" data-testid="autosave-paused">
-            <p>{ explanation(props.pause) }</p>
+            <p>{ explanation(pause) }</p>
             <div class="toolbar">
-                if props.pause.can_load() {
-                    <button type="button" onclick={props.on_load.clone()} data-testid="autosave-load">{ load_label }</button>
+                if pause.can_load() {
+                    <button type="button" onclick={on_load} data-testid="autosave-load">{ load_label }</button>
                 }
-                if props.pause.can_keep() {
-                    <button type="button" class="secondary" onclick={props.on_keep.clone()} data-testid="autosave-keep">{ keep_label }</button>
+                if pause.can_keep() {
+                    <button type="button" class="secondary" onclick={on_keep} data-testid="autosave-keep">{ keep_label }</button>
                 }
             </div>
         </div>

@@ -1,4 +1,4 @@
-//! The app's components, one per file.
+//! The app's components, one per file (and `autosave_notice`, the markup of a notice).
 
 pub mod autosave_notice;
 pub mod calculator;
