@@ -117,6 +117,6 @@ const sha256 = (f) => createHash('sha256').update(readFileSync(join(staging, f))
 const entry = (url, f) => ({ url, sha256: sha256(f), size: statSync(join(staging, f)).size });
 const manifest = [entry('./', 'index.html'), ...cached.map((f) => entry(address(f), f))];
 const template = readFileSync(join(source, 'static', 'sw.template.js'), 'utf8');
-const sw = template.replace('__VERSION__', version).replace('__FILES__', JSON.stringify(manifest, null, 1));
+const sw = template.replace('__VERSION__', version).replace('__FILES__', JSON.stringify(manifest));
 writeFileSync(join(staging, 'sw.js'), sw);
 console.log(`postbuild: sw.js caches ${manifest.length} addresses, build ${version}`);
