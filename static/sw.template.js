@@ -23,21 +23,22 @@ async function sha256Hex(bytes) {
 
 /** Fetches and checks every file; only when all match is anything put in the cache. */
 async function install() {
-  const checked = [];
-  for (const file of FILES) {
-    const request = new Request(file.url, { cache: 'reload' });
-    const response = await fetch(request);
-    if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
-    const copy = response.clone();
-    const bytes = await response.arrayBuffer();
-    const hash = await sha256Hex(bytes);
-    if (bytes.byteLength !== file.size || hash !== file.sha256) {
-      throw new Error(
-        `${file.url}: ${bytes.byteLength} bytes, SHA-256 ${hash}; this build has ${file.size} bytes, SHA-256 ${file.sha256}`,
-      );
-    }
-    checked.push([request, copy]);
-  }
+  const checked = await Promise.all(
+    FILES.map(async (file) => {
+      const request = new Request(file.url, { cache: 'reload' });
+      const response = await fetch(request);
+      if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
+      const copy = response.clone();
+      const bytes = await response.arrayBuffer();
+      const hash = await sha256Hex(bytes);
+      if (bytes.byteLength !== file.size || hash !== file.sha256) {
+        throw new Error(
+          `${file.url}: ${bytes.byteLength} bytes, SHA-256 ${hash}; this build has ${file.size} bytes, SHA-256 ${file.sha256}`,
+        );
+      }
+      return [request, copy];
+    }),
+  );
   const cache = await caches.open(CACHE);
   await Promise.all(checked.map(([request, response]) => cache.put(request, response)));
 }
