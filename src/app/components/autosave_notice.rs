@@ -47,7 +47,7 @@ pub fn autosave_notice(
         _ => "Autosave this portfolio (replaces the saved one)",
     };
     html! {
-        <div class="notice no-print" role="alert" data-testid="autosave-paused">
+        <div class="notice autosave-notice no-print" role="alert" data-testid="autosave-paused">
             <p>{ explanation(pause) }</p>
             <div class="toolbar">
                 if pause.can_load() {
