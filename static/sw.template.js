@@ -3,14 +3,53 @@
 // answers every request of the app from that cache: a returning visitor gets the full app with
 // the network off, and nothing the app does after loading reaches any server. A new build
 // installs beside the old one and takes over when the page asks (the "new version" notice) or
-// when every tab of the old one is closed, so a page never mixes files of two builds.
+// when every tab of the old one is closed.
+//
+// One build, never two mixed:
+// - every file is checked at install against the SHA-256 and size the build recorded; one that
+//   differs (a host or proxy that altered it, a deployment caught halfway) fails the install,
+//   and the previous offline copy, if any, stays in charge;
+// - the lazily loaded bundles are asked for as `NAME?v=VERSION` (src/app/spawn.rs): a request of
+//   another build's version (a tab still showing the old build after another tab took the
+//   update) is refused with 410 rather than answered with this build's file.
 const VERSION = '__VERSION__';
 const FILES = __FILES__;
 const CACHE = `chokepoint-${VERSION}`;
 
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Fetches and checks every file; only when all match is anything put in the cache. */
+async function install() {
+  const checked = await Promise.all(
+    FILES.map(async (file) => {
+      const request = new Request(file.url, { cache: 'reload' });
+      const response = await fetch(request);
+      if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
+      const copy = response.clone();
+      const bytes = await response.arrayBuffer();
+      const hash = await sha256Hex(bytes);
+      if (bytes.byteLength !== file.size || hash !== file.sha256) {
+        throw new Error(
+          `${file.url}: ${bytes.byteLength} bytes, SHA-256 ${hash}; this build has ${file.size} bytes, SHA-256 ${file.sha256}`,
+        );
+      }
+      return [request, copy];
+    }),
+  );
+  const cache = await caches.open(CACHE);
+  await Promise.all(checked.map(([request, response]) => cache.put(request, response)));
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(FILES.map((f) => new Request(f, { cache: 'reload' })))),
+    install().catch(async (error) => {
+      await caches.delete(CACHE);
+      console.error(`Chokepoint: offline copy of build ${VERSION} not installed:`, error.message);
+      throw error;
+    }),
   );
 });
 
@@ -33,10 +72,20 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  const wanted = url.searchParams.get('v');
+  if (request.mode !== 'navigate' && wanted !== null && wanted !== VERSION) {
+    event.respondWith(
+      new Response(`This file belongs to Chokepoint build ${wanted}; build ${VERSION} is installed. Reload the page.`, {
+        status: 410,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      }),
+    );
+    return;
+  }
   event.respondWith(
     (async () => {
-      // Looked up without the query (the embed mode's options); the fragment (share links)
-      // never reaches a server or a cache in the first place.
+      // Looked up without the query (a page's own parameters; the lazily loaded bundles' `v` was
+      // checked above); the fragment (share links) never reaches a server or a cache.
       const hit = await (await caches.open(CACHE)).match(request, { ignoreSearch: true });
       return hit ?? fetch(request);
     })(),

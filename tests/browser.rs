@@ -94,6 +94,15 @@ fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
     assert!(text.contains("your inputs are kept"), "{text}");
     assert!(text.contains("boom at line 3"), "{text}");
     assert!(panel.query_selector("button").expect("selector").is_some());
+    // Issue #16: a way out when the autosave itself crashes the app.
+    let start_empty = panel
+        .query_selector("[data-testid=crash-start-empty]")
+        .expect("selector")
+        .expect("a start-empty button");
+    assert_eq!(
+        start_empty.text_content().as_deref(),
+        Some("Start empty, keep my saved data")
+    );
     assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
     panel.remove();
 }

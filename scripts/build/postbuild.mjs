@@ -7,8 +7,15 @@
 //    set from a <meta> element: hosts send it as a header (EMBEDDING.md, docs/PRIVACY.md).
 // 2. Single-file build (single-file.mjs): dist/chokepoint-offline.html, the whole app in one file.
 // 3. Service worker: sw.js is written from static/sw.template.js with the list of every file of
-//    the build and a version derived from their contents, so a returning visitor gets the whole
-//    app, lazily loaded workers included, from the cache, with or without a network.
+//    the build (each with its SHA-256 and size, checked when the service worker installs) and a
+//    version derived from their contents, so a returning visitor gets the whole app, lazily
+//    loaded workers included, from the cache, with or without a network.
+// 4. Versioned addresses: Trunk hashes the main bundle's names but not the lazily loaded ones
+//    (the pages bundle, the worker bundles, their start scripts). Each is asked for as
+//    `NAME?v=VERSION`: the page carries the version in <meta name="chokepoint-build"> for the
+//    app (src/app/spawn.rs; static/pages-start.js passes it on to the pages bundle), index.html
+//    asks for register-sw.js with it, and sw.js caches exactly those addresses and refuses any
+//    other version, so a page of one build never runs the bundles of another.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -85,11 +92,31 @@ const cached = files(staging)
   // What partners embed (the widget, the JavaScript API) is not part of the app.
   .filter((f) => !/^(embed|chokepoint-api)/.test(f))
   .sort();
-const version = createHash('sha256');
-for (const f of cached) version.update(f).update(readFileSync(join(staging, f)));
+const digest = createHash('sha256');
+for (const f of cached) digest.update(f).update(readFileSync(join(staging, f)));
+const version = digest.digest('hex').slice(0, 16);
+
+/**
+ * Files whose names Trunk content-hashed (`style-0123456789abcdef.css`, `chokepoint-…_bg.wasm`)
+ * and pages need no `?v=`: the page asks for them by those names.
+ */
+const needsVersion = (f) => !/-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(f) && !f.endsWith('.html');
+const address = (f) => (needsVersion(f) ? `./${f}?v=${version}` : `./${f}`);
+
+// The page: the version for the app, and the service worker's registration script by its
+// versioned address.
+const indexFile = join(staging, 'index.html');
+let index = readFileSync(indexFile, 'utf8');
+index = index
+  .replace(/<meta charset[^>]*>/i, (m) => `${m}\n    <meta name="chokepoint-build" content="${version}" />`)
+  .replace(/src="\.\/register-sw\.js"/, `src="${address('register-sw.js')}"`);
+if (!index.includes(`register-sw.js?v=${version}`)) throw new Error('postbuild: register-sw.js not found in index.html');
+writeFileSync(indexFile, index);
+
+const sha256 = (f) => createHash('sha256').update(readFileSync(join(staging, f))).digest('hex');
+const entry = (url, f) => ({ url, sha256: sha256(f), size: statSync(join(staging, f)).size });
+const manifest = [entry('./', 'index.html'), ...cached.map((f) => entry(address(f), f))];
 const template = readFileSync(join(source, 'static', 'sw.template.js'), 'utf8');
-const sw = template
-  .replace('__VERSION__', version.digest('hex').slice(0, 16))
-  .replace('__FILES__', JSON.stringify(['./', ...cached.map((f) => `./${f}`)]));
+const sw = template.replace('__VERSION__', version).replace('__FILES__', JSON.stringify(manifest));
 writeFileSync(join(staging, 'sw.js'), sw);
-console.log(`postbuild: sw.js caches ${cached.length} files`);
+console.log(`postbuild: sw.js caches ${manifest.length} addresses, build ${version}`);

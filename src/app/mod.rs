@@ -24,7 +24,10 @@ pub mod storage;
 pub mod worker;
 pub mod worker_handle;
 
+use crate::model::autosave::Pause;
 use crate::model::portfolio::RawPortfolio;
+use crate::model::storage::{AUTOSAVE_KEY, saved_name};
+use components::autosave_notice::autosave_notice;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
@@ -41,23 +44,108 @@ pub fn demo_portfolio() -> RawPortfolio {
     RawPortfolio::from_json(DEMO_PORTFOLIO).unwrap_or_default()
 }
 
+/// Changes whenever the saved portfolios may have changed outside the share panel (a share link
+/// kept the replaced work, another tab saved or deleted one): the panel reads the list again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SavedListVersion(pub u32);
+
 /// The root component.
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
-    // The autosave (or the demo) is read once, here in the shell; the reducer stays pure.
-    let startup = use_state(|| storage::startup(demo_portfolio()));
+    // The autosave (or the demo) is read once, here in the shell; the reducer stays pure. After
+    // a crash the panel may ask to start empty, without reading it.
+    let startup = use_state(|| {
+        let empty = take_start_empty();
+        let fallback = if empty {
+            components::start::blank_portfolio()
+        } else {
+            demo_portfolio()
+        };
+        storage::startup(tab_id(), fallback, !empty)
+    });
     let inputs = use_reducer(|| Inputs::new(startup.portfolio.clone()));
     let notice = use_state(|| startup.notice.clone());
+    // What this tab knows of the autosave (the rules: crate::model::autosave), the portfolio it
+    // shows (for the `storage` event handler) and why autosave is paused, if it is.
+    let sync = use_mut_ref(|| startup.sync.clone());
+    let shown = use_mut_ref(|| inputs.portfolio.clone());
+    let pause = use_state_eq(|| startup.sync.pause());
+    let saved_version = use_state(SavedListVersion::default);
     {
         let notice = notice.clone();
-        let blocked = startup.autosave_blocked;
+        let sync = sync.clone();
+        let shown = shown.clone();
+        let pause = pause.clone();
         use_effect_with(inputs.portfolio.clone(), move |portfolio| {
-            if !blocked && let Err(message) = storage::autosave(portfolio) {
+            *shown.borrow_mut() = portfolio.clone();
+            let result = storage::autosave(&mut sync.borrow_mut(), portfolio);
+            pause.set(sync.borrow().pause());
+            if let Err(message) = result {
                 notice.set(Some(message));
             }
         });
     }
+    {
+        // Another tab wrote the autosave or a saved portfolio.
+        let sync = sync.clone();
+        let shown = shown.clone();
+        let pause = pause.clone();
+        let saved_version = saved_version.clone();
+        use_effect_with((), move |_| {
+            let listener = window_listener("storage", move |event| {
+                let Some((key, value)) = storage_change(&event) else {
+                    return;
+                };
+                let autosave = key.as_deref().is_none_or(|k| k == AUTOSAVE_KEY);
+                if autosave {
+                    let current = shown.borrow().clone();
+                    sync.borrow_mut()
+                        .changed_elsewhere(value.as_deref(), &current);
+                    pause.set(sync.borrow().pause());
+                }
+                if key.as_deref().is_none_or(|k| saved_name(k).is_some()) {
+                    saved_version.set(SavedListVersion(saved_version.0.wrapping_add(1)));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    let on_load_stored = {
+        let sync = sync.clone();
+        let pause = pause.clone();
+        let notice = notice.clone();
+        let inputs = inputs.clone();
+        Callback::from(move |_: MouseEvent| {
+            let result = storage::load_stored(&mut sync.borrow_mut());
+            pause.set(sync.borrow().pause());
+            match result {
+                Ok(portfolio) => {
+                    inputs.dispatch(Action::Load(portfolio));
+                    notice.set(Some(
+                        "Loaded the version saved in this browser (Undo goes back to the one \
+                         shown before)."
+                            .into(),
+                    ));
+                }
+                Err(message) => notice.set(Some(message)),
+            }
+        })
+    };
+    let on_keep_this = {
+        let sync = sync.clone();
+        let shown = shown.clone();
+        let pause = pause.clone();
+        let notice = notice.clone();
+        Callback::from(move |_: MouseEvent| {
+            let current = shown.borrow().clone();
+            let result = storage::keep_this(&mut sync.borrow_mut(), &current);
+            pause.set(sync.borrow().pause());
+            if let Err(message) = result {
+                notice.set(Some(message));
+            }
+        })
+    };
     let policy_date = use_state(components::calculator::today);
     // Both callbacks keep their identity across renders (Yew compares callbacks by identity):
     // a new one each render would make every editor line and chart re-render on every keystroke.
@@ -72,11 +160,35 @@ pub fn App() -> Html {
         let route = route.clone();
         let inputs = inputs.clone();
         let notice = notice.clone();
+        let sync = sync.clone();
+        let pause = pause.clone();
+        let saved_version = saved_version.clone();
         use_effect_with((), move |_| {
             // A share link loads its portfolio as one undoable step, on opening and on a later
-            // hash change; a damaged link says why and changes nothing.
+            // hash change; a damaged link says why and changes nothing. The work it replaces is
+            // first kept as a named save, or autosave pauses so that it stays stored.
             let take = move || match take_shared_portfolio() {
-                Some(Ok(portfolio)) => inputs.dispatch(Action::Load(portfolio)),
+                Some(Ok(portfolio)) => {
+                    match storage::keep_replaced(&portfolio, &demo_portfolio(), &now_text()) {
+                        Ok(Some(name)) => {
+                            notice.set(Some(format!(
+                                "Your previous portfolio was kept under \"Saved in this \
+                                 browser\" as \"{name}\"."
+                            )));
+                            saved_version.set(SavedListVersion(saved_version.0.wrapping_add(1)));
+                        }
+                        Ok(None) => {}
+                        Err(message) => {
+                            sync.borrow_mut().pause_for(Pause::Unkept);
+                            pause.set(Some(Pause::Unkept));
+                            notice.set(Some(format!(
+                                "Your previous portfolio could not be kept as a saved \
+                                 portfolio: {message}"
+                            )));
+                        }
+                    }
+                    inputs.dispatch(Action::Load(portfolio));
+                }
                 // Nothing is dispatched: the inputs, and so the autosave, stay as they were.
                 Some(Err(message)) => notice.set(Some(message)),
                 None => {}
@@ -119,12 +231,16 @@ pub fn App() -> Html {
     html! {
         <>
             <Nav current={*route} />
+            <ContextProvider<SavedListVersion> context={*saved_version}>
             <main id="content" tabindex="-1" data-testid="app-ready">
                 if let Some(text) = &*notice {
                     <div class="notice no-print" role="alert" data-testid="app-notice">
                         <p>{ text.clone() }</p>
                         <button type="button" class="secondary" onclick={dismiss}>{ "Dismiss" }</button>
                     </div>
+                }
+                if let Some(pause) = (*pause).filter(|p| *p != Pause::Blocked) {
+                    { autosave_notice(pause, on_load_stored, on_keep_this) }
                 }
                 {
                     match *route {
@@ -143,6 +259,7 @@ pub fn App() -> Html {
                     }
                 }
             </main>
+            </ContextProvider<SavedListVersion>>
             <footer class="site-footer">
                 { "Chokepoint runs entirely in your browser: nothing you enter leaves it. " }
                 <a href={Route::Privacy.hash()}>{ "How to verify" }</a>
@@ -162,6 +279,75 @@ fn current_route() -> Route {
 #[cfg(not(target_arch = "wasm32"))]
 fn current_route() -> Route {
     Route::Calculator
+}
+
+/// Whether the address asks to start without reading the autosave
+/// ([`route::START_EMPTY`], set by the crash panel); the parameter is then removed from the
+/// address bar, so that a reload reads the autosave again.
+#[cfg(target_arch = "wasm32")]
+fn take_start_empty() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    if !route::starts_empty(&hash) {
+        return false;
+    }
+    if let Ok(history) = window.history() {
+        let page = Route::from_hash(&hash).hash();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
+    }
+    true
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn take_start_empty() -> bool {
+    false
+}
+
+/// An id for this tab's writes of the autosave, drawn when the page opens.
+#[cfg(target_arch = "wasm32")]
+fn tab_id() -> String {
+    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("{:08x}{:08x}", draw(), draw())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn tab_id() -> String {
+    "native".into()
+}
+
+/// The local date and time, `2026-12-06 14:03`: the name of replaced work kept as a save.
+#[cfg(target_arch = "wasm32")]
+fn now_text() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date(),
+        now.get_hours(),
+        now.get_minutes()
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_text() -> String {
+    String::new()
+}
+
+/// The key and new value of a `storage` event (`None` for the key: the whole storage was
+/// cleared); `None` for another kind of event.
+#[cfg(target_arch = "wasm32")]
+fn storage_change(event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
+    use wasm_bindgen::JsCast;
+    let event = event.dyn_ref::<web_sys::StorageEvent>()?;
+    Some((event.key(), event.new_value()))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn storage_change(_event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
+    None
 }
 
 /// The portfolio of a share link in the address, if there is one; the link's payload is then

@@ -292,7 +292,9 @@ mod shell {
             .create_element("script")
             .map_err(|e| describe(&e))?;
         let _ = script.set_attribute("type", "module");
-        let _ = script.set_attribute("src", &start_script());
+        // At this build's address (`?v=`, src/app/spawn.rs), which the start script passes on
+        // to the bundle's glue and WebAssembly.
+        let _ = script.set_attribute("src", &crate::app::spawn::versioned(&start_script()));
         let mut failure = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             // Resolving with the start script's promise adopts it: the caller gets the exports.

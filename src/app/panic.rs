@@ -1,5 +1,8 @@
 //! A panic inside the app shows a readable error panel instead of a dead page, and the console
-//! gets the message.
+//! gets the message. The panel offers a reload, and a way out when the autosave itself is what
+//! crashes the app: "Start empty, keep my saved data" reloads the page with the fragment
+//! parameter of [`crate::app::route::START_EMPTY`], which starts the app without reading the
+//! autosave and with autosave paused, deleting nothing.
 
 use wasm_bindgen::JsCast;
 
@@ -42,8 +45,9 @@ pub fn show_panel(message: &str) {
     }
     if let Some(p) = &text {
         p.set_text_content(Some(
-            "Please reload the page: your inputs are kept (they are saved in this browser). \
-             The technical details below are also in the browser console.",
+            "Please reload the page: your inputs are kept (they are saved in this browser). If \
+             the page fails again as it opens your saved portfolio, start empty: your saved \
+             data stays as it is. The technical details below are also in the browser console.",
         ));
         let _ = panel.append_child(p);
     }
@@ -63,5 +67,32 @@ pub fn show_panel(message: &str) {
         reload.forget();
         let _ = panel.append_child(b);
     }
+    let start_empty = document
+        .create_element("button")
+        .ok()
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(b) = &start_empty {
+        b.set_text_content(Some("Start empty, keep my saved data"));
+        let _ = b.set_attribute("type", "button");
+        let _ = b.set_attribute("class", "secondary");
+        let _ = b.set_attribute("data-testid", "crash-start-empty");
+        let reload = wasm_bindgen::closure::Closure::<dyn Fn()>::new(reload_empty);
+        b.set_onclick(Some(reload.as_ref().unchecked_ref()));
+        reload.forget();
+        let _ = panel.append_child(b);
+    }
     let _ = body.prepend_with_node_1(&panel);
+}
+
+/// Reloads the page started empty: the autosave is neither read nor written, nothing is deleted.
+fn reload_empty() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    let target = crate::app::route::start_empty_hash(&hash);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+    }
+    let _ = window.location().reload();
 }

@@ -1,7 +1,22 @@
 //! Hash-based routing, so that any static host works: `#/calculator`, `#/sources`, …
 //!
 //! The part of the fragment after the page name (`#/calculator&p=…`) is left to the share-link
-//! code; routing only reads the page.
+//! code; routing only reads the page. One more parameter, [`START_EMPTY`], asks the app to start
+//! without reading the autosave (the crash panel's way out).
+
+/// The fragment parameter that starts the app empty, without reading the autosave (which is
+/// kept): `#/calculator&start=empty`.
+pub const START_EMPTY: &str = "start=empty";
+
+/// Whether a location hash asks to start without reading the autosave ([`START_EMPTY`]).
+pub fn starts_empty(hash: &str) -> bool {
+    hash.split('&').skip(1).any(|part| part == START_EMPTY)
+}
+
+/// The hash that reopens the page of `hash` started empty ([`START_EMPTY`]).
+pub fn start_empty_hash(hash: &str) -> String {
+    format!("{}&{START_EMPTY}", Route::from_hash(hash).hash())
+}
 
 /// A page of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +110,20 @@ mod tests {
         for route in Route::ALL {
             assert_eq!(Route::from_hash(route.hash()), route);
         }
+    }
+
+    #[test]
+    fn starting_empty_is_a_fragment_parameter() {
+        use super::{start_empty_hash, starts_empty};
+        assert_eq!(start_empty_hash("#/plan&p=v1.abc"), "#/plan&start=empty");
+        assert_eq!(start_empty_hash(""), "#/calculator&start=empty");
+        assert!(starts_empty(&start_empty_hash("#/sources")));
+        assert!(!starts_empty("#/calculator"));
+        assert!(!starts_empty("#start=empty"));
+        assert_eq!(
+            Route::from_hash(&start_empty_hash("#/sources")),
+            Route::Sources
+        );
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! script and WebAssembly are answered by the offline copy and the browser sends nothing.
 //! The Content-Security-Policy allows `blob:` workers (`worker-src 'self' blob:`); a blob can
 //! only be made by code already running in the page, and the worker inherits the page's policy.
+//!
+//! Every bundle the page loads lazily is asked for at an address that carries the build's version
+//! ([`versioned`]: `sim-worker.js?v=…`), which the post-build hook writes into the page (`<meta
+//! name="chokepoint-build">`) and into `sw.js`. The service worker answers only its own build's
+//! version, so a page of an older build never starts the workers of a newer one
+//! (`static/sw.template.js`).
 
 /// Starts the worker bundle `bundle` (Trunk's `data-type="worker"` output: `{bundle}.js` and
 /// `{bundle}_bg.wasm` beside the page).
@@ -47,8 +53,8 @@ fn loader_url(bundle: &str) -> Result<String, String> {
     let script = match inlined {
         Some(source) => source,
         None => loader_script(
-            &absolute(format!("./{bundle}.js"))?,
-            &absolute(format!("./{bundle}_bg.wasm"))?,
+            &absolute(versioned(&format!("./{bundle}.js")))?,
+            &absolute(versioned(&format!("./{bundle}_bg.wasm")))?,
         ),
     };
     let parts = js_sys::Array::of1(&script.into());
@@ -59,6 +65,46 @@ fn loader_url(bundle: &str) -> Result<String, String> {
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
     LOADERS.with(|l| l.borrow_mut().insert(bundle.to_string(), url.clone()));
     Ok(url)
+}
+
+/// The name of the meta element that carries the build's version (written by
+/// `scripts/build/postbuild.mjs`).
+pub const BUILD_META: &str = "chokepoint-build";
+
+/// `path` at the address of this build: with `?v=` and the version of the page's
+/// [`BUILD_META`] element, when it has one (a release build; not the single-file build, which
+/// loads nothing by address, nor a development server).
+pub fn versioned(path: &str) -> String {
+    with_version(path, build_version().as_deref())
+}
+
+/// `path` with `?v=version` (or `&v=` when it already has a query); unchanged without a version.
+pub fn with_version(path: &str, version: Option<&str>) -> String {
+    match version.filter(|v| !v.is_empty()) {
+        Some(v) => {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            let v: String = v
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            format!("{path}{separator}v={v}")
+        }
+        None => path.to_string(),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn build_version() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("meta[name=\"{BUILD_META}\"]"))
+        .ok()??
+        .get_attribute("content")
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn build_version() -> Option<String> {
+    None
 }
 
 /// The worker's first script: imports the bundle's glue and starts its WebAssembly, both by
@@ -83,6 +129,20 @@ pub const START_FAILED: &str = ".catch(function(e){setTimeout(function(){throw e
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bundle_addresses_carry_the_build_version() {
+        use super::with_version;
+        assert_eq!(
+            with_version("./sim-worker.js", Some("0123abcd")),
+            "./sim-worker.js?v=0123abcd"
+        );
+        assert_eq!(with_version("./a.js?x=1", Some("9")), "./a.js?x=1&v=9");
+        assert_eq!(with_version("./a.js", None), "./a.js");
+        assert_eq!(with_version("./a.js", Some("")), "./a.js");
+        // Only the characters of a version: nothing can break out of the address.
+        assert_eq!(with_version("./a.js", Some("1\"#&x")), "./a.js?v=1x");
+    }
+
     #[test]
     fn the_loader_quotes_its_addresses() {
         assert_eq!(

@@ -1,24 +1,27 @@
-//! The browser's local storage: the autosave and the named saved portfolios. The formats, keys
-//! and set-aside rule are pure functions in [`crate::model::storage`]; this module only reads and
-//! writes. Every failure comes back as a message for the user (a full quota included), never a
-//! panic, and an unreadable entry is moved aside before anything is written in its place.
+//! The browser's local storage: the autosave and the named saved portfolios. The formats, keys,
+//! set-aside rule and the rules between tabs are pure functions in [`crate::model::storage`] and
+//! [`crate::model::autosave`]; this module only reads and writes. Every failure comes back as a
+//! message for the user (a full quota included), never a panic; an unreadable entry is moved
+//! aside before anything is written in its place, and an entry of a newer version is left where
+//! it is, untouched.
 
+use crate::model::autosave::{Pause, Step, TabSync, kept_name, replaced_work};
 use crate::model::portfolio::RawPortfolio;
 use crate::model::storage::{
-    AUTOSAVE_KEY, read_entry, saved_key, saved_name, set_aside_key, write_entry,
+    AUTOSAVE_KEY, read_entry, read_stored, saved_key, saved_name, set_aside_key, write_entry,
 };
 
-/// What the app starts with: the autosaved portfolio (or the demo), and a message when the
-/// autosave could not be read.
+/// What the app starts with: the autosaved portfolio (or the fallback), a message when the
+/// autosave could not be read, and what this tab knows of the autosave.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Startup {
     /// The portfolio to show.
     pub portfolio: RawPortfolio,
     /// A message for the user, if any.
     pub notice: Option<String>,
-    /// Whether autosaving must stay off (an unreadable autosave could not be set aside, so
-    /// writing would destroy it).
-    pub autosave_blocked: bool,
+    /// This tab's view of the autosave, paused when writing must stay off (an entry of a newer
+    /// version, an unreadable one that could not be set aside, or a start that skipped it).
+    pub sync: TabSync,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -70,46 +73,101 @@ fn set_aside(key: &str, text: &str) -> Result<String, String> {
     Ok(target)
 }
 
-/// Reads the autosave; falls back to `demo`.
-pub fn startup(demo: RawPortfolio) -> Startup {
-    let Some(text) = get(AUTOSAVE_KEY) else {
-        return Startup {
-            portfolio: demo,
-            notice: None,
-            autosave_blocked: false,
-        };
+/// Reads the autosave as tab `tab`; falls back to `fallback` (the demo) when there is none or
+/// it cannot be read. With `read_autosave` false (the crash panel's "start empty"), the autosave
+/// is not read at all: the app starts with `fallback` and autosave is paused.
+pub fn startup(tab: String, fallback: RawPortfolio, read_autosave: bool) -> Startup {
+    let start = |portfolio, notice, pause| Startup {
+        portfolio,
+        notice,
+        sync: TabSync::new(tab.clone(), pause),
     };
-    match read_entry(&text) {
-        Ok(portfolio) => Startup {
-            portfolio,
+    if !read_autosave {
+        return start(fallback, None, Some(Pause::Skipped));
+    }
+    let Some(text) = get(AUTOSAVE_KEY) else {
+        return start(fallback, None, None);
+    };
+    match read_stored(&text) {
+        Ok(stored) => Startup {
+            sync: TabSync::after_reading(tab.clone(), &text, &stored.portfolio),
+            portfolio: stored.portfolio,
             notice: None,
-            autosave_blocked: false,
         },
+        // Left in its key, untouched, and not copied: the pause explains it on screen.
+        Err(error) if error.is_newer() => start(fallback, None, Some(Pause::Newer)),
         Err(error) => match set_aside(AUTOSAVE_KEY, &text) {
-            Ok(target) => Startup {
-                portfolio: demo,
-                notice: Some(format!(
+            Ok(target) => start(
+                fallback,
+                Some(format!(
                     "Your autosaved portfolio could not be read: {error}. It was kept, \
                      unchanged, under the storage key \"{target}\"; the demo portfolio is shown \
                      instead."
                 )),
-                autosave_blocked: false,
-            },
-            Err(reason) => Startup {
-                portfolio: demo,
-                notice: Some(format!(
+                None,
+            ),
+            Err(reason) => start(
+                fallback,
+                Some(format!(
                     "Your autosaved portfolio could not be read: {error}. It could not be set \
                      aside either ({reason}), so autosave is paused to keep it."
                 )),
-                autosave_blocked: true,
-            },
+                Some(Pause::Blocked),
+            ),
         },
     }
 }
 
-/// Writes the autosave.
-pub fn autosave(portfolio: &RawPortfolio) -> Result<(), String> {
-    write(AUTOSAVE_KEY, &write_entry(portfolio))
+/// Writes the autosave when `sync` allows it (see [`TabSync::before_write`]): nothing when the
+/// portfolio is the one stored or autosave is paused (then [`TabSync::pause`] says why).
+pub fn autosave(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), String> {
+    commit(sync, portfolio, |sync, stored| {
+        sync.before_write(portfolio, stored)
+    })
+}
+
+/// "Keep this one (save over it)": writes `portfolio` over the stored autosave and resumes
+/// autosave, where the pause allows it ([`Pause::can_keep`]).
+pub fn keep_this(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), String> {
+    commit(sync, portfolio, |sync, stored| sync.keep(portfolio, stored))
+}
+
+fn commit(
+    sync: &mut TabSync,
+    portfolio: &RawPortfolio,
+    step: impl FnOnce(&mut TabSync, Option<&str>) -> Step,
+) -> Result<(), String> {
+    let stored = get(AUTOSAVE_KEY);
+    if let Step::Write(pending) = step(sync, stored.as_deref()) {
+        write(AUTOSAVE_KEY, &pending.text)?;
+        sync.wrote(&pending, portfolio);
+    }
+    Ok(())
+}
+
+/// "Load the newer version": the stored autosave, for the app to load; resumes autosave from it.
+pub fn load_stored(sync: &mut TabSync) -> Result<RawPortfolio, String> {
+    let text = get(AUTOSAVE_KEY)
+        .ok_or("No autosaved portfolio is stored any more (it was removed in another tab).")?;
+    sync.load(&text)
+        .map_err(|error| format!("The autosaved portfolio could not be read: {error}."))
+}
+
+/// Before a share link replaces the portfolio with `incoming`: keeps the stored autosave as a
+/// named save when it holds work ([`replaced_work`]), named after `when` (the date and time).
+/// Returns the name it was kept under, if it was kept.
+pub fn keep_replaced(
+    incoming: &RawPortfolio,
+    demo: &RawPortfolio,
+    when: &str,
+) -> Result<Option<String>, String> {
+    let Some(work) = replaced_work(get(AUTOSAVE_KEY).as_deref(), incoming, demo) else {
+        return Ok(None);
+    };
+    let name = kept_name(when, |name| {
+        saved_key(name).is_some_and(|key| get(&key).is_some())
+    });
+    save_as(&name, &work).map(|()| Some(name))
 }
 
 /// The names of the saved portfolios, sorted.
@@ -152,13 +210,26 @@ pub fn save_as(name: &str, portfolio: &RawPortfolio) -> Result<(), String> {
 pub fn open(name: &str) -> Result<RawPortfolio, String> {
     let key = key_for(name)?;
     let text = get(&key).ok_or_else(|| format!("No portfolio named \"{name}\" is saved."))?;
-    read_entry(&text).map_err(|error| match set_aside(&key, &text) {
+    read_entry(&text).map_err(|error| match set_aside_unless_newer(&key, &text, &error) {
         Ok(target) => format!(
             "\"{name}\" could not be read: {error}. It was kept, unchanged, under the storage \
              key \"{target}\"."
         ),
         Err(reason) => format!("\"{name}\" could not be read: {error} ({reason})."),
     })
+}
+
+/// Sets the unreadable entry of `key` aside, except one of a newer version, which stays where
+/// it is (this version cannot read it, and leaves it for the version that can).
+fn set_aside_unless_newer(
+    key: &str,
+    text: &str,
+    error: &crate::model::storage::StorageError,
+) -> Result<String, String> {
+    if error.is_newer() {
+        return Err("it is left as it is, for the newer version".into());
+    }
+    set_aside(key, text)
 }
 
 /// Renames a saved portfolio; refuses a name already taken.

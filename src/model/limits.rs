@@ -561,7 +561,7 @@ impl Walk<'_, '_> {
             self.key(&key)?;
             let (node, depth) = match (self.node, key.as_ref()) {
                 (Node::Envelope, "portfolio") => (Node::Portfolio, 1),
-                (Node::Envelope, "storage_version") => (Node::Id, 2),
+                (Node::Envelope, "storage_version" | "revision" | "tab") => (Node::Id, 2),
                 (Node::Envelope | Node::Portfolio, field) => (
                     match field {
                         "schema_version" | "spend_unit" => Node::Id,

@@ -10,6 +10,7 @@
 //! renormalised and the original sum is kept in [`CountryMix::original_sum`] so that the interface
 //! can show it.
 
+pub mod autosave;
 pub mod limits;
 pub mod order;
 pub mod portfolio;

@@ -10,7 +10,14 @@
 //!
 //! Each value is an envelope, `{"storage_version": 1, "portfolio": {…}}`, whose portfolio is a
 //! portfolio document of any schema version ([`crate::model::schema`]). Storage version 0 is a
-//! bare portfolio document without an envelope; it migrates on reading.
+//! bare portfolio document without an envelope; it migrates on reading. The autosave's envelope
+//! also carries its [`Revision`], `"revision": 7, "tab": "…"`, by which tabs of the same browser
+//! tell each other's writes apart ([`crate::model::autosave`]); versions that do not know these
+//! fields ignore them.
+//!
+//! An entry that cannot be read is either *newer* ([`StorageError::is_newer`]: written by a newer
+//! version of the app, to be left where it is, untouched) or *unreadable* (damaged or foreign, to
+//! be set aside).
 //!
 //! ```
 //! use chokepoint::model::portfolio::RawPortfolio;
@@ -67,29 +74,104 @@ impl fmt::Display for StorageError {
     }
 }
 
+impl StorageError {
+    /// Whether the entry was written by a newer version of the app (a newer storage version, or
+    /// a portfolio of a newer schema version): such an entry is read-only here, left in its key
+    /// untouched, rather than set aside as unreadable.
+    pub fn is_newer(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Newer(_) | StorageError::Portfolio(ImportError::Newer { .. })
+        )
+    }
+}
+
+/// Which write of the autosave an entry is: the count of writes so far and the tab that made
+/// this one (an id the app draws for each page it opens).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revision {
+    /// Writes so far, from 1 (the envelope's `revision`).
+    pub count: u64,
+    /// The tab that wrote it.
+    pub tab: String,
+}
+
+/// A stored entry as read: the portfolio, and the revision the entry carries (none for named
+/// saves and for entries written before revisions existed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    /// The portfolio, migrated to the current schema version.
+    pub portfolio: RawPortfolio,
+    /// The entry's revision, if it has one.
+    pub revision: Option<Revision>,
+}
+
 impl std::error::Error for StorageError {}
 
 /// The stored text of `portfolio`: a version-1 envelope around its JSON (with the current
 /// `schema_version`).
 pub fn write_entry(portfolio: &RawPortfolio) -> String {
+    envelope(portfolio, None)
+}
+
+/// The stored text of the autosave: [`write_entry`] with the entry's `revision`.
+pub fn write_autosave(portfolio: &RawPortfolio, revision: &Revision) -> String {
+    envelope(portfolio, Some(revision))
+}
+
+fn envelope(portfolio: &RawPortfolio, revision: Option<&Revision>) -> String {
     // Serialised from the typed form (a generic JSON value would sort the keys of each mix).
     #[derive(serde::Serialize)]
     struct Envelope<'a> {
         storage_version: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revision: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tab: Option<&'a str>,
         portfolio: &'a RawPortfolio,
     }
     let envelope = Envelope {
         storage_version: STORAGE_VERSION,
+        revision: revision.map(|r| r.count),
+        tab: revision.map(|r| r.tab.as_str()),
         portfolio: &stamped(portfolio),
     };
     // Serialising these types cannot fail: every map key is a string.
     serde_json::to_string(&envelope).unwrap_or_default()
 }
 
+/// The revision of a stored entry, read without reading its portfolio; `None` for an entry
+/// without one (a named save, an entry of an older version, text that is not an envelope).
+pub fn stored_revision(text: &str) -> Option<Revision> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        revision: Option<u64>,
+        tab: Option<String>,
+    }
+    let head: Head = serde_json::from_str(text).ok()?;
+    Some(Revision {
+        count: head.revision?,
+        tab: head.tab?,
+    })
+}
+
 /// Reads a stored entry of any known storage and portfolio version, after checking it against
 /// the size limits ([`crate::model::limits::check_json`]): an entry over them (written by an
 /// older version that had none) is refused like any unreadable entry, and set aside by the app.
 pub fn read_entry(text: &str) -> Result<RawPortfolio, StorageError> {
+    read_stored(text).map(|stored| stored.portfolio)
+}
+
+/// [`read_entry`], with the entry's revision.
+pub fn read_stored(text: &str) -> Result<Stored, StorageError> {
+    let portfolio = read_portfolio(text)?;
+    Ok(Stored {
+        portfolio,
+        revision: stored_revision(text),
+    })
+}
+
+fn read_portfolio(text: &str) -> Result<RawPortfolio, StorageError> {
     check_json(text, Shape::StorageEntry)
         .map_err(|e| StorageError::Portfolio(ImportError::TooLarge(e)))?;
     let value: Value =

@@ -12,8 +12,8 @@ use chokepoint::model::share::{
     MAX_LINK_PAYLOAD, ShareError, decode, encode, hash_with_payload, payload_in_hash,
 };
 use chokepoint::model::storage::{
-    AUTOSAVE_KEY, SET_ASIDE_PREFIX, StorageError, read_entry, saved_key, saved_name, set_aside_key,
-    write_entry,
+    AUTOSAVE_KEY, Revision, SET_ASIDE_PREFIX, StorageError, read_entry, read_stored, saved_key,
+    saved_name, set_aside_key, stored_revision, write_autosave, write_entry,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -294,6 +294,68 @@ fn storage_envelope_versions() {
     assert!(matches!(
         read_entry(r#"{"theme": "dark"}"#),
         Err(StorageError::Portfolio(ImportError::Foreign(_)))
+    ));
+}
+
+// Issue #16, defect 5: an entry of a newer version was treated as corrupt and moved aside on
+// every start. It is told apart from a damaged one, so that the app leaves it in place.
+#[test]
+fn newer_storage_entries_are_told_apart_from_corrupt_ones() {
+    let newer = [
+        r#"{"storage_version": 2, "portfolio": {"schema_version": 1, "lines": []}}"#,
+        r#"{"storage_version": 1, "portfolio": {"schema_version": 2, "lines": []}}"#,
+        // A bare portfolio (storage version 0) of a newer schema version.
+        r#"{"schema_version": 7, "lines": [], "layers": {}}"#,
+    ];
+    for text in newer {
+        let error = read_entry(text).unwrap_err();
+        assert!(error.is_newer(), "{text}: {error:?}");
+        assert!(error.to_string().contains("newer version"), "{error}");
+    }
+    let corrupt = [
+        "{\"storage_version\": 1, \"portfolio\": [tru",
+        r#"{"storage_version": "two", "portfolio": {}}"#,
+        r#"{"storage_version": 1.5, "portfolio": {}}"#,
+        r#"{"storage_version": 1, "portfolio": 42}"#,
+        r#"{"storage_version": 1, "portfolio": {"schema_version": "x", "lines": []}}"#,
+        r#"{"theme": "dark"}"#,
+    ];
+    for text in corrupt {
+        let error = read_entry(text).unwrap_err();
+        assert!(!error.is_newer(), "{text}: {error:?}");
+    }
+}
+
+#[test]
+fn the_autosave_envelope_carries_its_revision_and_older_readers_ignore_it() {
+    let revision = Revision {
+        count: 7,
+        tab: "3f9a".into(),
+    };
+    let text = write_autosave(&demo(), &revision);
+    let entry: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(entry["storage_version"], json!(1));
+    assert_eq!(
+        (&entry["revision"], &entry["tab"]),
+        (&json!(7), &json!("3f9a"))
+    );
+    let stored = read_stored(&text).unwrap();
+    assert_eq!(stored.revision, Some(revision));
+    // The portfolio reads as before: a reader that knows no revision (serde ignores the
+    // fields) gets the same portfolio.
+    assert_eq!(
+        read_entry(&text).unwrap(),
+        read_entry(&write_entry(&demo())).unwrap()
+    );
+    // Named saves and entries of older versions have none.
+    assert_eq!(stored_revision(&write_entry(&demo())), None);
+    assert_eq!(stored_revision(DEMO), None);
+    assert_eq!(stored_revision("{not json"), None);
+    // The revision's fields are bounded like the envelope's others.
+    let long_tab = text.replace("3f9a", &"t".repeat(200));
+    assert!(matches!(
+        read_entry(&long_tab),
+        Err(StorageError::Portfolio(ImportError::TooLarge(_)))
     ));
 }
 

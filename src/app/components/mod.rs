@@ -1,5 +1,6 @@
-//! The app's components, one per file.
+//! The app's components, one per file (and `autosave_notice`, the markup of a notice).
 
+pub mod autosave_notice;
 pub mod calculator;
 pub mod chart_export;
 pub mod dashboard;

@@ -38,6 +38,12 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let message = use_state(|| None::<(bool, String)>);
     let link = use_state(|| None::<String>);
     let saved = use_state(storage::saved_names);
+    // Read again when saves changed elsewhere (work kept before a share link, another tab).
+    let version = use_context::<crate::app::SavedListVersion>();
+    {
+        let saved = saved.clone();
+        use_effect_with(version, move |_| saved.set(storage::saved_names()));
+    }
     let save_name = use_state(String::new);
     let stem = file_stem(props.portfolio.name.as_deref(), "portfolio");
 
