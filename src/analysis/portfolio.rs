@@ -670,6 +670,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// let series = |stage, mix| StageSeries {
 ///     stage, detail: String::new(), mix, unit: String::new(), older_data: false,
 ///     source: SourceRef { dataset: "IEA".into(), year: 2024 }, caveats: vec![], withheld: vec![],
+///     published: vec![], world_total: None, previous: None, projections: vec![],
 /// };
 /// let country = |code: &str, wgi| Country {
 ///     code: c(code), iso2: String::new(), name: code.into(), wgi_mean: Some(wgi),

@@ -40,7 +40,7 @@
 
 use super::{
     Country, CountryGroup, Dataset, EuAssessment, EuStageShares, ListMemberships, Material,
-    ReferenceData, SourceRef, StageSeries,
+    Projection, ReferenceData, SourceRef, StageSeries, Vintage,
 };
 use crate::model::{CountryCode, CountryMix, MixError, Stage, order};
 use serde::Deserialize;
@@ -52,7 +52,7 @@ use std::sync::OnceLock;
 pub const EMBEDDED_JSON: &str = include_str!("../../data/reference.json");
 
 /// The format version of the data file this loader reads (the file's `v` field).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The start of the caveat that every series whose published shares sum outside 95-105 % carries.
 pub const SUM_FLAG: &str = "Published shares sum to";
@@ -227,6 +227,7 @@ struct RawDocument {
 #[serde(deny_unknown_fields)]
 struct RawDataset {
     id: String,
+    short: String,
     #[serde(rename = "pub")]
     publisher: String,
     title: String,
@@ -252,8 +253,9 @@ struct RawMaterial {
     id: String,
     name: String,
     sym: Vec<String>,
-    /// `[eu_critical_2023, eu_strategic_2023, us_critical_2022]` as 0/1.
-    lists: [u8; 3],
+    /// `[eu_critical_2023, eu_strategic_2023, us_critical_2022, us_critical_2025]` as 0/1; the
+    /// last is `null` where the source does not state it.
+    lists: (u8, u8, u8, Option<u8>),
     stages: Vec<RawStage>,
     #[serde(default)]
     eu: Option<RawEu>,
@@ -270,8 +272,39 @@ struct RawStage {
     old: bool,
     cav: Vec<String>,
     wh: Vec<String>,
-    /// `[iso3 or ROW, percent as published]`
+    /// The published world total in `unit`, where the source gives quantities (USGS).
+    #[serde(default)]
+    tot: Option<f64>,
+    /// `[iso3 or ROW, value]`: the quantity in `unit` when `tot` is given (published share =
+    /// quantity / tot), else the percentage as published.
     sh: Vec<(String, f64)>,
+    /// The previous vintage of the series.
+    #[serde(default)]
+    prev: Option<RawVintage>,
+    /// The IEA base-case projections of the stage.
+    #[serde(default)]
+    proj: Option<RawProjection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVintage {
+    ds: String,
+    yr: u16,
+    cav: Vec<String>,
+    wh: Vec<String>,
+    #[serde(default)]
+    tot: Option<f64>,
+    sh: Vec<(String, f64)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProjection {
+    ds: String,
+    det: String,
+    /// `[year, [[iso3 or ROW, percent]]]`, base year first.
+    pts: Vec<(u16, Vec<(String, f64)>)>,
 }
 
 #[derive(Deserialize)]
@@ -419,8 +452,12 @@ fn convert_datasets(raw: Vec<RawDataset>) -> Result<Vec<Dataset>, ReferenceError
         if !(1900..=2200).contains(&d.yr) {
             return Err(err("yr", "is not a plausible publication year"));
         }
+        if d.short.trim().is_empty() {
+            return Err(err("short", "is empty"));
+        }
         out.push(Dataset {
             id: d.id,
+            short: d.short,
             publisher: d.publisher,
             title: d.title,
             published: d.yr,
@@ -549,17 +586,18 @@ fn convert_material(
     if let Some(s) = m.sym.iter().find(|s| !is_element_symbol(s)) {
         return Err(err(None, "sym", format!("`{s}` is not an element symbol")));
     }
-    let flag = |i: usize| -> Result<bool, ReferenceError> {
-        match m.lists[i] {
+    let flag = |value: u8| -> Result<bool, ReferenceError> {
+        match value {
             0 => Ok(false),
             1 => Ok(true),
             other => Err(err(None, "lists", format!("{other} is not 0 or 1"))),
         }
     };
     let lists = ListMemberships {
-        eu_critical_2023: flag(0)?,
-        eu_strategic_2023: flag(1)?,
-        us_critical_2022: flag(2)?,
+        eu_critical_2023: flag(m.lists.0)?,
+        eu_strategic_2023: flag(m.lists.1)?,
+        us_critical_2022: flag(m.lists.2)?,
+        us_critical_2025: m.lists.3.map(flag).transpose()?,
     };
 
     let mut stages: Vec<StageSeries> = Vec::with_capacity(m.stages.len());
@@ -569,58 +607,63 @@ fn convert_material(
         if stages.iter().any(|x| x.stage == stage) {
             return Err(serr("st", "the stage appears twice".into()));
         }
-        if !datasets.contains(s.ds.as_str()) {
-            return Err(serr("ds", format!("data set `{}` is not listed", s.ds)));
-        }
-        if !(1900..=2200).contains(&s.yr) {
-            return Err(serr("yr", format!("{} is not a plausible data year", s.yr)));
-        }
+        check_source(&s.ds, s.yr, datasets, &serr)?;
         if s.det.trim().is_empty() {
             return Err(serr("det", "is empty".into()));
         }
         if s.unit.trim().is_empty() {
             return Err(serr("unit", "is empty".into()));
         }
-        let mut shares = Vec::with_capacity(s.sh.len());
-        for (text, pct) in &s.sh {
-            let code = resolve(text, known).map_err(|p| serr("sh", p))?;
-            if !pct.is_finite() || !(0.0..=100.0).contains(pct) {
-                return Err(serr(
-                    "sh",
-                    format!("the share of {code} is {pct}, not a percentage between 0 and 100"),
-                ));
+        let (published, mix) = shares(&s.sh, s.tot, known, &serr)?;
+        check_sum(&mix, &s.cav, &serr)?;
+        let withheld = withheld_list(&s.wh, &mix, known, &serr)?;
+        let previous = match s.prev {
+            None => None,
+            Some(v) => {
+                let verr = |field: &'static str, problem: String| {
+                    serr(field, format!("previous vintage: {problem}"))
+                };
+                check_source(&v.ds, v.yr, datasets, &verr)?;
+                let (published, mix) = shares(&v.sh, v.tot, known, &verr)?;
+                check_sum(&mix, &v.cav, &verr)?;
+                Some(Vintage {
+                    withheld: withheld_list(&v.wh, &mix, known, &verr)?,
+                    source: SourceRef {
+                        dataset: v.ds,
+                        year: v.yr,
+                    },
+                    published,
+                    mix,
+                    world_total: v.tot,
+                    caveats: v.cav,
+                })
             }
-            shares.push((code, *pct));
-        }
-        let mix = CountryMix::from_shares(shares).map_err(|e| {
-            serr(
-                "sh",
-                match e {
-                    MixError::Empty => "no country has a share above zero".into(),
-                    other => other.to_string(),
-                },
-            )
-        })?;
-        let sum = mix.original_sum();
-        if !(95.0..=105.0).contains(&sum) && !s.cav.iter().any(|c| c.starts_with(SUM_FLAG)) {
-            return Err(serr(
-                "cav",
-                format!(
-                    "the shares sum to {sum:.1} %, outside 95-105 %, without a caveat starting \
-                     with \"{SUM_FLAG}\""
-                ),
-            ));
-        }
-        let mut withheld = Vec::with_capacity(s.wh.len());
-        for text in &s.wh {
-            let code = resolve(text, known).map_err(|p| serr("wh", p))?;
-            if mix.share_of(code) > 0.0 {
-                return Err(serr(
-                    "wh",
-                    format!("{code} is listed as withheld but also has a share"),
-                ));
+        };
+        let mut projections = Vec::new();
+        if let Some(p) = s.proj {
+            for (year, entries) in p.pts {
+                let perr = |field: &'static str, problem: String| {
+                    serr(field, format!("projection {year}: {problem}"))
+                };
+                check_source(&p.ds, year, datasets, &perr)?;
+                if projections
+                    .iter()
+                    .any(|x: &Projection| x.source.year == year)
+                {
+                    return Err(perr("proj", "the year appears twice".into()));
+                }
+                let (published, mix) = shares(&entries, None, known, &perr)?;
+                projections.push(Projection {
+                    source: SourceRef {
+                        dataset: p.ds.clone(),
+                        year,
+                    },
+                    detail: p.det.clone(),
+                    published,
+                    mix,
+                });
             }
-            withheld.push(code);
+            order::sort_by_key(&mut projections, |x| x.source.year);
         }
         stages.push(StageSeries {
             stage,
@@ -634,6 +677,10 @@ fn convert_material(
             older_data: s.old,
             caveats: s.cav,
             withheld,
+            published,
+            world_total: s.tot,
+            previous,
+            projections,
         });
     }
     order::sort_by_key(&mut stages, |s| s.stage);
@@ -651,6 +698,115 @@ fn convert_material(
         stages,
         eu,
     })
+}
+
+/// The error constructor of a stage (or of its previous vintage or a projection).
+type StageErr<'a> = dyn Fn(&'static str, String) -> ReferenceError + 'a;
+
+fn check_source(
+    dataset: &str,
+    year: u16,
+    datasets: &BTreeSet<&str>,
+    err: &StageErr<'_>,
+) -> Result<(), ReferenceError> {
+    if !datasets.contains(dataset) {
+        return Err(err("ds", format!("data set `{dataset}` is not listed")));
+    }
+    if !(1900..=2200).contains(&year) {
+        return Err(err("yr", format!("{year} is not a plausible data year")));
+    }
+    Ok(())
+}
+
+/// The published shares in percent (largest first) and the normalised mix of `sh`: with a world
+/// total `tot`, each value is a quantity and its published share is `100 * q / tot`; without,
+/// each value is a published percentage.
+fn shares(
+    sh: &[(String, f64)],
+    tot: Option<f64>,
+    known: &BTreeSet<CountryCode>,
+    err: &StageErr<'_>,
+) -> Result<(Vec<(CountryCode, f64)>, CountryMix), ReferenceError> {
+    if let Some(t) = tot
+        && !(t.is_finite() && t > 0.0)
+    {
+        return Err(err("tot", format!("{t} is not a positive world total")));
+    }
+    let mut published: Vec<(CountryCode, f64)> = Vec::with_capacity(sh.len());
+    for (text, value) in sh {
+        let code = resolve(text, known).map_err(|p| err("sh", p))?;
+        let pct = match tot {
+            Some(t) if value.is_finite() && (0.0..=t).contains(value) => 100.0 * value / t,
+            Some(t) => {
+                return Err(err(
+                    "sh",
+                    format!(
+                        "the quantity of {code} is {value}, not between 0 and the world total {t}"
+                    ),
+                ));
+            }
+            None if value.is_finite() && (0.0..=100.0).contains(value) => *value,
+            None => {
+                return Err(err(
+                    "sh",
+                    format!("the share of {code} is {value}, not a percentage between 0 and 100"),
+                ));
+            }
+        };
+        published.push((code, pct));
+    }
+    let mix = CountryMix::from_shares(published.iter().copied()).map_err(|e| {
+        err(
+            "sh",
+            match e {
+                MixError::Empty => "no country has a share above zero".into(),
+                other => other.to_string(),
+            },
+        )
+    })?;
+    published.retain(|(_, p)| *p > 0.0);
+    order::sort_by(&mut published, |a, b| {
+        b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+    });
+    Ok((published, mix))
+}
+
+fn check_sum(
+    mix: &CountryMix,
+    caveats: &[String],
+    err: &StageErr<'_>,
+) -> Result<(), ReferenceError> {
+    let sum = mix.original_sum();
+    if !(95.0..=105.0).contains(&sum) && !caveats.iter().any(|c| c.starts_with(SUM_FLAG)) {
+        return Err(err(
+            "cav",
+            format!(
+                "the shares sum to {sum:.1} %, outside 95-105 %, without a caveat starting with \
+                 \"{SUM_FLAG}\""
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn withheld_list(
+    wh: &[String],
+    mix: &CountryMix,
+    known: &BTreeSet<CountryCode>,
+    err: &StageErr<'_>,
+) -> Result<Vec<CountryCode>, ReferenceError> {
+    let mut withheld = Vec::with_capacity(wh.len());
+    for text in wh {
+        let code = resolve(text, known).map_err(|p| err("wh", p))?;
+        if mix.share_of(code) > 0.0 {
+            return Err(err(
+                "wh",
+                format!("{code} is listed as withheld but also has a share"),
+            ));
+        }
+        withheld.push(code);
+    }
+    Ok(withheld)
 }
 
 fn convert_eu(
@@ -824,11 +980,11 @@ fn is_iso_date(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"{"v":1,
-      "datasets":[{"id":"D","pub":"P","title":"T","yr":2025,"lic":"L","cit":"C","cav":[]}],
+    const MINIMAL: &str = r#"{"v":2,
+      "datasets":[{"id":"D","short":"D","pub":"P","title":"T","yr":2025,"lic":"L","cit":"C","cav":[]}],
       "countries":[["CHN","CN","China",-0.5],["ROW","","Rest of world",null],["AUS","AU","Australia",1.5]],
       "groups":[{"id":"g","name":"G","as_of":"2024-01-01","src":"S","m":["AUS"]}],
-      "materials":[{"id":"x","name":"X","sym":["Ga"],"lists":[1,0,1],
+      "materials":[{"id":"x","name":"X","sym":["Ga"],"lists":[1,0,1,null],
         "stages":[{"st":"refining","det":"d","ds":"D","yr":2024,"unit":"t","old":false,"cav":[],"wh":[],
                    "sh":[["CHN",90.0],["ROW",10.0]]}],
         "eu":{"sr":1.5,"ei":3.0,"bn":"refining","ir":[["refining",98]],"eol":0,"si":0.98,"cav":[],
@@ -872,7 +1028,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_a_position() {
-        match parse_reference("{\"v\":1,") {
+        match parse_reference("{\"v\":2,") {
             Err(ReferenceError::Syntax { line, .. }) => assert_eq!(line, 1),
             other => panic!("{other:?}"),
         }
@@ -889,7 +1045,7 @@ mod tests {
     #[test]
     fn wrong_version_is_a_document_error() {
         assert!(matches!(
-            with("\"v\":1", "\"v\":2"),
+            with("\"v\":2", "\"v\":3"),
             Err(ReferenceError::Document { field: "v", .. })
         ));
     }
@@ -937,7 +1093,7 @@ mod tests {
         assert_eq!((s, f), (None, "st"));
         let (_, s, f) = material_error(with("\"ds\":\"D\"", "\"ds\":\"NOPE\""));
         assert_eq!((s, f), (Some(Stage::Refining), "ds"));
-        let (_, _, f) = material_error(with("\"lists\":[1,0,1]", "\"lists\":[1,2,1]"));
+        let (_, _, f) = material_error(with("\"lists\":[1,0,1,null]", "\"lists\":[1,2,1,null]"));
         assert_eq!(f, "lists");
         let (_, _, f) = material_error(with("\"sym\":[\"Ga\"]", "\"sym\":[\"GA\"]"));
         assert_eq!(f, "sym");
@@ -988,7 +1144,7 @@ mod tests {
     fn duplicate_material_is_rejected() {
         let doubled = MINIMAL.replacen(
             "\"materials\":[{",
-            "\"materials\":[{\"id\":\"x\",\"name\":\"X\",\"sym\":[],\"lists\":[0,0,0],\"stages\":[]},{",
+            "\"materials\":[{\"id\":\"x\",\"name\":\"X\",\"sym\":[],\"lists\":[0,0,0,null],\"stages\":[]},{",
             1,
         );
         let (m, _, f) = material_error(parse_reference(&doubled));
@@ -1004,7 +1160,7 @@ mod tests {
 
     #[test]
     fn no_panic_on_arbitrary_text() {
-        for text in ["", "null", "{}", "{\"v\":1}", "\u{feff}", "{\"v\":1e999}"] {
+        for text in ["", "null", "{}", "{\"v\":2}", "\u{feff}", "{\"v\":1e999}"] {
             assert!(parse_reference(text).is_err());
         }
     }
@@ -1027,7 +1183,7 @@ mod tests {
             ("\"ROW\"", "\"row\""),
             (",1.0]", ",-1.0]"),
             ("\"yr\":2024", "\"yr\":70000"),
-            ("\"v\":1", "\"v\":0"),
+            ("\"v\":2", "\"v\":0"),
         ] {
             assert!(text.contains(from), "{from}");
             assert!(

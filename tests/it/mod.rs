@@ -12,6 +12,7 @@ mod self_contained;
 mod share;
 mod supply_risk;
 mod templates;
+mod vintages;
 mod world_map;
 
 /// Runs `python3 scripts/data/SCRIPT --check` from the project root and fails with the script's
