@@ -328,6 +328,19 @@ def datasets(group_year):
                  "Figures withheld to protect company data (W) or not available (NA) are shown "
                  "as missing, never as zero; zero (the dash) is not listed.",
                  "China's rare-earth figure is its production quota."]},
+        {"id": "USGS_MCS2025_WORLD", "short": "USGS", "pub": "U.S. Geological Survey, National "
+         "Minerals Information Center", "title": "Mineral Commodity Summaries 2025 Data Release "
+         "(ver. 2.0, April 2025)", "yr": 2025,
+         "lic": "Public domain (U.S. Government work); attribution requested",
+         "cit": "U.S. Geological Survey (2025), Mineral Commodity Summaries 2025 Data Release "
+                "(ver. 2.0, April 2025), https://doi.org/10.5066/P13XCP3R; companion "
+                "publication: Mineral Commodity Summaries 2025, "
+                "https://doi.org/10.3133/mcs2025.",
+         "cav": ["Superseded for the production shares by the MCS 2026 data release (2025 "
+                 "estimates, 2024 revised); still cited by the event presets for a 2024 first "
+                 "estimate (DR Congo's cobalt mine production, the baseline of its 2026 export "
+                 "quota).",
+                 "2024 figures are USGS first estimates."]},
         {"id": IEA_DATASET, "short": "IEA", "pub": "International Energy Agency",
          "title": "Critical Minerals Dataset / Data Explorer, 2025 edition (base year 2024)",
          "yr": 2025, "lic": "CC BY 4.0",

@@ -506,7 +506,14 @@ fn lists_and_datasets() {
             .citation
             .contains("10.5066/P1WKQ63T")
     );
-    assert!(data.dataset("USGS_MCS2025_WORLD").is_none(), "superseded");
+    // Superseded for the shares, still cited by an event preset: no series uses it.
+    assert!(data.dataset("USGS_MCS2025_WORLD").is_some());
+    assert!(
+        data.materials
+            .iter()
+            .flat_map(|m| &m.stages)
+            .all(|s| s.source.dataset != "USGS_MCS2025_WORLD")
+    );
     assert!(data.dataset("US_CRITICAL_MINERALS_2025").is_some());
     assert!(
         data.dataset("US_CRITICAL_MINERALS_2022").is_some(),
