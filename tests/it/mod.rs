@@ -3,6 +3,7 @@ mod cli;
 mod core_guard;
 mod expected_loss;
 mod flow;
+mod forward;
 mod import;
 mod limits;
 mod planner;
