@@ -5,7 +5,8 @@ Reads the cited source files vendored in data/sources (see data/sources/SOURCES.
 one compact JSON file that src/reference/embedded.rs compiles into the binary. Python 3 standard
 library only. The output is deterministic: running the script twice gives byte-identical files.
 
-    python3 scripts/data/build_reference.py            # (re)write data/reference.json
+    python3 scripts/data/build_reference.py            # (re)write data/reference.json and
+                                                       # data/reference_vintages.json
     python3 scripts/data/build_reference.py --check    # exit 1 if data/reference.json is stale
     python3 scripts/data/build_reference.py --sources DIR --out FILE
 
@@ -40,6 +41,10 @@ FORMAT_VERSION = 2
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCES = ROOT / "data" / "sources"
 DEFAULT_OUT = ROOT / "data" / "reference.json"
+# The previous vintages and the IEA projections, in a file of their own: the app's first page
+# load carries the current vintage only (data/reference.json); the command line, the JavaScript
+# API and the lazily loaded pages add these (src/reference/embedded.rs).
+VINTAGES_NAME = "reference_vintages.json"
 
 SUM_LOW, SUM_HIGH = 95.0, 105.0
 SUM_FLAG = "Published shares sum to"
@@ -1212,6 +1217,21 @@ def build(sources):
     }
 
 
+def split_vintages(data):
+    """Moves every stage's `prev` and `proj` out of `data` into the vintages document:
+    {"v", "series": [{"m": material id, "st": stage, "prev"?, "proj"?}]}."""
+    series = []
+    for m in data["materials"]:
+        for s in m["stages"]:
+            entry = {"m": m["id"], "st": s["st"]}
+            for key in ("prev", "proj"):
+                if key in s:
+                    entry[key] = s.pop(key)
+            if len(entry) > 2:
+                series.append(entry)
+    return {"v": FORMAT_VERSION, "series": series}
+
+
 def render(data):
     """Compact JSON with one list entry (data set, country, group, material) per line, so that
     a refresh shows up as a readable diff."""
@@ -1256,8 +1276,11 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if the output file differs from a fresh build")
     args = parser.parse_args(argv)
-    text = render(build(args.sources))
-    return write_or_check(args.out, text, "build_reference.py", args.check)
+    data = build(args.sources)
+    vintages = split_vintages(data)
+    status = write_or_check(args.out, render(data), "build_reference.py", args.check)
+    return write_or_check(args.out.with_name(VINTAGES_NAME), render(vintages),
+                          "build_reference.py", args.check) or status
 
 
 if __name__ == "__main__":

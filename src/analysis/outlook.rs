@@ -24,7 +24,7 @@
 
 use crate::analysis::concentration::{Concentration, concentration};
 use crate::analysis::exposure::{MixBasis, weighted_mix};
-use crate::model::portfolio::Line;
+use crate::model::portfolio::{Line, Portfolio};
 use crate::model::{CountryMix, Stage};
 use crate::reference::{PROJECTION_SCENARIO, ReferenceData, SourceRef};
 use serde::Serialize;
@@ -126,4 +126,55 @@ pub fn outlook(material: &str, lines: &[&Line], reference: &ReferenceData) -> Ve
         });
     }
     out
+}
+
+/// The outlook of one material of a portfolio.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MaterialOutlook {
+    /// Material id.
+    pub material: String,
+    /// Display name from the reference data (the id when unknown).
+    pub name: String,
+    /// Per upstream stage filled from the world mix that the IEA projects.
+    pub stages: Vec<StageOutlook>,
+}
+
+/// The outlook of every material of `portfolio`, in order of first appearance, each over its
+/// lines weighted by spend ([`outlook`]); materials with no projected stage are left out.
+///
+/// ```
+/// use chokepoint::analysis::outlook::portfolio_outlook;
+/// use chokepoint::model::portfolio::Portfolio;
+/// let reference = chokepoint::reference::embedded();
+/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
+///     {"material": "gallium", "spend": 1, "revenue_share_pct": 1},
+///     {"material": "cobalt", "spend": 1, "revenue_share_pct": 1}]}"#, reference).unwrap();
+/// let outlook = portfolio_outlook(&portfolio, reference);
+/// assert_eq!(outlook.len(), 1); // the IEA projects cobalt, not gallium
+/// assert_eq!(outlook[0].stages.len(), 2); // cobalt mining and refining
+/// ```
+pub fn portfolio_outlook(portfolio: &Portfolio, reference: &ReferenceData) -> Vec<MaterialOutlook> {
+    let mut ids: Vec<&str> = Vec::new();
+    for line in &portfolio.lines {
+        if !ids.contains(&line.material.as_str()) {
+            ids.push(&line.material);
+        }
+    }
+    ids.into_iter()
+        .filter_map(|id| {
+            let lines: Vec<&Line> = portfolio
+                .lines
+                .iter()
+                .filter(|l| l.material == id)
+                .collect();
+            let stages = outlook(id, &lines, reference);
+            (!stages.is_empty()).then(|| MaterialOutlook {
+                material: id.to_string(),
+                name: reference
+                    .material(id)
+                    .map_or_else(|| id.to_string(), |m| m.name.clone()),
+                stages,
+            })
+        })
+        .collect()
 }

@@ -62,14 +62,13 @@
 //! findings are in [`MaterialResult::policy`] and the failing ones, over the portfolio, in
 //! [`Assessment::policy`].
 //!
-//! # Outlook and warnings
+//! # Warnings and the outlook
 //!
-//! Each material's [`MaterialResult::outlook`] recomputes the stages the look-through fills from
-//! the world mix with the IEA's base-case projections for 2030, 2035 and 2040, the firm's own
-//! sourcing unchanged ([`outlook`](crate::analysis::outlook)). [`Assessment::warnings`] lists the
-//! entries the reference data contradicts: a mining or refining country with no recorded
-//! production of the material at that stage ([`crate::model::warnings`]); the entries are used as
-//! typed.
+//! [`Assessment::warnings`] lists the entries the reference data contradicts: a mining or
+//! refining country with no recorded production of the material at that stage
+//! ([`crate::model::warnings`]); the entries are used as typed. The forward view from the IEA's
+//! projections is computed apart ([`crate::analysis::outlook::portfolio_outlook`]; `chokepoint
+//! assess` prints it as `outlook`), so that the app's first page load does not carry it.
 
 use crate::analysis::concentration::{
     Concentration, GroupShare, HhiWgi, concentration, group_shares, hhi_wgi,
@@ -81,7 +80,6 @@ use crate::analysis::exposure::{
 use crate::analysis::firm_risk::{
     EuReference, FirmSupplyRiskResult, eu_reference, firm_supply_risk_of,
 };
-use crate::analysis::outlook::{StageOutlook, outlook};
 use crate::analysis::policy::{
     CheckInput, Date, PolicyFinding, PolicyRule, Researched, check_rule, check_rule_as_written,
     embedded_rules, rules_researched,
@@ -436,10 +434,6 @@ pub struct MaterialResult {
     /// Policy findings for each stage with a mix and each rule with a share test that covers the
     /// material, stage by stage in rule-data order.
     pub policy: Vec<PolicyFinding>,
-    /// The forward view: per upstream stage that the look-through fills from the world mix and
-    /// the IEA projects, the material's mix in 2024 (IEA base year), 2030, 2035 and 2040 if its
-    /// sourcing stays as it is ([`outlook`](crate::analysis::outlook)).
-    pub outlook: Vec<StageOutlook>,
     /// The business-impact axis: equal to `revenue_share`.
     pub business_impact: f64,
     /// The recommended action.
@@ -1001,11 +995,6 @@ fn material_result(
         eu_reference: reference.material(id).and_then(eu_reference),
         firm_supply_risk,
         policy: Vec::new(),
-        outlook: outlook(
-            id,
-            &set.iter().map(|r| r.line).collect::<Vec<_>>(),
-            reference,
-        ),
         stages,
         hidden,
     }

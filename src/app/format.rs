@@ -184,8 +184,7 @@ mod tests {
              count 99.0 %"
         );
         let cobalt =
-            published_world_share(reference, "cobalt", crate::model::Stage::Refining, chn)
-                .unwrap();
+            published_world_share(reference, "cobalt", crate::model::Stage::Refining, chn).unwrap();
         assert_eq!(cobalt.text, "78.4 %"); // IEA 2024: one year, sums to 100 %
         assert_eq!(cobalt.note, "IEA 2024, as published");
     }

@@ -9,6 +9,7 @@ mod eu_sr;
 mod plan;
 mod simulate;
 
+use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
 use crate::model::portfolio::{Portfolio, PortfolioError};
@@ -34,8 +35,9 @@ COMMANDS:
         firm supply risk (EU formula with the firm's own look-through mix as the sourcing term,
         assumptions listed), the policy findings per stage (CRMA 65 % benchmark, DFARS
         covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`,
-        and the outlook: per stage filled from the world mix that the IEA projects, the mix in
-        2024 (IEA base year), 2030, 2035 and 2040 if the sourcing stays as it is (IEA base case).
+        and `outlook`: per material and stage filled from the world mix that the IEA projects,
+        the mix in 2024 (IEA base year), 2030, 2035 and 2040 if the sourcing stays as it is (IEA
+        base case).
         `warnings` lists the entries the reference data contradicts (mining or refining in a
         country with no recorded production of the material at that stage), with the data and
         the likely intent; they are kept as entered. Use `-` for standard input.
@@ -330,7 +332,22 @@ fn run_assess(
     }
     let text = read_input(file)?;
     let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
-    write_json(out, &assess(&portfolio, reference, &params))
+    write_json(
+        out,
+        &AssessOutput {
+            assessment: &assess(&portfolio, reference, &params),
+            outlook: portfolio_outlook(&portfolio, reference),
+        },
+    )
+}
+
+/// What `chokepoint assess` prints: the assessment and the forward view from the IEA's
+/// projections.
+#[derive(Serialize)]
+struct AssessOutput<'a> {
+    #[serde(flatten)]
+    assessment: &'a crate::analysis::portfolio::Assessment,
+    outlook: Vec<crate::analysis::outlook::MaterialOutlook>,
 }
 
 /// `chokepoint reference MATERIAL`: one material and the data sets it cites.

@@ -6,8 +6,8 @@
 //!
 //! A user's mining or refining entry for a named country `c` with a share above zero is
 //! contradicted when the reference series of that material and stage (see
-//! [`ReferenceData::world_mix`]) records no production in `c`: `c` has no published share and
-//! is not withheld, in the current vintage and in the previous one where there is one. Two cases:
+//! [`ReferenceData::world_mix`]) records no production in `c`: in the current vintage (the one
+//! the message names, "USGS 2025"), `c` has no published share and is not withheld. Two cases:
 //!
 //! - the source lists the whole world (no "other countries" remainder, or a remainder of zero):
 //!   it *records no* production in `c` ("USGS 2025 records no gallium refining in Germany");
@@ -79,15 +79,11 @@ impl fmt::Display for SourcingWarning {
     }
 }
 
-/// Whether a series (or its previous vintage) records production in `country`: a published
-/// share above zero or a withheld figure.
+/// Whether the current vintage of a series records production in `country`: a published share
+/// above zero or a withheld figure. (The current vintage only, so that the app's first page
+/// load, which carries no previous vintage, gives the same warnings as the command line.)
 fn recorded(series: &StageSeries, country: CountryCode) -> bool {
-    let now = series.published_percent(country) > 0.0 || series.withheld.contains(&country);
-    let before = series
-        .previous
-        .as_ref()
-        .is_some_and(|p| p.mix.share_of(country) > 0.0 || p.withheld.contains(&country));
-    now || before
+    series.published_percent(country) > 0.0 || series.withheld.contains(&country)
 }
 
 /// A material's display name for the middle of a sentence: "gallium", "rare earth elements".

@@ -5,8 +5,10 @@
 //! is one instance of it, built once from files compiled into the binary, and tests build their
 //! own instances by hand.
 //!
-//! The embedded data set is loaded by [`embedded()`] (parsed once, validated) and any other
-//! document in the same format by [`parse_reference`]; see [`embedded`](mod@embedded) for what it
+//! The embedded data set is loaded by [`embedded()`] (parsed once, validated; with the previous
+//! vintages and the IEA projections) or [`embedded_current()`] (the current vintage only, what
+//! the app's first page load carries), and any other document in the same format by
+//! [`parse_reference`] and [`add_vintages`]; see [`embedded`](mod@embedded) for what it
 //! holds and how its sources are combined, and `docs/DATA.md` for the full account.
 
 pub mod embedded;
@@ -14,8 +16,9 @@ pub mod templates;
 pub mod world_map;
 
 pub use embedded::{
-    EMBEDDED_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, canonical_material_id, embedded,
-    material_aliases, parse_reference, try_embedded,
+    EMBEDDED_JSON, EMBEDDED_VINTAGES_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, add_vintages,
+    canonical_material_id, embedded, embedded_current, material_aliases, parse_reference,
+    try_embedded, try_embedded_current,
 };
 
 use crate::model::{CountryCode, CountryMix, Stage};

@@ -2,6 +2,7 @@
 //! (exposure in 2030 and 2035 from the IEA's projections), against the embedded reference data.
 
 use chokepoint::analysis::exposure::MixBasis;
+use chokepoint::analysis::outlook::portfolio_outlook;
 use chokepoint::analysis::portfolio::{AssessParams, assess};
 use chokepoint::model::portfolio::{Field, Location, Portfolio, RawPortfolio};
 use chokepoint::model::warnings::{Remainder, WarningKind};
@@ -113,7 +114,6 @@ fn no_warning_where_the_data_records_production_or_has_nothing_to_say() {
     for (material, sourcing) in [
         ("gallium", r#"{"refining": {"CHN": 90, "JPN": 10}}"#), // both recorded
         ("lithium", r#"{"mining": {"USA": 100}}"#),             // withheld: production exists
-        ("arsenic", r#"{"refining": {"JPN": 100}}"#),           // recorded in 2024, not 2025
         ("gallium", r#"{"component": {"DEU": 100}}"#),          // components: any country
         ("gallium", r#"{"refining": {"ROW": 100}}"#),           // the remainder itself
         ("molybdenum", r#"{"refining": {"DEU": 100}}"#),        // no refining data at all
@@ -126,6 +126,23 @@ fn no_warning_where_the_data_records_production_or_has_nothing_to_say() {
             "{material} {sourcing}"
         );
     }
+}
+
+#[test]
+fn the_current_vintage_decides() {
+    // USGS: Japan refined 40 t of arsenic trioxide in 2024 and none (the dash) in 2025. The
+    // warning names the 2025 data, which records none; the app's first page load, which has no
+    // previous vintage, gives the same warning.
+    let m = messages("arsenic", r#"{"refining": {"JPN": 100}}"#);
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].starts_with("USGS 2025 records no arsenic refining in Japan."),
+        "{}",
+        m[0]
+    );
+    let current = raw("arsenic", r#"{"refining": {"JPN": 100}}"#)
+        .warnings(chokepoint::reference::embedded_current());
+    assert_eq!(current[0].message, m[0]);
 }
 
 #[test]
@@ -174,11 +191,12 @@ fn the_outlook_recomputes_world_filled_stages_with_the_iea_projections() {
         reference,
     )
     .unwrap();
-    let result = assess(&portfolio, reference, &AssessParams::default());
-    let ree = &result.materials[0];
-    let stages: Vec<Stage> = ree.outlook.iter().map(|o| o.stage).collect();
+    let outlook = portfolio_outlook(&portfolio, reference);
+    let ree = &outlook[0];
+    assert_eq!(ree.material, "rare_earths_magnet");
+    let stages: Vec<Stage> = ree.stages.iter().map(|o| o.stage).collect();
     assert_eq!(stages, [Stage::Mining, Stage::Refining]);
-    let refining = &ree.outlook[1];
+    let refining = &ree.stages[1];
     assert_eq!(refining.scenario, "IEA base case");
     let years: Vec<u16> = refining.points.iter().map(|p| p.source.year).collect();
     assert_eq!(years, [2024, 2030, 2035, 2040]);
@@ -200,7 +218,7 @@ fn the_outlook_recomputes_world_filled_stages_with_the_iea_projections() {
     let china = |year| refining.point(year).unwrap().mix.share_of(code("CHN"));
     assert!(china(2030) < china(2024) - 0.1);
     // Gallium: no IEA projection, no outlook.
-    assert!(result.materials[1].outlook.is_empty());
+    assert_eq!(outlook.len(), 1);
 }
 
 #[test]
@@ -213,6 +231,32 @@ fn a_stage_the_firm_knows_for_every_line_has_no_outlook() {
         reference,
     )
     .unwrap();
-    let result = assess(&portfolio, reference, &AssessParams::default());
-    assert!(result.materials[0].outlook.is_empty());
+    assert!(portfolio_outlook(&portfolio, reference).is_empty());
+}
+
+#[test]
+fn the_app_shows_warnings_with_line_numbers_as_typed_while_a_line_has_an_error() {
+    // The dashboard assesses the valid lines only (renumbered); warnings keep the typed numbers.
+    let portfolio = RawPortfolio::from_json(
+        r#"{"schema_version": 1, "lines": [
+            {"material": "unobtainium", "spend": 1, "revenue_share_pct": 1},
+            {"material": "gallium", "label": "Wafers", "spend": 1, "revenue_share_pct": 1,
+             "sourcing": {"refining": {"DEU": 100}}}]}"#,
+    )
+    .unwrap();
+    let derived =
+        chokepoint::app::results::derive(&portfolio, embedded(), &AssessParams::default());
+    assert_eq!(derived.excluded, [0]);
+    assert_eq!(derived.warnings.len(), 1);
+    assert_eq!(
+        derived.warnings[0].location,
+        Location::Line {
+            line: 2,
+            label: Some("Wafers".into())
+        }
+    );
+    // The assessment of the valid part has the same warning, on its own (renumbered) line 1.
+    let assessment = derived.assessment.unwrap();
+    assert_eq!(assessment.warnings.len(), 1);
+    assert_eq!(assessment.warnings[0].message, derived.warnings[0].message);
 }

@@ -43,7 +43,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 date: *date,
                 ..AssessParams::default()
             };
-            derive(portfolio, crate::reference::embedded(), &params)
+            derive(portfolio, crate::reference::embedded_current(), &params)
         },
     );
     let on_date = props.on_policy_date.reform(|e: InputEvent| {

@@ -40,7 +40,7 @@ pub struct DashboardProps {
 /// The results dashboard.
 #[component]
 pub fn Dashboard(props: &DashboardProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let derived = &props.derived;
     html! {
         <section aria-labelledby="results-title" class="dashboard" data-testid="results">
@@ -84,7 +84,10 @@ fn warnings_notice(derived: &Derived) -> Html {
                 <span class="muted small">{ " (kept as you entered them)" }</span></p>
             <ul class="small">
                 for w in &derived.warnings {
-                    <li>{ format!("{}, {}: {}", w.location, w.field, w.message) }</li>
+                    <li>{ match &w.location {
+                        crate::model::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
+                        _ => w.message.clone(),
+                    } }</li>
                 }
             </ul>
         </div>
@@ -199,9 +202,17 @@ fn chokepoint_share(
     reference: &ReferenceData,
     c: &crate::analysis::portfolio::Chokepoint,
 ) -> (String, Option<String>) {
-    match (c.basis, published_world_share(reference, &c.material, c.stage, c.country)) {
+    match (
+        c.basis,
+        published_world_share(reference, &c.material, c.stage, c.country),
+    ) {
         (MixBasis::World, Some(published)) => {
-            let share = published.text.split(" (").next().unwrap_or_default().to_string();
+            let share = published
+                .text
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string();
             (share, Some(published.note))
         }
         _ => (pct(c.share), None),
@@ -215,7 +226,10 @@ fn largest_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> H
         return html! {};
     };
     let name = country_name(reference, country);
-    match (s.basis, published_world_share(reference, material, s.stage, country)) {
+    match (
+        s.basis,
+        published_world_share(reference, material, s.stage, country),
+    ) {
         (MixBasis::World, Some(published)) => html! {
             <>
                 { format!("{name} {}", published.text) }
@@ -392,7 +406,7 @@ struct MaterialRowsProps {
 /// The table rows of one material: re-rendered only when the material's results change.
 #[component]
 fn MaterialRows(props: &MaterialRowsProps) -> Html {
-    material_rows(crate::reference::embedded(), &props.material)
+    material_rows(crate::reference::embedded_current(), &props.material)
 }
 
 fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {

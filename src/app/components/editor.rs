@@ -31,7 +31,7 @@ pub struct EditorProps {
 /// The portfolio editor.
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
     html! {
         <section aria-labelledby="editor-title" class="editor">
@@ -118,7 +118,7 @@ fn text_field(
 
 #[component]
 fn LineEditor(props: &LineProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let index = props.index;
     let on_action = props.on_action.clone();
     let edit = move |field: LineField| {
@@ -279,11 +279,11 @@ fn mix_row(props: &StageProps, row: usize, code: &str, share: &RawNumber) -> Htm
         .filter(|(field, _)| matches!(field, Field::Country(_, c) if c == code))
         .map(|(_, message)| message.as_str())
         .collect();
-    let described = match (invalid, warnings.is_empty()) {
-        (false, true) => None,
-        (true, true) => Some(format!("{id}-error")),
-        (false, false) => Some(format!("{id}-warning")),
-        (true, false) => Some(format!("{id}-error {id}-warning")),
+    // The error if there is one, else the warning.
+    let described = if invalid {
+        Some(format!("{id}-error"))
+    } else {
+        (!warnings.is_empty()).then(|| format!("{id}-warning"))
     };
     let on_code = props
         .on_action

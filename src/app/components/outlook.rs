@@ -4,12 +4,12 @@
 //! IEA's base-case projections ([`crate::analysis::outlook`]).
 
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::outlook::OutlookPoint;
-use crate::analysis::portfolio::AssessParams;
+use crate::analysis::outlook::{OutlookPoint, portfolio_outlook};
+use crate::analysis::portfolio::{AssessParams, assess};
 use crate::app::format::{country_name, material_name, pct, published_pct, thousands};
-use crate::app::results::derive;
-use crate::model::portfolio::RawPortfolio;
+use crate::app::results::valid_part;
 use crate::model::Stage;
+use crate::model::portfolio::RawPortfolio;
 use crate::reference::{ReferenceData, Trend, TrendEntry};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -62,10 +62,17 @@ pub fn point_text(reference: &ReferenceData, point: &OutlookPoint) -> String {
 #[component]
 pub fn OutlookPanel(props: &OutlookProps) -> Html {
     let reference = crate::reference::embedded();
-    let derived = use_memo(props.portfolio.clone(), |portfolio| {
-        derive(portfolio, reference, &AssessParams::default())
+    // The valid lines, as the dashboard assesses them; with every vintage and the projections.
+    let computed = use_memo(props.portfolio.clone(), |portfolio| {
+        let (_, _, _, valid) = valid_part(portfolio, reference);
+        valid.filter(|v| !v.lines.is_empty()).map(|v| {
+            (
+                assess(&v, reference, &AssessParams::default()),
+                portfolio_outlook(&v, reference),
+            )
+        })
     });
-    let Some(a) = &derived.assessment else {
+    let Some((a, outlook)) = computed.as_ref() else {
         return html! { <p class="muted">{ "Add a line with a material and its spend first." }</p> };
     };
     let mut trends: Vec<Html> = Vec::new();
@@ -74,7 +81,9 @@ pub fn OutlookPanel(props: &OutlookProps) -> Html {
             let Some(series) = reference.material(&m.material).and_then(|r| r.stage(stage)) else {
                 continue;
             };
-            let Some(trend) = series.trend() else { continue };
+            let Some(trend) = series.trend() else {
+                continue;
+            };
             let basis = m
                 .stages
                 .iter()
@@ -100,8 +109,8 @@ pub fn OutlookPanel(props: &OutlookProps) -> Html {
         }
     }
     let mut outlooks: Vec<Html> = Vec::new();
-    for m in &a.materials {
-        for o in &m.outlook {
+    for m in outlook {
+        for o in &m.stages {
             let partly = o.points.first().is_some_and(|p| p.basis == MixBasis::Mixed);
             outlooks.push(html! {
                 <tr>
@@ -188,6 +197,8 @@ mod tests {
         let lines: Vec<_> = portfolio.lines.iter().collect();
         let outlook = crate::analysis::outlook::outlook("rare_earths_magnet", &lines, reference);
         let refining = outlook.iter().find(|o| o.stage == Stage::Refining).unwrap();
-        assert!(point_text(reference, refining.point(2030).unwrap()).starts_with("China 76 % · HHI "));
+        assert!(
+            point_text(reference, refining.point(2030).unwrap()).starts_with("China 76 % · HHI ")
+        );
     }
 }

@@ -248,7 +248,10 @@ fn series_shares(data: &ReferenceData, series: &StageSeries) -> Html {
                                     <td class="num">{ figure(&p.published, &p.withheld, c) }</td>
                                     <td class="num">{ trend.as_ref().and_then(|t| t.entry(c)?.change()).map(|d| format!("{d:+.1}")).unwrap_or_default() }</td>
                                 }
-                                <td class="num">{ published_pct(series.mix.share_of(c) * 100.0) }</td>
+                                <td class="num">{ match series.mix.share_of(c) {
+                                    used if used > 0.0 => published_pct(used * 100.0),
+                                    _ => "–".to_string(),
+                                } }</td>
                             </tr>
                         }
                     </tbody>
