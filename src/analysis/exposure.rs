@@ -90,7 +90,8 @@ pub struct ResolvedStage<'a> {
 ///         stages: vec![StageSeries {
 ///             stage: Stage::Refining, detail: String::new(), mix: CountryMix::single(chn),
 ///             source: SourceRef { dataset: "X".into(), year: 2024 }, unit: String::new(),
-///             older_data: false, caveats: vec![], withheld: vec![],
+///             older_data: false, caveats: vec![], withheld: vec![], published: vec![],
+///             world_total: None, previous: None, projections: vec![],
 ///         }],
 ///     }],
 ///     countries: vec![], groups: vec![], datasets: vec![],

@@ -228,6 +228,7 @@ fn trade_parameters(eu: Option<&EuAssessment>, stage: Stage) -> Vec<(CountryCode
 ///             stage: Stage::Refining, detail: String::new(), unit: String::new(),
 ///             mix: CountryMix::single(c("CHN")), older_data: false, caveats: vec![],
 ///             source: SourceRef { dataset: "USGS".into(), year: 2024 }, withheld: vec![],
+///             published: vec![], world_total: None, previous: None, projections: vec![],
 ///         }],
 ///     }],
 ///     countries: vec![

@@ -1,5 +1,5 @@
 //! Analyses over a portfolio and the reference data: concentration, look-through exposure,
-//! supply risk and policy checks.
+//! supply risk, policy checks and the forward view from the IEA's projections.
 
 pub mod concentration;
 pub mod export;
@@ -8,6 +8,7 @@ pub mod firm_risk;
 pub mod flow;
 pub mod geography;
 pub mod montecarlo;
+pub mod outlook;
 pub mod planner;
 pub mod policy;
 pub mod portfolio;

@@ -1696,7 +1696,8 @@ fn thousands(value: f64) -> String {
 ///         stages: vec![StageSeries {
 ///             stage: Stage::Refining, detail: String::new(), mix: world, unit: String::new(),
 ///             source: SourceRef { dataset: "X".into(), year: 2024 }, older_data: false,
-///             caveats: vec![], withheld: vec![],
+///             caveats: vec![], withheld: vec![], published: vec![], world_total: None,
+///             previous: None, projections: vec![],
 ///         }],
 ///     }],
 ///     countries: vec![], groups: vec![], datasets: vec![],

@@ -61,6 +61,14 @@
 //! written ([`check_rule_as_written`]), whatever its dates, and each finding shows its dates. The
 //! findings are in [`MaterialResult::policy`] and the failing ones, over the portfolio, in
 //! [`Assessment::policy`].
+//!
+//! # Warnings and the outlook
+//!
+//! [`Assessment::warnings`] lists the entries the reference data contradicts: a mining or
+//! refining country with no recorded production of the material at that stage
+//! ([`crate::model::warnings`]); the entries are used as typed. The forward view from the IEA's
+//! projections is computed apart ([`crate::analysis::outlook::portfolio_outlook`]; `chokepoint
+//! assess` prints it as `outlook`), so that the app's first page load does not carry it.
 
 use crate::analysis::concentration::{
     Concentration, GroupShare, HhiWgi, concentration, group_shares, hhi_wgi,
@@ -77,6 +85,7 @@ use crate::analysis::policy::{
     embedded_rules, rules_researched,
 };
 use crate::model::portfolio::{Line, Portfolio};
+use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
@@ -563,6 +572,10 @@ pub struct Assessment {
     pub data_gaps: Vec<DataGap>,
     /// The policy checks over the whole portfolio: the failing findings.
     pub policy: PolicySummary,
+    /// Entries the reference data contradicts (a mining or refining country with no recorded
+    /// production of the material at that stage), line by line; warnings, not errors: the
+    /// entries are used as typed ([`crate::model::warnings`]).
+    pub warnings: Vec<SourcingWarning>,
 }
 
 /// The policy checks over the whole portfolio.
@@ -670,6 +683,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// let series = |stage, mix| StageSeries {
 ///     stage, detail: String::new(), mix, unit: String::new(), older_data: false,
 ///     source: SourceRef { dataset: "IEA".into(), year: 2024 }, caveats: vec![], withheld: vec![],
+///     published: vec![], world_total: None, previous: None, projections: vec![],
 /// };
 /// let country = |code: &str, wgi| Country {
 ///     code: c(code), iso2: String::new(), name: code.into(), wgi_mean: Some(wgi),
@@ -791,6 +805,7 @@ pub fn assess(
         stages,
         hidden,
         policy,
+        warnings: portfolio.warnings(reference),
     }
 }
 

@@ -94,12 +94,7 @@ pub fn world_source(
 ) -> Option<(String, String)> {
     let series = reference.material(material)?.stage(stage)?;
     let dataset = reference.dataset(&series.source.dataset);
-    let short = match series.source.dataset.split('_').next() {
-        Some("USGS") => "USGS".to_string(),
-        Some("IEA") => "IEA".to_string(),
-        Some("EU") => "EU CRM study".to_string(),
-        _ => dataset.map_or_else(|| series.source.dataset.clone(), |d| d.publisher.clone()),
-    };
+    let short = dataset.map_or_else(|| series.source.dataset.clone(), |d| d.short.clone());
     let older = if series.older_data {
         ", older data"
     } else {
@@ -118,9 +113,81 @@ pub fn world_source(
     Some((label, full))
 }
 
+/// A share as published, in percent with one decimal: `98.94` → `"98.9 %"`.
+pub fn published_pct(percent: f64) -> String {
+    if percent.is_finite() {
+        format!("{percent:.1} %")
+    } else {
+        "–".into()
+    }
+}
+
+/// A world share as the source published it, for display next to a figure computed from the
+/// world mix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedShare {
+    /// The published share with the previous vintage's, for example "100.0 % (2024: 98.9 %)".
+    pub text: String,
+    /// The source, and the normalisation where it shows: "USGS 2025, as published; the
+    /// published shares sum to 101.0 %, so the calculations count 99.0 %".
+    pub note: String,
+}
+
+/// The published share of `country` in the world series of `material` at `stage` (see
+/// [`PublishedShare`]); `None` without a series.
+pub fn published_world_share(
+    reference: &ReferenceData,
+    material: &str,
+    stage: crate::model::Stage,
+    country: CountryCode,
+) -> Option<PublishedShare> {
+    let series = reference.material(material)?.stage(stage)?;
+    let (label, _) = world_source(reference, material, stage)?;
+    let mut text = published_pct(series.published_percent(country));
+    if let Some(previous) = &series.previous {
+        let before = previous
+            .published
+            .iter()
+            .find(|(c, _)| *c == country)
+            .map_or_else(|| "not listed".to_string(), |(_, p)| published_pct(*p));
+        text.push_str(&format!(" ({}: {before})", previous.source.year));
+    }
+    let n = series.normalisation();
+    let note = if n.visible() {
+        format!(
+            "{label}, as published; the published shares sum to {:.1} %, so the calculations \
+             count {}",
+            n.published_sum,
+            published_pct(series.mix.share_of(country) * 100.0)
+        )
+    } else {
+        format!("{label}, as published")
+    };
+    Some(PublishedShare { text, note })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_world_shares_show_the_figure_as_published_and_the_normalisation() {
+        let reference = crate::reference::embedded();
+        let chn = CountryCode::parse("CHN").unwrap();
+        let gallium =
+            published_world_share(reference, "gallium", crate::model::Stage::Refining, chn)
+                .unwrap();
+        assert_eq!(gallium.text, "100.0 % (2024: 98.9 %)");
+        assert_eq!(
+            gallium.note,
+            "USGS 2025, as published; the published shares sum to 101.0 %, so the calculations \
+             count 99.0 %"
+        );
+        let cobalt =
+            published_world_share(reference, "cobalt", crate::model::Stage::Refining, chn).unwrap();
+        assert_eq!(cobalt.text, "78.4 %"); // IEA 2024: one year, sums to 100 %
+        assert_eq!(cobalt.note, "IEA 2024, as published");
+    }
 
     #[test]
     fn percentages() {

@@ -28,6 +28,7 @@
 
 use crate::app::components::import::ImportPage;
 use crate::app::components::methodology::MethodologyPage;
+use crate::app::components::outlook::OutlookPanel;
 use crate::app::components::plan::PlanPage;
 use crate::app::components::scenarios::ScenariosPage;
 use crate::app::components::sources::SourcesPage;
@@ -48,6 +49,9 @@ pub enum Part {
     Templates,
     /// The dashboard's world map, shaded by the data it is given ([`PagesProps::data`]).
     WorldMap,
+    /// The dashboard's trend (USGS 2024 to 2025) and forward view (IEA projections) of the
+    /// portfolio it is given.
+    Outlook,
 }
 
 impl Part {
@@ -57,6 +61,7 @@ impl Part {
             Part::Page(route) => route.hash(),
             Part::Templates => "templates",
             Part::WorldMap => "world-map",
+            Part::Outlook => "outlook",
         }
     }
 
@@ -65,6 +70,7 @@ impl Part {
         match key {
             "templates" => Part::Templates,
             "world-map" => Part::WorldMap,
+            "outlook" => Part::Outlook,
             hash => Part::Page(Route::from_hash(hash)),
         }
     }
@@ -75,6 +81,7 @@ impl Part {
             Part::Page(route) => format!("the {} page", route.title()),
             Part::Templates => "the industry templates".into(),
             Part::WorldMap => "the world map".into(),
+            Part::Outlook => "the trend and outlook".into(),
         }
     }
 }
@@ -114,6 +121,7 @@ pub fn Pages(props: &PagesProps) -> Html {
         Part::Page(Route::Calculator | Route::Privacy) => html! {},
         Part::Templates => html! { <StartOptions {on_action} /> },
         Part::WorldMap => html! { <WorldMap data={props.data.clone()} /> },
+        Part::Outlook => html! { <OutlookPanel {portfolio} /> },
     }
 }
 
@@ -133,6 +141,9 @@ pub struct LazyDetailsProps {
     /// Computes the part's payload ([`PagesProps::data`]), called on each render once opened.
     #[prop_or_default]
     pub data: Option<Callback<(), AttrValue>>,
+    /// The portfolio, for a part that reads it ([`PagesProps::portfolio`]).
+    #[prop_or_default]
+    pub portfolio: Option<Rc<RawPortfolio>>,
 }
 
 /// A closed disclosure that mounts a [`LazyPart`] the first time it is opened (so its bundle
@@ -154,6 +165,7 @@ pub fn LazyDetails(props: &LazyDetailsProps) -> Html {
             <summary><strong>{ props.summary.clone() }</strong></summary>
             if *opened {
                 <LazyPart part={props.part} on_action={props.on_action.clone()}
+                    portfolio={props.portfolio.clone()}
                     data={props.data.as_ref().map(|d| d.emit(())).unwrap_or_default()} />
             }
         </details>

@@ -6,6 +6,7 @@
 
 use crate::analysis::portfolio::{AssessParams, Assessment, MaterialResult, assess};
 use crate::model::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
+use crate::model::warnings::SourcingWarning;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 
@@ -14,6 +15,9 @@ use std::rc::Rc;
 pub struct Derived {
     /// Every validation problem, in order.
     pub errors: Vec<ValidationError>,
+    /// Every sourcing warning of the portfolio as typed (entries the reference data
+    /// contradicts; kept as entered), line numbers as typed.
+    pub warnings: Vec<SourcingWarning>,
     /// 0-based indexes of the lines left out of the results because of an error.
     pub excluded: Vec<usize>,
     /// For each line of the assessment, its 0-based index in the portfolio as typed.
@@ -132,6 +136,7 @@ pub fn derive(
         .map(|valid| assess(&valid, reference, params));
     Derived {
         errors,
+        warnings: portfolio.warnings(reference),
         excluded,
         assessed,
         assessment,

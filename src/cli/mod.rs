@@ -9,6 +9,7 @@ mod eu_sr;
 mod plan;
 mod simulate;
 
+use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
 use crate::model::portfolio::{Portfolio, PortfolioError};
@@ -32,9 +33,14 @@ COMMANDS:
         exposure behind the direct suppliers, portfolio totals, ranked chokepoints and an action
         per material; per material the EU 2023 published supply risk (EU-level reference), the
         firm supply risk (EU formula with the firm's own look-through mix as the sourcing term,
-        assumptions listed) and the policy findings per stage (CRMA 65 % benchmark, DFARS
-        covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`.
-        Use `-` for standard input.
+        assumptions listed), the policy findings per stage (CRMA 65 % benchmark, DFARS
+        covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`,
+        and `outlook`: per material and stage filled from the world mix that the IEA projects,
+        the mix in 2024 (IEA base year), 2030, 2035 and 2040 if the sourcing stays as it is (IEA
+        base case).
+        `warnings` lists the entries the reference data contradicts (mining or refining in a
+        country with no recorded production of the material at that stage), with the data and
+        the likely intent; they are kept as entered. Use `-` for standard input.
         Options:
           --date YYYY-MM-DD         check the policy rules on this date (rules in force,
                                     threshold year). Default: today (UTC, from this computer's
@@ -61,10 +67,14 @@ COMMANDS:
 
     reference [MATERIAL]
         Print the reference data as JSON: the material catalogue with country shares per stage,
-        each with its source data set and year, list memberships (EU critical and strategic
-        2023, U.S. critical 2022) and the EU 2023 assessment (SR, EI, bottleneck, IR, EoL-RIR,
-        SI_SR, global supply and EU sourcing with trade parameters), plus countries, groups and
-        data sets. With a MATERIAL id, only that material and the data sets it cites.
+        each with its source data set and year (USGS 2025, IEA 2024, EU 2023 study), the share
+        as published and as normalised for the calculations, the normalisation (published sum
+        and factor), the world total where published, the previous vintage (USGS 2024) and the
+        trend, and the IEA base-case projections (2030, 2035, 2040) where the IEA has them; list
+        memberships (EU critical and strategic 2023, U.S. critical 2022 and 2025) and the EU 2023
+        assessment (SR, EI, bottleneck, IR, EoL-RIR, SI_SR, global supply and EU sourcing with
+        trade parameters), plus countries, groups and data sets. With a MATERIAL id, only that
+        material and the data sets its shares cite.
 
     eu-sr FILE.csv
         Apply the EU supply-risk formula to the rows of a CSV file (see `chokepoint eu-sr --help`).
@@ -322,7 +332,22 @@ fn run_assess(
     }
     let text = read_input(file)?;
     let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
-    write_json(out, &assess(&portfolio, reference, &params))
+    write_json(
+        out,
+        &AssessOutput {
+            assessment: &assess(&portfolio, reference, &params),
+            outlook: portfolio_outlook(&portfolio, reference),
+        },
+    )
+}
+
+/// What `chokepoint assess` prints: the assessment and the forward view from the IEA's
+/// projections.
+#[derive(Serialize)]
+struct AssessOutput<'a> {
+    #[serde(flatten)]
+    assessment: &'a crate::analysis::portfolio::Assessment,
+    outlook: Vec<crate::analysis::outlook::MaterialOutlook>,
 }
 
 /// `chokepoint reference MATERIAL`: one material and the data sets it cites.
@@ -354,7 +379,15 @@ fn run_reference(
             let datasets = reference
                 .datasets
                 .iter()
-                .filter(|d| material.stages.iter().any(|s| s.source.dataset == d.id))
+                .filter(|d| {
+                    material.stages.iter().any(|s| {
+                        s.source.dataset == d.id
+                            || s.previous
+                                .as_ref()
+                                .is_some_and(|p| p.source.dataset == d.id)
+                            || s.projections.iter().any(|p| p.source.dataset == d.id)
+                    })
+                })
                 .collect();
             write_json(out, &MaterialReference { material, datasets })
         }

@@ -17,6 +17,7 @@ pub mod portfolio;
 pub mod schema;
 pub mod share;
 pub mod storage;
+pub mod warnings;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

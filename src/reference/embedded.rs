@@ -11,8 +11,11 @@
 //! # Combination rules
 //!
 //! - **Newest source wins per material and stage.** A stage comes from the USGS Mineral
-//!   Commodity Summaries 2025 or the IEA Critical Minerals Dataset 2025 (both data year 2024),
-//!   using the series the shared data marks as default (`preferred = 1`).
+//!   Commodity Summaries 2026 data release (data year 2025; its revised 2024 figures are the
+//!   series' [`previous`](super::StageSeries::previous) vintage) or the IEA Critical Minerals
+//!   Dataset 2025 (data year 2024), using the series the shared data marks as default
+//!   (`preferred = 1`). The IEA's base-case projections (2030, 2035, 2040) are attached where the
+//!   IEA has them ([`projections`](super::StageSeries::projections)).
 //! - **Gaps are filled from the EU 2023 study.** Where no 2024 series has a stage, it is filled
 //!   from the EU 2023 criticality study's global supply shares (extraction `E` → mining,
 //!   processing `P` → refining), dated 2020 (the studies average about 2016-2020) and marked
@@ -25,14 +28,18 @@
 //!   the EU 2023 study, both stages.
 //! - **Graphite.** `graphite` pairs USGS natural-graphite mining with IEA refined graphite
 //!   (battery grade, natural and synthetic); the scopes differ and the series say so.
-//! - **Nothing is invented.** Shares are the published percentages; the EU's `<0.1%` is taken as
-//!   0.05 % and said so in the series caveats. Withheld figures stay missing
-//!   ([`withheld`](super::StageSeries::withheld) or a caveat; germanium has no 2024 country data).
+//! - **Nothing is invented.** Shares are the published ones: USGS quantities and world totals as
+//!   published (the share is `100 * quantity / world total`, computed here), IEA and EU
+//!   percentages as published; the EU's `<0.1%` is taken as 0.05 % and said so in the series
+//!   caveats. Withheld figures stay missing ([`withheld`](super::StageSeries::withheld) or a
+//!   caveat; germanium has no USGS country data).
 //! - **Remainders stay explicit.** A source's "Other countries" is the `ROW` entry, a pseudo-country
 //!   named "Rest of world" in [`ReferenceData::countries`] with no governance score.
-//! - **Sums.** Every series is renormalised to 1 by [`CountryMix`]; its published sum is kept in
-//!   [`CountryMix::original_sum`], and a series whose published sum lies outside 95-105 % must carry
-//!   a caveat starting with [`SUM_FLAG`] (the loader rejects it otherwise).
+//! - **Sums.** Every series keeps its published shares ([`published`](super::StageSeries::published))
+//!   and is renormalised to 1 by [`CountryMix`] for the calculations; its published sum is kept in
+//!   [`CountryMix::original_sum`] ([`normalisation`](super::StageSeries::normalisation)), and a
+//!   series whose published sum lies outside 95-105 % must carry a caveat starting with
+//!   [`SUM_FLAG`] (the loader rejects it otherwise).
 //! - **EU assessment.** Supply risk, economic importance, bottleneck stage, import reliance,
 //!   end-of-life recycling input rate and SI_SR per EU-assessed material, with global supply and
 //!   EU sourcing shares and the trade parameter `t`. Cells of the rows whose transcription has
@@ -40,7 +47,7 @@
 
 use super::{
     Country, CountryGroup, Dataset, EuAssessment, EuStageShares, ListMemberships, Material,
-    ReferenceData, SourceRef, StageSeries,
+    Projection, ReferenceData, SourceRef, StageSeries, Vintage,
 };
 use crate::model::{CountryCode, CountryMix, MixError, Stage, order};
 use serde::Deserialize;
@@ -48,11 +55,17 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::OnceLock;
 
-/// The embedded data file, `data/reference.json`, as compiled into the binary.
+/// The embedded data file, `data/reference.json`, as compiled into the binary: the current
+/// vintage of every series.
 pub const EMBEDDED_JSON: &str = include_str!("../../data/reference.json");
 
+/// The embedded vintages file, `data/reference_vintages.json`: the previous vintage of each
+/// series that has one and the IEA's projections. Kept apart so that the app's first page load,
+/// which reads [`embedded_current`] only, does not carry it.
+pub const EMBEDDED_VINTAGES_JSON: &str = include_str!("../../data/reference_vintages.json");
+
 /// The format version of the data file this loader reads (the file's `v` field).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The start of the caveat that every series whose published shares sum outside 95-105 % carries.
 pub const SUM_FLAG: &str = "Published shares sum to";
@@ -227,6 +240,7 @@ struct RawDocument {
 #[serde(deny_unknown_fields)]
 struct RawDataset {
     id: String,
+    short: String,
     #[serde(rename = "pub")]
     publisher: String,
     title: String,
@@ -252,8 +266,9 @@ struct RawMaterial {
     id: String,
     name: String,
     sym: Vec<String>,
-    /// `[eu_critical_2023, eu_strategic_2023, us_critical_2022]` as 0/1.
-    lists: [u8; 3],
+    /// `[eu_critical_2023, eu_strategic_2023, us_critical_2022, us_critical_2025]` as 0/1; the
+    /// last is `null` where the source does not state it.
+    lists: (u8, u8, u8, Option<u8>),
     stages: Vec<RawStage>,
     #[serde(default)]
     eu: Option<RawEu>,
@@ -270,8 +285,57 @@ struct RawStage {
     old: bool,
     cav: Vec<String>,
     wh: Vec<String>,
-    /// `[iso3 or ROW, percent as published]`
+    /// The published world total in `unit`, where the source gives quantities (USGS).
+    #[serde(default)]
+    tot: Option<f64>,
+    /// `[iso3 or ROW, value]`: the quantity in `unit` when `tot` is given (published share =
+    /// quantity / tot), else the percentage as published.
     sh: Vec<(String, f64)>,
+}
+
+/// The vintages document (`data/reference_vintages.json`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVintagesDocument {
+    v: u32,
+    series: Vec<RawStageVintages>,
+}
+
+/// The previous vintage and projections of one stage series.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStageVintages {
+    /// Material id.
+    m: String,
+    /// Stage.
+    st: String,
+    /// The previous vintage of the series.
+    #[serde(default)]
+    prev: Option<RawVintage>,
+    /// The IEA base-case projections of the stage.
+    #[serde(default)]
+    proj: Option<RawProjection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVintage {
+    ds: String,
+    yr: u16,
+    cav: Vec<String>,
+    wh: Vec<String>,
+    #[serde(default)]
+    tot: Option<f64>,
+    sh: Vec<(String, f64)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProjection {
+    ds: String,
+    det: String,
+    /// `[year, [[iso3 or ROW, percent]]]`, base year first.
+    pts: Vec<(u16, Vec<(String, f64)>)>,
 }
 
 #[derive(Deserialize)]
@@ -303,6 +367,7 @@ enum RawEuRow {
 // ---------------------------------------------------------------------------------------------
 
 static EMBEDDED: OnceLock<Result<ReferenceData, ReferenceError>> = OnceLock::new();
+static CURRENT: OnceLock<Result<ReferenceData, ReferenceError>> = OnceLock::new();
 
 static EMPTY: ReferenceData = ReferenceData {
     materials: Vec::new(),
@@ -311,20 +376,132 @@ static EMPTY: ReferenceData = ReferenceData {
     datasets: Vec::new(),
 };
 
-/// The embedded reference data, parsed and validated on first use and shared afterwards.
+/// The embedded reference data with every vintage: the current one, the previous one where a
+/// series has it, and the IEA projections; parsed and validated on first use and shared
+/// afterwards.
 ///
-/// The embedded file is checked by the test suite, so this always holds the full data set; should
-/// it ever fail validation, this returns an empty data set rather than panicking, and
+/// The embedded files are checked by the test suite, so this always holds the full data set;
+/// should they ever fail validation, this returns an empty data set rather than panicking, and
 /// [`try_embedded`] gives the error.
 pub fn embedded() -> &'static ReferenceData {
     try_embedded().unwrap_or(&EMPTY)
 }
 
-/// The embedded reference data, or the reason it failed validation.
+/// The embedded reference data with every vintage, or the reason it failed validation.
 pub fn try_embedded() -> Result<&'static ReferenceData, &'static ReferenceError> {
     EMBEDDED
+        .get_or_init(|| {
+            let mut data = parse_reference(EMBEDDED_JSON)?;
+            add_vintages(&mut data, EMBEDDED_VINTAGES_JSON)?;
+            Ok(data)
+        })
+        .as_ref()
+}
+
+/// The embedded reference data, current vintage only (no previous vintage, no projections):
+/// what the app's first page load carries. Every figure a calculation uses today is in it; the
+/// trend and the outlook need [`embedded`].
+pub fn embedded_current() -> &'static ReferenceData {
+    try_embedded_current().unwrap_or(&EMPTY)
+}
+
+/// The current-vintage reference data, or the reason it failed validation.
+pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static ReferenceError> {
+    CURRENT
         .get_or_init(|| parse_reference(EMBEDDED_JSON))
         .as_ref()
+}
+
+/// Adds the previous vintages and projections of a vintages document (the format of
+/// `data/reference_vintages.json`) to `data`'s series, validating them as [`parse_reference`]
+/// validates a series. Each names a material and stage `data` has.
+pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), ReferenceError> {
+    let raw: RawVintagesDocument =
+        serde_json::from_str(json).map_err(|e| ReferenceError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+    if raw.v != FORMAT_VERSION {
+        return Err(ReferenceError::Document {
+            field: "v",
+            problem: format!(
+                "vintages format version {} is not the supported version {FORMAT_VERSION}",
+                raw.v
+            ),
+        });
+    }
+    let known: BTreeSet<CountryCode> = data.countries.iter().map(|c| c.code).collect();
+    let ids: Vec<String> = data.datasets.iter().map(|d| d.id.clone()).collect();
+    let datasets: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    for entry in raw.series {
+        let material = entry.m.clone();
+        let err =
+            |stage: Option<Stage>, field: &'static str, problem: String| ReferenceError::Material {
+                material: material.clone(),
+                stage,
+                field,
+                problem,
+            };
+        let stage = parse_stage(&entry.st).map_err(|p| err(None, "st", p))?;
+        let Some(series) = data
+            .materials
+            .iter_mut()
+            .find(|m| m.id == entry.m)
+            .and_then(|m| m.stages.iter_mut().find(|s| s.stage == stage))
+        else {
+            return Err(err(
+                Some(stage),
+                "st",
+                "vintages for a series the reference data does not have".into(),
+            ));
+        };
+        let serr = |field: &'static str, problem: String| err(Some(stage), field, problem);
+        if let Some(v) = entry.prev {
+            let verr = |field: &'static str, problem: String| {
+                serr(field, format!("previous vintage: {problem}"))
+            };
+            check_source(&v.ds, v.yr, &datasets, &verr)?;
+            let (published, mix) = shares(&v.sh, v.tot, &known, &verr)?;
+            check_sum(&mix, &v.cav, &verr)?;
+            series.previous = Some(Vintage {
+                withheld: withheld_list(&v.wh, &mix, &known, &verr)?,
+                source: SourceRef {
+                    dataset: v.ds,
+                    year: v.yr,
+                },
+                published,
+                mix,
+                world_total: v.tot,
+                caveats: v.cav,
+            });
+        }
+        if let Some(p) = entry.proj {
+            let mut projections: Vec<Projection> = Vec::with_capacity(p.pts.len());
+            for (year, entries) in p.pts {
+                let perr = |field: &'static str, problem: String| {
+                    serr(field, format!("projection {year}: {problem}"))
+                };
+                check_source(&p.ds, year, &datasets, &perr)?;
+                if projections.iter().any(|x| x.source.year == year) {
+                    return Err(perr("proj", "the year appears twice".into()));
+                }
+                let (published, mix) = shares(&entries, None, &known, &perr)?;
+                projections.push(Projection {
+                    source: SourceRef {
+                        dataset: p.ds.clone(),
+                        year,
+                    },
+                    detail: p.det.clone(),
+                    published,
+                    mix,
+                });
+            }
+            order::sort_by_key(&mut projections, |x| x.source.year);
+            series.projections = projections;
+        }
+    }
+    Ok(())
 }
 
 /// Parses and validates a reference document in the embedded file's format (see
@@ -419,8 +596,12 @@ fn convert_datasets(raw: Vec<RawDataset>) -> Result<Vec<Dataset>, ReferenceError
         if !(1900..=2200).contains(&d.yr) {
             return Err(err("yr", "is not a plausible publication year"));
         }
+        if d.short.trim().is_empty() {
+            return Err(err("short", "is empty"));
+        }
         out.push(Dataset {
             id: d.id,
+            short: d.short,
             publisher: d.publisher,
             title: d.title,
             published: d.yr,
@@ -549,17 +730,18 @@ fn convert_material(
     if let Some(s) = m.sym.iter().find(|s| !is_element_symbol(s)) {
         return Err(err(None, "sym", format!("`{s}` is not an element symbol")));
     }
-    let flag = |i: usize| -> Result<bool, ReferenceError> {
-        match m.lists[i] {
+    let flag = |value: u8| -> Result<bool, ReferenceError> {
+        match value {
             0 => Ok(false),
             1 => Ok(true),
             other => Err(err(None, "lists", format!("{other} is not 0 or 1"))),
         }
     };
     let lists = ListMemberships {
-        eu_critical_2023: flag(0)?,
-        eu_strategic_2023: flag(1)?,
-        us_critical_2022: flag(2)?,
+        eu_critical_2023: flag(m.lists.0)?,
+        eu_strategic_2023: flag(m.lists.1)?,
+        us_critical_2022: flag(m.lists.2)?,
+        us_critical_2025: m.lists.3.map(flag).transpose()?,
     };
 
     let mut stages: Vec<StageSeries> = Vec::with_capacity(m.stages.len());
@@ -569,59 +751,16 @@ fn convert_material(
         if stages.iter().any(|x| x.stage == stage) {
             return Err(serr("st", "the stage appears twice".into()));
         }
-        if !datasets.contains(s.ds.as_str()) {
-            return Err(serr("ds", format!("data set `{}` is not listed", s.ds)));
-        }
-        if !(1900..=2200).contains(&s.yr) {
-            return Err(serr("yr", format!("{} is not a plausible data year", s.yr)));
-        }
+        check_source(&s.ds, s.yr, datasets, &serr)?;
         if s.det.trim().is_empty() {
             return Err(serr("det", "is empty".into()));
         }
         if s.unit.trim().is_empty() {
             return Err(serr("unit", "is empty".into()));
         }
-        let mut shares = Vec::with_capacity(s.sh.len());
-        for (text, pct) in &s.sh {
-            let code = resolve(text, known).map_err(|p| serr("sh", p))?;
-            if !pct.is_finite() || !(0.0..=100.0).contains(pct) {
-                return Err(serr(
-                    "sh",
-                    format!("the share of {code} is {pct}, not a percentage between 0 and 100"),
-                ));
-            }
-            shares.push((code, *pct));
-        }
-        let mix = CountryMix::from_shares(shares).map_err(|e| {
-            serr(
-                "sh",
-                match e {
-                    MixError::Empty => "no country has a share above zero".into(),
-                    other => other.to_string(),
-                },
-            )
-        })?;
-        let sum = mix.original_sum();
-        if !(95.0..=105.0).contains(&sum) && !s.cav.iter().any(|c| c.starts_with(SUM_FLAG)) {
-            return Err(serr(
-                "cav",
-                format!(
-                    "the shares sum to {sum:.1} %, outside 95-105 %, without a caveat starting \
-                     with \"{SUM_FLAG}\""
-                ),
-            ));
-        }
-        let mut withheld = Vec::with_capacity(s.wh.len());
-        for text in &s.wh {
-            let code = resolve(text, known).map_err(|p| serr("wh", p))?;
-            if mix.share_of(code) > 0.0 {
-                return Err(serr(
-                    "wh",
-                    format!("{code} is listed as withheld but also has a share"),
-                ));
-            }
-            withheld.push(code);
-        }
+        let (published, mix) = shares(&s.sh, s.tot, known, &serr)?;
+        check_sum(&mix, &s.cav, &serr)?;
+        let withheld = withheld_list(&s.wh, &mix, known, &serr)?;
         stages.push(StageSeries {
             stage,
             detail: s.det,
@@ -634,6 +773,10 @@ fn convert_material(
             older_data: s.old,
             caveats: s.cav,
             withheld,
+            published,
+            world_total: s.tot,
+            previous: None,
+            projections: Vec::new(),
         });
     }
     order::sort_by_key(&mut stages, |s| s.stage);
@@ -651,6 +794,115 @@ fn convert_material(
         stages,
         eu,
     })
+}
+
+/// The error constructor of a stage (or of its previous vintage or a projection).
+type StageErr<'a> = dyn Fn(&'static str, String) -> ReferenceError + 'a;
+
+fn check_source(
+    dataset: &str,
+    year: u16,
+    datasets: &BTreeSet<&str>,
+    err: &StageErr<'_>,
+) -> Result<(), ReferenceError> {
+    if !datasets.contains(dataset) {
+        return Err(err("ds", format!("data set `{dataset}` is not listed")));
+    }
+    if !(1900..=2200).contains(&year) {
+        return Err(err("yr", format!("{year} is not a plausible data year")));
+    }
+    Ok(())
+}
+
+/// The published shares in percent (largest first) and the normalised mix of `sh`: with a world
+/// total `tot`, each value is a quantity and its published share is `100 * q / tot`; without,
+/// each value is a published percentage.
+fn shares(
+    sh: &[(String, f64)],
+    tot: Option<f64>,
+    known: &BTreeSet<CountryCode>,
+    err: &StageErr<'_>,
+) -> Result<(Vec<(CountryCode, f64)>, CountryMix), ReferenceError> {
+    if let Some(t) = tot
+        && !(t.is_finite() && t > 0.0)
+    {
+        return Err(err("tot", format!("{t} is not a positive world total")));
+    }
+    let mut published: Vec<(CountryCode, f64)> = Vec::with_capacity(sh.len());
+    for (text, value) in sh {
+        let code = resolve(text, known).map_err(|p| err("sh", p))?;
+        let pct = match tot {
+            Some(t) if value.is_finite() && (0.0..=t).contains(value) => 100.0 * value / t,
+            Some(t) => {
+                return Err(err(
+                    "sh",
+                    format!(
+                        "the quantity of {code} is {value}, not between 0 and the world total {t}"
+                    ),
+                ));
+            }
+            None if value.is_finite() && (0.0..=100.0).contains(value) => *value,
+            None => {
+                return Err(err(
+                    "sh",
+                    format!("the share of {code} is {value}, not a percentage between 0 and 100"),
+                ));
+            }
+        };
+        published.push((code, pct));
+    }
+    let mix = CountryMix::from_shares(published.iter().copied()).map_err(|e| {
+        err(
+            "sh",
+            match e {
+                MixError::Empty => "no country has a share above zero".into(),
+                other => other.to_string(),
+            },
+        )
+    })?;
+    published.retain(|(_, p)| *p > 0.0);
+    order::sort_by(&mut published, |a, b| {
+        b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+    });
+    Ok((published, mix))
+}
+
+fn check_sum(
+    mix: &CountryMix,
+    caveats: &[String],
+    err: &StageErr<'_>,
+) -> Result<(), ReferenceError> {
+    let sum = mix.original_sum();
+    if !(95.0..=105.0).contains(&sum) && !caveats.iter().any(|c| c.starts_with(SUM_FLAG)) {
+        return Err(err(
+            "cav",
+            format!(
+                "the shares sum to {sum:.1} %, outside 95-105 %, without a caveat starting with \
+                 \"{SUM_FLAG}\""
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn withheld_list(
+    wh: &[String],
+    mix: &CountryMix,
+    known: &BTreeSet<CountryCode>,
+    err: &StageErr<'_>,
+) -> Result<Vec<CountryCode>, ReferenceError> {
+    let mut withheld = Vec::with_capacity(wh.len());
+    for text in wh {
+        let code = resolve(text, known).map_err(|p| err("wh", p))?;
+        if mix.share_of(code) > 0.0 {
+            return Err(err(
+                "wh",
+                format!("{code} is listed as withheld but also has a share"),
+            ));
+        }
+        withheld.push(code);
+    }
+    Ok(withheld)
 }
 
 fn convert_eu(
@@ -824,11 +1076,11 @@ fn is_iso_date(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"{"v":1,
-      "datasets":[{"id":"D","pub":"P","title":"T","yr":2025,"lic":"L","cit":"C","cav":[]}],
+    const MINIMAL: &str = r#"{"v":2,
+      "datasets":[{"id":"D","short":"D","pub":"P","title":"T","yr":2025,"lic":"L","cit":"C","cav":[]}],
       "countries":[["CHN","CN","China",-0.5],["ROW","","Rest of world",null],["AUS","AU","Australia",1.5]],
       "groups":[{"id":"g","name":"G","as_of":"2024-01-01","src":"S","m":["AUS"]}],
-      "materials":[{"id":"x","name":"X","sym":["Ga"],"lists":[1,0,1],
+      "materials":[{"id":"x","name":"X","sym":["Ga"],"lists":[1,0,1,null],
         "stages":[{"st":"refining","det":"d","ds":"D","yr":2024,"unit":"t","old":false,"cav":[],"wh":[],
                    "sh":[["CHN",90.0],["ROW",10.0]]}],
         "eu":{"sr":1.5,"ei":3.0,"bn":"refining","ir":[["refining",98]],"eol":0,"si":0.98,"cav":[],
@@ -872,7 +1124,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_a_position() {
-        match parse_reference("{\"v\":1,") {
+        match parse_reference("{\"v\":2,") {
             Err(ReferenceError::Syntax { line, .. }) => assert_eq!(line, 1),
             other => panic!("{other:?}"),
         }
@@ -889,7 +1141,7 @@ mod tests {
     #[test]
     fn wrong_version_is_a_document_error() {
         assert!(matches!(
-            with("\"v\":1", "\"v\":2"),
+            with("\"v\":2", "\"v\":3"),
             Err(ReferenceError::Document { field: "v", .. })
         ));
     }
@@ -937,7 +1189,7 @@ mod tests {
         assert_eq!((s, f), (None, "st"));
         let (_, s, f) = material_error(with("\"ds\":\"D\"", "\"ds\":\"NOPE\""));
         assert_eq!((s, f), (Some(Stage::Refining), "ds"));
-        let (_, _, f) = material_error(with("\"lists\":[1,0,1]", "\"lists\":[1,2,1]"));
+        let (_, _, f) = material_error(with("\"lists\":[1,0,1,null]", "\"lists\":[1,2,1,null]"));
         assert_eq!(f, "lists");
         let (_, _, f) = material_error(with("\"sym\":[\"Ga\"]", "\"sym\":[\"GA\"]"));
         assert_eq!(f, "sym");
@@ -988,7 +1240,7 @@ mod tests {
     fn duplicate_material_is_rejected() {
         let doubled = MINIMAL.replacen(
             "\"materials\":[{",
-            "\"materials\":[{\"id\":\"x\",\"name\":\"X\",\"sym\":[],\"lists\":[0,0,0],\"stages\":[]},{",
+            "\"materials\":[{\"id\":\"x\",\"name\":\"X\",\"sym\":[],\"lists\":[0,0,0,null],\"stages\":[]},{",
             1,
         );
         let (m, _, f) = material_error(parse_reference(&doubled));
@@ -1004,7 +1256,7 @@ mod tests {
 
     #[test]
     fn no_panic_on_arbitrary_text() {
-        for text in ["", "null", "{}", "{\"v\":1}", "\u{feff}", "{\"v\":1e999}"] {
+        for text in ["", "null", "{}", "{\"v\":2}", "\u{feff}", "{\"v\":1e999}"] {
             assert!(parse_reference(text).is_err());
         }
     }
@@ -1027,7 +1279,7 @@ mod tests {
             ("\"ROW\"", "\"row\""),
             (",1.0]", ",-1.0]"),
             ("\"yr\":2024", "\"yr\":70000"),
-            ("\"v\":1", "\"v\":0"),
+            ("\"v\":2", "\"v\":0"),
         ] {
             assert!(text.contains(from), "{from}");
             assert!(
@@ -1035,6 +1287,84 @@ mod tests {
                 "{from} -> {to}"
             );
         }
+    }
+
+    #[test]
+    fn quantities_with_a_world_total_give_the_published_share() {
+        let data = with(
+            "\"wh\":[],\n                   \"sh\":[[\"CHN\",90.0],[\"ROW\",10.0]]",
+            "\"wh\":[],\"tot\":760000,\"sh\":[[\"CHN\",750000],[\"ROW\",12000]]",
+        )
+        .unwrap();
+        let s = data.material("x").unwrap().stage(Stage::Refining).unwrap();
+        let chn = CountryCode::parse("CHN").unwrap();
+        assert_eq!(s.published_percent(chn), 100.0 * 750_000.0 / 760_000.0);
+        assert_eq!(s.world_total, Some(760_000.0));
+        assert!((s.normalisation().published_sum - 100.0 * 762_000.0 / 760_000.0).abs() < 1e-9);
+        // A quantity above the world total, or a total that is not positive, is refused.
+        let (_, _, f) = material_error(with(
+            "\"wh\":[],\n                   \"sh\":[[\"CHN\",90.0],[\"ROW\",10.0]]",
+            "\"wh\":[],\"tot\":100,\"sh\":[[\"CHN\",900],[\"ROW\",10.0]]",
+        ));
+        assert_eq!(f, "sh");
+        let (_, _, f) = material_error(with(
+            "\"wh\":[],\n                   \"sh\"",
+            "\"wh\":[],\"tot\":0,\"sh\"",
+        ));
+        assert_eq!(f, "tot");
+    }
+
+    #[test]
+    fn vintages_attach_to_their_series_and_are_validated() {
+        let mut data = parse_reference(MINIMAL).unwrap();
+        let vintages = r#"{"v":2,"series":[{"m":"x","st":"refining",
+            "prev":{"ds":"D","yr":2023,"cav":[],"wh":["AUS"],"tot":10,"sh":[["CHN",8],["ROW",2]]},
+            "proj":{"ds":"D","det":"d","pts":[[2030,[["CHN",60],["ROW",40]]],[2024,[["CHN",90],["ROW",10]]]]}}]}"#;
+        add_vintages(&mut data, vintages).unwrap();
+        let s = data.material("x").unwrap().stage(Stage::Refining).unwrap();
+        let previous = s.previous.as_ref().unwrap();
+        assert_eq!(
+            (previous.source.year, previous.published[0].1),
+            (2023, 80.0)
+        );
+        let years: Vec<u16> = s.projections.iter().map(|p| p.source.year).collect();
+        assert_eq!(years, [2024, 2030], "sorted by year");
+        let trend = s.trend().unwrap();
+        assert_eq!(trend.countries[0].previous, Some(80.0));
+        for (from, to, field) in [
+            ("\"m\":\"x\"", "\"m\":\"y\"", "st"),
+            ("[\"CHN\",8]", "[\"FRA\",8]", "sh"),
+            ("\"wh\":[\"AUS\"]", "\"wh\":[\"CHN\"]", "wh"),
+            ("\"yr\":2023", "\"yr\":20230", "yr"),
+            ("[2024,", "[2030,", "proj"),
+            ("\"ds\":\"D\",\"det\"", "\"ds\":\"E\",\"det\"", "ds"),
+        ] {
+            let mut data = parse_reference(MINIMAL).unwrap();
+            let (_, _, f) = material_error(
+                add_vintages(&mut data, &vintages.replacen(from, to, 1)).map(|()| data),
+            );
+            assert_eq!(f, field, "{from} -> {to}");
+        }
+        assert!(matches!(
+            add_vintages(&mut data, &vintages.replacen("\"v\":2", "\"v\":1", 1)),
+            Err(ReferenceError::Document { field: "v", .. })
+        ));
+    }
+
+    #[test]
+    fn the_current_data_has_no_vintages_and_the_full_data_has_them() {
+        let current = try_embedded_current().expect("current data validates");
+        let full = try_embedded().expect("full data validates");
+        assert_eq!(current.materials.len(), full.materials.len());
+        let stages = |d: &ReferenceData| -> (usize, usize) {
+            let all = d.materials.iter().flat_map(|m| &m.stages);
+            (
+                all.clone().filter(|s| s.previous.is_some()).count(),
+                all.filter(|s| !s.projections.is_empty()).count(),
+            )
+        };
+        assert_eq!(stages(current), (0, 0));
+        assert_eq!(stages(full), (44, 13));
     }
 
     #[test]

@@ -471,6 +471,10 @@ fn eu_assessed_reference() -> ReferenceData {
                 older_data: false,
                 caveats: vec![],
                 withheld: vec![],
+                published: vec![],
+                world_total: None,
+                previous: None,
+                projections: vec![],
             }],
             eu: Some(EuAssessment {
                 supply_risk: Some(3.9),

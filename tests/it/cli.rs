@@ -335,6 +335,85 @@ fn reference_material_prints_the_eu_assessment_and_lists() {
     assert_eq!(material["eu"]["bottleneck"], "mining");
     assert_eq!(material["lists"]["eu_strategic_2023"], true);
     assert_eq!(material["lists"]["us_critical_2022"], true);
+    assert_eq!(material["lists"]["us_critical_2025"], true);
+}
+
+#[test]
+fn reference_prints_published_shares_with_source_year_trend_and_projections() {
+    let (code, out, err) = run_embedded(&["reference", "gallium"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let refining = &json["material"]["stages"][0];
+    assert_eq!(refining["source"]["dataset"], "USGS_MCS2026_WORLD");
+    assert_eq!(refining["source"]["year"], 2025);
+    assert_eq!(refining["world_total"], 900_000.0);
+    // Published: China 900,000 of 900,000 kg; normalised: the listed countries sum to 101 %.
+    assert_eq!(refining["shares"][0]["country"], "CHN");
+    assert_eq!(refining["shares"][0]["published_percent"], 100.0);
+    let normalised = refining["shares"][0]["normalised_percent"]
+        .as_f64()
+        .unwrap();
+    assert!((normalised - 100.0 / 1.01).abs() < 1e-9);
+    assert!((refining["normalisation"]["published_sum"].as_f64().unwrap() - 101.0).abs() < 1e-9);
+    assert_eq!(refining["previous"]["source"]["year"], 2024);
+    assert_eq!(refining["trend"]["countries"][0]["country"], "CHN");
+    // The data sets cited include the vintage's.
+    let ids: Vec<&str> = json["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["USGS_MCS2026_WORLD"]);
+
+    let (_, out, _) = run_embedded(&["reference", "lithium"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mining = &json["material"]["stages"][0];
+    let years: Vec<u64> = mining["projections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["source"]["year"].as_u64().unwrap())
+        .collect();
+    assert_eq!(years, [2024, 2030, 2035, 2040]);
+    let ids: Vec<&str> = json["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["USGS_MCS2026_WORLD", "IEA_CM_DATASET_2025"]);
+}
+
+#[test]
+fn assess_prints_the_germany_gallium_warning_and_the_outlook() {
+    let file = temp_file(
+        "warning.json",
+        r#"{"schema_version": 1, "lines": [
+            {"material": "gallium", "label": "GaN wafers", "spend": 100, "revenue_share_pct": 5,
+             "sourcing": {"refining": {"DEU": 100}}},
+            {"material": "lithium", "spend": 100, "revenue_share_pct": 5}]}"#,
+    );
+    let (code, out, err) = run_embedded(&["assess", &file, "--as-written"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let warning = &json["warnings"][0];
+    assert_eq!(warning["location"]["line"], 1);
+    assert_eq!(warning["field"]["country"][1], "DEU");
+    assert_eq!(
+        warning["message"],
+        "USGS 2025 records no gallium refining in Germany. If Germany is where your supplier is, \
+         enter it as the purchased component and leave refining unknown."
+    );
+    let outlook = &json["outlook"][0];
+    assert_eq!(outlook["material"], "lithium");
+    assert_eq!(outlook["stages"][0]["stage"], "mining");
+    assert_eq!(outlook["stages"][0]["points"][1]["source"]["year"], 2030);
+    assert!(
+        json["materials"].is_array() && json["totals"].is_object(),
+        "the assessment, flattened"
+    );
+    let _ = std::fs::remove_file(file);
 }
 
 #[test]

@@ -3,6 +3,7 @@ mod cli;
 mod core_guard;
 mod expected_loss;
 mod flow;
+mod forward;
 mod fuzz_replay;
 mod import;
 mod limits;
@@ -13,6 +14,7 @@ mod self_contained;
 mod share;
 mod supply_risk;
 mod templates;
+mod vintages;
 mod world_map;
 
 /// Runs `python3 scripts/data/SCRIPT --check` from the project root and fails with the script's

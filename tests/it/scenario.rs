@@ -36,6 +36,10 @@ fn series(stage: Stage, shares: &[(&str, f64)]) -> StageSeries {
         older_data: false,
         caveats: vec![],
         withheld: vec![],
+        published: vec![],
+        world_total: None,
+        previous: None,
+        projections: vec![],
     }
 }
 

@@ -43,7 +43,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 date: *date,
                 ..AssessParams::default()
             };
-            derive(portfolio, crate::reference::embedded(), &params)
+            derive(portfolio, crate::reference::embedded_current(), &params)
         },
     );
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
@@ -52,6 +52,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     });
     let date_error = date.as_ref().err().map(|e| e.to_string());
     let errors = Rc::new(derived.errors.clone());
+    let warnings = Rc::new(derived.warnings.clone());
     let undo = props.on_action.reform(|_: MouseEvent| Action::Undo);
     let redo = props.on_action.reform(|_: MouseEvent| Action::Redo);
     let print = Callback::from(|_: MouseEvent| print_page());
@@ -90,8 +91,8 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
             { start_panel(&props.on_action) }
             <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
             <div class="calculator">
-                    <Dashboard derived={derived} />
-                    <Editor portfolio={portfolio} errors={errors} on_action={props.on_action.clone()} />
+                    <Dashboard derived={derived} portfolio={portfolio.clone()} />
+                    <Editor portfolio={portfolio} errors={errors} warnings={warnings} on_action={props.on_action.clone()} />
                 </div>
             </>
         }

@@ -1,6 +1,9 @@
 //! The results dashboard: the headline in words and numbers, the top chokepoints with the action
 //! each calls for, per material the concentration at each stage with the hidden exposure the
-//! look-through reveals, and the country shares per stage as a chart with a table view.
+//! look-through reveals, and the country shares per stage as a chart with a table view. World
+//! shares are shown as published, with the previous vintage; the entries the data contradicts
+//! are listed as warnings; the trend and the IEA outlook open in a disclosure drawn by the pages
+//! bundle ([`crate::app::components::outlook`]).
 
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::flow::{FlowParams, flow_diagram};
@@ -11,8 +14,12 @@ use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
 use crate::app::components::world_map::world_map_panel;
-use crate::app::format::{country_name, money, pct, thousands, world_source};
+use crate::app::format::{
+    country_name, money, pct, published_world_share, thousands, world_source,
+};
+use crate::app::pages::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
+use crate::model::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -25,12 +32,15 @@ pub const COVERED_GROUP: &str = "feoc_covered_nations";
 pub struct DashboardProps {
     /// The derived results.
     pub derived: Rc<Derived>,
+    /// The portfolio as typed: what the outlook disclosure assesses once opened.
+    #[prop_or_default]
+    pub portfolio: Rc<RawPortfolio>,
 }
 
 /// The results dashboard.
 #[component]
 pub fn Dashboard(props: &DashboardProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let derived = &props.derived;
     html! {
         <section aria-labelledby="results-title" class="dashboard" data-testid="results">
@@ -52,8 +62,35 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
                     },
                 }
             }
-            if derived.assessment.is_some() { { world_map_panel(derived) } }
+            { warnings_notice(derived) }
+            if derived.assessment.is_some() {
+                { world_map_panel(derived) }
+                <LazyDetails part={Part::Outlook} class="card outlook-panel" testid="outlook-panel"
+                    summary="How world supply is changing: USGS 2024 to 2025, and your exposure in 2030 and 2035 (IEA projections)"
+                    on_action={Callback::noop()} portfolio={Some(props.portfolio.clone())} />
+            }
         </section>
+    }
+}
+
+/// The entries the reference data contradicts, each with its line and message (kept as entered).
+fn warnings_notice(derived: &Derived) -> Html {
+    if derived.warnings.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="card warnings" role="note" data-testid="sourcing-warnings">
+            <p><strong>{ "Check these entries: the reference data records no production there" }</strong>
+                <span class="muted small">{ " (kept as you entered them)" }</span></p>
+            <ul class="small">
+                for w in &derived.warnings {
+                    <li>{ match &w.location {
+                        crate::model::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
+                        _ => w.message.clone(),
+                    } }</li>
+                }
+            </ul>
+        </div>
     }
 }
 
@@ -87,10 +124,13 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
                     { format!("{} materials, {} of annual spend. ", a.totals.materials, money(a.totals.spend, unit)) }
                     if let Some(c) = top {
                         { "Your largest chokepoint: " }
-                        <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), pct(c.share),
+                        <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), chokepoint_share(reference, c).0,
                             c.stage.label().to_lowercase(), crate::app::format::material_name(reference, &c.material)) }</strong>
                         { format!(", with {} of your spend exposed{}.", money(c.spend_exposed, unit),
                             if c.basis == MixBasis::World { ", seen through your suppliers to the world mix" } else { "" }) }
+                        if let Some(note) = chokepoint_share(reference, c).1 {
+                            <span class="muted small">{ format!(" ({note}.)") }</span>
+                        }
                     }
                 </p>
                 if let (Some(mining), Some(refining)) = (covered(crate::model::Stage::Mining), covered(crate::model::Stage::Refining)) {
@@ -153,6 +193,50 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
                 <StageBars material={m} />
             }
         </>
+    }
+}
+
+/// A chokepoint's share: as published where it is the world mix (the note says how the
+/// calculations normalised it), else the share computed from the firm's sourcing.
+fn chokepoint_share(
+    reference: &ReferenceData,
+    c: &crate::analysis::portfolio::Chokepoint,
+) -> (String, Option<String>) {
+    match (
+        c.basis,
+        published_world_share(reference, &c.material, c.stage, c.country),
+    ) {
+        (MixBasis::World, Some(published)) => {
+            let share = published
+                .text
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            (share, Some(published.note))
+        }
+        _ => (pct(c.share), None),
+    }
+}
+
+/// The largest supplier of a stage: for the world mix, the published share with the previous
+/// vintage and the normalisation note; else the computed share.
+fn largest_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Html {
+    let Some((country, share)) = s.concentration.as_ref().and_then(|c| c.largest) else {
+        return html! {};
+    };
+    let name = country_name(reference, country);
+    match (
+        s.basis,
+        published_world_share(reference, material, s.stage, country),
+    ) {
+        (MixBasis::World, Some(published)) => html! {
+            <>
+                { format!("{name} {}", published.text) }
+                <br /><span class="muted small" data-testid="published-note">{ published.note }</span>
+            </>
+        },
+        _ => html! { format!("{name} {}", pct(share)) },
     }
 }
 
@@ -322,7 +406,7 @@ struct MaterialRowsProps {
 /// The table rows of one material: re-rendered only when the material's results change.
 #[component]
 fn MaterialRows(props: &MaterialRowsProps) -> Html {
-    material_rows(crate::reference::embedded(), &props.material)
+    material_rows(crate::reference::embedded_current(), &props.material)
 }
 
 fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
@@ -364,7 +448,7 @@ fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -
                 <td>{ s.stage.label() }if worst { <span class="badge bad small">{ " bottleneck" }</span> }</td>
                 <td class="num">{ thousands(c.hhi) }</td>
                 <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
-                <td>{ c.largest.map(|(country, share)| format!("{} {}", country_name(reference, country), pct(share))).unwrap_or_default() }</td>
+                <td>{ largest_cell(reference, &m.material, s) }</td>
                 <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>
                 <td class="small">{ basis_cell(reference, &m.material, s) }</td>
             </>

@@ -1,13 +1,15 @@
 //! The input editor: one card per portfolio line (material, label, spend, revenue dependence,
 //! inventory) with a sourcing editor per stage. Messages appear next to the field that caused
-//! them, with one-click fixes (normalise, fill the remainder).
+//! them, with one-click fixes (normalise, fill the remainder); warnings (an entry the reference
+//! data contradicts, kept as entered) appear next to their field too.
 
 use crate::app::components::material_picker::MaterialPicker;
 use crate::app::state::{Action, LineField};
 use crate::model::Stage;
 use crate::model::portfolio::{
-    Field, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
+    Field, Location, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
 };
+use crate::model::warnings::SourcingWarning;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -19,6 +21,9 @@ pub struct EditorProps {
     pub portfolio: Rc<RawPortfolio>,
     /// Every validation problem.
     pub errors: Rc<Vec<ValidationError>>,
+    /// Every sourcing warning.
+    #[prop_or_default]
+    pub warnings: Rc<Vec<SourcingWarning>>,
     /// Called with each edit.
     pub on_action: Callback<Action>,
 }
@@ -26,7 +31,7 @@ pub struct EditorProps {
 /// The portfolio editor.
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
     html! {
         <section aria-labelledby="editor-title" class="editor">
@@ -44,6 +49,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     index={index}
                     line={line.clone()}
                     errors={props.errors.iter().filter(|e| is_line(e, index)).cloned().collect::<Vec<_>>()}
+                    warnings={props.warnings.iter().filter(|w| on_line(&w.location, index)).cloned().collect::<Vec<_>>()}
                     on_action={props.on_action.clone()}
                 />
             }
@@ -54,7 +60,11 @@ pub fn Editor(props: &EditorProps) -> Html {
 }
 
 fn is_line(error: &ValidationError, index: usize) -> bool {
-    matches!(error.location, crate::model::portfolio::Location::Line { line, .. } if line == index + 1)
+    on_line(&error.location, index)
+}
+
+fn on_line(location: &Location, index: usize) -> bool {
+    matches!(location, Location::Line { line, .. } if *line == index + 1)
 }
 
 #[derive(Properties, PartialEq)]
@@ -62,6 +72,7 @@ struct LineProps {
     index: usize,
     line: RawLine,
     errors: Vec<ValidationError>,
+    warnings: Vec<SourcingWarning>,
     on_action: Callback<Action>,
 }
 
@@ -107,7 +118,7 @@ fn text_field(
 
 #[component]
 fn LineEditor(props: &LineProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let index = props.index;
     let on_action = props.on_action.clone();
     let edit = move |field: LineField| {
@@ -163,6 +174,7 @@ fn LineEditor(props: &LineProps) -> Html {
                         stage={stage}
                         sourcing={line.stage(stage).cloned()}
                         errors={props.errors.iter().filter(|e| matches!(&e.field, Field::Stage(s) | Field::Country(s, _) if *s == stage)).cloned().collect::<Vec<_>>()}
+                        warnings={props.warnings.iter().filter(|w| matches!(&w.field, Field::Country(s, _) if *s == stage)).map(|w| (w.field.clone(), w.message.clone())).collect::<Vec<_>>()}
                         world_available={reference.world_mix(&material, stage).is_some()}
                         on_action={props.on_action.clone()}
                     />
@@ -182,6 +194,8 @@ struct StageProps {
     stage: Stage,
     sourcing: Option<RawStageSourcing>,
     errors: Vec<ValidationError>,
+    /// The stage's warnings: the country field and the message.
+    warnings: Vec<(Field, String)>,
     world_available: bool,
     on_action: Callback<Action>,
 }
@@ -259,6 +273,18 @@ fn mix_row(props: &StageProps, row: usize, code: &str, share: &RawNumber) -> Htm
         .map(|e| e.problem.to_string())
         .collect();
     let invalid = !messages.is_empty();
+    let warnings: Vec<&str> = props
+        .warnings
+        .iter()
+        .filter(|(field, _)| matches!(field, Field::Country(_, c) if c == code))
+        .map(|(_, message)| message.as_str())
+        .collect();
+    // The error if there is one, else the warning.
+    let described = if invalid {
+        Some(format!("{id}-error"))
+    } else {
+        (!warnings.is_empty()).then(|| format!("{id}-warning"))
+    };
     let on_code = props
         .on_action
         .reform(move |e: InputEvent| Action::EditCountry {
@@ -285,9 +311,12 @@ fn mix_row(props: &StageProps, row: usize, code: &str, share: &RawNumber) -> Htm
                     value={code.to_string()} oninput={on_code} data-testid="country-code"
                     aria-label={format!("{} country {}", stage.label(), row + 1)}
                     aria-invalid={invalid.then_some("true")}
-                    aria-describedby={invalid.then(|| format!("{id}-error"))} />
+                    aria-describedby={described} />
                 if invalid {
                     <p class="field-error" id={format!("{id}-error")}>{ messages.join("; ") }</p>
+                }
+                if !warnings.is_empty() {
+                    <p class="field-warning" id={format!("{id}-warning")} data-testid="field-warning">{ warnings.join(" ") }</p>
                 }
             </td>
             <td>

@@ -48,7 +48,7 @@ pub fn EmbedWidget(props: &EmbedProps) -> Html {
         |(id, units)| {
             let template = all.iter().find(|t| t.id == *id)?;
             let units = f64::from_bits((*units)?);
-            let reference = crate::reference::embedded();
+            let reference = crate::reference::embedded_current();
             let portfolio = to_portfolio(template, units, reference).portfolio;
             derive(&portfolio, reference, &AssessParams::default()).assessment
         },
@@ -102,7 +102,7 @@ pub fn EmbedWidget(props: &EmbedProps) -> Html {
         })
     };
     let template = all.iter().find(|t| t.id == *selected);
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let shown = if *expanded { LONG_LIST } else { SHORT_LIST };
     html! {
         <div class="embed" ref={root} data-testid="app-ready">

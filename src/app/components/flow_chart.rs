@@ -235,7 +235,7 @@ fn summary(reference: &ReferenceData, d: &FlowDiagram) -> String {
 /// The chart.
 #[component]
 pub fn FlowChart(props: &FlowChartProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let d = &*props.diagram;
     if d.is_empty() {
         return html! {};

@@ -95,7 +95,7 @@ fn shown(reference: &ReferenceData, value: &str) -> String {
 /// The picker.
 #[component]
 pub fn MaterialPicker(props: &MaterialPickerProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     // The text being typed, until it is committed; `None` shows the stored value.
     let draft = use_state(|| None::<String>);
     let open = use_state(|| false);

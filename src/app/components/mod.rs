@@ -12,6 +12,7 @@ pub mod import;
 pub mod material_picker;
 pub mod methodology;
 pub mod nav;
+pub mod outlook;
 pub mod plan;
 pub mod privacy;
 pub mod report_header;

@@ -15,7 +15,7 @@ pub struct ReportHeaderProps {
 /// The print-only report header.
 #[component]
 pub fn ReportHeader(props: &ReportHeaderProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     html! {
         <section class="print-only report-header" aria-hidden="true">
             <p class="small">{ format!("Chokepoint report · {} · printed {}", props.title, props.date) }</p>

@@ -1,11 +1,14 @@
 //! The Sources page: every data set with its publisher, year, licence, citation and caveats, the
-//! rules for combining them, the world map's shapes, and per material which source each stage
-//! comes from.
+//! rules for combining them, the world map's shapes, per material which source each stage comes
+//! from and the lists it is on, and per material and stage the country shares as published with
+//! their year, the previous vintage and the trend, the normalisation used in the calculations
+//! and the IEA's projections.
 
 use crate::analysis::policy::{Date, PolicyRule, embedded_rules, rules_researched};
 use crate::analysis::scenario::presets::events_researched;
-use crate::model::Stage;
-use crate::reference::ReferenceData;
+use crate::app::format::{country_name, published_pct, thousands};
+use crate::model::{CountryCode, Stage};
+use crate::reference::{Material, ReferenceData, StageSeries};
 use yew::prelude::*;
 
 /// Properties of [`SourcesPage`].
@@ -32,15 +35,21 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
             </p>
             <h2>{ "How sources are combined" }</h2>
             <ul class="card list">
-                <li>{ "Per material and stage the newest source wins: USGS Mineral Commodity \
-                       Summaries 2025 and the IEA Critical Minerals Dataset 2025 (data year 2024) \
-                       first." }</li>
+                <li>{ "Per material and stage the newest source wins: the USGS Mineral Commodity \
+                       Summaries 2026 data release (data year 2025; its revised 2024 figures are \
+                       kept as the previous vintage, for the trend) and the IEA Critical Minerals \
+                       Dataset 2025 (data year 2024) first. Each source keeps its own year." }</li>
                 <li>{ "Where they lack a stage, the EU 2023 criticality study's global supply \
                        shares (about 2016-2020 averages) fill it, marked as older data." }</li>
                 <li>{ "A source's \"other countries\" remainder is kept as \"Rest of world\", \
                        never spread over named countries." }</li>
-                <li>{ "Shares that do not sum to 100 % in the source are rescaled to 100 %; the \
-                       published sum is shown next to the series." }</li>
+                <li>{ "Shares are shown as published (USGS: the country's quantity over the \
+                       published world total). Where a source's shares do not sum to 100 % \
+                       (rounded totals, a withheld country, no 'other countries' row), the \
+                       calculations rescale them to 100 %; the published sum and the factor are \
+                       shown with the series." }</li>
+                <li>{ "The IEA's base-case projections (2030, 2035, 2040) of mining and refining \
+                       by country are shown where the IEA has them, labelled as projections." }</li>
             </ul>
             <h2>{ "Data sets" }</h2>
             for dataset in &data.datasets {
@@ -113,6 +122,7 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
                             <th scope="col">{ "Material" }</th>
                             <th scope="col">{ "Mining" }</th>
                             <th scope="col">{ "Refining" }</th>
+                            <th scope="col">{ "Lists" }</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -122,12 +132,183 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
                                 for stage in Stage::UPSTREAM {
                                     <td class="small">{ stage_cell(data, material.stage(stage)) }</td>
                                 }
+                                <td class="small">{ lists(material) }</td>
                             </tr>
                         }
                     </tbody>
                 </table>
             </div>
+            <h2>{ "Country shares per material" }</h2>
+            <p class="small muted">{ "Shares of world output as each source published them, with the year. 'Used' is the share after the calculations rescale a series to 100 %. A withheld figure is shown as withheld, never as zero." }</p>
+            for material in data.materials.iter().filter(|m| !m.stages.is_empty()) {
+                { material_shares(data, material) }
+            }
         </article>
+    }
+}
+
+/// The lists a material is on: EU critical and strategic (2023), U.S. 2025 (final list) and,
+/// as history, U.S. 2022.
+fn lists(material: &Material) -> String {
+    let l = &material.lists;
+    let mut on: Vec<&str> = Vec::new();
+    if l.eu_critical_2023 {
+        on.push("EU critical");
+    }
+    if l.eu_strategic_2023 {
+        on.push("EU strategic");
+    }
+    match l.us_critical_2025 {
+        Some(true) => on.push("U.S. 2025"),
+        Some(false) => {}
+        None => on.push("U.S. 2025 not stated"),
+    }
+    let mut text = on.join(", ");
+    if l.us_critical_2022 {
+        text.push_str(if text.is_empty() {
+            "(U.S. 2022)"
+        } else {
+            " (U.S. 2022)"
+        });
+    }
+    text
+}
+
+/// A share or "withheld" or "–" (not listed).
+fn figure(published: &[(CountryCode, f64)], withheld: &[CountryCode], c: CountryCode) -> String {
+    match published.iter().find(|(k, _)| *k == c) {
+        Some((_, p)) => published_pct(*p),
+        None if withheld.contains(&c) => "withheld".into(),
+        None => "–".into(),
+    }
+}
+
+/// A material's country shares per stage, in a disclosure.
+fn material_shares(data: &ReferenceData, material: &Material) -> Html {
+    html! {
+        <details class="card" data-testid={format!("shares-{}", material.id)}>
+            <summary><strong>{ &material.name }</strong>
+                <span class="muted small">{ format!(" · {}", material.stages.iter().map(|s| format!("{} {}", s.stage.label().to_lowercase(), source_label(data, s))).collect::<Vec<_>>().join(", ")) }</span>
+            </summary>
+            for series in &material.stages { { series_shares(data, series) } }
+        </details>
+    }
+}
+
+fn source_label(data: &ReferenceData, series: &StageSeries) -> String {
+    let short = data
+        .dataset(&series.source.dataset)
+        .map_or(series.source.dataset.as_str(), |d| d.short.as_str());
+    format!("{short} {}", series.source.year)
+}
+
+/// One stage: the shares as published (and the previous year's, with the change), the share
+/// used, the normalisation, the caveats and the IEA projections.
+fn series_shares(data: &ReferenceData, series: &StageSeries) -> Html {
+    let published = series.published_shares();
+    let previous = series.previous.as_ref();
+    let mut countries: Vec<CountryCode> = published.iter().map(|(c, _)| *c).collect();
+    for c in series.withheld.iter().chain(
+        previous
+            .iter()
+            .flat_map(|p| p.published.iter().map(|(c, _)| c).chain(&p.withheld)),
+    ) {
+        if !countries.contains(c) {
+            countries.push(*c);
+        }
+    }
+    let n = series.normalisation();
+    let trend = series.trend();
+    let year = series.source.year;
+    let total = series
+        .world_total
+        .map(|t| format!("; world total {} {}", thousands(t), series.unit))
+        .unwrap_or_default();
+    html! {
+        <section class="small">
+            <h4>{ format!("{}: {} ({}){}{total}", series.stage.label(), source_label(data, series), series.detail,
+                if series.older_data { ", older data" } else { "" }) }</h4>
+            <div class="table-scroll" tabindex="0" role="region" aria-label={format!("{} shares, scrollable", series.stage.label())}>
+                <table data-testid="published-shares">
+                    <thead><tr>
+                        <th scope="col">{ "Country" }</th>
+                        <th scope="col" class="num">{ format!("{year}, published") }</th>
+                        if let Some(p) = previous {
+                            <th scope="col" class="num">{ format!("{}, published", p.source.year) }</th>
+                            <th scope="col" class="num">{ "Change, points" }</th>
+                        }
+                        <th scope="col" class="num">{ "Used" }</th>
+                    </tr></thead>
+                    <tbody>
+                        for c in countries {
+                            <tr>
+                                <th scope="row">{ country_name(data, c) }</th>
+                                <td class="num">{ figure(&published, &series.withheld, c) }</td>
+                                if let Some(p) = previous {
+                                    <td class="num">{ figure(&p.published, &p.withheld, c) }</td>
+                                    <td class="num">{ trend.as_ref().and_then(|t| t.entry(c)?.change()).map(|d| format!("{d:+.1}")).unwrap_or_default() }</td>
+                                }
+                                <td class="num">{ match series.mix.share_of(c) {
+                                    used if used > 0.0 => published_pct(used * 100.0),
+                                    _ => "–".to_string(),
+                                } }</td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </div>
+            <p class="muted" data-testid="normalisation">{
+                if n.visible() {
+                    format!("Normalised: the {} shares sum to {:.1} % as published; the calculations scale each by {:.3} to sum to 100 %.", year, n.published_sum, n.factor)
+                } else {
+                    format!("The {year} shares sum to {:.1} % as published.", n.published_sum)
+                }
+            }</p>
+            if !series.caveats.is_empty() {
+                <ul class="muted">
+                    for c in &series.caveats { <li>{ c }</li> }
+                </ul>
+            }
+            if !series.projections.is_empty() {
+                { projections(data, series) }
+            }
+        </section>
+    }
+}
+
+/// The IEA projections of a stage: countries by the base year, one column per year.
+fn projections(data: &ReferenceData, series: &StageSeries) -> Html {
+    let base = &series.projections[0];
+    let mut countries: Vec<CountryCode> = base.published.iter().map(|(c, _)| *c).collect();
+    for p in &series.projections {
+        for (c, _) in &p.published {
+            if !countries.contains(c) {
+                countries.push(*c);
+            }
+        }
+    }
+    html! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="IEA projections, scrollable">
+            <table data-testid="projections">
+                <caption class="muted">{ format!("IEA projections, base case: {} (IEA Critical Minerals Dataset 2025; the base year 2024 is the IEA's own figure).", base.detail) }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Country" }</th>
+                    for p in &series.projections {
+                        <th scope="col" class="num">{ if p.source.year == base.source.year { format!("{}", p.source.year) } else { format!("{} (projection)", p.source.year) } }</th>
+                    }
+                </tr></thead>
+                <tbody>
+                    for c in countries {
+                        <tr>
+                            <th scope="row">{ country_name(data, c) }</th>
+                            for p in &series.projections {
+                                <td class="num">{ figure(&p.published, &[], c) }</td>
+                            }
+                        </tr>
+                    }
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -198,14 +379,16 @@ fn stage_cell(data: &ReferenceData, series: Option<&crate::reference::StageSerie
     let publisher = data
         .dataset(&series.source.dataset)
         .map_or(series.source.dataset.as_str(), |d| d.publisher.as_str());
-    let sum = series.mix.original_sum();
+    let n = series.normalisation();
     html! {
         <>
             { format!("{publisher}, {}", series.source.year) }
+            if let Some(p) = &series.previous { { format!(" (and {})", p.source.year) } }
             if series.older_data { { " (older data)" } }
-            if (sum - 100.0).abs() > 0.5 {
-                <span class="muted">{ format!(" · published sum {sum:.1} %") }</span>
+            if n.visible() {
+                <span class="muted">{ format!(" · published sum {:.1} %, normalised", n.published_sum) }</span>
             }
+            if !series.projections.is_empty() { <span class="muted">{ " · IEA projections" }</span> }
         </>
     }
 }

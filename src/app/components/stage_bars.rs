@@ -35,7 +35,7 @@ fn colour(order: &[CountryCode], country: CountryCode) -> &'static str {
 /// The chart.
 #[component]
 pub fn StageBars(props: &StageBarsProps) -> Html {
-    let reference = crate::reference::embedded();
+    let reference = crate::reference::embedded_current();
     let m = &props.material;
     let stages: Vec<_> = m.stages.iter().filter(|s| s.mix.is_some()).collect();
     // One colour per country across all stages of this material, by total share.
@@ -111,7 +111,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
             <DataTable label={format!("{} data table", m.name)}>
                         <thead><tr>
                             <th scope="col">{ "Stage" }</th><th scope="col">{ "Basis" }</th>
-                            <th scope="col">{ "Country" }</th><th scope="col" class="num">{ "Share" }</th>
+                            <th scope="col">{ "Country" }</th><th scope="col" class="num">{ "Share (world mix: as published)" }</th>
                         </tr></thead>
                         <tbody>
                             for s in &stages {
@@ -120,7 +120,11 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                                         <td>{ s.stage.label() }</td>
                                         <td>{ if s.basis == MixBasis::World { "world mix" } else { "your sourcing" } }</td>
                                         <td>{ country_name(reference, *c) }</td>
-                                        <td class="num">{ pct(*share) }</td>
+                                        <td class="num">{ match (s.basis, crate::app::format::published_world_share(reference, &m.material, s.stage, *c)) {
+                                            // The world mix: the share as the source published it.
+                                            (MixBasis::World, Some(published)) => published.text,
+                                            _ => pct(*share),
+                                        } }</td>
                                     </tr>
                                 }
                             }

@@ -31,6 +31,10 @@ fn series(stage: Stage, dataset: &str, shares: &[(&str, f64)]) -> StageSeries {
         older_data: false,
         caveats: vec![],
         withheld: vec![],
+        published: vec![],
+        world_total: None,
+        previous: None,
+        projections: vec![],
     }
 }
 
@@ -228,6 +232,7 @@ pub fn reference() -> ReferenceData {
         ],
         datasets: vec![Dataset {
             id: IEA.to_string(),
+            short: "IEA".to_string(),
             publisher: "IEA".to_string(),
             title: "Critical Minerals Data Explorer".to_string(),
             published: 2025,
