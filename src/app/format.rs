@@ -131,6 +131,8 @@ pub struct PublishedShare {
     /// The source, and the normalisation where it shows: "USGS 2025, as published; the
     /// published shares sum to 101.0 %, so the calculations count 99.0 %".
     pub note: String,
+    /// The same in a few words, for a table cell: "as published; used: 99.0 %".
+    pub short: String,
 }
 
 /// The published share of `country` in the world series of `material` at `stage` (see
@@ -153,17 +155,20 @@ pub fn published_world_share(
         text.push_str(&format!(" ({}: {before})", previous.source.year));
     }
     let n = series.normalisation();
-    let note = if n.visible() {
-        format!(
-            "{label}, as published; the published shares sum to {:.1} %, so the calculations \
-             count {}",
-            n.published_sum,
-            published_pct(series.mix.share_of(country) * 100.0)
+    let used = published_pct(series.mix.share_of(country) * 100.0);
+    let (note, short) = if n.visible() {
+        (
+            format!(
+                "{label}, as published; the published shares sum to {:.1} %, so the \
+                 calculations count {used}",
+                n.published_sum,
+            ),
+            format!("as published; used: {used}"),
         )
     } else {
-        format!("{label}, as published")
+        (format!("{label}, as published"), "as published".to_string())
     };
-    Some(PublishedShare { text, note })
+    Some(PublishedShare { text, note, short })
 }
 
 #[cfg(test)]
@@ -183,6 +188,7 @@ mod tests {
             "USGS 2025, as published; the published shares sum to 101.0 %, so the calculations \
              count 99.0 %"
         );
+        assert_eq!(gallium.short, "as published; used: 99.0 %");
         let cobalt =
             published_world_share(reference, "cobalt", crate::model::Stage::Refining, chn).unwrap();
         assert_eq!(cobalt.text, "78.4 %"); // IEA 2024: one year, sums to 100 %

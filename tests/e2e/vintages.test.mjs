@@ -35,11 +35,13 @@ test('the dashboard shows world shares as published, and the trend and outlook o
   const { page, context, errors } = await openPage(env.browser, env.server.url);
   await page.getByTestId('headline').waitFor();
   // Gallium refining is the world mix in the demo: USGS 2025, China 900,000 of 900,000 kg.
-  const notes = await page.getByTestId('published-note').allInnerTexts();
+  const notes = page.getByTestId('published-note');
+  const titles = await notes.evaluateAll((els) => els.map((e) => e.getAttribute('title')));
   assert.ok(
-    notes.some((n) => n.startsWith('USGS 2025, as published; the published shares sum to 101.0 %')),
-    notes.join(' | '),
+    titles.some((t) => t.startsWith('USGS 2025, as published; the published shares sum to 101.0 %')),
+    titles.join(' | '),
   );
+  assert.ok((await notes.allInnerTexts()).includes('as published; used: 99.0 %'));
   const panel = page.getByTestId('outlook-panel');
   await panel.locator('summary').click();
   await panel.getByTestId('outlook').waitFor();

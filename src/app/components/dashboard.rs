@@ -233,7 +233,7 @@ fn largest_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> H
         (MixBasis::World, Some(published)) => html! {
             <>
                 { format!("{name} {}", published.text) }
-                <br /><span class="muted small" data-testid="published-note">{ published.note }</span>
+                <br /><span class="muted small" data-testid="published-note" title={published.note}>{ published.short }</span>
             </>
         },
         _ => html! { format!("{name} {}", pct(share)) },

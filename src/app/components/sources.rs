@@ -246,7 +246,7 @@ fn series_shares(data: &ReferenceData, series: &StageSeries) -> Html {
                                 <td class="num">{ figure(&published, &series.withheld, c) }</td>
                                 if let Some(p) = previous {
                                     <td class="num">{ figure(&p.published, &p.withheld, c) }</td>
-                                    <td class="num">{ trend.as_ref().and_then(|t| t.entry(c)?.change()).map(|d| format!("{d:+.1}")).unwrap_or_default() }</td>
+                                    <td class="num">{ trend.as_ref().and_then(|t| t.entry(c)?.change()).map(|d| if d.abs() < 0.05 { "0.0".to_string() } else { format!("{d:+.1}") }).unwrap_or_default() }</td>
                                 }
                                 <td class="num">{ match series.mix.share_of(c) {
                                     used if used > 0.0 => published_pct(used * 100.0),
