@@ -7,7 +7,7 @@
 //! aborts the module). The first two end the loader with an error (`spawn::loader_script` makes
 //! a failed start an uncaught error), the last throws out of the worker's message handler: each
 //! reaches the page as an `error` event on the worker. A message that cannot be cloned across
-//! arrives as `messageerror`. [`start`] listens for both and reports them once, as a failure,
+//! arrives as `messageerror`. `start` listens for both and reports them once, as a failure,
 //! after terminating the worker; the page shows it with a way to try again in a fresh worker.
 
 #[cfg(target_arch = "wasm32")]
