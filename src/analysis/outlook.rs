@@ -4,8 +4,9 @@
 //! # Method
 //!
 //! For a material's lines and an upstream stage whose reference series has IEA projections
-//! ([`StageSeries::projections`](crate::reference::StageSeries::projections): IEA Critical Minerals Dataset 2025, base case, mining and
-//! refining by country for 2024, 2030, 2035 and 2040), and for each projected year `y`:
+//! ([`StageSeries::projections`](crate::reference::StageSeries::projections): IEA Critical
+//! Minerals Dataset 2025, base case, mining and refining by country for 2024, 2030, 2035 and
+//! 2040), and for each projected year `y`:
 //!
 //! - a line whose own mix at the stage is known keeps it ("sourcing stays as it is");
 //! - a line whose stage is unknown, which the look-through fills from the world mix today,
