@@ -412,25 +412,32 @@ pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static Referen
         .as_ref()
 }
 
+/// A JSON syntax error of a reference document, with its position.
+fn syntax_error(e: serde_json::Error) -> ReferenceError {
+    ReferenceError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
+}
+
+/// Refuses a document whose `v` is not [`FORMAT_VERSION`]; `what` names the version in the message.
+fn check_format_version(found: u32, what: &str) -> Result<(), ReferenceError> {
+    if found == FORMAT_VERSION {
+        return Ok(());
+    }
+    Err(ReferenceError::Document {
+        field: "v",
+        problem: format!("{what} {found} is not the supported version {FORMAT_VERSION}"),
+    })
+}
+
 /// Adds the previous vintages and projections of a vintages document (the format of
 /// `data/reference_vintages.json`) to `data`'s series, validating them as [`parse_reference`]
 /// validates a series. Each names a material and stage `data` has.
 pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), ReferenceError> {
-    let raw: RawVintagesDocument =
-        serde_json::from_str(json).map_err(|e| ReferenceError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-    if raw.v != FORMAT_VERSION {
-        return Err(ReferenceError::Document {
-            field: "v",
-            problem: format!(
-                "vintages format version {} is not the supported version {FORMAT_VERSION}",
-                raw.v
-            ),
-        });
-    }
+    let raw: RawVintagesDocument = serde_json::from_str(json).map_err(syntax_error)?;
+    check_format_version(raw.v, "vintages format version")?;
     let known: BTreeSet<CountryCode> = data.countries.iter().map(|c| c.code).collect();
     let ids: Vec<String> = data.datasets.iter().map(|d| d.id.clone()).collect();
     let datasets: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
@@ -514,20 +521,8 @@ pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), Referenc
 /// data sets that exist; EU fractions, `t` and scores in range. The result is sorted (materials
 /// by id, countries by code, groups by id, stages upstream first).
 pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
-    let raw: RawDocument = serde_json::from_str(json).map_err(|e| ReferenceError::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
-    if raw.v != FORMAT_VERSION {
-        return Err(ReferenceError::Document {
-            field: "v",
-            problem: format!(
-                "format version {} is not the supported version {FORMAT_VERSION}",
-                raw.v
-            ),
-        });
-    }
+    let raw: RawDocument = serde_json::from_str(json).map_err(syntax_error)?;
+    check_format_version(raw.v, "format version")?;
 
     let datasets = convert_datasets(raw.datasets)?;
     let countries = convert_countries(raw.countries)?;

@@ -30,7 +30,7 @@ const SCANNED: [&str; 10] = [
 
 /// Ways code names the upstream folder: a relative path, or path components joined in
 /// Python (`parent / "shared"`) or JavaScript (`join(root, '..', 'shared')`).
-const NEEDLES: [&str; 3] = ["../shared", "\"shared\"", "'shared'"];
+const NEEDLES: [&str; 3] = ["../shared", "\"shared\"", "'shared'"]; // the upstream folder
 
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_file() {
