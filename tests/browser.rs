@@ -3,9 +3,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use chokepoint::app::App;
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlInputElement};
+use yew::AppHandle;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -15,16 +17,38 @@ fn document() -> web_sys::Document {
         .expect("a document")
 }
 
-/// Mounts the app into a fresh element and renders it.
+thread_local! {
+    /// The app the previous test mounted, destroyed before the next one mounts.
+    static MOUNTED: RefCell<Option<(AppHandle<App>, Element)>> = const { RefCell::new(None) };
+}
+
+/// Mounts the app into a fresh element and renders it, as a first visit: the app a previous test
+/// mounted is destroyed and removed, and local storage (autosave, named saves) and the location
+/// hash (share links, routes) are cleared, so no test sees another's data and none depends on
+/// the order the runner picks.
 async fn mount() -> Element {
+    if let Some((handle, root)) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        handle.destroy();
+        root.remove();
+        yew::scheduler::flush().await;
+    }
+    let window = web_sys::window().expect("a window");
+    window
+        .local_storage()
+        .expect("storage access")
+        .expect("local storage")
+        .clear()
+        .expect("clear local storage");
+    window.location().set_hash("").expect("clear the hash");
     let root = document().create_element("div").expect("div");
     document()
         .body()
         .expect("body")
         .append_child(&root)
         .expect("append");
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
+    MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root.clone())));
     root
 }
 
