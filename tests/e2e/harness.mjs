@@ -143,6 +143,15 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 9
 }
 
 /**
+ * Opens the calculator's "Save, share, export" disclosure in the tool bar (answer-first layout,
+ * issue #19) unless it is open already; its controls are hidden while it is closed.
+ */
+export async function openShareMenu(page) {
+  const menu = page.getByTestId('share-menu');
+  if (!(await menu.evaluate((details) => details.open))) await menu.locator('summary').click();
+}
+
+/**
  * Renders what the page skips while it is off screen (`content-visibility: auto` on line cards,
  * the per-material table and chart cards), so that a full-page or element screenshot shows it
  * and an accessibility audit checks it as drawn. Waits two frames for it to render.

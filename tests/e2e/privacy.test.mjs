@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { distDir, serveAndLaunch } from './harness.mjs';
+import { distDir, serveAndLaunch, openShareMenu } from './harness.mjs';
 import { realDeclaration, recordSkip, rmiDir, SKIP_REASON } from './rmi.mjs';
 
 const env = serveAndLaunch();
@@ -170,9 +170,11 @@ test('a full session makes no request after the initial load, and none to anothe
   }
   // Every export, and a share link.
   for (const id of ['download-json', 'export-lines-csv', 'export-materials-csv', 'export-chokepoints-csv', 'export-xlsx', 'export-svg-risk-matrix', 'export-png-risk-matrix']) {
+    await openShareMenu(page);
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
     assert.ok((await file.path()) !== null, `${id} downloaded`);
   }
+  await openShareMenu(page);
   await page.getByTestId('share-link').click();
   const link = await page.getByTestId('share-url').inputValue();
   assert.match(link, /#.*p=v1\./);

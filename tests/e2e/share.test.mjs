@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { openPage, serveAndLaunch } from './harness.mjs';
+import { openPage, serveAndLaunch, openShareMenu } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
 const env = serveAndLaunch();
@@ -30,6 +30,7 @@ function labelField(page) {
 
 /** Clicks `testid` and returns the downloaded file's name and bytes. */
 async function download(page, testid) {
+  await openShareMenu(page);
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   const path = await file.path();
   return { name: file.suggestedFilename(), bytes: await readFile(path) };
@@ -39,6 +40,7 @@ async function download(page, testid) {
 async function openFile(page, name, contents) {
   const file = join(await mkdtemp(join(tmpdir(), 'chokepoint-')), name);
   await writeFile(file, contents);
+  await openShareMenu(page);
   await page.getByTestId('open-json').setInputFiles(file);
 }
 
@@ -67,6 +69,7 @@ test('a share link opened in a fresh browser context restores the exact portfoli
   await labelField(page).fill('Shared magnets «ü» & co');
   await waitForLabel(page, 'Shared magnets «ü» & co');
   const original = await autosaved(page);
+  await openShareMenu(page);
   await page.getByTestId('share-link').click();
   const url = await page.getByTestId('share-url').inputValue();
   assert.match(url, /#\/calculator&p=v1\.[A-Za-z0-9_-]+$/);
@@ -151,6 +154,7 @@ test('a corrupt storage entry is set aside with a message, and the app still wor
 test('saved portfolios: save as, open, rename, delete', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
   await labelField(page).fill('Saved version');
+  await openShareMenu(page);
   await page.getByTestId('save-name').fill('Q3 plan');
   await page.getByTestId('save-as').click();
   await page.getByTestId('saved-item').filter({ hasText: 'Q3 plan' }).waitFor();
@@ -263,6 +267,7 @@ test('a portfolio too big for a link says so and offers the JSON file', async ()
   }));
   await openFile(page, 'big.json', JSON.stringify({ schema_version: 1, lines }));
   await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).portfolio.lines.length === 400, AUTOSAVE);
+  await openShareMenu(page);
   await page.getByTestId('share-link').click();
   const message = await page.getByTestId('share-message').innerText();
   assert.match(message, /more than the 7000 a link/);

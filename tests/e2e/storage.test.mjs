@@ -4,7 +4,7 @@
 // can start empty without reading (or deleting) the autosave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch } from './harness.mjs';
+import { serveAndLaunch, openShareMenu } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
 const env = serveAndLaunch();
@@ -48,6 +48,7 @@ test('a share link keeps the autosaved work it replaces as a named save, and say
   const { page } = await open(context);
   await labelField(page).fill('From the link');
   await waitForLabel(page, 'From the link');
+  await openShareMenu(page);
   await page.getByTestId('share-link').click();
   const url = await page.getByTestId('share-url').inputValue();
   await labelField(page).fill('My own work');
@@ -64,6 +65,7 @@ test('a share link keeps the autosaved work it replaces as a named save, and say
   const kept = await later.evaluate((key) => JSON.parse(localStorage.getItem(key)), `chokepoint:saved:${name}`);
   assert.equal(kept.portfolio.lines[0].label, 'My own work');
   // Listed in the panel, and opens.
+  await openShareMenu(later);
   await later.getByTestId('saved-item').filter({ hasText: name }).waitFor();
   await later.getByRole('button', { name: `Open ${name}` }).click();
   assert.equal(await labelField(later).inputValue(), 'My own work');

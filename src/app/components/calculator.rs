@@ -1,5 +1,8 @@
-//! The Calculator page: the editor and the results side by side (stacked on phones). Results are
-//! derived from the inputs with `use_memo`, never stored.
+//! The Calculator page, answer first: a one-line tool bar (undo, redo, the editor, a "Save,
+//! share, export" disclosure, print), the ways to make the portfolio one's own, then the results
+//! (headline, top chokepoints and one chart in the first screen; the policy date next to the
+//! policy checks it affects), then the editor. Results are derived from the inputs with
+//! `use_memo`, never stored.
 
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::AssessParams;
@@ -61,41 +64,58 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
         .clone()
         .unwrap_or_else(|| "Your portfolio".into())
         .into();
-    html! {
-            <>
-                <h1>{ "Where do your critical minerals really come from?" }</h1>
-                <ReportHeader title={title.clone()} date={today()} />
-                <p class="lede">{ title }</p>
-                <div class="toolbar no-print" role="toolbar" aria-label="Edit history and printing">
-                    <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
-                    aria-keyshortcuts="Control+Z Meta+Z"
-    >{ "Undo" }</button>
-                    <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
-                    aria-keyshortcuts="Control+Y Control+Shift+Z Meta+Shift+Z"
-    >{ "Redo" }</button>
-                <button type="button" class="secondary" onclick={print}>{ "Print or save as PDF" }</button>
-                <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="open-import">{ "Import a spreadsheet or supplier declarations" }</a>
-                </div>
-                <div class="field policy-date no-print">
-                <label for="policy-date">{ "Check policy rules as of (YYYY-MM-DD)" }</label>
-                <input id="policy-date" type="text" inputmode="numeric" value={props.policy_date.clone()}
+    let blank = props
+        .on_action
+        .reform(|_: MouseEvent| Action::Load(crate::app::components::start::blank_portfolio()));
+    let settings = html! {
+        <div class="settings no-print" data-testid="policy-settings">
+            <div class="field inline-field">
+                <label for="policy-date">{ "Policy checks as of (YYYY-MM-DD)" }</label>
+                <input id="policy-date" type="text" inputmode="numeric" size="10" value={props.policy_date.clone()}
                     oninput={on_date} aria-invalid={date_error.is_some().then_some("true")}
-                    aria-describedby={date_error.is_some().then_some("policy-date-error")} />
-                if let Some(error) = &date_error {
-                    <p class="field-error" id="policy-date-error">
-                        { format!("{error}; rules are checked as written, whatever their dates") }
-                    </p>
-                }
-                <p class="small muted" data-testid="data-researched">{ researched_note() }</p>
+                    aria-describedby={if date_error.is_some() { "policy-date-error data-researched" } else { "data-researched" }} />
             </div>
-            { start_panel(&props.on_action) }
-            <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
+            if let Some(error) = &date_error {
+                <p class="field-error" id="policy-date-error">
+                    { format!("{error}; rules are checked as written, whatever their dates") }
+                </p>
+            }
+            <p class="small muted" id="data-researched" data-testid="data-researched">{ researched_note() }</p>
+        </div>
+    };
+    // The answer first: a one-line bar of tools, the way to make the portfolio one's own, then
+    // the results; saving, sharing and exporting open from the bar, the editor follows the results.
+    html! {
+        <>
+            <ReportHeader title={title.clone()} date={today()} />
+            <div class="page-head">
+                <h1>{ "Where do your critical minerals really come from?" }</h1>
+                <p class="lede" data-testid="portfolio-title">{ title }</p>
+            </div>
+            <div class="toolbar page-tools no-print" role="toolbar" aria-label="Edit history, saving, sharing and printing">
+                <button type="button" class="secondary" onclick={undo} disabled={!props.can_undo}
+                    aria-keyshortcuts="Control+Z Meta+Z">{ "Undo" }</button>
+                <button type="button" class="secondary" onclick={redo} disabled={!props.can_redo}
+                    aria-keyshortcuts="Control+Y Control+Shift+Z Meta+Shift+Z">{ "Redo" }</button>
+                <a class="button-link" href="#editor-title" data-testid="open-editor">{ "Edit" }</a>
+                <details class="menu share-menu" data-testid="share-menu">
+                    <summary>{ "Save, share, export" }</summary>
+                    <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
+                </details>
+                <button type="button" class="secondary" onclick={print}>{ "Print or PDF" }</button>
+            </div>
+            <div class="make-yours no-print" data-testid="make-it-yours">
+                <span class="make-yours-label">{ "Make it yours:" }</span>
+                { start_panel(&props.on_action) }
+                <button type="button" class="secondary" onclick={blank} data-testid="start-blank">{ "Start blank" }</button>
+                <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="open-import">{ "Import a file" }</a>
+            </div>
             <div class="calculator">
-                    <Dashboard derived={derived} portfolio={portfolio.clone()} />
-                    <Editor portfolio={portfolio} errors={errors} warnings={warnings} on_action={props.on_action.clone()} />
-                </div>
-            </>
-        }
+                <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings} />
+                <Editor portfolio={portfolio} errors={errors} warnings={warnings} on_action={props.on_action.clone()} />
+            </div>
+        </>
+    }
 }
 
 /// When the policy rules were researched: statuses on a later date are as then recorded. (The

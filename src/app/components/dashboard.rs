@@ -35,6 +35,10 @@ pub struct DashboardProps {
     /// The portfolio as typed: what the outlook disclosure assesses once opened.
     #[prop_or_default]
     pub portfolio: Rc<RawPortfolio>,
+    /// The settings the results depend on (the policy date), shown next to the results they
+    /// affect.
+    #[prop_or_default]
+    pub settings: Html,
 }
 
 /// The results dashboard.
@@ -54,7 +58,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
             }
             {
                 match &derived.assessment {
-                    Some(assessment) => results(reference, derived, assessment),
+                    Some(assessment) => results(reference, derived, assessment, &props.settings),
                     None => html! {
                         <p data-testid="headline" class="headline">
                             { "Add a line with a material and its spend to see where your supply really comes from." }
@@ -103,10 +107,19 @@ fn action_class(action: Action) -> &'static str {
     }
 }
 
-fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> Html {
+fn results(
+    reference: &ReferenceData,
+    derived: &Rc<Derived>,
+    a: &Assessment,
+    settings: &Html,
+) -> Html {
     let materials = MaterialRef::all(derived);
     let unit = a.totals.spend_unit.as_deref();
     let top = a.chokepoints.first();
+    // The chart shown with the answer: the largest chokepoint's material (drawn once).
+    let first_chart = top
+        .and_then(|c| materials.iter().find(|m| m.material == c.material))
+        .cloned();
     let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
     let covered = |stage: crate::model::Stage| {
         a.stages
@@ -117,6 +130,10 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
     };
     html! {
         <>
+            // The answer in the first screen: the headline, the top chokepoints and the chart of
+            // the largest chokepoint's material side by side on wide screens.
+            <div class="answer">
+            <div class="answer-text">
             // Only the headline is announced as the numbers change: a live region around the
             // whole dashboard would read out every table on every keystroke.
             <div class="card headline" data-testid="headline" aria-live="polite">
@@ -160,7 +177,13 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
                     </li>
                 }
             </ol>
+            </div>
+            if let Some(m) = first_chart.clone() {
+                <div class="answer-chart" data-testid="answer-chart"><StageBars material={m} /></div>
+            }
+            </div>
             <h3>{ "Per material and stage" }</h3>
+            { settings.clone() }
             <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
@@ -189,7 +212,7 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
             <RiskMatrix derived={derived.clone()} />
             <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
             <h3>{ "Where each stage comes from" }</h3>
-            for m in materials {
+            for m in materials.into_iter().filter(|m| Some(m.material.as_str()) != first_chart.as_ref().map(|f| f.material.as_str())) {
                 <StageBars material={m} />
             }
         </>

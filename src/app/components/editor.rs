@@ -28,13 +28,17 @@ pub struct EditorProps {
     pub on_action: Callback<Action>,
 }
 
+/// From this many lines on, line cards off the screen are neither laid out nor painted
+/// (`content-visibility` in style.css), so an edit in a long portfolio repaints in time.
+const LONG_PORTFOLIO: usize = 24;
+
 /// The portfolio editor.
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
     let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
     html! {
-        <section aria-labelledby="editor-title" class="editor">
+        <section aria-labelledby="editor-title" class={classes!("editor", (props.portfolio.lines.len() > LONG_PORTFOLIO).then_some("long"))}>
             <h2 id="editor-title">{ "What you buy, and from where" }</h2>
             <datalist id="country-codes">
                 for country in &reference.countries {

@@ -52,8 +52,8 @@ fn kind_label(kind: TemplateKind) -> &'static str {
 /// A function, not a component: [`LazyDetails`] holds the state.
 pub fn start_panel(on_action: &Callback<Action>) -> Html {
     html! {
-        <LazyDetails part={Part::Templates} class="card start no-print" testid="start-panel"
-            summary="Start from an industry template, a blank portfolio or the demo"
+        <LazyDetails part={Part::Templates} class="start menu no-print" testid="start-panel"
+            summary="Template or demo"
             on_action={on_action.clone()} />
     }
 }
