@@ -1,6 +1,12 @@
 // Trunk post_build hook (see Trunk.toml): hardens and completes the built site in Trunk's staging
 // directory before it becomes dist/.
 //
+// 0. The first screen, rendered at build time (src/app/prerender.rs, issue #19): the app as a
+//    first-time visitor sees it on the build date goes into index.html's body, inside an inert
+//    element without test ids, so the answer shows before the WebAssembly has loaded. The app
+//    removes it once it has drawn its own (src/app/mod.rs, `start`). A small inline script
+//    (allowed by its hash like the loader, step 1) hides it on other pages and marks it as the
+//    demo's, not the visitor's, when an autosave or a share link is there.
 // 1. Content-Security-Policy: every top-level .html page gets a <meta http-equiv> policy as its
 //    first child of <head>. Inline scripts (Trunk's module loader) are allowed by their SHA-256
 //    hash only; everything else must come from the page's own origin. frame-ancestors cannot be
@@ -16,6 +22,7 @@
 //    app (src/app/spawn.rs; static/pages-start.js passes it on to the pages bundle), index.html
 //    asks for register-sw.js with it, and sw.js caches exactly those addresses and refuses any
 //    other version, so a page of one build never runs the bundles of another.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -75,6 +82,48 @@ function files(dir) {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? files(path) : [path];
   });
+}
+
+/** The first screen for `date` (`YYYY-MM-DD`), from the native `prerender` binary. */
+function firstScreen(date) {
+  return execFileSync('cargo', ['run', '--offline', '--quiet', '--bin', 'prerender', '--', date], {
+    cwd: source,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+// Which copy a visit gets: none on another page; on the calculator with a portfolio of the
+// visitor's own (autosaved, or in a share link), the copy is marked as the demo's until the app
+// has drawn theirs. Kept in sync with src/app/route.rs (routes) and src/model/storage.rs (the
+// autosave key); a storage error counts as "maybe theirs".
+const PRERENDER_STATE = `(function () {
+  var copy = document.getElementById('prerender');
+  var hash = location.hash.replace(/^#\\/?/, '');
+  var page = hash.split(/[&?\\/]/)[0];
+  if (['scenarios', 'plan', 'methodology', 'sources', 'privacy', 'import'].indexOf(page) >= 0) {
+    copy.hidden = true;
+    return;
+  }
+  var theirs = /[&?]/.test(hash);
+  try { theirs = theirs || localStorage.getItem('chokepoint:autosave') !== null; } catch (e) { theirs = true; }
+  if (theirs) copy.classList.add('prerender-theirs');
+})();`;
+
+{
+  const indexFile = join(staging, 'index.html');
+  const date = process.env.CHOKEPOINT_BUILD_DATE ?? new Date().toISOString().slice(0, 10);
+  const screen = firstScreen(date).replace(/\sdata-testid="[^"]*"/g, '');
+  if (!screen.includes('class="card headline"')) throw new Error('postbuild: the prerendered first screen has no headline');
+  const copy =
+    `<div id="prerender" class="prerender" inert>` +
+    `<p class="prerender-note" role="status">Loading your portfolio: until it is shown, the results on this page are the demo's, not yours.</p>` +
+    `${screen}</div>\n    <script>${PRERENDER_STATE}</script>`;
+  const html = readFileSync(indexFile, 'utf8');
+  if (!/<\/noscript>/.test(html)) throw new Error('postbuild: no <noscript> in index.html to put the first screen after');
+  writeFileSync(indexFile, html.replace(/<\/noscript>/, (m) => `${m}\n    ${copy}`));
+  console.log(`postbuild: index.html: first screen prerendered for ${date} (${(screen.length / 1024).toFixed(0)} KB)`);
 }
 
 // The single-file build carries its own, stricter policy (no address to load anything from).

@@ -14,6 +14,8 @@ pub mod import_worker;
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 pub mod results;
 pub mod route;
 pub mod simulation;
@@ -432,7 +434,21 @@ pub fn shortcut(key: &str, ctrl_or_meta: bool, shift: bool, in_text_field: bool)
 pub fn start() {
     panic::install();
     yew::Renderer::<App>::new().render();
+    // The first screen rendered at build time (`prerender`) goes once the app has drawn its
+    // own: this runs after the scheduler's first render, in the same task, before any paint.
+    wasm_bindgen_futures::spawn_local(async {
+        if let Some(copy) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(PRERENDER_ID))
+        {
+            copy.remove();
+        }
+    });
 }
+
+/// The id of the element holding the first screen rendered at build time (written by
+/// `scripts/build/postbuild.mjs`).
+pub const PRERENDER_ID: &str = "prerender";
 
 #[cfg(test)]
 mod tests {

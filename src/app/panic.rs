@@ -82,6 +82,11 @@ pub fn show_panel(message: &str) {
         let _ = panel.append_child(b);
     }
     let _ = body.prepend_with_node_1(&panel);
+    // A crash before the app drew its first screen leaves the build-time copy: it goes too, so
+    // that no demo result stands beside the crash message as if it were live.
+    if let Some(copy) = document.get_element_by_id(super::PRERENDER_ID) {
+        copy.remove();
+    }
 }
 
 /// Reloads the page started empty: the autosave is neither read nor written, nothing is deleted.

@@ -154,6 +154,19 @@ pub fn today() -> AttrValue {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        AttrValue::Static("")
+        BUILD_DATE.with(|d| d.borrow().clone())
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+thread_local! {
+    /// Natively there is no browser clock: "today" is the date the first screen is rendered for
+    /// at build time ([`crate::app::prerender`]), empty unless set.
+    static BUILD_DATE: std::cell::RefCell<AttrValue> = const { std::cell::RefCell::new(AttrValue::Static("")) };
+}
+
+/// Sets natively what [`today`] returns: the build date of the prerendered first screen.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_build_date(date: &str) {
+    BUILD_DATE.with(|d| *d.borrow_mut() = AttrValue::from(date.to_string()));
 }

@@ -1,0 +1,47 @@
+//! The first screen, rendered at build time (issue #19): the app as a first-time visitor sees it
+//! on the build date (the demo portfolio, its headline, top chokepoints and chart), as HTML that
+//! the post-build hook (`scripts/build/postbuild.mjs`, through `src/bin/prerender.rs`) puts into
+//! `index.html`. The page then shows the answer before the WebAssembly has loaded; when the app
+//! mounts it draws the same markup and removes this copy in the same task ([`super::start`]), so
+//! nothing moves.
+//!
+//! Rendered by the same components and the same core as the live app (Yew's server-side
+//! renderer, native only), so the numbers are the app's own. The copy is static: the hook wraps
+//! it in an `inert` element (nothing in it can be clicked or focused), strips its test ids, and
+//! the page's inline script marks it as "not your data" when the visitor has an autosaved
+//! portfolio, a share link or another page in the address.
+
+use super::App;
+use super::components::calculator::set_build_date;
+
+/// The app's first screen for a first visit, with policy checks on `date` (`YYYY-MM-DD`, the
+/// build date): the HTML of the app's root component, not hydratable.
+pub fn first_screen(date: &str) -> String {
+    set_build_date(date);
+    let renderer = yew::LocalServerRenderer::<App>::new().hydratable(false);
+    futures::executor::block_on(renderer.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_screen;
+
+    #[test]
+    fn the_first_screen_is_the_demo_answer_on_the_given_date() {
+        let html = first_screen("2026-12-06");
+        assert!(html.contains("Your largest chokepoint: "), "{html}");
+        assert!(html.contains("data-testid=\"headline\""));
+        assert!(html.contains("data-testid=\"chokepoints\""));
+        assert!(html.contains("data-testid=\"answer-chart\""));
+        assert!(
+            html.contains("value=\"2026-12-06\""),
+            "the policy date is the build date"
+        );
+        assert!(
+            !html.contains("policy-date-error"),
+            "a valid date has no error"
+        );
+        // Rendering twice gives the same page (nothing random, no clock).
+        assert_eq!(html, first_screen("2026-12-06"));
+    }
+}
