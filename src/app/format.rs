@@ -50,6 +50,46 @@ pub fn thousands(value: f64) -> String {
     out
 }
 
+/// An HHI (0-10,000) to the nearest 10, the precision the shares support, with thousands
+/// separators: `8_804.6` → `"8 800"`.
+pub fn hhi(value: f64) -> String {
+    thousands((value / 10.0).round() * 10.0)
+}
+
+/// The concentration band of an HHI, as context: above 1,800 "highly concentrated" (U.S. DOJ and
+/// FTC, *Merger Guidelines*, 2023, Guideline 1, section 2.1); 1,000 to 1,800 "moderately
+/// concentrated" and below 1,000 "unconcentrated" (the bands of the 1992 Horizontal Merger
+/// Guidelines as revised in 1997, which the 2023 text no longer draws). The guidelines are about
+/// firms in a market, not countries in world supply: context, not a test.
+pub fn hhi_band(value: f64) -> &'static str {
+    if value > 1_800.0 {
+        "highly concentrated"
+    } else if value >= 1_000.0 {
+        "moderately concentrated"
+    } else {
+        "unconcentrated"
+    }
+}
+
+/// A supply risk on the EU scale to one decimal, the precision the EU publishes: `2.345` →
+/// `"2.3"`.
+pub fn supply_risk(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.1}")
+    } else {
+        "–".into()
+    }
+}
+
+/// The firm supply risk (GeoPolRisk, 0-1) to two decimals: `0.4267` → `"0.43"`.
+pub fn firm_score(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.2}")
+    } else {
+        "–".into()
+    }
+}
+
 /// A money amount in compact form with its unit: `4_200_000, "EUR"` → `"4.2 M EUR"`.
 pub fn money(value: f64, unit: Option<&str>) -> String {
     let unit = unit.map(|u| format!(" {u}")).unwrap_or_default();

@@ -53,13 +53,15 @@ COMMANDS:
                                     dates; each finding shows its dates
           --unknown-governance X    governance score (0-10, 10 = weakest) assumed in the firm
                                     supply risk for countries without a WGI score and for the
-                                    rest of the world (default 5)
+                                    rest of the world (default 5, the average country's:
+                                    the one convention of docs/METHODS.md)
           --rank-by spend|revenue   rank chokepoints by spend (default) or revenue exposed
           --top N                   keep the N highest chokepoints (default 25; 0 = all)
           --published-sr            use the published EU 2023 supply risk as each material's
                                     supply-risk axis where there is one (default: the firm
                                     supply risk, else the concentration score)
-          --sr-threshold X          supply risk at or above which it is high (default 1.0)
+          --sr-threshold X          supply risk at or above which it is high (default: the 75th
+                                    percentile of the catalogue, see docs/METHODS.md)
           --impact-threshold PCT    revenue dependence in percent at or above which business
                                     impact is high (default 10)
         Invalid files print every problem, one a line (\"line 3 (Magnets), refining: shares
@@ -291,15 +293,16 @@ fn run_assess(
             "--as-written" => as_written = true,
             "--unknown-governance" => {
                 let value = parse_number(arg, option_value(arg, &mut rest)?)?;
-                if value > 10.0 {
+                if !(0.0..=10.0).contains(&value) {
                     return Err(CliError::Usage(format!(
-                        "`--unknown-governance`: {value} is above 10"
+                        "`--unknown-governance`: {value} is not between 0 and 10"
                     )));
                 }
                 params.unknown_governance = value;
             }
             "--sr-threshold" => {
-                params.thresholds.supply_risk = parse_number(arg, option_value(arg, &mut rest)?)?;
+                params.thresholds.supply_risk =
+                    Some(parse_number(arg, option_value(arg, &mut rest)?)?);
             }
             "--impact-threshold" => {
                 params.thresholds.business_impact =
