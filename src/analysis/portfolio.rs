@@ -14,8 +14,10 @@
 //! A chokepoint is a (material, stage, country) triple. Its *spend exposed* is
 //! `sum_i spend_i * s_ic` over the material's lines `i`, with `s_ic` the country's share of the
 //! line's look-through mix at that stage; its *revenue exposed* is `sum_i r_i * s_ic` with `r_i`
-//! the line's revenue dependence (fraction of revenue). The list is ranked by one of the two
-//! ([`RankBy`]). `ROW` is not a chokepoint.
+//! the line's revenue dependence (fraction of revenue). The whole spend of each line is
+//! attributed to every upstream stage: the amounts are exposure, not money paid to that country,
+//! and do not add up across stages. The list is ranked by one of the two ([`RankBy`]). `ROW` is
+//! not a chokepoint.
 //!
 //! # Action classes
 //!

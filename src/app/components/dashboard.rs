@@ -149,6 +149,7 @@ fn results(reference: &ReferenceData, derived: &Rc<Derived>, a: &Assessment) -> 
                 </p>
             </div>
             <h3>{ "Top chokepoints" }</h3>
+            <p class="muted small">{ "Spend exposed: the whole spend of each line that passes through the country at that stage, times the country's share. Every upstream stage carries the line's whole spend, so the amounts do not add up across stages." }</p>
             <ol class="chokepoints" data-testid="chokepoints">
                 for c in a.chokepoints.iter().take(3) {
                     <li>
