@@ -350,6 +350,9 @@ pub struct LineResult {
     /// look-through
     /// ([`bottleneck`](crate::analysis::firm_risk::bottleneck)); `None` when no stage is scored.
     pub worst_stage: Option<Stage>,
+    /// The line's own firm supply risk (GeoPolRisk, 0..1) at that stage; `None` when no stage
+    /// is scored.
+    pub supply_risk: Option<f64>,
     /// Each stage after the look-through, upstream first.
     pub stages: Vec<StageResult>,
     /// Hidden exposure upstream of the direct stage, largest first.
@@ -485,14 +488,15 @@ pub struct MaterialResult {
     pub action: Action,
 }
 
-/// One stage over the whole portfolio (all materials).
+/// One stage over the whole portfolio (all materials): the mix and the group shares, never an
+/// HHI (`concentration` and `hhi_wgi` are `None`: a concentration describes one material).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PortfolioStage {
     /// The stage.
     pub stage: Stage,
-    /// The mix weighted by spend.
+    /// The mix weighted by spend (all materials).
     pub by_spend: StageResult,
-    /// The mix weighted by revenue dependence.
+    /// The mix weighted by revenue dependence (all materials).
     pub by_revenue: StageResult,
 }
 
@@ -528,11 +532,13 @@ pub struct Totals {
     pub spend_unit: Option<String>,
     /// Revenue dependence over all lines (fraction), the sum capped at 1.
     pub revenue_share: f64,
-    /// Spend-weighted mean over lines of the worst-stage HHI (0-10,000); lines without any
-    /// stage data are left out. `None` when no line has data.
-    pub worst_hhi_by_spend: Option<f64>,
+    /// Spend-weighted mean over lines of each line's firm supply risk
+    /// ([`LineResult::supply_risk`], GeoPolRisk, 0..1, a score meant to compare materials);
+    /// lines without one are left out. `None` when no line has one. No HHI is averaged across
+    /// materials: a concentration describes one material at one stage.
+    pub supply_risk_by_spend: Option<f64>,
     /// The same, weighted by revenue dependence.
-    pub worst_hhi_by_revenue: Option<f64>,
+    pub supply_risk_by_revenue: Option<f64>,
     /// Number of materials per action.
     pub actions: ActionCounts,
 }
@@ -695,6 +701,17 @@ fn aggregate(
     (stages, hidden)
 }
 
+/// A stage result over several materials without its concentration measures: an HHI describes
+/// one material at one stage, and a mix of different materials is not one market. The mix and
+/// the group shares (fractions of spend or revenue dependence) stay.
+fn across_materials(stage: StageResult) -> StageResult {
+    StageResult {
+        concentration: None,
+        hhi_wgi: None,
+        ..stage
+    }
+}
+
 fn spend_weight(line: &Line) -> f64 {
     line.spend.get()
 }
@@ -823,21 +840,17 @@ pub fn assess(
         .zip(by_revenue)
         .map(|(by_spend, by_revenue)| PortfolioStage {
             stage: by_spend.stage,
-            by_spend,
-            by_revenue,
+            by_spend: across_materials(by_spend),
+            by_revenue: across_materials(by_revenue),
         })
         .collect();
 
-    let worst_hhi: Vec<(f64, f64, f64)> = lines
+    let scored: Vec<(f64, f64, f64)> = lines
         .iter()
-        .filter_map(|l| {
-            let worst = l.worst_stage?;
-            let k = l.stages.iter().find(|s| s.stage == worst)?;
-            Some((k.concentration.as_ref()?.hhi, l.spend, l.revenue_share))
-        })
+        .filter_map(|l| Some((l.supply_risk?, l.spend, l.revenue_share)))
         .collect();
     let by = |pick: fn(&(f64, f64, f64)) -> f64| {
-        weighted_mean(&worst_hhi.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
+        weighted_mean(&scored.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
     };
     let actions = ActionCounts::count(materials.iter().map(|m| m.action));
     let totals = Totals {
@@ -851,8 +864,8 @@ pub fn assess(
             .map(|l| l.revenue_share.get())
             .sum::<f64>()
             .min(1.0),
-        worst_hhi_by_spend: by(|t| t.1),
-        worst_hhi_by_revenue: by(|t| t.2),
+        supply_risk_by_spend: by(|t| t.1),
+        supply_risk_by_revenue: by(|t| t.2),
         actions,
     };
 
@@ -974,6 +987,12 @@ fn line_result(
         .iter()
         .map(|r| stage_result(r.stage, r.basis, r.mix.cloned(), reference, groups))
         .collect();
+    let firm = firm_supply_risk_of(
+        &line.material,
+        &stages,
+        reference,
+        params.unknown_governance,
+    );
     LineResult {
         line: index + 1,
         label: line.label.clone(),
@@ -982,13 +1001,8 @@ fn line_result(
         revenue_share: line.revenue_share.get(),
         inventory_days: line.inventory_days.get(),
         direct_stage: direct_stage(line),
-        worst_stage: firm_supply_risk_of(
-            &line.material,
-            &stages,
-            reference,
-            params.unknown_governance,
-        )
-        .map(|f| f.bottleneck),
+        worst_stage: firm.as_ref().map(|f| f.bottleneck),
+        supply_risk: firm.as_ref().map(|f| f.value),
         hidden: hidden_exposure(line, reference),
         stages,
     }
