@@ -230,8 +230,7 @@ fn world_hhi(mix: &CountryMix) -> f64 {
 
 /// The firm supply risk of material `id` over its look-through `stages` (see the module notes);
 /// `None` when no stage could be scored. `unknown_governance` is on the EU 0-10 scale
-/// ([`UNKNOWN_GOVERNANCE_EU_SCALE`](crate::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE)
-/// by the convention).
+/// ([`UNKNOWN_GOVERNANCE_EU_SCALE`] by the convention).
 ///
 /// ```
 /// use chokepoint::analysis::firm_risk::firm_supply_risk_of;

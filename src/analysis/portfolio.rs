@@ -41,7 +41,7 @@
 //! A value at or above its threshold is high. Neither threshold is an EU threshold. The
 //! supply-risk threshold is **calibrated on the catalogue** ([`ActionCalibration`]): the
 //! [`CALIBRATION_PERCENTILE`]-th percentile of the catalogue scores
-//! ([`catalogue_scores`](crate::analysis::firm_risk::catalogue_scores): every material of the
+//! ([`catalogue_scores`]: every material of the
 //! reference data scored at its world mix), so "high" means "as risky as the riskiest quarter
 //! of the catalogue's materials bought at the world mix". A caller's own values (EU SR with
 //! `--published-sr`) are compared with the same percentile of the EU's published SR over the
