@@ -253,6 +253,27 @@ mod tests {
     }
 
     #[test]
+    fn hhi_to_the_nearest_ten_with_its_band() {
+        assert_eq!(hhi(8_334.0), "8\u{202f}330");
+        assert_eq!(hhi(8_335.0), "8\u{202f}340");
+        assert_eq!(hhi(10_000.0), "10\u{202f}000");
+        assert_eq!(hhi(f64::NAN), "–");
+        // 2023 Merger Guidelines: above 1,800 is highly concentrated; 1,800 itself is not.
+        assert_eq!(hhi_band(1_800.1), "highly concentrated");
+        assert_eq!(hhi_band(1_800.0), "moderately concentrated");
+        assert_eq!(hhi_band(1_000.0), "moderately concentrated");
+        assert_eq!(hhi_band(999.9), "unconcentrated");
+    }
+
+    #[test]
+    fn supply_risk_precision() {
+        assert_eq!(supply_risk(2.349), "2.3");
+        assert_eq!(supply_risk(3.96), "4.0");
+        assert_eq!(firm_score(0.4267), "0.43");
+        assert_eq!(firm_score(f64::INFINITY), "–");
+    }
+
+    #[test]
     fn money_amounts() {
         assert_eq!(money(4_200_000.0, Some("EUR")), "4.2 M EUR");
         assert_eq!(money(350_000.0, None), "350 k");
