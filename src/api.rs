@@ -44,7 +44,8 @@ pub struct AssessOptions {
     /// Date the policy rules are checked on, `YYYY-MM-DD`. Absent: every rule as written.
     pub date: Option<String>,
     /// Use the EU 2023 published supply risk where a material has one (as the command line's
-    /// `--eu-sr`). Default: no, the concentration score (see the methodology).
+    /// `--published-sr`). Default: no, the firm supply risk of the firm's own sourcing
+    /// (GeoPolRisk; see docs/METHODS.md).
     pub eu_supply_risk: bool,
 }
 

@@ -21,7 +21,7 @@
 pub mod xlsx;
 
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::portfolio::{Assessment, StageResult};
+use crate::analysis::portfolio::{Assessment, StageResult, SupplyRiskBasis};
 use crate::reference::ReferenceData;
 
 /// One cell of a results table.
@@ -157,7 +157,8 @@ pub fn lines_table(assessment: &Assessment, reference: &ReferenceData) -> Table 
         "revenue_share_pct",
         "inventory_days",
         "direct_stage",
-        "worst_stage",
+        "bottleneck_stage",
+        "supply_risk",
     ];
     header.extend(LINE_STAGE_COLUMNS);
     let unit = assessment.totals.spend_unit.clone().unwrap_or_default();
@@ -180,6 +181,7 @@ pub fn lines_table(assessment: &Assessment, reference: &ReferenceData) -> Table 
                 line.direct_stage
                     .map_or(Cell::Empty, |s| Cell::text(s.id())),
                 line.worst_stage.map_or(Cell::Empty, |s| Cell::text(s.id())),
+                Cell::number(line.supply_risk),
             ];
             for stage in crate::model::Stage::ALL {
                 row.extend(stage_cells(line.stages.iter().find(|s| s.stage == stage)));
@@ -217,8 +219,11 @@ const LINE_STAGE_COLUMNS: [&str; 18] = [
     "component_hhi_wgi",
 ];
 
-/// One row per material and stage: the material's spend, revenue dependence, supply risk,
-/// action, and the stage's measures (spend-weighted over the material's lines).
+/// One row per material and stage: the material's spend, revenue dependence, supply risk (the
+/// firm's own, with its basis, bottleneck stage and the threshold it was classified against),
+/// action, the EU's reference value for the material (its published SR, the assessment year and
+/// an older-data flag: the EU's, not the firm's), and the stage's measures (spend-weighted over
+/// the material's lines).
 pub fn materials_table(assessment: &Assessment) -> Table {
     let mut header = vec![
         "material",
@@ -229,12 +234,19 @@ pub fn materials_table(assessment: &Assessment) -> Table {
         "revenue_share_pct",
         "min_inventory_days",
         "supply_risk",
+        "supply_risk_basis",
+        "supply_risk_threshold",
+        "bottleneck_stage",
         "action",
+        "eu_reference_sr",
+        "eu_reference_year",
+        "eu_reference_older_data",
     ];
     header.extend(STAGE_COLUMNS);
     header.extend(["rest_of_world_pct", "countries"]);
     let mut rows = Vec::new();
     for material in &assessment.materials {
+        let eu = material.eu_reference.as_ref();
         for stage in &material.stages {
             let concentration = stage.concentration.as_ref();
             let mut row = vec![
@@ -246,7 +258,17 @@ pub fn materials_table(assessment: &Assessment) -> Table {
                 Cell::pct(Some(material.revenue_share)),
                 Cell::Number(material.min_inventory_days),
                 Cell::number(material.supply_risk.value),
+                Cell::text(supply_risk_basis(material.supply_risk.basis)),
+                Cell::number(material.supply_risk.threshold),
+                material
+                    .worst_stage
+                    .map_or(Cell::Empty, |s| Cell::text(s.id())),
                 Cell::text(material.action.label()),
+                Cell::number(eu.and_then(|e| e.supply_risk)),
+                eu.map_or(Cell::Empty, |e| Cell::Number(f64::from(e.assessment_year))),
+                eu.map_or(Cell::Empty, |e| {
+                    Cell::text(if e.older_data { "yes" } else { "no" })
+                }),
             ];
             row.extend(stage_cells(Some(stage)));
             row.push(Cell::pct(concentration.map(|c| c.rest_of_world)));
@@ -258,6 +280,15 @@ pub fn materials_table(assessment: &Assessment) -> Table {
         name: "materials_stages",
         header,
         rows,
+    }
+}
+
+/// What a supply-risk value is, in the export's words.
+fn supply_risk_basis(basis: SupplyRiskBasis) -> &'static str {
+    match basis {
+        SupplyRiskBasis::Firm => "firm sourcing, GeoPolRisk 0-1",
+        SupplyRiskBasis::Caller => "given",
+        SupplyRiskBasis::Unavailable => "unavailable",
     }
 }
 

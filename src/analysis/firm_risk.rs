@@ -1,68 +1,80 @@
-//! A material's supply risk in the assessment: the EU 2023 published value as an EU-level
-//! reference, and the EU formula applied to the firm's own sourcing.
+//! A material's supply risk in the assessment: the firm's own score, by the GeoPolRisk method,
+//! and the EU 2023 published value as the EU's reference value for the material.
+//!
+//! # Firm supply risk (GeoPolRisk)
+//!
+//! [`firm_supply_risk_of`] scores each stage `k` of the material (mining, refining) that has a
+//! world production mix `w` in the reference data:
+//!
+//! ```text
+//! GPR_k = HHI_k * sum_c g_c * s_c
+//! HHI_k = sum_c w_c^2                      world production concentration of the stage, 0..1
+//! g_c   = (2.5 - WGI_c) / 5                political instability of country c, 0..1
+//! s_c   = the firm's share from c at the stage (its look-through mix), sum_c s_c = 1
+//! SR_firm = max over stages of GPR_k       (the bottleneck, [`bottleneck`])
+//! ```
+//!
+//! This is the GeoPolRisk score `HHI_A * sum_i g_i * f_Aic / (p_Ac + F_Ac)` (Gemechu, Helbig,
+//! Sonnemann, Thorenz and Tuma 2016, "Import-based indicator for the geopolitical supply risk of
+//! raw materials in life cycle sustainability assessments", *Journal of Industrial Ecology*
+//! 20(1), 154-165; extended by Cimprich, Young, Helbig et al. 2017, "Extension of geopolitical
+//! supply risk methodology: characterization model applied to conventional and electric
+//! vehicles", *Journal of Cleaner Production* 162, 754-763, and Santillán-Saldivar, Cimprich,
+//! Shaikh, Laratte, Young and Sonnemann 2021, "How recycling mitigates supply risks of critical
+//! raw materials", *Resources, Conservation & Recycling* 164, 105108; stated as Equation 1 of
+//! the method's reference implementation, geopolrisk-py, after Koyamparambath et al. 2024,
+//! *Resources, Conservation & Recycling* 209, 107801) with the firm as the economic unit `c`:
+//! `f_Aic / (p_Ac + F_Ac)`, what the unit gets from country `i` over what it gets in all, is the
+//! firm's share `s_c`. What is Chokepoint's choice, not the published method:
+//!
+//! - **Governance.** The method rescales the WGI *political stability and absence of violence*
+//!   estimate (about -2.5 to +2.5) linearly to 0-1, 1 the least stable. The reference data
+//!   carries the mean of the six WGI estimates (the EU criticality method's governance basis),
+//!   so `WGI_c` here is that mean, rescaled the same way: `g_c` is
+//!   [`Country::wgi_eu_scaled`](crate::reference::Country::wgi_eu_scaled) divided by 10. The
+//!   political-stability estimate alone is in `data/sources/reference/governance.csv`; using it
+//!   would be a data change, not a formula change.
+//! - **No trade-restriction term.** The only trade parameter in the data is the EU 2023
+//!   study's `t_c`, which mixes export restrictions (up to 1.2) with EU trade agreements (0.8 for
+//!   the EU's partners): the EU importer's view, from 2016-2020. It is not applied; the score is
+//!   governance and concentration only.
+//! - **Domestic production** (`p_Ac`, which the method counts as risk-free supply) is not
+//!   separated: Chokepoint does not know the firm's home country, so every share is weighted.
+//! - **Per stage.** The published score is for one commodity; Chokepoint computes it for each
+//!   stage with a world mix and takes the largest, as the EU method takes its bottleneck. The
+//!   purchased-component stage has no world production data, so it has no `HHI_k` and is not
+//!   scored ([`FirmSupplyRiskResult::not_scored`]); its countries still show in the chokepoints
+//!   and the policy checks.
+//! - **Unknown governance** (a country without a WGI score, and the rest-of-world remainder
+//!   `ROW`) counts as the average country's, `g = 0.5`: the one convention of
+//!   [`governance`](crate::analysis::governance).
+//! - The characterisation factor for life-cycle assessment (the score times a price, relative
+//!   to copper) is not computed: the score alone ranks and compares sourcing.
+//!
+//! Properties. `GPR_k` lies in 0..1. It is linear in the firm's shares: moving a share `d` of the
+//! stage from country `a` to country `b` changes it by `HHI_k * (g_b - g_a) * d`, so it falls
+//! exactly when the supply moves to better-governed countries, and sourcing entirely from
+//! countries each better governed than the current one always scores lower. With no firm data
+//! the look-through mix is the world mix, `sum_c g_c w_c` is the world's production-weighted
+//! instability, and the score is the stage's catalogue value ([`catalogue_scores`]). `HHI_k` is
+//! the world's concentration, not the firm's: concentration enters through the world market
+//! (how few producers could replace a lost supplier), governance through the firm's choices.
 //!
 //! # EU-level reference
 //!
 //! [`EuReference`] repeats the EU 2023 criticality assessment's published supply risk (SR),
 //! economic importance (EI) and bottleneck stage for the material ([`Material::eu`]). It
-//! describes the Union's supply as a whole, not the firm's.
-//!
-//! # Firm supply risk
-//!
-//! [`firm_supply_risk_of`] applies the EU supply-risk formula (see
-//! [`supply_risk`](crate::analysis::supply_risk)) at each stage of the material after the
-//! look-through, with the firm's own spend-weighted mix in place of EU sourcing:
-//!
-//! ```text
-//! HHI_firm = sum_c s_c^2 * WGI_c * t_c          over the firm's look-through mix at the stage
-//! HHI_GS   = sum_c w_c^2 * WGI_c * t_c          over the reference world mix of the stage
-//! SR_stage = [ HHI_GS * IR/2 + HHI_firm * (1 - IR/2) ] * (1 - EoL_RIR) * SI_SR
-//! SR_firm  = max over stages of SR_stage        (the bottleneck, as in the EU method)
-//! ```
-//!
-//! Parameters, and what is assumed where the data has nothing (every assumption is marked
-//! [`ParameterSource::Assumed`] in the result; no number is invented):
-//!
-//! - `IR`, `EoL_RIR`, `SI_SR`: the EU 2023 assessment's values for the material (IR per stage).
-//!   Where the material was not assessed or a value is missing: `IR = 1` (the firm buys on the
-//!   world market; the method then gives global supply its largest weight, one half),
-//!   `EoL_RIR = 0` (no recycled input) and `SI_SR = 1` (no substitute): the conservative end of
-//!   each range.
-//! - `t_c`: the trade parameter the EU assessment gives the country for the material and stage
-//!   (its global-supply table, else its EU-sourcing table); 1.0 for any other country.
-//! - `WGI_c`: [`Country::wgi_eu_scaled`](crate::reference::Country::wgi_eu_scaled). A country
-//!   without a score, and the rest-of-world remainder `ROW`, get
-//!   [`AssessParams::unknown_governance`](crate::analysis::portfolio::AssessParams::unknown_governance)
-//!   (default 5, the scale's midpoint); they are listed in
-//!   [`FirmSupplyRiskResult::governance_assumed`].
-//! - The purchased-component stage has no world mix: its bracket is `HHI_firm` alone (the
-//!   EU method's "EUS only" form), and `IR` does not apply. The same holds for a stage the firm
-//!   knows but the reference data has no world mix for.
-//!
-//! With no firm data at an upstream stage the look-through mix is the world mix, so
-//! `HHI_firm = HHI_GS` and `SR_stage = HHI_GS * (1 - EoL_RIR) * SI_SR`, the EU "GS only" form.
-//! This is Chokepoint's adaptation, not a published EU figure: it answers "how risky is this
-//! firm's sourcing by the EU's yardstick".
-//!
-//! Sources: Deloitte, BGS, BRGM, TNO for DG GROW, *Study on the review of the list of Critical
-//! Raw Materials - Final Report*, 2017, doi:10.2873/876644, pp. 33-35; European Commission,
-//! *Study on the Critical Raw Materials for the EU 2023 - Final Report*.
+//! describes the Union's supply as a whole, about 2016-2020, not the firm's, and is labelled
+//! so wherever it is shown. The EU formula itself, with its parameters, is
+//! [`supply_risk`](crate::analysis::supply_risk) (`chokepoint eu-sr`).
 
+use crate::analysis::concentration::hhi;
 use crate::analysis::exposure::MixBasis;
+use crate::analysis::governance::{UNKNOWN_GOVERNANCE_EU_SCALE, instability};
 use crate::analysis::portfolio::StageResult;
-use crate::analysis::supply_risk::{
-    FirmSupplyRiskParams, GlobalSupplyTerm, firm_supply_risk, hhi_wgi_t,
-};
-use crate::model::{CountryCode, Stage};
-use crate::reference::{EuAssessment, Material, ReferenceData};
+use crate::model::{CountryCode, CountryMix, Stage};
+use crate::reference::{Material, ReferenceData};
 use serde::Serialize;
-
-/// What the firm supply risk assumes for `IR` where the EU assessment has no value.
-pub const DEFAULT_IMPORT_RELIANCE: f64 = 1.0;
-/// What the firm supply risk assumes for `EoL_RIR` where the EU assessment has no value.
-pub const DEFAULT_EOL_RIR: f64 = 0.0;
-/// What the firm supply risk assumes for `SI_SR` where the EU assessment has no value.
-pub const DEFAULT_SI_SR: f64 = 1.0;
 
 /// The citation of the EU 2023 criticality assessment.
 const EU_2023_SOURCE: &str = "European Commission (2023), Study on the Critical Raw Materials \
@@ -87,6 +99,13 @@ pub struct EuReference {
     pub eu_critical_2023: bool,
     /// On the EU strategic list (Regulation (EU) 2024/1252, Annex I).
     pub eu_strategic_2023: bool,
+    /// The year of the EU assessment the figures come from (2023).
+    pub assessment_year: u16,
+    /// The period its shares and governance scores describe, in words ("about 2016-2020").
+    pub data_period: String,
+    /// Always true: the EU figures describe about 2016-2020, older than the reference data's
+    /// shares; every display flags them as older data.
+    pub older_data: bool,
     /// The citation.
     pub source: String,
 }
@@ -107,114 +126,114 @@ pub fn eu_reference(material: &Material) -> Option<EuReference> {
             .map(|(sr, ei)| crate::analysis::supply_risk::is_critical(sr, ei)),
         eu_critical_2023: material.lists.eu_critical_2023,
         eu_strategic_2023: material.lists.eu_strategic_2023,
+        assessment_year: 2023,
+        data_period: "about 2016-2020".to_string(),
+        older_data: true,
         source: EU_2023_SOURCE.to_string(),
     })
 }
 
-/// Where a parameter of the firm supply risk comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParameterSource {
-    /// The EU 2023 assessment of the material.
-    EuAssessment,
-    /// A stated modelling assumption (see [`DEFAULT_IMPORT_RELIANCE`], [`DEFAULT_EOL_RIR`],
-    /// [`DEFAULT_SI_SR`]): the data has no value.
-    Assumed,
-}
-
-/// One parameter of the formula and where it comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Parameter {
-    /// The value used.
-    pub value: f64,
-    /// Its source.
-    pub source: ParameterSource,
-}
-
-impl Parameter {
-    fn from_eu(value: Option<f64>, default: f64) -> Parameter {
-        match value.filter(|v| v.is_finite()) {
-            Some(value) => Parameter {
-                value,
-                source: ParameterSource::EuAssessment,
-            },
-            None => Parameter {
-                value: default,
-                source: ParameterSource::Assumed,
-            },
-        }
-    }
-}
-
-/// The firm supply risk at one stage.
+/// The firm supply risk at one stage: `GPR_k = HHI_k * sum_c g_c * s_c` (see the module notes).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FirmStageSupplyRisk {
     /// The stage.
     pub stage: Stage,
     /// Where the firm's mix comes from (its own sourcing, the world mix, or both).
     pub basis: MixBasis,
-    /// `SR_stage`, unrounded.
+    /// `GPR_k`, 0..1, unrounded.
     pub supply_risk: f64,
-    /// `HHI_WGI,t` of the firm's look-through mix, 0..=15.
-    pub firm_hhi_wgi_t: f64,
-    /// `HHI_WGI,t` of the reference world mix, 0..=15; `None` for the component stage or when
-    /// the reference data has no world mix (the bracket is then `HHI_firm`).
-    pub global_hhi_wgi_t: Option<f64>,
-    /// The bracket `HHI_GS * IR/2 + HHI_firm * (1 - IR/2)` (or `HHI_firm`).
-    pub concentration_term: f64,
-    /// Import reliance; `None` when there is no global term.
-    pub import_reliance: Option<Parameter>,
-    /// End-of-life recycling input rate.
-    pub eol_rir: Parameter,
-    /// Substitution index for supply risk.
-    pub si_sr: Parameter,
-    /// Countries of the firm's or the world mix whose governance score was assumed.
+    /// `HHI_k`: the world production mix's HHI as a fraction, 0..1 (`ROW` as one supplier).
+    pub world_hhi: f64,
+    /// `sum_c g_c * s_c`: the firm's share-weighted political instability, 0..1.
+    pub governance_term: f64,
+    /// Countries of the firm's mix whose governance was assumed (no WGI score, or `ROW`).
     pub governance_assumed: Vec<CountryCode>,
 }
 
-/// A material's firm supply risk: every stage and the bottleneck.
+/// A stage with a mix that has no score, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotScored {
+    /// The stage.
+    pub stage: Stage,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// A material's firm supply risk: every scored stage and the bottleneck.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FirmSupplyRiskResult {
-    /// `SR_firm`: the largest `SR_stage`.
+    /// `SR_firm`: the largest `GPR_k`, 0..1.
     pub value: f64,
-    /// The stage it comes from (the most upstream on a tie).
+    /// The stage it comes from (the most upstream on a tie): the material's bottleneck.
     pub bottleneck: Stage,
-    /// Each stage with a mix, upstream first.
+    /// Each scored stage, upstream first.
     pub stages: Vec<FirmStageSupplyRisk>,
-    /// The governance score (EU 0-10 scale) assumed for countries without one.
+    /// Stages with a mix but no score (the purchased component; a stage without a world mix).
+    pub not_scored: Vec<NotScored>,
+    /// The governance assumed for countries without a score, on the EU 0-10 scale
+    /// ([`governance`](crate::analysis::governance)); `g = unknown_governance / 10`.
     pub unknown_governance: f64,
-    /// Every country whose governance score was assumed, at any stage, sorted.
+    /// Every country whose governance was assumed, at any stage, sorted.
     pub governance_assumed: Vec<CountryCode>,
-    /// The modelling assumptions used, in plain words (empty when the EU assessment supplied
-    /// every parameter and every country had a score).
+    /// The assumptions used, in plain words (empty when every country had a score).
     pub assumptions: Vec<String>,
-    /// Stages that could not be computed, and why (a trade parameter or score out of range).
+    /// Inputs that could not be used as given (an assumed governance outside 0..=10, replaced
+    /// by the convention's value).
     pub errors: Vec<String>,
 }
 
-/// The trade parameters the EU assessment gives for `stage`: the global-supply table first, then
-/// the EU-sourcing table, one entry per country.
-fn trade_parameters(eu: Option<&EuAssessment>, stage: Stage) -> Vec<(CountryCode, f64)> {
-    let mut trade: Vec<(CountryCode, f64)> = Vec::new();
-    let Some(eu) = eu else { return trade };
-    for (s, rows) in eu.global_supply.iter().chain(&eu.eu_sourcing) {
-        if *s != stage {
-            continue;
-        }
-        for &(country, _, t) in rows {
-            if !trade.iter().any(|(c, _)| *c == country) {
-                trade.push((country, t));
-            }
+/// `(GPR, sum_c g_c * s_c, countries with an assumed governance)` for a stage whose world
+/// production has the HHI `world_hhi` (a fraction) and the firm's mix `sourcing`, with `g_c`
+/// from [`instability`] (`unknown` on the EU 0-10 scale for countries without a score).
+///
+/// ```
+/// use chokepoint::analysis::firm_risk::geopolrisk;
+/// use chokepoint::model::{CountryCode, CountryMix};
+/// use chokepoint::reference::{Country, ReferenceData};
+/// let c = |s: &str| CountryCode::parse(s).unwrap();
+/// let country = |code: &str, wgi| Country {
+///     code: c(code), iso2: String::new(), name: code.into(), wgi_mean: Some(wgi),
+/// };
+/// let reference = ReferenceData {
+///     materials: vec![], groups: vec![], datasets: vec![],
+///     countries: vec![country("AUS", 1.5), country("CHN", -0.5)],
+/// };
+/// let mix = CountryMix::from_shares([(c("CHN"), 60.0), (c("AUS"), 40.0)]).unwrap();
+/// // g_CHN = (2.5 + 0.5) / 5 = 0.6, g_AUS = (2.5 - 1.5) / 5 = 0.2;
+/// // 0.6 * 0.6 + 0.2 * 0.4 = 0.44; times HHI 0.5 = 0.22
+/// let (gpr, term, assumed) = geopolrisk(0.5, &mix, &reference, 5.0);
+/// assert!((term - 0.44).abs() < 1e-12 && (gpr - 0.22).abs() < 1e-12);
+/// assert!(assumed.is_empty());
+/// ```
+pub fn geopolrisk(
+    world_hhi: f64,
+    sourcing: &CountryMix,
+    reference: &ReferenceData,
+    unknown: f64,
+) -> (f64, f64, Vec<CountryCode>) {
+    let mut term = 0.0;
+    let mut assumed = Vec::new();
+    for &(country, share) in sourcing.entries() {
+        let (g, was_assumed) = instability(reference, country, unknown);
+        term += g * share;
+        if was_assumed {
+            assumed.push(country);
         }
     }
-    trade
+    (world_hhi * term, term, assumed)
+}
+
+/// The world production HHI of `mix` as a fraction (0..1), `ROW` as one supplier.
+fn world_hhi(mix: &CountryMix) -> f64 {
+    hhi(mix) / 10_000.0
 }
 
 /// The firm supply risk of material `id` over its look-through `stages` (see the module notes);
-/// `None` when no stage has a mix or none could be computed.
+/// `None` when no stage could be scored. `unknown_governance` is on the EU 0-10 scale
+/// ([`UNKNOWN_GOVERNANCE_EU_SCALE`] by the convention).
 ///
 /// ```
-/// use chokepoint::analysis::firm_risk::{firm_supply_risk_of, ParameterSource};
+/// use chokepoint::analysis::firm_risk::firm_supply_risk_of;
 /// use chokepoint::analysis::portfolio::{assess, AssessParams};
 /// use chokepoint::model::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
@@ -242,10 +261,9 @@ fn trade_parameters(eu: Option<&EuAssessment>, stage: Stage) -> Vec<(CountryCode
 ///      "sourcing": {"refining": {"JPN": 100}}}]}"#, &reference).unwrap();
 /// let stages = &assess(&portfolio, &reference, &AssessParams::default()).materials[0].stages;
 /// let sr = firm_supply_risk_of("gallium", stages, &reference, 5.0).unwrap();
-/// // HHI_GS = 1 * 6 (China), HHI_firm = 1 * 2 (Japan), IR = 1 assumed:
-/// // [6 * 0.5 + 2 * 0.5] * (1 - 0) * 1 = 4
-/// assert!((sr.value - 4.0).abs() < 1e-12);
-/// assert_eq!(sr.stages[0].import_reliance.unwrap().source, ParameterSource::Assumed);
+/// // World refining is all China: HHI 1. Japan: g = (2.5 - 1.5) / 5 = 0.2. GPR = 1 * 0.2.
+/// assert!((sr.value - 0.2).abs() < 1e-12);
+/// assert_eq!(sr.bottleneck, Stage::Refining);
 /// ```
 pub fn firm_supply_risk_of(
     id: &str,
@@ -253,122 +271,68 @@ pub fn firm_supply_risk_of(
     reference: &ReferenceData,
     unknown_governance: f64,
 ) -> Option<FirmSupplyRiskResult> {
-    let material = reference.material(id);
-    let eu = material.and_then(|m| m.eu.as_ref());
-    let assessed = if eu.is_some() {
-        "the EU 2023 assessment has no value"
-    } else {
-        "the material has no EU 2023 assessment"
-    };
     let mut results = Vec::new();
-    let mut assumptions = Vec::new();
+    let mut not_scored = Vec::new();
     let mut errors = Vec::new();
-    let eol_rir = Parameter::from_eu(eu.and_then(|e| e.eol_rir), DEFAULT_EOL_RIR);
-    let si_sr = Parameter::from_eu(eu.and_then(|e| e.si_sr), DEFAULT_SI_SR);
-    if eol_rir.source == ParameterSource::Assumed {
-        assumptions.push(format!(
-            "EoL-RIR = {DEFAULT_EOL_RIR} (no recycled input) at every stage: {assessed}"
+    let unknown_governance = if (0.0..=10.0).contains(&unknown_governance) {
+        unknown_governance
+    } else {
+        errors.push(format!(
+            "the governance assumed for unknown countries must lie in 0..=10 (EU scale), not \
+             {unknown_governance}; the convention's {UNKNOWN_GOVERNANCE_EU_SCALE} was used"
         ));
-    }
-    if si_sr.source == ParameterSource::Assumed {
-        assumptions.push(format!(
-            "SI_SR = {DEFAULT_SI_SR} (no substitute) at every stage: {assessed}"
-        ));
-    }
+        UNKNOWN_GOVERNANCE_EU_SCALE
+    };
     for stage in stages {
         let Some(mix) = &stage.mix else { continue };
-        let trade = trade_parameters(eu, stage.stage);
         let world = match stage.stage {
             Stage::Component => None,
             upstream => reference.world_mix(id, upstream),
         };
-        let mut governance_assumed = Vec::new();
-        let global = match world {
-            Some(world) => {
-                match hhi_wgi_t(world, &reference.countries, &trade, unknown_governance) {
-                    Ok((value, assumed)) => {
-                        governance_assumed.extend(assumed);
-                        Some(value)
+        let Some(world) = world else {
+            not_scored.push(NotScored {
+                stage: stage.stage,
+                reason: match stage.stage {
+                    Stage::Component => "purchased components have no world production data, so \
+                                         no world concentration to weigh"
+                        .to_string(),
+                    _ => {
+                        "the reference data has no world production mix for this stage".to_string()
                     }
-                    Err(e) => {
-                        errors.push(format!("{}: world mix: {e}", stage.stage.id()));
-                        continue;
-                    }
-                }
-            }
-            None => None,
-        };
-        let import_reliance = global.map(|_| {
-            let ir = eu.and_then(|e| {
-                e.import_reliance
-                    .iter()
-                    .find(|(s, _)| *s == stage.stage)
-                    .map(|(_, ir)| *ir)
+                },
             });
-            let parameter = Parameter::from_eu(ir, DEFAULT_IMPORT_RELIANCE);
-            if parameter.source == ParameterSource::Assumed {
-                assumptions.push(format!(
-                    "IR = {DEFAULT_IMPORT_RELIANCE} at {} (global supply weighs one half): \
-                     {assessed}",
-                    stage.stage.id()
-                ));
-            }
-            parameter
+            continue;
+        };
+        let world_hhi = world_hhi(world);
+        let (supply_risk, governance_term, governance_assumed) =
+            geopolrisk(world_hhi, mix, reference, unknown_governance);
+        results.push(FirmStageSupplyRisk {
+            stage: stage.stage,
+            basis: stage.basis,
+            supply_risk,
+            world_hhi,
+            governance_term,
+            governance_assumed,
         });
-        let computed = firm_supply_risk(&FirmSupplyRiskParams {
-            sourcing: mix,
-            countries: &reference.countries,
-            trade: &trade,
-            unknown_governance,
-            global: global
-                .zip(import_reliance)
-                .map(|(hhi, ir)| GlobalSupplyTerm {
-                    hhi_wgi_t: hhi,
-                    import_reliance: ir.value,
-                }),
-            eol_rir: eol_rir.value,
-            si_sr: si_sr.value,
-        });
-        match computed {
-            Ok(firm) => {
-                for country in firm.governance_assumed {
-                    if !governance_assumed.contains(&country) {
-                        governance_assumed.push(country);
-                    }
-                }
-                results.push(FirmStageSupplyRisk {
-                    stage: stage.stage,
-                    basis: stage.basis,
-                    supply_risk: firm.supply_risk,
-                    firm_hhi_wgi_t: firm.firm_hhi_wgi_t,
-                    global_hhi_wgi_t: global,
-                    concentration_term: firm.concentration_term,
-                    import_reliance,
-                    eol_rir,
-                    si_sr,
-                    governance_assumed,
-                });
-            }
-            Err(e) => errors.push(format!("{}: {e}", stage.stage.id())),
-        }
     }
-    let mut worst: Option<(f64, Stage)> = None;
-    for r in &results {
-        if worst.is_none_or(|(v, _)| r.supply_risk > v) {
-            worst = Some((r.supply_risk, r.stage));
-        }
-    }
-    let (value, bottleneck) = worst?;
+    let bottleneck = bottleneck(&results)?;
+    let value = results
+        .iter()
+        .find(|r| r.stage == bottleneck)
+        .map_or(0.0, |r| r.supply_risk);
     let mut governance_assumed: Vec<CountryCode> = results
         .iter()
         .flat_map(|r| r.governance_assumed.iter().copied())
         .collect();
     crate::model::order::sort(&mut governance_assumed);
     governance_assumed.dedup();
+    let mut assumptions = Vec::new();
     if !governance_assumed.is_empty() {
         let list: Vec<&str> = governance_assumed.iter().map(CountryCode::as_str).collect();
         assumptions.push(format!(
-            "governance score {unknown_governance} (EU 0-10 scale) assumed for {}: no WGI score",
+            "governance {unknown_governance} on the EU 0-10 scale (instability {}) assumed for {}: \
+             no WGI score",
+            unknown_governance / 10.0,
             list.join(", ")
         ));
     }
@@ -376,9 +340,89 @@ pub fn firm_supply_risk_of(
         value,
         bottleneck,
         stages: results,
+        not_scored,
         unknown_governance,
         governance_assumed,
         assumptions,
         errors,
     })
+}
+
+/// A material's bottleneck: the stage with the highest firm supply risk `GPR_k`, the most
+/// upstream one on a tie; `None` when no stage is scored. The one definition of "bottleneck"
+/// in the assessment, behind both the dashboard's badge and the supply-risk column.
+pub fn bottleneck(stages: &[FirmStageSupplyRisk]) -> Option<Stage> {
+    let mut best: Option<(f64, Stage)> = None;
+    for s in stages {
+        if best.is_none_or(|(v, _)| s.supply_risk > v) {
+            best = Some((s.supply_risk, s.stage));
+        }
+    }
+    best.map(|(_, stage)| stage)
+}
+
+/// A material's catalogue score: the firm supply risk of a firm that knows nothing beyond the
+/// world mix (every stage at the world mix), at its bottleneck.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CatalogueScore {
+    /// Material id.
+    pub material: String,
+    /// Its bottleneck stage.
+    pub stage: Stage,
+    /// `max_k HHI_k * sum_c g_c w_c`, 0..1.
+    pub score: f64,
+}
+
+/// The catalogue score of every material of `reference` with a world mix at mining or refining,
+/// in catalogue order; `unknown` as in [`firm_supply_risk_of`].
+pub fn catalogue_scores(reference: &ReferenceData, unknown: f64) -> Vec<CatalogueScore> {
+    let mut scores = Vec::new();
+    for material in &reference.materials {
+        let mut best: Option<(f64, Stage)> = None;
+        for series in material
+            .stages
+            .iter()
+            .filter(|s| s.stage != Stage::Component)
+        {
+            let (score, _, _) = geopolrisk(world_hhi(&series.mix), &series.mix, reference, unknown);
+            if best.is_none_or(|(v, _)| score > v) {
+                best = Some((score, series.stage));
+            }
+        }
+        if let Some((score, stage)) = best {
+            scores.push(CatalogueScore {
+                material: material.id.clone(),
+                stage,
+                score,
+            });
+        }
+    }
+    scores
+}
+
+/// The `p`-th percentile (0..=100) of `values` by linear interpolation between order statistics
+/// (Hyndman and Fan 1996, "Sample quantiles in statistical packages", *The American
+/// Statistician* 50(4), definition 7: position `(n - 1) p / 100`); `None` for no values or `p`
+/// outside 0..=100. Non-finite values are left out.
+///
+/// ```
+/// use chokepoint::analysis::firm_risk::percentile;
+/// assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 50.0), Some(2.5));
+/// assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 75.0), Some(3.25)); // 3 + 0.25 * (4 - 3)
+/// assert_eq!(percentile(&[], 50.0), None);
+/// ```
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    if !(0.0..=100.0).contains(&p) {
+        return None;
+    }
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let position = (sorted.len() - 1) as f64 * p / 100.0;
+    let lower = position.floor() as usize;
+    let upper = (lower + 1).min(sorted.len() - 1);
+    let fraction = position - lower as f64;
+    Some(sorted[lower] + fraction * (sorted[upper] - sorted[lower]))
 }

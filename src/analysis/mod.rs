@@ -7,6 +7,7 @@ pub mod exposure;
 pub mod firm_risk;
 pub mod flow;
 pub mod geography;
+pub mod governance;
 pub mod montecarlo;
 pub mod outlook;
 pub mod planner;

@@ -14,8 +14,10 @@
 //! A chokepoint is a (material, stage, country) triple. Its *spend exposed* is
 //! `sum_i spend_i * s_ic` over the material's lines `i`, with `s_ic` the country's share of the
 //! line's look-through mix at that stage; its *revenue exposed* is `sum_i r_i * s_ic` with `r_i`
-//! the line's revenue dependence (fraction of revenue). The list is ranked by one of the two
-//! ([`RankBy`]). `ROW` is not a chokepoint.
+//! the line's revenue dependence (fraction of revenue). The whole spend of each line is
+//! attributed to every upstream stage: the amounts are exposure, not money paid to that country,
+//! and do not add up across stages. The list is ranked by one of the two ([`RankBy`]). `ROW` is
+//! not a chokepoint.
 //!
 //! # Action classes
 //!
@@ -27,28 +29,25 @@
 //! | high                          | qualify a second source | hold buffer stock |
 //! | low                           | monitor               | low priority    |
 //!
-//! - *Supply risk* is the caller's value for the material where given
-//!   ([`AssessParams::supply_risk`], for example the EU 2023 supply risk). Otherwise it is the
-//!   *firm supply risk* ([`SupplyRiskBasis::FirmEu`]): the EU supply-risk formula with the
-//!   firm's own look-through mix as the sourcing term, the world mix as the global term and the
-//!   EU 2023 assessment's `IR`, `EoL_RIR`, `SI_SR` where it has them (stated defaults otherwise),
-//!   bottleneck stage; see [`firm_risk`](crate::analysis::firm_risk). The published EU value is
-//!   reported next to it as the EU-level reference ([`MaterialResult::eu_reference`]). Where
-//!   the firm supply risk cannot be computed (a parameter out of range) it falls back to the
-//!   *concentration score*: the largest governance-weighted HHI (`HHI_WGI`, 0-10, see
-//!   [`hhi_wgi`]) over the material's stages after the look-through, the bottleneck stage as in
-//!   the EU method. It equals the EU supply-risk formula
-//!   `SR = HHI_WGI,t * (IR/2 + 0.5) * (1 - EoL_RIR) * SI_SR` with full import reliance
-//!   (`IR = 1`), no recycling input (`EoL_RIR = 0`), no substitute (`SI_SR = 1`) and no trade
-//!   factor (`t = 1`), so it is on the same scale as the EU SR and, for a firm that must buy
-//!   abroad, a conservative reading of it. The purchased-component stage counts like the
-//!   others: a single supplier country scores its full scaled WGI, so even a well-governed single
-//!   source (Germany, about 2.4; Japan, about 2.3) is above the default threshold of 1.0. With no
-//!   stage data at all the supply risk is unavailable and counts as high: a material cannot be
-//!   judged safe without data.
+//! - *Supply risk* is the firm supply risk ([`SupplyRiskBasis::Firm`]): the GeoPolRisk score
+//!   of the firm's own look-through mix at the material's bottleneck stage, 0..1; see
+//!   [`firm_risk`](crate::analysis::firm_risk). The caller may give its own value per material
+//!   instead ([`AssessParams::supply_risk`]; `--published-sr` gives the EU 2023 SR). The EU's
+//!   published SR is reported next to it as the EU's reference value for the material
+//!   ([`MaterialResult::eu_reference`]), never as the firm's. With no scored stage the supply
+//!   risk is unavailable and counts as high: a material cannot be judged safe without data.
 //! - *Business impact* is the material's revenue dependence (fraction).
 //!
-//! A value at or above its threshold ([`ActionThresholds`]) is high.
+//! A value at or above its threshold is high. Neither threshold is an EU threshold. The
+//! supply-risk threshold is **calibrated on the catalogue** ([`ActionCalibration`]): the
+//! [`CALIBRATION_PERCENTILE`]-th percentile of the catalogue scores
+//! ([`catalogue_scores`]: every material of the
+//! reference data scored at its world mix), so "high" means "as risky as the riskiest quarter
+//! of the catalogue's materials bought at the world mix". A caller's own values (EU SR with
+//! `--published-sr`) are compared with the same percentile of the EU's published SR over the
+//! catalogue, the distribution of their own scale. Either can be replaced by an explicit
+//! threshold ([`ActionThresholds::supply_risk`]). The business-impact threshold, 10 % of revenue
+//! by default, is a stated choice (a tenth of revenue), not a published one; set your own.
 //!
 //! # Policy checks
 //!
@@ -78,8 +77,10 @@ use crate::analysis::exposure::{
     look_through, sort_hidden, weighted_mix,
 };
 use crate::analysis::firm_risk::{
-    EuReference, FirmSupplyRiskResult, eu_reference, firm_supply_risk_of,
+    EuReference, FirmSupplyRiskResult, catalogue_scores, eu_reference, firm_supply_risk_of,
+    percentile,
 };
+use crate::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use crate::analysis::policy::{
     CheckInput, Date, PolicyFinding, PolicyRule, Researched, check_rule, check_rule_as_written,
     embedded_rules, rules_researched,
@@ -91,23 +92,81 @@ use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The percentile of the catalogue's scores at which supply risk becomes high (see the module
+/// notes): the top quarter.
+pub const CALIBRATION_PERCENTILE: f64 = 75.0;
+
 /// The thresholds of the two action axes. A value at or above a threshold is high.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ActionThresholds {
-    /// Supply risk at or above which supply risk is high. Default 1.0, the EU criticality
-    /// threshold (a material with SR >= 1 and EI >= 2.8 is critical, EU 2023).
-    pub supply_risk: f64,
-    /// Revenue dependence (fraction) at or above which business impact is high. Default 0.10:
-    /// a tenth of revenue.
+    /// Supply risk at or above which supply risk is high; `None` (default) calibrates it on the
+    /// catalogue ([`ActionCalibration`]). An explicit value applies to every basis.
+    pub supply_risk: Option<f64>,
+    /// Revenue dependence (fraction) at or above which business impact is high. Default 0.10,
+    /// a tenth of revenue: Chokepoint's choice, not an EU or other published threshold.
     pub business_impact: f64,
 }
 
 impl Default for ActionThresholds {
     fn default() -> Self {
         ActionThresholds {
-            supply_risk: 1.0,
+            supply_risk: None,
             business_impact: 0.10,
         }
+    }
+}
+
+/// The supply-risk thresholds the action classes used, and where they come from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionCalibration {
+    /// The percentile of the catalogue the calibrated thresholds sit at.
+    pub percentile: f64,
+    /// The threshold for the firm supply risk: the percentile of the catalogue scores; `None`
+    /// when no material of the reference data has a world mix.
+    pub firm: Option<f64>,
+    /// Number of catalogue materials behind `firm`.
+    pub firm_materials: usize,
+    /// The threshold for a caller's values: the percentile of the EU 2023 published SR over
+    /// the catalogue; `None` when the reference data has none.
+    pub caller: Option<f64>,
+    /// Number of catalogue materials behind `caller`.
+    pub caller_materials: usize,
+    /// The explicit threshold that replaced both ([`ActionThresholds::supply_risk`]).
+    pub explicit: Option<f64>,
+}
+
+impl ActionCalibration {
+    /// The calibration of `reference` at [`CALIBRATION_PERCENTILE`], with `explicit` replacing
+    /// both thresholds where given; `unknown` is the governance assumed for countries without a
+    /// score, as in the firm supply risk.
+    pub fn of(reference: &ReferenceData, unknown: f64, explicit: Option<f64>) -> ActionCalibration {
+        let firm: Vec<f64> = catalogue_scores(reference, unknown)
+            .iter()
+            .map(|c| c.score)
+            .collect();
+        let caller: Vec<f64> = reference
+            .materials
+            .iter()
+            .filter_map(|m| m.eu.as_ref()?.supply_risk)
+            .filter(|v| v.is_finite())
+            .collect();
+        ActionCalibration {
+            percentile: CALIBRATION_PERCENTILE,
+            firm: percentile(&firm, CALIBRATION_PERCENTILE),
+            firm_materials: firm.len(),
+            caller: percentile(&caller, CALIBRATION_PERCENTILE),
+            caller_materials: caller.len(),
+            explicit: explicit.filter(|v| v.is_finite()),
+        }
+    }
+
+    /// The threshold for a supply risk of `basis`: the explicit one, else the calibrated one;
+    /// `None` when there is neither (every value then counts as high).
+    pub fn threshold(&self, basis: SupplyRiskBasis) -> Option<f64> {
+        self.explicit.or(match basis {
+            SupplyRiskBasis::Caller => self.caller,
+            SupplyRiskBasis::Firm | SupplyRiskBasis::Unavailable => self.firm,
+        })
     }
 }
 
@@ -126,8 +185,8 @@ pub enum RankBy {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AssessParams {
     /// Supply risk per material id, supplied by the caller (for example the EU 2023 SR, or one
-    /// computed with the EU formula). A material absent here falls back to the concentration
-    /// score (see the module notes). Default: empty.
+    /// computed with the EU formula). A material absent here gets the firm supply risk (see the
+    /// module notes). Default: empty.
     pub supply_risk: BTreeMap<String, f64>,
     /// Thresholds of the action classes. Default: [`ActionThresholds::default`].
     pub thresholds: ActionThresholds,
@@ -141,8 +200,9 @@ pub struct AssessParams {
     /// it.
     pub date: Option<Date>,
     /// Governance score (EU 0-10 scale, 10 = weakest) assumed in the firm supply risk for a
-    /// country without a WGI score and for the rest-of-world remainder `ROW`. Default 5.0, the
-    /// scale's midpoint; every use is listed in the result.
+    /// country without a WGI score and for the rest-of-world remainder `ROW`. Default
+    /// [`UNKNOWN_GOVERNANCE_EU_SCALE`] (5, the average country's): the one convention of
+    /// [`governance`](crate::analysis::governance). Every use is listed in the result.
     pub unknown_governance: f64,
 }
 
@@ -154,7 +214,7 @@ impl Default for AssessParams {
             rank_by: RankBy::Spend,
             max_chokepoints: 25,
             date: None,
-            unknown_governance: 5.0,
+            unknown_governance: UNKNOWN_GOVERNANCE_EU_SCALE,
         }
     }
 }
@@ -269,28 +329,6 @@ fn stage_result(
     }
 }
 
-/// The stage with the highest HHI among `stages` (the bottleneck); the most upstream one on a
-/// tie; `None` when no stage has a mix.
-pub fn worst_stage(stages: &[StageResult]) -> Option<Stage> {
-    highest(stages, |s| Some(s.concentration.as_ref()?.hhi)).map(|(_, stage)| stage)
-}
-
-/// The highest `value` over `stages` and its stage, the most upstream one on a tie.
-fn highest(
-    stages: &[StageResult],
-    value: impl Fn(&StageResult) -> Option<f64>,
-) -> Option<(f64, Stage)> {
-    let mut best: Option<(f64, Stage)> = None;
-    for stage in stages {
-        if let Some(v) = value(stage)
-            && best.is_none_or(|(b, _)| v > b)
-        {
-            best = Some((v, stage.stage));
-        }
-    }
-    best
-}
-
 /// One line's results.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LineResult {
@@ -308,8 +346,13 @@ pub struct LineResult {
     pub inventory_days: f64,
     /// The most downstream stage the firm knows: where its direct suppliers are.
     pub direct_stage: Option<Stage>,
-    /// The stage with the highest HHI.
+    /// The line's bottleneck: the stage with the highest firm supply risk of the line's own
+    /// look-through
+    /// ([`bottleneck`](crate::analysis::firm_risk::bottleneck)); `None` when no stage is scored.
     pub worst_stage: Option<Stage>,
+    /// The line's own firm supply risk (GeoPolRisk, 0..1) at that stage; `None` when no stage
+    /// is scored.
+    pub supply_risk: Option<f64>,
     /// Each stage after the look-through, upstream first.
     pub stages: Vec<StageResult>,
     /// Hidden exposure upstream of the direct stage, largest first.
@@ -322,12 +365,10 @@ pub struct LineResult {
 pub enum SupplyRiskBasis {
     /// The caller's value ([`AssessParams::supply_risk`]).
     Caller,
-    /// The firm supply risk: the EU formula with the firm's own look-through mix as the sourcing
-    /// term ([`MaterialResult::firm_supply_risk`]).
-    FirmEu,
-    /// The concentration score: the largest `HHI_WGI` over the stages.
-    Concentration,
-    /// No value and no stage data; counted as high.
+    /// The firm supply risk: the GeoPolRisk score of the firm's own look-through mix
+    /// ([`MaterialResult::firm_supply_risk`]).
+    Firm,
+    /// No value and no scored stage; counted as high.
     Unavailable,
 }
 
@@ -338,14 +379,11 @@ pub struct SupplyRiskScore {
     pub value: Option<f64>,
     /// Where it comes from.
     pub basis: SupplyRiskBasis,
-    /// For the firm supply risk and the concentration score, the stage it comes from.
+    /// For the firm supply risk, the stage it comes from (the bottleneck).
     pub stage: Option<Stage>,
-}
-
-/// The concentration score of a set of stages: the largest `HHI_WGI` value and its stage (the
-/// most upstream on a tie); `None` when no stage has a mix.
-pub fn concentration_score(stages: &[StageResult]) -> Option<(f64, Stage)> {
-    highest(stages, |s| Some(s.hhi_wgi.as_ref()?.value))
+    /// The threshold at or above which it counts as high ([`ActionCalibration::threshold`]);
+    /// `None` when there is none.
+    pub threshold: Option<f64>,
 }
 
 /// The recommended action for a material.
@@ -374,21 +412,30 @@ impl Action {
     }
 }
 
-/// The action for a supply risk (`None` = unavailable, counted as high) and a business impact
-/// (fraction of revenue), by the thresholds.
+/// The action for a supply risk (`None` = unavailable, counted as high) against its threshold
+/// (`None` = no threshold, every value high) and a business impact (fraction of revenue)
+/// against its threshold.
 ///
 /// ```
-/// use chokepoint::analysis::portfolio::{classify, Action, ActionThresholds};
-/// let t = ActionThresholds::default(); // SR 1.0, impact 10 %
-/// assert_eq!(classify(Some(3.2), 0.30, &t), Action::QualifySecondSource);
-/// assert_eq!(classify(Some(3.2), 0.02, &t), Action::HoldBufferStock);
-/// assert_eq!(classify(Some(0.4), 0.30, &t), Action::Monitor);
-/// assert_eq!(classify(Some(0.4), 0.02, &t), Action::LowPriority);
-/// assert_eq!(classify(None, 0.02, &t), Action::HoldBufferStock);
+/// use chokepoint::analysis::portfolio::{classify, Action};
+/// let t = Some(0.3); // supply risk threshold; impact threshold 10 %
+/// assert_eq!(classify(Some(0.5), t, 0.30, 0.10), Action::QualifySecondSource);
+/// assert_eq!(classify(Some(0.5), t, 0.02, 0.10), Action::HoldBufferStock);
+/// assert_eq!(classify(Some(0.1), t, 0.30, 0.10), Action::Monitor);
+/// assert_eq!(classify(Some(0.1), t, 0.02, 0.10), Action::LowPriority);
+/// assert_eq!(classify(None, t, 0.02, 0.10), Action::HoldBufferStock);
 /// ```
-pub fn classify(supply_risk: Option<f64>, impact: f64, thresholds: &ActionThresholds) -> Action {
-    let risk_high = supply_risk.is_none_or(|sr| sr >= thresholds.supply_risk);
-    let impact_high = impact >= thresholds.business_impact;
+pub fn classify(
+    supply_risk: Option<f64>,
+    risk_threshold: Option<f64>,
+    impact: f64,
+    impact_threshold: f64,
+) -> Action {
+    let risk_high = match (supply_risk, risk_threshold) {
+        (Some(sr), Some(t)) => sr >= t,
+        _ => true,
+    };
+    let impact_high = impact >= impact_threshold;
     match (risk_high, impact_high) {
         (true, true) => Action::QualifySecondSource,
         (true, false) => Action::HoldBufferStock,
@@ -416,20 +463,21 @@ pub struct MaterialResult {
     pub min_inventory_days: f64,
     /// Each stage, spend-weighted over its lines, upstream first.
     pub stages: Vec<StageResult>,
-    /// The stage with the highest HHI.
+    /// The material's bottleneck: the stage with the highest firm supply risk
+    /// ([`bottleneck`](crate::analysis::firm_risk::bottleneck)),
+    /// the one stage the dashboard marks and the supply-risk column reports; `None` when no
+    /// stage is scored.
     pub worst_stage: Option<Stage>,
     /// Hidden exposure: each upstream stage's spend-weighted mix against the spend-weighted mix
     /// of the lines' direct suppliers. Largest first.
     pub hidden: Vec<HiddenExposure>,
-    /// The supply-risk axis: the caller's value, else the firm supply risk, else the
-    /// concentration score.
+    /// The supply-risk axis: the caller's value, else the firm supply risk.
     pub supply_risk: SupplyRiskScore,
     /// The EU 2023 published supply risk, economic importance and bottleneck of the material:
     /// the EU-level reference value, not the firm's. `None` where the EU did not assess it.
     pub eu_reference: Option<EuReference>,
-    /// The EU formula with the firm's own look-through mix as the sourcing term, per stage and
-    /// at the bottleneck, with its parameters' sources and assumptions; `None` when no stage has
-    /// a mix.
+    /// The firm supply risk (GeoPolRisk) of the firm's own look-through mix, per stage and at
+    /// the bottleneck, with its assumptions; `None` when no stage is scored.
     pub firm_supply_risk: Option<FirmSupplyRiskResult>,
     /// Policy findings for each stage with a mix and each rule with a share test that covers the
     /// material, stage by stage in rule-data order.
@@ -440,14 +488,15 @@ pub struct MaterialResult {
     pub action: Action,
 }
 
-/// One stage over the whole portfolio (all materials).
+/// One stage over the whole portfolio (all materials): the mix and the group shares, never an
+/// HHI (`concentration` and `hhi_wgi` are `None`: a concentration describes one material).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PortfolioStage {
     /// The stage.
     pub stage: Stage,
-    /// The mix weighted by spend.
+    /// The mix weighted by spend (all materials).
     pub by_spend: StageResult,
-    /// The mix weighted by revenue dependence.
+    /// The mix weighted by revenue dependence (all materials).
     pub by_revenue: StageResult,
 }
 
@@ -483,11 +532,13 @@ pub struct Totals {
     pub spend_unit: Option<String>,
     /// Revenue dependence over all lines (fraction), the sum capped at 1.
     pub revenue_share: f64,
-    /// Spend-weighted mean over lines of the worst-stage HHI (0-10,000); lines without any
-    /// stage data are left out. `None` when no line has data.
-    pub worst_hhi_by_spend: Option<f64>,
+    /// Spend-weighted mean over lines of each line's firm supply risk
+    /// ([`LineResult::supply_risk`], GeoPolRisk, 0..1, a score meant to compare materials);
+    /// lines without one are left out. `None` when no line has one. No HHI is averaged across
+    /// materials: a concentration describes one material at one stage.
+    pub supply_risk_by_spend: Option<f64>,
     /// The same, weighted by revenue dependence.
-    pub worst_hhi_by_revenue: Option<f64>,
+    pub supply_risk_by_revenue: Option<f64>,
     /// Number of materials per action.
     pub actions: ActionCounts,
 }
@@ -570,6 +621,8 @@ pub struct Assessment {
     pub chokepoints: Vec<Chokepoint>,
     /// Where reference data is missing, per material and stage.
     pub data_gaps: Vec<DataGap>,
+    /// The supply-risk thresholds of the action classes and where they come from.
+    pub calibration: ActionCalibration,
     /// The policy checks over the whole portfolio: the failing findings.
     pub policy: PolicySummary,
     /// Entries the reference data contradicts (a mining or refining country with no recorded
@@ -646,6 +699,17 @@ fn aggregate(
     }
     sort_hidden(&mut hidden);
     (stages, hidden)
+}
+
+/// A stage result over several materials without its concentration measures: an HHI describes
+/// one material at one stage, and a mix of different materials is not one market. The mix and
+/// the group shares (fractions of spend or revenue dependence) stay.
+fn across_materials(stage: StageResult) -> StageResult {
+    StageResult {
+        concentration: None,
+        hhi_wgi: None,
+        ..stage
+    }
 }
 
 fn spend_weight(line: &Line) -> f64 {
@@ -730,7 +794,7 @@ pub fn assess(
     let lines: Vec<LineResult> = resolved
         .iter()
         .enumerate()
-        .map(|(index, r)| line_result(index, r, reference, &groups))
+        .map(|(index, r)| line_result(index, r, reference, params, &groups))
         .collect();
 
     // Materials in order of first appearance.
@@ -741,9 +805,24 @@ pub fn assess(
         }
     }
     let total_spend: f64 = portfolio.lines.iter().map(|l| l.spend.get()).sum();
+    let calibration = ActionCalibration::of(
+        reference,
+        params.unknown_governance,
+        params.thresholds.supply_risk,
+    );
     let mut materials: Vec<MaterialResult> = material_ids
         .iter()
-        .map(|id| material_result(id, &resolved, total_spend, reference, params, &groups))
+        .map(|id| {
+            material_result(
+                id,
+                &resolved,
+                total_spend,
+                reference,
+                params,
+                &calibration,
+                &groups,
+            )
+        })
         .collect();
     let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
     let policy = check_policy(
@@ -761,21 +840,17 @@ pub fn assess(
         .zip(by_revenue)
         .map(|(by_spend, by_revenue)| PortfolioStage {
             stage: by_spend.stage,
-            by_spend,
-            by_revenue,
+            by_spend: across_materials(by_spend),
+            by_revenue: across_materials(by_revenue),
         })
         .collect();
 
-    let worst_hhi: Vec<(f64, f64, f64)> = lines
+    let scored: Vec<(f64, f64, f64)> = lines
         .iter()
-        .filter_map(|l| {
-            let worst = l.worst_stage?;
-            let k = l.stages.iter().find(|s| s.stage == worst)?;
-            Some((k.concentration.as_ref()?.hhi, l.spend, l.revenue_share))
-        })
+        .filter_map(|l| Some((l.supply_risk?, l.spend, l.revenue_share)))
         .collect();
     let by = |pick: fn(&(f64, f64, f64)) -> f64| {
-        weighted_mean(&worst_hhi.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
+        weighted_mean(&scored.iter().map(|t| (t.0, pick(t))).collect::<Vec<_>>())
     };
     let actions = ActionCounts::count(materials.iter().map(|m| m.action));
     let totals = Totals {
@@ -789,8 +864,8 @@ pub fn assess(
             .map(|l| l.revenue_share.get())
             .sum::<f64>()
             .min(1.0),
-        worst_hhi_by_spend: by(|t| t.1),
-        worst_hhi_by_revenue: by(|t| t.2),
+        supply_risk_by_spend: by(|t| t.1),
+        supply_risk_by_revenue: by(|t| t.2),
         actions,
     };
 
@@ -800,6 +875,7 @@ pub fn assess(
         totals,
         chokepoints: chokepoints(&resolved, &materials, params),
         data_gaps: data_gaps(&materials),
+        calibration,
         lines,
         materials,
         stages,
@@ -902,6 +978,7 @@ fn line_result(
     index: usize,
     resolved: &Resolved<'_>,
     reference: &ReferenceData,
+    params: &AssessParams,
     groups: &Groups<'_>,
 ) -> LineResult {
     let line = resolved.line;
@@ -910,6 +987,12 @@ fn line_result(
         .iter()
         .map(|r| stage_result(r.stage, r.basis, r.mix.cloned(), reference, groups))
         .collect();
+    let firm = firm_supply_risk_of(
+        &line.material,
+        &stages,
+        reference,
+        params.unknown_governance,
+    );
     LineResult {
         line: index + 1,
         label: line.label.clone(),
@@ -918,7 +1001,8 @@ fn line_result(
         revenue_share: line.revenue_share.get(),
         inventory_days: line.inventory_days.get(),
         direct_stage: direct_stage(line),
-        worst_stage: worst_stage(&stages),
+        worst_stage: firm.as_ref().map(|f| f.bottleneck),
+        supply_risk: firm.as_ref().map(|f| f.value),
         hidden: hidden_exposure(line, reference),
         stages,
     }
@@ -930,6 +1014,7 @@ fn material_result(
     total_spend: f64,
     reference: &ReferenceData,
     params: &AssessParams,
+    calibration: &ActionCalibration,
     groups: &Groups<'_>,
 ) -> MaterialResult {
     let mine: Vec<(usize, &Resolved<'_>)> = resolved
@@ -946,29 +1031,18 @@ fn material_result(
         .sum::<f64>()
         .min(1.0);
     let firm_supply_risk = firm_supply_risk_of(id, &stages, reference, params.unknown_governance);
-    let supply_risk = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
-        Some(&value) => SupplyRiskScore {
-            value: Some(value),
-            basis: SupplyRiskBasis::Caller,
-            stage: None,
+    let (value, basis, stage) = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
+        Some(&value) => (Some(value), SupplyRiskBasis::Caller, None),
+        None => match &firm_supply_risk {
+            Some(f) => (Some(f.value), SupplyRiskBasis::Firm, Some(f.bottleneck)),
+            None => (None, SupplyRiskBasis::Unavailable, None),
         },
-        None if firm_supply_risk.is_some() => SupplyRiskScore {
-            value: firm_supply_risk.as_ref().map(|f| f.value),
-            basis: SupplyRiskBasis::FirmEu,
-            stage: firm_supply_risk.as_ref().map(|f| f.bottleneck),
-        },
-        None => match concentration_score(&stages) {
-            Some((value, stage)) => SupplyRiskScore {
-                value: Some(value),
-                basis: SupplyRiskBasis::Concentration,
-                stage: Some(stage),
-            },
-            None => SupplyRiskScore {
-                value: None,
-                basis: SupplyRiskBasis::Unavailable,
-                stage: None,
-            },
-        },
+    };
+    let supply_risk = SupplyRiskScore {
+        value,
+        basis,
+        stage,
+        threshold: calibration.threshold(basis),
     };
     MaterialResult {
         material: id.to_string(),
@@ -988,8 +1062,13 @@ fn material_result(
             .map(|r| r.line.inventory_days.get())
             .reduce(f64::min)
             .unwrap_or(0.0),
-        worst_stage: worst_stage(&stages),
-        action: classify(supply_risk.value, revenue_share, &params.thresholds),
+        worst_stage: firm_supply_risk.as_ref().map(|f| f.bottleneck),
+        action: classify(
+            supply_risk.value,
+            supply_risk.threshold,
+            revenue_share,
+            params.thresholds.business_impact,
+        ),
         business_impact: revenue_share,
         supply_risk,
         eu_reference: reference.material(id).and_then(eu_reference),

@@ -50,6 +50,46 @@ pub fn thousands(value: f64) -> String {
     out
 }
 
+/// An HHI (0-10,000) to the nearest 10, the precision the shares support, with thousands
+/// separators: `8_804.6` → `"8 800"`.
+pub fn hhi(value: f64) -> String {
+    thousands((value / 10.0).round() * 10.0)
+}
+
+/// The concentration band of an HHI, as context: above 1,800 "highly concentrated" (U.S. DOJ and
+/// FTC, *Merger Guidelines*, 2023, Guideline 1, section 2.1); 1,000 to 1,800 "moderately
+/// concentrated" and below 1,000 "unconcentrated" (the bands of the 1992 Horizontal Merger
+/// Guidelines as revised in 1997, which the 2023 text no longer draws). The guidelines are about
+/// firms in a market, not countries in world supply: context, not a test.
+pub fn hhi_band(value: f64) -> &'static str {
+    if value > 1_800.0 {
+        "highly concentrated"
+    } else if value >= 1_000.0 {
+        "moderately concentrated"
+    } else {
+        "unconcentrated"
+    }
+}
+
+/// A supply risk on the EU scale to one decimal, the precision the EU publishes: `2.345` →
+/// `"2.3"`.
+pub fn supply_risk(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.1}")
+    } else {
+        "–".into()
+    }
+}
+
+/// The firm supply risk (GeoPolRisk, 0-1) to two decimals: `0.4267` → `"0.43"`.
+pub fn firm_score(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.2}")
+    } else {
+        "–".into()
+    }
+}
+
 /// A money amount in compact form with its unit: `4_200_000, "EUR"` → `"4.2 M EUR"`.
 pub fn money(value: f64, unit: Option<&str>) -> String {
     let unit = unit.map(|u| format!(" {u}")).unwrap_or_default();
@@ -210,6 +250,27 @@ mod tests {
         assert_eq!(thousands(10_000.0), "10\u{202f}000");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234.0), "-1\u{202f}234");
+    }
+
+    #[test]
+    fn hhi_to_the_nearest_ten_with_its_band() {
+        assert_eq!(hhi(8_334.0), "8\u{202f}330");
+        assert_eq!(hhi(8_335.0), "8\u{202f}340");
+        assert_eq!(hhi(10_000.0), "10\u{202f}000");
+        assert_eq!(hhi(f64::NAN), "–");
+        // 2023 Merger Guidelines: above 1,800 is highly concentrated; 1,800 itself is not.
+        assert_eq!(hhi_band(1_800.1), "highly concentrated");
+        assert_eq!(hhi_band(1_800.0), "moderately concentrated");
+        assert_eq!(hhi_band(1_000.0), "moderately concentrated");
+        assert_eq!(hhi_band(999.9), "unconcentrated");
+    }
+
+    #[test]
+    fn supply_risk_precision() {
+        assert_eq!(supply_risk(2.349), "2.3");
+        assert_eq!(supply_risk(3.96), "4.0");
+        assert_eq!(firm_score(0.4267), "0.43");
+        assert_eq!(firm_score(f64::INFINITY), "–");
     }
 
     #[test]

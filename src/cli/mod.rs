@@ -31,9 +31,11 @@ COMMANDS:
         look-through (unknown upstream stages take the world mix), HHI (0-10,000), effective
         number of supplier countries, CR1, CR3, group shares, governance-weighted HHI, hidden
         exposure behind the direct suppliers, portfolio totals, ranked chokepoints and an action
-        per material; per material the EU 2023 published supply risk (EU-level reference), the
-        firm supply risk (EU formula with the firm's own look-through mix as the sourcing term,
-        assumptions listed), the policy findings per stage (CRMA 65 % benchmark, DFARS
+        per material; per material the EU 2023 published supply risk (the EU's reference value
+        for the material, about 2016-2020 data, not the firm's), the firm supply risk
+        (GeoPolRisk: world HHI of each stage times the firm's share-weighted governance, 0-1,
+        at the bottleneck stage; assumptions listed), the action thresholds used
+        (`calibration`), the policy findings per stage (CRMA 65 % benchmark, DFARS
         covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`,
         and `outlook`: per material and stage filled from the world mix that the IEA projects,
         the mix in 2024 (IEA base year), 2030, 2035 and 2040 if the sourcing stays as it is (IEA
@@ -53,13 +55,16 @@ COMMANDS:
                                     dates; each finding shows its dates
           --unknown-governance X    governance score (0-10, 10 = weakest) assumed in the firm
                                     supply risk for countries without a WGI score and for the
-                                    rest of the world (default 5)
+                                    rest of the world (default 5, the average country's:
+                                    the one convention of docs/METHODS.md)
           --rank-by spend|revenue   rank chokepoints by spend (default) or revenue exposed
           --top N                   keep the N highest chokepoints (default 25; 0 = all)
           --published-sr            use the published EU 2023 supply risk as each material's
                                     supply-risk axis where there is one (default: the firm
-                                    supply risk, else the concentration score)
-          --sr-threshold X          supply risk at or above which it is high (default 1.0)
+                                    supply risk); compared with the 75th percentile of the
+                                    EU SR over the catalogue
+          --sr-threshold X          supply risk at or above which it is high (default: the 75th
+                                    percentile of the catalogue's scores, see docs/METHODS.md)
           --impact-threshold PCT    revenue dependence in percent at or above which business
                                     impact is high (default 10)
         Invalid files print every problem, one a line (\"line 3 (Magnets), refining: shares
@@ -291,15 +296,16 @@ fn run_assess(
             "--as-written" => as_written = true,
             "--unknown-governance" => {
                 let value = parse_number(arg, option_value(arg, &mut rest)?)?;
-                if value > 10.0 {
+                if !(0.0..=10.0).contains(&value) {
                     return Err(CliError::Usage(format!(
-                        "`--unknown-governance`: {value} is above 10"
+                        "`--unknown-governance`: {value} is not between 0 and 10"
                     )));
                 }
                 params.unknown_governance = value;
             }
             "--sr-threshold" => {
-                params.thresholds.supply_risk = parse_number(arg, option_value(arg, &mut rest)?)?;
+                params.thresholds.supply_risk =
+                    Some(parse_number(arg, option_value(arg, &mut rest)?)?);
             }
             "--impact-threshold" => {
                 params.thresholds.business_impact =

@@ -60,6 +60,20 @@ test('the flow diagram is drawn with a text alternative, and its table has a row
   await context.close();
 });
 
+test('supply risk: the firm score with its threshold, and the EU SR as the EU\'s reference, flagged as older data', async () => {
+  const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`);
+  await page.getByTestId('material-row').first().waitFor();
+  const eu = await page.getByTestId('eu-reference').allTextContents();
+  assert.ok(eu.length >= 1, 'the demo has materials the EU assessed');
+  for (const text of eu) {
+    assert.match(text, /^EU reference for the material, not your sourcing: SR \d+\.\d \(EU 2023, older data: about 2016-2020\)$/, text);
+  }
+  const cells = await page.getByTestId('material-row').locator('td:nth-child(3)').allTextContents();
+  assert.ok(cells.some((c) => /^\d\.\d\d \(your sourcing, GeoPolRisk 0-1, (mining|refining); high from \d\.\d\d\)/.test(c)), cells.join(' | '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('at 360 px the flow diagram scrolls inside its own frame, not the page', async () => {
   const viewport = { width: 360, height: 780 };
   const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`, viewport);

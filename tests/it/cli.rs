@@ -61,7 +61,10 @@ fn assess_prints_the_full_results_as_json() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["totals"]["lines"], 7);
     assert_eq!(json["materials"][0]["material"], "rare_earths_magnet");
-    assert_eq!(json["materials"][0]["action"], "qualify_second_source");
+    // The test fixture's catalogue has five scored materials; the magnets are below its 75th
+    // percentile: monitor (30 % of revenue).
+    assert_eq!(json["materials"][0]["action"], "monitor");
+    assert_eq!(json["calibration"]["firm_materials"], 5);
     assert!(json["chokepoints"].as_array().unwrap().len() <= 25);
     assert!(json["lines"][0]["hidden"][0]["hidden"].as_f64().unwrap() > 0.5);
 }
@@ -238,10 +241,13 @@ fn assess_on_the_embedded_data_shows_look_through_and_policy_findings() {
             .any(|f| f["rule_id"] == "EU-CRMA-ART5-1B-65" && f["material"] == "rare_earths_magnet")
     );
     // Supply risk: the firm value drives the action; the EU value is the EU-level reference.
-    assert_eq!(magnets["supply_risk"]["basis"], "firm_eu");
+    assert_eq!(magnets["supply_risk"]["basis"], "firm");
     let gallium = &json["materials"][1];
     assert_eq!(gallium["eu_reference"]["supply_risk"], 3.9);
-    assert!(gallium["firm_supply_risk"]["value"].as_f64().unwrap() > 1.0);
+    assert_eq!(gallium["eu_reference"]["older_data"], true);
+    // The firm score is a GeoPolRisk score, 0..1.
+    let firm = gallium["firm_supply_risk"]["value"].as_f64().unwrap();
+    assert!(firm > 0.0 && firm <= 1.0, "{firm}");
 }
 
 #[test]

@@ -2,6 +2,7 @@ mod analysis;
 mod cli;
 mod core_guard;
 mod expected_loss;
+mod firm_score;
 mod flow;
 mod forward;
 mod fuzz_replay;

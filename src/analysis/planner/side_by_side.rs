@@ -138,12 +138,16 @@ pub fn side_by_side(
     let count = |n: usize| Some(n as f64);
     type Measure = fn(&Assessment) -> Option<f64>;
     let portfolio_metrics: [(&'static str, Unit, Measure); 7] = [
-        ("Worst HHI, weighted by spend", Unit::Hhi, |x| {
-            x.totals.worst_hhi_by_spend
-        }),
-        ("Worst HHI, weighted by revenue", Unit::Hhi, |x| {
-            x.totals.worst_hhi_by_revenue
-        }),
+        (
+            "Supply risk of your sourcing, weighted by spend",
+            Unit::Score,
+            |x| x.totals.supply_risk_by_spend,
+        ),
+        (
+            "Supply risk of your sourcing, weighted by revenue",
+            Unit::Score,
+            |x| x.totals.supply_risk_by_revenue,
+        ),
         ("Materials calling for a second source", Unit::Count, |x| {
             Some(x.totals.actions.qualify_second_source as f64)
         }),

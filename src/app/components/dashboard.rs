@@ -15,7 +15,8 @@ use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
 use crate::app::components::world_map::world_map_panel;
 use crate::app::format::{
-    country_name, money, pct, published_world_share, thousands, world_source,
+    country_name, firm_score, hhi, hhi_band, money, pct, published_world_share, supply_risk,
+    world_source,
 };
 use crate::app::pages::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
@@ -165,6 +166,7 @@ fn results(
                 </p>
             </div>
             <h3>{ "Top chokepoints" }</h3>
+            <p class="muted small">{ "Spend exposed: the whole spend of each line that passes through the country at that stage, times the country's share. Every upstream stage carries the line's whole spend, so the amounts do not add up across stages." }</p>
             <ol class="chokepoints" data-testid="chokepoints">
                 for c in a.chokepoints.iter().take(3) {
                     <li>
@@ -186,7 +188,7 @@ fn results(
             { settings.clone() }
             <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
-                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country). Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
+                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
                         <span data-testid="policy-researched">{ policy_note(a) }</span>
                     </caption>
                     <thead>
@@ -385,12 +387,51 @@ fn policy_title(f: &crate::analysis::policy::PolicyFinding) -> String {
 }
 
 fn supply_risk_text(m: &MaterialResult) -> String {
+    let high = m
+        .supply_risk
+        .threshold
+        .map(|t| format!("; high from {}", score_text(m.supply_risk.basis, t)))
+        .unwrap_or_default();
     match (m.supply_risk.value, m.supply_risk.basis) {
-        (Some(v), SupplyRiskBasis::Caller) => format!("{v:.1} (given)"),
-        (Some(v), SupplyRiskBasis::FirmEu) => format!("{v:.1} (EU method, your sourcing)"),
-        (Some(v), _) => format!("{v:.1} (HHI-WGI)"),
-        (None, _) => "unavailable".into(),
+        (Some(v), SupplyRiskBasis::Caller) => format!("{} (given{high})", supply_risk(v)),
+        (Some(v), SupplyRiskBasis::Firm) => {
+            let stage = m
+                .supply_risk
+                .stage
+                .map(|s| format!(", {}", s.label().to_lowercase()))
+                .unwrap_or_default();
+            format!(
+                "{} (your sourcing, GeoPolRisk 0-1{stage}{high})",
+                firm_score(v)
+            )
+        }
+        _ => "unavailable".into(),
     }
+}
+
+/// A supply-risk value in the precision of its basis: the firm score to two decimals (0-1), the
+/// EU-scale values to one.
+fn score_text(basis: SupplyRiskBasis, value: f64) -> String {
+    match basis {
+        SupplyRiskBasis::Caller => supply_risk(value),
+        _ => firm_score(value),
+    }
+}
+
+/// The EU's reference value for the material, flagged as the EU's and as older data.
+fn eu_reference_text(m: &MaterialResult) -> Option<String> {
+    let eu = m.eu_reference.as_ref()?;
+    let sr = eu.supply_risk?;
+    let older = if eu.older_data {
+        format!(", older data: {}", eu.data_period)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "EU reference for the material, not your sourcing: SR {} (EU {}{older})",
+        supply_risk(sr),
+        eu.assessment_year
+    ))
 }
 
 fn basis_text(basis: MixBasis) -> &'static str {
@@ -442,7 +483,12 @@ fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
             <tr data-testid="material-row">
                 <th scope="row" rowspan={span.clone()}>{ &m.name }</th>
                 <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
-                <td rowspan={span.clone()}>{ supply_risk_text(m) }</td>
+                <td rowspan={span.clone()}>
+                    { supply_risk_text(m) }
+                    if let Some(eu) = eu_reference_text(m) {
+                        <br /><span class="muted small" data-testid="eu-reference">{ eu }</span>
+                    }
+                </td>
                 { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
                 <td rowspan={span.clone()}>{ hidden_text(reference, m) }</td>
                 <td rowspan={span}>{ policy_cell(m) }</td>
@@ -469,7 +515,7 @@ fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -
         Some(c) => html! {
             <>
                 <td>{ s.stage.label() }if worst { <span class="badge bad small">{ " bottleneck" }</span> }</td>
-                <td class="num">{ thousands(c.hhi) }</td>
+                <td class="num" title={hhi_band(c.hhi)}>{ hhi(c.hhi) }</td>
                 <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
                 <td>{ largest_cell(reference, &m.material, s) }</td>
                 <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>

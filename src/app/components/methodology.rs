@@ -40,14 +40,24 @@ pub fn MethodologyPage() -> Html {
                       stage with the highest value is the bottleneck. Source: Deloitte, BGS, BRGM and \
                       TNO for DG GROW, Study on the review of the list of Critical Raw Materials (2017), \
                       doi:10.2873/876644." }</p>
+                <p>{ "The EU's published supply risk is the EU's reference value for a material (the \
+                      Union's supply, about 2016-2020), not your firm's. Your own supply risk is the \
+                      GeoPolRisk score (Gemechu et al. 2016; Cimprich et al. 2017; Santillán-Saldivar et \
+                      al. 2021) at each stage: world production concentration (HHI, 0-1) × Σ your share \
+                      from each country × its political instability (WGI rescaled to 0-1), the highest \
+                      stage being the bottleneck. It falls when you move supply to better-governed \
+                      countries. Countries without a governance score and the rest of the world count as \
+                      the average country (a WGI estimate of 0)." }</p>
             </section>
             <section class="card">
                 <h2>{ "Actions" }</h2>
-                <p>{ "Each material is placed on two axes: supply risk (high at 1.0 and above, the EU \
-                      threshold) and business impact (the share of your revenue that depends on it, \
-                      high at 10 % and above). High risk and high impact: qualify a second source. High \
-                      risk, low impact: hold buffer stock. Low risk, high impact: monitor. Otherwise: \
-                      low priority." }</p>
+                <p>{ "Each material is placed on two axes: the supply risk of your sourcing and business \
+                      impact (the share of your revenue that depends on it). Supply risk is high when it \
+                      reaches the top quarter of the catalogue: the 75th percentile of every material's \
+                      score at the world mix, computed from the embedded data. Business impact is high at \
+                      10 % of revenue, a default you can change, not a published threshold. High risk and \
+                      high impact: qualify a second source. High risk, low impact: hold buffer stock. Low \
+                      risk, high impact: monitor. Otherwise: low priority." }</p>
             </section>
             <section class="card">
                 <h2>{ "Policy checks" }</h2>

@@ -6,7 +6,7 @@
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::outlook::{OutlookPoint, portfolio_outlook};
 use crate::analysis::portfolio::{AssessParams, assess};
-use crate::app::format::{country_name, material_name, pct, published_pct, thousands};
+use crate::app::format::{country_name, hhi, material_name, pct, published_pct};
 use crate::app::results::valid_part;
 use crate::model::Stage;
 use crate::model::portfolio::RawPortfolio;
@@ -55,7 +55,7 @@ pub fn point_text(reference: &ReferenceData, point: &OutlookPoint) -> String {
         || "rest of world".to_string(),
         |(country, share)| format!("{} {}", country_name(reference, country), pct(share)),
     );
-    format!("{largest} · HHI {}", thousands(c.hhi))
+    format!("{largest} · HHI {}", hhi(c.hhi))
 }
 
 /// The panel.

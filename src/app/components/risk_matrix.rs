@@ -1,7 +1,7 @@
 //! The risk matrix: each material placed by business impact (share of revenue that depends on it)
 //! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
 
-use crate::analysis::portfolio::MaterialResult;
+use crate::analysis::portfolio::{MaterialResult, SupplyRiskBasis};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::pct;
@@ -31,14 +31,29 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
     };
     let materials: &[MaterialResult] = &assessment.materials;
     let t = &assessment.params.thresholds;
-    let max_risk = materials
+    // The supply-risk line: the threshold the materials were classified with (the first
+    // material's; every material of one assessment has the same basis unless the caller gave
+    // values for some), else the catalogue calibration of the firm score.
+    let risk_threshold = materials
+        .iter()
+        .find_map(|m| m.supply_risk.threshold)
+        .or(assessment.calibration.threshold(SupplyRiskBasis::Firm))
+        .unwrap_or(0.0);
+    let calibrated = if assessment.calibration.explicit.is_some() {
+        ""
+    } else {
+        " (the catalogue's top quarter)"
+    };
+    let top = materials
         .iter()
         .filter_map(|m| m.supply_risk.value)
-        .fold(t.supply_risk * 2.0, f64::max)
-        .ceil();
+        .fold(risk_threshold * 2.0, f64::max);
+    // The firm score lies in 0..1: quarter steps; larger scales (EU SR): whole numbers.
+    let step = if top <= 1.0 { 0.25 } else { 1.0 };
+    let max_risk = ((top / step).ceil() * step).max(step);
     let x = |impact: f64| LEFT + impact.clamp(0.0, 1.0) * (W - LEFT - RIGHT);
     let y = |risk: f64| H - BOTTOM - (risk.clamp(0.0, max_risk) / max_risk) * (H - BOTTOM - TOP);
-    let (tx, ty) = (x(t.business_impact), y(t.supply_risk));
+    let (tx, ty) = (x(t.business_impact), y(risk_threshold));
     let quadrant = |x0: f64, y0: f64, label: &str, anchor: &'static str, lx: f64, ly: f64| {
         html! {
             <text x={lx.to_string()} y={ly.to_string()} font-size="11" text-anchor={anchor}
@@ -48,7 +63,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
     html! {
         <figure class="card chart-card">
             <figcaption id="risk-matrix-title"><strong>{ "Risk matrix" }</strong>
-                <span class="muted small">{ format!(" · supply risk against the share of revenue that depends on each material; lines at supply risk {} and {} of revenue", t.supply_risk, pct(t.business_impact)) }</span>
+                <span class="muted small">{ format!(" · supply risk of your sourcing against the share of revenue that depends on each material; lines at supply risk {risk_threshold:.2}{calibrated} and {} of revenue", pct(t.business_impact)) }</span>
             </figcaption>
             <ChartExport name="risk-matrix" title="Risk matrix">
             <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" aria-labelledby="risk-matrix-title">
@@ -70,7 +85,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                 for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
                     <text x={x(tick).to_string()} y={(H - BOTTOM + 14.0).to_string()} font-size="10" text-anchor="middle">{ pct(tick) }</text>
                 }
-                for tick in (0..=(max_risk as u32)).map(f64::from) {
+                for tick in (0..=((max_risk / step).round() as u32)).map(|i| f64::from(i) * step) {
                     <text x={(LEFT - 6.0).to_string()} y={(y(tick) + 3.0).to_string()} font-size="10" text-anchor="end">{ tick }</text>
                 }
                 for m in materials.iter() {
@@ -78,7 +93,7 @@ pub fn RiskMatrix(props: &RiskMatrixProps) -> Html {
                         <g>
                             <circle cx={x(m.revenue_share).to_string()} cy={y(risk).to_string()} r="5"
                                 class="dot">
-                                <title>{ format!("{}: supply risk {risk:.1}, {} of revenue, {}", m.name, pct(m.revenue_share), m.action.label()) }</title>
+                                <title>{ format!("{}: supply risk {risk:.2}, {} of revenue, {}", m.name, pct(m.revenue_share), m.action.label()) }</title>
                             </circle>
                             // Labels of points in the right half go to the left of the point, so
                             // they stay inside the drawing.
