@@ -49,7 +49,23 @@ async fn mount() -> Element {
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root.clone())));
+    next_task().await;
     root
+}
+
+/// Waits for the next task and renders what it scheduled: the parts the app draws after the
+/// first screen (`chokepoint::app::later`).
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("a timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the timer fires");
+    yew::scheduler::flush().await;
 }
 
 fn text_of(root: &Element, selector: &str) -> String {
@@ -72,6 +88,51 @@ async fn the_demo_portfolio_renders_results() {
         .length();
     assert_eq!(rows, 6);
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_first_task_draws_the_first_screen_and_the_next_the_rest() {
+    let root = mount().await;
+    // Mount again without waiting for the next task: the answer is there, the editor and the
+    // per-material table are not yet.
+    if let Some((handle, old)) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        handle.destroy();
+        old.remove();
+    }
+    let root2 = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root2)
+        .expect("append");
+    let handle = yew::Renderer::<App>::with_root(root2.clone()).render();
+    yew::scheduler::flush().await;
+    let count = |selector: &str| {
+        root2
+            .query_selector_all(selector)
+            .expect("selector")
+            .length()
+    };
+    assert_eq!(
+        count("[data-testid=headline]"),
+        1,
+        "the answer is in the first task"
+    );
+    assert_eq!(
+        count("[data-testid=line-editor]"),
+        0,
+        "the editor waits for the next task"
+    );
+    assert_eq!(
+        count("[data-testid=material-row]"),
+        0,
+        "the table waits for the next task"
+    );
+    next_task().await;
+    assert_eq!(count("[data-testid=line-editor]"), 7, "the demo has 7 lines");
+    assert_eq!(count("[data-testid=material-row]"), 6);
+    MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root2)));
+    drop(root);
 }
 
 #[wasm_bindgen_test]

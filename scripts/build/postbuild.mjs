@@ -130,6 +130,43 @@ const PRERENDER_STATE = `(function () {
 const single = singleFile(staging);
 console.log(`postbuild: ${SINGLE_FILE}: ${(single.bytes / 1e6).toFixed(1)} MB, workers: ${single.workers.join(', ')}`);
 
+// 0b. (After the single-file build, which reads Trunk's loader as Trunk wrote it.) The app
+//     starts after the first paint. Trunk's loader imports the main bundle statically and
+//     preloads it from <head>, so the 1 MB of WebAssembly competes with the first paint and, in
+//     Lighthouse's simulation, every request started before the largest paint counts towards it.
+//     The page already shows the answer (step 0): the loader now waits for one frame to be
+//     painted, then adds the same preload links (with their integrity) and imports the bundle.
+{
+  const indexFile = join(staging, 'index.html');
+  let html = readFileSync(indexFile, 'utf8');
+  const links = [];
+  html = html.replace(/\s*<link rel="(modulepreload|preload)" href="(\.\/chokepoint-[0-9a-f]{16}(?:_bg\.wasm|\.js))"[^>]*integrity="([^"]+)"[^>]*>/g, (_, rel, href, integrity) => {
+    links.push({ rel, href, integrity });
+    return '';
+  });
+  const loader = /<script type="module">\s*import init, \* as bindings from '(\.\/chokepoint-[0-9a-f]{16}\.js)';\s*const wasm = await init\(\{ module_or_path: '(\.\/chokepoint-[0-9a-f]{16}_bg\.wasm)' \}\);([\s\S]*?)<\/script>/;
+  const found = html.match(loader);
+  if (links.length !== 2 || !found) throw new Error("postbuild: Trunk's loader or preload links not as expected in index.html");
+  const [, js, wasmFile, rest] = found;
+  const deferred = `<script type="module">
+// After the first paint (scripts/build/postbuild.mjs, step 0b).
+await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+for (const { rel, href, integrity } of ${JSON.stringify(links)}) {
+  const link = document.createElement('link');
+  link.rel = rel;
+  link.href = href;
+  link.integrity = integrity;
+  link.crossOrigin = 'anonymous';
+  if (rel === 'preload') { link.as = 'fetch'; link.type = 'application/wasm'; }
+  document.head.append(link);
+}
+const bindings = await import('${js}');
+const wasm = await bindings.default({ module_or_path: '${wasmFile}' });${rest}</script>`;
+  writeFileSync(indexFile, html.replace(loader, () => deferred));
+  console.log('postbuild: index.html: the app starts after the first paint');
+}
+
+
 for (const name of readdirSync(staging)) {
   if (name.endsWith('.html') && name !== SINGLE_FILE) addPolicy(join(staging, name));
 }

@@ -11,6 +11,7 @@ pub mod format;
 pub mod import_job;
 #[cfg(target_arch = "wasm32")]
 pub mod import_worker;
+pub mod later;
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;

@@ -47,6 +47,8 @@ pub struct DashboardProps {
 pub fn Dashboard(props: &DashboardProps) -> Html {
     let reference = crate::reference::embedded_current();
     let derived = &props.derived;
+    // What lies below the first screen is drawn in the next task (crate::app::later).
+    let later = crate::app::later::use_later();
     html! {
         <section aria-labelledby="results-title" class="dashboard" data-testid="results">
             <h2 id="results-title">{ "Results" }</h2>
@@ -59,7 +61,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
             }
             {
                 match &derived.assessment {
-                    Some(assessment) => results(reference, derived, assessment, &props.settings),
+                    Some(assessment) => results(reference, derived, assessment, &props.settings, later),
                     None => html! {
                         <p data-testid="headline" class="headline">
                             { "Add a line with a material and its spend to see where your supply really comes from." }
@@ -68,7 +70,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
                 }
             }
             { warnings_notice(derived) }
-            if derived.assessment.is_some() {
+            if derived.assessment.is_some() && later {
                 { world_map_panel(derived) }
                 <LazyDetails part={Part::Outlook} class="card outlook-panel" testid="outlook-panel"
                     summary="How world supply is changing: USGS 2024 to 2025, and your exposure in 2030 and 2035 (IEA projections)"
@@ -113,6 +115,7 @@ fn results(
     derived: &Rc<Derived>,
     a: &Assessment,
     settings: &Html,
+    later: bool,
 ) -> Html {
     let materials = MaterialRef::all(derived);
     let unit = a.totals.spend_unit.as_deref();
@@ -186,6 +189,7 @@ fn results(
             </div>
             <h3>{ "Per material and stage" }</h3>
             { settings.clone() }
+            if later {
             <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
@@ -216,6 +220,7 @@ fn results(
             <h3>{ "Where each stage comes from" }</h3>
             for m in materials.into_iter().filter(|m| Some(m.material.as_str()) != first_chart.as_ref().map(|f| f.material.as_str())) {
                 <StageBars material={m} />
+            }
             }
         </>
     }

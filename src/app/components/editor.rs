@@ -37,6 +37,8 @@ const LONG_PORTFOLIO: usize = 24;
 pub fn Editor(props: &EditorProps) -> Html {
     let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
+    // The editor is below the results: drawn in the task after the first screen.
+    let later = crate::app::later::use_later();
     html! {
         <section aria-labelledby="editor-title" class={classes!("editor", (props.portfolio.lines.len() > LONG_PORTFOLIO).then_some("long"))}>
             <h2 id="editor-title">{ "What you buy, and from where" }</h2>
@@ -46,8 +48,8 @@ pub fn Editor(props: &EditorProps) -> Html {
                 }
                 <option value="ROW" label="Rest of world" />
             </datalist>
-            <div class="editor-lines">
-            for (index, line) in props.portfolio.lines.iter().enumerate() {
+            <div class="editor-lines" aria-busy={(!later).then_some("true")}>
+            for (index, line) in props.portfolio.lines.iter().enumerate().filter(|_| later) {
                 <LineEditor
                     key={index}
                     index={index}
