@@ -23,9 +23,10 @@ Rules (also in docs/METHODS.md, section "Look-through by trade", and docs/DATA.m
   largest MAX_ORIGINS, and exporters without an ISO code are folded into `ROW`. Shares are in
   percent with one decimal; `ROW` takes the rounding remainder, so each entry sums to 100.0.
 * Transit hubs (ore and concentrate groups only, where an origin should be a mine): an origin
-  whose three-year imports of the group are at least HUB_RATIO times its exports of it ships on
-  what it brings in (Namibia's cobalt hydroxide is Congolese); its share is split by its own
-  import origins, one hop. Refined-product groups keep the shipping country: refining is where
+  that the catalogue does not list as a miner of a material of the group and whose three-year
+  imports of the group are at least HUB_RATIO times its exports of it ships on what it brings in
+  (Namibia's cobalt hydroxide is Congolese); its share is split by its own import origins, one
+  hop. Refined-product groups keep the shipping country: refining is where
   the material changes form.
 * Importers kept (the table is embedded in the app's first load): per group, the largest
   importers by three-year value until TOP_COVER of world imports of the group is covered (at most
@@ -230,12 +231,16 @@ def build(trade_path, codes_path, mapping_path, production_path, reference_path)
     for (group, importer, origin), value in flows.items():
         by_importer[group][importer][origin] = value
 
-    # Producers of the next stage down, per group (refiners of the materials of an ore group).
+    # Producers of the next stage down, per group (refiners of the materials of an ore group),
+    # and the countries the catalogue lists as miners of a material of an ore group.
     producers = defaultdict(set)
+    miners = defaultdict(set)
     materials = {m["id"]: m for m in reference["materials"]}
     for row in rows:
         if row["group"] and row["stage"] == "mining":
             for stage in materials[row["material"]]["stages"]:
+                if stage["st"] == "mining":
+                    miners[row["group"]].update(c for c, _ in stage["sh"] if c != "ROW")
                 if stage["st"] == "refining":
                     total = sum(q for _, q in stage["sh"])
                     producers[row["group"]].update(
@@ -248,7 +253,7 @@ def build(trade_path, codes_path, mapping_path, production_path, reference_path)
     feeds = []
     for group in sorted(used):
         if groups[group][0] == "mining":
-            hubs = transit_hubs(by_importer[group])
+            hubs = transit_hubs(by_importer[group]) - miners[group]
             origins_of = {imp: through_hubs(o, hubs, by_importer[group])
                           for imp, o in by_importer[group].items()}
         else:
