@@ -293,7 +293,8 @@ pub struct FilledStage<'a> {
 /// use chokepoint::reference::{embedded, trade::embedded_trade};
 /// let reference = embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [{"material": "lithium",
-///     "spend": 1, "sourcing": {"refining": {"CHL": 100}}}]}"#, reference).unwrap();
+///     "spend": 1, "revenue_share_pct": 5, "sourcing": {"refining": {"CHL": 100}}}]}"#,
+///     reference).unwrap();
 /// let line = &portfolio.lines[0];
 /// let stages = look_through_by(line, reference, LookThroughBasis::Trade, embedded_trade());
 /// // Chile's lithium chemicals come from its own brine: the mining feed is Chile's.

@@ -747,7 +747,9 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 ///     countries: vec![country("CHN", -0.3), country("JPN", 1.3), country("MYS", 0.4)],
 ///     groups: vec![], datasets: vec![],
 /// };
-/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
+/// // Looked through by world production (by trade, Japan's imports would feed refining).
+/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "look_through": "world",
+///     "lines": [
 ///     {"material": "rare_earths_magnet", "label": "NdFeB magnets", "spend": 4000000,
 ///      "revenue_share_pct": 35, "sourcing": {"component": {"JPN": 100}}}]}"#, &reference).unwrap();
 /// let result = assess(&portfolio, &reference, &AssessParams::default());

@@ -250,3 +250,17 @@ fn look_through_setting_round_trips_and_rejects_unknown_values() {
         Some("tarde")
     );
 }
+
+#[test]
+fn the_bounded_reader_knows_the_look_through_field() {
+    use chokepoint::model::limits::{MAX_ID_CHARS, Shape, check_json};
+    let ok = r#"{"schema_version": 1, "look_through": "world", "lines": []}"#;
+    assert_eq!(check_json(ok, Shape::Portfolio), Ok(()));
+    // A short value like an identifier: a long one is refused, naming the field.
+    let long = format!(
+        r#"{{"schema_version": 1, "look_through": "{}", "lines": []}}"#,
+        "w".repeat(MAX_ID_CHARS + 1)
+    );
+    let error = check_json(&long, Shape::Portfolio).unwrap_err();
+    assert_eq!(error.field, "look_through");
+}

@@ -85,7 +85,7 @@ fn LookThroughSetting(props: &LookThroughProps) -> Html {
             .on_action
             .reform(move |_: Event| Action::SetLookThrough(basis));
         html! {
-            <label class="radio">
+            <label>
                 <input type="radio" name="look-through" value={basis.id()}
                     checked={current == Some(basis)} {onchange}
                     data-testid={format!("look-through-{}", basis.id())} />
@@ -96,10 +96,12 @@ fn LookThroughSetting(props: &LookThroughProps) -> Html {
     html! {
         <fieldset class="look-through" data-testid="look-through">
             <legend>{ "Look through unknown upstream stages by" }</legend>
-            { option(LookThroughBasis::Trade, "trade",
-                " (the countries you name: their own production and their imports, CEPII BACI 2022-2024; world production where trade data is missing)") }
-            { option(LookThroughBasis::World, "world production",
-                " (world country shares of each stage, as if your suppliers sourced like the world market)") }
+            <div class="stage-choice">
+                { option(LookThroughBasis::Trade, "trade",
+                    " (the countries you name: their own production and their imports, CEPII BACI 2022-2024; world production where trade data is missing)") }
+                { option(LookThroughBasis::World, "world production",
+                    " (world country shares of each stage, as if your suppliers sourced like the world market)") }
+            </div>
             for message in &props.errors {
                 <p class="error" role="alert">{ message }</p>
             }
@@ -260,7 +262,7 @@ fn StageEditor(props: &StageProps) -> Html {
     let known = matches!(props.sourcing, Some(RawStageSourcing::Mix(_)));
     let unknown_label = match (stage, props.world_available) {
         (Stage::Component, _) => "Not bought as a component",
-        (_, true) => "Unknown: use the world mix",
+        (_, true) => "Unknown: fill in from trade or the world mix (setting below)",
         (_, false) => "Unknown (no world data for this stage)",
     };
     let stage_messages: Vec<String> = props
