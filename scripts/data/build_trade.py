@@ -63,6 +63,12 @@ DEFAULT_REFERENCE = ROOT / "data" / "reference.json"
 DEFAULT_OUT = ROOT / "data" / "trade.json"
 
 SOURCE = "CEPII BACI (HS92), 2022-2024"
+# Quoted from data/sources/trade/SOURCES.md (provenance and licence).
+CITATION = ("Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at the "
+            "Product-Level, CEPII Working Paper 2010-23; HS 1992 nomenclature, years 2022-2024, "
+            "74 critical-mineral products")
+LICENCE = ("Etalab Open Licence 2.0 (reuse with attribution), as data/sources/trade/SOURCES.md "
+           "records it")
 YEARS = (2022, 2024)
 MIN_ORIGIN_PCT = 2.0
 MAX_ORIGINS = 8
@@ -277,6 +283,8 @@ def build(trade_path, codes_path, mapping_path, production_path, reference_path)
     return {
         "v": FORMAT_VERSION,
         "source": SOURCE,
+        "citation": CITATION,
+        "licence": LICENCE,
         "years": list(YEARS),
         "rules": {"min_origin_pct": MIN_ORIGIN_PCT, "max_origins": MAX_ORIGINS,
                   "top_cover": TOP_COVER, "top_max": TOP_MAX, "min_kusd": MIN_KUSD,

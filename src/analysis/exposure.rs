@@ -130,9 +130,7 @@ impl TradeNote {
             (&mut self.fallback, &other.fallback),
         ] {
             for &c in theirs {
-                if let Err(at) = mine.binary_search(&c) {
-                    mine.insert(at, c);
-                }
+                insert_sorted(mine, c);
             }
         }
         if self.source.is_empty() {
@@ -141,12 +139,10 @@ impl TradeNote {
         }
         self
     }
-}
 
-impl TradeNote {
-    /// The note in words, with country names from `name`, for example "Finland's imports
-    /// 2022-2024 (CEPII BACI (HS92), 2022-2024)" or "Chile's own production". Fallbacks are
-    /// named: "world production for Norway".
+    /// The note in words, with country names from `name`, for example "imports of Finland
+    /// 2022-2024 (CEPII BACI)" or "own production of Chile". Fallbacks are named: "world
+    /// production for Norway".
     ///
     /// ```
     /// use chokepoint::analysis::exposure::TradeNote;
@@ -189,6 +185,7 @@ impl TradeNote {
     }
 }
 
+/// Inserts `c` into the sorted `list` unless it is there already.
 fn insert_sorted(list: &mut Vec<CountryCode>, c: CountryCode) {
     if let Err(at) = list.binary_search(&c) {
         list.insert(at, c);
@@ -206,8 +203,10 @@ pub struct ResolvedStage<'a> {
     pub mix: Option<&'a CountryMix>,
 }
 
-/// The mix of each stage of `line`, upstream first, after the look-through (see the module
-/// notes). The component stage is listed only when the firm gave a component mix.
+/// The mix of each stage of `line`, upstream first, after the look-through by world production
+/// (see the module notes), borrowing every mix. The component stage is listed only when the firm
+/// gave a component mix. A portfolio's look-through follows its setting:
+/// [`look_through_embedded`].
 ///
 /// ```
 /// use chokepoint::analysis::exposure::{look_through, MixBasis};

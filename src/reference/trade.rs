@@ -51,6 +51,10 @@ pub struct ImportOrigins {
 pub struct TradeTable {
     /// The attribution, for example "CEPII BACI (HS92), 2022-2024".
     pub source: String,
+    /// The full citation.
+    pub citation: String,
+    /// The licence.
+    pub licence: String,
     /// The first and last year of trade averaged.
     pub years: (u16, u16),
     groups: BTreeMap<(String, Stage), String>,
@@ -71,6 +75,8 @@ impl TradeTable {
     ) -> TradeTable {
         TradeTable {
             source: source.to_string(),
+            citation: String::new(),
+            licence: String::new(),
             years,
             groups: groups.into_iter().map(|(m, s, g)| ((m, s), g)).collect(),
             domestic: domestic
@@ -131,6 +137,8 @@ type RawFeed = (String, String, f64, Vec<(String, f64)>);
 struct RawTable {
     v: u32,
     source: String,
+    citation: String,
+    licence: String,
     years: (u16, u16),
     #[allow(dead_code)]
     rules: serde_json::Value,
@@ -153,7 +161,8 @@ fn country(code: &str, field: &'static str) -> Result<CountryCode, ReferenceErro
 /// ```
 /// use chokepoint::model::{CountryCode, Stage};
 /// use chokepoint::reference::trade::parse_trade;
-/// let table = parse_trade(r#"{"v":1,"source":"X","years":[2022,2024],"rules":{},
+/// let table = parse_trade(r#"{"v":1,"source":"X","citation":"","licence":"",
+///     "years":[2022,2024],"rules":{},
 ///     "map":[["cobalt","mining","co_ore"]],"domestic":[["cobalt","mining","FIN",0.0]],
 ///     "feeds":[["co_ore","FIN",174,[["COD",70.0],["ZMB",30.0]]]]}"#).unwrap();
 /// let fin = CountryCode::parse("FIN").unwrap();
@@ -214,13 +223,11 @@ pub fn parse_trade(json: &str) -> Result<TradeTable, ReferenceError> {
             },
         ));
     }
-    Ok(TradeTable::new(
-        &raw.source,
-        raw.years,
-        raw.map,
-        domestic,
-        imports,
-    ))
+    Ok(TradeTable {
+        citation: raw.citation,
+        licence: raw.licence,
+        ..TradeTable::new(&raw.source, raw.years, raw.map, domestic, imports)
+    })
 }
 
 static EMBEDDED_TRADE: OnceLock<Result<TradeTable, ReferenceError>> = OnceLock::new();
