@@ -129,7 +129,11 @@ async fn the_first_task_draws_the_first_screen_and_the_next_the_rest() {
         "the table waits for the next task"
     );
     next_task().await;
-    assert_eq!(count("[data-testid=line-editor]"), 7, "the demo has 7 lines");
+    assert_eq!(
+        count("[data-testid=line-editor]"),
+        7,
+        "the demo has 7 lines"
+    );
     assert_eq!(count("[data-testid=material-row]"), 6);
     MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root2)));
     drop(root);

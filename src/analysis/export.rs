@@ -117,7 +117,8 @@ fn basis(basis: MixBasis) -> &'static str {
     match basis {
         MixBasis::User => "own sourcing",
         MixBasis::World => "world mix",
-        MixBasis::Mixed => "own and world",
+        MixBasis::Trade => "trade",
+        MixBasis::Mixed => "mixed",
         MixBasis::Unavailable => "unavailable",
     }
 }

@@ -77,7 +77,7 @@
 pub mod benchmark;
 pub mod rng;
 
-use crate::analysis::exposure::look_through;
+use crate::analysis::exposure::look_through_embedded;
 use crate::analysis::scenario::presets::{self, EventPreset};
 use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
@@ -578,7 +578,7 @@ fn compile(
             inventory_months: super::scenario::inventory_months(line.inventory_days.get()),
             material,
         });
-        for resolved in look_through(line, reference) {
+        for resolved in look_through_embedded(line, reference, portfolio.look_through) {
             let Some(mix) = resolved.mix else { continue };
             let k = stage_index(resolved.stage);
             for &(code, share) in mix.entries() {

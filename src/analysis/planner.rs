@@ -81,7 +81,7 @@ pub mod side_by_side;
 mod solver;
 
 use crate::analysis::concentration::hhi_wgi;
-use crate::analysis::exposure::{MixBasis, look_through, weighted_mix};
+use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
 use crate::analysis::portfolio::Assessment;
 use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
@@ -689,7 +689,7 @@ fn today_mix(
     let mut basis = MixBasis::Unavailable;
     let mut parts = Vec::new();
     for line in portfolio.lines.iter().filter(|l| l.material == material) {
-        for resolved in look_through(line, reference) {
+        for resolved in look_through_embedded(line, reference, portfolio.look_through) {
             if resolved.stage == stage {
                 basis = basis.combine(resolved.basis);
                 if let Some(mix) = resolved.mix {
@@ -698,6 +698,7 @@ fn today_mix(
             }
         }
     }
+    let parts = parts.iter().map(|(w, mix)| (*w, mix.as_ref()));
     Some((weighted_mix(parts)?, basis))
 }
 

@@ -73,8 +73,8 @@ use crate::analysis::concentration::{
     Concentration, GroupShare, HhiWgi, concentration, group_shares, hhi_wgi,
 };
 use crate::analysis::exposure::{
-    HiddenExposure, MixBasis, ResolvedStage, direct_stage, hidden_between, hidden_exposure,
-    look_through, sort_hidden, weighted_mix,
+    FilledStage, HiddenExposure, LookThroughBasis, MixBasis, TradeNote, direct_stage,
+    hidden_between, hidden_exposure, look_through_by, sort_hidden, weighted_mix,
 };
 use crate::analysis::firm_risk::{
     EuReference, FirmSupplyRiskResult, catalogue_scores, eu_reference, firm_supply_risk_of,
@@ -88,6 +88,7 @@ use crate::analysis::policy::{
 use crate::model::portfolio::{Line, Portfolio};
 use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::reference::trade::{TradeTable, embedded_trade};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -241,6 +242,9 @@ pub struct StageResult {
     pub stage: Stage,
     /// Where the mix comes from.
     pub basis: MixBasis,
+    /// How a stage filled by trade was filled (over several lines: the union of their notes);
+    /// `None` when no line's stage was.
+    pub trade: Option<TradeNote>,
     /// The mix (fractions summing to 1); `None` when unavailable.
     pub mix: Option<CountryMix>,
     /// HHI, effective number of suppliers, CR1, CR3; `None` when unavailable.
@@ -313,8 +317,7 @@ impl<'a> Groups<'a> {
 }
 
 fn stage_result(
-    stage: Stage,
-    basis: MixBasis,
+    (stage, basis, trade): (Stage, MixBasis, Option<TradeNote>),
     mix: Option<CountryMix>,
     reference: &ReferenceData,
     groups: &Groups<'_>,
@@ -322,6 +325,7 @@ fn stage_result(
     StageResult {
         stage,
         basis,
+        trade,
         concentration: mix.as_ref().map(concentration),
         hhi_wgi: mix.as_ref().map(|m| hhi_wgi(m, reference, &|_| 1.0)),
         groups: mix.as_ref().map(|m| groups.shares(m)).unwrap_or_default(),
@@ -468,8 +472,9 @@ pub struct MaterialResult {
     /// the one stage the dashboard marks and the supply-risk column reports; `None` when no
     /// stage is scored.
     pub worst_stage: Option<Stage>,
-    /// Hidden exposure: each upstream stage's spend-weighted mix against the spend-weighted mix
-    /// of the lines' direct suppliers. Largest first.
+    /// Exposure the firm did not enter: each stage the look-through filled, its spend-weighted
+    /// mix against the spend-weighted mix of the same lines' direct suppliers (see
+    /// [`crate::analysis::exposure`]). Largest first.
     pub hidden: Vec<HiddenExposure>,
     /// The supply-risk axis: the caller's value, else the firm supply risk.
     pub supply_risk: SupplyRiskScore,
@@ -513,6 +518,10 @@ pub struct Chokepoint {
     pub basis: MixBasis,
     /// The country's share of the material's spend-weighted mix at this stage (fraction).
     pub share: f64,
+    /// The same share with the look-through on the other basis (by world production when the
+    /// portfolio looks through by trade, and the reverse), so that the choice's effect shows;
+    /// `None` when no line of the material has the stage filled differently.
+    pub share_other_basis: Option<f64>,
     /// `sum_i spend_i * s_ic`: annual spend that passes through the country at this stage.
     pub spend_exposed: f64,
     /// `sum_i r_i * s_ic`: fraction of revenue that depends on the country at this stage.
@@ -615,8 +624,11 @@ pub struct Assessment {
     pub materials: Vec<MaterialResult>,
     /// Per stage over the whole portfolio, upstream first.
     pub stages: Vec<PortfolioStage>,
-    /// Hidden exposure over the whole portfolio, spend-weighted, largest first.
-    pub hidden: Vec<HiddenExposure>,
+    /// How the look-through filled unstated stages (the portfolio's setting).
+    pub look_through: LookThroughBasis,
+    /// The exposure the firm did not enter, each material's own ([`MaterialResult::hidden`]),
+    /// listed together largest first; never blended across materials.
+    pub hidden: Vec<MaterialHidden>,
     /// Chokepoints, highest first by [`AssessParams::rank_by`].
     pub chokepoints: Vec<Chokepoint>,
     /// Where reference data is missing, per material and stage.
@@ -629,6 +641,16 @@ pub struct Assessment {
     /// production of the material at that stage), line by line; warnings, not errors: the
     /// entries are used as typed ([`crate::model::warnings`]).
     pub warnings: Vec<SourcingWarning>,
+}
+
+/// One material's exposure it did not enter, in the portfolio's list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MaterialHidden {
+    /// Material id.
+    pub material: String,
+    /// The exposure.
+    #[serde(flatten)]
+    pub exposure: HiddenExposure,
 }
 
 /// The policy checks over the whole portfolio.
@@ -654,26 +676,30 @@ pub struct PolicySummary {
 /// One line with its look-through, ready for aggregation.
 struct Resolved<'a> {
     line: &'a Line,
-    stages: Vec<ResolvedStage<'a>>,
+    stages: Vec<FilledStage<'a>>,
 }
 
-/// Per stage, the weighted mix of `lines`, with its basis, and the hidden exposure of the set.
+/// Per stage, the weighted mix of `lines` with its basis and trade note.
 fn aggregate(
     lines: &[&Resolved<'_>],
     weight: impl Fn(&Line) -> f64,
     reference: &ReferenceData,
     groups: &Groups<'_>,
-) -> (Vec<StageResult>, Vec<HiddenExposure>) {
+) -> Vec<StageResult> {
     let mut stages = Vec::new();
     for stage in Stage::ALL {
         let mut basis = MixBasis::Unavailable;
+        let mut trade: Option<TradeNote> = None;
         let mut listed = false;
         let mut parts = Vec::new();
         for resolved in lines {
             if let Some(r) = resolved.stages.iter().find(|r| r.stage == stage) {
                 listed = true;
                 basis = basis.combine(r.basis);
-                if let Some(mix) = r.mix {
+                if let Some(note) = &r.trade {
+                    trade = Some(trade.unwrap_or_default().merge(note));
+                }
+                if let Some(mix) = r.mix.as_deref() {
                     parts.push((weight(resolved.line), mix));
                 }
             }
@@ -682,23 +708,44 @@ fn aggregate(
         // left out, as in the lines' own results.
         if listed {
             let mix = weighted_mix(parts);
-            stages.push(stage_result(stage, basis, mix, reference, groups));
+            stages.push(stage_result((stage, basis, trade), mix, reference, groups));
         }
     }
-    let direct = weighted_mix(lines.iter().filter_map(|r| {
-        let stage = direct_stage(r.line)?;
-        Some((weight(r.line), r.line.sourcing.get(stage)?))
-    }));
+    stages
+}
+
+/// The exposure the lines of one material did not enter (see [`crate::analysis::exposure`]):
+/// per stage the look-through filled, the weighted filled mix of the lines whose stage was filled
+/// and whose direct stage is below it, against the weighted mix of the same lines' direct
+/// suppliers. Largest first.
+fn material_hidden(lines: &[&Resolved<'_>], weight: impl Fn(&Line) -> f64) -> Vec<HiddenExposure> {
     let mut hidden = Vec::new();
-    if let Some(direct) = &direct {
-        for stage in &stages {
-            if let (Some(mix), true) = (&stage.mix, stage.stage != Stage::Component) {
-                hidden.extend(hidden_between(stage.stage, mix, direct));
+    for stage in Stage::UPSTREAM {
+        let mut basis = MixBasis::Unavailable;
+        let (mut filled, mut direct) = (Vec::new(), Vec::new());
+        for r in lines {
+            let Some(below) = direct_stage(r.line).filter(|&d| stage < d) else {
+                continue;
+            };
+            let Some(f) = r
+                .stages
+                .iter()
+                .find(|f| f.stage == stage && f.basis.is_filled())
+            else {
+                continue;
+            };
+            if let (Some(mix), Some(direct_mix)) = (f.mix.as_deref(), r.line.sourcing.get(below)) {
+                basis = basis.combine(f.basis);
+                filled.push((weight(r.line), mix));
+                direct.push((weight(r.line), direct_mix));
             }
+        }
+        if let (Some(filled), Some(direct)) = (weighted_mix(filled), weighted_mix(direct)) {
+            hidden.extend(hidden_between(stage, basis, &filled, &direct));
         }
     }
     sort_hidden(&mut hidden);
-    (stages, hidden)
+    hidden
 }
 
 /// A stage result over several materials without its concentration measures: an HHI describes
@@ -764,7 +811,9 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 ///     countries: vec![country("CHN", -0.3), country("JPN", 1.3), country("MYS", 0.4)],
 ///     groups: vec![], datasets: vec![],
 /// };
-/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
+/// // Looked through by world production (by trade, Japan's imports would feed refining).
+/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "look_through": "world",
+///     "lines": [
 ///     {"material": "rare_earths_magnet", "label": "NdFeB magnets", "spend": 4000000,
 ///      "revenue_share_pct": 35, "sourcing": {"component": {"JPN": 100}}}]}"#, &reference).unwrap();
 /// let result = assess(&portfolio, &reference, &AssessParams::default());
@@ -781,15 +830,29 @@ pub fn assess(
     reference: &ReferenceData,
     params: &AssessParams,
 ) -> Assessment {
+    assess_with_trade(portfolio, reference, embedded_trade(), params)
+}
+
+/// [`assess`] with the trade table `trade` for the look-through by trade instead of the
+/// embedded one (tests, other data).
+pub fn assess_with_trade(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    trade: &TradeTable,
+    params: &AssessParams,
+) -> Assessment {
     let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolved: Vec<Resolved<'_>> = portfolio
-        .lines
-        .iter()
-        .map(|line| Resolved {
-            line,
-            stages: look_through(line, reference),
-        })
-        .collect();
+    let resolve = |basis| -> Vec<Resolved<'_>> {
+        portfolio
+            .lines
+            .iter()
+            .map(|line| Resolved {
+                line,
+                stages: look_through_by(line, reference, basis, trade),
+            })
+            .collect()
+    };
+    let resolved = resolve(portfolio.look_through);
 
     let lines: Vec<LineResult> = resolved
         .iter()
@@ -833,8 +896,25 @@ pub fn assess(
     );
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
-    let (by_spend, hidden) = aggregate(&all, spend_weight, reference, &groups);
-    let (by_revenue, _) = aggregate(&all, revenue_weight, reference, &groups);
+    let by_spend = aggregate(&all, spend_weight, reference, &groups);
+    let by_revenue = aggregate(&all, revenue_weight, reference, &groups);
+    let mut hidden: Vec<MaterialHidden> = materials
+        .iter()
+        .flat_map(|m| {
+            m.hidden.iter().map(|h| MaterialHidden {
+                material: m.material.clone(),
+                exposure: h.clone(),
+            })
+        })
+        .collect();
+    crate::model::order::sort_by(&mut hidden, |a, b| {
+        b.exposure
+            .hidden
+            .total_cmp(&a.exposure.hidden)
+            .then(a.material.cmp(&b.material))
+            .then(a.exposure.stage.cmp(&b.exposure.stage))
+            .then(a.exposure.country.cmp(&b.exposure.country))
+    });
     let stages = by_spend
         .into_iter()
         .zip(by_revenue)
@@ -869,11 +949,17 @@ pub fn assess(
         actions,
     };
 
+    let mut chokepoints = chokepoints(&resolved, &materials, params);
+    let other = resolve(portfolio.look_through.other());
+    for c in &mut chokepoints {
+        c.share_other_basis = share_other_basis(c, &resolved, &other);
+    }
     Assessment {
         name: portfolio.name.clone(),
         params: params.clone(),
+        look_through: portfolio.look_through,
         totals,
-        chokepoints: chokepoints(&resolved, &materials, params),
+        chokepoints,
         data_gaps: data_gaps(&materials),
         calibration,
         lines,
@@ -985,7 +1071,14 @@ fn line_result(
     let stages: Vec<StageResult> = resolved
         .stages
         .iter()
-        .map(|r| stage_result(r.stage, r.basis, r.mix.cloned(), reference, groups))
+        .map(|r| {
+            stage_result(
+                (r.stage, r.basis, r.trade.clone()),
+                r.mix.as_deref().cloned(),
+                reference,
+                groups,
+            )
+        })
         .collect();
     let firm = firm_supply_risk_of(
         &line.material,
@@ -1003,7 +1096,7 @@ fn line_result(
         direct_stage: direct_stage(line),
         worst_stage: firm.as_ref().map(|f| f.bottleneck),
         supply_risk: firm.as_ref().map(|f| f.value),
-        hidden: hidden_exposure(line, reference),
+        hidden: hidden_exposure(line, &resolved.stages),
         stages,
     }
 }
@@ -1023,7 +1116,8 @@ fn material_result(
         .filter(|(_, r)| r.line.material == id)
         .collect();
     let set: Vec<&Resolved<'_>> = mine.iter().map(|(_, r)| *r).collect();
-    let (stages, hidden) = aggregate(&set, spend_weight, reference, groups);
+    let stages = aggregate(&set, spend_weight, reference, groups);
+    let hidden = material_hidden(&set, spend_weight);
     let spend: f64 = set.iter().map(|r| r.line.spend.get()).sum();
     let revenue_share = set
         .iter()
@@ -1088,7 +1182,9 @@ fn chokepoints(
     let mut sums: BTreeMap<(&str, Stage, CountryCode), (f64, f64)> = BTreeMap::new();
     for r in resolved {
         for stage in &r.stages {
-            let Some(mix) = stage.mix else { continue };
+            let Some(mix) = stage.mix.as_deref() else {
+                continue;
+            };
             for &(country, share) in mix.entries() {
                 if country.is_rest_of_world() {
                     continue;
@@ -1117,6 +1213,7 @@ fn chokepoints(
                     share: stage_result
                         .and_then(|s| s.mix.as_ref())
                         .map_or(0.0, |m| m.share_of(country)),
+                    share_other_basis: None,
                     spend_exposed,
                     revenue_exposed,
                 }
@@ -1145,6 +1242,39 @@ fn chokepoints(
     }
     crate::model::order::sort_by(&mut list, order);
     list
+}
+
+/// The chokepoint's country share at its material and stage, spend-weighted over the
+/// material's lines, when they are looked through on the other basis (`other`, line by line
+/// as `resolved`); `None` when no line's stage has a different basis there.
+fn share_other_basis(
+    chokepoint: &Chokepoint,
+    resolved: &[Resolved<'_>],
+    other: &[Resolved<'_>],
+) -> Option<f64> {
+    let mut differs = false;
+    let mut parts = Vec::new();
+    for (r, o) in resolved.iter().zip(other) {
+        if r.line.material != chokepoint.material {
+            continue;
+        }
+        let basis = |x: &Resolved<'_>| {
+            x.stages
+                .iter()
+                .find(|s| s.stage == chokepoint.stage)
+                .map(|s| s.basis)
+        };
+        differs |= basis(r) != basis(o);
+        if let Some(s) = o.stages.iter().find(|s| s.stage == chokepoint.stage)
+            && let Some(mix) = s.mix.as_deref()
+        {
+            parts.push((r.line.spend.get(), mix));
+        }
+    }
+    if !differs {
+        return None;
+    }
+    Some(weighted_mix(parts).map_or(0.0, |m| m.share_of(chokepoint.country)))
 }
 
 fn data_gaps(materials: &[MaterialResult]) -> Vec<DataGap> {

@@ -4,8 +4,9 @@
 //! # Formulas
 //!
 //! For each portfolio line whose material the scenario targets, and each targeted stage, the
-//! line's look-through mix of that stage ([`look_through`]: the firm's own mix, or the world mix
-//! when the firm does not know it) gives `s`, the share of the disrupted countries (summed over
+//! line's look-through mix of that stage ([`look_through_embedded`] on the portfolio's setting:
+//! the firm's own mix, or the mix filled by trade or world production when the firm does not
+//! know it) gives `s`, the share of the disrupted countries (summed over
 //! them). With the cut `x` (fraction) and the spare capacity `r` (fraction):
 //!
 //! ```text
@@ -66,7 +67,7 @@
 
 pub mod presets;
 
-use crate::analysis::exposure::{MixBasis, look_through};
+use crate::analysis::exposure::{LookThroughBasis, MixBasis, look_through_embedded};
 use crate::model::portfolio::{Amount, Line, Portfolio};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
 use crate::reference::ReferenceData;
@@ -312,17 +313,17 @@ pub fn share_of_countries(mix: &CountryMix, countries: &[CountryCode]) -> f64 {
 
 fn line_impact(
     index: usize,
-    line: &Line,
+    (line, basis): (&Line, LookThroughBasis),
     reference: &ReferenceData,
     scenario: &Scenario,
     params: &ScenarioParams,
 ) -> LineImpact {
     let targeted = scenario.stages_for(&line.material);
-    let stages: Vec<StageImpact> = look_through(line, reference)
+    let stages: Vec<StageImpact> = look_through_embedded(line, reference, basis)
         .into_iter()
         .filter(|resolved| targeted.contains(&resolved.stage))
         .filter_map(|resolved| {
-            let mix = resolved.mix?;
+            let mix = resolved.mix.as_deref()?;
             Some(StageImpact {
                 stage: resolved.stage,
                 basis: resolved.basis,
@@ -376,7 +377,10 @@ pub fn run_scenario(
         .lines
         .iter()
         .enumerate()
-        .map(|(i, line)| line_impact(i, line, reference, scenario, params))
+        .map(|(i, line)| {
+            let line = (line, portfolio.look_through);
+            line_impact(i, line, reference, scenario, params)
+        })
         .collect();
     let uncapped: f64 = lines.iter().map(|l| l.revenue_at_risk_fraction).sum();
     let capped = uncapped.min(1.0);

@@ -108,6 +108,9 @@ pub enum Action {
         /// The stage.
         stage: Stage,
     },
+    /// Choose how the look-through fills unstated stages (the portfolio's `look_through`;
+    /// the default, trade, is written as absent).
+    SetLookThrough(crate::model::portfolio::LookThroughBasis),
     /// Go back one step.
     Undo,
     /// Go forward one step.
@@ -250,6 +253,11 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
     let rows_left = || country_rows(portfolio) < limits::MAX_COUNTRY_SHARES;
     match action {
         Action::Load(new) => *portfolio = new,
+        Action::SetLookThrough(basis) => {
+            portfolio.look_through = (basis
+                != crate::model::portfolio::LookThroughBasis::default())
+            .then(|| basis.id().to_string());
+        }
         Action::AddLine => {
             if portfolio.lines.len() < limits::MAX_LINES {
                 portfolio.lines.push(RawLine::default());
@@ -383,6 +391,17 @@ mod tests {
         assert_eq!(limits::check_portfolio(&inputs.portfolio), Ok(()));
         let stored = crate::model::storage::write_entry(&inputs.portfolio);
         assert!(crate::model::storage::read_entry(&stored).is_ok());
+    }
+
+    #[test]
+    fn the_look_through_setting_is_written_only_when_not_the_default() {
+        use crate::model::portfolio::LookThroughBasis;
+        let inputs = one_line().apply(Action::SetLookThrough(LookThroughBasis::World));
+        assert_eq!(inputs.portfolio.look_through.as_deref(), Some("world"));
+        let back = inputs.clone().apply(Action::Undo);
+        assert_eq!(back.portfolio.look_through, None);
+        let trade = inputs.apply(Action::SetLookThrough(LookThroughBasis::Trade));
+        assert_eq!(trade.portfolio.look_through, None);
     }
 
     fn one_line() -> Inputs {

@@ -12,7 +12,7 @@ mod simulate;
 use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
-use crate::model::portfolio::{Portfolio, PortfolioError};
+use crate::model::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
 use crate::reference::{Dataset, Material, ReferenceData};
 use serde::Serialize;
 use std::io::Write;
@@ -28,14 +28,17 @@ COMMANDS:
     assess FILE.json [OPTIONS]
         Validate the portfolio in FILE.json (format: docs/PORTFOLIO_FORMAT.md) and print the
         full assessment as JSON: per line, material and stage the country mix after the
-        look-through (unknown upstream stages take the world mix), HHI (0-10,000), effective
-        number of supplier countries, CR1, CR3, group shares, governance-weighted HHI, hidden
-        exposure behind the direct suppliers, portfolio totals, ranked chokepoints and an action
-        per material; per material the EU 2023 published supply risk (the EU's reference value
-        for the material, about 2016-2020 data, not the firm's), the firm supply risk
-        (GeoPolRisk: world HHI of each stage times the firm's share-weighted governance, 0-1,
-        at the bottleneck stage; assumptions listed), the action thresholds used
-        (`calibration`), the policy findings per stage (CRMA 65 % benchmark, DFARS
+        look-through (an unknown upstream stage below a known one follows that stage's
+        countries' production and imports, CEPII BACI 2022-2024, where trade data exists; the
+        world mix elsewhere; `look_through` in the file or --look-through), HHI (0-10,000),
+        effective number of supplier countries, CR1, CR3, group shares, governance-weighted HHI,
+        the exposure not entered (what the filled stages assume beyond the direct suppliers, per
+        material), portfolio totals, ranked chokepoints (with the share on the other
+        look-through basis) and an action per material; per material the EU 2023 published
+        supply risk (the EU's reference value for the material, about 2016-2020 data, not the
+        firm's), the firm supply risk (GeoPolRisk: world HHI of each stage times the firm's
+        share-weighted governance, 0-1, at the bottleneck stage; assumptions listed), the action
+        thresholds used (`calibration`), the policy findings per stage (CRMA 65 % benchmark, DFARS
         covered countries, IRC 30D, 45Y/48E), with the failing ones summarised under `policy`,
         and `outlook`: per material and stage filled from the world mix that the IEA projects,
         the mix in 2024 (IEA base year), 2030, 2035 and 2040 if the sourcing stays as it is (IEA
@@ -57,6 +60,9 @@ COMMANDS:
                                     supply risk for countries without a WGI score and for the
                                     rest of the world (default 5, the average country's:
                                     the one convention of docs/METHODS.md)
+          --look-through trade|world
+                                    fill unknown upstream stages by trade or by world
+                                    production (default: the file's `look_through`, else trade)
           --rank-by spend|revenue   rank chokepoints by spend (default) or revenue exposed
           --top N                   keep the N highest chokepoints (default 25; 0 = all)
           --published-sr            use the published EU 2023 supply risk as each material's
@@ -265,6 +271,7 @@ fn run_assess(
     let mut file: Option<&str> = None;
     let mut params = AssessParams::default();
     let mut published_sr = false;
+    let mut look_through: Option<LookThroughBasis> = None;
     let mut date: Option<Date> = None;
     let mut as_written = false;
     let mut rest = args.iter();
@@ -292,6 +299,14 @@ fn run_assess(
                 })?;
             }
             "--published-sr" => published_sr = true,
+            "--look-through" => {
+                let text = option_value(arg, &mut rest)?;
+                look_through = Some(LookThroughBasis::parse(text).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "`--look-through`: `{text}` is neither `trade` nor `world`"
+                    ))
+                })?);
+            }
             "--date" => date = Some(parse_date(option_value(arg, &mut rest)?)?),
             "--as-written" => as_written = true,
             "--unknown-governance" => {
@@ -337,7 +352,10 @@ fn run_assess(
         params = params.with_published_eu_supply_risk(reference);
     }
     let text = read_input(file)?;
-    let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
+    let mut portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
+    if let Some(basis) = look_through {
+        portfolio.look_through = basis;
+    }
     write_json(
         out,
         &AssessOutput {

@@ -288,12 +288,14 @@ pub fn same(a: &RawPortfolio, b: &RawPortfolio) -> bool {
         schema_version: _,
         name,
         spend_unit,
+        look_through,
         groups,
         lines,
         unknown_fields,
     } = a;
     *name == b.name
         && *spend_unit == b.spend_unit
+        && *look_through == b.look_through
         && *groups == b.groups
         && *lines == b.lines
         && *unknown_fields == b.unknown_fields

@@ -16,7 +16,7 @@
 //! | [`MAX_STAGE_ENTRIES`] | 6 | `sourcing` has three stages; the rest is room for misspelt or repeated keys that validation names |
 //! | [`MAX_COUNTRY_SHARES`] | 60,000 | country shares of all mixes together, one editor row each: 12 per line at the line limit |
 //! | [`MAX_TEXT_CHARS`] | 1,000 | free text (portfolio and group names, line labels, text kept in unknown fields) |
-//! | [`MAX_ID_CHARS`] | 100 | identifiers and short values: material and group ids, country codes, stage keys, field names, `spend_unit`, numbers written as text, `schema_version` |
+//! | [`MAX_ID_CHARS`] | 100 | identifiers and short values: material and group ids, country codes, stage keys, field names, `spend_unit`, `look_through`, numbers written as text, `schema_version` |
 //! | [`MAX_UNKNOWN_FIELDS`] | 20 | unknown fields per object (kept and reported by validation) |
 //! | [`MAX_UNKNOWN_VALUES`] | 1,000 | JSON values inside one unknown field (or inside a value of the wrong type) |
 //! | [`MAX_DEPTH`] | 12 | nesting of objects and arrays, the portfolio object being level 1 (a line's country mix is level 5) |
@@ -564,7 +564,7 @@ impl Walk<'_, '_> {
                 (Node::Envelope, "storage_version" | "revision" | "tab") => (Node::Id, 2),
                 (Node::Envelope | Node::Portfolio, field) => (
                     match field {
-                        "schema_version" | "spend_unit" => Node::Id,
+                        "schema_version" | "spend_unit" | "look_through" => Node::Id,
                         "name" => Node::Text,
                         "groups" => Node::Groups,
                         "lines" => Node::Lines,

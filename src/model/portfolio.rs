@@ -237,6 +237,10 @@ pub struct RawPortfolio {
     /// The unit of every line's spend, for example `EUR` or `t`; display only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spend_unit: Option<String>,
+    /// How the look-through fills unstated stages: `"trade"` (the default when absent) or
+    /// `"world"`; see [`LookThroughBasis`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub look_through: Option<String>,
     /// The user's own country groups, reported alongside the reference data's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<RawGroup>,
@@ -312,6 +316,16 @@ impl RawPortfolio {
                 Problem::UnknownField(name.clone()),
             ));
         }
+        let look_through = match self.look_through.as_deref().map(str::trim) {
+            None | Some("") => LookThroughBasis::default(),
+            Some(text) => LookThroughBasis::parse(text).unwrap_or_else(|| {
+                errors.push(document(
+                    Field::LookThrough,
+                    Problem::UnknownLookThrough(text.to_string()),
+                ));
+                LookThroughBasis::default()
+            }),
+        };
         let groups = self.validate_groups(reference, &mut errors);
         let mut lines = Vec::with_capacity(self.lines.len());
         for (index, raw) in self.lines.iter().enumerate() {
@@ -329,6 +343,7 @@ impl RawPortfolio {
         }
         if errors.is_empty() {
             Ok(Portfolio {
+                look_through,
                 name: self.name.clone(),
                 spend_unit: self.spend_unit.clone(),
                 groups,
@@ -635,6 +650,8 @@ pub enum Field {
     GroupId,
     /// A group's `members`.
     GroupMembers,
+    /// `look_through`.
+    LookThrough,
     /// A field this version does not know.
     Other(String),
 }
@@ -652,6 +669,7 @@ impl fmt::Display for Field {
             Field::Country(stage, country) => write!(f, "{}, {country}", stage.id()),
             Field::GroupId => f.write_str("id"),
             Field::GroupMembers => f.write_str("members"),
+            Field::LookThrough => f.write_str("look_through"),
             Field::Other(name) => write!(f, "`{name}`"),
         }
     }
@@ -699,6 +717,8 @@ pub enum Problem {
     EmptyMix,
     /// A group id used twice, or one the reference data already has.
     DuplicateGroup(String),
+    /// A `look_through` other than `trade` or `world`.
+    UnknownLookThrough(String),
     /// A field this version does not know.
     UnknownField(String),
 }
@@ -738,6 +758,9 @@ impl fmt::Display for Problem {
             ),
             Problem::EmptyMix => f.write_str("every share is zero"),
             Problem::DuplicateGroup(id) => write!(f, "group `{id}` already exists"),
+            Problem::UnknownLookThrough(text) => {
+                write!(f, "`{text}` is neither \"trade\" nor \"world\"")
+            }
             Problem::UnknownField(name) => write!(f, "unknown field `{name}`"),
         }
     }
@@ -879,9 +902,50 @@ pub struct Line {
     pub sourcing: Sourcing,
 }
 
+/// How the look-through fills the upstream stages a line does not state
+/// ([`crate::analysis::exposure::look_through_by`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookThroughBasis {
+    /// From the production and imports of the countries of the stage below, where trade data
+    /// exists (CEPII BACI); the world mix elsewhere. The default.
+    #[default]
+    Trade,
+    /// From world production everywhere.
+    World,
+}
+
+impl LookThroughBasis {
+    /// The file identifier: `trade` or `world`.
+    pub fn id(self) -> &'static str {
+        match self {
+            LookThroughBasis::Trade => "trade",
+            LookThroughBasis::World => "world",
+        }
+    }
+
+    /// The basis with file identifier `text` (case-insensitive).
+    pub fn parse(text: &str) -> Option<LookThroughBasis> {
+        [LookThroughBasis::Trade, LookThroughBasis::World]
+            .into_iter()
+            .find(|b| b.id().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The other basis.
+    pub fn other(self) -> LookThroughBasis {
+        match self {
+            LookThroughBasis::Trade => LookThroughBasis::World,
+            LookThroughBasis::World => LookThroughBasis::Trade,
+        }
+    }
+}
+
 /// A validated portfolio.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Portfolio {
+    /// How the look-through fills the stages the lines do not state (file field
+    /// `look_through`, default trade).
+    pub look_through: LookThroughBasis,
     /// A name for the portfolio.
     pub name: Option<String>,
     /// The unit of every line's spend; display only.
@@ -912,6 +976,10 @@ impl Portfolio {
             schema_version: Some(RawNumber::Number(f64::from(SCHEMA_VERSION))),
             name: self.name.clone(),
             spend_unit: self.spend_unit.clone(),
+            // The default is not written, so that files of portfolios that never chose stay as
+            // they were.
+            look_through: (self.look_through != LookThroughBasis::default())
+                .then(|| self.look_through.id().to_string()),
             groups: self
                 .groups
                 .iter()

@@ -13,6 +13,7 @@
 
 pub mod embedded;
 pub mod templates;
+pub mod trade;
 pub mod world_map;
 
 pub use embedded::{
@@ -238,6 +239,25 @@ fn lookup(published: &[(CountryCode, f64)], country: CountryCode) -> Option<f64>
 }
 
 impl StageSeries {
+    /// A series built by hand from a mix alone (tests, examples): no published shares, world
+    /// total, caveats, withheld countries, previous vintage or projections.
+    pub fn from_mix(stage: Stage, mix: CountryMix, source: SourceRef) -> StageSeries {
+        StageSeries {
+            stage,
+            detail: String::new(),
+            mix,
+            published: Vec::new(),
+            world_total: None,
+            source,
+            unit: String::new(),
+            older_data: false,
+            caveats: Vec::new(),
+            withheld: Vec::new(),
+            previous: None,
+            projections: Vec::new(),
+        }
+    }
+
     /// The share of `country` in percent as the source published it, before renormalisation
     /// (0 when absent). For example USGS antimony 2025: China 40,000 t of a world total of
     /// 110,000 t, 36.36 %, while `mix.share_of` gives 36.36 / 100.65 of one because the listed

@@ -774,6 +774,7 @@ pub fn to_portfolio(
             schema_version: Some(RawNumber::Number(f64::from(SCHEMA_VERSION))),
             name: Some(name),
             spend_unit: Some(QUANTITY_UNIT.to_string()),
+            look_through: None,
             groups: Vec::new(),
             lines,
             unknown_fields: BTreeMap::new(),

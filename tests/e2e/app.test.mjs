@@ -293,3 +293,19 @@ test('the print view turns the dashboard into a report', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the look-through setting switches between trade and world production, both numbers shown', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  const bases = page.getByTestId('headline-bases');
+  await bases.waitFor();
+  // By trade (the default): China's share of Japan's rare-earth imports first, world production beside it.
+  assert.match(await bases.innerText(), /China \d+ % by trade, \d+ % by world production/);
+  assert.equal(await page.getByTestId('look-through-trade').isChecked(), true);
+  await page.getByTestId('look-through-world').check();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="headline-bases"]')?.innerText.includes('% by world production, '),
+  );
+  assert.match(await bases.innerText(), /China \d+ % by world production, \d+ % by trade/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -192,9 +192,12 @@ fn assess_on_the_embedded_data_shows_look_through_and_policy_findings() {
         &example_path("ev_motor_maker.json"),
         "--date",
         "2026-06-01",
+        "--look-through",
+        "world",
     ]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["look_through"], "world");
     let magnets = &json["materials"][0];
     assert_eq!(magnets["material"], "rare_earths_magnet");
     let refining = magnets["stages"]
@@ -203,7 +206,8 @@ fn assess_on_the_embedded_data_shows_look_through_and_policy_findings() {
         .iter()
         .find(|s| s["stage"] == "refining")
         .unwrap();
-    // Neither line knows its refining stage: the look-through takes the world mix.
+    // Neither line knows its refining stage: the look-through by world production takes the
+    // world mix (by trade: `assess_looks_through_by_trade_by_default`).
     assert_eq!(refining["basis"], "world");
     let largest = &refining["concentration"]["largest"];
     assert_eq!(largest[0], "CHN");
@@ -449,4 +453,55 @@ fn the_binary_runs_eu_sr_on_the_2017_cases() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn assess_looks_through_by_trade_by_default() {
+    let (code, out, err) = run_embedded(&[
+        "assess",
+        &example_path("ev_motor_maker.json"),
+        "--as-written",
+    ]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["look_through"], "trade");
+    let refining = json["materials"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "refining")
+        .unwrap()
+        .clone();
+    // Magnets from Japan: refining follows Japan's imports; magnets from China and Germany:
+    // China's own feed is not known and Germany's imports are not in the table, so that line
+    // takes the world mix (basis world, no trade note): the material's basis is mixed.
+    assert_eq!(refining["basis"], "mixed");
+    assert_eq!(refining["trade"]["importers"], serde_json::json!(["JPN"]));
+    let lines = json["lines"].as_array().unwrap();
+    let line_refining = |i: usize| {
+        lines[i]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == "refining")
+            .unwrap()["basis"]
+            .clone()
+    };
+    assert_eq!(
+        (line_refining(0), line_refining(1)),
+        ("trade".into(), "world".into())
+    );
+    let largest = &refining["concentration"]["largest"];
+    assert_eq!(largest[0], "CHN");
+    let share = largest[1].as_f64().unwrap();
+    assert!((0.5..0.85).contains(&share), "{largest}");
+    // An unknown value is a usage error, naming the option.
+    let (code, _, err) = run_embedded(&[
+        "assess",
+        &example_path("ev_motor_maker.json"),
+        "--look-through",
+        "trades",
+    ]);
+    assert_ne!(code, ExitCode::SUCCESS);
+    assert!(err.contains("--look-through"), "{err}");
 }

@@ -368,6 +368,7 @@ fn json_value() -> impl Strategy<Value = Value> {
             Just("portfolio".to_string()),
             Just("name".to_string()),
             Just("spend_unit".to_string()),
+            Just("look_through".to_string()),
             Just("groups".to_string()),
             Just("members".to_string()),
             Just("id".to_string()),

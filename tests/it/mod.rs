@@ -15,6 +15,7 @@ mod self_contained;
 mod share;
 mod supply_risk;
 mod templates;
+mod trade;
 mod vintages;
 mod world_map;
 

@@ -3,7 +3,7 @@
 //! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
-use chokepoint::analysis::exposure::look_through;
+use chokepoint::analysis::exposure::look_through_embedded;
 use chokepoint::analysis::planner::{
     Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
     plan_mix, plan_portfolio, plan_stage,
@@ -1095,7 +1095,7 @@ fn today_row(
 ) -> f64 {
     let (mut weighted, mut total) = (0.0, 0.0);
     for line in portfolio.lines.iter().filter(|l| l.material == material) {
-        for resolved in look_through(line, reference) {
+        for resolved in look_through_embedded(line, reference, portfolio.look_through) {
             if resolved.stage == stage
                 && let Some(mix) = resolved.mix
             {

@@ -9,7 +9,7 @@ use chokepoint::analysis::scenario::presets::{
     Basis, EventStatus, StatusKind, embedded_presets, events_researched, find_preset, parse_events,
 };
 use chokepoint::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
-use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
+use chokepoint::model::portfolio::{Amount, Line, LookThroughBasis, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries, embedded};
 use proptest::prelude::*;
@@ -287,7 +287,9 @@ fn annual_revenue_turns_fractions_into_money_and_ranking_puts_the_worst_first() 
 #[test]
 fn demo_magnet_refining_exposure_is_hidden_behind_japanese_suppliers() {
     // The demo buys traction-motor magnets from Japan; the April 2025 licensing still hits the
-    // line through the world refining mix of magnet rare earths (look-through).
+    // line through the refining mix of magnet rare earths (look-through): by world production
+    // China's 91 %, by trade (the default) China's share of Japan's rare-earth imports, about
+    // half, so a smaller shortfall.
     let preset = find_preset("CN-2025-APR").unwrap();
     let s = preset
         .scenario
@@ -295,11 +297,18 @@ fn demo_magnet_refining_exposure_is_hidden_behind_japanese_suppliers() {
         .unwrap()
         .to_scenario(None, None)
         .unwrap();
-    let result = run_scenario(&demo(), embedded(), &s, &ScenarioParams::default());
+    let mut portfolio = demo();
+    portfolio.look_through = LookThroughBasis::World;
+    let result = run_scenario(&portfolio, embedded(), &s, &ScenarioParams::default());
     let traction = &result.lines[0];
     assert_eq!(traction.binding_stage, Some(Stage::Refining));
     assert!(traction.shortfall > 0.4);
     assert_eq!(result.ranking[0], 0);
+    let by_trade = run_scenario(&demo(), embedded(), &s, &ScenarioParams::default());
+    let traction_by_trade = &by_trade.lines[0];
+    assert_eq!(traction_by_trade.binding_stage, Some(Stage::Refining));
+    assert!(traction_by_trade.shortfall > 0.1, "{traction_by_trade:?}");
+    assert!(traction_by_trade.shortfall < traction.shortfall);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -224,17 +224,25 @@ fn raw_portfolio() -> impl Strategy<Value = RawPortfolio> {
             unknown_fields: BTreeMap::new(),
         });
     (
-        prop::option::of(text()),
-        prop::option::of(text()),
+        (
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![
+                Just("trade".to_string()),
+                Just("world".to_string()),
+                text()
+            ]),
+        ),
         prop::collection::vec(group, 0..2),
         prop::collection::vec(raw_line(), 0..6),
         extra_fields(),
     )
         .prop_map(
-            |(name, spend_unit, groups, lines, unknown_fields)| RawPortfolio {
+            |((name, spend_unit, look_through), groups, lines, unknown_fields)| RawPortfolio {
                 schema_version: Some(RawNumber::Number(1.0)),
                 name,
                 spend_unit,
+                look_through,
                 groups,
                 lines,
                 unknown_fields,

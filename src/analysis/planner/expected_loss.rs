@@ -71,7 +71,7 @@
 //! line of the material.
 
 use super::PlanError;
-use crate::analysis::exposure::look_through;
+use crate::analysis::exposure::look_through_embedded;
 use crate::analysis::montecarlo::{MonteCarloParams, disruption_probability};
 use crate::analysis::scenario::presets;
 use crate::model::portfolio::Portfolio;
@@ -175,7 +175,7 @@ impl<'r> LossModel<'r> {
         let mut others = BTreeSet::new();
         for line in portfolio.lines.iter().filter(|l| l.material == material) {
             let mut mixes: [Option<CountryMix>; 3] = [None, None, None];
-            for resolved in look_through(line, reference) {
+            for resolved in look_through_embedded(line, reference, portfolio.look_through) {
                 let j = stage_index(resolved.stage);
                 if j == k {
                     continue;
@@ -187,7 +187,7 @@ impl<'r> LossModel<'r> {
                             .filter(|(c, s)| !c.is_rest_of_world() && *s > 0.0)
                             .map(|(c, _)| *c),
                     );
-                    mixes[j] = Some(mix.clone());
+                    mixes[j] = Some(mix.into_owned());
                 }
             }
             lines.push(LineLoss {

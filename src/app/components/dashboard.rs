@@ -1,6 +1,6 @@
 //! The results dashboard: the headline in words and numbers, the top chokepoints with the action
-//! each calls for, per material the concentration at each stage with the hidden exposure the
-//! look-through reveals, and the country shares per stage as a chart with a table view. World
+//! each calls for, per material the concentration at each stage with the exposure the firm did not
+//! enter (what the look-through assumes from trade or world data), and the country shares per stage as a chart with a table view. World
 //! shares are shown as published, with the previous vintage; the entries the data contradicts
 //! are listed as warnings; the trend and the IEA outlook open in a disclosure drawn by the pages
 //! bundle ([`crate::app::components::outlook`]).
@@ -124,7 +124,8 @@ fn results(
     let first_chart = top
         .and_then(|c| materials.iter().find(|m| m.material == c.material))
         .cloned();
-    let hidden = a.hidden.iter().max_by(|x, y| x.hidden.total_cmp(&y.hidden));
+    // The portfolio's list is each material's own, largest first: never blended across materials.
+    let hidden = a.hidden.first();
     let covered = |stage: crate::model::Stage| {
         a.stages
             .iter()
@@ -148,20 +149,36 @@ fn results(
                         <strong>{ format!("{} supplies {} of the {} of {}", country_name(reference, c.country), chokepoint_share(reference, c).0,
                             c.stage.label().to_lowercase(), crate::app::format::material_name(reference, &c.material)) }</strong>
                         { format!(", with {} of your spend exposed{}.", money(c.spend_exposed, unit),
-                            if c.basis == MixBasis::World { ", seen through your suppliers to the world mix" } else { "" }) }
+                            match c.basis {
+                                MixBasis::World => ", seen through your suppliers to the world mix",
+                                MixBasis::Trade => ", seen through your suppliers by their countries' production and imports",
+                                _ => "",
+                            }) }
+
                         if let Some(note) = chokepoint_share(reference, c).1 {
                             <span class="muted small">{ format!(" ({note}.)") }</span>
                         }
                     }
                 </p>
+                if let Some((c, other)) = a.chokepoints.iter().find_map(|c| Some((c, c.share_other_basis?))) {
+                    // The largest chokepoint at a stage the look-through filled, on both bases:
+                    // how much the choice of basis matters.
+                    <p data-testid="headline-bases">
+                        { format!("{} of {}, a stage you did not enter: ", c.stage.label(), crate::app::format::material_name(reference, &c.material)) }
+                        <strong>{ format!("{} {} by {}, {} by {}", country_name(reference, c.country),
+                            pct(c.share), basis_name(a.look_through), pct(other), basis_name(a.look_through.other())) }</strong>
+                        { format!(" (look through by {} in the editor's settings).", basis_name(a.look_through)) }
+                    </p>
+                }
                 if let (Some(mining), Some(refining)) = (covered(crate::model::Stage::Mining), covered(crate::model::Stage::Refining)) {
                     <p>{ format!("Weighted by spend, {} of your mining and {} of your refining happen in U.S. covered nations (China, Russia, North Korea, Iran).", pct(mining), pct(refining)) }</p>
                 }
-                if let Some(h) = hidden.filter(|h| h.hidden >= 0.05) {
-                    <p>
-                        { "Hidden exposure: " }
-                        <strong>{ format!("{} has {} of the {} stage", country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase()) }</strong>
-                        { format!(" behind your direct suppliers, where it has {}.", pct(h.direct_share)) }
+                if let Some(h) = hidden.filter(|h| h.exposure.hidden >= 0.05) {
+                    <p data-testid="not-entered">
+                        { format!("Exposure you did not enter (assumed from {}): ", assumed_from(h.exposure.basis)) }
+                        <strong>{ format!("{} has {} of the {} of {}", country_name(reference, h.exposure.country), pct(h.exposure.upstream_share),
+                            h.exposure.stage.label().to_lowercase(), crate::app::format::material_name(reference, &h.material)) }</strong>
+                        { format!(" behind your direct suppliers, where it has {}.", pct(h.exposure.direct_share)) }
                     </p>
                 }
                 <p class="small">
@@ -176,6 +193,7 @@ fn results(
                         <strong>{ format!("{}, {}, {}", crate::app::format::material_name(reference, &c.material), c.stage.label().to_lowercase(), country_name(reference, c.country)) }</strong>
                         { format!(": {} of supply, {} of spend exposed", pct(c.share), money(c.spend_exposed, unit)) }
                         if c.basis == MixBasis::World { <span class="muted">{ " (world mix, look-through)" }</span> }
+                        if c.basis == MixBasis::Trade { <span class="muted">{ " (trade look-through)" }</span> }
                         if let Some(m) = a.materials.iter().find(|m| m.material == c.material) {
                             { " " }<span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span>
                         }
@@ -206,7 +224,7 @@ fn results(
                             <th scope="col">{ "Largest supplier" }</th>
                             <th scope="col" class="num">{ "Covered" }</th>
                             <th scope="col">{ "Basis" }</th>
-                            <th scope="col">{ "Hidden exposure" }</th>
+                            <th scope="col">{ "Exposure you did not enter" }</th>
                             <th scope="col">{ "Policy checks" }</th>
                         </tr>
                     </thead>
@@ -270,8 +288,8 @@ fn largest_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> H
     }
 }
 
-/// The largest hidden exposure of a material: how much more of an upstream stage a country has
-/// than it has among the firm's direct suppliers.
+/// The largest exposure a material's lines did not enter: how much more of a stage the
+/// look-through filled a country has than it has among the firm's direct suppliers.
 fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
     match m
         .hidden
@@ -280,7 +298,7 @@ fn hidden_text(reference: &ReferenceData, m: &MaterialResult) -> Html {
         .max_by(|a, b| a.hidden.total_cmp(&b.hidden))
     {
         Some(h) => html! {
-            <span title={format!("{} has {} of the {} stage but {} among your direct suppliers", country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase(), pct(h.direct_share))}>
+            <span title={format!("Assumed from {}: {} has {} of the {} stage but {} among your direct suppliers", assumed_from(h.basis), country_name(reference, h.country), pct(h.upstream_share), h.stage.label().to_lowercase(), pct(h.direct_share))}>
                 { format!("{} +{} pts at {}", country_name(reference, h.country), (h.hidden * 100.0).round(), h.stage.label().to_lowercase()) }
             </span>
         },
@@ -443,17 +461,44 @@ fn basis_text(basis: MixBasis) -> &'static str {
     match basis {
         MixBasis::User => "your sourcing",
         MixBasis::World => "world mix",
+        MixBasis::Trade => "trade",
         MixBasis::Mixed => "partly world mix",
         MixBasis::Unavailable => "no data",
     }
 }
 
+/// The look-through setting in words, as in "51 % by trade".
+fn basis_name(basis: crate::model::portfolio::LookThroughBasis) -> &'static str {
+    match basis {
+        crate::model::portfolio::LookThroughBasis::Trade => "trade",
+        crate::model::portfolio::LookThroughBasis::World => "world production",
+    }
+}
+
+/// What a filled stage was assumed from, as in "assumed from trade data".
+fn assumed_from(basis: MixBasis) -> &'static str {
+    match basis {
+        MixBasis::Trade => "trade data",
+        MixBasis::World => "world production data",
+        MixBasis::Mixed | MixBasis::User | MixBasis::Unavailable => "trade and world data",
+    }
+}
+
 /// Where a stage's numbers come from; for the world mix, the source and data year are shown
-/// and the full citation is in the tooltip and on the Sources page.
+/// and the full citation is in the tooltip and on the Sources page; for a stage filled by trade,
+/// whose imports and production it follows ("basis: imports of Finland 2022-2024, BACI").
 fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Html {
+    if let Some(note) = &s.trade {
+        return html! {
+            <span data-testid="trade-basis">
+                { format!("{}: {}", basis_text(s.basis), note.describe(|c| country_name(reference, c))) }
+                { " · " }<a href="#/sources" title={note.source.clone()}>{ "BACI" }</a>
+            </span>
+        };
+    }
     let source = match s.basis {
         MixBasis::World | MixBasis::Mixed => world_source(reference, material, s.stage),
-        MixBasis::User | MixBasis::Unavailable => None,
+        MixBasis::User | MixBasis::Trade | MixBasis::Unavailable => None,
     };
     match source {
         Some((label, full)) => html! {

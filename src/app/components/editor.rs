@@ -7,7 +7,8 @@ use crate::app::components::material_picker::MaterialPicker;
 use crate::app::state::{Action, LineField};
 use crate::model::Stage;
 use crate::model::portfolio::{
-    Field, Location, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
+    Field, Location, LookThroughBasis, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
+    ValidationError,
 };
 use crate::model::warnings::SourcingWarning;
 use std::rc::Rc;
@@ -61,7 +62,56 @@ pub fn Editor(props: &EditorProps) -> Html {
             }
             </div>
             <p><button type="button" onclick={add} data-testid="add-line">{ "Add a line" }</button></p>
+            <LookThroughSetting typed={props.portfolio.look_through.clone()}
+                errors={field_messages(&props.errors, |f| *f == Field::LookThrough)}
+                on_action={props.on_action.clone()} />
         </section>
+    }
+}
+
+/// Properties of [`LookThroughSetting`].
+#[derive(Properties, PartialEq)]
+struct LookThroughProps {
+    /// The portfolio's `look_through` as typed (absent: trade).
+    typed: Option<String>,
+    /// Messages about it (an unknown value read from a file).
+    errors: Vec<String>,
+    on_action: Callback<Action>,
+}
+
+/// The portfolio's look-through setting: fill unstated stages by trade or by world production.
+#[component]
+fn LookThroughSetting(props: &LookThroughProps) -> Html {
+    let current = match props.typed.as_deref().map(str::trim) {
+        None | Some("") => Some(LookThroughBasis::default()),
+        Some(text) => LookThroughBasis::parse(text),
+    };
+    let option = |basis: LookThroughBasis, label: &'static str, hint: &'static str| {
+        let onchange = props
+            .on_action
+            .reform(move |_: Event| Action::SetLookThrough(basis));
+        html! {
+            <label>
+                <input type="radio" name="look-through" value={basis.id()}
+                    checked={current == Some(basis)} {onchange}
+                    data-testid={format!("look-through-{}", basis.id())} />
+                { label }<span class="muted small">{ hint }</span>
+            </label>
+        }
+    };
+    html! {
+        <fieldset class="look-through" data-testid="look-through">
+            <legend>{ "Look through unknown upstream stages by" }</legend>
+            <div class="stage-choice">
+                { option(LookThroughBasis::Trade, "trade",
+                    " (the countries you name: their own production and their imports, CEPII BACI 2022-2024; world production where trade data is missing)") }
+                { option(LookThroughBasis::World, "world production",
+                    " (world country shares of each stage, as if your suppliers sourced like the world market)") }
+            </div>
+            for message in &props.errors {
+                <p class="error" role="alert">{ message }</p>
+            }
+        </fieldset>
     }
 }
 
@@ -218,7 +268,7 @@ fn StageEditor(props: &StageProps) -> Html {
     let known = matches!(props.sourcing, Some(RawStageSourcing::Mix(_)));
     let unknown_label = match (stage, props.world_available) {
         (Stage::Component, _) => "Not bought as a component",
-        (_, true) => "Unknown: use the world mix",
+        (_, true) => "Unknown: fill in from trade or the world mix (setting below)",
         (_, false) => "Unknown (no world data for this stage)",
     };
     let stage_messages: Vec<String> = props

@@ -336,6 +336,7 @@ fn basis_words(basis: MixBasis) -> &'static str {
     match basis {
         MixBasis::User => "your sourcing",
         MixBasis::World => "world mix",
+        MixBasis::Trade => "trade",
         MixBasis::Mixed => "partly world mix",
         MixBasis::Unavailable => "no data",
     }

@@ -12,13 +12,19 @@ pub fn MethodologyPage() -> Html {
             <section class="card">
                 <h2>{ "Look-through: where your supply really comes from" }</h2>
                 <p>{ "For each line you tell us, per stage (mining, refining, and the component you buy), \
-                      either the countries you source from or that you do not know. An unknown stage is \
-                      filled with the world mix of that stage from the reference data (USGS and IEA, data \
-                      year 2024): if you do not know where your supplier's material was refined, you \
-                      depend, as far as anyone can tell, on where the world's refining happens." }</p>
-                <p>{ "Hidden exposure is how much larger a country's share is at an upstream stage than \
-                      among your direct suppliers. Buying all magnets from Japan while about nine tenths \
-                      of rare-earth refining happens in China is a large hidden exposure to China." }</p>
+                      either the countries you source from or that you do not know. By trade (the \
+                      default), an unknown stage above one whose countries you name is filled with those \
+                      countries' own production and their imports by origin (CEPII BACI, 2022-2024): \
+                      magnets from Japan are fed by Japan's rare-earth imports, about half from China. \
+                      Where trade data is missing, and everywhere by world production (the other \
+                      setting), it is the world mix of that stage from the reference data (USGS and IEA): \
+                      if you do not know where your supplier's material was refined, you depend, as far \
+                      as anyone can tell, on where the world's refining happens." }</p>
+                <p>{ "The exposure you did not enter is how much larger a country's share is at a stage \
+                      we filled in than among your direct suppliers: an assumption from trade or world \
+                      data, never a stage you entered, and never blended across materials. Buying all \
+                      magnets from Japan while about half of Japan's rare-earth imports (nine tenths of \
+                      world refining) come from China is a large one, to China." }</p>
             </section>
             <section class="card">
                 <h2>{ "Concentration" }</h2>

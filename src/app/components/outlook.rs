@@ -98,6 +98,7 @@ pub fn OutlookPanel(props: &OutlookProps) -> Html {
                     <td>{ stage.label() }</td>
                     <td class="small">{ match basis {
                         MixBasis::World => "world mix",
+                        MixBasis::Trade => "trade",
                         MixBasis::Mixed => "partly world mix",
                         MixBasis::User => "your sourcing",
                         MixBasis::Unavailable => "",

@@ -71,6 +71,8 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
                     }
                 </section>
             }
+            <h2>{ "Trade (look-through by trade)" }</h2>
+            { trade_source() }
             <h2>{ "World map" }</h2>
             { map_source() }
             <h2>{ "Industry templates: material quantities per product" }</h2>
@@ -337,6 +339,22 @@ fn rule_status(rule: &PolicyRule, date: Option<Date>) -> String {
     match rules_researched().and_then(|r| rule.unconfirmed_on(date, r.date)) {
         Some(change) => format!("{status} ({})", change.message()),
         None => status.to_string(),
+    }
+}
+
+/// The trade data of the look-through by trade, in the style of a data set.
+fn trade_source() -> Html {
+    let trade = crate::reference::trade::embedded_trade();
+    html! {
+        <section class="card" aria-labelledby="ds-trade" data-testid="trade-source">
+            <h3 id="ds-trade">{ &trade.source }</h3>
+            <dl class="small">
+                <dt>{ "Licence" }</dt><dd>{ &trade.licence }</dd>
+                <dt>{ "Citation" }</dt><dd>{ &trade.citation }</dd>
+                <dt>{ "Used for" }</dt>
+                <dd>{ "Filling an unknown mining or refining stage from the production and imports of the countries you name below it (docs/METHODS.md, \"Look-through\"); the product codes per material and stage are ours (data/trade_hs6.csv)." }</dd>
+            </dl>
+        </section>
     }
 }
 

@@ -92,6 +92,7 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                             { format!("{}{}", s.stage.label(), match (s.basis, crate::app::format::world_source(reference, &m.material, s.stage)) {
                                 (MixBasis::World, Some((source, _))) => format!(" (world mix, {source})"),
                                 (MixBasis::Mixed, Some((source, _))) => format!(" (partly world mix, {source})"),
+                                (MixBasis::Trade, _) => s.trade.as_ref().map_or_else(String::new, |t| format!(" (trade, CEPII BACI {}-{})", t.years.0, t.years.1)),
                                 _ => String::new(),
                             }) }
                         </text>
@@ -118,7 +119,11 @@ pub fn StageBars(props: &StageBarsProps) -> Html {
                                 for (c, share) in s.mix.iter().flat_map(|m| m.entries()) {
                                     <tr>
                                         <td>{ s.stage.label() }</td>
-                                        <td>{ if s.basis == MixBasis::World { "world mix" } else { "your sourcing" } }</td>
+                                        <td>{ match s.basis {
+                                            MixBasis::World => "world mix",
+                                            MixBasis::Trade => "trade",
+                                            _ => "your sourcing",
+                                        } }</td>
                                         <td>{ country_name(reference, *c) }</td>
                                         <td class="num">{ match (s.basis, crate::app::format::published_world_share(reference, &m.material, s.stage, *c)) {
                                             // The world mix: the share as the source published it.

@@ -122,6 +122,9 @@ fn basis_text(basis: MixBasis) -> &'static str {
     match basis {
         MixBasis::User => "from the sourcing you entered",
         MixBasis::World => "from the world mix, as you did not enter your sourcing",
+        MixBasis::Trade => {
+            "from the production and imports of your suppliers' countries, as you did not enter your sourcing"
+        }
         MixBasis::Mixed => "from your sourcing where you entered it, the world mix elsewhere",
         MixBasis::Unavailable => "with no data",
     }
