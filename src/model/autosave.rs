@@ -290,12 +290,16 @@ pub fn same(a: &RawPortfolio, b: &RawPortfolio) -> bool {
         spend_unit,
         groups,
         lines,
+        jurisdiction,
+        customer,
         unknown_fields,
     } = a;
     *name == b.name
         && *spend_unit == b.spend_unit
         && *groups == b.groups
         && *lines == b.lines
+        && *jurisdiction == b.jurisdiction
+        && *customer == b.customer
         && *unknown_fields == b.unknown_fields
 }
 

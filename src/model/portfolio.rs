@@ -41,6 +41,7 @@
 //! assert!(line.sourcing.get(Stage::Mining).is_none()); // unknown: the look-through fills it
 //! ```
 
+use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
 use serde::de::{MapAccess, Visitor};
@@ -203,6 +204,10 @@ pub struct RawLine {
     /// Stage id (`mining`, `refining`, `component`) -> sourcing; an absent stage is unknown.
     #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
     pub sourcing: OrderedMap<RawStageSourcing>,
+    /// What the material goes into, an [`EndUse`] id (`magnet`, `battery`, ...); absent when not
+    /// given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_use: Option<String>,
     /// Fields this version does not know: kept, and reported by validation.
     #[serde(flatten)]
     pub unknown_fields: BTreeMap<String, serde_json::Value>,
@@ -243,6 +248,12 @@ pub struct RawPortfolio {
     /// The lines.
     #[serde(default)]
     pub lines: Vec<RawLine>,
+    /// Where the firm sells, a [`Jurisdiction`] id (`eu`, `us`, `other`); absent when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Who the firm supplies, a [`Customer`] id (`commercial`, `us_dod`); absent when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// Fields this version does not know: kept, and reported by validation.
     #[serde(flatten)]
     pub unknown_fields: BTreeMap<String, serde_json::Value>,
@@ -313,6 +324,20 @@ impl RawPortfolio {
             ));
         }
         let groups = self.validate_groups(reference, &mut errors);
+        let jurisdiction = choice(self.jurisdiction.as_deref(), Jurisdiction::parse, || {
+            Jurisdiction::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            errors.push(document(Field::Jurisdiction, problem));
+            None
+        });
+        let customer = choice(self.customer.as_deref(), Customer::parse, || {
+            Customer::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            errors.push(document(Field::Customer, problem));
+            None
+        });
         let mut lines = Vec::with_capacity(self.lines.len());
         for (index, raw) in self.lines.iter().enumerate() {
             let mut checker = LineChecker {
@@ -333,6 +358,8 @@ impl RawPortfolio {
                 spend_unit: self.spend_unit.clone(),
                 groups,
                 lines,
+                jurisdiction,
+                customer,
             })
         } else {
             Err(errors)
@@ -399,6 +426,22 @@ impl RawPortfolio {
             });
         }
         groups
+    }
+}
+
+/// The value of an optional choice field (end use, jurisdiction, customer): `None` when absent or
+/// blank, the parsed value, or [`Problem::UnknownChoice`] naming the accepted ids.
+fn choice<T>(
+    text: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    accepted: impl FnOnce() -> Vec<&'static str>,
+) -> Result<Option<T>, Problem> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| Problem::UnknownChoice {
+            value: text.to_string(),
+            accepted: accepted().join(", "),
+        }),
     }
 }
 
@@ -481,6 +524,13 @@ impl LineChecker<'_> {
             (0.0, MAX_AMOUNT),
         );
         let sourcing = self.sourcing(&raw.sourcing);
+        let end_use = choice(raw.end_use.as_deref(), EndUse::parse, || {
+            EndUse::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            self.push(Field::EndUse, problem);
+            None
+        });
         Some(Line {
             material: material?,
             label: raw.label.clone().filter(|l| !l.trim().is_empty()),
@@ -488,6 +538,7 @@ impl LineChecker<'_> {
             revenue_share: Share::from_percent(revenue?)?,
             inventory_days: Amount::new(inventory?)?,
             sourcing: sourcing?,
+            end_use,
         })
     }
 
@@ -635,6 +686,12 @@ pub enum Field {
     GroupId,
     /// A group's `members`.
     GroupMembers,
+    /// A line's `end_use`.
+    EndUse,
+    /// The portfolio's `jurisdiction`.
+    Jurisdiction,
+    /// The portfolio's `customer`.
+    Customer,
     /// A field this version does not know.
     Other(String),
 }
@@ -652,6 +709,9 @@ impl fmt::Display for Field {
             Field::Country(stage, country) => write!(f, "{}, {country}", stage.id()),
             Field::GroupId => f.write_str("id"),
             Field::GroupMembers => f.write_str("members"),
+            Field::EndUse => f.write_str("end use"),
+            Field::Jurisdiction => f.write_str("jurisdiction"),
+            Field::Customer => f.write_str("customer"),
             Field::Other(name) => write!(f, "`{name}`"),
         }
     }
@@ -701,6 +761,13 @@ pub enum Problem {
     DuplicateGroup(String),
     /// A field this version does not know.
     UnknownField(String),
+    /// A choice field (end use, jurisdiction, customer) with a value not in its list.
+    UnknownChoice {
+        /// The value given.
+        value: String,
+        /// The accepted identifiers, comma-separated.
+        accepted: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -739,6 +806,9 @@ impl fmt::Display for Problem {
             Problem::EmptyMix => f.write_str("every share is zero"),
             Problem::DuplicateGroup(id) => write!(f, "group `{id}` already exists"),
             Problem::UnknownField(name) => write!(f, "unknown field `{name}`"),
+            Problem::UnknownChoice { value, accepted } => {
+                write!(f, "`{value}` is not one of {accepted}")
+            }
         }
     }
 }
@@ -877,6 +947,9 @@ pub struct Line {
     pub inventory_days: Amount,
     /// What the firm knows of the sourcing, per stage.
     pub sourcing: Sourcing,
+    /// What the material goes into; `None` when not given (rules about one end use are then
+    /// not applicable, see [`crate::model::context`]).
+    pub end_use: Option<EndUse>,
 }
 
 /// A validated portfolio.
@@ -890,6 +963,10 @@ pub struct Portfolio {
     pub groups: Vec<CountryGroup>,
     /// The lines, in file order.
     pub lines: Vec<Line>,
+    /// Where the firm sells; `None` when not given (see [`crate::model::context`]).
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Who the firm supplies; `None` when not given.
+    pub customer: Option<Customer>,
 }
 
 impl Portfolio {
@@ -923,6 +1000,8 @@ impl Portfolio {
                 })
                 .collect(),
             lines: self.lines.iter().map(raw_line).collect(),
+            jurisdiction: self.jurisdiction.map(|j| j.id().to_string()),
+            customer: self.customer.map(|c| c.id().to_string()),
             unknown_fields: BTreeMap::new(),
         }
     }
@@ -967,6 +1046,7 @@ fn raw_line(line: &Line) -> RawLine {
         revenue_share_pct: Some(RawNumber::Number(clean(line.revenue_share.percent()))),
         inventory_days: Some(RawNumber::Number(line.inventory_days.get())),
         sourcing: OrderedMap(sourcing),
+        end_use: line.end_use.map(|e| e.id().to_string()),
         unknown_fields: BTreeMap::new(),
     }
 }

@@ -761,6 +761,7 @@ pub fn to_portfolio(
             revenue_share_pct: Some(RawNumber::Number(100.0)),
             inventory_days: Some(RawNumber::Number(0.0)),
             sourcing: OrderedMap::default(),
+            end_use: None,
             unknown_fields: BTreeMap::new(),
         });
     }
@@ -776,6 +777,8 @@ pub fn to_portfolio(
             spend_unit: Some(QUANTITY_UNIT.to_string()),
             groups: Vec::new(),
             lines,
+            jurisdiction: None,
+            customer: None,
             unknown_fields: BTreeMap::new(),
         },
         left_out,

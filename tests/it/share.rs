@@ -196,16 +196,18 @@ fn raw_line() -> impl Strategy<Value = RawLine> {
         prop::option::of(raw_number()),
         prop::option::of(raw_number()),
         sourcing,
+        prop::option::of(text()),
         extra_fields(),
     )
         .prop_map(
-            |(material, label, spend, revenue, days, sourcing, unknown_fields)| RawLine {
+            |(material, label, spend, revenue, days, sourcing, end_use, unknown_fields)| RawLine {
                 material,
                 label,
                 spend,
                 revenue_share_pct: revenue,
                 inventory_days: days,
                 sourcing: OrderedMap(sourcing),
+                end_use,
                 unknown_fields,
             },
         )
@@ -228,16 +230,22 @@ fn raw_portfolio() -> impl Strategy<Value = RawPortfolio> {
         prop::option::of(text()),
         prop::collection::vec(group, 0..2),
         prop::collection::vec(raw_line(), 0..6),
+        prop::option::of(text()),
+        prop::option::of(text()),
         extra_fields(),
     )
         .prop_map(
-            |(name, spend_unit, groups, lines, unknown_fields)| RawPortfolio {
-                schema_version: Some(RawNumber::Number(1.0)),
-                name,
-                spend_unit,
-                groups,
-                lines,
-                unknown_fields,
+            |(name, spend_unit, groups, lines, jurisdiction, customer, unknown_fields)| {
+                RawPortfolio {
+                    schema_version: Some(RawNumber::Number(1.0)),
+                    name,
+                    spend_unit,
+                    groups,
+                    lines,
+                    jurisdiction,
+                    customer,
+                    unknown_fields,
+                }
             },
         )
 }
