@@ -4,14 +4,15 @@
 //! data contradicts, kept as entered) appear next to their field too.
 
 use crate::app::components::material_picker::MaterialPicker;
-use crate::app::state::{Action, LineField};
+use crate::app::state::{Action, LineField, PortfolioField};
 use crate::model::Stage;
+use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::portfolio::{
     Field, Location, RawLine, RawNumber, RawPortfolio, RawStageSourcing, ValidationError,
 };
 use crate::model::warnings::SourcingWarning;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Properties of [`Editor`].
@@ -33,9 +34,32 @@ pub struct EditorProps {
 pub fn Editor(props: &EditorProps) -> Html {
     let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
+    let set = |field: PortfolioField| {
+        props
+            .on_action
+            .reform(move |e: Event| Action::EditPortfolio {
+                field,
+                text: e.target_unchecked_into::<HtmlSelectElement>().value(),
+            })
+    };
+    let portfolio = &props.portfolio;
     html! {
         <section aria-labelledby="editor-title" class="editor">
             <h2 id="editor-title">{ "What you buy, and from where" }</h2>
+            <fieldset class="card policy-context" data-testid="policy-context">
+                <legend>{ "Where you sell, and to whom" }</legend>
+                <p class="small muted">{ "Sourcing rules bind some markets and customers only: IRC 30D the US market, the DFARS magnet and specialty-metal rules suppliers of the US Department of Defense. Not given, such rules are reported as not applicable." }</p>
+                <div class="line-fields">
+                    { choice_field(
+                        "portfolio-jurisdiction".into(), "Market (jurisdiction)", portfolio.jurisdiction.clone(),
+                        Jurisdiction::ALL.iter().map(|j| (j.id(), j.label())).collect(),
+                        field_messages(&props.errors, |f| *f == Field::Jurisdiction), set(PortfolioField::Jurisdiction)) }
+                    { choice_field(
+                        "portfolio-customer".into(), "Customers", portfolio.customer.clone(),
+                        Customer::ALL.iter().map(|c| (c.id(), c.label())).collect(),
+                        field_messages(&props.errors, |f| *f == Field::Customer), set(PortfolioField::Customer)) }
+                </div>
+            </fieldset>
             <datalist id="country-codes">
                 for country in &reference.countries {
                     <option value={country.code.to_string()} label={country.name.clone()} />
@@ -92,6 +116,45 @@ fn field_messages(errors: &[ValidationError], pick: impl Fn(&Field) -> bool) -> 
         .collect()
 }
 
+/// A choice among `options` (id, label) with "Not given" first, its label and its error
+/// messages. A value typed in a file that is not an option is kept and shown as such, so that
+/// nothing the user entered is lost.
+fn choice_field(
+    id: String,
+    label: &str,
+    value: Option<String>,
+    options: Vec<(&'static str, &'static str)>,
+    messages: Vec<String>,
+    onchange: Callback<Event>,
+) -> Html {
+    let error_id = format!("{id}-error");
+    let invalid = !messages.is_empty();
+    let value = value.unwrap_or_default();
+    let unknown = !value.trim().is_empty()
+        && !options
+            .iter()
+            .any(|(o, _)| o.eq_ignore_ascii_case(value.trim()));
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label }</label>
+            <select id={id} {onchange}
+                aria-invalid={invalid.then_some("true")}
+                aria-describedby={invalid.then_some(error_id.clone())}>
+                <option value="" selected={value.trim().is_empty()}>{ "Not given" }</option>
+                for (option, text) in options {
+                    <option value={option} selected={option.eq_ignore_ascii_case(value.trim())}>{ text }</option>
+                }
+                if unknown {
+                    <option value={value.clone()} selected=true>{ format!("{value} (not recognised)") }</option>
+                }
+            </select>
+            if invalid {
+                <p class="field-error" id={error_id}>{ messages.join("; ") }</p>
+            }
+        </div>
+    }
+}
+
 /// One input with its label and its error messages, wired for assistive technology.
 fn text_field(
     id: String,
@@ -138,6 +201,11 @@ fn LineEditor(props: &LineProps) -> Html {
     let remove = props
         .on_action
         .reform(move |_: MouseEvent| Action::RemoveLine(index));
+    let on_end_use = props.on_action.reform(move |e: Event| Action::EditLine {
+        line: index,
+        field: LineField::EndUse,
+        text: e.target_unchecked_into::<HtmlSelectElement>().value(),
+    });
     let line = &props.line;
     let material = line.material.clone().unwrap_or_default();
     let id = |name: &str| format!("line{index}-{name}");
@@ -163,6 +231,9 @@ fn LineEditor(props: &LineProps) -> Html {
                 { text_field(id("spend"), "Annual spend", typed(&line.spend), field_messages(&props.errors, |f| *f == Field::Spend), "decimal", edit(LineField::Spend)) }
                 { text_field(id("revenue"), "Revenue depending on it (%)", typed(&line.revenue_share_pct), field_messages(&props.errors, |f| *f == Field::RevenueShare), "decimal", edit(LineField::RevenueShare)) }
                 { text_field(id("inventory"), "Days of inventory", typed(&line.inventory_days), field_messages(&props.errors, |f| *f == Field::InventoryDays), "decimal", edit(LineField::InventoryDays)) }
+                { choice_field(id("end-use"), "End use (what it goes into)", line.end_use.clone(),
+                    EndUse::ALL.iter().map(|e| (e.id(), e.label())).collect(),
+                    field_messages(&props.errors, |f| *f == Field::EndUse), on_end_use) }
             </div>
             if !other_errors.is_empty() {
                 <p class="field-error">{ other_errors.join("; ") }</p>
