@@ -136,9 +136,10 @@ NOT_ENACTED = {"US-FY27NDAA-1803-PENDING"}
 APPLICABILITY = [
     # items "neodymium-iron-boron magnets; end items containing them"; applies_to "DoD prime
     # contractors and subcontractors at any tier".
-    ("US-DFARS7052-NDFEB-", {"end_uses": ["magnet"], "customers": ["us_dod"]}),
+    # A magnet of unstated type ("magnet") is bound by both magnet rules.
+    ("US-DFARS7052-NDFEB-", {"end_uses": ["magnet_ndfeb", "magnet"], "customers": ["us_dod"]}),
     # items "samarium-cobalt magnets; end items containing them"; same applies_to.
-    ("US-DFARS7052-SMCO-", {"end_uses": ["magnet"], "customers": ["us_dod"]}),
+    ("US-DFARS7052-SMCO-", {"end_uses": ["magnet_smco", "magnet"], "customers": ["us_dod"]}),
     # tantalum and tungsten metals and "end items containing them": any end use, DoD supply chain.
     ("US-DFARS7052-TA-", {"customers": ["us_dod"]}),
     ("US-DFARS7052-W-", {"customers": ["us_dod"]}),

@@ -45,7 +45,7 @@ ILLUSTRATIVE = "Illustrative"
 CONFIDENCE = ("HIGH", "MEDIUM", "LOW")
 KINDS = ("component", "product", "consumable")
 # The end-use ids of src/model/context.rs (EndUse).
-END_USES = ("magnet", "battery", "electronics", "optics", "alloy", "other")
+END_USES = ("magnet_ndfeb", "magnet_smco", "magnet", "battery", "electronics", "optics", "alloy", "other")
 INDUSTRIES = ("ev_batteries", "magnets_wind", "semiconductors", "defense", "medical_imaging",
               "data_centres", "solar_pv")
 
@@ -158,7 +158,7 @@ TEMPLATES = [
     {
         "id": "ndfeb_magnet",
         "industry": "magnets_wind",
-        "end_use": "magnet",
+        "end_use": "magnet_ndfeb",
         "name": "NdFeB permanent magnet (motors, generators)",
         "kind": "component",
         "unit": "kg_magnet",

@@ -995,8 +995,8 @@ impl NotApplicable {
             NotApplicable::NotInForce(status) => status.label().into(),
             NotApplicable::EndUse(given) => wanted(
                 "covers",
-                a.end_uses.iter().map(|e| e.label().to_lowercase()),
-                given.map(|e| format!("this line is for {}", e.label().to_lowercase())),
+                a.end_uses.iter().map(|e| e.in_words().to_string()),
+                given.map(|e| format!("this line is for {}", e.in_words())),
                 "this line's end use is not given",
             ),
             NotApplicable::Jurisdiction(given) => wanted(

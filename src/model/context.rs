@@ -59,12 +59,17 @@ macro_rules! choices {
 }
 
 choices! {
-    /// What a line's material ends up in. The rules need [`EndUse::Magnet`] (DFARS 225.7018
-    /// magnet restrictions) and [`EndUse::Battery`] (IRC 30D, 45Y/48E storage); the others say
+    /// What a line's material ends up in. The rules need the magnets (DFARS 225.7018 has one
+    /// rule for neodymium-iron-boron and one for samarium-cobalt magnets; a magnet of unstated
+    /// type is bound by both) and [`EndUse::Battery`] (IRC 30D, 45Y/48E storage); the others say
     /// that a rule about magnets or batteries does not apply.
     EndUse {
-        /// Permanent magnets (NdFeB, SmCo), or the motors and generators built on them.
-        Magnet = ("magnet", "Magnets"),
+        /// Neodymium-iron-boron permanent magnets, or the motors and generators built on them.
+        MagnetNdfeb = ("magnet_ndfeb", "NdFeB magnets"),
+        /// Samarium-cobalt permanent magnets, or what is built on them.
+        MagnetSmco = ("magnet_smco", "SmCo magnets"),
+        /// Permanent magnets of a type not stated.
+        Magnet = ("magnet", "Magnets, type not stated"),
         /// Batteries: cathode and anode materials, cells, packs.
         Battery = ("battery", "Batteries"),
         /// Semiconductors and electronic components.
@@ -99,6 +104,22 @@ choices! {
         /// The US Department of Defense, as prime contractor or subcontractor at any tier (the
         /// DFARS 225.7018 specialty-metal and magnet restrictions, 10 U.S.C. 4872).
         UsDod = ("us_dod", "US DoD supplier (prime or subcontractor)"),
+    }
+}
+
+impl EndUse {
+    /// The end use in the middle of a sentence ("this line is for batteries").
+    pub fn in_words(self) -> &'static str {
+        match self {
+            EndUse::MagnetNdfeb => "NdFeB magnets",
+            EndUse::MagnetSmco => "SmCo magnets",
+            EndUse::Magnet => "magnets of unstated type",
+            EndUse::Battery => "batteries",
+            EndUse::Electronics => "electronics",
+            EndUse::Optics => "optics",
+            EndUse::Alloy => "alloys and metal products",
+            EndUse::Other => "other uses",
+        }
     }
 }
 

@@ -47,7 +47,7 @@ fn the_demo_states_its_end_uses_and_market() {
         .map(|l| (l.material.as_str(), l.end_use))
         .collect();
     assert!(uses.contains(&("cobalt", Some(EndUse::Battery))));
-    assert!(uses.contains(&("rare_earths_magnet", Some(EndUse::Magnet))));
+    assert!(uses.contains(&("rare_earths_magnet", Some(EndUse::MagnetNdfeb))));
     assert!(uses.contains(&("gallium", Some(EndUse::Electronics))));
     assert!(uses.contains(&("germanium", Some(EndUse::Optics))));
 }
@@ -70,7 +70,7 @@ fn cobalt_sulphate_for_cathodes_does_not_get_the_samarium_cobalt_magnet_rule() {
         );
         assert_eq!(
             f.reason.as_deref(),
-            Some("covers magnets; this line is for batteries")
+            Some("covers SmCo magnets or magnets of unstated type; this line is for batteries")
         );
         assert_eq!(f.end_use, Some(EndUse::Battery));
     }

@@ -242,7 +242,7 @@ fn quantities_equal_intensity_times_units() {
             .portfolio
             .lines
             .iter()
-            .all(|l| l.end_use.as_deref() == Some("magnet"))
+            .all(|l| l.end_use.as_deref() == Some("magnet_ndfeb"))
     );
     let car = to_portfolio(template("ev_car").unwrap(), 10.0, reference);
     assert!(car.portfolio.lines.iter().all(|l| l.end_use.is_none()));

@@ -816,23 +816,31 @@ fn cobalt_sulphate_for_cathodes_is_not_tested_under_the_samarium_cobalt_magnet_r
         assert_eq!(f.measurement, None);
         assert_eq!(
             NotApplicable::EndUse(Some(EndUse::Battery)).reason(rule(id)),
-            "covers magnets; this line is for batteries"
+            "covers SmCo magnets or magnets of unstated type; this line is for batteries"
         );
     }
-    // The same cobalt in a magnet for a DoD supplier is tested, and fails on China.
-    let magnets = PolicyContext {
-        end_use: Some(EndUse::Magnet),
-        ..cathodes
+    // The same cobalt in a SmCo magnet, or a magnet of unstated type, for a DoD supplier is
+    // tested, and fails on China; in an NdFeB magnet it is not.
+    let smco = |end_use| {
+        check_in(
+            "US-DFARS7052-SMCO-A",
+            "cobalt",
+            Stage::Refining,
+            &[("CHN", 100.0)],
+            "2026-06-01",
+            PolicyContext {
+                end_use: Some(end_use),
+                ..cathodes
+            },
+        )
+        .outcome
     };
-    let f = check_in(
-        "US-DFARS7052-SMCO-A",
-        "cobalt",
-        Stage::Refining,
-        &[("CHN", 100.0)],
-        "2026-06-01",
-        magnets,
+    assert_eq!(smco(EndUse::MagnetSmco), Outcome::Fail);
+    assert_eq!(smco(EndUse::Magnet), Outcome::Fail);
+    assert_eq!(
+        smco(EndUse::MagnetNdfeb),
+        Outcome::NotApplicable(NotApplicable::EndUse(Some(EndUse::MagnetNdfeb)))
     );
-    assert_eq!(f.outcome, Outcome::Fail);
 }
 
 #[test]
@@ -999,7 +1007,14 @@ fn the_foreign_entity_rule_does_not_pass_cobalt_mined_in_congo_and_refined_in_in
 #[test]
 fn rule_data_carries_applicability() {
     let a = |id: &str| &rule(id).applicability;
-    assert_eq!(a("US-DFARS7052-SMCO-B").end_uses, vec![EndUse::Magnet]);
+    assert_eq!(
+        a("US-DFARS7052-SMCO-B").end_uses,
+        vec![EndUse::MagnetSmco, EndUse::Magnet]
+    );
+    assert_eq!(
+        a("US-DFARS7052-NDFEB-A").end_uses,
+        vec![EndUse::MagnetNdfeb, EndUse::Magnet]
+    );
     assert_eq!(a("US-DFARS7052-SMCO-B").customers, vec![Customer::UsDod]);
     assert_eq!(a("US-IRC30D-CM-2024").stage_logic, StageLogic::Any);
     assert_eq!(a("US-IRC30D-CM-2024").jurisdictions, vec![Jurisdiction::Us]);
