@@ -51,6 +51,7 @@
 //!     groups: std::slice::from_ref(&eu27),
 //!     context: PolicyContext::default(),
 //!     other_stages: &[],
+//!     facility_counts: &[],
 //! };
 //! let rule = embedded_rules().iter().find(|r| r.rule_id == "EU-CRMA-ART5-1B-65").unwrap();
 //! let crma = check_rule(rule, &input).unwrap();
@@ -909,6 +910,9 @@ pub struct CheckInput<'a> {
     /// The mixes of the material's other stages, for a rule whose stages combine
     /// ([`StageLogic::Any`]); a covered stage absent here and other than `stage` is unknown.
     pub other_stages: &'a [(Stage, &'a CountryMix)],
+    /// The stages whose mix counts facilities (supplier declarations) rather than volumes:
+    /// there, only presence is read (see [`check_rule`]).
+    pub facility_counts: &'a [Stage],
 }
 
 /// Whether a measured share must stay at or below the limit, or reach it.
@@ -945,6 +949,10 @@ pub struct Measurement {
     /// stages' qualifying and unattributed shares (an unknown stage counts 1), at most 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upper: Option<f64>,
+    /// Whether a mix measured counts facilities rather than volumes: `share` is then a share of
+    /// facilities, and the outcome reads only which countries are present.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub facility_count: bool,
 }
 
 impl Measurement {
@@ -1041,6 +1049,9 @@ pub enum NotAssessable {
     /// measurement's `share` and `upper` across the threshold: which mined material went to which
     /// refinery decides.
     StageLink,
+    /// The mix counts facilities, not volumes, and presence alone does not decide the test
+    /// (some but not all facilities in the countries concerned, against a non-zero threshold).
+    FacilityCount,
 }
 
 impl NotAssessable {
@@ -1054,6 +1065,10 @@ impl NotAssessable {
             NotAssessable::StageLink => {
                 "not assessable from country data: whether enough material was extracted or \
                  processed in qualifying countries depends on which mine supplied which refinery"
+            }
+            NotAssessable::FacilityCount => {
+                "not assessable from facility counts: the declarations say which countries' \
+                 facilities supply, not how much each supplies"
             }
         }
     }
@@ -1175,6 +1190,7 @@ fn measure(
                 unattributed,
                 by_stage: Vec::new(),
                 upper: None,
+                facility_count: false,
             }
         }
         Check::MinShareOutsideGroup {
@@ -1196,6 +1212,7 @@ fn measure(
                 unattributed,
                 by_stage: Vec::new(),
                 upper: None,
+                facility_count: false,
             }
         }
         Check::MaxSingleCountryShare {
@@ -1214,6 +1231,7 @@ fn measure(
                 unattributed,
                 by_stage: Vec::new(),
                 upper: None,
+                facility_count: false,
             }
         }
     };
@@ -1235,6 +1253,8 @@ fn measure_combined(
     let mut best: Option<Measurement> = None;
     let mut by_stage = Vec::new();
     let mut upper = 0.0;
+    let mut lower: f64 = 0.0;
+    let mut counted = false;
     for stage in rule.covered_stages() {
         let mix = if stage == input.stage {
             Some(input.mix)
@@ -1251,7 +1271,20 @@ fn measure_combined(
         };
         let m = measure(rule, check, limit, mix, input.groups)?;
         by_stage.push((stage, m.share));
-        upper += m.share + m.unattributed;
+        if input.facility_counts.contains(&stage) {
+            // A share of facilities: all of the volume when every facility qualifies, none when
+            // none does, anything in between otherwise.
+            counted = true;
+            lower = lower.max(if m.share >= 1.0 - EPSILON { 1.0 } else { 0.0 });
+            upper += if m.share + m.unattributed > 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+        } else {
+            lower = lower.max(m.share);
+            upper += m.share + m.unattributed;
+        }
         if best.as_ref().is_none_or(|b| m.share > b.share) {
             best = Some(m);
         }
@@ -1263,6 +1296,10 @@ fn measure_combined(
     };
     m.by_stage = by_stage;
     m.upper = Some(f64::min(upper, 1.0));
+    if counted {
+        m.share = lower;
+        m.facility_count = true;
+    }
     Ok(m)
 }
 
@@ -1277,6 +1314,21 @@ fn judge(rule: &PolicyRule, measurement: &Measurement) -> Outcome {
     if rule.is_eu_level_benchmark() {
         return Outcome::Context;
     }
+    let undecided = if measurement.facility_count {
+        NotAssessable::FacilityCount
+    } else {
+        NotAssessable::StageLink
+    };
+    if measurement.facility_count && measurement.upper.is_none() {
+        // One stage counted by facilities: its share is exact only at 0 and 1; in between,
+        // only a zero limit (any presence fails) is decided.
+        let share = measurement.share;
+        let exact = share <= 0.0 || share >= 1.0 - EPSILON;
+        let zero_limit = measurement.bound == Bound::AtMost && measurement.limit == 0.0;
+        if !exact && !zero_limit {
+            return Outcome::NotAssessable(undecided);
+        }
+    }
     if measurement.passes() {
         return Outcome::Pass;
     }
@@ -1288,7 +1340,7 @@ fn judge(rule: &PolicyRule, measurement: &Measurement) -> Outcome {
             }
             .passes() =>
         {
-            Outcome::NotAssessable(NotAssessable::StageLink)
+            Outcome::NotAssessable(undecided)
         }
         _ => Outcome::Fail,
     }
@@ -1339,7 +1391,9 @@ pub fn check_rule<'a>(
     let measurement = if rule.applicability.stage_logic == StageLogic::Any {
         measure_combined(rule, check, limit.get(), input)?
     } else {
-        measure(rule, check, limit.get(), input.mix, input.groups)?
+        let mut m = measure(rule, check, limit.get(), input.mix, input.groups)?;
+        m.facility_count = input.facility_counts.contains(&input.stage);
+        m
     };
     let outcome = if status != RuleStatus::InForce {
         Outcome::NotApplicable(NotApplicable::NotInForce(status))
@@ -1554,6 +1608,7 @@ impl PolicyRule {
 ///         ..PolicyContext::default()
 ///     },
 ///     other_stages: &[],
+///     facility_counts: &[],
 /// };
 /// assert_eq!(check_rule_as_written(rule, &input).unwrap().outcome, Outcome::Fail);
 /// ```

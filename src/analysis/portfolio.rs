@@ -190,6 +190,11 @@ pub struct StageResult {
     pub hhi_wgi: Option<HhiWgi>,
     /// Share from each reference and user group; empty when unavailable.
     pub groups: Vec<GroupShare>,
+    /// Whether a line's own mix at this stage counts facilities (the smelters or mines of
+    /// supplier declarations) rather than volumes: the concentration is then over facilities,
+    /// and the policy checks read only which countries are present.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub facility_count: bool,
 }
 
 /// The country groups of an assessment with, per member country, the set of groups it belongs
@@ -254,8 +259,7 @@ impl<'a> Groups<'a> {
 }
 
 fn stage_result(
-    stage: Stage,
-    basis: MixBasis,
+    (stage, basis, facility_count): (Stage, MixBasis, bool),
     mix: Option<CountryMix>,
     reference: &ReferenceData,
     groups: &Groups<'_>,
@@ -263,6 +267,7 @@ fn stage_result(
     StageResult {
         stage,
         basis,
+        facility_count,
         concentration: mix.as_ref().map(concentration),
         hhi_wgi: mix.as_ref().map(|m| hhi_wgi(m, reference, &|_| 1.0)),
         groups: mix.as_ref().map(|m| groups.shares(m)).unwrap_or_default(),
@@ -634,7 +639,15 @@ fn aggregate(
         // left out, as in the lines' own results.
         if listed {
             let mix = weighted_mix(parts);
-            stages.push(stage_result(stage, basis, mix, reference, groups));
+            let counted = lines
+                .iter()
+                .any(|r| r.line.facility_counts.contains(&stage));
+            stages.push(stage_result(
+                (stage, basis, counted),
+                mix,
+                reference,
+                groups,
+            ));
         }
     }
     let direct = weighted_mix(lines.iter().filter_map(|r| {
@@ -837,14 +850,15 @@ fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
 }
 
 /// The lines of material `id` grouped by end use, in order of first appearance, each with its
-/// stage mixes: the material's own when all its lines share one end use, else those of the
-/// group's lines, weighted by spend as the material's are.
+/// stage mixes (the material's own when all its lines share one end use, else those of the
+/// group's lines, weighted by spend as the material's are) and the stages where a line's own mix
+/// counts facilities rather than volumes.
 fn end_use_groups(
     material: &MaterialResult,
     resolved: &[Resolved<'_>],
     reference: &ReferenceData,
     groups: &Groups<'_>,
-) -> Vec<(Option<EndUse>, Vec<StageResult>)> {
+) -> Vec<(Option<EndUse>, Vec<StageResult>, Vec<Stage>)> {
     let mine: Vec<&Resolved<'_>> = resolved
         .iter()
         .filter(|r| r.line.material == material.material)
@@ -855,8 +869,19 @@ fn end_use_groups(
             uses.push(r.line.end_use);
         }
     }
+    let counted = |stages: &[StageResult]| -> Vec<Stage> {
+        stages
+            .iter()
+            .filter(|s| s.facility_count)
+            .map(|s| s.stage)
+            .collect()
+    };
     if uses.len() <= 1 {
-        return vec![(uses.first().copied().flatten(), material.stages.clone())];
+        return vec![(
+            uses.first().copied().flatten(),
+            material.stages.clone(),
+            counted(&material.stages),
+        )];
     }
     uses.into_iter()
         .map(|end_use| {
@@ -865,7 +890,9 @@ fn end_use_groups(
                 .copied()
                 .filter(|r| r.line.end_use == end_use)
                 .collect();
-            (end_use, aggregate(&set, spend_weight, reference, groups).0)
+            let stages = aggregate(&set, spend_weight, reference, groups).0;
+            let counted = counted(&stages);
+            (end_use, stages, counted)
         })
         .collect()
 }
@@ -883,7 +910,7 @@ fn check_policy(
     let mut rule_ids: Vec<&str> = Vec::new();
     for material in materials.iter_mut() {
         let mut findings = Vec::new();
-        for (end_use, stages) in end_use_groups(material, resolved, reference, groups) {
+        for (end_use, stages, counted) in end_use_groups(material, resolved, reference, groups) {
             let context = PolicyContext {
                 end_use,
                 jurisdiction: portfolio.jurisdiction,
@@ -914,6 +941,7 @@ fn check_policy(
                         groups: owned_groups,
                         context,
                         other_stages: &mixes,
+                        facility_counts: &counted,
                     };
                     let finding = match date {
                         Some(_) => check_rule(rule, &input),
@@ -979,7 +1007,15 @@ fn line_result(
     let stages: Vec<StageResult> = resolved
         .stages
         .iter()
-        .map(|r| stage_result(r.stage, r.basis, r.mix.cloned(), reference, groups))
+        .map(|r| {
+            let counted = line.facility_counts.contains(&r.stage);
+            stage_result(
+                (r.stage, r.basis, counted),
+                r.mix.cloned(),
+                reference,
+                groups,
+            )
+        })
         .collect();
     LineResult {
         line: index + 1,

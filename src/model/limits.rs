@@ -577,7 +577,7 @@ impl Walk<'_, '_> {
                         "material" | "spend" | "revenue_share_pct" | "inventory_days"
                         | "end_use" => Node::Id,
                         "label" => Node::Text,
-                        "sourcing" => Node::Sourcing(n),
+                        "sourcing" | "sourcing_basis" => Node::Sourcing(n),
                         _ => Node::Unknown,
                     },
                     self.depth + 1,

@@ -64,6 +64,10 @@ pub const SUM_TOLERANCE_PCT: f64 = 1.0;
 /// The word for a stage whose sourcing the user does not know.
 pub const UNKNOWN: &str = "unknown";
 
+/// The `sourcing_basis` of a stage whose mix counts facilities (the smelters and mines of
+/// supplier declarations, `crate::import::rmi`) rather than volumes.
+pub const FACILITY_COUNT: &str = "facility_count";
+
 // ---------------------------------------------------------------------------------------------
 // Raw (file) form
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +212,10 @@ pub struct RawLine {
     /// given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_use: Option<String>,
+    /// Stage id -> the basis of that stage's mix when it is not a volume share:
+    /// [`FACILITY_COUNT`] for a mix by number of facilities (supplier declarations).
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub sourcing_basis: OrderedMap<String>,
     /// Fields this version does not know: kept, and reported by validation.
     #[serde(flatten)]
     pub unknown_fields: BTreeMap<String, serde_json::Value>,
@@ -524,6 +532,7 @@ impl LineChecker<'_> {
             (0.0, MAX_AMOUNT),
         );
         let sourcing = self.sourcing(&raw.sourcing);
+        let facility_counts = self.facility_counts(raw);
         let end_use = choice(raw.end_use.as_deref(), EndUse::parse, || {
             EndUse::ALL.iter().map(|v| v.id()).collect()
         })
@@ -537,9 +546,42 @@ impl LineChecker<'_> {
             spend: Amount::new(spend?)?,
             revenue_share: Share::from_percent(revenue?)?,
             inventory_days: Amount::new(inventory?)?,
+            facility_counts: facility_counts?
+                .into_iter()
+                .filter(|s| sourcing.as_ref().is_some_and(|m| m.get(*s).is_some()))
+                .collect(),
             sourcing: sourcing?,
             end_use,
         })
+    }
+
+    /// The stages `sourcing_basis` marks as facility counts, upstream first.
+    fn facility_counts(&mut self, raw: &RawLine) -> Option<Vec<Stage>> {
+        let mut stages = Vec::new();
+        let mut ok = true;
+        for (key, basis) in &raw.sourcing_basis.0 {
+            let Some(stage) = Stage::ALL.into_iter().find(|s| s.id() == key.trim()) else {
+                self.push(Field::SourcingBasis, Problem::UnknownStage(key.clone()));
+                ok = false;
+                continue;
+            };
+            if basis.trim().eq_ignore_ascii_case(FACILITY_COUNT) {
+                if !stages.contains(&stage) {
+                    stages.push(stage);
+                }
+            } else {
+                self.push(
+                    Field::SourcingBasis,
+                    Problem::UnknownChoice {
+                        value: basis.clone(),
+                        accepted: FACILITY_COUNT.to_string(),
+                    },
+                );
+                ok = false;
+            }
+        }
+        stages.sort();
+        ok.then_some(stages)
     }
 
     fn sourcing(&mut self, raw: &OrderedMap<RawStageSourcing>) -> Option<Sourcing> {
@@ -688,6 +730,8 @@ pub enum Field {
     GroupMembers,
     /// A line's `end_use`.
     EndUse,
+    /// A line's `sourcing_basis`.
+    SourcingBasis,
     /// The portfolio's `jurisdiction`.
     Jurisdiction,
     /// The portfolio's `customer`.
@@ -710,6 +754,7 @@ impl fmt::Display for Field {
             Field::GroupId => f.write_str("id"),
             Field::GroupMembers => f.write_str("members"),
             Field::EndUse => f.write_str("end use"),
+            Field::SourcingBasis => f.write_str("sourcing basis"),
             Field::Jurisdiction => f.write_str("jurisdiction"),
             Field::Customer => f.write_str("customer"),
             Field::Other(name) => write!(f, "`{name}`"),
@@ -950,6 +995,11 @@ pub struct Line {
     /// What the material goes into; `None` when not given (rules about one end use are then
     /// not applicable, see [`crate::model::context`]).
     pub end_use: Option<EndUse>,
+    /// The stages whose mix counts facilities (smelters, mines of supplier declarations) rather
+    /// than volumes: a country's share is its share of the facilities, which says where the
+    /// material may come from, not how much. Legal tests read only presence there (see
+    /// [`crate::analysis::policy`]). Only stages with a known mix.
+    pub facility_counts: Vec<Stage>,
 }
 
 /// A validated portfolio.
@@ -1047,6 +1097,12 @@ fn raw_line(line: &Line) -> RawLine {
         inventory_days: Some(RawNumber::Number(line.inventory_days.get())),
         sourcing: OrderedMap(sourcing),
         end_use: line.end_use.map(|e| e.id().to_string()),
+        sourcing_basis: OrderedMap(
+            line.facility_counts
+                .iter()
+                .map(|s| (s.id().to_string(), FACILITY_COUNT.to_string()))
+                .collect(),
+        ),
         unknown_fields: BTreeMap::new(),
     }
 }
@@ -1089,14 +1145,39 @@ impl RawLine {
     }
 
     /// Sets the sourcing of `stage`, keeping stages in upstream-first order; `None` removes it
-    /// (the stage is then unknown and the look-through uses the world mix).
+    /// (the stage is then unknown and the look-through uses the world mix), and its basis.
     pub fn set_stage(&mut self, stage: Stage, sourcing: Option<RawStageSourcing>) {
         self.sourcing.0.retain(|(key, _)| key != stage.id());
+        if sourcing.is_none() {
+            self.set_facility_count(stage, false);
+        }
         if let Some(sourcing) = sourcing {
             self.sourcing.0.push((stage.id().to_string(), sourcing));
             let order = |key: &str| Stage::ALL.iter().position(|s| s.id() == key).unwrap_or(9);
             crate::model::order::sort_by_key(&mut self.sourcing.0, |(key, _)| order(key));
         }
+    }
+}
+
+impl RawLine {
+    /// Marks the mix of `stage` as a count of facilities ([`FACILITY_COUNT`]), or removes the
+    /// mark.
+    pub fn set_facility_count(&mut self, stage: Stage, counted: bool) {
+        self.sourcing_basis
+            .0
+            .retain(|(key, _)| key.trim() != stage.id());
+        if counted {
+            self.sourcing_basis
+                .0
+                .push((stage.id().to_string(), FACILITY_COUNT.to_string()));
+        }
+    }
+
+    /// Whether the mix of `stage` is marked as a count of facilities.
+    pub fn is_facility_count(&self, stage: Stage) -> bool {
+        self.sourcing_basis.0.iter().any(|(key, basis)| {
+            key.trim() == stage.id() && basis.trim().eq_ignore_ascii_case(FACILITY_COUNT)
+        })
     }
 }
 

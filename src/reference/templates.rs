@@ -776,6 +776,7 @@ pub fn to_portfolio(
             inventory_days: Some(RawNumber::Number(0.0)),
             sourcing: OrderedMap::default(),
             end_use: template.end_use.map(|e| e.id().to_string()),
+            sourcing_basis: OrderedMap::default(),
             unknown_fields: BTreeMap::new(),
         });
     }

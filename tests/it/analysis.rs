@@ -31,6 +31,7 @@ fn line(material: &str, spend: f64, sourcing: Sourcing) -> Line {
         inventory_days: Amount::ZERO,
         sourcing,
         end_use: None,
+        facility_counts: Vec::new(),
     }
 }
 
@@ -986,6 +987,7 @@ fn arb_line() -> impl Strategy<Value = Line> {
             inventory_days: Amount::ZERO,
             sourcing,
             end_use: None,
+            facility_counts: Vec::new(),
         })
 }
 

@@ -1058,6 +1058,7 @@ fn portfolio_case() -> impl Strategy<Value = (Portfolio, PlanParams)> {
                             inventory_days: Amount::ZERO,
                             sourcing,
                             end_use: None,
+                            facility_counts: Vec::new(),
                         }
                     })
                     .collect();

@@ -125,6 +125,7 @@ fn cobalt_line(mined: &[(&str, f64)], refined: &[(&str, f64)]) -> Portfolio {
                 .with(Stage::Mining, Some(mix(mined)))
                 .with(Stage::Refining, Some(mix(refined))),
             end_use: Some(EndUse::Battery),
+            facility_counts: Vec::new(),
         }],
         ..Portfolio::default()
     }
@@ -244,4 +245,52 @@ fn the_cli_checks_on_today_by_default() {
             && !id.starts_with("US-DFARS7052-")
             && f["historical"] == false
     }));
+}
+
+#[test]
+fn declared_facility_counts_are_their_own_basis_and_legal_tests_read_presence() {
+    use chokepoint::import::rmi::{MaterialSourcing, apply_sourcing};
+    use chokepoint::model::CountryCode;
+    use chokepoint::model::portfolio::RawPortfolio;
+    let reference = chokepoint::reference::embedded();
+    let c = |code: &str| CountryCode::parse(code).unwrap();
+    let sourcing = |refining: Vec<(CountryCode, usize)>| MaterialSourcing {
+        material: "tungsten".into(),
+        metal: "Tungsten".into(),
+        refining,
+        mining: Vec::new(),
+        unidentified: 0,
+        unknown_country: 0,
+        suppliers: 1,
+    };
+    let raw = RawPortfolio::from_json(
+        r#"{"schema_version": 1, "customer": "us_dod", "lines": [{"material": "tungsten",
+            "spend": 1000, "revenue_share_pct": 5, "end_use": "alloy"}]}"#,
+    )
+    .unwrap();
+    // Three Chinese smelters and one Austrian: 75 % of the facilities, not of the tungsten.
+    let imported = apply_sourcing(&raw, &[sourcing(vec![(c("CHN"), 3), (c("AUT"), 1)])]).unwrap();
+    assert!(imported.lines[0].is_facility_count(Stage::Refining));
+    let portfolio = imported.validate(reference).unwrap();
+    assert_eq!(portfolio.lines[0].facility_counts, vec![Stage::Refining]);
+    // The basis survives the file form (share links, storage, exports).
+    let again = Portfolio::from_json(&portfolio.to_json(), reference).unwrap();
+    assert_eq!(again, portfolio);
+    let result = on(&portfolio, "2026-06-01");
+    let dfars = findings(&result, "tungsten", "US-DFARS7052-W-A");
+    let refining = dfars.iter().find(|f| f.stage == Stage::Refining).unwrap();
+    assert_eq!(refining.outcome, Outcome::Fail);
+    assert!(refining.measurement.as_ref().unwrap().facility_count);
+    // Only Austrian smelters: no covered country present, the test passes.
+    let clean = apply_sourcing(&raw, &[sourcing(vec![(c("AUT"), 2)])]).unwrap();
+    let result = on(&clean.validate(reference).unwrap(), "2026-06-01");
+    let refining = findings(&result, "tungsten", "US-DFARS7052-W-A")
+        .into_iter()
+        .find(|f| f.stage == Stage::Refining)
+        .unwrap();
+    assert_eq!(refining.outcome, Outcome::Pass);
+    // Setting the stage back to unknown drops its basis.
+    let mut line = imported.lines[0].clone();
+    line.set_stage(Stage::Refining, None);
+    assert!(!line.is_facility_count(Stage::Refining));
 }

@@ -89,6 +89,7 @@ pub(super) fn line(
         inventory_days: Amount::new(inventory_days).unwrap(),
         sourcing,
         end_use: None,
+        facility_counts: Vec::new(),
     }
 }
 

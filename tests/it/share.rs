@@ -197,18 +197,22 @@ fn raw_line() -> impl Strategy<Value = RawLine> {
         prop::option::of(raw_number()),
         sourcing,
         prop::option::of(text()),
+        prop::collection::vec((text(), text()), 0..2),
         extra_fields(),
     )
         .prop_map(
-            |(material, label, spend, revenue, days, sourcing, end_use, unknown_fields)| RawLine {
-                material,
-                label,
-                spend,
-                revenue_share_pct: revenue,
-                inventory_days: days,
-                sourcing: OrderedMap(sourcing),
-                end_use,
-                unknown_fields,
+            |(material, label, spend, revenue, days, sourcing, end_use, basis, unknown_fields)| {
+                RawLine {
+                    material,
+                    label,
+                    spend,
+                    revenue_share_pct: revenue,
+                    inventory_days: days,
+                    sourcing: OrderedMap(sourcing),
+                    end_use,
+                    sourcing_basis: OrderedMap(basis),
+                    unknown_fields,
+                }
             },
         )
 }

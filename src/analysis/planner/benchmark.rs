@@ -35,6 +35,7 @@ pub fn portfolio(reference: &ReferenceData) -> Portfolio {
                 inventory_days: Amount::new(30.0)?,
                 sourcing,
                 end_use: None,
+                facility_counts: Vec::new(),
             })
         })
         .collect();

@@ -90,6 +90,7 @@ fn check_in(
             groups: &groups,
             context,
             other_stages: &[],
+            facility_counts: &[],
         },
     )
     .unwrap()
@@ -493,6 +494,7 @@ fn the_min_share_outside_group_proxy_leaves_the_remainder_out() {
         groups: &groups,
         context: bound_by(&r),
         other_stages: &[],
+        facility_counts: &[],
     };
     let f = check_rule(&r, &input).unwrap();
     assert_eq!(f.outcome, Outcome::Fail);
@@ -526,6 +528,7 @@ fn check_rules_lists_only_rules_for_the_material() {
             ..PolicyContext::default()
         },
         other_stages: &[],
+        facility_counts: &[],
     };
     let findings = check_rules(embedded_rules(), &input).unwrap();
     assert!(findings.iter().all(|f| f.rule.covers_material("tungsten")));
@@ -552,6 +555,7 @@ fn a_missing_group_is_a_typed_error() {
             groups: &[],
             context: PolicyContext::default(),
             other_stages: &[],
+            facility_counts: &[],
         },
     )
     .unwrap_err();
@@ -698,6 +702,7 @@ fn as_written_ignores_dates_but_not_enactment() {
         groups: &groups,
         context: bound_by(rule),
         other_stages: &[],
+        facility_counts: &[],
     };
     // IRC 30D 2025: terminated after 30 September 2025, checked with its own year's 60 %,
     // lithium mined and refined in China.
@@ -707,6 +712,7 @@ fn as_written_ignores_dates_but_not_enactment() {
         rule_30d,
         &CheckInput {
             other_stages: &mined,
+            facility_counts: &[],
             ..input(rule_30d, "lithium", Stage::Refining)
         },
     )
@@ -948,6 +954,7 @@ fn check_30d(mined: &[(&str, f64)], refined: &[(&str, f64)], on: &str) -> Findin
             groups: &groups,
             context: bound_by(rule(id)),
             other_stages: &other,
+            facility_counts: &[],
         },
     )
     .unwrap()
@@ -1028,4 +1035,90 @@ fn rule_data_carries_applicability() {
     {
         assert_eq!(r.applicability.basis, Basis::Ownership, "{}", r.rule_id);
     }
+}
+
+// --- facility counts (supplier declarations) ----------------------------------------------------
+
+fn check_counted(
+    id: &str,
+    material: &str,
+    stage: Stage,
+    shares: &[(&str, f64)],
+    on: &str,
+) -> Finding<'static> {
+    let groups = groups();
+    let m = mix(shares);
+    let counted = [stage];
+    check_rule(
+        rule(id),
+        &CheckInput {
+            material,
+            stage,
+            mix: &m,
+            date: date(on),
+            groups: &groups,
+            context: bound_by(rule(id)),
+            other_stages: &[],
+            facility_counts: &counted,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn facility_counts_decide_zero_share_tests_by_presence_only() {
+    // Three Chinese smelters of four: present, so the zero-share DFARS test fails; the share is
+    // a share of facilities and is flagged as such.
+    let f = check_counted(
+        "US-DFARS7052-W-A",
+        "tungsten",
+        Stage::Refining,
+        &[("CHN", 3.0), ("AUT", 1.0)],
+        "2026-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert!(f.measurement.unwrap().facility_count);
+    let f = check_counted(
+        "US-DFARS7052-W-A",
+        "tungsten",
+        Stage::Refining,
+        &[("AUT", 1.0)],
+        "2026-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Pass);
+}
+
+#[test]
+fn facility_counts_do_not_decide_share_thresholds_between_none_and_all() {
+    // 30D (60 % in 2025): one qualifying refinery of two says nothing about the volume share.
+    let f = check_counted(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 1.0), ("CHN", 1.0)],
+        "2025-06-01",
+    );
+    assert_eq!(
+        f.outcome,
+        Outcome::NotAssessable(NotAssessable::FacilityCount)
+    );
+    // Every refinery qualifying: all of the volume does.
+    let f = check_counted(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 2.0)],
+        "2025-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Pass);
+    // The same share as volumes would pass neither way: 50 % is below 60 %, but an unknown
+    // mining stage may qualify the rest.
+    let f = check(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 1.0), ("CHN", 1.0)],
+        "2025-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::StageLink));
 }

@@ -429,14 +429,21 @@ fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Htm
         MixBasis::World | MixBasis::Mixed => world_source(reference, material, s.stage),
         MixBasis::User | MixBasis::Unavailable => None,
     };
+    let counted = s.facility_count.then(|| html! {
+        <span class="muted" data-testid="facility-count-basis"
+            title="The declared smelters or mines, counted: shares of facilities, not of volume. Concentration is over facilities; policy checks read only which countries are present.">
+            { " · by number of facilities" }
+        </span>
+    });
     match source {
         Some((label, full)) => html! {
             <>
                 { basis_text(s.basis) }{ " · " }
                 <a href="#/sources" title={full}>{ label }</a>
+                { counted.unwrap_or_default() }
             </>
         },
-        None => html! { basis_text(s.basis) },
+        None => html! { <>{ basis_text(s.basis) }{ counted.unwrap_or_default() }</> },
     }
 }
 

@@ -244,6 +244,7 @@ fn LineEditor(props: &LineProps) -> Html {
                         line={index}
                         stage={stage}
                         sourcing={line.stage(stage).cloned()}
+                        facility_count={line.is_facility_count(stage)}
                         errors={props.errors.iter().filter(|e| matches!(&e.field, Field::Stage(s) | Field::Country(s, _) if *s == stage)).cloned().collect::<Vec<_>>()}
                         warnings={props.warnings.iter().filter(|w| matches!(&w.field, Field::Country(s, _) if *s == stage)).map(|w| (w.field.clone(), w.message.clone())).collect::<Vec<_>>()}
                         world_available={reference.world_mix(&material, stage).is_some()}
@@ -263,6 +264,9 @@ fn LineEditor(props: &LineProps) -> Html {
 struct StageProps {
     line: usize,
     stage: Stage,
+    /// Whether the mix counts facilities (supplier declarations) rather than volumes.
+    #[prop_or_default]
+    facility_count: bool,
     sourcing: Option<RawStageSourcing>,
     errors: Vec<ValidationError>,
     /// The stage's warnings: the country field and the message.
@@ -307,6 +311,9 @@ fn StageEditor(props: &StageProps) -> Html {
                     { "I know my countries" }
                 </label>
             </div>
+            if props.facility_count {
+                <p class="small notice" data-testid="facility-count-note">{ "Shares by number of facilities (from supplier declarations), not by volume: concentration counts facilities, and policy checks read only which countries are present." }</p>
+            }
             if let Some(RawStageSourcing::Mix(mix)) = &props.sourcing {
                 <table class="mix-table">
                     <thead><tr>
