@@ -78,6 +78,17 @@ fn check_in(
     on: &str,
     context: PolicyContext,
 ) -> Finding<'static> {
+    check_with(id, (material, stage), shares, on, context, &[])
+}
+
+fn check_with(
+    id: &str,
+    (material, stage): (&str, Stage),
+    shares: &[(&str, f64)],
+    on: &str,
+    context: PolicyContext,
+    facility_counts: &[Stage],
+) -> Finding<'static> {
     let groups = groups();
     let mix = mix(shares);
     check_rule(
@@ -90,7 +101,7 @@ fn check_in(
             groups: &groups,
             context,
             other_stages: &[],
-            facility_counts: &[],
+            facility_counts,
         },
     )
     .unwrap()
@@ -1039,6 +1050,7 @@ fn rule_data_carries_applicability() {
 
 // --- facility counts (supplier declarations) ----------------------------------------------------
 
+/// Checks rule `id` on one stage's mix counted by facilities, in a context the rule binds.
 fn check_counted(
     id: &str,
     material: &str,
@@ -1046,23 +1058,14 @@ fn check_counted(
     shares: &[(&str, f64)],
     on: &str,
 ) -> Finding<'static> {
-    let groups = groups();
-    let m = mix(shares);
-    let counted = [stage];
-    check_rule(
-        rule(id),
-        &CheckInput {
-            material,
-            stage,
-            mix: &m,
-            date: date(on),
-            groups: &groups,
-            context: bound_by(rule(id)),
-            other_stages: &[],
-            facility_counts: &counted,
-        },
+    check_with(
+        id,
+        (material, stage),
+        shares,
+        on,
+        bound_by(rule(id)),
+        &[stage],
     )
-    .unwrap()
 }
 
 #[test]
