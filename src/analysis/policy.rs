@@ -539,6 +539,47 @@ pub struct PolicyContext {
 }
 
 impl Applicability {
+    /// Who and what the rule binds, in words, for a list of rules: "any end use, market and
+    /// customer" when it names none.
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::embedded_rules;
+    /// let rule = |id: &str| embedded_rules().iter().find(|r| r.rule_id == id).unwrap();
+    /// assert_eq!(
+    ///     rule("US-DFARS7052-SMCO-A").applicability.summary(),
+    ///     "SmCo magnets or magnets of unstated type; US DoD supplier (prime or subcontractor)"
+    /// );
+    /// assert_eq!(
+    ///     rule("US-IRC30D-FEOC-CM").applicability.summary(),
+    ///     "batteries; United States; about ownership: not assessable from country data"
+    /// );
+    /// assert_eq!(rule("EU-CRMA-ART5-1B-65").applicability.summary(), "any end use, market and customer");
+    /// ```
+    pub fn summary(&self) -> String {
+        let join = |items: Vec<&str>| items.join(" or ");
+        let mut parts: Vec<String> = Vec::new();
+        if !self.end_uses.is_empty() {
+            parts.push(join(self.end_uses.iter().map(|e| e.in_words()).collect()));
+        }
+        if !self.jurisdictions.is_empty() {
+            parts.push(join(self.jurisdictions.iter().map(|j| j.label()).collect()));
+        }
+        if !self.customers.is_empty() {
+            parts.push(join(self.customers.iter().map(|c| c.label()).collect()));
+        }
+        if self.basis == Basis::Ownership {
+            parts.push("about ownership: not assessable from country data".into());
+        }
+        if self.stage_logic == StageLogic::Any {
+            parts.push("extracted or processed in a qualifying country".into());
+        }
+        if parts.is_empty() {
+            "any end use, market and customer".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+
     /// Why a rule with this applicability does not bind a line in `context`, or `None` when it
     /// does. End use first, then jurisdiction, then customer; a context that is not given does
     /// not bind (the reason says it was not given).
