@@ -17,17 +17,23 @@
 //! | [`Check::MinShareOutsideGroup`] | share from named countries outside the groups `>=` threshold for the year | 45Y/48E material-assistance cost ratio (proxy) |
 //!
 //! A check takes a material id, a stage, a [`CountryMix`], a [`Date`] (passed in; there is no
-//! clock) and the country groups of the reference data, and returns a [`Finding`]: pass, fail or
-//! not applicable, with the numbers.
+//! clock), the country groups of the reference data and a [`PolicyContext`] (the line's end use,
+//! the portfolio's jurisdiction and customer), and returns a [`Finding`] with the numbers: pass;
+//! fail; not applicable, and why (including a rule that does not bind this end use, market or
+//! customer, [`Applicability`]); not assessable from country data, and why (a rule about
+//! ownership, [`Basis::Ownership`]; IRC 30D's "extracted or processed" when the routing from
+//! mine to refinery decides, [`StageLogic::Any`]; a mix counted by facilities that presence alone
+//! does not decide); or context, for the EU's own CRMA benchmark ([`Outcome::Context`]).
 //!
 //! The rules were researched on a date ([`rules_researched`], carried into the JSON by the build
 //! script from `RULES.md`): a rule's dates are as its newest source read gave them. On a check
 //! date after the research date, a start or end date that falls in between is a scheduled change
 //! the data cannot confirm ([`PolicyRule::unconfirmed_on`]): "scheduled to take effect on
-//! 2027-01-01; the data has no record after 2026-12-06: check the current status". Country of origin stands in for the legal tests, several of
-//! which are about entities (ownership, control) or value shares over a whole product: every
+//! 2027-01-01; the data has no record after 2026-12-06: check the current status". Country of origin stands in for the legal tests
+//! about places; the tests about entities (ownership, control) are not assessable from it, and
+//! those about value shares over a whole product are approximated by one material's mix: every
 //! finding carries the rule's caveats. The CRMA benchmark is an EU-level target for the Union's
-//! consumption, not a company obligation.
+//! consumption, not a company obligation: its findings are context.
 //!
 //! ```
 //! use chokepoint::analysis::policy::{

@@ -55,12 +55,17 @@
 //! Each material's look-through mix at each stage is checked against every embedded sourcing
 //! rule with a share test that covers the material ([`policy`](crate::analysis::policy); rule
 //! materials named by an alias, such as `graphite_natural` or `aluminum`, match their catalogue
-//! id). The date is [`AssessParams::date`]: with a date, each rule's status on it decides
-//! whether a measured share can fail (a rule not in force is "not applicable", its numbers still
-//! shown; IRC 30D is historical after 30 September 2025); with no date, every rule is checked as
-//! written ([`check_rule_as_written`]), whatever its dates, and each finding shows its dates. The
-//! findings are in [`MaterialResult::policy`] and the failing ones, over the portfolio, in
-//! [`Assessment::policy`].
+//! id), by end use: the lines of one end use are checked on their own spend-weighted mix, with
+//! the portfolio's jurisdiction and customer ([`PolicyContext`]), so that a rule binds only the
+//! lines and firms it binds (the DFARS magnet rules magnets of US DoD suppliers, IRC 30D batteries
+//! sold in the US). A rule whose stages combine (IRC 30D's "extracted or processed") gives one
+//! finding over its stages. The date is [`AssessParams::date`]: with a date, each rule's status
+//! on it decides whether a measured share can fail (a rule not in force is "not applicable", its
+//! numbers still shown; IRC 30D is historical after 30 September 2025); every front end passes
+//! today by default. With no date, every rule is checked as written ([`check_rule_as_written`]),
+//! whatever its dates, and each finding shows its dates (the command line's `--as-written`). The
+//! findings are in [`MaterialResult::policy`]; over the portfolio, [`Assessment::policy`] lists
+//! the failing ones and, apart, the EU benchmark findings, which are context, never failures.
 //!
 //! # Warnings and the outlook
 //!
