@@ -294,3 +294,41 @@ fn declared_facility_counts_are_their_own_basis_and_legal_tests_read_presence() 
     line.set_stage(Stage::Refining, None);
     assert!(!line.is_facility_count(Stage::Refining));
 }
+
+#[test]
+fn end_uses_market_and_customer_round_trip_through_share_links_and_storage() {
+    let demo = demo();
+    let raw = demo.to_raw();
+    let decoded =
+        chokepoint::model::share::decode(&chokepoint::model::share::encode(&raw)).unwrap();
+    assert_eq!(decoded, raw);
+    let stored = chokepoint::model::storage::write_entry(&raw);
+    assert_eq!(
+        chokepoint::model::storage::read_entry(&stored).unwrap(),
+        raw
+    );
+    let again = decoded.validate(chokepoint::reference::embedded()).unwrap();
+    assert_eq!(again, demo);
+    // An old file without the fields still loads, with none given.
+    let old = Portfolio::from_json(
+        r#"{"schema_version": 1, "lines": [{"material": "cobalt", "spend": 1,
+            "revenue_share_pct": 1}]}"#,
+        chokepoint::reference::embedded(),
+    )
+    .unwrap();
+    assert_eq!(
+        (old.jurisdiction, old.customer, old.lines[0].end_use),
+        (None, None, None)
+    );
+    // A value not in the list is named with the accepted ones, and kept in the raw form.
+    let error = Portfolio::from_json(
+        r#"{"schema_version": 1, "jurisdiction": "mars", "lines": []}"#,
+        chokepoint::reference::embedded(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        error,
+        "portfolio, jurisdiction: `mars` is not one of eu, us, other"
+    );
+}
