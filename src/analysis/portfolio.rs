@@ -95,6 +95,7 @@ use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The thresholds of the two action axes. A value at or above a threshold is high.
@@ -858,12 +859,12 @@ fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
 /// stage mixes (the material's own when all its lines share one end use, else those of the
 /// group's lines, weighted by spend as the material's are) and the stages where a line's own mix
 /// counts facilities rather than volumes.
-fn end_use_groups(
-    material: &MaterialResult,
+fn end_use_groups<'m>(
+    material: &'m MaterialResult,
     resolved: &[Resolved<'_>],
     reference: &ReferenceData,
     groups: &Groups<'_>,
-) -> Vec<(Option<EndUse>, Vec<StageResult>, Vec<Stage>)> {
+) -> Vec<(Option<EndUse>, Cow<'m, [StageResult]>, Vec<Stage>)> {
     let mine: Vec<&Resolved<'_>> = resolved
         .iter()
         .filter(|r| r.line.material == material.material)
@@ -884,7 +885,7 @@ fn end_use_groups(
     if uses.len() <= 1 {
         return vec![(
             uses.first().copied().flatten(),
-            material.stages.clone(),
+            Cow::Borrowed(material.stages.as_slice()),
             counted(&material.stages),
         )];
     }
@@ -897,7 +898,7 @@ fn end_use_groups(
                 .collect();
             let stages = aggregate(&set, spend_weight, reference, groups).0;
             let counted = counted(&stages);
-            (end_use, stages, counted)
+            (end_use, Cow::Owned(stages), counted)
         })
         .collect()
 }
@@ -985,21 +986,22 @@ fn check_policy(
         researched: researched.cloned(),
         findings: materials.iter().map(|m| m.policy.len()).sum(),
         rules: rule_ids.len(),
-        failing: materials
-            .iter()
-            .flat_map(|m| m.policy.iter().filter(|f| f.fails()).cloned())
-            .collect(),
-        context: materials
-            .iter()
-            .flat_map(|m| {
-                m.policy
-                    .iter()
-                    .filter(|f| f.outcome == Outcome::Context)
-                    .cloned()
-            })
-            .collect(),
+        failing: findings_where(materials, |f| f.fails()),
+        context: findings_where(materials, |f| f.outcome == Outcome::Context),
         errors,
     }
+}
+
+/// The findings of every material that satisfy `keep`, in material order (one copy of the code
+/// for both lists of the summary).
+fn findings_where(
+    materials: &[MaterialResult],
+    keep: fn(&PolicyFinding) -> bool,
+) -> Vec<PolicyFinding> {
+    materials
+        .iter()
+        .flat_map(|m| m.policy.iter().filter(|f| keep(f)).cloned())
+        .collect()
 }
 
 fn line_result(

@@ -28,8 +28,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! choices {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = ($id:literal, $label:literal)),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
         }
@@ -55,7 +54,26 @@ macro_rules! choices {
                 Self::ALL.iter().copied().find(|v| v.id().eq_ignore_ascii_case(text))
             }
         }
+
+        // By identifier, as in files (written by hand: smaller than the derived code).
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.id())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                $name::parse(&text).ok_or_else(|| unknown(&text))
+            }
+        }
     };
+}
+
+/// The error for an identifier not in a list.
+fn unknown<E: serde::de::Error>(text: &str) -> E {
+    E::custom(format_args!("`{text}` is not a known value"))
 }
 
 choices! {
