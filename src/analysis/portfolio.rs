@@ -855,6 +855,14 @@ fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
         .map(String::as_str)
 }
 
+/// The lines of one material with one end use, as the policy checks see them.
+struct EndUseGroup<'m> {
+    end_use: Option<EndUse>,
+    stages: Cow<'m, [StageResult]>,
+    /// Stages where a line's own mix counts facilities.
+    counted: Vec<Stage>,
+}
+
 /// The lines of material `id` grouped by end use, in order of first appearance, each with its
 /// stage mixes (the material's own when all its lines share one end use, else those of the
 /// group's lines, weighted by spend as the material's are) and the stages where a line's own mix
@@ -864,7 +872,7 @@ fn end_use_groups<'m>(
     resolved: &[Resolved<'_>],
     reference: &ReferenceData,
     groups: &Groups<'_>,
-) -> Vec<(Option<EndUse>, Cow<'m, [StageResult]>, Vec<Stage>)> {
+) -> Vec<EndUseGroup<'m>> {
     let mine: Vec<&Resolved<'_>> = resolved
         .iter()
         .filter(|r| r.line.material == material.material)
@@ -883,11 +891,11 @@ fn end_use_groups<'m>(
             .collect()
     };
     if uses.len() <= 1 {
-        return vec![(
-            uses.first().copied().flatten(),
-            Cow::Borrowed(material.stages.as_slice()),
-            counted(&material.stages),
-        )];
+        return vec![EndUseGroup {
+            end_use: uses.first().copied().flatten(),
+            stages: Cow::Borrowed(material.stages.as_slice()),
+            counted: counted(&material.stages),
+        }];
     }
     uses.into_iter()
         .map(|end_use| {
@@ -897,8 +905,11 @@ fn end_use_groups<'m>(
                 .filter(|r| r.line.end_use == end_use)
                 .collect();
             let stages = aggregate(&set, spend_weight, reference, groups).0;
-            let counted = counted(&stages);
-            (end_use, Cow::Owned(stages), counted)
+            EndUseGroup {
+                end_use,
+                counted: counted(&stages),
+                stages: Cow::Owned(stages),
+            }
         })
         .collect()
 }
@@ -916,7 +927,12 @@ fn check_policy(
     let mut rule_ids: Vec<&str> = Vec::new();
     for material in materials.iter_mut() {
         let mut findings = Vec::new();
-        for (end_use, stages, counted) in end_use_groups(material, resolved, reference, groups) {
+        for group in end_use_groups(material, resolved, reference, groups) {
+            let EndUseGroup {
+                end_use,
+                stages,
+                counted,
+            } = group;
             let context = PolicyContext {
                 end_use,
                 jurisdiction: portfolio.jurisdiction,
