@@ -41,7 +41,9 @@ pub fn version() -> Version {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AssessOptions {
-    /// Date the policy rules are checked on, `YYYY-MM-DD`. Absent: every rule as written.
+    /// Date the policy rules are checked on, `YYYY-MM-DD`. Absent: the JavaScript binding
+    /// passes today (the browser's clock); a native caller without a date gets every rule
+    /// checked as written (the core has no clock).
     pub date: Option<String>,
     /// Use the EU 2023 published supply risk where a material has one (as the command line's
     /// `--published-sr`). Default: no, the firm supply risk of the firm's own sourcing
@@ -191,7 +193,7 @@ pub mod js {
                     })
                 })?,
         };
-        let options: AssessOptions = if options.is_undefined() || options.is_null() {
+        let mut options: AssessOptions = if options.is_undefined() || options.is_null() {
             AssessOptions::default()
         } else {
             serde_wasm_bindgen::from_value(options).map_err(|e| {
@@ -200,6 +202,16 @@ pub mod js {
                 })
             })?
         };
+        // A date always: today, from the browser's clock, unless the caller gives one.
+        if options.date.is_none() {
+            let now = js_sys::Date::new_0();
+            options.date = Some(format!(
+                "{:04}-{:02}-{:02}",
+                now.get_full_year(),
+                now.get_month() + 1,
+                now.get_date()
+            ));
+        }
         let result = super::assess_portfolio(&json, &options, crate::reference::embedded())
             .map_err(|e| error(&e))?;
         to_js(&result)

@@ -23,6 +23,8 @@ not split. Empty dates become null. Derived fields are added next to the origina
   schedule), when the rule's `test` is a share test Chokepoint can compute from a country mix;
   otherwise null with `unchecked_reason`.
 - terminated, enacted, caveats: from the small overlay tables below, which quote RULES.md.
+- applicability: the end uses, jurisdictions and customers a rule binds, whether country data can
+  test it (`basis`) and how its stages combine (`stage_logic`), from APPLICABILITY below.
 - researched: the date the rules were researched (RESEARCHED below), quoted from RULES.md (the
   quote is checked against the file). A rule's status on a later date is its status as then
   recorded: a start or end date after the research date cannot be confirmed from the data.
@@ -117,6 +119,55 @@ TERMINATIONS = {
 
 # Rules that are bills, not law (RULES.md: "Bill text only; do not encode as law").
 NOT_ENACTED = {"US-FY27NDAA-1803-PENDING"}
+
+# Who and what each checked rule applies to, beyond its materials and stages (the portfolio's
+# end uses, jurisdiction and customer; ids as in src/model/context.rs), read from the rule's
+# `items` and `applies_to` columns, which are quoted beside each entry. Keyed by rule-id prefix;
+# the first matching prefix wins. Fields:
+# - end_uses: the line end uses the rule covers (empty: any);
+# - jurisdictions: where the firm must sell for the rule to bind it (empty: any);
+# - customers: the customers whose supply chain the rule binds (empty: any);
+# - basis: "country" when a country mix can test the rule, "ownership" when the law tests who owns
+#   or controls the supplier (a foreign entity of concern, a prohibited foreign entity), which
+#   country data cannot tell;
+# - stage_logic: "each" when every covered stage must pass on its own, "any" when a mineral
+#   qualifies if one covered stage took place in a qualifying country: 26 U.S.C. 30D(e)(1)(A)
+#   counts minerals "extracted or processed" in the US or an FTA partner (RULES.md section 3).
+APPLICABILITY = [
+    # items "neodymium-iron-boron magnets; end items containing them"; applies_to "DoD prime
+    # contractors and subcontractors at any tier".
+    # A magnet of unstated type ("magnet") is bound by both magnet rules.
+    ("US-DFARS7052-NDFEB-", {"end_uses": ["magnet_ndfeb", "magnet"], "customers": ["us_dod"]}),
+    # items "samarium-cobalt magnets; end items containing them"; same applies_to.
+    ("US-DFARS7052-SMCO-", {"end_uses": ["magnet_smco", "magnet"], "customers": ["us_dod"]}),
+    # tantalum and tungsten metals and "end items containing them": any end use, DoD supply chain.
+    ("US-DFARS7052-TA-", {"customers": ["us_dod"]}),
+    ("US-DFARS7052-W-", {"customers": ["us_dod"]}),
+    # applies_to "Secretary of Defense procurement; prime contracts and subcontracts".
+    ("US-10USC4872-", {"customers": ["us_dod"]}),
+    # items "EV traction battery"; a credit for vehicles sold in the US; foreign entity of concern
+    # means owned by, controlled by or subject to the jurisdiction of a covered government.
+    ("US-IRC30D-FEOC-", {"end_uses": ["battery"], "jurisdictions": ["us"], "basis": "ownership"}),
+    ("US-IRC30D-CM-", {"end_uses": ["battery"], "jurisdictions": ["us"], "stage_logic": "any"}),
+    ("US-IRC30D-", {"end_uses": ["battery"], "jurisdictions": ["us"]}),
+    # items "battery energy storage systems"; the material-assistance cost ratio counts costs not
+    # attributable to prohibited foreign entities (ownership and control).
+    ("US-IRC48E45Y-MACR-STORAGE", {"end_uses": ["battery"], "jurisdictions": ["us"],
+                                   "basis": "ownership"}),
+    ("US-IRC48E45Y-", {"jurisdictions": ["us"], "basis": "ownership"}),
+    ("US-IRC45X-", {"jurisdictions": ["us"]}),
+]
+APPLICABILITY_DEFAULT = {"end_uses": [], "jurisdictions": [], "customers": [], "basis": "country",
+                         "stage_logic": "each"}
+
+
+def applicability(rule_id):
+    """The applicability fields of `rule_id` (APPLICABILITY, defaults filled in)."""
+    for prefix, fields in APPLICABILITY:
+        if rule_id.startswith(prefix):
+            return {**APPLICABILITY_DEFAULT, **fields}
+    return dict(APPLICABILITY_DEFAULT)
+
 
 # Caveats on the approximation each kind of check makes, stored with each checked rule.
 KIND_CAVEATS = {
@@ -356,6 +407,7 @@ def build():
             "terminated": terminated,
             "check": check,
             "unchecked_reason": reason,
+            "applicability": applicability(rid),
             "caveats": caveats,
         })
     if unknown:

@@ -44,6 +44,8 @@ DEFAULT_OUT = ROOT / "data" / "templates.json"
 ILLUSTRATIVE = "Illustrative"
 CONFIDENCE = ("HIGH", "MEDIUM", "LOW")
 KINDS = ("component", "product", "consumable")
+# The end-use ids of src/model/context.rs (EndUse).
+END_USES = ("magnet_ndfeb", "magnet_smco", "magnet", "battery", "electronics", "optics", "alloy", "other")
 INDUSTRIES = ("ev_batteries", "magnets_wind", "semiconductors", "defense", "medical_imaging",
               "data_centres", "solar_pv")
 
@@ -114,6 +116,7 @@ TEMPLATES = [
     {
         "id": "ev_battery_nmc",
         "industry": "ev_batteries",
+        "end_use": "battery",
         "name": "EV battery pack, nickel-based (NMC, NCA)",
         "kind": "component",
         "unit": "kWh",
@@ -128,6 +131,7 @@ TEMPLATES = [
     {
         "id": "ev_battery_lfp",
         "industry": "ev_batteries",
+        "end_use": "battery",
         "name": "EV battery pack, LFP",
         "kind": "component",
         "unit": "kWh",
@@ -154,6 +158,7 @@ TEMPLATES = [
     {
         "id": "ndfeb_magnet",
         "industry": "magnets_wind",
+        "end_use": "magnet_ndfeb",
         "name": "NdFeB permanent magnet (motors, generators)",
         "kind": "component",
         "unit": "kg_magnet",
@@ -195,6 +200,7 @@ TEMPLATES = [
     {
         "id": "semiconductors_servers",
         "industry": "semiconductors",
+        "end_use": "electronics",
         "name": "Semiconductors, chips and servers",
         "kind": "product",
         "unit": "chip_or_server",
@@ -484,12 +490,19 @@ def build(csv_path, reference_path):
                 for r in material_rows
             ]
             items.append(item)
-        templates.append({
+        template = {
             "id": t["id"], "ind": t["industry"], "name": t["name"],
             "desc": f"{ILLUSTRATIVE}. {t['description']}",
             "unit": t["unit"], "ul": t["unit_label"], "kind": t["kind"], "series": t["series"],
             "items": items,
-        })
+        }
+        # The end use of every line a component template makes (src/model/context.rs ids);
+        # whole products (a car, a turbine, a platform) hold several and leave it to the user.
+        if "end_use" in t:
+            if t["end_use"] not in END_USES:
+                fail(f"template {t['id']}: end use {t['end_use']!r} is not one of {END_USES}")
+            template["eu"] = t["end_use"]
+        templates.append(template)
 
     return {"v": FORMAT_VERSION, "refs": refs.items, "notes": notes.items,
             "templates": templates}

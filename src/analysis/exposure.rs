@@ -230,6 +230,7 @@ pub struct ResolvedStage<'a> {
 /// let line = Line {
 ///     material: "gallium".into(), label: None, spend: Amount::new(1.0).unwrap(),
 ///     revenue_share: Share::ZERO, inventory_days: Amount::ZERO, sourcing: Sourcing::default(),
+///     end_use: None, facility_counts: vec![],
 /// };
 /// let stages = look_through(&line, &reference);
 /// assert_eq!(stages[0].basis, MixBasis::Unavailable); // no mining data
@@ -697,6 +698,8 @@ mod tests {
             revenue_share: Share::ZERO,
             inventory_days: Amount::ZERO,
             sourcing,
+            end_use: None,
+            facility_counts: Vec::new(),
         }
     }
 

@@ -17,20 +17,28 @@
 //! | [`Check::MinShareOutsideGroup`] | share from named countries outside the groups `>=` threshold for the year | 45Y/48E material-assistance cost ratio (proxy) |
 //!
 //! A check takes a material id, a stage, a [`CountryMix`], a [`Date`] (passed in; there is no
-//! clock) and the country groups of the reference data, and returns a [`Finding`]: pass, fail or
-//! not applicable, with the numbers.
+//! clock), the country groups of the reference data and a [`PolicyContext`] (the line's end use,
+//! the portfolio's jurisdiction and customer), and returns a [`Finding`] with the numbers: pass;
+//! fail; not applicable, and why (including a rule that does not bind this end use, market or
+//! customer, [`Applicability`]); not assessable from country data, and why (a rule about
+//! ownership, [`Basis::Ownership`]; IRC 30D's "extracted or processed" when the routing from
+//! mine to refinery decides, [`StageLogic::Any`]; a mix counted by facilities that presence alone
+//! does not decide); or context, for the EU's own CRMA benchmark ([`Outcome::Context`]).
 //!
 //! The rules were researched on a date ([`rules_researched`], carried into the JSON by the build
 //! script from `RULES.md`): a rule's dates are as its newest source read gave them. On a check
 //! date after the research date, a start or end date that falls in between is a scheduled change
 //! the data cannot confirm ([`PolicyRule::unconfirmed_on`]): "scheduled to take effect on
-//! 2027-01-01; the data has no record after 2026-12-06: check the current status". Country of origin stands in for the legal tests, several of
-//! which are about entities (ownership, control) or value shares over a whole product: every
+//! 2027-01-01; the data has no record after 2026-12-06: check the current status". Country of origin stands in for the legal tests
+//! about places; the tests about entities (ownership, control) are not assessable from it, and
+//! those about value shares over a whole product are approximated by one material's mix: every
 //! finding carries the rule's caveats. The CRMA benchmark is an EU-level target for the Union's
-//! consumption, not a company obligation.
+//! consumption, not a company obligation: its findings are context.
 //!
 //! ```
-//! use chokepoint::analysis::policy::{check_rule, embedded_rules, CheckInput, Date, Outcome};
+//! use chokepoint::analysis::policy::{
+//!     check_rule, embedded_rules, CheckInput, Date, Outcome, PolicyContext,
+//! };
 //! use chokepoint::model::{CountryCode, CountryMix, Stage};
 //! use chokepoint::reference::CountryGroup;
 //!
@@ -47,13 +55,18 @@
 //!     mix: &mix,
 //!     date: Date::parse("2026-06-01").unwrap(),
 //!     groups: std::slice::from_ref(&eu27),
+//!     context: PolicyContext::default(),
+//!     other_stages: &[],
+//!     facility_counts: &[],
 //! };
 //! let rule = embedded_rules().iter().find(|r| r.rule_id == "EU-CRMA-ART5-1B-65").unwrap();
 //! let crma = check_rule(rule, &input).unwrap();
-//! assert_eq!(crma.outcome, Outcome::Fail);
+//! // The EU's own benchmark (no third country above 65 %), shown as context, not as a failure.
+//! assert_eq!(crma.outcome, Outcome::Context);
 //! assert_eq!(crma.measurement.as_ref().unwrap().share, 0.7);
 //! ```
 
+use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
 use crate::reference::CountryGroup;
 use serde::{Deserialize, Serialize};
@@ -106,6 +119,13 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 impl Date {
+    /// The earliest date, 0001-01-01.
+    pub const MIN: Date = Date {
+        year: 1,
+        month: 1,
+        day: 1,
+    };
+
     /// A date from its parts; `None` when it does not exist (month 13, 30 February, year 0).
     ///
     /// ```
@@ -459,6 +479,155 @@ pub struct PolicyRule {
     pub unchecked_reason: Option<String>,
     /// Caveats to show with every finding (open legal questions, approximations).
     pub caveats: Vec<String>,
+    /// Which end uses, jurisdictions and customers the rule binds, whether country data can
+    /// test it and how its stages combine (absent in older data: applies to all, by country,
+    /// stage by stage).
+    #[serde(default)]
+    pub applicability: Applicability,
+}
+
+/// Whether a country mix can test a rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The rule is about where a step took place: the country mix tests it.
+    #[default]
+    Country,
+    /// The rule is about who owns or controls the supplier (a foreign entity of concern, a
+    /// prohibited foreign entity): country data cannot test it, and a country-share pass would
+    /// say nothing ([`NotAssessable::Ownership`]).
+    Ownership,
+}
+
+/// How the stages a rule covers combine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageLogic {
+    /// Each covered stage is tested on its own.
+    #[default]
+    Each,
+    /// A unit of material qualifies when any one covered stage took place in a qualifying
+    /// country: 26 U.S.C. 30D(e)(1)(A) counts critical minerals "(i) extracted or processed— (I)
+    /// in the United States, or (II) in any country with which the United States has a free
+    /// trade agreement in effect" (quoted in `data/sources/policy/RULES.md`, section 3). Only for
+    /// [`Check::MinGroupShare`]; see [`check_rule`] for the bounds.
+    Any,
+}
+
+/// Who and what a rule binds beyond its materials and stages, from the rule data (the build
+/// script's `APPLICABILITY` table, which quotes each rule's `items` and `applies_to`). An empty
+/// list binds everyone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Applicability {
+    /// The end uses the rule covers (DFARS magnet rules: magnets; IRC 30D: batteries).
+    pub end_uses: Vec<EndUse>,
+    /// Where the firm must sell for the rule to bind it (IRC 30D, 45X, 45Y/48E: the US).
+    pub jurisdictions: Vec<Jurisdiction>,
+    /// The customers whose supply chain the rule binds (DFARS 225.7018: the US DoD).
+    pub customers: Vec<Customer>,
+    /// Whether a country mix can test the rule.
+    pub basis: Basis,
+    /// How the covered stages combine.
+    pub stage_logic: StageLogic,
+}
+
+/// What the portfolio says about a line that decides which rules apply: the line's end use, the
+/// portfolio's jurisdiction and customer (`None` where not given; see [`crate::model::context`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyContext {
+    /// What the line's material goes into.
+    pub end_use: Option<EndUse>,
+    /// Where the firm sells.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Who the firm supplies.
+    pub customer: Option<Customer>,
+}
+
+impl Applicability {
+    /// Who and what the rule binds, in words, for a list of rules: "any end use, market and
+    /// customer" when it names none.
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::embedded_rules;
+    /// let rule = |id: &str| embedded_rules().iter().find(|r| r.rule_id == id).unwrap();
+    /// assert_eq!(
+    ///     rule("US-DFARS7052-SMCO-A").applicability.summary(),
+    ///     "SmCo magnets or magnets of unstated type; US DoD supplier (prime or subcontractor)"
+    /// );
+    /// assert_eq!(
+    ///     rule("US-IRC30D-FEOC-CM").applicability.summary(),
+    ///     "batteries; United States; about ownership: not assessable from country data"
+    /// );
+    /// assert_eq!(rule("EU-CRMA-ART5-1B-65").applicability.summary(), "any end use, market and customer");
+    /// ```
+    pub fn summary(&self) -> String {
+        let join = |items: Vec<&str>| items.join(" or ");
+        let mut parts: Vec<String> = Vec::new();
+        if !self.end_uses.is_empty() {
+            parts.push(join(self.end_uses.iter().map(|e| e.in_words()).collect()));
+        }
+        if !self.jurisdictions.is_empty() {
+            parts.push(join(self.jurisdictions.iter().map(|j| j.label()).collect()));
+        }
+        if !self.customers.is_empty() {
+            parts.push(join(self.customers.iter().map(|c| c.label()).collect()));
+        }
+        if self.basis == Basis::Ownership {
+            parts.push("about ownership: not assessable from country data".into());
+        }
+        if self.stage_logic == StageLogic::Any {
+            parts.push("extracted or processed in a qualifying country".into());
+        }
+        if parts.is_empty() {
+            "any end use, market and customer".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    /// Why a rule with this applicability does not bind a line in `context`, or `None` when it
+    /// does. End use first, then jurisdiction, then customer; a context that is not given does
+    /// not bind (the reason says it was not given).
+    ///
+    /// ```
+    /// use chokepoint::analysis::policy::{Applicability, NotApplicable, PolicyContext};
+    /// use chokepoint::model::context::{Customer, EndUse};
+    /// let dfars_magnets = Applicability {
+    ///     end_uses: vec![EndUse::Magnet],
+    ///     customers: vec![Customer::UsDod],
+    ///     ..Applicability::default()
+    /// };
+    /// let battery = PolicyContext { end_use: Some(EndUse::Battery), ..PolicyContext::default() };
+    /// assert_eq!(dfars_magnets.excludes(&battery), Some(NotApplicable::EndUse(Some(EndUse::Battery))));
+    /// let magnet_dod = PolicyContext {
+    ///     end_use: Some(EndUse::Magnet),
+    ///     customer: Some(Customer::UsDod),
+    ///     ..PolicyContext::default()
+    /// };
+    /// assert_eq!(dfars_magnets.excludes(&magnet_dod), None);
+    /// ```
+    pub fn excludes(&self, context: &PolicyContext) -> Option<NotApplicable> {
+        if !self.end_uses.is_empty() && !context.end_use.is_some_and(|e| self.end_uses.contains(&e))
+        {
+            return Some(NotApplicable::EndUse(context.end_use));
+        }
+        if !self.jurisdictions.is_empty()
+            && !context
+                .jurisdiction
+                .is_some_and(|j| self.jurisdictions.contains(&j))
+        {
+            return Some(NotApplicable::Jurisdiction(context.jurisdiction));
+        }
+        if !self.customers.is_empty()
+            && !context
+                .customer
+                .is_some_and(|c| self.customers.contains(&c))
+        {
+            return Some(NotApplicable::Customer(context.customer));
+        }
+        None
+    }
 }
 
 /// Where a rule stands on a date.
@@ -673,6 +842,15 @@ fn validate(rules: &[PolicyRule]) -> Result<(), PolicyDataError> {
                 if steps.is_empty() {
                     return Err(invalid(rule, "check", "empty threshold"));
                 }
+                if rule.applicability.stage_logic == StageLogic::Any
+                    && !matches!(check, Check::MinGroupShare { .. })
+                {
+                    return Err(invalid(
+                        rule,
+                        "applicability",
+                        "stage_logic `any` needs a min_group_share check",
+                    ));
+                }
                 if steps
                     .iter()
                     .any(|s| matches!((s.from_year, s.to_year), (Some(a), Some(b)) if a > b))
@@ -774,6 +952,14 @@ pub struct CheckInput<'a> {
     pub date: Date,
     /// Country groups (from the reference data, or the user's), looked up by id.
     pub groups: &'a [CountryGroup],
+    /// The line's end use and the portfolio's jurisdiction and customer.
+    pub context: PolicyContext,
+    /// The mixes of the material's other stages, for a rule whose stages combine
+    /// ([`StageLogic::Any`]); a covered stage absent here and other than `stage` is unknown.
+    pub other_stages: &'a [(Stage, &'a CountryMix)],
+    /// The stages whose mix counts facilities (supplier declarations) rather than volumes:
+    /// there, only presence is read (see [`check_rule`]).
+    pub facility_counts: &'a [Stage],
 }
 
 /// Whether a measured share must stay at or below the limit, or reach it.
@@ -801,6 +987,19 @@ pub struct Measurement {
     /// Share of the rest-of-world remainder (`ROW`), whose origin is unknown and which is never
     /// counted as qualifying or as outside a group.
     pub unattributed: f64,
+    /// For a rule whose stages combine ([`StageLogic::Any`]): the qualifying share at each
+    /// covered stage with a mix, upstream first; `share` is then their largest, the share that
+    /// qualifies however mined material was routed to refineries. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_stage: Vec<(Stage, f64)>,
+    /// For a rule whose stages combine: the largest share that could qualify, the sum of the
+    /// stages' qualifying and unattributed shares (an unknown stage counts 1), at most 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// Whether a mix measured counts facilities rather than volumes: `share` is then a share of
+    /// facilities, and the outcome reads only which countries are present.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub facility_count: bool,
 }
 
 impl Measurement {
@@ -829,6 +1028,97 @@ pub enum NotApplicable {
     NoThresholdForYear(u16),
     /// The rule is not in force on the date (the measurement is still given).
     NotInForce(RuleStatus),
+    /// The rule covers other end uses; `None` when the line's end use is not given.
+    EndUse(Option<EndUse>),
+    /// The rule binds firms selling in another jurisdiction; `None` when the portfolio's
+    /// jurisdiction is not given.
+    Jurisdiction(Option<Jurisdiction>),
+    /// The rule binds other customers' supply chains (the US DoD's); `None` when the portfolio's
+    /// customer is not given.
+    Customer(Option<Customer>),
+}
+
+impl NotApplicable {
+    /// Why, in words, for `rule` ("covers magnets; this line is for batteries").
+    pub fn reason(self, rule: &PolicyRule) -> String {
+        let a = &rule.applicability;
+        match self {
+            NotApplicable::MaterialNotCovered => "does not cover this material".into(),
+            NotApplicable::StageNotCovered => "does not cover this stage".into(),
+            NotApplicable::NoShareTest => "has no country-share test".into(),
+            NotApplicable::NoThresholdForYear(year) => format!("has no threshold for {year}"),
+            NotApplicable::NotInForce(status) => status.label().into(),
+            NotApplicable::EndUse(given) => wanted(
+                "covers",
+                a.end_uses.iter().map(|e| e.in_words().to_string()),
+                given.map(|e| format!("this line is for {}", e.in_words())),
+                "this line's end use is not given",
+            ),
+            NotApplicable::Jurisdiction(given) => wanted(
+                "binds firms selling in the",
+                a.jurisdictions.iter().map(|j| j.label().to_string()),
+                given.map(|j| format!("the portfolio's market is {}", j.label())),
+                "the portfolio's jurisdiction is not given",
+            ),
+            NotApplicable::Customer(given) => wanted(
+                "binds only a",
+                a.customers.iter().map(|c| c.label().to_string()),
+                given.map(|c| format!("the portfolio states {}", c.label().to_lowercase())),
+                "the portfolio's customer is not given",
+            ),
+        }
+    }
+}
+
+/// "`what` A or B; `given`", or `missing` in place of `given`.
+fn wanted(
+    what: &str,
+    options: impl Iterator<Item = String>,
+    given: Option<String>,
+    missing: &str,
+) -> String {
+    let options: Vec<String> = options.collect();
+    format!(
+        "{what} {}; {}",
+        options.join(" or "),
+        given.unwrap_or_else(|| missing.to_string())
+    )
+}
+
+/// Why a rule that applies cannot be judged from country data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotAssessable {
+    /// The rule is about ownership or control of the supplier ([`Basis::Ownership`]); the
+    /// portfolio gives countries only.
+    Ownership,
+    /// The stages combine ([`StageLogic::Any`]) and the qualifying share lies between the
+    /// measurement's `share` and `upper` across the threshold: which mined material went to which
+    /// refinery decides.
+    StageLink,
+    /// The mix counts facilities, not volumes, and presence alone does not decide the test
+    /// (some but not all facilities in the countries concerned, against a non-zero threshold).
+    FacilityCount,
+}
+
+impl NotAssessable {
+    /// Why, in words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotAssessable::Ownership => {
+                "not assessable from country data: the rule is about who owns or controls the \
+                 supplier, which country shares cannot show"
+            }
+            NotAssessable::StageLink => {
+                "not assessable from country data: whether enough material was extracted or \
+                 processed in qualifying countries depends on which mine supplied which refinery"
+            }
+            NotAssessable::FacilityCount => {
+                "not assessable from facility counts: the declarations say which countries' \
+                 facilities supply, not how much each supplies"
+            }
+        }
+    }
 }
 
 /// The result of a check.
@@ -841,6 +1131,11 @@ pub enum Outcome {
     Fail,
     /// The rule does not apply, and why.
     NotApplicable(NotApplicable),
+    /// The rule applies but country data cannot judge it, and why (never a pass).
+    NotAssessable(NotAssessable),
+    /// An EU-level benchmark ([`PolicyRule::is_eu_level_benchmark`]): the measured share is
+    /// shown beside the EU's own target as context, never as the firm's pass or failure.
+    Context,
 }
 
 /// One rule checked against one material, stage and mix on one date.
@@ -940,6 +1235,9 @@ fn measure(
                 },
                 countries: counted,
                 unattributed,
+                by_stage: Vec::new(),
+                upper: None,
+                facility_count: false,
             }
         }
         Check::MinShareOutsideGroup {
@@ -959,6 +1257,9 @@ fn measure(
                 bound: Bound::AtLeast,
                 countries: counted,
                 unattributed,
+                by_stage: Vec::new(),
+                upper: None,
+                facility_count: false,
             }
         }
         Check::MaxSingleCountryShare {
@@ -975,19 +1276,135 @@ fn measure(
                 bound: Bound::AtMost,
                 countries: largest.into_iter().collect(),
                 unattributed,
+                by_stage: Vec::new(),
+                upper: None,
+                facility_count: false,
             }
         }
     };
     Ok(measurement)
 }
 
+/// The measurement of a rule whose stages combine ([`StageLogic::Any`]): the qualifying share at
+/// each covered stage, the largest of them as `share` (qualifying whatever the routing: a unit
+/// counts when one of its stages qualified, and at least the largest stage's share of units had
+/// a qualifying stage) and, as `upper`, the sum of the stages' qualifying and unattributed shares,
+/// at most 1 (the most that can qualify if no unit qualified at two stages; a covered stage
+/// without a mix counts 1). Countries are those of the stage with the largest share.
+fn measure_combined(
+    rule: &PolicyRule,
+    check: &Check,
+    limit: f64,
+    input: &CheckInput,
+) -> Result<Measurement, PolicyError> {
+    let mut best: Option<Measurement> = None;
+    let mut by_stage = Vec::new();
+    let mut upper = 0.0;
+    let mut lower: f64 = 0.0;
+    let mut counted = false;
+    for stage in rule.covered_stages() {
+        let mix = if stage == input.stage {
+            Some(input.mix)
+        } else {
+            input
+                .other_stages
+                .iter()
+                .find(|(s, _)| *s == stage)
+                .map(|(_, m)| *m)
+        };
+        let Some(mix) = mix else {
+            upper += 1.0;
+            continue;
+        };
+        let m = measure(rule, check, limit, mix, input.groups)?;
+        by_stage.push((stage, m.share));
+        if input.facility_counts.contains(&stage) {
+            // A share of facilities: all of the volume when every facility qualifies, none when
+            // none does, anything in between otherwise.
+            counted = true;
+            lower = lower.max(if m.share >= 1.0 - EPSILON { 1.0 } else { 0.0 });
+            upper += if m.share + m.unattributed > 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+        } else {
+            lower = lower.max(m.share);
+            upper += m.share + m.unattributed;
+        }
+        if best.as_ref().is_none_or(|b| m.share > b.share) {
+            best = Some(m);
+        }
+    }
+    // `input.stage` is covered (checked by the caller), so there is at least one measurement.
+    let mut m = match best {
+        Some(m) => m,
+        None => measure(rule, check, limit, input.mix, input.groups)?,
+    };
+    m.by_stage = by_stage;
+    m.upper = Some(f64::min(upper, 1.0));
+    if counted {
+        m.share = lower;
+        m.facility_count = true;
+    }
+    Ok(m)
+}
+
+/// The outcome of an applicable rule in force, from its measurement: not assessable for a rule
+/// about ownership; context for an EU-level benchmark; for combined stages, pass when the share
+/// that qualifies whatever the routing reaches the threshold, fail when even the upper bound does
+/// not, not assessable in between; otherwise pass or fail.
+fn judge(rule: &PolicyRule, measurement: &Measurement) -> Outcome {
+    if rule.applicability.basis == Basis::Ownership {
+        return Outcome::NotAssessable(NotAssessable::Ownership);
+    }
+    if rule.is_eu_level_benchmark() {
+        return Outcome::Context;
+    }
+    let undecided = if measurement.facility_count {
+        NotAssessable::FacilityCount
+    } else {
+        NotAssessable::StageLink
+    };
+    if measurement.facility_count && measurement.upper.is_none() {
+        // One stage counted by facilities: its share is exact only at 0 and 1; in between,
+        // only a zero limit (any presence fails) is decided.
+        let share = measurement.share;
+        let exact = share <= 0.0 || share >= 1.0 - EPSILON;
+        let zero_limit = measurement.bound == Bound::AtMost && measurement.limit == 0.0;
+        if !exact && !zero_limit {
+            return Outcome::NotAssessable(undecided);
+        }
+    }
+    if measurement.passes() {
+        return Outcome::Pass;
+    }
+    match measurement.upper {
+        Some(upper)
+            if Measurement {
+                share: upper,
+                ..measurement.clone()
+            }
+            .passes() =>
+        {
+            Outcome::NotAssessable(undecided)
+        }
+        _ => Outcome::Fail,
+    }
+}
+
 /// Checks one rule against a material, stage and mix on a date.
 ///
-/// Not applicable, in this order: the rule does not cover the material; it does not cover the
-/// stage; it has no share test; its threshold has no value for the date's year; it is not in
-/// force on the date (the measurement is then still given). Otherwise pass or fail. Errors only
-/// when the rule names a country group missing from `input.groups` (and only once the rule is
-/// otherwise applicable).
+/// Not applicable, in this order: the rule does not cover the material; it does not bind this
+/// end use, jurisdiction or customer ([`Applicability::excludes`]); it does not cover the stage;
+/// it has no share test; its threshold has no value for the date's year; it is not in force on
+/// the date (the measurement is then still given). Otherwise the outcome of the measurement:
+/// a rule about ownership is not assessable (and has no measurement: a country share says nothing
+/// about it); an EU-level benchmark is context; a rule whose stages combine
+/// ([`StageLogic::Any`]) passes when the largest stage's qualifying share reaches the threshold,
+/// fails when even the sum of the stages' qualifying and unattributed shares does not, and is
+/// not assessable in between; any other rule passes or fails. Errors only when the rule names a
+/// country group missing from `input.groups` (and only once the rule is otherwise applicable).
 pub fn check_rule<'a>(
     rule: &'a PolicyRule,
     input: &CheckInput,
@@ -1002,6 +1419,9 @@ pub fn check_rule<'a>(
     if !rule.covers_material(input.material) {
         return Ok(not_applicable(NotApplicable::MaterialNotCovered));
     }
+    if let Some(reason) = rule.applicability.excludes(&input.context) {
+        return Ok(not_applicable(reason));
+    }
     if !rule.stages.iter().any(|s| s.stage == input.stage) {
         return Ok(not_applicable(NotApplicable::StageNotCovered));
     }
@@ -1015,19 +1435,24 @@ pub fn check_rule<'a>(
     // Resolve every group up front so that a missing group is reported even when the mix
     // would not need it.
     member_set(rule, &[], check.group_ids(), input.groups)?;
-    let measurement = measure(rule, check, limit.get(), input.mix, input.groups)?;
+    let measurement = if rule.applicability.stage_logic == StageLogic::Any {
+        measure_combined(rule, check, limit.get(), input)?
+    } else {
+        let mut m = measure(rule, check, limit.get(), input.mix, input.groups)?;
+        m.facility_count = input.facility_counts.contains(&input.stage);
+        m
+    };
     let outcome = if status != RuleStatus::InForce {
         Outcome::NotApplicable(NotApplicable::NotInForce(status))
-    } else if measurement.passes() {
-        Outcome::Pass
     } else {
-        Outcome::Fail
+        judge(rule, &measurement)
     };
+    let measurement = (rule.applicability.basis == Basis::Country).then_some(measurement);
     Ok(Finding {
         rule,
         status,
         outcome,
-        measurement: Some(measurement),
+        measurement,
     })
 }
 
@@ -1055,8 +1480,14 @@ pub fn check_rules<'a>(
 pub struct PolicyFinding {
     /// Catalogue material id checked.
     pub material: String,
-    /// The stage checked.
+    /// The end use of the lines checked (the material's lines are checked by end use); `None`
+    /// when not given.
+    pub end_use: Option<EndUse>,
+    /// The stage checked (for a rule whose stages combine, the first covered stage with a mix).
     pub stage: Stage,
+    /// The stages the finding judges together: `[stage]`, or for a rule whose stages combine
+    /// ([`StageLogic::Any`], IRC 30D "extracted or processed") every covered stage.
+    pub stages: Vec<Stage>,
     /// The rule's identifier, for example `EU-CRMA-ART5-1B-65`.
     pub rule_id: String,
     /// `US`, `EU`, `JP`.
@@ -1089,9 +1520,13 @@ pub struct PolicyFinding {
     /// Whether the rule is historical: on the date, ended or terminated; with no date, ended by a
     /// later law ([`PolicyFinding::terminated`]).
     pub historical: bool,
-    /// Pass, fail or not applicable.
+    /// Pass, fail, not applicable, not assessable or context.
     pub outcome: Outcome,
-    /// The share measured and the limit, when the rule covers the material and stage.
+    /// Why the rule does not apply or cannot be judged, in words; `None` for pass, fail and
+    /// context.
+    pub reason: Option<String>,
+    /// The share measured and the limit, when the rule covers the material and stage (never for
+    /// a rule about ownership).
     pub measurement: Option<Measurement>,
     /// How well the rule's content was verified.
     pub confidence: Confidence,
@@ -1104,9 +1539,17 @@ impl PolicyFinding {
     /// rule was checked as written (no date given), which leaves [`PolicyFinding::status`] empty.
     pub fn new(finding: &Finding<'_>, material: &str, stage: Stage, dated: bool) -> PolicyFinding {
         let rule = finding.rule;
+        let combined = rule.applicability.stage_logic == StageLogic::Any
+            && rule.stages.iter().any(|s| s.stage == stage);
         PolicyFinding {
             material: material.to_string(),
+            end_use: None,
             stage,
+            stages: if combined {
+                rule.covered_stages()
+            } else {
+                vec![stage]
+            },
             rule_id: rule.rule_id.clone(),
             jurisdiction: rule.jurisdiction.clone(),
             name: rule.name.clone(),
@@ -1124,6 +1567,11 @@ impl PolicyFinding {
                 rule.terminated.is_some()
             },
             outcome: finding.outcome,
+            reason: match finding.outcome {
+                Outcome::NotApplicable(n) => Some(n.reason(rule)),
+                Outcome::NotAssessable(n) => Some(n.reason().to_string()),
+                Outcome::Pass | Outcome::Fail | Outcome::Context => None,
+            },
             measurement: finding.measurement.clone(),
             confidence: rule.confidence,
             caveats: rule.caveats.clone(),
@@ -1137,9 +1585,18 @@ impl PolicyFinding {
         self
     }
 
-    /// Whether the outcome is a failure.
+    /// Whether the outcome is a failure (an EU-level benchmark, shown as context, never is).
     pub fn fails(&self) -> bool {
         self.outcome == Outcome::Fail
+    }
+
+    /// The stages judged, in words: "Refining", or "Mining or Refining" for combined stages.
+    pub fn stages_label(&self) -> String {
+        self.stages
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 }
 
@@ -1165,30 +1622,46 @@ impl PolicyRule {
     }
 }
 
-/// Checks one rule "as written", regardless of any date: the rule's test is applied as if it
-/// were in force (a bill that is not law stays not applicable), with the threshold of the rule's own first year (its first day in force, else
-/// its last, else the first year of its threshold schedule). The finding's status is that of
-/// this date; callers showing it as undated should ignore it ([`PolicyFinding::new`] with
-/// `dated = false` does).
+/// Checks one rule "as written", regardless of `input.date`: the rule's test is applied as if
+/// it were in force (a bill that is not law stays not applicable), with the threshold of the
+/// rule's own first year (its first day in force, else its last, else the first year of its
+/// threshold schedule). The finding's status is that of this date; callers showing it as undated
+/// should ignore it ([`PolicyFinding::new`] with `dated = false` does). Applicability (end use,
+/// jurisdiction, customer) and the kind of outcome (not assessable, context) are as in
+/// [`check_rule`].
 ///
-/// This is what the assessment does when no date is given: every regime, current, historical
-/// and future, is reported with its dates, so that none is hidden by the choice of a date.
+/// The assessment does this only when asked to (no check date: `chokepoint assess
+/// --as-written`), to show every regime, current, historical and future, with its dates.
 ///
 /// ```
-/// use chokepoint::analysis::policy::{check_rule_as_written, embedded_rules, Outcome};
+/// use chokepoint::analysis::policy::{
+///     check_rule_as_written, embedded_rules, CheckInput, Date, Outcome, PolicyContext,
+/// };
+/// use chokepoint::model::context::{Customer, EndUse};
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// let mix = CountryMix::single(CountryCode::parse("CHN").unwrap());
-/// // The 2027 mine-to-magnet DFARS regime, checked without a date: any China share fails.
+/// // The 2027 mine-to-magnet DFARS regime, for a magnet line of a US DoD supplier, checked
+/// // without a date: any China share fails.
 /// let rule = embedded_rules().iter().find(|r| r.rule_id == "US-DFARS7052-NDFEB-B").unwrap();
-/// let finding = check_rule_as_written(rule, "rare_earths_magnet", Stage::Mining, &mix, &[]).unwrap();
-/// assert_eq!(finding.outcome, Outcome::Fail);
+/// let input = CheckInput {
+///     material: "rare_earths_magnet",
+///     stage: Stage::Mining,
+///     mix: &mix,
+///     date: Date::parse("2026-01-01").unwrap(), // ignored
+///     groups: &[],
+///     context: PolicyContext {
+///         end_use: Some(EndUse::Magnet),
+///         customer: Some(Customer::UsDod),
+///         ..PolicyContext::default()
+///     },
+///     other_stages: &[],
+///     facility_counts: &[],
+/// };
+/// assert_eq!(check_rule_as_written(rule, &input).unwrap().outcome, Outcome::Fail);
 /// ```
 pub fn check_rule_as_written<'a>(
     rule: &'a PolicyRule,
-    material: &str,
-    stage: Stage,
-    mix: &CountryMix,
-    groups: &[CountryGroup],
+    input: &CheckInput,
 ) -> Result<Finding<'a>, PolicyError> {
     // Without any date the threshold is constant (see `as_written_date`), so any year gives the
     // same limit; the status this date yields is not reported.
@@ -1197,26 +1670,17 @@ pub fn check_rule_as_written<'a>(
         month: 1,
         day: 1,
     });
-    let mut finding = check_rule(
-        rule,
-        &CheckInput {
-            material,
-            stage,
-            mix,
-            date,
-            groups,
-        },
-    )?;
-    // A bill stays "not enacted": only the dates are set aside.
-    if let (Outcome::NotApplicable(NotApplicable::NotInForce(status)), Some(m)) =
-        (finding.outcome, &finding.measurement)
+    let mut finding = check_rule(rule, &CheckInput { date, ..*input })?;
+    // A bill stays "not enacted": only the dates are set aside. A rule about ownership has no
+    // measurement and is not assessable whatever the date.
+    if let Outcome::NotApplicable(NotApplicable::NotInForce(status)) = finding.outcome
         && status != RuleStatus::NotEnacted
     {
-        finding.outcome = if m.passes() {
-            Outcome::Pass
-        } else {
-            Outcome::Fail
-        };
+        if let Some(m) = &finding.measurement {
+            finding.outcome = judge(rule, m);
+        } else if rule.applicability.basis == Basis::Ownership {
+            finding.outcome = Outcome::NotAssessable(NotAssessable::Ownership);
+        }
     }
     Ok(finding)
 }

@@ -54,12 +54,17 @@
 //! Each material's look-through mix at each stage is checked against every embedded sourcing
 //! rule with a share test that covers the material ([`policy`](crate::analysis::policy); rule
 //! materials named by an alias, such as `graphite_natural` or `aluminum`, match their catalogue
-//! id). The date is [`AssessParams::date`]: with a date, each rule's status on it decides
-//! whether a measured share can fail (a rule not in force is "not applicable", its numbers still
-//! shown; IRC 30D is historical after 30 September 2025); with no date, every rule is checked as
-//! written ([`check_rule_as_written`]), whatever its dates, and each finding shows its dates. The
-//! findings are in [`MaterialResult::policy`] and the failing ones, over the portfolio, in
-//! [`Assessment::policy`].
+//! id), by end use: the lines of one end use are checked on their own spend-weighted mix, with
+//! the portfolio's jurisdiction and customer ([`PolicyContext`]), so that a rule binds only the
+//! lines and firms it binds (the DFARS magnet rules magnets of US DoD suppliers, IRC 30D batteries
+//! sold in the US). A rule whose stages combine (IRC 30D's "extracted or processed") gives one
+//! finding over its stages. The date is [`AssessParams::date`]: with a date, each rule's status
+//! on it decides whether a measured share can fail (a rule not in force is "not applicable", its
+//! numbers still shown; IRC 30D is historical after 30 September 2025); every front end passes
+//! today by default. With no date, every rule is checked as written ([`check_rule_as_written`]),
+//! whatever its dates, and each finding shows its dates (the command line's `--as-written`). The
+//! findings are in [`MaterialResult::policy`]; over the portfolio, [`Assessment::policy`] lists
+//! the failing ones and, apart, the EU benchmark findings, which are context, never failures.
 //!
 //! # Warnings and the outlook
 //!
@@ -82,15 +87,17 @@ use crate::analysis::firm_risk::{
 };
 use crate::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use crate::analysis::policy::{
-    CheckInput, Date, PolicyFinding, PolicyRule, Researched, check_rule, check_rule_as_written,
-    embedded_rules, rules_researched,
+    CheckInput, Date, Outcome, PolicyContext, PolicyFinding, PolicyRule, Researched, StageLogic,
+    check_rule, check_rule_as_written, embedded_rules, rules_researched,
 };
+use crate::model::context::EndUse;
 use crate::model::portfolio::{Line, Portfolio};
 use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::trade::{TradeTable, embedded_trade};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The percentile of the catalogue's scores at which supply risk becomes high (see the module
@@ -253,6 +260,11 @@ pub struct StageResult {
     pub hhi_wgi: Option<HhiWgi>,
     /// Share from each reference and user group; empty when unavailable.
     pub groups: Vec<GroupShare>,
+    /// Whether a line's own mix at this stage counts facilities (the smelters or mines of
+    /// supplier declarations) rather than volumes: the concentration is then over facilities,
+    /// and the policy checks read only which countries are present.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub facility_count: bool,
 }
 
 /// The country groups of an assessment with, per member country, the set of groups it belongs
@@ -317,7 +329,7 @@ impl<'a> Groups<'a> {
 }
 
 fn stage_result(
-    (stage, basis, trade): (Stage, MixBasis, Option<TradeNote>),
+    (stage, basis, trade, facility_count): (Stage, MixBasis, Option<TradeNote>, bool),
     mix: Option<CountryMix>,
     reference: &ReferenceData,
     groups: &Groups<'_>,
@@ -326,6 +338,7 @@ fn stage_result(
         stage,
         basis,
         trade,
+        facility_count,
         concentration: mix.as_ref().map(concentration),
         hhi_wgi: mix.as_ref().map(|m| hhi_wgi(m, reference, &|_| 1.0)),
         groups: mix.as_ref().map(|m| groups.shares(m)).unwrap_or_default(),
@@ -666,8 +679,12 @@ pub struct PolicySummary {
     pub findings: usize,
     /// Number of distinct rules that gave at least one finding.
     pub rules: usize,
-    /// The failing findings, in material and stage order.
+    /// The failing findings, in material and stage order. EU-level benchmarks are never among
+    /// them (see `context`).
     pub failing: Vec<PolicyFinding>,
+    /// The EU-level benchmarks measured on the portfolio's mixes (the CRMA's 65 % benchmark, the
+    /// EU's own target for the Union's consumption): context, not the firm's failures.
+    pub context: Vec<PolicyFinding>,
     /// Checks that could not run, for example a rule naming a country group the reference data
     /// lacks.
     pub errors: Vec<String>,
@@ -708,7 +725,15 @@ fn aggregate(
         // left out, as in the lines' own results.
         if listed {
             let mix = weighted_mix(parts);
-            stages.push(stage_result((stage, basis, trade), mix, reference, groups));
+            let counted = lines
+                .iter()
+                .any(|r| r.line.facility_counts.contains(&stage));
+            stages.push(stage_result(
+                (stage, basis, trade, counted),
+                mix,
+                reference,
+                groups,
+            ));
         }
     }
     stages
@@ -890,9 +915,10 @@ pub fn assess_with_trade(
     let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
     let policy = check_policy(
         &mut materials,
+        (&resolved, portfolio),
         (embedded_rules(), rules_researched()),
         params.date,
-        &owned_groups,
+        (reference, &groups, &owned_groups),
     );
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
@@ -992,55 +1018,142 @@ fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
         .map(String::as_str)
 }
 
-/// Runs the policy checks for every material and stage with a mix, fills
+/// The lines of one material with one end use, as the policy checks see them.
+struct EndUseGroup<'m> {
+    end_use: Option<EndUse>,
+    stages: Cow<'m, [StageResult]>,
+    /// Stages where a line's own mix counts facilities.
+    counted: Vec<Stage>,
+}
+
+/// The lines of material `id` grouped by end use, in order of first appearance, each with its
+/// stage mixes (the material's own when all its lines share one end use, else those of the
+/// group's lines, weighted by spend as the material's are) and the stages where a line's own mix
+/// counts facilities rather than volumes.
+fn end_use_groups<'m>(
+    material: &'m MaterialResult,
+    resolved: &[Resolved<'_>],
+    reference: &ReferenceData,
+    groups: &Groups<'_>,
+) -> Vec<EndUseGroup<'m>> {
+    let mine: Vec<&Resolved<'_>> = resolved
+        .iter()
+        .filter(|r| r.line.material == material.material)
+        .collect();
+    let mut uses: Vec<Option<EndUse>> = Vec::new();
+    for r in &mine {
+        if !uses.contains(&r.line.end_use) {
+            uses.push(r.line.end_use);
+        }
+    }
+    let counted = |stages: &[StageResult]| -> Vec<Stage> {
+        stages
+            .iter()
+            .filter(|s| s.facility_count)
+            .map(|s| s.stage)
+            .collect()
+    };
+    if uses.len() <= 1 {
+        return vec![EndUseGroup {
+            end_use: uses.first().copied().flatten(),
+            stages: Cow::Borrowed(material.stages.as_slice()),
+            counted: counted(&material.stages),
+        }];
+    }
+    uses.into_iter()
+        .map(|end_use| {
+            let set: Vec<&Resolved<'_>> = mine
+                .iter()
+                .copied()
+                .filter(|r| r.line.end_use == end_use)
+                .collect();
+            let stages = aggregate(&set, spend_weight, reference, groups);
+            EndUseGroup {
+                end_use,
+                counted: counted(&stages),
+                stages: Cow::Owned(stages),
+            }
+        })
+        .collect()
+}
+
+/// Runs the policy checks for every material, end use and stage with a mix, fills
 /// [`MaterialResult::policy`] and returns the portfolio summary (see the module notes).
 fn check_policy(
     materials: &mut [MaterialResult],
+    (resolved, portfolio): (&[Resolved<'_>], &Portfolio),
     (rules, researched): (&[PolicyRule], Option<&Researched>),
     date: Option<Date>,
-    groups: &[CountryGroup],
+    (reference, groups, owned_groups): (&ReferenceData, &Groups<'_>, &[CountryGroup]),
 ) -> PolicySummary {
     let mut errors = Vec::new();
     let mut rule_ids: Vec<&str> = Vec::new();
     for material in materials.iter_mut() {
         let mut findings = Vec::new();
-        for stage in &material.stages {
-            let Some(mix) = &stage.mix else { continue };
+        for group in end_use_groups(material, resolved, reference, groups) {
+            let EndUseGroup {
+                end_use,
+                stages,
+                counted,
+            } = group;
+            let context = PolicyContext {
+                end_use,
+                jurisdiction: portfolio.jurisdiction,
+                customer: portfolio.customer,
+            };
+            let mixes: Vec<(Stage, &CountryMix)> = stages
+                .iter()
+                .filter_map(|s| Some((s.stage, s.mix.as_ref()?)))
+                .collect();
             for rule in rules.iter().filter(|r| r.check.is_some()) {
                 let Some(rule_material) = rule_material(rule, &material.material) else {
                     continue;
                 };
-                let finding = match date {
-                    Some(date) => check_rule(
-                        rule,
-                        &CheckInput {
-                            material: rule_material,
-                            stage: stage.stage,
-                            mix,
-                            date,
-                            groups,
-                        },
-                    ),
-                    None => check_rule_as_written(rule, rule_material, stage.stage, mix, groups),
-                };
-                match finding {
-                    Ok(finding) => {
-                        if !rule_ids.contains(&rule.rule_id.as_str()) {
-                            rule_ids.push(&rule.rule_id);
-                        }
-                        let owned = PolicyFinding::new(
-                            &finding,
-                            &material.material,
-                            stage.stage,
-                            date.is_some(),
-                        );
-                        findings.push(match (date, researched) {
-                            (Some(date), Some(r)) => owned.with_research_date(rule, date, r.date),
-                            _ => owned,
-                        });
+                let combined = rule.applicability.stage_logic == StageLogic::Any;
+                let mut judged_combined = false;
+                for &(stage, mix) in &mixes {
+                    // A rule whose stages combine is judged once, on its first covered stage
+                    // with a mix, with the others beside it.
+                    if combined && (judged_combined || !rule.covered_stages().contains(&stage)) {
+                        continue;
                     }
-                    Err(e) => {
-                        errors.push(format!("{}, {}: {e}", material.material, stage.stage.id()))
+                    judged_combined = combined;
+                    let input = CheckInput {
+                        material: rule_material,
+                        stage,
+                        mix,
+                        date: date.unwrap_or(Date::MIN),
+                        groups: owned_groups,
+                        context,
+                        other_stages: &mixes,
+                        facility_counts: &counted,
+                    };
+                    let finding = match date {
+                        Some(_) => check_rule(rule, &input),
+                        None => check_rule_as_written(rule, &input),
+                    };
+                    match finding {
+                        Ok(finding) => {
+                            if !rule_ids.contains(&rule.rule_id.as_str()) {
+                                rule_ids.push(&rule.rule_id);
+                            }
+                            let mut owned = PolicyFinding::new(
+                                &finding,
+                                &material.material,
+                                stage,
+                                date.is_some(),
+                            );
+                            owned.end_use = end_use;
+                            findings.push(match (date, researched) {
+                                (Some(date), Some(r)) => {
+                                    owned.with_research_date(rule, date, r.date)
+                                }
+                                _ => owned,
+                            });
+                        }
+                        Err(e) => {
+                            errors.push(format!("{}, {}: {e}", material.material, stage.id()))
+                        }
                     }
                 }
             }
@@ -1052,12 +1165,22 @@ fn check_policy(
         researched: researched.cloned(),
         findings: materials.iter().map(|m| m.policy.len()).sum(),
         rules: rule_ids.len(),
-        failing: materials
-            .iter()
-            .flat_map(|m| m.policy.iter().filter(|f| f.fails()).cloned())
-            .collect(),
+        failing: findings_where(materials, |f| f.fails()),
+        context: findings_where(materials, |f| f.outcome == Outcome::Context),
         errors,
     }
+}
+
+/// The findings of every material that satisfy `keep`, in material order (one copy of the code
+/// for both lists of the summary).
+fn findings_where(
+    materials: &[MaterialResult],
+    keep: fn(&PolicyFinding) -> bool,
+) -> Vec<PolicyFinding> {
+    materials
+        .iter()
+        .flat_map(|m| m.policy.iter().filter(|f| keep(f)).cloned())
+        .collect()
 }
 
 fn line_result(
@@ -1072,8 +1195,9 @@ fn line_result(
         .stages
         .iter()
         .map(|r| {
+            let counted = line.facility_counts.contains(&r.stage);
             stage_result(
-                (r.stage, r.basis, r.trade.clone()),
+                (r.stage, r.basis, r.trade.clone(), counted),
                 r.mix.as_deref().cloned(),
                 reference,
                 groups,

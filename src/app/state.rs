@@ -27,6 +27,17 @@ pub enum LineField {
     RevenueShare,
     /// Days of inventory held.
     InventoryDays,
+    /// What the material goes into (an end-use id; empty for not given).
+    EndUse,
+}
+
+/// A field of the portfolio itself that the policy checks read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortfolioField {
+    /// Where the firm sells (a jurisdiction id; empty for not given).
+    Jurisdiction,
+    /// Who the firm supplies (a customer id; empty for not given).
+    Customer,
 }
 
 /// Everything the user can do to the inputs.
@@ -45,6 +56,13 @@ pub enum Action {
         /// Which field.
         field: LineField,
         /// The text as typed.
+        text: String,
+    },
+    /// Set a field of the portfolio (empty text: not given).
+    EditPortfolio {
+        /// Which field.
+        field: PortfolioField,
+        /// The value chosen.
         text: String,
     },
     /// Make a stage known (an editable mix, seeded with one empty row) or unknown (world mix).
@@ -286,6 +304,15 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
                 LineField::Spend => line.spend = number(),
                 LineField::RevenueShare => line.revenue_share_pct = number(),
                 LineField::InventoryDays => line.inventory_days = number(),
+                LineField::EndUse => line.end_use = (!text.trim().is_empty()).then(|| text.clone()),
+            }
+        }
+        Action::EditPortfolio { field, text } => {
+            let text = at_most(text, limits::MAX_ID_CHARS);
+            let value = (!text.trim().is_empty()).then_some(text);
+            match field {
+                PortfolioField::Jurisdiction => portfolio.jurisdiction = value,
+                PortfolioField::Customer => portfolio.customer = value,
             }
         }
         Action::SetStageKnown { line, stage, known } => {
@@ -402,6 +429,42 @@ mod tests {
         assert_eq!(back.portfolio.look_through, None);
         let trade = inputs.apply(Action::SetLookThrough(LookThroughBasis::Trade));
         assert_eq!(trade.portfolio.look_through, None);
+    }
+
+    #[test]
+    fn end_use_and_market_edits_are_kept_and_round_trip_through_storage() {
+        let mut inputs = one_line()
+            .apply(Action::EditLine {
+                line: 0,
+                field: LineField::EndUse,
+                text: "electronics".into(),
+            })
+            .apply(Action::EditPortfolio {
+                field: PortfolioField::Jurisdiction,
+                text: "us".into(),
+            })
+            .apply(Action::EditPortfolio {
+                field: PortfolioField::Customer,
+                text: "us_dod".into(),
+            });
+        assert_eq!(
+            inputs.portfolio.lines[0].end_use.as_deref(),
+            Some("electronics")
+        );
+        assert_eq!(inputs.portfolio.jurisdiction.as_deref(), Some("us"));
+        let stored = crate::model::storage::write_entry(&inputs.portfolio);
+        let read = crate::model::storage::read_entry(&stored).unwrap();
+        assert_eq!(read.jurisdiction.as_deref(), Some("us"));
+        assert_eq!(read.customer.as_deref(), Some("us_dod"));
+        assert_eq!(read.lines[0].end_use.as_deref(), Some("electronics"));
+        // "Not given" clears the field; undo brings it back.
+        inputs = inputs.apply(Action::EditPortfolio {
+            field: PortfolioField::Customer,
+            text: String::new(),
+        });
+        assert_eq!(inputs.portfolio.customer, None);
+        inputs = inputs.apply(Action::Undo);
+        assert_eq!(inputs.portfolio.customer.as_deref(), Some("us_dod"));
     }
 
     fn one_line() -> Inputs {

@@ -634,6 +634,8 @@ pub fn apply_sourcing(
                 if let Some(mix) = mix {
                     line.sourcing.0.retain(|(id, _)| id != stage.id());
                     line.sourcing.0.push((stage.id().to_string(), mix.clone()));
+                    // The mix counts facilities, not volumes: said so on the line.
+                    line.set_facility_count(*stage, true);
                 }
             }
         };

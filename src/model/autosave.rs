@@ -291,6 +291,8 @@ pub fn same(a: &RawPortfolio, b: &RawPortfolio) -> bool {
         look_through,
         groups,
         lines,
+        jurisdiction,
+        customer,
         unknown_fields,
     } = a;
     *name == b.name
@@ -298,6 +300,8 @@ pub fn same(a: &RawPortfolio, b: &RawPortfolio) -> bool {
         && *look_through == b.look_through
         && *groups == b.groups
         && *lines == b.lines
+        && *jurisdiction == b.jurisdiction
+        && *customer == b.customer
         && *unknown_fields == b.unknown_fields
 }
 

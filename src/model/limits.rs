@@ -564,7 +564,8 @@ impl Walk<'_, '_> {
                 (Node::Envelope, "storage_version" | "revision" | "tab") => (Node::Id, 2),
                 (Node::Envelope | Node::Portfolio, field) => (
                     match field {
-                        "schema_version" | "spend_unit" | "look_through" => Node::Id,
+                        "schema_version" | "spend_unit" | "look_through" | "jurisdiction"
+                        | "customer" => Node::Id,
                         "name" => Node::Text,
                         "groups" => Node::Groups,
                         "lines" => Node::Lines,
@@ -574,9 +575,10 @@ impl Walk<'_, '_> {
                 ),
                 (Node::Line(n), field) => (
                     match field {
-                        "material" | "spend" | "revenue_share_pct" | "inventory_days" => Node::Id,
+                        "material" | "spend" | "revenue_share_pct" | "inventory_days"
+                        | "end_use" => Node::Id,
                         "label" => Node::Text,
-                        "sourcing" => Node::Sourcing(n),
+                        "sourcing" | "sourcing_basis" => Node::Sourcing(n),
                         _ => Node::Unknown,
                     },
                     self.depth + 1,

@@ -11,6 +11,7 @@
 //! can show it.
 
 pub mod autosave;
+pub mod context;
 pub mod limits;
 pub mod order;
 pub mod portfolio;

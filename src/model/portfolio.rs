@@ -41,6 +41,7 @@
 //! assert!(line.sourcing.get(Stage::Mining).is_none()); // unknown: the look-through fills it
 //! ```
 
+use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
 use serde::de::{MapAccess, Visitor};
@@ -62,6 +63,10 @@ pub const SUM_TOLERANCE_PCT: f64 = 1.0;
 
 /// The word for a stage whose sourcing the user does not know.
 pub const UNKNOWN: &str = "unknown";
+
+/// The `sourcing_basis` of a stage whose mix counts facilities (the smelters and mines of
+/// supplier declarations, `crate::import::rmi`) rather than volumes.
+pub const FACILITY_COUNT: &str = "facility_count";
 
 // ---------------------------------------------------------------------------------------------
 // Raw (file) form
@@ -203,6 +208,14 @@ pub struct RawLine {
     /// Stage id (`mining`, `refining`, `component`) -> sourcing; an absent stage is unknown.
     #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
     pub sourcing: OrderedMap<RawStageSourcing>,
+    /// What the material goes into, an [`EndUse`] id (`magnet`, `battery`, ...); absent when not
+    /// given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_use: Option<String>,
+    /// Stage id -> the basis of that stage's mix when it is not a volume share:
+    /// [`FACILITY_COUNT`] for a mix by number of facilities (supplier declarations).
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub sourcing_basis: OrderedMap<String>,
     /// Fields this version does not know: kept, and reported by validation.
     #[serde(flatten)]
     pub unknown_fields: BTreeMap<String, serde_json::Value>,
@@ -247,6 +260,12 @@ pub struct RawPortfolio {
     /// The lines.
     #[serde(default)]
     pub lines: Vec<RawLine>,
+    /// Where the firm sells, a [`Jurisdiction`] id (`eu`, `us`, `other`); absent when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Who the firm supplies, a [`Customer`] id (`commercial`, `us_dod`); absent when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// Fields this version does not know: kept, and reported by validation.
     #[serde(flatten)]
     pub unknown_fields: BTreeMap<String, serde_json::Value>,
@@ -327,6 +346,20 @@ impl RawPortfolio {
             }),
         };
         let groups = self.validate_groups(reference, &mut errors);
+        let jurisdiction = choice(self.jurisdiction.as_deref(), Jurisdiction::parse, || {
+            Jurisdiction::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            errors.push(document(Field::Jurisdiction, problem));
+            None
+        });
+        let customer = choice(self.customer.as_deref(), Customer::parse, || {
+            Customer::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            errors.push(document(Field::Customer, problem));
+            None
+        });
         let mut lines = Vec::with_capacity(self.lines.len());
         for (index, raw) in self.lines.iter().enumerate() {
             let mut checker = LineChecker {
@@ -348,6 +381,8 @@ impl RawPortfolio {
                 spend_unit: self.spend_unit.clone(),
                 groups,
                 lines,
+                jurisdiction,
+                customer,
             })
         } else {
             Err(errors)
@@ -414,6 +449,22 @@ impl RawPortfolio {
             });
         }
         groups
+    }
+}
+
+/// The value of an optional choice field (end use, jurisdiction, customer): `None` when absent or
+/// blank, the parsed value, or [`Problem::UnknownChoice`] naming the accepted ids.
+fn choice<T>(
+    text: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    accepted: impl FnOnce() -> Vec<&'static str>,
+) -> Result<Option<T>, Problem> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| Problem::UnknownChoice {
+            value: text.to_string(),
+            accepted: accepted().join(", "),
+        }),
     }
 }
 
@@ -496,14 +547,56 @@ impl LineChecker<'_> {
             (0.0, MAX_AMOUNT),
         );
         let sourcing = self.sourcing(&raw.sourcing);
+        let facility_counts = self.facility_counts(raw);
+        let end_use = choice(raw.end_use.as_deref(), EndUse::parse, || {
+            EndUse::ALL.iter().map(|v| v.id()).collect()
+        })
+        .unwrap_or_else(|problem| {
+            self.push(Field::EndUse, problem);
+            None
+        });
         Some(Line {
             material: material?,
             label: raw.label.clone().filter(|l| !l.trim().is_empty()),
             spend: Amount::new(spend?)?,
             revenue_share: Share::from_percent(revenue?)?,
             inventory_days: Amount::new(inventory?)?,
+            facility_counts: facility_counts?
+                .into_iter()
+                .filter(|s| sourcing.as_ref().is_some_and(|m| m.get(*s).is_some()))
+                .collect(),
             sourcing: sourcing?,
+            end_use,
         })
+    }
+
+    /// The stages `sourcing_basis` marks as facility counts, upstream first.
+    fn facility_counts(&mut self, raw: &RawLine) -> Option<Vec<Stage>> {
+        let mut stages = Vec::new();
+        let mut ok = true;
+        for (key, basis) in &raw.sourcing_basis.0 {
+            let Some(stage) = Stage::ALL.into_iter().find(|s| s.id() == key.trim()) else {
+                self.push(Field::SourcingBasis, Problem::UnknownStage(key.clone()));
+                ok = false;
+                continue;
+            };
+            if basis.trim().eq_ignore_ascii_case(FACILITY_COUNT) {
+                if !stages.contains(&stage) {
+                    stages.push(stage);
+                }
+            } else {
+                self.push(
+                    Field::SourcingBasis,
+                    Problem::UnknownChoice {
+                        value: basis.clone(),
+                        accepted: FACILITY_COUNT.to_string(),
+                    },
+                );
+                ok = false;
+            }
+        }
+        stages.sort();
+        ok.then_some(stages)
     }
 
     fn sourcing(&mut self, raw: &OrderedMap<RawStageSourcing>) -> Option<Sourcing> {
@@ -652,6 +745,14 @@ pub enum Field {
     GroupMembers,
     /// `look_through`.
     LookThrough,
+    /// A line's `end_use`.
+    EndUse,
+    /// A line's `sourcing_basis`.
+    SourcingBasis,
+    /// The portfolio's `jurisdiction`.
+    Jurisdiction,
+    /// The portfolio's `customer`.
+    Customer,
     /// A field this version does not know.
     Other(String),
 }
@@ -670,6 +771,10 @@ impl fmt::Display for Field {
             Field::GroupId => f.write_str("id"),
             Field::GroupMembers => f.write_str("members"),
             Field::LookThrough => f.write_str("look_through"),
+            Field::EndUse => f.write_str("end use"),
+            Field::SourcingBasis => f.write_str("sourcing basis"),
+            Field::Jurisdiction => f.write_str("jurisdiction"),
+            Field::Customer => f.write_str("customer"),
             Field::Other(name) => write!(f, "`{name}`"),
         }
     }
@@ -721,6 +826,13 @@ pub enum Problem {
     UnknownLookThrough(String),
     /// A field this version does not know.
     UnknownField(String),
+    /// A choice field (end use, jurisdiction, customer) with a value not in its list.
+    UnknownChoice {
+        /// The value given.
+        value: String,
+        /// The accepted identifiers, comma-separated.
+        accepted: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -762,6 +874,9 @@ impl fmt::Display for Problem {
                 write!(f, "`{text}` is neither \"trade\" nor \"world\"")
             }
             Problem::UnknownField(name) => write!(f, "unknown field `{name}`"),
+            Problem::UnknownChoice { value, accepted } => {
+                write!(f, "`{value}` is not one of {accepted}")
+            }
         }
     }
 }
@@ -900,6 +1015,14 @@ pub struct Line {
     pub inventory_days: Amount,
     /// What the firm knows of the sourcing, per stage.
     pub sourcing: Sourcing,
+    /// What the material goes into; `None` when not given (rules about one end use are then
+    /// not applicable, see [`crate::model::context`]).
+    pub end_use: Option<EndUse>,
+    /// The stages whose mix counts facilities (smelters, mines of supplier declarations) rather
+    /// than volumes: a country's share is its share of the facilities, which says where the
+    /// material may come from, not how much. Legal tests read only presence there (see
+    /// [`crate::analysis::policy`]). Only stages with a known mix.
+    pub facility_counts: Vec<Stage>,
 }
 
 /// How the look-through fills the upstream stages a line does not state
@@ -954,6 +1077,10 @@ pub struct Portfolio {
     pub groups: Vec<CountryGroup>,
     /// The lines, in file order.
     pub lines: Vec<Line>,
+    /// Where the firm sells; `None` when not given (see [`crate::model::context`]).
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Who the firm supplies; `None` when not given.
+    pub customer: Option<Customer>,
 }
 
 impl Portfolio {
@@ -991,6 +1118,8 @@ impl Portfolio {
                 })
                 .collect(),
             lines: self.lines.iter().map(raw_line).collect(),
+            jurisdiction: self.jurisdiction.map(|j| j.id().to_string()),
+            customer: self.customer.map(|c| c.id().to_string()),
             unknown_fields: BTreeMap::new(),
         }
     }
@@ -1035,6 +1164,13 @@ fn raw_line(line: &Line) -> RawLine {
         revenue_share_pct: Some(RawNumber::Number(clean(line.revenue_share.percent()))),
         inventory_days: Some(RawNumber::Number(line.inventory_days.get())),
         sourcing: OrderedMap(sourcing),
+        end_use: line.end_use.map(|e| e.id().to_string()),
+        sourcing_basis: OrderedMap(
+            line.facility_counts
+                .iter()
+                .map(|s| (s.id().to_string(), FACILITY_COUNT.to_string()))
+                .collect(),
+        ),
         unknown_fields: BTreeMap::new(),
     }
 }
@@ -1077,14 +1213,39 @@ impl RawLine {
     }
 
     /// Sets the sourcing of `stage`, keeping stages in upstream-first order; `None` removes it
-    /// (the stage is then unknown and the look-through uses the world mix).
+    /// (the stage is then unknown and the look-through uses the world mix), and its basis.
     pub fn set_stage(&mut self, stage: Stage, sourcing: Option<RawStageSourcing>) {
         self.sourcing.0.retain(|(key, _)| key != stage.id());
+        if sourcing.is_none() {
+            self.set_facility_count(stage, false);
+        }
         if let Some(sourcing) = sourcing {
             self.sourcing.0.push((stage.id().to_string(), sourcing));
             let order = |key: &str| Stage::ALL.iter().position(|s| s.id() == key).unwrap_or(9);
             crate::model::order::sort_by_key(&mut self.sourcing.0, |(key, _)| order(key));
         }
+    }
+}
+
+impl RawLine {
+    /// Marks the mix of `stage` as a count of facilities ([`FACILITY_COUNT`]), or removes the
+    /// mark.
+    pub fn set_facility_count(&mut self, stage: Stage, counted: bool) {
+        self.sourcing_basis
+            .0
+            .retain(|(key, _)| key.trim() != stage.id());
+        if counted {
+            self.sourcing_basis
+                .0
+                .push((stage.id().to_string(), FACILITY_COUNT.to_string()));
+        }
+    }
+
+    /// Whether the mix of `stage` is marked as a count of facilities.
+    pub fn is_facility_count(&self, stage: Stage) -> bool {
+        self.sourcing_basis.0.iter().any(|(key, basis)| {
+            key.trim() == stage.id() && basis.trim().eq_ignore_ascii_case(FACILITY_COUNT)
+        })
     }
 }
 

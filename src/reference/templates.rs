@@ -50,6 +50,7 @@
 //! assert!(made.left_out.iter().any(|l| l.item == "nickel")); // LFP holds no nickel
 //! ```
 
+use crate::model::context::EndUse;
 use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
@@ -266,6 +267,9 @@ pub struct Template {
     pub series: Vec<String>,
     /// One item per material, in source order.
     pub items: Vec<TemplateItem>,
+    /// What the product is used as, given to every line the template makes (the policy rules
+    /// read it, see [`crate::model::context`]); `None` for a whole product holding several.
+    pub end_use: Option<EndUse>,
 }
 
 impl Template {
@@ -366,6 +370,8 @@ struct RawTemplate {
     kind: String,
     series: Vec<String>,
     items: Vec<RawItem>,
+    #[serde(default)]
+    eu: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -467,6 +473,13 @@ fn convert_template(
         .ok_or_else(|| err(None, "ind", format!("`{}` is not an industry", t.ind)))?;
     let kind = TemplateKind::parse(&t.kind)
         .ok_or_else(|| err(None, "kind", format!("`{}` is not a kind", t.kind)))?;
+    let end_use = match &t.eu {
+        None => None,
+        Some(text) => Some(
+            EndUse::parse(text)
+                .ok_or_else(|| err(None, "eu", format!("`{text}` is not an end use")))?,
+        ),
+    };
     for (field, text) in [
         ("name", &t.name),
         ("unit", &t.unit),
@@ -616,6 +629,7 @@ fn convert_template(
         kind,
         series: t.series,
         items,
+        end_use,
     })
 }
 
@@ -761,6 +775,8 @@ pub fn to_portfolio(
             revenue_share_pct: Some(RawNumber::Number(100.0)),
             inventory_days: Some(RawNumber::Number(0.0)),
             sourcing: OrderedMap::default(),
+            end_use: template.end_use.map(|e| e.id().to_string()),
+            sourcing_basis: OrderedMap::default(),
             unknown_fields: BTreeMap::new(),
         });
     }
@@ -777,6 +793,8 @@ pub fn to_portfolio(
             look_through: None,
             groups: Vec::new(),
             lines,
+            jurisdiction: None,
+            customer: None,
             unknown_fields: BTreeMap::new(),
         },
         left_out,

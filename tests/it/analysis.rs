@@ -7,10 +7,11 @@ use chokepoint::analysis::exposure::{
     HiddenExposure, LookThroughBasis, MixBasis, hidden_exposure, look_through, look_through_by,
     weighted_mix,
 };
-use chokepoint::analysis::policy::{Date, NotApplicable, Outcome, RuleStatus};
+use chokepoint::analysis::policy::{Date, NotApplicable, NotAssessable, Outcome, RuleStatus};
 use chokepoint::analysis::portfolio::{
     Action, AssessParams, DataGap, RankBy, SupplyRiskBasis, assess,
 };
+use chokepoint::model::context::{EndUse, Jurisdiction};
 use chokepoint::model::portfolio::{
     Amount, Field, Line, Location, Portfolio, PortfolioError, Problem, RawPortfolio, Sourcing,
 };
@@ -32,6 +33,8 @@ fn line(material: &str, spend: f64, sourcing: Sourcing) -> Line {
         revenue_share: Share::from_percent(10.0).unwrap(),
         inventory_days: Amount::ZERO,
         sourcing,
+        end_use: None,
+        facility_counts: Vec::new(),
     }
 }
 
@@ -617,9 +620,10 @@ fn japan_magnets_on_embedded_data(
     let reference = chokepoint::reference::embedded();
     // By world production: China's 91 % at refining (by trade: tests/it/trade.rs).
     let portfolio = Portfolio::from_json(
-        r#"{"schema_version": 1, "look_through": "world", "lines": [
+        r#"{"schema_version": 1, "look_through": "world", "customer": "us_dod", "lines": [
             {"material": "rare_earths_magnet", "label": "Magnets", "spend": 1000000,
-             "revenue_share_pct": 30, "sourcing": {"component": {"JPN": 100}}}]}"#,
+             "revenue_share_pct": 30, "end_use": "magnet",
+             "sourcing": {"component": {"JPN": 100}}}]}"#,
         reference,
     )
     .unwrap();
@@ -666,9 +670,11 @@ fn policy_findings_on_a_date_and_as_written() {
             .find(|f| f.rule_id == rule && f.stage == stage)
             .unwrap_or_else(|| panic!("no {rule} finding at {stage:?}"))
     };
-    // CRMA 65 %: an EU-level benchmark, failed at refining by China's share.
+    // CRMA 65 %: an EU-level benchmark, exceeded at refining by China's share: context, not a
+    // failure of the firm.
     let crma = find("EU-CRMA-ART5-1B-65", Stage::Refining);
-    assert_eq!(crma.outcome, Outcome::Fail);
+    assert_eq!(crma.outcome, Outcome::Context);
+    assert!(!crma.measurement.as_ref().unwrap().passes());
     assert!(crma.eu_level_benchmark);
     assert!(crma.measurement.as_ref().unwrap().share > 0.85);
     assert_eq!(crma.measurement.as_ref().unwrap().limit, 0.65);
@@ -690,11 +696,18 @@ fn policy_findings_on_a_date_and_as_written() {
     );
     assert!(result.policy.failing.iter().all(|f| f.fails()));
     assert!(
-        result
+        !result
             .policy
             .failing
             .iter()
             .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65")
+    );
+    assert!(
+        result
+            .policy
+            .context
+            .iter()
+            .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65" && f.stage == Stage::Refining)
     );
     assert_eq!(result.policy.date, on("2026-06-01"));
     assert!(
@@ -729,14 +742,23 @@ fn policy_findings_on_a_date_and_as_written() {
 #[test]
 fn irc_30d_is_historical_after_september_2025() {
     let reference = chokepoint::reference::embedded();
-    let l = line(
-        "lithium",
-        1.0,
-        Sourcing::default().with(Stage::Refining, Some(mix(&[("CHN", 100.0)]))),
-    );
+    let l = Line {
+        end_use: Some(EndUse::Battery),
+        ..line(
+            "lithium",
+            1.0,
+            Sourcing::default()
+                .with(Stage::Mining, Some(mix(&[("CHN", 100.0)])))
+                .with(Stage::Refining, Some(mix(&[("CHN", 100.0)]))),
+        )
+    };
+    let us = Portfolio {
+        jurisdiction: Some(Jurisdiction::Us),
+        ..portfolio(vec![l])
+    };
     let run = |date: &str| {
         assess(
-            &portfolio(vec![l.clone()]),
+            &us,
             reference,
             &AssessParams {
                 date: Some(Date::parse(date).unwrap()),
@@ -744,22 +766,31 @@ fn irc_30d_is_historical_after_september_2025() {
             },
         )
     };
-    let feoc = |result: &chokepoint::analysis::portfolio::Assessment| {
+    let find = |result: &chokepoint::analysis::portfolio::Assessment, rule: &str| {
         result.materials[0]
             .policy
             .iter()
-            .find(|f| f.rule_id == "US-IRC30D-FEOC-CM" && f.stage == Stage::Refining)
+            .find(|f| f.rule_id == rule && f.stages.contains(&Stage::Refining))
             .cloned()
-            .unwrap()
+            .unwrap_or_else(|| panic!("no {rule}"))
     };
-    let before = feoc(&run("2025-06-30"));
+    // The critical-mineral test, mined and refined in China: fails while in force.
+    let before = find(&run("2025-06-30"), "US-IRC30D-CM-2025");
     assert_eq!(before.outcome, Outcome::Fail);
     assert!(!before.historical);
-    let after = feoc(&run("2025-10-01"));
+    let after = find(&run("2025-10-01"), "US-IRC30D-CM-2025");
     assert!(after.historical);
     assert_eq!(after.status, Some(RuleStatus::Terminated));
     assert!(matches!(after.outcome, Outcome::NotApplicable(_)));
-    assert_eq!(after.measurement.as_ref().unwrap().share, 1.0);
+    assert_eq!(after.measurement.as_ref().unwrap().share, 0.0);
+    // The foreign-entity rule is about ownership: not assessable while in force, then historical.
+    let feoc = find(&run("2025-06-30"), "US-IRC30D-FEOC-CM");
+    assert_eq!(
+        feoc.outcome,
+        Outcome::NotAssessable(NotAssessable::Ownership)
+    );
+    assert_eq!(feoc.measurement, None);
+    assert!(find(&run("2025-10-01"), "US-IRC30D-FEOC-CM").historical);
     // Graphite rules name `graphite_natural` / `graphite_refined`: they reach the catalogue's
     // `graphite` through its aliases.
     let g = line("graphite", 1.0, Sourcing::default());
@@ -775,7 +806,7 @@ fn irc_30d_is_historical_after_september_2025() {
         result.materials[0]
             .policy
             .iter()
-            .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65" && f.outcome == Outcome::Fail)
+            .any(|f| f.rule_id == "EU-CRMA-ART5-1B-65" && f.outcome == Outcome::Context)
     );
 }
 
@@ -984,6 +1015,8 @@ fn arb_line() -> impl Strategy<Value = Line> {
             revenue_share: Share::new(revenue).unwrap(),
             inventory_days: Amount::ZERO,
             sourcing,
+            end_use: None,
+            facility_counts: Vec::new(),
         })
 }
 

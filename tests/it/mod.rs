@@ -9,6 +9,7 @@ mod fuzz_replay;
 mod import;
 mod limits;
 mod planner;
+mod policy_scope;
 mod reference;
 mod scenario;
 mod self_contained;

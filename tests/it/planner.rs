@@ -1057,6 +1057,8 @@ fn portfolio_case() -> impl Strategy<Value = (Portfolio, PlanParams)> {
                             revenue_share: Share::from_percent(10.0).unwrap(),
                             inventory_days: Amount::ZERO,
                             sourcing,
+                            end_use: None,
+                            facility_counts: Vec::new(),
                         }
                     })
                     .collect();

@@ -88,6 +88,8 @@ pub(super) fn line(
         revenue_share: Share::from_percent(revenue_pct).unwrap(),
         inventory_days: Amount::new(inventory_days).unwrap(),
         sourcing,
+        end_use: None,
+        facility_counts: Vec::new(),
     }
 }
 

@@ -196,17 +196,23 @@ fn raw_line() -> impl Strategy<Value = RawLine> {
         prop::option::of(raw_number()),
         prop::option::of(raw_number()),
         sourcing,
+        prop::option::of(text()),
+        prop::collection::vec((text(), text()), 0..2),
         extra_fields(),
     )
         .prop_map(
-            |(material, label, spend, revenue, days, sourcing, unknown_fields)| RawLine {
-                material,
-                label,
-                spend,
-                revenue_share_pct: revenue,
-                inventory_days: days,
-                sourcing: OrderedMap(sourcing),
-                unknown_fields,
+            |(material, label, spend, revenue, days, sourcing, end_use, basis, unknown_fields)| {
+                RawLine {
+                    material,
+                    label,
+                    spend,
+                    revenue_share_pct: revenue,
+                    inventory_days: days,
+                    sourcing: OrderedMap(sourcing),
+                    end_use,
+                    sourcing_basis: OrderedMap(basis),
+                    unknown_fields,
+                }
             },
         )
 }
@@ -235,17 +241,30 @@ fn raw_portfolio() -> impl Strategy<Value = RawPortfolio> {
         ),
         prop::collection::vec(group, 0..2),
         prop::collection::vec(raw_line(), 0..6),
+        prop::option::of(text()),
+        prop::option::of(text()),
         extra_fields(),
     )
         .prop_map(
-            |((name, spend_unit, look_through), groups, lines, unknown_fields)| RawPortfolio {
-                schema_version: Some(RawNumber::Number(1.0)),
-                name,
-                spend_unit,
-                look_through,
+            |(
+                (name, spend_unit, look_through),
                 groups,
                 lines,
+                jurisdiction,
+                customer,
                 unknown_fields,
+            )| {
+                RawPortfolio {
+                    schema_version: Some(RawNumber::Number(1.0)),
+                    name,
+                    spend_unit,
+                    look_through,
+                    groups,
+                    lines,
+                    jurisdiction,
+                    customer,
+                    unknown_fields,
+                }
             },
         )
 }

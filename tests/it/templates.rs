@@ -228,6 +228,25 @@ fn quantities_equal_intensity_times_units() {
         .find(|l| l.material.as_deref() == Some("nickel"))
         .unwrap();
     assert_eq!(nickel.spend.as_ref().and_then(|s| s.value()), Some(658.4));
+    // A battery template's lines are battery lines, so that the battery rules reach them; a
+    // whole product (a car) leaves the end use to the user.
+    assert!(
+        nmc.portfolio
+            .lines
+            .iter()
+            .all(|l| l.end_use.as_deref() == Some("battery"))
+    );
+    let magnet = to_portfolio(template("ndfeb_magnet").unwrap(), 10.0, reference);
+    assert!(
+        magnet
+            .portfolio
+            .lines
+            .iter()
+            .all(|l| l.end_use.as_deref() == Some("magnet_ndfeb"))
+    );
+    let car = to_portfolio(template("ev_car").unwrap(), 10.0, reference);
+    assert!(car.portfolio.lines.iter().all(|l| l.end_use.is_none()));
+    assert!(nmc.portfolio.validate(reference).is_ok());
 }
 
 #[test]

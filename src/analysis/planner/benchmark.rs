@@ -34,6 +34,8 @@ pub fn portfolio(reference: &ReferenceData) -> Portfolio {
                 revenue_share: Share::from_percent((i % 7) as f64)?,
                 inventory_days: Amount::new(30.0)?,
                 sourcing,
+                end_use: None,
+                facility_counts: Vec::new(),
             })
         })
         .collect();

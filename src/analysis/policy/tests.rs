@@ -49,12 +49,45 @@ fn rule(id: &str) -> &'static PolicyRule {
         .unwrap_or_else(|| panic!("no rule {id}"))
 }
 
+/// A context the rule binds: its first end use, jurisdiction and customer, where it names any.
+fn bound_by(rule: &PolicyRule) -> PolicyContext {
+    let a = &rule.applicability;
+    PolicyContext {
+        end_use: a.end_uses.first().copied(),
+        jurisdiction: a.jurisdictions.first().copied(),
+        customer: a.customers.first().copied(),
+    }
+}
+
+/// Checks rule `id` on one stage's mix, in a context the rule binds, with no other stage known.
 fn check(
     id: &str,
     material: &str,
     stage: Stage,
     shares: &[(&str, f64)],
     on: &str,
+) -> Finding<'static> {
+    check_in(id, material, stage, shares, on, bound_by(rule(id)))
+}
+
+fn check_in(
+    id: &str,
+    material: &str,
+    stage: Stage,
+    shares: &[(&str, f64)],
+    on: &str,
+    context: PolicyContext,
+) -> Finding<'static> {
+    check_with(id, (material, stage), shares, on, context, &[])
+}
+
+fn check_with(
+    id: &str,
+    (material, stage): (&str, Stage),
+    shares: &[(&str, f64)],
+    on: &str,
+    context: PolicyContext,
+    facility_counts: &[Stage],
 ) -> Finding<'static> {
     let groups = groups();
     let mix = mix(shares);
@@ -66,6 +99,9 @@ fn check(
             mix: &mix,
             date: date(on),
             groups: &groups,
+            context,
+            other_stages: &[],
+            facility_counts,
         },
     )
     .unwrap()
@@ -133,7 +169,7 @@ fn dfars_2027_rules_carry_the_sec_848_caveat() {
 // --- CRMA Art. 5(1)(b) -----------------------------------------------------------------------
 
 #[test]
-fn crma_70_percent_china_refining_of_gallium_fails() {
+fn crma_70_percent_china_refining_of_gallium_is_context_above_the_benchmark() {
     let f = check(
         "EU-CRMA-ART5-1B-65",
         "gallium",
@@ -141,15 +177,17 @@ fn crma_70_percent_china_refining_of_gallium_fails() {
         &[("CHN", 70.0), ("JPN", 30.0)],
         "2026-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Fail);
+    // The EU's own benchmark: shown as context, never as the firm's failure.
+    assert_eq!(f.outcome, Outcome::Context);
     let m = f.measurement.unwrap();
+    assert!(!m.passes());
     assert_eq!(m.countries, vec![(code("CHN"), 0.7)]);
     assert_eq!(m.limit, 0.65);
     assert_eq!(m.bound, Bound::AtMost);
 }
 
 #[test]
-fn crma_60_percent_passes_and_65_is_not_above() {
+fn crma_60_percent_is_within_and_65_is_not_above() {
     let f = check(
         "EU-CRMA-ART5-1B-65",
         "gallium",
@@ -157,7 +195,8 @@ fn crma_60_percent_passes_and_65_is_not_above() {
         &[("CHN", 60.0), ("JPN", 40.0)],
         "2026-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Pass);
+    assert_eq!(f.outcome, Outcome::Context);
+    assert!(f.measurement.unwrap().passes());
     let f = check(
         "EU-CRMA-ART5-1B-65",
         "gallium",
@@ -165,7 +204,7 @@ fn crma_60_percent_passes_and_65_is_not_above() {
         &[("CHN", 65.0), ("JPN", 35.0)],
         "2026-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Pass);
+    assert!(f.measurement.unwrap().passes());
 }
 
 #[test]
@@ -177,7 +216,7 @@ fn crma_eu_members_are_not_third_countries() {
         &[("FRA", 40.0), ("DEU", 40.0), ("CHN", 20.0)],
         "2026-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Pass);
+    assert_eq!(f.outcome, Outcome::Context);
     assert_eq!(f.measurement.unwrap().countries, vec![(code("CHN"), 0.2)]);
     // Even a single member state at 100 % is no third-country dependence.
     let f = check(
@@ -187,7 +226,7 @@ fn crma_eu_members_are_not_third_countries() {
         &[("DEU", 100.0)],
         "2026-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Pass);
+    assert!(f.measurement.unwrap().passes());
 }
 
 #[test]
@@ -370,6 +409,8 @@ fn irc_30d_critical_mineral_test_uses_fta_partners_and_the_year_percentage() {
         f.outcome,
         Outcome::NotApplicable(NotApplicable::NotInForce(RuleStatus::Ended))
     );
+    // The foreign-entity rule is about ownership: not assessable from country data, and no
+    // country share is reported for it.
     let f = check(
         "US-IRC30D-FEOC-CM",
         "cobalt",
@@ -377,7 +418,8 @@ fn irc_30d_critical_mineral_test_uses_fta_partners_and_the_year_percentage() {
         &cobalt,
         "2025-06-01",
     );
-    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::Ownership));
+    assert_eq!(f.measurement, None);
 }
 
 #[test]
@@ -420,43 +462,54 @@ fn irc_30d_is_historical_after_30_september_2025() {
 }
 
 #[test]
-fn storage_macr_proxy_follows_the_threshold_schedule() {
-    let lithium = [("CHN", 40.0), ("AUS", 60.0)];
-    // 2027: 60 % -> 60 % outside covered nations passes; 2028: 65 % fails.
+fn storage_macr_is_about_ownership_and_follows_its_threshold_schedule() {
+    let r = rule("US-IRC48E45Y-MACR-STORAGE");
+    let share = |year| {
+        r.check
+            .as_ref()
+            .unwrap()
+            .threshold()
+            .for_year(year)
+            .unwrap()
+            .get()
+    };
+    assert_eq!(
+        (share(2026), share(2027), share(2028), share(2035)),
+        (0.55, 0.6, 0.65, 0.75)
+    );
+    // Prohibited foreign entities are a matter of ownership and control: even a mix with no
+    // covered nation does not pass.
     let f = check(
         "US-IRC48E45Y-MACR-STORAGE",
         "lithium",
         Stage::Component,
-        &lithium,
+        &[("AUS", 100.0)],
         "2027-03-01",
     );
-    assert_eq!(f.outcome, Outcome::Pass);
-    let f = check(
-        "US-IRC48E45Y-MACR-STORAGE",
-        "lithium",
-        Stage::Component,
-        &lithium,
-        "2028-03-01",
-    );
+    assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::Ownership));
+    assert_eq!(f.measurement, None);
+}
+
+#[test]
+fn the_min_share_outside_group_proxy_leaves_the_remainder_out() {
+    // The measurement itself, on a rule of that kind made testable by country.
+    let mut r = rule("US-IRC48E45Y-MACR-STORAGE").clone();
+    r.applicability.basis = Basis::Country;
+    let groups = groups();
+    let m = mix(&[("AUS", 50.0), ("ROW", 50.0)]);
+    let input = CheckInput {
+        material: "lithium",
+        stage: Stage::Component,
+        mix: &m,
+        date: date("2026-06-01"),
+        groups: &groups,
+        context: bound_by(&r),
+        other_stages: &[],
+        facility_counts: &[],
+    };
+    let f = check_rule(&r, &input).unwrap();
     assert_eq!(f.outcome, Outcome::Fail);
-    assert_eq!(f.measurement.unwrap().limit, 0.65);
-    let f = check(
-        "US-IRC48E45Y-MACR-STORAGE",
-        "lithium",
-        Stage::Component,
-        &lithium,
-        "2035-01-01",
-    );
-    assert_eq!(f.measurement.unwrap().limit, 0.75);
-    // The rest-of-world remainder does not count as outside.
-    let f = check(
-        "US-IRC48E45Y-MACR-STORAGE",
-        "lithium",
-        Stage::Component,
-        &[("AUS", 50.0), ("ROW", 50.0)],
-        "2026-06-01",
-    );
-    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.measurement.unwrap().share, 0.5);
 }
 
 #[test]
@@ -481,6 +534,12 @@ fn check_rules_lists_only_rules_for_the_material() {
         mix: &m,
         date: date("2027-01-01"),
         groups: &groups,
+        context: PolicyContext {
+            customer: Some(Customer::UsDod),
+            ..PolicyContext::default()
+        },
+        other_stages: &[],
+        facility_counts: &[],
     };
     let findings = check_rules(embedded_rules(), &input).unwrap();
     assert!(findings.iter().all(|f| f.rule.covers_material("tungsten")));
@@ -505,6 +564,9 @@ fn a_missing_group_is_a_typed_error() {
             mix: &m,
             date: date("2026-01-01"),
             groups: &[],
+            context: PolicyContext::default(),
+            other_stages: &[],
+            facility_counts: &[],
         },
     )
     .unwrap_err();
@@ -643,10 +705,29 @@ mod properties {
 fn as_written_ignores_dates_but_not_enactment() {
     let groups = groups();
     let china = mix(&[("CHN", 100.0)]);
-    // IRC 30D 2025: terminated after 30 September 2025, checked with its own year's 60 %.
+    let input = |rule: &PolicyRule, material, stage| CheckInput {
+        material,
+        stage,
+        mix: &china,
+        date: date("2026-12-06"),
+        groups: &groups,
+        context: bound_by(rule),
+        other_stages: &[],
+        facility_counts: &[],
+    };
+    // IRC 30D 2025: terminated after 30 September 2025, checked with its own year's 60 %,
+    // lithium mined and refined in China.
     let rule_30d = rule("US-IRC30D-CM-2025");
-    let finding =
-        check_rule_as_written(rule_30d, "lithium", Stage::Refining, &china, &groups).unwrap();
+    let mined = [(Stage::Mining, &china)];
+    let finding = check_rule_as_written(
+        rule_30d,
+        &CheckInput {
+            other_stages: &mined,
+            facility_counts: &[],
+            ..input(rule_30d, "lithium", Stage::Refining)
+        },
+    )
+    .unwrap();
     assert_eq!(finding.outcome, Outcome::Fail);
     assert_eq!(finding.measurement.as_ref().unwrap().limit, 0.6);
     let owned = PolicyFinding::new(&finding, "lithium", Stage::Refining, false);
@@ -654,21 +735,23 @@ fn as_written_ignores_dates_but_not_enactment() {
     assert!(owned.historical);
     assert!(owned.fails());
     // 48E energy storage: the threshold of the first year in force, 2026 (55 %).
-    let storage = rule("US-IRC48E45Y-MACR-STORAGE");
+    let mut storage = rule("US-IRC48E45Y-MACR-STORAGE").clone();
+    storage.applicability.basis = Basis::Country;
     let finding =
-        check_rule_as_written(storage, "lithium", Stage::Component, &china, &groups).unwrap();
+        check_rule_as_written(&storage, &input(&storage, "lithium", Stage::Component)).unwrap();
     assert_eq!(finding.measurement.as_ref().unwrap().limit, 0.55);
+    // A rule about ownership stays not assessable as written.
+    let feoc = rule("US-IRC30D-FEOC-CM");
+    let finding = check_rule_as_written(feoc, &input(feoc, "cobalt", Stage::Refining)).unwrap();
+    assert_eq!(
+        finding.outcome,
+        Outcome::NotAssessable(NotAssessable::Ownership)
+    );
     // A bill is never checked as if it were law.
     let mut bill = rule("US-DFARS7052-NDFEB-A").clone();
     bill.enacted = false;
-    let finding = check_rule_as_written(
-        &bill,
-        "rare_earths_magnet",
-        Stage::Refining,
-        &china,
-        &groups,
-    )
-    .unwrap();
+    let finding =
+        check_rule_as_written(&bill, &input(&bill, "rare_earths_magnet", Stage::Refining)).unwrap();
     assert_eq!(
         finding.outcome,
         Outcome::NotApplicable(NotApplicable::NotInForce(RuleStatus::NotEnacted))
@@ -722,4 +805,323 @@ fn scheduled_changes_after_the_research_date_are_unconfirmed() {
             );
         }
     }
+}
+
+// --- applicability (issue #20: rules apply only where they apply) -----------------------------
+
+#[test]
+fn cobalt_sulphate_for_cathodes_is_not_tested_under_the_samarium_cobalt_magnet_rule() {
+    let cathodes = PolicyContext {
+        end_use: Some(EndUse::Battery),
+        jurisdiction: Some(Jurisdiction::Us),
+        customer: Some(Customer::UsDod),
+    };
+    for id in ["US-DFARS7052-SMCO-A", "US-DFARS7052-SMCO-B"] {
+        let f = check_in(
+            id,
+            "cobalt",
+            Stage::Refining,
+            &[("CHN", 100.0)],
+            "2026-06-01",
+            cathodes,
+        );
+        assert_eq!(
+            f.outcome,
+            Outcome::NotApplicable(NotApplicable::EndUse(Some(EndUse::Battery))),
+            "{id}"
+        );
+        assert_eq!(f.measurement, None);
+        assert_eq!(
+            NotApplicable::EndUse(Some(EndUse::Battery)).reason(rule(id)),
+            "covers SmCo magnets or magnets of unstated type; this line is for batteries"
+        );
+    }
+    // The same cobalt in a SmCo magnet, or a magnet of unstated type, for a DoD supplier is
+    // tested, and fails on China; in an NdFeB magnet it is not.
+    let smco = |end_use| {
+        check_in(
+            "US-DFARS7052-SMCO-A",
+            "cobalt",
+            Stage::Refining,
+            &[("CHN", 100.0)],
+            "2026-06-01",
+            PolicyContext {
+                end_use: Some(end_use),
+                ..cathodes
+            },
+        )
+        .outcome
+    };
+    assert_eq!(smco(EndUse::MagnetSmco), Outcome::Fail);
+    assert_eq!(smco(EndUse::Magnet), Outcome::Fail);
+    assert_eq!(
+        smco(EndUse::MagnetNdfeb),
+        Outcome::NotApplicable(NotApplicable::EndUse(Some(EndUse::MagnetNdfeb)))
+    );
+}
+
+#[test]
+fn dfars_binds_us_dod_suppliers_only() {
+    let magnet = |customer| PolicyContext {
+        end_use: Some(EndUse::Magnet),
+        jurisdiction: Some(Jurisdiction::Eu),
+        customer,
+    };
+    let on = |customer| {
+        check_in(
+            "US-DFARS7052-NDFEB-A",
+            "rare_earths_magnet",
+            Stage::Component,
+            &[("CHN", 70.0), ("DEU", 30.0)],
+            "2026-06-01",
+            magnet(customer),
+        )
+        .outcome
+    };
+    assert_eq!(
+        on(Some(Customer::Commercial)),
+        Outcome::NotApplicable(NotApplicable::Customer(Some(Customer::Commercial)))
+    );
+    assert_eq!(
+        on(None),
+        Outcome::NotApplicable(NotApplicable::Customer(None))
+    );
+    // An EU firm that supplies the DoD is bound: the rule is about the customer, not the seat.
+    assert_eq!(on(Some(Customer::UsDod)), Outcome::Fail);
+    // Tungsten: any end use, DoD supply chains only.
+    let w = check_in(
+        "US-DFARS7052-W-A",
+        "tungsten",
+        Stage::Refining,
+        &[("CHN", 100.0)],
+        "2026-06-01",
+        PolicyContext {
+            end_use: Some(EndUse::Alloy),
+            customer: Some(Customer::UsDod),
+            ..PolicyContext::default()
+        },
+    );
+    assert_eq!(w.outcome, Outcome::Fail);
+}
+
+#[test]
+fn gan_transistors_and_germanium_lenses_are_not_tested_under_30d() {
+    for (material, end_use) in [
+        ("gallium", EndUse::Electronics),
+        ("germanium", EndUse::Optics),
+    ] {
+        let context = PolicyContext {
+            end_use: Some(end_use),
+            jurisdiction: Some(Jurisdiction::Us),
+            customer: None,
+        };
+        let f = check_in(
+            "US-IRC30D-CM-2025",
+            material,
+            Stage::Refining,
+            &[("CHN", 100.0)],
+            "2025-06-01",
+            context,
+        );
+        assert_eq!(
+            f.outcome,
+            Outcome::NotApplicable(NotApplicable::EndUse(Some(end_use))),
+            "{material}"
+        );
+    }
+    // A battery line outside the US market is not bound either.
+    let eu_battery = PolicyContext {
+        end_use: Some(EndUse::Battery),
+        jurisdiction: Some(Jurisdiction::Eu),
+        customer: None,
+    };
+    let f = check_in(
+        "US-IRC30D-CM-2025",
+        "lithium",
+        Stage::Refining,
+        &[("CHN", 100.0)],
+        "2025-06-01",
+        eu_battery,
+    );
+    assert_eq!(
+        f.outcome,
+        Outcome::NotApplicable(NotApplicable::Jurisdiction(Some(Jurisdiction::Eu)))
+    );
+}
+
+/// 30D's critical-mineral test on a mined and a refined mix, for a US battery line.
+fn check_30d(mined: &[(&str, f64)], refined: &[(&str, f64)], on: &str) -> Finding<'static> {
+    let groups = groups();
+    let (mined, refined) = (mix(mined), mix(refined));
+    let other = [(Stage::Mining, &mined)];
+    let id = "US-IRC30D-CM-2025";
+    check_rule(
+        rule(id),
+        &CheckInput {
+            material: "cobalt",
+            stage: Stage::Refining,
+            mix: &refined,
+            date: date(on),
+            groups: &groups,
+            context: bound_by(rule(id)),
+            other_stages: &other,
+            facility_counts: &[],
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn irc_30d_counts_minerals_extracted_or_processed_in_qualifying_countries() {
+    // Extracted in Australia (FTA partner), processed in China: qualifies in full.
+    let f = check_30d(&[("AUS", 100.0)], &[("CHN", 100.0)], "2025-06-01");
+    assert_eq!(f.outcome, Outcome::Pass);
+    let m = f.measurement.unwrap();
+    assert_eq!(m.share, 1.0);
+    assert_eq!(
+        m.by_stage,
+        vec![(Stage::Mining, 1.0), (Stage::Refining, 0.0)]
+    );
+    // And vice versa: mined in Congo, processed in Canada.
+    let f = check_30d(&[("COD", 100.0)], &[("CAN", 100.0)], "2025-06-01");
+    assert_eq!(f.outcome, Outcome::Pass);
+    // Neither stage in a qualifying country: fails (2025 requires 60 %).
+    let f = check_30d(&[("COD", 100.0)], &[("CHN", 100.0)], "2025-06-01");
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.measurement.unwrap().upper, Some(0.0));
+    // 40 % mined in Australia, 30 % refined in Canada: at least 40 % qualifies whatever the
+    // routing, at most 70 %; the 60 % test cannot be decided from country data.
+    let f = check_30d(
+        &[("AUS", 40.0), ("COD", 60.0)],
+        &[("CAN", 30.0), ("CHN", 70.0)],
+        "2025-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::StageLink));
+    let m = f.measurement.unwrap();
+    assert_eq!((m.share, m.upper), (0.4, Some(0.7)));
+}
+
+#[test]
+fn the_foreign_entity_rule_does_not_pass_cobalt_mined_in_congo_and_refined_in_indonesia() {
+    for (stage, country) in [(Stage::Mining, "COD"), (Stage::Refining, "IDN")] {
+        let f = check(
+            "US-IRC30D-FEOC-CM",
+            "cobalt",
+            stage,
+            &[(country, 100.0)],
+            "2025-06-01",
+        );
+        assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::Ownership));
+        assert_ne!(f.outcome, Outcome::Pass);
+        assert_eq!(f.measurement, None);
+    }
+    assert!(
+        NotAssessable::Ownership
+            .reason()
+            .starts_with("not assessable from country data")
+    );
+}
+
+#[test]
+fn rule_data_carries_applicability() {
+    let a = |id: &str| &rule(id).applicability;
+    assert_eq!(
+        a("US-DFARS7052-SMCO-B").end_uses,
+        vec![EndUse::MagnetSmco, EndUse::Magnet]
+    );
+    assert_eq!(
+        a("US-DFARS7052-NDFEB-A").end_uses,
+        vec![EndUse::MagnetNdfeb, EndUse::Magnet]
+    );
+    assert_eq!(a("US-DFARS7052-SMCO-B").customers, vec![Customer::UsDod]);
+    assert_eq!(a("US-IRC30D-CM-2024").stage_logic, StageLogic::Any);
+    assert_eq!(a("US-IRC30D-CM-2024").jurisdictions, vec![Jurisdiction::Us]);
+    assert_eq!(a("US-IRC30D-FEOC-CM").basis, Basis::Ownership);
+    assert_eq!(a("US-IRC30D-FEOC-CM").stage_logic, StageLogic::Each);
+    assert_eq!(a("EU-CRMA-ART5-1B-65"), &Applicability::default());
+    // Every rule about foreign entities is marked as about ownership.
+    for r in embedded_rules()
+        .iter()
+        .filter(|r| r.rule_id.contains("FEOC"))
+    {
+        assert_eq!(r.applicability.basis, Basis::Ownership, "{}", r.rule_id);
+    }
+}
+
+// --- facility counts (supplier declarations) ----------------------------------------------------
+
+/// Checks rule `id` on one stage's mix counted by facilities, in a context the rule binds.
+fn check_counted(
+    id: &str,
+    material: &str,
+    stage: Stage,
+    shares: &[(&str, f64)],
+    on: &str,
+) -> Finding<'static> {
+    check_with(
+        id,
+        (material, stage),
+        shares,
+        on,
+        bound_by(rule(id)),
+        &[stage],
+    )
+}
+
+#[test]
+fn facility_counts_decide_zero_share_tests_by_presence_only() {
+    // Three Chinese smelters of four: present, so the zero-share DFARS test fails; the share is
+    // a share of facilities and is flagged as such.
+    let f = check_counted(
+        "US-DFARS7052-W-A",
+        "tungsten",
+        Stage::Refining,
+        &[("CHN", 3.0), ("AUT", 1.0)],
+        "2026-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert!(f.measurement.unwrap().facility_count);
+    let f = check_counted(
+        "US-DFARS7052-W-A",
+        "tungsten",
+        Stage::Refining,
+        &[("AUT", 1.0)],
+        "2026-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Pass);
+}
+
+#[test]
+fn facility_counts_do_not_decide_share_thresholds_between_none_and_all() {
+    // 30D (60 % in 2025): one qualifying refinery of two says nothing about the volume share.
+    let f = check_counted(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 1.0), ("CHN", 1.0)],
+        "2025-06-01",
+    );
+    assert_eq!(
+        f.outcome,
+        Outcome::NotAssessable(NotAssessable::FacilityCount)
+    );
+    // Every refinery qualifying: all of the volume does.
+    let f = check_counted(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 2.0)],
+        "2025-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::Pass);
+    // The same share as volumes would pass neither way: 50 % is below 60 %, but an unknown
+    // mining stage may qualify the rest.
+    let f = check(
+        "US-IRC30D-CM-2025",
+        "cobalt",
+        Stage::Refining,
+        &[("CAN", 1.0), ("CHN", 1.0)],
+        "2025-06-01",
+    );
+    assert_eq!(f.outcome, Outcome::NotAssessable(NotAssessable::StageLink));
 }

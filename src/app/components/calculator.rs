@@ -39,16 +39,16 @@ pub struct CalculatorProps {
 pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let portfolio = props.portfolio.clone();
     let date = Date::parse(props.policy_date.trim());
-    let derived = use_memo(
-        (portfolio.clone(), date.clone().ok()),
-        |(portfolio, date)| {
-            let params = AssessParams {
-                date: *date,
-                ..AssessParams::default()
-            };
-            derive(portfolio, crate::reference::embedded_current(), &params)
-        },
-    );
+    // A date always: what was typed, or today while it is not a date.
+    let today_date = Date::parse(&today()).ok();
+    let check_date = date.clone().ok().or(today_date);
+    let derived = use_memo((portfolio.clone(), check_date), |(portfolio, date)| {
+        let params = AssessParams {
+            date: *date,
+            ..AssessParams::default()
+        };
+        derive(portfolio, crate::reference::embedded_current(), &params)
+    });
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .value()
@@ -77,7 +77,10 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
             </div>
             if let Some(error) = &date_error {
                 <p class="field-error" id="policy-date-error">
-                    { format!("{error}; rules are checked as written, whatever their dates") }
+                    { match today_date {
+                        Some(today) => format!("{error}; rules are checked on today's date, {today}"),
+                        None => format!("{error}; rules are checked as written, whatever their dates"),
+                    } }
                 </p>
             }
             <p class="small muted" id="data-researched" data-testid="data-researched">{ researched_note() }</p>
@@ -100,7 +103,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 <a class="button-link" href="#editor-title" data-testid="open-editor">{ "Edit" }</a>
                 <details class="menu share-menu" data-testid="share-menu">
                     <summary>{ "Save, share, export" }</summary>
-                    <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={date.clone().ok()} on_action={props.on_action.clone()} />
+                    <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={check_date} on_action={props.on_action.clone()} />
                 </details>
                 <button type="button" class="secondary" onclick={print}>{ "Print or PDF" }</button>
             </div>

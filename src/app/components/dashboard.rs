@@ -7,6 +7,7 @@
 
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::flow::{FlowParams, flow_diagram};
+use crate::analysis::policy::PolicyFinding;
 use crate::analysis::portfolio::{
     Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
 };
@@ -321,22 +322,24 @@ fn policy_note(a: &Assessment) -> String {
 }
 
 /// The policy findings of a material: failures in force as badges (details in the tooltip),
-/// how many checks passed, and the scheduled changes the rule data cannot confirm on the date.
+/// how many checks passed, the rules that apply but cannot be judged from country data, the EU's
+/// own benchmark as context, the rules that do not apply and why, and the scheduled changes the
+/// rule data cannot confirm on the date.
 fn policy_cell(m: &MaterialResult) -> Html {
     use crate::analysis::policy::Outcome;
-    let applicable: Vec<_> = m
-        .policy
-        .iter()
-        .filter(|f| !f.historical && !matches!(f.outcome, Outcome::NotApplicable(_)))
-        .collect();
-    let passed = applicable
-        .iter()
-        .filter(|f| f.outcome == Outcome::Pass)
-        .count();
-    let failing: Vec<_> = applicable
-        .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
-        .collect();
+    let current: Vec<_> = m.policy.iter().filter(|f| !f.historical).collect();
+    let of = |keep: fn(&Outcome) -> bool| -> Vec<&PolicyFinding> {
+        current
+            .iter()
+            .copied()
+            .filter(|f| keep(&f.outcome))
+            .collect()
+    };
+    let passed = of(|o| *o == Outcome::Pass).len();
+    let failing = of(|o| *o == Outcome::Fail);
+    let not_assessable = of(|o| matches!(o, Outcome::NotAssessable(_)));
+    let context = of(|o| *o == Outcome::Context);
+    let not_applicable = of(|o| matches!(o, Outcome::NotApplicable(_)));
     // One note per rule, whatever the number of stages it was checked at.
     let mut unconfirmed: Vec<String> = Vec::new();
     for f in &m.policy {
@@ -347,15 +350,16 @@ fn policy_cell(m: &MaterialResult) -> Html {
             }
         }
     }
+    let judged = passed + failing.len() + not_assessable.len();
     html! {
         <div class="policy-cell">
             for text in &unconfirmed {
                 <p class="small notice" data-testid="policy-unconfirmed">{ text }</p>
             }
-            if applicable.is_empty() {
-                <span class="muted">{ "no rule covers it" }</span>
+            if judged == 0 {
+                <span class="muted">{ "no rule binds it" }</span>
             } else if failing.is_empty() {
-                <span class="badge good">{ format!("{passed} passed") }</span>
+                if passed > 0 { <span class="badge good">{ format!("{passed} passed") }</span> }
             } else {
                 <details>
                     <summary>
@@ -365,21 +369,60 @@ fn policy_cell(m: &MaterialResult) -> Html {
                     <ul class="policy-list">
                         for f in failing {
                             <li title={policy_title(f)}>
-                                { format!("{} ({})", f.name, f.stage.label().to_lowercase()) }
+                                { format!("{} ({})", f.name, f.stages_label().to_lowercase()) }
                                 if let Some(m) = &f.measurement {
                                     <span class="muted">{ format!(": {} vs limit {}", pct(m.share), pct(m.limit)) }</span>
                                 }
-                                if f.eu_level_benchmark { <span class="muted">{ " (EU-level benchmark)" }</span> }
                             </li>
                         }
                     </ul>
                 </details>
             }
+            { finding_list("policy-not-assessable", "not assessable from country data", &not_assessable) }
+            { finding_list("policy-context", "EU benchmark (context)", &context) }
+            { finding_list("policy-not-applicable", "not applicable", &not_applicable) }
         </div>
     }
 }
 
-fn policy_title(f: &crate::analysis::policy::PolicyFinding) -> String {
+/// A collapsed list of findings with, for each, its stages and why (or, for the EU benchmark,
+/// the share against the EU's own target); nothing when there are none.
+fn finding_list(test_id: &'static str, what: &str, findings: &[&PolicyFinding]) -> Html {
+    if findings.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <details class="small" data-testid={test_id}>
+            <summary class="muted">{ format!("{} {what}", findings.len()) }</summary>
+            <ul class="policy-list">
+                for f in findings {
+                    <li title={policy_title(f)}>
+                        { format!("{} ({}): ", f.name, f.stages_label().to_lowercase()) }
+                        <span class="muted">{ finding_reason(f) }</span>
+                    </li>
+                }
+            </ul>
+        </details>
+    }
+}
+
+/// Why a finding is not a pass or a fail, in words; for the EU benchmark, the measured share
+/// against the EU's own target.
+fn finding_reason(f: &PolicyFinding) -> String {
+    match (&f.reason, &f.measurement) {
+        (Some(reason), _) => reason.clone(),
+        (None, Some(m)) if f.eu_level_benchmark => format!(
+            "largest third country {} against the EU's own benchmark of {} for the Union's \
+             consumption ({}); not an obligation of the firm",
+            pct(m.share),
+            pct(m.limit),
+            if m.passes() { "within" } else { "above" }
+        ),
+        _ => String::new(),
+    }
+}
+
+fn policy_title(f: &PolicyFinding) -> String {
     let measured = f
         .measurement
         .as_ref()
@@ -500,14 +543,21 @@ fn basis_cell(reference: &ReferenceData, material: &str, s: &StageResult) -> Htm
         MixBasis::World | MixBasis::Mixed => world_source(reference, material, s.stage),
         MixBasis::User | MixBasis::Trade | MixBasis::Unavailable => None,
     };
+    let counted = s.facility_count.then(|| html! {
+        <span class="muted" data-testid="facility-count-basis"
+            title="The declared smelters or mines, counted: shares of facilities, not of volume. Concentration is over facilities; policy checks read only which countries are present.">
+            { " · by number of facilities" }
+        </span>
+    });
     match source {
         Some((label, full)) => html! {
             <>
                 { basis_text(s.basis) }{ " · " }
                 <a href="#/sources" title={full}>{ label }</a>
+                { counted.unwrap_or_default() }
             </>
         },
-        None => html! { basis_text(s.basis) },
+        None => html! { <>{ basis_text(s.basis) }{ counted.unwrap_or_default() }</> },
     }
 }
 

@@ -4,15 +4,16 @@
 //! data contradicts, kept as entered) appear next to their field too.
 
 use crate::app::components::material_picker::MaterialPicker;
-use crate::app::state::{Action, LineField};
+use crate::app::state::{Action, LineField, PortfolioField};
 use crate::model::Stage;
+use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::portfolio::{
     Field, Location, LookThroughBasis, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
     ValidationError,
 };
 use crate::model::warnings::SourcingWarning;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Properties of [`Editor`].
@@ -40,9 +41,32 @@ pub fn Editor(props: &EditorProps) -> Html {
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
     // The editor is below the results: drawn in the task after the first screen.
     let later = crate::app::later::use_later();
+    let set = |field: PortfolioField| {
+        props
+            .on_action
+            .reform(move |e: Event| Action::EditPortfolio {
+                field,
+                text: e.target_unchecked_into::<HtmlSelectElement>().value(),
+            })
+    };
+    let portfolio = &props.portfolio;
     html! {
         <section aria-labelledby="editor-title" class={classes!("editor", (props.portfolio.lines.len() > LONG_PORTFOLIO).then_some("long"))}>
             <h2 id="editor-title">{ "What you buy, and from where" }</h2>
+            <fieldset class="card policy-context" data-testid="policy-context">
+                <legend>{ "Where you sell, and to whom" }</legend>
+                <p class="small muted">{ "Sourcing rules bind some markets and customers only: IRC 30D the US market, the DFARS magnet and specialty-metal rules suppliers of the US Department of Defense. Not given, such rules are reported as not applicable." }</p>
+                <div class="line-fields">
+                    { choice_field(
+                        "portfolio-jurisdiction".into(), "Market (jurisdiction)", portfolio.jurisdiction.clone(),
+                        Jurisdiction::ALL.iter().map(|j| (j.id(), j.label())).collect(),
+                        field_messages(&props.errors, |f| *f == Field::Jurisdiction), set(PortfolioField::Jurisdiction)) }
+                    { choice_field(
+                        "portfolio-customer".into(), "Customers", portfolio.customer.clone(),
+                        Customer::ALL.iter().map(|c| (c.id(), c.label())).collect(),
+                        field_messages(&props.errors, |f| *f == Field::Customer), set(PortfolioField::Customer)) }
+                </div>
+            </fieldset>
             <datalist id="country-codes">
                 for country in &reference.countries {
                     <option value={country.code.to_string()} label={country.name.clone()} />
@@ -148,6 +172,45 @@ fn field_messages(errors: &[ValidationError], pick: impl Fn(&Field) -> bool) -> 
         .collect()
 }
 
+/// A choice among `options` (id, label) with "Not given" first, its label and its error
+/// messages. A value typed in a file that is not an option is kept and shown as such, so that
+/// nothing the user entered is lost.
+fn choice_field(
+    id: String,
+    label: &str,
+    value: Option<String>,
+    options: Vec<(&'static str, &'static str)>,
+    messages: Vec<String>,
+    onchange: Callback<Event>,
+) -> Html {
+    let error_id = format!("{id}-error");
+    let invalid = !messages.is_empty();
+    let value = value.unwrap_or_default();
+    let unknown = !value.trim().is_empty()
+        && !options
+            .iter()
+            .any(|(o, _)| o.eq_ignore_ascii_case(value.trim()));
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label }</label>
+            <select id={id} {onchange}
+                aria-invalid={invalid.then_some("true")}
+                aria-describedby={invalid.then_some(error_id.clone())}>
+                <option value="" selected={value.trim().is_empty()}>{ "Not given" }</option>
+                for (option, text) in options {
+                    <option value={option} selected={option.eq_ignore_ascii_case(value.trim())}>{ text }</option>
+                }
+                if unknown {
+                    <option value={value.clone()} selected=true>{ format!("{value} (not recognised)") }</option>
+                }
+            </select>
+            if invalid {
+                <p class="field-error" id={error_id}>{ messages.join("; ") }</p>
+            }
+        </div>
+    }
+}
+
 /// One input with its label and its error messages, wired for assistive technology.
 fn text_field(
     id: String,
@@ -194,6 +257,11 @@ fn LineEditor(props: &LineProps) -> Html {
     let remove = props
         .on_action
         .reform(move |_: MouseEvent| Action::RemoveLine(index));
+    let on_end_use = props.on_action.reform(move |e: Event| Action::EditLine {
+        line: index,
+        field: LineField::EndUse,
+        text: e.target_unchecked_into::<HtmlSelectElement>().value(),
+    });
     let line = &props.line;
     let material = line.material.clone().unwrap_or_default();
     let id = |name: &str| format!("line{index}-{name}");
@@ -219,6 +287,9 @@ fn LineEditor(props: &LineProps) -> Html {
                 { text_field(id("spend"), "Annual spend", typed(&line.spend), field_messages(&props.errors, |f| *f == Field::Spend), "decimal", edit(LineField::Spend)) }
                 { text_field(id("revenue"), "Revenue depending on it (%)", typed(&line.revenue_share_pct), field_messages(&props.errors, |f| *f == Field::RevenueShare), "decimal", edit(LineField::RevenueShare)) }
                 { text_field(id("inventory"), "Days of inventory", typed(&line.inventory_days), field_messages(&props.errors, |f| *f == Field::InventoryDays), "decimal", edit(LineField::InventoryDays)) }
+                { choice_field(id("end-use"), "End use (what it goes into)", line.end_use.clone(),
+                    EndUse::ALL.iter().map(|e| (e.id(), e.label())).collect(),
+                    field_messages(&props.errors, |f| *f == Field::EndUse), on_end_use) }
             </div>
             if !other_errors.is_empty() {
                 <p class="field-error">{ other_errors.join("; ") }</p>
@@ -229,6 +300,7 @@ fn LineEditor(props: &LineProps) -> Html {
                         line={index}
                         stage={stage}
                         sourcing={line.stage(stage).cloned()}
+                        facility_count={line.is_facility_count(stage)}
                         errors={props.errors.iter().filter(|e| matches!(&e.field, Field::Stage(s) | Field::Country(s, _) if *s == stage)).cloned().collect::<Vec<_>>()}
                         warnings={props.warnings.iter().filter(|w| matches!(&w.field, Field::Country(s, _) if *s == stage)).map(|w| (w.field.clone(), w.message.clone())).collect::<Vec<_>>()}
                         world_available={reference.world_mix(&material, stage).is_some()}
@@ -248,6 +320,9 @@ fn LineEditor(props: &LineProps) -> Html {
 struct StageProps {
     line: usize,
     stage: Stage,
+    /// Whether the mix counts facilities (supplier declarations) rather than volumes.
+    #[prop_or_default]
+    facility_count: bool,
     sourcing: Option<RawStageSourcing>,
     errors: Vec<ValidationError>,
     /// The stage's warnings: the country field and the message.
@@ -292,6 +367,9 @@ fn StageEditor(props: &StageProps) -> Html {
                     { "I know my countries" }
                 </label>
             </div>
+            if props.facility_count {
+                <p class="small notice" data-testid="facility-count-note">{ "Shares by number of facilities (from supplier declarations), not by volume: concentration counts facilities, and policy checks read only which countries are present." }</p>
+            }
             if let Some(RawStageSourcing::Mix(mix)) = &props.sourcing {
                 <table class="mix-table">
                     <thead><tr>

@@ -433,7 +433,13 @@ fn SideBySideView(props: &SideBySideProps) -> Html {
         &props.today,
         &planned,
         reference,
-        &AssessParams::default(),
+        // A date always (issue #20): the policy rows are judged on today.
+        &AssessParams {
+            date:
+                crate::analysis::policy::Date::parse(&crate::app::components::calculator::today())
+                    .ok(),
+            ..AssessParams::default()
+        },
         &cut,
         &ScenarioParams::default(),
     );

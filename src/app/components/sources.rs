@@ -92,6 +92,7 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
                         <th scope="col">{ "In force" }</th>
                         <th scope="col">{ date.map_or_else(|| "Status".to_string(), |d| format!("Status on {d}")) }</th>
                         <th scope="col">{ "Verified" }</th>
+                        <th scope="col">{ "Applies to" }</th>
                     </tr></thead>
                     <tbody>
                         for rule in embedded_rules() {
@@ -106,6 +107,11 @@ pub fn SourcesPage(props: &SourcesProps) -> Html {
                                 } }</td>
                                 <td>{ rule_status(rule, date) }</td>
                                 <td>{ format!("{:?}", rule.confidence).to_lowercase() }</td>
+                                <td>{ if rule.is_eu_level_benchmark() {
+                                    "the EU's own benchmark: shown as context, not a test of the firm".to_string()
+                                } else {
+                                    rule.applicability.summary()
+                                } }</td>
                             </tr>
                         }
                     </tbody>
