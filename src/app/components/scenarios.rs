@@ -5,7 +5,9 @@ use crate::analysis::montecarlo::{
     CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, country_rates,
 };
 use crate::analysis::policy::Date;
-use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets, events_researched};
+use crate::analysis::scenario::presets::{
+    Basis, EventPreset, default_preset, embedded_presets, events_researched,
+};
 use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
@@ -88,31 +90,17 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
     let choice = {
         let list = list.clone();
         let portfolio = props.portfolio.clone();
-        // The newest event that took effect and touches a material of the portfolio, else the newest
-        // that touches one, else the newest event.
+        // The core's default: the newest supply-wide measure that took effect and cuts a
+        // material of the portfolio, else none (the user chooses).
         use_state(move || {
-            let held: Vec<String> = portfolio
+            let held: Vec<&str> = portfolio
                 .lines
                 .iter()
-                .filter_map(|l| l.material.clone())
+                .filter_map(|l| l.material.as_deref())
+                .filter_map(|m| reference.find_material(m).map(|mm| mm.id.as_str()))
                 .collect();
-            let touches = |p: &&&EventPreset| {
-                p.scenario.as_ref().is_some_and(|s| {
-                    s.targets.iter().any(|t| {
-                        held.iter().any(|m| {
-                            reference
-                                .find_material(m)
-                                .is_some_and(|mm| mm.id == t.material)
-                        })
-                    })
-                })
-            };
-            let took_effect =
-                |p: &&&EventPreset| p.scenario.as_ref().is_some_and(|s| s.took_effect);
-            list.iter()
-                .find(|p| touches(p) && took_effect(p))
-                .or_else(|| list.iter().find(touches))
-                .or(list.first())
+            default_preset(embedded_presets(), &held)
+                .filter(|p| list.iter().any(|l| l.id == p.id))
                 .map(|p| p.id.clone())
                 .unwrap_or_default()
         })
@@ -164,7 +152,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
         }
         (Some(c), Some(m)) => match preset.and_then(|p| p.scenario.as_ref()) {
             Some(s) => s.to_scenario(Some(c), Some(m)).map_err(|e| e.to_string()),
-            None => Err("choose an event".into()),
+            None => Err(String::new()),
         },
         _ => Err("enter the cut and the duration as numbers".into()),
     };
@@ -208,6 +196,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                     <div class="field">
                         <label for="scenario-choice">{ "Scenario" }</label>
                         <select id="scenario-choice" onchange={on_choice} data-testid="scenario-choice">
+                            <option value="" selected={choice.is_empty()} disabled=true>{ "Choose an event" }</option>
                             for p in &list {
                                 <option value={p.id.clone()} selected={p.id == *choice}>
                                     { format!("{} · {}", p.effective.or(p.announced).map(|d| d.to_string()).unwrap_or_default(), p.name) }
@@ -239,7 +228,11 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                     </div>
                 </div>
                 if let (Some(p), false) = (preset, custom) { { preset_details(p, date) } }
-                if let Err(message) = &scenario { <p class="field-error" role="alert">{ message }</p> }
+                if choice.is_empty() {
+                    <p class="small muted" data-testid="scenario-none">{ "No supply-wide measure in the event data cuts a material of your portfolio: choose an event, or cut a country yourself." }</p>
+                } else if let Some(message) = scenario.as_ref().err().filter(|m| !m.is_empty()) {
+                    <p class="field-error" role="alert">{ message }</p>
+                }
                 if spare_value.is_none() { <p class="field-error" role="alert">{ "Spare capacity must be a number from 0 to 100" }</p> }
                 if let Some(r) = &result {
                     <div data-testid="scenario-result">
