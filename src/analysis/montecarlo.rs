@@ -7,14 +7,15 @@
 //! countries and is never disrupted) and each stage `k`:
 //!
 //! - **Occurrence.** `c` disrupts stage `k` with annual probability `p(c,k)`. Default:
-//!   `p = 1 - exp(-lambda)`, `lambda = g * W_c / 10 + h * n(c,k) / Y` where `W_c` is the
+//!   `p = 1 - exp(-lambda)`, `lambda = s (g * W_c / 10 + h * rate(c,k))` where `W_c` is the
 //!   country's governance score on the EU 0-10 scale (`(2.5 - WGI_mean) * 2`, 10 = weakest; 5
 //!   when the WGI have no score), `g` = 0.04 per year (the governance rate of the weakest
-//!   governance), `n(c,k)` the number of recorded events of `c` at stage `k` that took effect
-//!   in 2009-2025 ([`presets::history_counts`]), `Y` = 17 years, and `h` = 0.25 (the share of
-//!   recorded, material-specific measures taken to count as a shock to all of a country's
-//!   supply at that stage). Every probability is editable per country and stage
-//!   ([`MonteCarloParams::overrides`]).
+//!   governance, a choice), `rate(c,k)` the recency-weighted rate of the recorded events of `c`
+//!   at stage `k` that took effect in 2009-2025 ([`ProbabilityModel::fit`], half-life 5 years,
+//!   a choice), `h` = 0.25 (the share of recorded, material-specific measures taken to count as
+//!   a shock to all of a country's supply at that stage, a choice) and `s` the rate scale (1;
+//!   0.5 and 2 for the low and high cases of the sensitivity band, [`SENSITIVITY`]). Every
+//!   probability is editable per country and stage ([`MonteCarloParams::overrides`]).
 //! - **Common shock.** A disruption hits *all* materials of `c` at the drawn stages together,
 //!   with one severity and one duration per country and trial.
 //! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
@@ -26,13 +27,24 @@
 //!
 //! The disruption of `c` hits each line as a [`Scenario`](super::scenario::Scenario) would: the
 //! stage shortfall `max(0, s x - r (1 - s))` with spare capacity `r`, the line's shortfall `f`
-//! the largest over the disrupted stages, and the loss `revenue_share * max(0, f D - m) / 12`
-//! with `m` the inventory months (see [`scenario`](super::scenario)). Disruptions of different
-//! countries in one trial add, each drawing on the full inventory (as if they did not overlap),
-//! and a line's loss in a trial is capped at its revenue share (one year of the revenue that
-//! depends on it). The trial's loss is the sum over lines, capped at 1 (all of the revenue), as
-//! a fraction of annual revenue (or in money with the caller's annual revenue). Contributions of countries, materials and lines
-//! are exact shares of the mean (a capped line's contributions are scaled down together).
+//! the largest over the disrupted stages (one country's stages are one flow in series), and the
+//! loss `revenue_share * max(0, f D - m) / 12` with `m` the inventory months (see
+//! [`scenario`](super::scenario)); the stage that sets `f` is the disruption's binding stage.
+//! Disruptions of different countries in one trial each draw on the full inventory (as if they
+//! did not overlap) and combine on a line as flows: at one binding stage their losses add
+//! (parallel suppliers), across stages they combine as independent flows, `1 - (1 - l_m)(1 -
+//! l_r)` of the line's revenue share with `l_k` the summed loss fraction at stage `k` (capped
+//! at 1), so a line never loses more than its revenue share. The trial's loss is the sum over
+//! lines, capped at 1 (all of the revenue), as a fraction of annual revenue (or in money with
+//! the caller's annual revenue). Contributions of countries, materials and lines are exact
+//! shares of the mean (a combined or capped line's contributions are scaled down together).
+//!
+//! # A stress index, not a forecast
+//!
+//! The rates are fitted to a short, curated event history with chosen constants, so the
+//! quantiles are a stress index for comparing portfolios and sourcing options, not calibrated
+//! return periods: P95 is "the 95th percentile of simulated years", never "1 year in 20".
+//! [`sensitivity`] runs the model at the low, central and high rates of [`SENSITIVITY`].
 //!
 //! # Statistics
 //!
@@ -175,12 +187,20 @@ impl DurationModel {
 pub struct ProbabilityModel {
     /// `g`: annual rate of a country with the weakest governance (EU-scaled WGI of 10).
     pub governance_rate: f64,
-    /// `h`: weight of each recorded event per year of history.
+    /// `h`: the share of recorded (material-specific) events taken to count as a shock to all of
+    /// a country's supply at the stage.
     pub history_weight: f64,
     /// First year of the history window.
     pub history_from: u16,
     /// Last year of the history window.
     pub history_to: u16,
+    /// Half-life of an event's weight in the fitted rate, in years: an event `a` years before
+    /// [`Self::history_to`] weighs `2^(-a / half_life)`. Infinite: every year weighs the same
+    /// (the plain average over the window).
+    pub half_life_years: f64,
+    /// A factor on every default rate `lambda`: 1 for the central case, and the low and high
+    /// cases of the sensitivity band ([`SENSITIVITY`]).
+    pub rate_scale: f64,
     /// EU-scaled governance score used where the WGI have none.
     pub unknown_governance: f64,
 }
@@ -192,28 +212,100 @@ impl Default for ProbabilityModel {
             history_weight: 0.25,
             history_from: 2009,
             history_to: 2025,
+            half_life_years: DEFAULT_HALF_LIFE_YEARS,
+            rate_scale: 1.0,
             unknown_governance: 5.0,
         }
     }
 }
 
+/// The default half-life of the recency weighting, in years (a choice; see the module notes).
+pub const DEFAULT_HALF_LIFE_YEARS: f64 = 5.0;
+
+/// The rate cases of the sensitivity band: every default rate times 0.5, 1 and 2 (a choice: a
+/// factor of 2 either way covers the gap between the plain 2009-2025 average and the
+/// recency-weighted rate of China's refining, 0.59 and 0.95 events a year, the largest rate in
+/// the data). User-set probabilities are kept in every case.
+pub const SENSITIVITY: [(&str, f64); 3] = [("low", 0.5), ("central", 1.0), ("high", 2.0)];
+
+/// The fit of one country's and stage's event rate to the history (see [`ProbabilityModel::fit`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HistoryFit {
+    /// Events counted in the window.
+    pub events: u32,
+    /// Their weights summed, `sum_e w(y_e)`.
+    pub weighted_events: f64,
+    /// The window's weighted years, `sum_y w(y)`.
+    pub weighted_years: f64,
+    /// The fitted rate, events per year: `weighted_events / weighted_years`.
+    pub rate: f64,
+}
+
 impl ProbabilityModel {
+    /// The recency-weighted rate of the events that took effect in the years `years` (each
+    /// within the window): with `w(y) = 2^(-(history_to - y) / half_life)`, the rate is
+    /// `sum_e w(y_e) / sum_{y = from}^{to} w(y)`, the exponentially weighted count per weighted
+    /// year, which is the maximum-likelihood rate of a Poisson process whose log-likelihood
+    /// terms are weighted by `w` (a discounted likelihood; with an infinite half-life the plain
+    /// average `n / Y`).
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::ProbabilityModel;
+    /// let plain = ProbabilityModel { half_life_years: f64::INFINITY, ..Default::default() };
+    /// assert!((plain.fit(&[2010, 2024]).rate - 2.0 / 17.0).abs() < 1e-15);
+    /// // With a half-life, a recent event weighs more than an old one.
+    /// let model = ProbabilityModel::default();
+    /// assert!(model.fit(&[2024]).rate > model.fit(&[2010]).rate);
+    /// ```
+    pub fn fit(&self, years: &[u16]) -> HistoryFit {
+        // The weight of one year less, `2^(-1 / half_life)`; powers by multiplication so that
+        // every platform computes the same bits.
+        let step = if self.half_life_years.is_finite() && self.half_life_years > 0.0 {
+            (-std::f64::consts::LN_2 / self.half_life_years).exp()
+        } else {
+            1.0
+        };
+        let span = self.history_to.saturating_sub(self.history_from);
+        let mut weights = Vec::with_capacity(usize::from(span) + 1);
+        let mut w = 1.0;
+        for _ in 0..=span {
+            weights.push(w);
+            w *= step;
+        }
+        let weighted_years: f64 = weights.iter().sum();
+        let weighted_events: f64 = years
+            .iter()
+            .filter(|&&y| (self.history_from..=self.history_to).contains(&y))
+            .map(|&y| weights[usize::from(self.history_to - y)])
+            .sum();
+        HistoryFit {
+            events: u32::try_from(years.len()).unwrap_or(u32::MAX),
+            weighted_events,
+            weighted_years,
+            rate: if weighted_years > 0.0 {
+                weighted_events / weighted_years
+            } else {
+                0.0
+            },
+        }
+    }
+
     /// The default annual probability for a country with EU-scaled governance `governance`
-    /// (0-10, `None` = unknown) and `events` recorded events at the stage.
+    /// (0-10, `None` = unknown) and the fitted event rate `event_rate` (events per year, from
+    /// [`Self::fit`]) at the stage: `1 - exp(-s (g W / 10 + h rate))` with `s` the rate scale.
     ///
     /// ```
     /// use chokepoint::analysis::montecarlo::ProbabilityModel;
     /// let model = ProbabilityModel::default();
     /// // no history, governance 5: lambda = 0.04 * 0.5 = 0.02
-    /// assert!((model.probability(Some(5.0), 0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
+    /// assert!((model.probability(Some(5.0), 0.0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
     /// ```
-    pub fn probability(&self, governance: Option<f64>, events: u32) -> f64 {
+    pub fn probability(&self, governance: Option<f64>, event_rate: f64) -> f64 {
         let w = governance
             .unwrap_or(self.unknown_governance)
             .clamp(0.0, 10.0);
-        let years = f64::from(self.history_to.saturating_sub(self.history_from) + 1);
         let lambda =
-            self.governance_rate * w / 10.0 + self.history_weight * f64::from(events) / years;
+            self.rate_scale * (self.governance_rate * w / 10.0 + self.history_weight * event_rate);
         let p = 1.0 - (-lambda.max(0.0)).exp();
         if p.is_finite() {
             p.clamp(0.0, 1.0)
@@ -280,7 +372,8 @@ pub enum MonteCarloError {
     Severity(Severity),
     /// A fixed duration outside `(0, 12]` or a mean duration below 1 month or not finite.
     Duration(DurationModel),
-    /// A probability model with a negative or non-finite rate or weight.
+    /// A probability model with a negative or non-finite rate, weight or scale, a half-life not
+    /// above 0, or a window that ends before it starts.
     ProbabilityModel,
     /// Histogram bins outside 1 to 1,000.
     HistogramBins(usize),
@@ -301,9 +394,10 @@ impl fmt::Display for MonteCarloError {
                 f,
                 "duration {d:?} is not a fixed 0-12 months or a mean of at least 1 month"
             ),
-            MonteCarloError::ProbabilityModel => {
-                f.write_str("probability rates and weights must be finite and non-negative")
-            }
+            MonteCarloError::ProbabilityModel => f.write_str(
+                "probability rates, weights and scale must be finite and non-negative, the \
+                     half-life above 0 and the history window in order",
+            ),
             MonteCarloError::HistogramBins(n) => {
                 write!(f, "{n} histogram bins is not within 1-1000")
             }
@@ -339,7 +433,11 @@ impl MonteCarloParams {
         }
         let m = self.probability_model;
         let fine = |x: f64| x.is_finite() && x >= 0.0;
-        if !(fine(m.governance_rate) && fine(m.history_weight) && fine(m.unknown_governance))
+        if !(fine(m.governance_rate)
+            && fine(m.history_weight)
+            && fine(m.unknown_governance)
+            && fine(m.rate_scale)
+            && m.half_life_years > 0.0)
             || m.history_to < m.history_from
         {
             return Err(MonteCarloError::ProbabilityModel);
@@ -376,6 +474,8 @@ pub struct CountryRate {
     pub wgi_mean: Option<f64>,
     /// Recorded events of the country at the stage in the history window.
     pub history_events: u32,
+    /// The fit of the country's event rate at the stage to those events.
+    pub history: HistoryFit,
 }
 
 /// The default probabilities for the supplier countries of `portfolio` (and the user's
@@ -392,12 +492,12 @@ pub fn country_rates(
 /// The annual probability that `country` disrupts `stage`, and where it comes from: the user's
 /// override (the last one given for that country and stage), else
 /// [`ProbabilityModel::probability`] of the country's EU-scaled `governance` (`None` = unknown)
-/// and its `events` recorded at the stage. The simulation and the planner's expected-loss
-/// objective both use it, so they agree on every probability.
+/// and its fitted event rate `event_rate` at the stage. The simulation and the planner's
+/// expected-loss objective both use it, so they agree on every probability.
 pub fn disruption_probability(
     params: &MonteCarloParams,
     governance: Option<f64>,
-    events: u32,
+    event_rate: f64,
     country: CountryCode,
     stage: Stage,
 ) -> (f64, ProbabilityBasis) {
@@ -409,7 +509,7 @@ pub fn disruption_probability(
     match user {
         Some(o) => (o.probability.get(), ProbabilityBasis::User),
         None => (
-            params.probability_model.probability(governance, events),
+            params.probability_model.probability(governance, event_rate),
             ProbabilityBasis::Default,
         ),
     }
@@ -616,7 +716,7 @@ fn compile(
             }
         }
     }
-    let history = presets::history_counts(
+    let history = presets::history_years(
         events,
         params.probability_model.history_from,
         params.probability_model.history_to,
@@ -631,9 +731,12 @@ fn compile(
             if !country.entries.iter().any(|e| e.share[k] > 0.0) {
                 continue;
             }
-            let n = history.get(&(country.code, stage)).copied().unwrap_or(0);
+            let years = history
+                .get(&(country.code, stage))
+                .map_or(&[][..], Vec::as_slice);
+            let fit = params.probability_model.fit(years);
             let (probability, basis) =
-                disruption_probability(params, governance, n, country.code, stage);
+                disruption_probability(params, governance, fit.rate, country.code, stage);
             country.probability[k] = if probability.is_nan() {
                 0.0
             } else {
@@ -645,7 +748,8 @@ fn compile(
                 probability,
                 basis,
                 wgi_mean,
-                history_events: n,
+                history_events: fit.events,
+                history: fit,
             });
         }
     }
@@ -765,9 +869,11 @@ impl Model {
         let mut short = false;
         for entry in &country.entries {
             let mut f: f64 = 0.0;
+            let mut stage = 0;
             for (k, (&share, &spare)) in entry.share.iter().zip(&entry.spare).enumerate() {
-                if mask & (1 << k) != 0 {
-                    f = f.max(share * severity - spare);
+                if mask & (1 << k) != 0 && share * severity - spare > f {
+                    f = share * severity - spare;
+                    stage = k;
                 }
             }
             if f <= 0.0 {
@@ -781,6 +887,7 @@ impl Model {
                 hits.push(Hit {
                     country: ci,
                     line: entry.line,
+                    stage,
                     loss,
                 });
             }
@@ -790,30 +897,46 @@ impl Model {
 }
 
 impl Model {
-    /// Adds a trial's hits to the contributions and returns the trial's loss: each line's loss
-    /// capped at its revenue share, the total capped at 1 (all revenue), contributions scaled
-    /// down with their caps.
+    /// Adds a trial's hits to the contributions and returns the trial's loss. A line's losses
+    /// combine as independent flows across stages and add within a stage: with `l_k` the sum of
+    /// the line's losses (fractions of its revenue share) from the countries whose binding stage
+    /// is `k`, capped at 1, the line loses `rs * (1 - prod_k (1 - l_k))`, at most its revenue
+    /// share. The total is capped at 1 (all revenue); contributions are scaled down with the
+    /// combination and the cap.
     fn record(&self, scratch: &mut Scratch, tally: &mut Tally) -> f64 {
         let Scratch { hits, line_totals } = scratch;
         line_totals.clear();
-        line_totals.resize(self.lines.len(), 0.0);
+        line_totals.resize(self.lines.len(), [0.0; 4]);
         for hit in hits.iter() {
-            line_totals[hit.line] += hit.loss;
+            let totals = &mut line_totals[hit.line];
+            totals[hit.stage] += hit.loss;
+            totals[3] += hit.loss;
         }
-        // From here on `line_totals` holds each line's scale factor.
+        // From here on `line_totals[l][3]` holds line `l`'s scale factor.
         let mut total = 0.0;
-        for (line_total, line) in line_totals.iter_mut().zip(&self.lines) {
-            let cap = line.revenue_share;
-            total += line_total.min(cap);
-            *line_total = if *line_total > cap {
-                cap / *line_total
+        for (totals, line) in line_totals.iter_mut().zip(&self.lines) {
+            let raw = totals[3];
+            if raw <= 0.0 {
+                totals[3] = 1.0;
+                continue;
+            }
+            let rs = line.revenue_share;
+            let loss = if totals[..3].iter().filter(|&&l| l > 0.0).count() == 1 {
+                // One stage (the usual case): the sum itself, exactly, capped.
+                raw.min(rs)
             } else {
-                1.0
+                let kept: f64 = totals[..3]
+                    .iter()
+                    .map(|&l| 1.0 - (l / rs).min(1.0))
+                    .product();
+                rs * (1.0 - kept)
             };
+            total += loss;
+            totals[3] = loss / raw;
         }
         let overall = if total > 1.0 { 1.0 / total } else { 1.0 };
         for hit in hits.iter() {
-            let loss = hit.loss * line_totals[hit.line] * overall;
+            let loss = hit.loss * line_totals[hit.line][3] * overall;
             tally.by_country[hit.country] += loss;
             tally.by_line[hit.line] += loss;
             tally.by_material[self.lines[hit.line].material] += loss;
@@ -826,7 +949,8 @@ impl Model {
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     hits: Vec<Hit>,
-    line_totals: Vec<f64>,
+    /// Per line: the losses whose binding stage is mining, refining, component, and their sum.
+    line_totals: Vec<[f64; 4]>,
 }
 
 /// One country's loss on one line in a trial (before capping).
@@ -834,6 +958,8 @@ struct Scratch {
 struct Hit {
     country: usize,
     line: usize,
+    /// The binding stage (index as in `stage_index`).
+    stage: usize,
     loss: f64,
 }
 
@@ -1302,6 +1428,80 @@ fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> MonteCarloResul
         rates: run.rates.clone(),
         params: run.params.clone(),
     }
+}
+
+/// One case of the sensitivity band: the stress index at one rate scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StressPoint {
+    /// `low`, `central` or `high` ([`SENSITIVITY`]).
+    pub case: String,
+    /// The factor on every default rate.
+    pub rate_scale: f64,
+    /// Expected annual loss.
+    pub expected_loss: f64,
+    /// The 95th percentile of simulated years (a stress index, not "1 year in 20").
+    pub p95: f64,
+    /// The 99th percentile of simulated years.
+    pub p99: f64,
+}
+
+impl StressPoint {
+    /// The point of a finished run at `case` and `rate_scale`.
+    pub fn of(case: &str, rate_scale: f64, results: &MonteCarloResults) -> StressPoint {
+        StressPoint {
+            case: case.to_string(),
+            rate_scale,
+            expected_loss: results.expected_loss,
+            p95: results.p95,
+            p99: results.p99,
+        }
+    }
+}
+
+/// The parameters of each case of the sensitivity band: `params` with its rate scale times the
+/// case's factor ([`SENSITIVITY`]), in the order low, central, high.
+pub fn sensitivity_params(params: &MonteCarloParams) -> Vec<(&'static str, f64, MonteCarloParams)> {
+    SENSITIVITY
+        .iter()
+        .map(|&(case, factor)| {
+            let mut case_params = params.clone();
+            case_params.probability_model.rate_scale *= factor;
+            (case, case_params.probability_model.rate_scale, case_params)
+        })
+        .collect()
+}
+
+/// The stress index at the low, central and high rates ([`SENSITIVITY`]), each a full run of
+/// `params.trials` trials with the same `seed` (common random numbers, so the band reflects the
+/// rates rather than the sampling noise).
+///
+/// ```
+/// use chokepoint::analysis::montecarlo::{MonteCarloParams, sensitivity};
+/// use chokepoint::model::portfolio::Portfolio;
+/// let reference = chokepoint::reference::embedded();
+/// let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
+///   "revenue_share_pct": 20, "inventory_days": 30}]}"#;
+/// let portfolio = Portfolio::from_json(text, reference).unwrap();
+/// let params = MonteCarloParams { trials: 5_000, ..MonteCarloParams::default() };
+/// let band = sensitivity(&portfolio, reference, &params, 1).unwrap();
+/// assert_eq!(band.len(), 3);
+/// assert!(band[0].expected_loss <= band[1].expected_loss);
+/// assert!(band[1].expected_loss <= band[2].expected_loss);
+/// ```
+pub fn sensitivity(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    params: &MonteCarloParams,
+    seed: u64,
+) -> Result<Vec<StressPoint>, MonteCarloError> {
+    sensitivity_params(params)
+        .into_iter()
+        .map(|(case, scale, case_params)| {
+            let mut run = MonteCarlo::new(portfolio, reference, &case_params, seed)?;
+            run.run_all();
+            Ok(StressPoint::of(case, scale, &run.finish()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

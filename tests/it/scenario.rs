@@ -770,6 +770,65 @@ fn monte_carlo_mean_converges_to_the_analytic_expectation() {
     assert!((r.by_country[0].share - 1.0).abs() < 1e-9);
 }
 
+/// The mean loss of a cobalt line (50 % of revenue, no stock, no spare capacity, mining COD 50 %
+/// CHN 50 %, refining CHN 60 % FIN 40 %) when the `certain` countries and stages disrupt every
+/// year with their whole supply for 12 months and nothing else disrupts.
+fn certain_cobalt_loss(certain: &[(&str, Stage)]) -> (f64, Vec<(String, f64)>) {
+    let sourcing = Sourcing::default()
+        .with(Stage::Mining, Some(mix(&[("COD", 50.0), ("CHN", 50.0)])))
+        .with(Stage::Refining, Some(mix(&[("CHN", 60.0), ("FIN", 40.0)])));
+    let portfolio = portfolio(vec![line("cobalt", 50.0, 0.0, sourcing)]);
+    let overrides = ["COD", "CHN", "FIN"]
+        .iter()
+        .flat_map(|code| Stage::ALL.map(|stage| (*code, stage)))
+        .map(|(code, stage)| ProbabilityOverride {
+            country: c(code),
+            stage,
+            probability: if certain.contains(&(code, stage)) {
+                Share::ONE
+            } else {
+                Share::ZERO
+            },
+        })
+        .collect();
+    let params = MonteCarloParams {
+        trials: 100,
+        spare_capacity: Share::ZERO,
+        severity: Severity { min: 1.0, max: 1.0 },
+        duration: DurationModel::Fixed { months: 12.0 },
+        overrides,
+        ..MonteCarloParams::default()
+    };
+    let mut run = MonteCarlo::new(&portfolio, &reference(), &params, 3).unwrap();
+    run.run_all();
+    let r = run.finish();
+    let shares = r
+        .by_country
+        .iter()
+        .map(|c| (c.name.clone(), c.share))
+        .collect();
+    (r.expected_loss, shares)
+}
+
+#[test]
+fn monte_carlo_stages_cut_by_different_countries_combine_as_independent_flows() {
+    // DR Congo's mining (50 % of the line's mined supply) and China's refining (60 %) are
+    // independent flows: 1 - (1 - 0.5)(1 - 0.6) = 80 % of the line's 50 % of revenue, 40 %;
+    // neither the largest stage (30 %) nor the sum (55 %, capped at 50 %).
+    let (loss, shares) = certain_cobalt_loss(&[("COD", Stage::Mining), ("CHN", Stage::Refining)]);
+    assert!((loss - 0.4).abs() < 1e-12, "{loss}");
+    // Contributions in proportion to the countries' own losses, 0.25 and 0.3.
+    let chn = shares.iter().find(|(n, _)| n == "CHN").unwrap().1;
+    assert!((chn - 0.3 / 0.55).abs() < 1e-12, "{chn}");
+    // Two countries at one stage are parallel suppliers: their cuts add (60 % + 40 %).
+    let (loss, _) = certain_cobalt_loss(&[("CHN", Stage::Refining), ("FIN", Stage::Refining)]);
+    assert!((loss - 0.5).abs() < 1e-12, "{loss}");
+    // One country at two stages is one flow in series: its most-cut stage (refining, 60 %,
+    // over mining, 50 %) counts.
+    let (loss, _) = certain_cobalt_loss(&[("CHN", Stage::Mining), ("CHN", Stage::Refining)]);
+    assert!((loss - 0.3).abs() < 1e-12, "{loss}");
+}
+
 #[test]
 fn monte_carlo_same_seed_same_results_different_seed_different() {
     let p = demo();

@@ -739,7 +739,10 @@ pub fn default_preset<'a>(events: &'a [EventPreset], held: &[&str]) -> Option<&'
         .filter(|event| event.is_supply_wide())
         .filter(|event| {
             event.scenario.as_ref().is_some_and(|s| {
-                s.took_effect && s.targets.iter().any(|t| held.contains(&t.material.as_str()))
+                s.took_effect
+                    && s.targets
+                        .iter()
+                        .any(|t| held.contains(&t.material.as_str()))
             })
         })
         .filter_map(|event| event.effective.map(|d| ((d.year, d.month, d.day), event)))
@@ -747,15 +750,17 @@ pub fn default_preset<'a>(events: &'a [EventPreset], held: &[&str]) -> Option<&'
         .map(|(_, event)| event)
 }
 
-/// The number of distinct events per supply country and modelled stage that took effect with
-/// an effective date in the years `from..=to`: the history term of the Monte Carlo's default
-/// disruption probabilities. Events without an effective date are not counted.
-pub fn history_counts(
+/// The effective years of the distinct events per supply country and modelled stage that took
+/// effect with an effective date in the years `from..=to`, in the data's order: the history the
+/// Monte Carlo's default disruption rates are fitted to
+/// ([`ProbabilityModel::fit`](crate::analysis::montecarlo::ProbabilityModel::fit)). Events
+/// without an effective date are not counted.
+pub fn history_years(
     events: &[EventPreset],
     from: u16,
     to: u16,
-) -> BTreeMap<(CountryCode, Stage), u32> {
-    let mut counts = BTreeMap::new();
+) -> BTreeMap<(CountryCode, Stage), Vec<u16>> {
+    let mut years: BTreeMap<(CountryCode, Stage), Vec<u16>> = BTreeMap::new();
     for event in events {
         let (Some(scenario), Some(effective)) = (&event.scenario, event.effective) else {
             continue;
@@ -772,11 +777,27 @@ pub fn history_counts(
         stages.dedup();
         for &country in &scenario.countries {
             for &stage in &stages {
-                *counts.entry((country, stage)).or_insert(0) += 1;
+                years
+                    .entry((country, stage))
+                    .or_default()
+                    .push(effective.year);
             }
         }
     }
-    counts
+    years
+}
+
+/// The number of distinct events per supply country and modelled stage that took effect with
+/// an effective date in the years `from..=to` (the lengths of [`history_years`]).
+pub fn history_counts(
+    events: &[EventPreset],
+    from: u16,
+    to: u16,
+) -> BTreeMap<(CountryCode, Stage), u32> {
+    history_years(events, from, to)
+        .into_iter()
+        .map(|(key, years)| (key, u32::try_from(years.len()).unwrap_or(u32::MAX)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -461,7 +461,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
     html! {
         <section class="card" aria-labelledby="mc-title">
             <h2 id="mc-title">{ "Random disruptions: Monte Carlo" }</h2>
-            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. It runs in a background worker: the page stays responsive." }</p>
+            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls, recent ones weighing more (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. The results are a stress index for comparing portfolios, not a forecast: the percentiles are of simulated years, not return periods, and they are shown at half and twice the default rates too. It runs in a background worker: the page stays responsive." }</p>
             <div class="start-grid">
                 <div class="field">
                     <label for="mc-trials">{ "Trials" }</label>
@@ -572,8 +572,14 @@ fn probability_row(
     };
     let text = typed.get(&key).cloned().unwrap_or_default();
     let basis = match r.wgi_mean {
-        Some(w) => format!("governance {w:.2}, {} recorded events", r.history_events),
-        None => format!("no governance score, {} recorded events", r.history_events),
+        Some(w) => format!(
+            "governance {w:.2}, {} recorded events, fitted rate {:.2} a year",
+            r.history_events, r.history.rate
+        ),
+        None => format!(
+            "no governance score, {} recorded events, fitted rate {:.2} a year",
+            r.history_events, r.history.rate
+        ),
     };
     html! {
         <tr data-testid="mc-probability-row">
@@ -599,14 +605,15 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
             <dl class="stats">
                 <div><dt>{ "Expected annual loss" }</dt><dd>{ format!("{} of revenue (± {})", pct(s.expected_loss), pct(2.0 * s.standard_error)) }</dd></div>
                 <div><dt>{ "Median year (P50)" }</dt><dd>{ pct(s.p50) }</dd></div>
-                <div><dt>{ "1 year in 20 (P95)" }</dt><dd>{ pct(s.p95) }</dd></div>
-                <div><dt>{ "1 year in 100 (P99)" }</dt><dd>{ pct(s.p99) }</dd></div>
+                <div><dt>{ "Stress index: 95th percentile of simulated years (P95)" }</dt><dd>{ pct(s.p95) }</dd></div>
+                <div><dt>{ "Stress index: 99th percentile of simulated years (P99)" }</dt><dd>{ pct(s.p99) }</dd></div>
                 <div><dt>{ "Mean of the worst 5 % (CVaR 95)" }</dt><dd>{ pct(s.cvar95) }</dd></div>
                 <div><dt>{ "Probability of any shortfall" }</dt><dd>{ pct(s.probability_any_shortfall) }</dd></div>
             </dl>
             <p class="small muted">{ format!("{} trials, seed {}.", s.trials, s.seed) }
                 <span data-testid="mc-elapsed" data-ms={format!("{elapsed_ms:.1}")}>{ format!(" Computed in {:.2} s in this browser.", elapsed_ms / 1000.0) }</span>
             </p>
+            { sensitivity_band(&s.sensitivity) }
             <LossCharts summary={Rc::new(s.clone())} />
             <h3>{ "What the expected loss comes from" }</h3>
             <div class="grid">
@@ -614,6 +621,66 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
                 { contributions("By material", &s.by_material, |name| material_name(reference, name)) }
             </div>
         </div>
+    }
+}
+
+/// The stress index at the low, central and high rates: a table, and an SVG of the band (the
+/// table is the accessible view; the chart repeats it).
+fn sensitivity_band(points: &[crate::analysis::montecarlo::StressPoint]) -> Html {
+    let (w, row_h, pad) = (400.0, 22.0, 70.0);
+    let h = row_h * 3.0 + 24.0;
+    let top = points
+        .iter()
+        .map(|p| p.p99)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let x = |v: f64| pad + v / top * (w - pad - 10.0);
+    let metrics: [(&str, fn(&crate::analysis::montecarlo::StressPoint) -> f64); 3] = [
+        ("Expected loss", |p| p.expected_loss),
+        ("P95", |p| p.p95),
+        ("P99", |p| p.p99),
+    ];
+    html! {
+        <figure class="chart-card" data-testid="mc-sensitivity">
+            <figcaption id="mc-band-title">{ "Sensitivity: the stress index at half, the default and twice the default disruption rates (low, central, high). A stress index for comparing portfolios, not a forecast or a return period." }</figcaption>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-band-title">
+                for (i, (name, value)) in metrics.iter().enumerate() {
+                    {{
+                        let y = 12.0 + i as f64 * row_h;
+                        let values: Vec<f64> = points.iter().map(value).collect();
+                        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+                        let high = values.iter().copied().fold(0.0_f64, f64::max);
+                        let central = values.get(1).copied().unwrap_or(0.0);
+                        html! {
+                            <g>
+                                <text x="2" y={format!("{:.1}", y + 4.0)} font-size="11">{ *name }</text>
+                                <rect x={format!("{:.1}", x(low))} y={format!("{:.1}", y - 5.0)} width={format!("{:.1}", (x(high) - x(low)).max(1.0))} height="10" class="c1" />
+                                <line x1={format!("{:.1}", x(central))} x2={format!("{:.1}", x(central))} y1={format!("{:.1}", y - 8.0)} y2={format!("{:.1}", y + 8.0)} class="axis" stroke-width="2" />
+                            </g>
+                        }
+                    }}
+                }
+                <text x={pad.to_string()} y={format!("{:.1}", h - 4.0)} font-size="11">{ "0 %" }</text>
+                <text x={(w - 10.0).to_string()} y={format!("{:.1}", h - 4.0)} font-size="11" text-anchor="end">{ pct(top) }</text>
+            </svg>
+            <table class="small">
+                <caption>{ "Stress index by disruption rate" }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Rates" }</th><th scope="col" class="num">{ "Expected annual loss" }</th>
+                    <th scope="col" class="num">{ "P95 of simulated years" }</th><th scope="col" class="num">{ "P99 of simulated years" }</th>
+                </tr></thead>
+                <tbody>
+                    for p in points {
+                        <tr>
+                            <th scope="row">{ format!("{} ({}x)", p.case, p.rate_scale) }</th>
+                            <td class="num">{ pct(p.expected_loss) }</td>
+                            <td class="num">{ pct(p.p95) }</td>
+                            <td class="num">{ pct(p.p99) }</td>
+                        </tr>
+                    }
+                </tbody>
+            </table>
+        </figure>
     }
 }
 
