@@ -203,6 +203,10 @@ test('disruption probabilities can be edited per country and stage; a bad value 
 test('the planner proposes a diversification that can be applied and undone', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#/plan`);
   await page.getByTestId('plan-material').selectOption('gallium');
+  // The demo buys gallium as GaN transistors (a component mix): refining is upstream, planned
+  // only when asked for; restricted countries (U.S. covered nations) are named (issue #20).
+  assert.match(await page.getByTestId('plan-restricted-list').innerText(), /China.*Russia/);
+  await page.getByTestId('plan-upstream').check();
   await page.getByLabel('Stage').selectOption('refining');
   const recommendation = await page.getByTestId('plan-recommendation').innerText();
   assert.match(recommendation, /gallium/i);

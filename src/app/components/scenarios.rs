@@ -2,7 +2,7 @@
 //! Monte Carlo simulation of random disruptions run off the main thread in a Web Worker.
 
 use crate::analysis::montecarlo::{
-    CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, country_rates,
+    CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, StressPoint, country_rates,
 };
 use crate::analysis::policy::Date;
 use crate::analysis::scenario::presets::{
@@ -624,9 +624,12 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
     }
 }
 
+/// One number of a case of the sensitivity band.
+type Metric = fn(&StressPoint) -> f64;
+
 /// The stress index at the low, central and high rates: a table, and an SVG of the band (the
 /// table is the accessible view; the chart repeats it).
-fn sensitivity_band(points: &[crate::analysis::montecarlo::StressPoint]) -> Html {
+fn sensitivity_band(points: &[StressPoint]) -> Html {
     let (w, row_h, pad) = (400.0, 22.0, 70.0);
     let h = row_h * 3.0 + 24.0;
     let top = points
@@ -635,7 +638,7 @@ fn sensitivity_band(points: &[crate::analysis::montecarlo::StressPoint]) -> Html
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let x = |v: f64| pad + v / top * (w - pad - 10.0);
-    let metrics: [(&str, fn(&crate::analysis::montecarlo::StressPoint) -> f64); 3] = [
+    let metrics: [(&str, Metric); 3] = [
         ("Expected loss", |p| p.expected_loss),
         ("P95", |p| p.p95),
         ("P99", |p| p.p99),
