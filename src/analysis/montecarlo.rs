@@ -20,8 +20,11 @@
 //!   with one severity and one duration per country and trial.
 //! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
 //!   supply withheld.
-//! - **Duration** `D` ~ geometric on whole months 1, 2, ... with mean `mu` (default 6,
-//!   `P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`), clipped at the 12-month horizon; or fixed.
+//! - **Duration** `D` in whole months, clipped at the 12-month horizon. Default: a measure lasts
+//!   `T` months with `ln T ~ N(mu, sigma^2)`, `D = ceil(T)`, fitted by maximum likelihood to the
+//!   recorded measures, those still in force counted as lasting at least until the research
+//!   date (right-censored; [`fit_durations`]); or geometric with mean `mu`
+//!   (`P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`); or fixed.
 //!
 //! # Loss
 //!
@@ -141,11 +144,28 @@ pub enum DurationModel {
         /// The mean before clipping.
         mean_months: f64,
     },
+    /// Lognormal: a measure lasts `T` months with `ln T ~ N(ln median, sigma^2)`, a heavy right
+    /// tail in which multi-year measures are common; the trial counts `D = ceil(T)` whole months
+    /// (at least 1), clipped at the 12-month horizon. The default is fitted to the recorded
+    /// measures ([`fit_durations`]).
+    LogNormal {
+        /// The median of `T`, in months.
+        median_months: f64,
+        /// The standard deviation of `ln T`.
+        sigma: f64,
+    },
 }
 
 impl Default for DurationModel {
+    /// The lognormal law fitted to the embedded event data ([`default_duration_fit`]); a
+    /// geometric law with a mean of 6 months if the data gives no fit.
     fn default() -> Self {
-        DurationModel::Geometric { mean_months: 6.0 }
+        default_duration_fit().map_or(DurationModel::Geometric { mean_months: 6.0 }, |fit| {
+            DurationModel::LogNormal {
+                median_months: fit.median_months,
+                sigma: fit.sigma,
+            }
+        })
     }
 }
 
@@ -166,6 +186,18 @@ impl DurationModel {
     pub fn atoms(&self) -> Vec<(f64, f64)> {
         match *self {
             DurationModel::Fixed { months } => vec![(months, 1.0)],
+            DurationModel::LogNormal { .. } => {
+                // P(D = d) = P(D > d - 1) - P(D > d), the clipped tail at 12.
+                let stay = self.survival();
+                let mut atoms = Vec::with_capacity(stay.len() + 1);
+                let mut before = 1.0;
+                for (d, &after) in stay.iter().enumerate() {
+                    atoms.push(((d + 1) as f64, before - after));
+                    before = after;
+                }
+                atoms.push((HORIZON_MONTHS, before));
+                atoms
+            }
             DurationModel::Geometric { mean_months } => {
                 let q = 1.0 / mean_months;
                 if q >= 1.0 || q.is_nan() {
@@ -180,6 +212,204 @@ impl DurationModel {
             }
         }
     }
+}
+
+impl DurationModel {
+    /// `P(D > d)` for `d` = 1 to 11 months: what [`Model::draw_duration`] inverts. Geometric:
+    /// `(1 - q)^d` by repeated multiplication (so that every platform computes the same bits);
+    /// lognormal: `P(T > d) = erfc((ln d - ln median) / (sigma sqrt 2)) / 2`; fixed: unused
+    /// (zeros).
+    fn survival(&self) -> [f64; DURATION_STEPS] {
+        let mut stay = [0.0; DURATION_STEPS];
+        match *self {
+            DurationModel::Fixed { .. } => {}
+            DurationModel::Geometric { mean_months } => {
+                let q = 1.0 / mean_months;
+                if q < 1.0 {
+                    let mut power = 1.0;
+                    for s in &mut stay {
+                        power *= 1.0 - q;
+                        *s = power;
+                    }
+                }
+            }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => {
+                let mu = median_months.ln();
+                for (d, s) in stay.iter_mut().enumerate() {
+                    let z = (((d + 1) as f64).ln() - mu) / sigma;
+                    *s = normal_survival(z);
+                }
+            }
+        }
+        stay
+    }
+}
+
+/// `1 - Phi(z)` for the standard normal, `erfc(z / sqrt 2) / 2`, with the complementary error
+/// function's Chebyshev fit of Press et al., *Numerical Recipes in C*, 2nd ed. (1992), section
+/// 6.2, `erfcc` (fractional error below 1.2e-7 everywhere).
+///
+/// ```
+/// use chokepoint::analysis::montecarlo::normal_survival;
+/// assert!((normal_survival(0.0) - 0.5).abs() < 1e-7);
+/// assert!((normal_survival(1.959964) - 0.025).abs() < 1e-8);
+/// assert!((normal_survival(-1.0) - 0.841345).abs() < 1e-6);
+/// ```
+pub fn normal_survival(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let a = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * a);
+    let poly = -a * a - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    let erfc = if x >= 0.0 { erfc } else { 2.0 - erfc };
+    (erfc / 2.0).clamp(0.0, 1.0)
+}
+
+/// How long recorded measures lasted, and the lognormal law fitted to it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DurationFit {
+    /// Ended measures: months from effect to the end (lifted, suspended or replaced).
+    pub ended_months: Vec<f64>,
+    /// Measures still in force on the research date: months from effect to that date, a lower
+    /// bound of their duration (right-censored).
+    pub in_force_months: Vec<f64>,
+    /// The fitted median duration, in months.
+    pub median_months: f64,
+    /// The fitted standard deviation of the log duration.
+    pub sigma: f64,
+    /// The fitted probability that a measure lasts the whole 12-month year, `P(T > 11)`.
+    pub full_year_probability: f64,
+}
+
+/// Months from `from` to `to` (a month-only date counts from the first of its month): whole
+/// months plus the days' difference over 30.4375, the mean month.
+fn months_between(from: presets::EventDate, to: presets::EventDate) -> f64 {
+    let whole = (i32::from(to.year) - i32::from(from.year)) * 12 + i32::from(to.month)
+        - i32::from(from.month);
+    let days = i32::from(to.day.unwrap_or(1)) - i32::from(from.day.unwrap_or(1));
+    f64::from(whole) + f64::from(days) / 30.4375
+}
+
+/// The durations of the recorded measures that took effect (with a scenario and an effective
+/// date) and the lognormal law fitted to them by maximum likelihood with right-censoring: an
+/// ended measure contributes its density `phi(z) / (sigma t)`, a measure still in force on the
+/// `researched` date its survival `1 - Phi(z)` at the time elapsed, `z = (ln t - mu) / sigma`
+/// (the standard likelihood for censored durations; Klein & Moeschberger, *Survival Analysis*,
+/// 2003, section 3.5). A measure that ended before taking effect is left out. The maximum is
+/// found on a grid of `mu` and `sigma`, refined around the best point four times (each step a
+/// quarter of the previous); `None` without any ended measure (no finite fit).
+pub fn fit_durations(
+    events: &[EventPreset],
+    researched: presets::EventDate,
+) -> Option<DurationFit> {
+    let mut ended = Vec::new();
+    let mut in_force = Vec::new();
+    for event in events {
+        let (Some(scenario), Some(effective)) = (&event.scenario, event.effective) else {
+            continue;
+        };
+        if !scenario.took_effect {
+            continue;
+        }
+        match event.lifted {
+            Some(end) => {
+                let months = months_between(effective, end);
+                if months > 0.0 {
+                    ended.push(months);
+                }
+            }
+            None => {
+                let months = months_between(effective, researched);
+                if months > 0.0 {
+                    in_force.push(months);
+                }
+            }
+        }
+    }
+    let (mu, sigma) = lognormal_censored_mle(&ended, &in_force)?;
+    let full = DurationModel::LogNormal {
+        median_months: mu.exp(),
+        sigma,
+    }
+    .survival()[DURATION_STEPS - 1];
+    Some(DurationFit {
+        ended_months: ended,
+        in_force_months: in_force,
+        median_months: mu.exp(),
+        sigma,
+        full_year_probability: full,
+    })
+}
+
+/// The log-likelihood of `(mu, sigma)` for ended durations `ended` and censored `in_force`
+/// (constants dropped).
+fn censored_log_likelihood(mu: f64, sigma: f64, ended: &[f64], in_force: &[f64]) -> f64 {
+    let density: f64 = ended
+        .iter()
+        .map(|t| {
+            let z = (t.ln() - mu) / sigma;
+            -0.5 * z * z - sigma.ln()
+        })
+        .sum();
+    let survival: f64 = in_force
+        .iter()
+        .map(|t| normal_survival((t.ln() - mu) / sigma).max(1e-300).ln())
+        .sum();
+    density + survival
+}
+
+/// The maximum-likelihood `(mu, sigma)` of a lognormal law (see [`fit_durations`]).
+fn lognormal_censored_mle(ended: &[f64], in_force: &[f64]) -> Option<(f64, f64)> {
+    if ended.is_empty() {
+        return None;
+    }
+    let (mut mu, mut sigma) = (2.0, 1.0);
+    let (mut mu_step, mut sigma_step) = (0.25, 0.1);
+    let mut best = f64::NEG_INFINITY;
+    for _ in 0..5 {
+        let (centre_mu, centre_sigma) = (mu, sigma);
+        for i in -20..=20 {
+            for j in -20..=20 {
+                let m = centre_mu + f64::from(i) * mu_step;
+                let s = centre_sigma + f64::from(j) * sigma_step;
+                if s < 0.05 {
+                    continue;
+                }
+                let value = censored_log_likelihood(m, s, ended, in_force);
+                if value > best {
+                    (best, mu, sigma) = (value, m, s);
+                }
+            }
+        }
+        mu_step /= 4.0;
+        sigma_step /= 4.0;
+    }
+    best.is_finite().then_some((mu, sigma))
+}
+
+/// The duration fit of the embedded event data at its research date (computed once).
+pub fn default_duration_fit() -> Option<&'static DurationFit> {
+    static FIT: std::sync::OnceLock<Option<DurationFit>> = std::sync::OnceLock::new();
+    FIT.get_or_init(|| {
+        let researched = presets::events_researched()?.date;
+        let date = presets::EventDate {
+            year: researched.year(),
+            month: researched.month(),
+            day: Some(researched.day()),
+        };
+        fit_durations(presets::embedded_presets(), date)
+    })
+    .as_ref()
 }
 
 /// How default disruption probabilities are derived (see the module notes).
@@ -427,6 +657,12 @@ impl MonteCarloParams {
             DurationModel::Geometric { mean_months } => {
                 mean_months.is_finite() && mean_months >= 1.0
             }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => {
+                median_months.is_finite() && median_months > 0.0 && sigma.is_finite() && sigma > 0.0
+            }
         };
         if !ok {
             return Err(MonteCarloError::Duration(self.duration));
@@ -585,8 +821,7 @@ struct Model {
     materials: Vec<String>,
     severity: Severity,
     duration: DurationModel,
-    /// `(1 - q)^d` for `d` = 1 to 11 with `q = 1 / mean` (geometric duration), by repeated
-    /// multiplication so that every platform computes the same bits.
+    /// `P(D > d)` for `d` = 1 to 11 ([`DurationModel::survival`]).
     stay: [f64; DURATION_STEPS],
 }
 
@@ -623,17 +858,7 @@ impl Model {
         if start < countries.len() {
             blocks.push((start, countries.len()));
         }
-        let mut stay = [0.0; DURATION_STEPS];
-        if let DurationModel::Geometric { mean_months } = duration {
-            let q = 1.0 / mean_months;
-            if q < 1.0 {
-                let mut power = 1.0;
-                for s in &mut stay {
-                    power *= 1.0 - q;
-                    *s = power;
-                }
-            }
-        }
+        let stay = duration.survival();
         Model {
             countries,
             survival,
@@ -775,7 +1000,7 @@ impl Model {
     fn draw_duration(&self, rng: &mut Xoshiro256StarStar) -> f64 {
         match self.duration {
             DurationModel::Fixed { months } => months,
-            DurationModel::Geometric { .. } => {
+            DurationModel::Geometric { .. } | DurationModel::LogNormal { .. } => {
                 let u = 1.0 - rng.next_f64();
                 1.0 + self.stay.partition_point(|&s| u <= s) as f64
             }
@@ -1647,10 +1872,11 @@ mod tests {
         assert!(agrees(both, n, any * any), "{both}");
     }
 
-    #[test]
-    fn duration_atoms_are_the_law_of_the_draws() {
-        let model = durations(DurationModel::Geometric { mean_months: 4.0 });
-        let mut rng = Xoshiro256StarStar::seed_from_u64(11);
+    /// Draws 200,000 durations of `duration` and checks every month's frequency against its
+    /// atom, within four binomial standard errors.
+    fn assert_draws_follow_the_atoms(duration: DurationModel, seed: u64) {
+        let model = durations(duration);
+        let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
         let n = 200_000;
         let mut counts = [0u32; 12];
         for _ in 0..n {
@@ -1659,13 +1885,65 @@ mod tests {
         for (d, (months, p)) in model.duration.atoms().into_iter().enumerate() {
             assert_eq!(months, (d + 1) as f64);
             let frequency = f64::from(counts[d]) / f64::from(n);
-            // Four binomial standard errors.
             let se = (p * (1.0 - p) / f64::from(n)).sqrt();
             assert!(
                 (frequency - p).abs() < 4.0 * se + 1e-12,
                 "{d}: {frequency} vs {p}"
             );
         }
+    }
+
+    #[test]
+    fn duration_atoms_are_the_law_of_the_draws() {
+        assert_draws_follow_the_atoms(DurationModel::Geometric { mean_months: 4.0 }, 11);
+    }
+
+    #[test]
+    fn lognormal_fit_without_censoring_is_the_mean_and_sd_of_the_logs() {
+        // Uncensored, the maximum-likelihood lognormal has mu = mean(ln t) and sigma the
+        // population standard deviation of ln t.
+        let ended = [2.0, 6.0, 11.2, 36.0, 54.0];
+        let logs: Vec<f64> = ended.iter().map(|t: &f64| t.ln()).collect();
+        let mean = logs.iter().sum::<f64>() / 5.0;
+        let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 5.0).sqrt();
+        let (mu, sigma) = lognormal_censored_mle(&ended, &[]).unwrap();
+        assert!((mu - mean).abs() < 2e-3, "{mu} vs {mean}");
+        assert!((sigma - sd).abs() < 2e-3, "{sigma} vs {sd}");
+        // Measures still in force lengthen the fit; none ended: no fit.
+        let (longer, _) = lognormal_censored_mle(&ended, &[40.0, 48.0]).unwrap();
+        assert!(longer > mu);
+        assert!(lognormal_censored_mle(&[], &[40.0]).is_none());
+    }
+
+    #[test]
+    fn the_default_duration_is_fitted_and_allows_a_measure_in_force_all_year() {
+        let fit = default_duration_fit().unwrap();
+        // Gallium and germanium controls since August 2023 count as in force (censored).
+        assert!(fit.in_force_months.iter().any(|&m| m > 36.0));
+        assert!(fit.ended_months.contains(&54.0));
+        let DurationModel::LogNormal {
+            median_months,
+            sigma,
+        } = DurationModel::default()
+        else {
+            panic!("the default is the fitted lognormal");
+        };
+        assert_eq!((median_months, sigma), (fit.median_months, fit.sigma));
+        // A measure lasting the whole year is possible and common: the clipped tail.
+        let atoms = DurationModel::default().atoms();
+        assert_eq!(atoms.len(), 12);
+        assert!((atoms.iter().map(|a| a.1).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((atoms[11].1 - fit.full_year_probability).abs() < 1e-15);
+        assert!(fit.full_year_probability > 0.3, "{fit:?}");
+    }
+
+    #[test]
+    fn lognormal_atoms_are_the_law_of_the_draws() {
+        let duration = DurationModel::LogNormal {
+            median_months: 5.0,
+            sigma: 1.2,
+        };
+        assert_draws_follow_the_atoms(duration, 17);
     }
 
     #[test]

@@ -76,8 +76,8 @@ EXPECTED-LOSS MODEL (with --objective expected-loss only; as `chokepoint simulat
                                a country's annual disruption probability at a stage
                                (repeatable; default from governance and event history)
     --severity MIN:MAX         severity range in percent (default 25:100, uniform)
-    --mean-months N            mean duration of a disruption (default 6, geometric, clipped
-                               at 12)
+    --mean-months N            a geometric duration with mean N months, clipped at 12
+                               (default: the lognormal law fitted to recorded measures)
 
 EXIT STATUS:
     0 success; 1 invalid portfolio, or no plan for --material; 2 usage error.

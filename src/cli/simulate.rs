@@ -6,8 +6,8 @@
 
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
 use crate::analysis::montecarlo::{
-    MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride, StressPoint,
-    sensitivity_params,
+    DurationFit, MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride, StressPoint,
+    default_duration_fit, sensitivity_params,
 };
 use crate::analysis::policy::{Date, Researched};
 use crate::analysis::scenario::presets::{
@@ -60,7 +60,9 @@ MONTE CARLO (random disruptions, one trial = one year):
                           (repeatable; default from governance and the event history,
                           recency-weighted with a 5-year half-life)
     --severity MIN:MAX    severity range in percent (default 25:100, uniform)
-    --mean-months N       mean duration of a disruption (default 6, geometric, clipped at 12)
+    --mean-months N       a geometric duration with mean N months, clipped at 12 (default: a
+                          lognormal law fitted to the recorded measures' durations, those still
+                          in force censored; the fit is in \"stress_index\".\"durations\")
 
 BOTH:
     --spare-capacity PCT  other suppliers' spare capacity, percent of their own share
@@ -114,6 +116,8 @@ struct StressIndex {
     note: &'static str,
     /// Low, central and high rates.
     sensitivity: Vec<StressPoint>,
+    /// The durations of the recorded measures and the lognormal law fitted to them.
+    durations: Option<&'static DurationFit>,
 }
 
 /// The note every stress index carries.
@@ -481,6 +485,7 @@ pub(super) fn run(
         let index = StressIndex {
             note: STRESS_NOTE,
             sensitivity,
+            durations: default_duration_fit(),
         };
         (central, Some(index))
     } else {

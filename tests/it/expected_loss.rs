@@ -10,6 +10,7 @@ use super::planner::{assert_stationary, simplex_grid};
 use super::scenario::{line, portfolio};
 use chokepoint::analysis::montecarlo::{
     DurationModel, MonteCarlo, MonteCarloParams, ProbabilityOverride, Severity, country_rates,
+    normal_survival,
 };
 use chokepoint::analysis::planner::expected_loss::{ExpectedLossParams, LossModel};
 use chokepoint::analysis::planner::{
@@ -88,6 +89,29 @@ fn quadrature(
                         q * (1.0 - q).powi(d - 1)
                     } else {
                         (1.0 - q).powi(11)
+                    };
+                    (f64::from(d), p)
+                })
+                .collect()
+        }
+        DurationModel::LogNormal {
+            median_months,
+            sigma,
+        } => {
+            // P(D = d) = P(d - 1 < T <= d) with ln T ~ N(ln median, sigma^2), the tail at 12.
+            let above = |t: f64| {
+                if t <= 0.0 {
+                    1.0
+                } else {
+                    normal_survival((t.ln() - median_months.ln()) / sigma)
+                }
+            };
+            (1..=12)
+                .map(|d| {
+                    let p = if d < 12 {
+                        above(f64::from(d - 1)) - above(f64::from(d))
+                    } else {
+                        above(11.0)
                     };
                     (f64::from(d), p)
                 })

@@ -1252,6 +1252,33 @@ fn cli_simulate_custom_scenario_and_monte_carlo_are_reproducible() {
     assert_eq!(rate["probability"], 0.3);
     assert_eq!(rate["basis"], "user");
     assert!(json["scenario"]["ranking"].as_array().unwrap().len() >= 2);
+    // Every default rate shows its fit to the event history (issue #20): China's mining has 3
+    // events, weighted by recency, per 6.99 weighted years.
+    let mining = json["monte_carlo"]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "CHN" && r["stage"] == "mining")
+        .unwrap()
+        .clone();
+    let fit = &mining["history"];
+    assert_eq!(fit["events"], 3);
+    let rate = fit["weighted_events"].as_f64().unwrap() / fit["weighted_years"].as_f64().unwrap();
+    assert!((fit["rate"].as_f64().unwrap() - rate).abs() < 1e-12);
+    assert!((fit["weighted_years"].as_f64().unwrap() - 6.993).abs() < 1e-3);
+    // The stress index: low, central, high rates (the central one is the run above), with the
+    // note that it is no return period, and the fitted durations.
+    let index = &json["stress_index"];
+    assert!(index["note"].as_str().unwrap().contains("not"));
+    let band = index["sensitivity"].as_array().unwrap();
+    let cases: Vec<&str> = band.iter().map(|p| p["case"].as_str().unwrap()).collect();
+    assert_eq!(cases, ["low", "central", "high"]);
+    assert_eq!(
+        band[1]["expected_loss"],
+        json["monte_carlo"]["expected_loss"]
+    );
+    assert!(index["durations"]["median_months"].as_f64().unwrap() > 12.0);
+    assert!(!first.contains("year in"));
 }
 
 #[test]
