@@ -1430,3 +1430,67 @@ fn default_cobalt_refining_plan_cuts_china_not_finland() {
     assert!(-fin <= -chn, "Finland {fin}, China {chn}");
     assert_eq!(plan.objective, Objective::HhiWgi);
 }
+
+#[test]
+fn cli_plan_defaults_to_the_stage_bought_at_and_names_the_restricted_list() {
+    let demo = example_path("ev_motor_maker.json");
+    let stages = |args: &[&str]| -> Vec<(String, String)> {
+        let (code, out, err) = super::cli::run(args);
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["material"].as_str().unwrap().to_string(),
+                    o["stage"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let default = stages(&["plan", &demo, "--frontier", "0"]);
+    assert_eq!(default.len(), 6);
+    assert!(default.iter().all(|(_, stage)| stage != "mining"));
+    let upstream = stages(&["plan", &demo, "--frontier", "0", "--upstream"]);
+    assert!(
+        upstream
+            .iter()
+            .any(|(m, s)| m == "rare_earths_magnet" && s == "mining")
+    );
+    // A stage asked for by name is planned for every material that has it.
+    let mining = stages(&["plan", &demo, "--frontier", "0", "--stage", "mining"]);
+    assert!(!mining.is_empty() && mining.iter().all(|(_, s)| s == "mining"));
+    // The restricted list is named with its source; `none` turns it off.
+    let args = [
+        "plan",
+        &demo,
+        "--frontier",
+        "0",
+        "--material",
+        "gallium",
+        "--stage",
+        "refining",
+    ];
+    let (_, out, _) = super::cli::run(&args);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let restricted = &json["plans"][0]["plan"]["restricted"];
+    assert_eq!(restricted["group"], "feoc_covered_nations");
+    // (The test reference's group; the embedded one cites 10 U.S.C. 4872(d)(2), tested above.)
+    assert!(!restricted["source"].as_str().unwrap().is_empty());
+    assert!(
+        restricted["members"]
+            .as_array()
+            .unwrap()
+            .contains(&"CHN".into())
+    );
+    assert_eq!(json["params"]["objective"]["kind"], "hhi_wgi");
+    let mut off = args.to_vec();
+    off.extend(["--restricted", "none"]);
+    let (_, out, _) = super::cli::run(&off);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(json["plans"][0]["plan"]["restricted"].is_null());
+    let (code, _, err) = super::cli::run(&["plan", &demo, "--restricted", ""]);
+    assert_eq!(code, ExitCode::from(2), "{err}");
+}
