@@ -47,6 +47,13 @@
 //!   governance on the EU scale), so that the planner never moves supply towards a country
 //!   because its governance is unknown.
 //! - **Premiums** are 0 unless the user sets them; none is invented.
+//! - **Defaults** (issue #20). The objective is the governance-weighted HHI (the plain HHI
+//!   favours any small producer, whatever its governance); the members of a restricted list
+//!   ([`PlanParams::restricted`], by default the reference data's U.S. covered nations) are never
+//!   raised above today's share, and the plan names them with the list's source
+//!   ([`Plan::restricted`], [`Binding::Restricted`]); without a stage, a material is planned at
+//!   the stage the firm buys it at ([`purchase_stage`]) unless upstream stages are asked for
+//!   ([`PlanParams::upstream`]).
 //!
 //! # Algorithms
 //!
