@@ -20,11 +20,13 @@
 //!   with one severity and one duration per country and trial.
 //! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
 //!   supply withheld.
-//! - **Duration** `D` in whole months, clipped at the 12-month horizon. Default: a measure lasts
-//!   `T` months with `ln T ~ N(mu, sigma^2)`, `D = ceil(T)`, fitted by maximum likelihood to the
-//!   recorded measures, those still in force counted as lasting at least until the research
-//!   date (right-censored; [`fit_durations`]); or geometric with mean `mu`
-//!   (`P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`); or fixed.
+//! - **Duration** `D` in whole months, clipped at the 12-month horizon. Default: geometric with
+//!   mean `mu` = 6 months (`P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`; a choice, how long
+//!   supply is cut). Option ([`DurationModel::long_measures`]): a measure lasts `T` months with
+//!   `ln T ~ N(mu, sigma^2)`, `D = ceil(T)`, fitted by maximum likelihood to how long the
+//!   recorded measures stay in force, those still in force counted as lasting at least until
+//!   the research date (right-censored; [`fit_durations`]): an upper bound on how long supply
+//!   is cut, since licences are granted while a measure stays in force. Or fixed.
 //!
 //! # Loss
 //!
@@ -47,7 +49,9 @@
 //! The rates are fitted to a short, curated event history with chosen constants, so the
 //! quantiles are a stress index for comparing portfolios and sourcing options, not calibrated
 //! return periods: P95 is "the 95th percentile of simulated years", never "1 year in 20".
-//! [`sensitivity`] runs the model at the low, central and high rates of [`SENSITIVITY`].
+//! [`sensitivity`] runs the model at the low, central and high rates of [`SENSITIVITY`], and
+//! once more at the central rates with the long measures' durations
+//! ([`DurationModel::long_measures`], [`LONG_MEASURES`]).
 //!
 //! # Statistics
 //!
@@ -157,15 +161,50 @@ pub enum DurationModel {
 }
 
 impl Default for DurationModel {
-    /// The lognormal law fitted to the embedded event data ([`default_duration_fit`]); a
-    /// geometric law with a mean of 6 months if the data gives no fit.
+    /// Geometric with a mean of 6 months (a choice: how long supply is cut, not how long a
+    /// measure stays in force; see [`DurationModel::long_measures`]).
     fn default() -> Self {
-        default_duration_fit().map_or(DurationModel::Geometric { mean_months: 6.0 }, |fit| {
-            DurationModel::LogNormal {
-                median_months: fit.median_months,
-                sigma: fit.sigma,
-            }
+        DurationModel::Geometric {
+            mean_months: DEFAULT_MEAN_MONTHS,
+        }
+    }
+}
+
+/// The mean of the default geometric duration, in months (a choice; see the module notes).
+pub const DEFAULT_MEAN_MONTHS: f64 = 6.0;
+
+impl DurationModel {
+    /// The lognormal law fitted to how long the recorded measures stay in force
+    /// ([`default_duration_fit`]): an upper bound on how long supply is cut, since licences are
+    /// granted while a measure stays in force. `None` if the embedded data gives no fit.
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::DurationModel;
+    /// let long = DurationModel::long_measures().unwrap();
+    /// // Longer than the default: more of the mass at the 12-month horizon.
+    /// let tail = |d: DurationModel| d.atoms().last().unwrap().1;
+    /// assert!(tail(long) > tail(DurationModel::default()));
+    /// ```
+    pub fn long_measures() -> Option<DurationModel> {
+        default_duration_fit().map(|fit| DurationModel::LogNormal {
+            median_months: fit.median_months,
+            sigma: fit.sigma,
         })
+    }
+
+    /// A short description of the law, for tables: "geometric, mean 6 months", "lognormal,
+    /// median 159 months", "fixed, 3 months".
+    pub fn label(&self) -> String {
+        match *self {
+            DurationModel::Fixed { months } => format!("fixed, {months} months"),
+            DurationModel::Geometric { mean_months } => {
+                format!("geometric, mean {mean_months} months")
+            }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => format!("lognormal, median {median_months:.0} months, sigma {sigma:.2}"),
+        }
     }
 }
 
@@ -1655,13 +1694,19 @@ fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> MonteCarloResul
     }
 }
 
-/// One case of the sensitivity band: the stress index at one rate scale.
+/// The case of the sensitivity band at the central rates with the durations of
+/// [`DurationModel::long_measures`].
+pub const LONG_MEASURES: &str = "long measures";
+
+/// One case of the sensitivity band: the stress index at one rate scale and duration law.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StressPoint {
-    /// `low`, `central` or `high` ([`SENSITIVITY`]).
+    /// `low`, `central` or `high` ([`SENSITIVITY`]), or [`LONG_MEASURES`].
     pub case: String,
     /// The factor on every default rate.
     pub rate_scale: f64,
+    /// The duration law of the case ([`DurationModel::label`]).
+    pub durations: String,
     /// Expected annual loss.
     pub expected_loss: f64,
     /// The 95th percentile of simulated years (a stress index, not "1 year in 20").
@@ -1676,6 +1721,7 @@ impl StressPoint {
         StressPoint {
             case: case.to_string(),
             rate_scale,
+            durations: results.params.duration.label(),
             expected_loss: results.expected_loss,
             p95: results.p95,
             p99: results.p99,
@@ -1684,19 +1730,34 @@ impl StressPoint {
 }
 
 /// The parameters of each case of the sensitivity band: `params` with its rate scale times the
-/// case's factor ([`SENSITIVITY`]), in the order low, central, high.
+/// case's factor ([`SENSITIVITY`]), in the order low, central, high; then [`LONG_MEASURES`],
+/// `params` with the durations of [`DurationModel::long_measures`] (left out when `params`
+/// already has them, or the data gives no fit). The rates alone move the index less than the
+/// durations may: the fit is of how long measures stay in force, an upper bound on how long
+/// supply is cut, so it is shown as its own case rather than blended into the band.
 pub fn sensitivity_params(params: &MonteCarloParams) -> Vec<(&'static str, f64, MonteCarloParams)> {
-    SENSITIVITY
+    let mut cases: Vec<_> = SENSITIVITY
         .iter()
         .map(|&(case, factor)| {
             let mut case_params = params.clone();
             case_params.probability_model.rate_scale *= factor;
             (case, case_params.probability_model.rate_scale, case_params)
         })
-        .collect()
+        .collect();
+    if let Some(long) = DurationModel::long_measures().filter(|&d| d != params.duration) {
+        let mut case_params = params.clone();
+        case_params.duration = long;
+        cases.push((
+            LONG_MEASURES,
+            case_params.probability_model.rate_scale,
+            case_params,
+        ));
+    }
+    cases
 }
 
-/// The stress index at the low, central and high rates ([`SENSITIVITY`]), each a full run of
+/// The stress index at the low, central and high rates ([`SENSITIVITY`]) and for the long
+/// measures ([`sensitivity_params`]), each a full run of
 /// `params.trials` trials with the same `seed` (common random numbers, so the band reflects the
 /// rates rather than the sampling noise).
 ///
@@ -1709,9 +1770,12 @@ pub fn sensitivity_params(params: &MonteCarloParams) -> Vec<(&'static str, f64, 
 /// let portfolio = Portfolio::from_json(text, reference).unwrap();
 /// let params = MonteCarloParams { trials: 5_000, ..MonteCarloParams::default() };
 /// let band = sensitivity(&portfolio, reference, &params, 1).unwrap();
-/// assert_eq!(band.len(), 3);
+/// assert_eq!(band.len(), 4);
 /// assert!(band[0].expected_loss <= band[1].expected_loss);
 /// assert!(band[1].expected_loss <= band[2].expected_loss);
+/// // The long measures' durations at the central rates lose more than the default durations.
+/// assert_eq!(band[3].case, "long measures");
+/// assert!(band[3].expected_loss > band[1].expected_loss);
 /// ```
 pub fn sensitivity(
     portfolio: &Portfolio,
@@ -1916,21 +1980,26 @@ mod tests {
     }
 
     #[test]
-    fn the_default_duration_is_fitted_and_allows_a_measure_in_force_all_year() {
+    fn the_long_measures_law_is_fitted_and_allows_a_measure_in_force_all_year() {
         let fit = default_duration_fit().unwrap();
         // Gallium and germanium controls since August 2023 count as in force (censored).
         assert!(fit.in_force_months.iter().any(|&m| m > 36.0));
         assert!(fit.ended_months.contains(&54.0));
-        let DurationModel::LogNormal {
+        let Some(DurationModel::LogNormal {
             median_months,
             sigma,
-        } = DurationModel::default()
+        }) = DurationModel::long_measures()
         else {
-            panic!("the default is the fitted lognormal");
+            panic!("the long measures' law is the fitted lognormal");
         };
         assert_eq!((median_months, sigma), (fit.median_months, fit.sigma));
+        // The default is the geometric law of 6 months, not the fit (an upper bound).
+        assert_eq!(
+            DurationModel::default(),
+            DurationModel::Geometric { mean_months: 6.0 }
+        );
         // A measure lasting the whole year is possible and common: the clipped tail.
-        let atoms = DurationModel::default().atoms();
+        let atoms = DurationModel::long_measures().unwrap().atoms();
         assert_eq!(atoms.len(), 12);
         assert!((atoms.iter().map(|a| a.1).sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((atoms[11].1 - fit.full_year_probability).abs() < 1e-15);

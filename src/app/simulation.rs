@@ -166,7 +166,8 @@ pub fn run(
         overrides,
         ..MonteCarloParams::default()
     };
-    // The three cases of the sensitivity band run one after the other; progress counts all.
+    // The cases of the sensitivity band (low, central, high rates; long measures) run one after
+    // the other; progress counts all.
     let cases = sensitivity_params(&params);
     let total = request.trials.saturating_mul(cases.len() as u64);
     let mut sensitivity = Vec::with_capacity(cases.len());
@@ -211,9 +212,9 @@ pub fn run(
 /// The bits of the expected loss of [`golden_request`], computed natively (x86_64); the wasm
 /// browser test and the native test below must both reproduce them exactly. They depend on the
 /// embedded reference data (recorded again when the USGS 2025 vintage became the default, and
-/// for issue #20's recency-weighted rates, stage combination and fitted lognormal durations:
-/// 19.0 % of revenue, P99 100 %).
-pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fc8_54cb_fe67_9ae6;
+/// for issue #20's recency-weighted rates and stage combination, geometric 6-month durations:
+/// 7.35 % of revenue, P99 100 %).
+pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fb2_d297_b907_5339;
 /// The bits of the P99 loss of [`golden_request`].
 pub const GOLDEN_P99_BITS: u64 = 0x3ff0_0000_0000_0000;
 
@@ -287,9 +288,9 @@ mod tests {
             steps.push((done, total))
         })
         .unwrap();
-        // Three cases (low, central, high rates) of four chunks each.
-        assert_eq!(steps.len(), 12);
-        assert_eq!(steps.last(), Some(&(60_000, 60_000)));
+        // Four cases (low, central, high rates; long measures) of four chunks each.
+        assert_eq!(steps.len(), 16);
+        assert_eq!(steps.last(), Some(&(80_000, 80_000)));
         assert!(steps.windows(2).all(|w| w[0].0 < w[1].0));
         let b = run(&request(7), reference, |_, _| {}).unwrap();
         assert_eq!(a, b);
@@ -298,10 +299,20 @@ mod tests {
         assert!(a.p99 >= a.p95 && a.p95 >= a.p50 && a.cvar95 >= a.p95);
         // The central case is the summary; higher rates lose more.
         let cases: Vec<&str> = a.sensitivity.iter().map(|p| p.case.as_str()).collect();
-        assert_eq!(cases, ["low", "central", "high"]);
+        assert_eq!(cases, ["low", "central", "high", "long measures"]);
         assert_eq!(a.sensitivity[1].expected_loss, a.expected_loss);
         assert!(a.sensitivity[0].expected_loss < a.expected_loss);
         assert!(a.sensitivity[2].expected_loss > a.expected_loss);
+        // The rate cases use the default geometric durations; the long measures' case the
+        // central rates with the fitted lognormal, which loses more.
+        assert!(
+            a.sensitivity[..3]
+                .iter()
+                .all(|p| p.durations == "geometric, mean 6 months")
+        );
+        assert!(a.sensitivity[3].durations.starts_with("lognormal"));
+        assert_eq!(a.sensitivity[3].rate_scale, 1.0);
+        assert!(a.sensitivity[3].expected_loss > a.expected_loss);
     }
 
     #[test]

@@ -77,7 +77,10 @@ EXPECTED-LOSS MODEL (with --objective expected-loss only; as `chokepoint simulat
                                (repeatable; default from governance and event history)
     --severity MIN:MAX         severity range in percent (default 25:100, uniform)
     --mean-months N            a geometric duration with mean N months, clipped at 12
-                               (default: the lognormal law fitted to recorded measures)
+                               (default 6)
+    --durations LAW            geometric (default) or long-measures: the lognormal law
+                               fitted to how long measures stay in force, an upper bound on
+                               how long supply is cut
 
 EXIT STATUS:
     0 success; 1 invalid portfolio, or no plan for --material; 2 usage error.

@@ -6,8 +6,8 @@
 
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
 use crate::analysis::montecarlo::{
-    DurationFit, MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride, StressPoint,
-    default_duration_fit, sensitivity_params,
+    DurationFit, DurationModel, MonteCarlo, MonteCarloParams, MonteCarloResults,
+    ProbabilityOverride, StressPoint, default_duration_fit, sensitivity_params,
 };
 use crate::analysis::policy::{Date, Researched};
 use crate::analysis::scenario::presets::{
@@ -60,9 +60,12 @@ MONTE CARLO (random disruptions, one trial = one year):
                           (repeatable; default from governance and the event history,
                           recency-weighted with a 5-year half-life)
     --severity MIN:MAX    severity range in percent (default 25:100, uniform)
-    --mean-months N       a geometric duration with mean N months, clipped at 12 (default: a
-                          lognormal law fitted to the recorded measures' durations, those still
-                          in force censored; the fit is in \"stress_index\".\"durations\")
+    --mean-months N       a geometric duration with mean N months, clipped at 12 (default 6)
+    --durations LAW       geometric (default: mean 6 months, or --mean-months) or long-measures:
+                          the lognormal law fitted to how long the recorded measures stay in
+                          force, those still in force censored (the fit is in
+                          \"stress_index\".\"durations\"): an upper bound on how long supply
+                          is cut, since licences are granted while a measure stays in force
 
 BOTH:
     --spare-capacity PCT  other suppliers' spare capacity, percent of their own share
@@ -114,9 +117,11 @@ struct Output<'a> {
 struct StressIndex {
     /// What the numbers are, in words.
     note: &'static str,
-    /// Low, central and high rates.
+    /// Low, central and high rates at the run's durations, then the central rates with the
+    /// long measures' durations.
     sensitivity: Vec<StressPoint>,
-    /// The durations of the recorded measures and the lognormal law fitted to them.
+    /// How long the recorded measures stay in force and the lognormal law fitted to them (the
+    /// `long measures` case; an upper bound on how long supply is cut).
     durations: Option<&'static DurationFit>,
 }
 
@@ -124,7 +129,9 @@ struct StressIndex {
 const STRESS_NOTE: &str = "A stress index, not a forecast: the percentiles are of simulated years \
      under rates fitted to a short event history with chosen constants (docs/METHODS.md), not \
      calibrated return periods. The band runs the same trials at 0.5x, 1x and 2x the default \
-     rates; user-set probabilities are kept.";
+     rates; user-set probabilities are kept. The long measures case runs the central rates with \
+     durations fitted to how long measures stay in force: an upper bound on how long supply is \
+     cut, since licences are granted while a measure stays in force.";
 
 #[derive(Serialize)]
 struct ScenarioOutput<'a> {
@@ -231,10 +238,11 @@ fn parse_override(text: &str) -> Result<ProbabilityOverride, CliError> {
 
 /// The options that set the disruption model, shared with `chokepoint plan --objective
 /// expected-loss`.
-pub(super) const MODEL_OPTIONS: [&str; 5] = [
+pub(super) const MODEL_OPTIONS: [&str; 6] = [
     "--probability",
     "--severity",
     "--mean-months",
+    "--durations",
     "--spare-capacity",
     "--revenue",
 ];
@@ -256,7 +264,24 @@ pub(super) fn model_option(
         }
         "--mean-months" => {
             let mean_months = parse_number(name, value)?;
-            mc.duration = crate::analysis::montecarlo::DurationModel::Geometric { mean_months };
+            mc.duration = DurationModel::Geometric { mean_months };
+        }
+        "--durations" => {
+            mc.duration = match value {
+                // A mean set by --mean-months stays.
+                "geometric" => match mc.duration {
+                    geometric @ DurationModel::Geometric { .. } => geometric,
+                    _ => DurationModel::default(),
+                },
+                "long-measures" => DurationModel::long_measures().ok_or_else(|| {
+                    usage("`--durations long-measures`: the event data gives no duration fit")
+                })?,
+                other => {
+                    return Err(usage(format!(
+                        "`--durations`: `{other}` is not geometric or long-measures"
+                    )));
+                }
+            };
         }
         "--spare-capacity" => {
             let pct = parse_number(name, value)?;

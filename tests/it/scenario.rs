@@ -1272,13 +1272,93 @@ fn cli_simulate_custom_scenario_and_monte_carlo_are_reproducible() {
     assert!(index["note"].as_str().unwrap().contains("not"));
     let band = index["sensitivity"].as_array().unwrap();
     let cases: Vec<&str> = band.iter().map(|p| p["case"].as_str().unwrap()).collect();
-    assert_eq!(cases, ["low", "central", "high"]);
+    assert_eq!(cases, ["low", "central", "high", "long measures"]);
     assert_eq!(
         band[1]["expected_loss"],
         json["monte_carlo"]["expected_loss"]
     );
     assert!(index["durations"]["median_months"].as_f64().unwrap() > 12.0);
     assert!(!first.contains("year in"));
+    // The default durations are geometric with a mean of 6 months; the fit of how long
+    // measures stay in force is the long measures' case (central rates), which loses more.
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["kind"],
+        "geometric"
+    );
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["mean_months"],
+        6.0
+    );
+    assert_eq!(band[3]["rate_scale"], 1.0);
+    assert!(
+        band[3]["durations"]
+            .as_str()
+            .unwrap()
+            .starts_with("lognormal")
+    );
+    assert!(
+        band[3]["expected_loss"].as_f64().unwrap() > band[1]["expected_loss"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn cli_simulate_long_measures_durations_are_an_option() {
+    let base = [
+        "simulate",
+        &demo_path(),
+        "--monte-carlo",
+        "--trials",
+        "2000",
+        "--seed",
+        "7",
+    ];
+    let (code, plain, err) = cli(&base);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let long_args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--durations", "long-measures"])
+        .collect();
+    let (code, long, err) = cli(&long_args);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let long: serde_json::Value = serde_json::from_str(&long).unwrap();
+    // The run uses the fitted lognormal, the one shown in stress_index.durations.
+    let duration = &long["monte_carlo"]["params"]["duration"];
+    assert_eq!(duration["kind"], "log_normal");
+    assert_eq!(
+        duration["median_months"],
+        long["stress_index"]["durations"]["median_months"]
+    );
+    // Its central case is the default run's long measures' case (same seed, same trials),
+    // and no separate long measures' case is added.
+    let band = long["stress_index"]["sensitivity"].as_array().unwrap();
+    assert_eq!(band.len(), 3);
+    assert_eq!(
+        long["monte_carlo"]["expected_loss"],
+        plain["stress_index"]["sensitivity"][3]["expected_loss"]
+    );
+    // `geometric` keeps a mean set by --mean-months; an unknown law is a usage error.
+    let geometric: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--mean-months", "3", "--durations", "geometric"])
+        .collect();
+    let (code, out, err) = cli(&geometric);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["mean_months"],
+        3.0
+    );
+    let bad: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--durations", "forever"])
+        .collect();
+    let (code, _, err) = cli(&bad);
+    assert_eq!(code, ExitCode::from(2));
+    assert!(err.contains("forever"), "{err}");
 }
 
 #[test]

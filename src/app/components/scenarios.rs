@@ -2,7 +2,8 @@
 //! Monte Carlo simulation of random disruptions run off the main thread in a Web Worker.
 
 use crate::analysis::montecarlo::{
-    CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, StressPoint, country_rates,
+    CountryRate, DEFAULT_TRIALS, LONG_MEASURES, MAX_TRIALS, MonteCarloParams, StressPoint,
+    country_rates,
 };
 use crate::analysis::policy::Date;
 use crate::analysis::scenario::presets::{
@@ -461,7 +462,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
     html! {
         <section class="card" aria-labelledby="mc-title">
             <h2 id="mc-title">{ "Random disruptions: Monte Carlo" }</h2>
-            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls, recent ones weighing more (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration drawn from a lognormal law fitted to how long recorded measures lasted, those still in force counted as lasting at least until the research date (most measures last the whole year). Losses are shares of annual revenue, after inventory. The results are a stress index for comparing portfolios, not a forecast: the percentiles are of simulated years, not return periods, and they are shown at half and twice the default rates too. It runs in a background worker: the page stays responsive." }</p>
+            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls, recent ones weighing more (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. The results are a stress index for comparing portfolios, not a forecast: the percentiles are of simulated years, not return periods, and they are shown at half and twice the default rates too, and with long measures: durations fitted to how long recorded measures stay in force, an upper bound on how long supply is cut, since licences are granted while a measure stays in force. It runs in a background worker: the page stays responsive." }</p>
             <div class="start-grid">
                 <div class="field">
                     <label for="mc-trials">{ "Trials" }</label>
@@ -627,9 +628,12 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
 /// One number of a case of the sensitivity band.
 type Metric = fn(&StressPoint) -> f64;
 
-/// The stress index at the low, central and high rates: a table, and an SVG of the band (the
-/// table is the accessible view; the chart repeats it).
+/// The stress index at the low, central and high rates, and the long measures' case: a table,
+/// and an SVG of the band with the long measures as a ring (the table is the accessible view;
+/// the chart repeats it).
 fn sensitivity_band(points: &[StressPoint]) -> Html {
+    let (rates, long): (Vec<&StressPoint>, Vec<&StressPoint>) =
+        points.iter().partition(|p| p.case != LONG_MEASURES);
     let (w, row_h, pad) = (400.0, 22.0, 70.0);
     let h = row_h * 3.0 + 24.0;
     let top = points
@@ -645,12 +649,12 @@ fn sensitivity_band(points: &[StressPoint]) -> Html {
     ];
     html! {
         <figure class="chart-card" data-testid="mc-sensitivity">
-            <figcaption id="mc-band-title">{ "Sensitivity: the stress index at half, the default and twice the default disruption rates (low, central, high). A stress index for comparing portfolios, not a forecast or a return period." }</figcaption>
+            <figcaption id="mc-band-title">{ "Sensitivity: the stress index at half, the default and twice the default disruption rates (low, central, high; the bar and its mark), and with long measures (the ring): the default rates with durations fitted to how long measures stay in force, an upper bound on how long supply is cut. A stress index for comparing portfolios, not a forecast or a return period." }</figcaption>
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-band-title">
                 for (i, (name, value)) in metrics.iter().enumerate() {
                     {{
                         let y = 12.0 + i as f64 * row_h;
-                        let values: Vec<f64> = points.iter().map(value).collect();
+                        let values: Vec<f64> = rates.iter().map(|p| value(p)).collect();
                         let low = values.iter().copied().fold(f64::INFINITY, f64::min);
                         let high = values.iter().copied().fold(0.0_f64, f64::max);
                         let central = values.get(1).copied().unwrap_or(0.0);
@@ -659,6 +663,9 @@ fn sensitivity_band(points: &[StressPoint]) -> Html {
                                 <text x="2" y={format!("{:.1}", y + 4.0)} font-size="11">{ *name }</text>
                                 <rect x={format!("{:.1}", x(low))} y={format!("{:.1}", y - 5.0)} width={format!("{:.1}", (x(high) - x(low)).max(1.0))} height="10" class="c1" />
                                 <line x1={format!("{:.1}", x(central))} x2={format!("{:.1}", x(central))} y1={format!("{:.1}", y - 8.0)} y2={format!("{:.1}", y + 8.0)} class="axis" stroke-width="2" />
+                                for p in &long {
+                                    <circle cx={format!("{:.1}", x(value(p)))} cy={format!("{y:.1}")} r="4" fill="none" class="axis" stroke="currentColor" stroke-width="1.5" />
+                                }
                             </g>
                         }
                     }}
@@ -667,15 +674,16 @@ fn sensitivity_band(points: &[StressPoint]) -> Html {
                 <text x={(w - 10.0).to_string()} y={format!("{:.1}", h - 4.0)} font-size="11" text-anchor="end">{ pct(top) }</text>
             </svg>
             <table class="small">
-                <caption>{ "Stress index by disruption rate" }</caption>
+                <caption>{ "Stress index by disruption rate and duration" }</caption>
                 <thead><tr>
-                    <th scope="col">{ "Rates" }</th><th scope="col" class="num">{ "Expected annual loss" }</th>
+                    <th scope="col">{ "Rates" }</th><th scope="col">{ "Durations" }</th><th scope="col" class="num">{ "Expected annual loss" }</th>
                     <th scope="col" class="num">{ "P95 of simulated years" }</th><th scope="col" class="num">{ "P99 of simulated years" }</th>
                 </tr></thead>
                 <tbody>
                     for p in points {
                         <tr>
                             <th scope="row">{ format!("{} ({}x)", p.case, p.rate_scale) }</th>
+                            <td>{ &p.durations }</td>
                             <td class="num">{ pct(p.expected_loss) }</td>
                             <td class="num">{ pct(p.p95) }</td>
                             <td class="num">{ pct(p.p99) }</td>
