@@ -82,14 +82,18 @@ pub fn MethodologyPage() -> Html {
                       controls at that stage in 2009-2025, recent years weighing more (half-life 5 years); one \
                       country's disruption hits all of its materials in the same year; the rest-of-world \
                       remainder, being many countries, is never disrupted. Severity is uniform between 25 % and \
-                      100 %; the duration follows a lognormal law fitted to how long recorded measures lasted \
-                      (those still in force count as lasting at least until the research date), at most 12 \
-                      months in a year. Cuts by different countries at different stages combine as independent \
-                      flows. The constants 0.04, 0.25 and the half-life are modelling choices, not data. \
+                      100 %; the duration is geometric with a mean of 6 months, at most 12 months in a year \
+                      (a modelling choice: how long supply is cut). A lognormal law fitted to how long recorded \
+                      measures stay in force (those still in force count as lasting at least until the research \
+                      date; median 159 months) is shown beside it as the \"long measures\" case: an upper bound \
+                      on how long supply is cut, since licences are granted while a measure stays in force. \
+                      Cuts by different countries at different stages combine as independent \
+                      flows. The constants 0.04, 0.25, the half-life and the 6-month mean are modelling choices, \
+                      not data. \
                       Results are a stress index for comparing portfolios, not a forecast: the expected loss, \
                       percentiles of simulated years (never read as \"1 year in 20\"), the mean of the worst 5 % \
                       of years (CVaR 95) and the probability of any shortfall, each also at half and twice the \
-                      default rates. Every trial has its own random stream derived from the seed, so the same \
+                      default rates and with the long measures' durations. Every trial has its own random stream derived from the seed, so the same \
                       seed gives the same numbers, in this browser and on the command line." }</p>
             </section>
             <section class="card">
