@@ -7,32 +7,51 @@
 //! countries and is never disrupted) and each stage `k`:
 //!
 //! - **Occurrence.** `c` disrupts stage `k` with annual probability `p(c,k)`. Default:
-//!   `p = 1 - exp(-lambda)`, `lambda = g * W_c / 10 + h * n(c,k) / Y` where `W_c` is the
+//!   `p = 1 - exp(-lambda)`, `lambda = s (g * W_c / 10 + h * rate(c,k))` where `W_c` is the
 //!   country's governance score on the EU 0-10 scale (`(2.5 - WGI_mean) * 2`, 10 = weakest; 5
 //!   when the WGI have no score), `g` = 0.04 per year (the governance rate of the weakest
-//!   governance), `n(c,k)` the number of recorded events of `c` at stage `k` that took effect
-//!   in 2009-2025 ([`presets::history_counts`]), `Y` = 17 years, and `h` = 0.25 (the share of
-//!   recorded, material-specific measures taken to count as a shock to all of a country's
-//!   supply at that stage). Every probability is editable per country and stage
-//!   ([`MonteCarloParams::overrides`]).
+//!   governance, a choice), `rate(c,k)` the recency-weighted rate of the recorded events of `c`
+//!   at stage `k` that took effect in 2009-2025 ([`ProbabilityModel::fit`], half-life 5 years,
+//!   a choice), `h` = 0.25 (the share of recorded, material-specific measures taken to count as
+//!   a shock to all of a country's supply at that stage, a choice) and `s` the rate scale (1;
+//!   0.5 and 2 for the low and high cases of the sensitivity band, [`SENSITIVITY`]). Every
+//!   probability is editable per country and stage ([`MonteCarloParams::overrides`]).
 //! - **Common shock.** A disruption hits *all* materials of `c` at the drawn stages together,
 //!   with one severity and one duration per country and trial.
 //! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
 //!   supply withheld.
-//! - **Duration** `D` ~ geometric on whole months 1, 2, ... with mean `mu` (default 6,
-//!   `P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`), clipped at the 12-month horizon; or fixed.
+//! - **Duration** `D` in whole months, clipped at the 12-month horizon. Default: geometric with
+//!   mean `mu` = 6 months (`P(D = d) = q (1 - q)^(d - 1)`, `q = 1 / mu`; a choice, how long
+//!   supply is cut). Option ([`DurationModel::long_measures`]): a measure lasts `T` months with
+//!   `ln T ~ N(mu, sigma^2)`, `D = ceil(T)`, fitted by maximum likelihood to how long the
+//!   recorded measures stay in force, those still in force counted as lasting at least until
+//!   the research date (right-censored; [`fit_durations`]): an upper bound on how long supply
+//!   is cut, since licences are granted while a measure stays in force. Or fixed.
 //!
 //! # Loss
 //!
 //! The disruption of `c` hits each line as a [`Scenario`](super::scenario::Scenario) would: the
 //! stage shortfall `max(0, s x - r (1 - s))` with spare capacity `r`, the line's shortfall `f`
-//! the largest over the disrupted stages, and the loss `revenue_share * max(0, f D - m) / 12`
-//! with `m` the inventory months (see [`scenario`](super::scenario)). Disruptions of different
-//! countries in one trial add, each drawing on the full inventory (as if they did not overlap),
-//! and a line's loss in a trial is capped at its revenue share (one year of the revenue that
-//! depends on it). The trial's loss is the sum over lines, capped at 1 (all of the revenue), as
-//! a fraction of annual revenue (or in money with the caller's annual revenue). Contributions of countries, materials and lines
-//! are exact shares of the mean (a capped line's contributions are scaled down together).
+//! the largest over the disrupted stages (one country's stages are one flow in series), and the
+//! loss `revenue_share * max(0, f D - m) / 12` with `m` the inventory months (see
+//! [`scenario`](super::scenario)); the stage that sets `f` is the disruption's binding stage.
+//! Disruptions of different countries in one trial each draw on the full inventory (as if they
+//! did not overlap) and combine on a line as flows: at one binding stage their losses add
+//! (parallel suppliers), across stages they combine as independent flows, `1 - (1 - l_m)(1 -
+//! l_r)` of the line's revenue share with `l_k` the summed loss fraction at stage `k` (capped
+//! at 1), so a line never loses more than its revenue share. The trial's loss is the sum over
+//! lines, capped at 1 (all of the revenue), as a fraction of annual revenue (or in money with
+//! the caller's annual revenue). Contributions of countries, materials and lines are exact
+//! shares of the mean (a combined or capped line's contributions are scaled down together).
+//!
+//! # A stress index, not a forecast
+//!
+//! The rates are fitted to a short, curated event history with chosen constants, so the
+//! quantiles are a stress index for comparing portfolios and sourcing options, not calibrated
+//! return periods: P95 is "the 95th percentile of simulated years", never "1 year in 20".
+//! [`sensitivity`] runs the model at the low, central and high rates of [`SENSITIVITY`], and
+//! once more at the central rates with the long measures' durations
+//! ([`DurationModel::long_measures`], [`LONG_MEASURES`]).
 //!
 //! # Statistics
 //!
@@ -129,11 +148,63 @@ pub enum DurationModel {
         /// The mean before clipping.
         mean_months: f64,
     },
+    /// Lognormal: a measure lasts `T` months with `ln T ~ N(ln median, sigma^2)`, a heavy right
+    /// tail in which multi-year measures are common; the trial counts `D = ceil(T)` whole months
+    /// (at least 1), clipped at the 12-month horizon. The default is fitted to the recorded
+    /// measures ([`fit_durations`]).
+    LogNormal {
+        /// The median of `T`, in months.
+        median_months: f64,
+        /// The standard deviation of `ln T`.
+        sigma: f64,
+    },
 }
 
 impl Default for DurationModel {
+    /// Geometric with a mean of 6 months (a choice: how long supply is cut, not how long a
+    /// measure stays in force; see [`DurationModel::long_measures`]).
     fn default() -> Self {
-        DurationModel::Geometric { mean_months: 6.0 }
+        DurationModel::Geometric {
+            mean_months: DEFAULT_MEAN_MONTHS,
+        }
+    }
+}
+
+/// The mean of the default geometric duration, in months (a choice; see the module notes).
+pub const DEFAULT_MEAN_MONTHS: f64 = 6.0;
+
+impl DurationModel {
+    /// The lognormal law fitted to how long the recorded measures stay in force
+    /// ([`default_duration_fit`]): an upper bound on how long supply is cut, since licences are
+    /// granted while a measure stays in force. `None` if the embedded data gives no fit.
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::DurationModel;
+    /// let long = DurationModel::long_measures().unwrap();
+    /// // Longer than the default: more of the mass at the 12-month horizon.
+    /// let tail = |d: DurationModel| d.atoms().last().unwrap().1;
+    /// assert!(tail(long) > tail(DurationModel::default()));
+    /// ```
+    pub fn long_measures() -> Option<DurationModel> {
+        default_duration_fit().map(|fit| DurationModel::LogNormal {
+            median_months: fit.median_months,
+            sigma: fit.sigma,
+        })
+    }
+
+    /// A short description of the law, for tables: "geometric, mean 6 months", "lognormal,
+    /// median 159 months", "fixed, 3 months".
+    pub fn label(&self) -> String {
+        match *self {
+            DurationModel::Fixed { months } => format!("fixed, {months} months"),
+            DurationModel::Geometric { mean_months } => {
+                format!("geometric, mean {mean_months} months")
+            }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => format!("lognormal, median {median_months:.0} months, sigma {sigma:.2}"),
+        }
     }
 }
 
@@ -154,6 +225,18 @@ impl DurationModel {
     pub fn atoms(&self) -> Vec<(f64, f64)> {
         match *self {
             DurationModel::Fixed { months } => vec![(months, 1.0)],
+            DurationModel::LogNormal { .. } => {
+                // P(D = d) = P(D > d - 1) - P(D > d), the clipped tail at 12.
+                let stay = self.survival();
+                let mut atoms = Vec::with_capacity(stay.len() + 1);
+                let mut before = 1.0;
+                for (d, &after) in stay.iter().enumerate() {
+                    atoms.push(((d + 1) as f64, before - after));
+                    before = after;
+                }
+                atoms.push((HORIZON_MONTHS, before));
+                atoms
+            }
             DurationModel::Geometric { mean_months } => {
                 let q = 1.0 / mean_months;
                 if q >= 1.0 || q.is_nan() {
@@ -170,17 +253,223 @@ impl DurationModel {
     }
 }
 
+impl DurationModel {
+    /// `P(D > d)` for `d` = 1 to 11 months: what [`Model::draw_duration`] inverts. Geometric:
+    /// `(1 - q)^d` by repeated multiplication (so that every platform computes the same bits);
+    /// lognormal: `P(T > d) = erfc((ln d - ln median) / (sigma sqrt 2)) / 2`; fixed: unused
+    /// (zeros).
+    fn survival(&self) -> [f64; DURATION_STEPS] {
+        let mut stay = [0.0; DURATION_STEPS];
+        match *self {
+            DurationModel::Fixed { .. } => {}
+            DurationModel::Geometric { mean_months } => {
+                let q = 1.0 / mean_months;
+                if q < 1.0 {
+                    let mut power = 1.0;
+                    for s in &mut stay {
+                        power *= 1.0 - q;
+                        *s = power;
+                    }
+                }
+            }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => {
+                let mu = median_months.ln();
+                for (d, s) in stay.iter_mut().enumerate() {
+                    let z = (((d + 1) as f64).ln() - mu) / sigma;
+                    *s = normal_survival(z);
+                }
+            }
+        }
+        stay
+    }
+}
+
+/// `1 - Phi(z)` for the standard normal, `erfc(z / sqrt 2) / 2`, with the complementary error
+/// function's Chebyshev fit of Press et al., *Numerical Recipes in C*, 2nd ed. (1992), section
+/// 6.2, `erfcc` (fractional error below 1.2e-7 everywhere).
+///
+/// ```
+/// use chokepoint::analysis::montecarlo::normal_survival;
+/// assert!((normal_survival(0.0) - 0.5).abs() < 1e-7);
+/// assert!((normal_survival(1.959964) - 0.025).abs() < 1e-8);
+/// assert!((normal_survival(-1.0) - 0.841345).abs() < 1e-6);
+/// ```
+pub fn normal_survival(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let a = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * a);
+    let poly = -a * a - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    let erfc = if x >= 0.0 { erfc } else { 2.0 - erfc };
+    (erfc / 2.0).clamp(0.0, 1.0)
+}
+
+/// How long recorded measures lasted, and the lognormal law fitted to it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DurationFit {
+    /// Ended measures: months from effect to the end (lifted, suspended or replaced).
+    pub ended_months: Vec<f64>,
+    /// Measures still in force on the research date: months from effect to that date, a lower
+    /// bound of their duration (right-censored).
+    pub in_force_months: Vec<f64>,
+    /// The fitted median duration, in months.
+    pub median_months: f64,
+    /// The fitted standard deviation of the log duration.
+    pub sigma: f64,
+    /// The fitted probability that a measure lasts the whole 12-month year, `P(T > 11)`.
+    pub full_year_probability: f64,
+}
+
+/// Months from `from` to `to` (a month-only date counts from the first of its month): whole
+/// months plus the days' difference over 30.4375, the mean month.
+fn months_between(from: presets::EventDate, to: presets::EventDate) -> f64 {
+    let whole = (i32::from(to.year) - i32::from(from.year)) * 12 + i32::from(to.month)
+        - i32::from(from.month);
+    let days = i32::from(to.day.unwrap_or(1)) - i32::from(from.day.unwrap_or(1));
+    f64::from(whole) + f64::from(days) / 30.4375
+}
+
+/// The durations of the recorded measures that took effect (with a scenario and an effective
+/// date) and the lognormal law fitted to them by maximum likelihood with right-censoring: an
+/// ended measure contributes its density `phi(z) / (sigma t)`, a measure still in force on the
+/// `researched` date its survival `1 - Phi(z)` at the time elapsed, `z = (ln t - mu) / sigma`
+/// (the standard likelihood for censored durations; Klein & Moeschberger, *Survival Analysis*,
+/// 2003, section 3.5). A measure that ended before taking effect is left out. The maximum is
+/// found on a grid of `mu` and `sigma`, refined around the best point four times (each step a
+/// quarter of the previous); `None` without any ended measure (no finite fit).
+pub fn fit_durations(
+    events: &[EventPreset],
+    researched: presets::EventDate,
+) -> Option<DurationFit> {
+    let mut ended = Vec::new();
+    let mut in_force = Vec::new();
+    for event in events {
+        let (Some(scenario), Some(effective)) = (&event.scenario, event.effective) else {
+            continue;
+        };
+        if !scenario.took_effect {
+            continue;
+        }
+        match event.lifted {
+            Some(end) => {
+                let months = months_between(effective, end);
+                if months > 0.0 {
+                    ended.push(months);
+                }
+            }
+            None => {
+                let months = months_between(effective, researched);
+                if months > 0.0 {
+                    in_force.push(months);
+                }
+            }
+        }
+    }
+    let (mu, sigma) = lognormal_censored_mle(&ended, &in_force)?;
+    let full = DurationModel::LogNormal {
+        median_months: mu.exp(),
+        sigma,
+    }
+    .survival()[DURATION_STEPS - 1];
+    Some(DurationFit {
+        ended_months: ended,
+        in_force_months: in_force,
+        median_months: mu.exp(),
+        sigma,
+        full_year_probability: full,
+    })
+}
+
+/// The log-likelihood of `(mu, sigma)` for ended durations `ended` and censored `in_force`
+/// (constants dropped).
+fn censored_log_likelihood(mu: f64, sigma: f64, ended: &[f64], in_force: &[f64]) -> f64 {
+    let density: f64 = ended
+        .iter()
+        .map(|t| {
+            let z = (t.ln() - mu) / sigma;
+            -0.5 * z * z - sigma.ln()
+        })
+        .sum();
+    let survival: f64 = in_force
+        .iter()
+        .map(|t| normal_survival((t.ln() - mu) / sigma).max(1e-300).ln())
+        .sum();
+    density + survival
+}
+
+/// The maximum-likelihood `(mu, sigma)` of a lognormal law (see [`fit_durations`]).
+fn lognormal_censored_mle(ended: &[f64], in_force: &[f64]) -> Option<(f64, f64)> {
+    if ended.is_empty() {
+        return None;
+    }
+    let (mut mu, mut sigma) = (2.0, 1.0);
+    let (mut mu_step, mut sigma_step) = (0.25, 0.1);
+    let mut best = f64::NEG_INFINITY;
+    for _ in 0..5 {
+        let (centre_mu, centre_sigma) = (mu, sigma);
+        for i in -20..=20 {
+            for j in -20..=20 {
+                let m = centre_mu + f64::from(i) * mu_step;
+                let s = centre_sigma + f64::from(j) * sigma_step;
+                if s < 0.05 {
+                    continue;
+                }
+                let value = censored_log_likelihood(m, s, ended, in_force);
+                if value > best {
+                    (best, mu, sigma) = (value, m, s);
+                }
+            }
+        }
+        mu_step /= 4.0;
+        sigma_step /= 4.0;
+    }
+    best.is_finite().then_some((mu, sigma))
+}
+
+/// The duration fit of the embedded event data at its research date (computed once).
+pub fn default_duration_fit() -> Option<&'static DurationFit> {
+    static FIT: std::sync::OnceLock<Option<DurationFit>> = std::sync::OnceLock::new();
+    FIT.get_or_init(|| {
+        let researched = presets::events_researched()?.date;
+        let date = presets::EventDate {
+            year: researched.year(),
+            month: researched.month(),
+            day: Some(researched.day()),
+        };
+        fit_durations(presets::embedded_presets(), date)
+    })
+    .as_ref()
+}
+
 /// How default disruption probabilities are derived (see the module notes).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ProbabilityModel {
     /// `g`: annual rate of a country with the weakest governance (EU-scaled WGI of 10).
     pub governance_rate: f64,
-    /// `h`: weight of each recorded event per year of history.
+    /// `h`: the share of recorded (material-specific) events taken to count as a shock to all of
+    /// a country's supply at the stage.
     pub history_weight: f64,
     /// First year of the history window.
     pub history_from: u16,
     /// Last year of the history window.
     pub history_to: u16,
+    /// Half-life of an event's weight in the fitted rate, in years: an event `a` years before
+    /// [`Self::history_to`] weighs `2^(-a / half_life)`. Infinite: every year weighs the same
+    /// (the plain average over the window).
+    pub half_life_years: f64,
+    /// A factor on every default rate `lambda`: 1 for the central case, and the low and high
+    /// cases of the sensitivity band ([`SENSITIVITY`]).
+    pub rate_scale: f64,
     /// EU-scaled governance score used where the WGI have none.
     pub unknown_governance: f64,
 }
@@ -192,28 +481,100 @@ impl Default for ProbabilityModel {
             history_weight: 0.25,
             history_from: 2009,
             history_to: 2025,
+            half_life_years: DEFAULT_HALF_LIFE_YEARS,
+            rate_scale: 1.0,
             unknown_governance: 5.0,
         }
     }
 }
 
+/// The default half-life of the recency weighting, in years (a choice; see the module notes).
+pub const DEFAULT_HALF_LIFE_YEARS: f64 = 5.0;
+
+/// The rate cases of the sensitivity band: every default rate times 0.5, 1 and 2 (a choice: a
+/// factor of 2 either way covers the gap between the plain 2009-2025 average and the
+/// recency-weighted rate of China's refining, 0.59 and 0.95 events a year, the largest rate in
+/// the data). User-set probabilities are kept in every case.
+pub const SENSITIVITY: [(&str, f64); 3] = [("low", 0.5), ("central", 1.0), ("high", 2.0)];
+
+/// The fit of one country's and stage's event rate to the history (see [`ProbabilityModel::fit`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HistoryFit {
+    /// Events counted in the window.
+    pub events: u32,
+    /// Their weights summed, `sum_e w(y_e)`.
+    pub weighted_events: f64,
+    /// The window's weighted years, `sum_y w(y)`.
+    pub weighted_years: f64,
+    /// The fitted rate, events per year: `weighted_events / weighted_years`.
+    pub rate: f64,
+}
+
 impl ProbabilityModel {
+    /// The recency-weighted rate of the events that took effect in the years `years` (each
+    /// within the window): with `w(y) = 2^(-(history_to - y) / half_life)`, the rate is
+    /// `sum_e w(y_e) / sum_{y = from}^{to} w(y)`, the exponentially weighted count per weighted
+    /// year, which is the maximum-likelihood rate of a Poisson process whose log-likelihood
+    /// terms are weighted by `w` (a discounted likelihood; with an infinite half-life the plain
+    /// average `n / Y`).
+    ///
+    /// ```
+    /// use chokepoint::analysis::montecarlo::ProbabilityModel;
+    /// let plain = ProbabilityModel { half_life_years: f64::INFINITY, ..Default::default() };
+    /// assert!((plain.fit(&[2010, 2024]).rate - 2.0 / 17.0).abs() < 1e-15);
+    /// // With a half-life, a recent event weighs more than an old one.
+    /// let model = ProbabilityModel::default();
+    /// assert!(model.fit(&[2024]).rate > model.fit(&[2010]).rate);
+    /// ```
+    pub fn fit(&self, years: &[u16]) -> HistoryFit {
+        // The weight of one year less, `2^(-1 / half_life)`; powers by multiplication so that
+        // every platform computes the same bits.
+        let step = if self.half_life_years.is_finite() && self.half_life_years > 0.0 {
+            (-std::f64::consts::LN_2 / self.half_life_years).exp()
+        } else {
+            1.0
+        };
+        let span = self.history_to.saturating_sub(self.history_from);
+        let mut weights = Vec::with_capacity(usize::from(span) + 1);
+        let mut w = 1.0;
+        for _ in 0..=span {
+            weights.push(w);
+            w *= step;
+        }
+        let weighted_years: f64 = weights.iter().sum();
+        let weighted_events: f64 = years
+            .iter()
+            .filter(|&&y| (self.history_from..=self.history_to).contains(&y))
+            .map(|&y| weights[usize::from(self.history_to - y)])
+            .sum();
+        HistoryFit {
+            events: u32::try_from(years.len()).unwrap_or(u32::MAX),
+            weighted_events,
+            weighted_years,
+            rate: if weighted_years > 0.0 {
+                weighted_events / weighted_years
+            } else {
+                0.0
+            },
+        }
+    }
+
     /// The default annual probability for a country with EU-scaled governance `governance`
-    /// (0-10, `None` = unknown) and `events` recorded events at the stage.
+    /// (0-10, `None` = unknown) and the fitted event rate `event_rate` (events per year, from
+    /// [`Self::fit`]) at the stage: `1 - exp(-s (g W / 10 + h rate))` with `s` the rate scale.
     ///
     /// ```
     /// use chokepoint::analysis::montecarlo::ProbabilityModel;
     /// let model = ProbabilityModel::default();
     /// // no history, governance 5: lambda = 0.04 * 0.5 = 0.02
-    /// assert!((model.probability(Some(5.0), 0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
+    /// assert!((model.probability(Some(5.0), 0.0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
     /// ```
-    pub fn probability(&self, governance: Option<f64>, events: u32) -> f64 {
+    pub fn probability(&self, governance: Option<f64>, event_rate: f64) -> f64 {
         let w = governance
             .unwrap_or(self.unknown_governance)
             .clamp(0.0, 10.0);
-        let years = f64::from(self.history_to.saturating_sub(self.history_from) + 1);
         let lambda =
-            self.governance_rate * w / 10.0 + self.history_weight * f64::from(events) / years;
+            self.rate_scale * (self.governance_rate * w / 10.0 + self.history_weight * event_rate);
         let p = 1.0 - (-lambda.max(0.0)).exp();
         if p.is_finite() {
             p.clamp(0.0, 1.0)
@@ -280,7 +641,8 @@ pub enum MonteCarloError {
     Severity(Severity),
     /// A fixed duration outside `(0, 12]` or a mean duration below 1 month or not finite.
     Duration(DurationModel),
-    /// A probability model with a negative or non-finite rate or weight.
+    /// A probability model with a negative or non-finite rate, weight or scale, a half-life not
+    /// above 0, or a window that ends before it starts.
     ProbabilityModel,
     /// Histogram bins outside 1 to 1,000.
     HistogramBins(usize),
@@ -301,9 +663,10 @@ impl fmt::Display for MonteCarloError {
                 f,
                 "duration {d:?} is not a fixed 0-12 months or a mean of at least 1 month"
             ),
-            MonteCarloError::ProbabilityModel => {
-                f.write_str("probability rates and weights must be finite and non-negative")
-            }
+            MonteCarloError::ProbabilityModel => f.write_str(
+                "probability rates, weights and scale must be finite and non-negative, the \
+                     half-life above 0 and the history window in order",
+            ),
             MonteCarloError::HistogramBins(n) => {
                 write!(f, "{n} histogram bins is not within 1-1000")
             }
@@ -333,13 +696,23 @@ impl MonteCarloParams {
             DurationModel::Geometric { mean_months } => {
                 mean_months.is_finite() && mean_months >= 1.0
             }
+            DurationModel::LogNormal {
+                median_months,
+                sigma,
+            } => {
+                median_months.is_finite() && median_months > 0.0 && sigma.is_finite() && sigma > 0.0
+            }
         };
         if !ok {
             return Err(MonteCarloError::Duration(self.duration));
         }
         let m = self.probability_model;
         let fine = |x: f64| x.is_finite() && x >= 0.0;
-        if !(fine(m.governance_rate) && fine(m.history_weight) && fine(m.unknown_governance))
+        if !(fine(m.governance_rate)
+            && fine(m.history_weight)
+            && fine(m.unknown_governance)
+            && fine(m.rate_scale)
+            && m.half_life_years > 0.0)
             || m.history_to < m.history_from
         {
             return Err(MonteCarloError::ProbabilityModel);
@@ -376,6 +749,8 @@ pub struct CountryRate {
     pub wgi_mean: Option<f64>,
     /// Recorded events of the country at the stage in the history window.
     pub history_events: u32,
+    /// The fit of the country's event rate at the stage to those events.
+    pub history: HistoryFit,
 }
 
 /// The default probabilities for the supplier countries of `portfolio` (and the user's
@@ -392,12 +767,12 @@ pub fn country_rates(
 /// The annual probability that `country` disrupts `stage`, and where it comes from: the user's
 /// override (the last one given for that country and stage), else
 /// [`ProbabilityModel::probability`] of the country's EU-scaled `governance` (`None` = unknown)
-/// and its `events` recorded at the stage. The simulation and the planner's expected-loss
-/// objective both use it, so they agree on every probability.
+/// and its fitted event rate `event_rate` at the stage. The simulation and the planner's
+/// expected-loss objective both use it, so they agree on every probability.
 pub fn disruption_probability(
     params: &MonteCarloParams,
     governance: Option<f64>,
-    events: u32,
+    event_rate: f64,
     country: CountryCode,
     stage: Stage,
 ) -> (f64, ProbabilityBasis) {
@@ -409,7 +784,7 @@ pub fn disruption_probability(
     match user {
         Some(o) => (o.probability.get(), ProbabilityBasis::User),
         None => (
-            params.probability_model.probability(governance, events),
+            params.probability_model.probability(governance, event_rate),
             ProbabilityBasis::Default,
         ),
     }
@@ -485,8 +860,7 @@ struct Model {
     materials: Vec<String>,
     severity: Severity,
     duration: DurationModel,
-    /// `(1 - q)^d` for `d` = 1 to 11 with `q = 1 / mean` (geometric duration), by repeated
-    /// multiplication so that every platform computes the same bits.
+    /// `P(D > d)` for `d` = 1 to 11 ([`DurationModel::survival`]).
     stay: [f64; DURATION_STEPS],
 }
 
@@ -523,17 +897,7 @@ impl Model {
         if start < countries.len() {
             blocks.push((start, countries.len()));
         }
-        let mut stay = [0.0; DURATION_STEPS];
-        if let DurationModel::Geometric { mean_months } = duration {
-            let q = 1.0 / mean_months;
-            if q < 1.0 {
-                let mut power = 1.0;
-                for s in &mut stay {
-                    power *= 1.0 - q;
-                    *s = power;
-                }
-            }
-        }
+        let stay = duration.survival();
         Model {
             countries,
             survival,
@@ -616,7 +980,7 @@ fn compile(
             }
         }
     }
-    let history = presets::history_counts(
+    let history = presets::history_years(
         events,
         params.probability_model.history_from,
         params.probability_model.history_to,
@@ -631,9 +995,12 @@ fn compile(
             if !country.entries.iter().any(|e| e.share[k] > 0.0) {
                 continue;
             }
-            let n = history.get(&(country.code, stage)).copied().unwrap_or(0);
+            let years = history
+                .get(&(country.code, stage))
+                .map_or(&[][..], Vec::as_slice);
+            let fit = params.probability_model.fit(years);
             let (probability, basis) =
-                disruption_probability(params, governance, n, country.code, stage);
+                disruption_probability(params, governance, fit.rate, country.code, stage);
             country.probability[k] = if probability.is_nan() {
                 0.0
             } else {
@@ -645,7 +1012,8 @@ fn compile(
                 probability,
                 basis,
                 wgi_mean,
-                history_events: n,
+                history_events: fit.events,
+                history: fit,
             });
         }
     }
@@ -671,7 +1039,7 @@ impl Model {
     fn draw_duration(&self, rng: &mut Xoshiro256StarStar) -> f64 {
         match self.duration {
             DurationModel::Fixed { months } => months,
-            DurationModel::Geometric { .. } => {
+            DurationModel::Geometric { .. } | DurationModel::LogNormal { .. } => {
                 let u = 1.0 - rng.next_f64();
                 1.0 + self.stay.partition_point(|&s| u <= s) as f64
             }
@@ -765,9 +1133,11 @@ impl Model {
         let mut short = false;
         for entry in &country.entries {
             let mut f: f64 = 0.0;
+            let mut stage = 0;
             for (k, (&share, &spare)) in entry.share.iter().zip(&entry.spare).enumerate() {
-                if mask & (1 << k) != 0 {
-                    f = f.max(share * severity - spare);
+                if mask & (1 << k) != 0 && share * severity - spare > f {
+                    f = share * severity - spare;
+                    stage = k;
                 }
             }
             if f <= 0.0 {
@@ -781,6 +1151,7 @@ impl Model {
                 hits.push(Hit {
                     country: ci,
                     line: entry.line,
+                    stage,
                     loss,
                 });
             }
@@ -790,30 +1161,46 @@ impl Model {
 }
 
 impl Model {
-    /// Adds a trial's hits to the contributions and returns the trial's loss: each line's loss
-    /// capped at its revenue share, the total capped at 1 (all revenue), contributions scaled
-    /// down with their caps.
+    /// Adds a trial's hits to the contributions and returns the trial's loss. A line's losses
+    /// combine as independent flows across stages and add within a stage: with `l_k` the sum of
+    /// the line's losses (fractions of its revenue share) from the countries whose binding stage
+    /// is `k`, capped at 1, the line loses `rs * (1 - prod_k (1 - l_k))`, at most its revenue
+    /// share. The total is capped at 1 (all revenue); contributions are scaled down with the
+    /// combination and the cap.
     fn record(&self, scratch: &mut Scratch, tally: &mut Tally) -> f64 {
         let Scratch { hits, line_totals } = scratch;
         line_totals.clear();
-        line_totals.resize(self.lines.len(), 0.0);
+        line_totals.resize(self.lines.len(), [0.0; 4]);
         for hit in hits.iter() {
-            line_totals[hit.line] += hit.loss;
+            let totals = &mut line_totals[hit.line];
+            totals[hit.stage] += hit.loss;
+            totals[3] += hit.loss;
         }
-        // From here on `line_totals` holds each line's scale factor.
+        // From here on `line_totals[l][3]` holds line `l`'s scale factor.
         let mut total = 0.0;
-        for (line_total, line) in line_totals.iter_mut().zip(&self.lines) {
-            let cap = line.revenue_share;
-            total += line_total.min(cap);
-            *line_total = if *line_total > cap {
-                cap / *line_total
+        for (totals, line) in line_totals.iter_mut().zip(&self.lines) {
+            let raw = totals[3];
+            if raw <= 0.0 {
+                totals[3] = 1.0;
+                continue;
+            }
+            let rs = line.revenue_share;
+            let loss = if totals[..3].iter().filter(|&&l| l > 0.0).count() == 1 {
+                // One stage (the usual case): the sum itself, exactly, capped.
+                raw.min(rs)
             } else {
-                1.0
+                let kept: f64 = totals[..3]
+                    .iter()
+                    .map(|&l| 1.0 - (l / rs).min(1.0))
+                    .product();
+                rs * (1.0 - kept)
             };
+            total += loss;
+            totals[3] = loss / raw;
         }
         let overall = if total > 1.0 { 1.0 / total } else { 1.0 };
         for hit in hits.iter() {
-            let loss = hit.loss * line_totals[hit.line] * overall;
+            let loss = hit.loss * line_totals[hit.line][3] * overall;
             tally.by_country[hit.country] += loss;
             tally.by_line[hit.line] += loss;
             tally.by_material[self.lines[hit.line].material] += loss;
@@ -826,7 +1213,8 @@ impl Model {
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     hits: Vec<Hit>,
-    line_totals: Vec<f64>,
+    /// Per line: the losses whose binding stage is mining, refining, component, and their sum.
+    line_totals: Vec<[f64; 4]>,
 }
 
 /// One country's loss on one line in a trial (before capping).
@@ -834,6 +1222,8 @@ struct Scratch {
 struct Hit {
     country: usize,
     line: usize,
+    /// The binding stage (index as in `stage_index`).
+    stage: usize,
     loss: f64,
 }
 
@@ -1304,6 +1694,105 @@ fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> MonteCarloResul
     }
 }
 
+/// The case of the sensitivity band at the central rates with the durations of
+/// [`DurationModel::long_measures`].
+pub const LONG_MEASURES: &str = "long measures";
+
+/// One case of the sensitivity band: the stress index at one rate scale and duration law.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StressPoint {
+    /// `low`, `central` or `high` ([`SENSITIVITY`]), or [`LONG_MEASURES`].
+    pub case: String,
+    /// The factor on every default rate.
+    pub rate_scale: f64,
+    /// The duration law of the case ([`DurationModel::label`]).
+    pub durations: String,
+    /// Expected annual loss.
+    pub expected_loss: f64,
+    /// The 95th percentile of simulated years (a stress index, not "1 year in 20").
+    pub p95: f64,
+    /// The 99th percentile of simulated years.
+    pub p99: f64,
+}
+
+impl StressPoint {
+    /// The point of a finished run at `case` and `rate_scale`.
+    pub fn of(case: &str, rate_scale: f64, results: &MonteCarloResults) -> StressPoint {
+        StressPoint {
+            case: case.to_string(),
+            rate_scale,
+            durations: results.params.duration.label(),
+            expected_loss: results.expected_loss,
+            p95: results.p95,
+            p99: results.p99,
+        }
+    }
+}
+
+/// The parameters of each case of the sensitivity band: `params` with its rate scale times the
+/// case's factor ([`SENSITIVITY`]), in the order low, central, high; then [`LONG_MEASURES`],
+/// `params` with the durations of [`DurationModel::long_measures`] (left out when `params`
+/// already has them, or the data gives no fit). The rates alone move the index less than the
+/// durations may: the fit is of how long measures stay in force, an upper bound on how long
+/// supply is cut, so it is shown as its own case rather than blended into the band.
+pub fn sensitivity_params(params: &MonteCarloParams) -> Vec<(&'static str, f64, MonteCarloParams)> {
+    let mut cases: Vec<_> = SENSITIVITY
+        .iter()
+        .map(|&(case, factor)| {
+            let mut case_params = params.clone();
+            case_params.probability_model.rate_scale *= factor;
+            (case, case_params.probability_model.rate_scale, case_params)
+        })
+        .collect();
+    if let Some(long) = DurationModel::long_measures().filter(|&d| d != params.duration) {
+        let mut case_params = params.clone();
+        case_params.duration = long;
+        cases.push((
+            LONG_MEASURES,
+            case_params.probability_model.rate_scale,
+            case_params,
+        ));
+    }
+    cases
+}
+
+/// The stress index at the low, central and high rates ([`SENSITIVITY`]) and for the long
+/// measures ([`sensitivity_params`]), each a full run of
+/// `params.trials` trials with the same `seed` (common random numbers, so the band reflects the
+/// rates rather than the sampling noise).
+///
+/// ```
+/// use chokepoint::analysis::montecarlo::{MonteCarloParams, sensitivity};
+/// use chokepoint::model::portfolio::Portfolio;
+/// let reference = chokepoint::reference::embedded();
+/// let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
+///   "revenue_share_pct": 20, "inventory_days": 30}]}"#;
+/// let portfolio = Portfolio::from_json(text, reference).unwrap();
+/// let params = MonteCarloParams { trials: 5_000, ..MonteCarloParams::default() };
+/// let band = sensitivity(&portfolio, reference, &params, 1).unwrap();
+/// assert_eq!(band.len(), 4);
+/// assert!(band[0].expected_loss <= band[1].expected_loss);
+/// assert!(band[1].expected_loss <= band[2].expected_loss);
+/// // The long measures' durations at the central rates lose more than the default durations.
+/// assert_eq!(band[3].case, "long measures");
+/// assert!(band[3].expected_loss > band[1].expected_loss);
+/// ```
+pub fn sensitivity(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    params: &MonteCarloParams,
+    seed: u64,
+) -> Result<Vec<StressPoint>, MonteCarloError> {
+    sensitivity_params(params)
+        .into_iter()
+        .map(|(case, scale, case_params)| {
+            let mut run = MonteCarlo::new(portfolio, reference, &case_params, seed)?;
+            run.run_all();
+            Ok(StressPoint::of(case, scale, &run.finish()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1447,10 +1936,11 @@ mod tests {
         assert!(agrees(both, n, any * any), "{both}");
     }
 
-    #[test]
-    fn duration_atoms_are_the_law_of_the_draws() {
-        let model = durations(DurationModel::Geometric { mean_months: 4.0 });
-        let mut rng = Xoshiro256StarStar::seed_from_u64(11);
+    /// Draws 200,000 durations of `duration` and checks every month's frequency against its
+    /// atom, within four binomial standard errors.
+    fn assert_draws_follow_the_atoms(duration: DurationModel, seed: u64) {
+        let model = durations(duration);
+        let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
         let n = 200_000;
         let mut counts = [0u32; 12];
         for _ in 0..n {
@@ -1459,13 +1949,70 @@ mod tests {
         for (d, (months, p)) in model.duration.atoms().into_iter().enumerate() {
             assert_eq!(months, (d + 1) as f64);
             let frequency = f64::from(counts[d]) / f64::from(n);
-            // Four binomial standard errors.
             let se = (p * (1.0 - p) / f64::from(n)).sqrt();
             assert!(
                 (frequency - p).abs() < 4.0 * se + 1e-12,
                 "{d}: {frequency} vs {p}"
             );
         }
+    }
+
+    #[test]
+    fn duration_atoms_are_the_law_of_the_draws() {
+        assert_draws_follow_the_atoms(DurationModel::Geometric { mean_months: 4.0 }, 11);
+    }
+
+    #[test]
+    fn lognormal_fit_without_censoring_is_the_mean_and_sd_of_the_logs() {
+        // Uncensored, the maximum-likelihood lognormal has mu = mean(ln t) and sigma the
+        // population standard deviation of ln t.
+        let ended = [2.0, 6.0, 11.2, 36.0, 54.0];
+        let logs: Vec<f64> = ended.iter().map(|t: &f64| t.ln()).collect();
+        let mean = logs.iter().sum::<f64>() / 5.0;
+        let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 5.0).sqrt();
+        let (mu, sigma) = lognormal_censored_mle(&ended, &[]).unwrap();
+        assert!((mu - mean).abs() < 2e-3, "{mu} vs {mean}");
+        assert!((sigma - sd).abs() < 2e-3, "{sigma} vs {sd}");
+        // Measures still in force lengthen the fit; none ended: no fit.
+        let (longer, _) = lognormal_censored_mle(&ended, &[40.0, 48.0]).unwrap();
+        assert!(longer > mu);
+        assert!(lognormal_censored_mle(&[], &[40.0]).is_none());
+    }
+
+    #[test]
+    fn the_long_measures_law_is_fitted_and_allows_a_measure_in_force_all_year() {
+        let fit = default_duration_fit().unwrap();
+        // Gallium and germanium controls since August 2023 count as in force (censored).
+        assert!(fit.in_force_months.iter().any(|&m| m > 36.0));
+        assert!(fit.ended_months.contains(&54.0));
+        let Some(DurationModel::LogNormal {
+            median_months,
+            sigma,
+        }) = DurationModel::long_measures()
+        else {
+            panic!("the long measures' law is the fitted lognormal");
+        };
+        assert_eq!((median_months, sigma), (fit.median_months, fit.sigma));
+        // The default is the geometric law of 6 months, not the fit (an upper bound).
+        assert_eq!(
+            DurationModel::default(),
+            DurationModel::Geometric { mean_months: 6.0 }
+        );
+        // A measure lasting the whole year is possible and common: the clipped tail.
+        let atoms = DurationModel::long_measures().unwrap().atoms();
+        assert_eq!(atoms.len(), 12);
+        assert!((atoms.iter().map(|a| a.1).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((atoms[11].1 - fit.full_year_probability).abs() < 1e-15);
+        assert!(fit.full_year_probability > 0.3, "{fit:?}");
+    }
+
+    #[test]
+    fn lognormal_atoms_are_the_law_of_the_draws() {
+        let duration = DurationModel::LogNormal {
+            median_months: 5.0,
+            sigma: 1.2,
+        };
+        assert_draws_follow_the_atoms(duration, 17);
     }
 
     #[test]

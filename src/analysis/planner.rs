@@ -47,6 +47,13 @@
 //!   governance on the EU scale), so that the planner never moves supply towards a country
 //!   because its governance is unknown.
 //! - **Premiums** are 0 unless the user sets them; none is invented.
+//! - **Defaults** (issue #20). The objective is the governance-weighted HHI (the plain HHI
+//!   favours any small producer, whatever its governance); the members of a restricted list
+//!   ([`PlanParams::restricted`], by default the reference data's U.S. covered nations) are never
+//!   raised above today's share, and the plan names them with the list's source
+//!   ([`Plan::restricted`], [`Binding::Restricted`]); without a stage, a material is planned at
+//!   the stage the firm buys it at ([`purchase_stage`]) unless upstream stages are asked for
+//!   ([`PlanParams::upstream`]).
 //!
 //! # Algorithms
 //!
@@ -182,7 +189,9 @@ impl Objective {
 /// percent of price, as users type them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanParams {
-    /// What to minimise. Default: the HHI.
+    /// What to minimise. Default: the governance-weighted HHI, so that a plan moves supply
+    /// towards well-governed countries rather than towards any small producer (with the plain
+    /// HHI, Myanmar, Russia and Cuba were favoured for being small).
     pub objective: Objective,
     /// A country's cap is `headroom * world share` (at least today's share, at most 100 %).
     /// Default [`DEFAULT_HEADROOM`].
@@ -206,12 +215,20 @@ pub struct PlanParams {
     /// Number of frontier points (0: no frontier). Default [`DEFAULT_FRONTIER_POINTS`], at most
     /// [`MAX_FRONTIER_POINTS`].
     pub frontier_points: usize,
+    /// The id of a country group (the reference data's or the portfolio's) whose members a plan
+    /// never increases above today's share: restricted countries are no new supplier. Default
+    /// [`COVERED_NATIONS`], the reference data's list of restricted countries; `None` turns the
+    /// rule off. An explicit cap ([`Self::caps`]) for a member overrides it for that member.
+    pub restricted: Option<String>,
+    /// Whether [`plan_material`] and [`plan_portfolio`] plan every stage with a mix (upstream
+    /// too) rather than only the stage the firm buys at ([`purchase_stage`]). Default false.
+    pub upstream: bool,
 }
 
 impl Default for PlanParams {
     fn default() -> Self {
         PlanParams {
-            objective: Objective::Hhi,
+            objective: Objective::HhiWgi,
             headroom: DEFAULT_HEADROOM,
             caps: BTreeMap::new(),
             max_shift: 1.0,
@@ -221,6 +238,8 @@ impl Default for PlanParams {
             require: BTreeMap::new(),
             unknown_wgi: 10.0,
             frontier_points: DEFAULT_FRONTIER_POINTS,
+            restricted: Some(COVERED_NATIONS.to_string()),
+            upstream: false,
         }
     }
 }
@@ -435,6 +454,15 @@ pub enum Binding {
         /// Objective decrease per percentage point more rest of world (what the rule costs).
         multiplier: f64,
     },
+    /// A member of the restricted group ([`PlanParams::restricted`]) held at today's share.
+    Restricted {
+        /// The country.
+        country: CountryCode,
+        /// Today's share, its upper bound (fraction).
+        today: f64,
+        /// Objective decrease per percentage point more of this country (what the rule costs).
+        multiplier: f64,
+    },
     /// An excluded country that supplies today.
     Excluded {
         /// The country.
@@ -546,6 +574,23 @@ pub struct Plan {
     pub frontier: Vec<FrontierPoint>,
     /// The recommended frontier point (the plan itself without a frontier), explained.
     pub recommendation: Recommendation,
+    /// The restricted group's members among the candidates, which the plan never increases,
+    /// with the list's name and source; `None` when the rule is off or no member is a
+    /// candidate.
+    pub restricted: Option<RestrictedCountries>,
+}
+
+/// The countries a plan never increases ([`PlanParams::restricted`]), named with their list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RestrictedCountries {
+    /// The group's id.
+    pub group: String,
+    /// The group's name.
+    pub name: String,
+    /// The group's source, as the reference data gives it.
+    pub source: String,
+    /// Its members among the plan's candidates, held at or below today's share.
+    pub members: Vec<CountryCode>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,6 +611,9 @@ struct Setup<'a> {
     /// The index of `ROW` among the candidates, with the cap it would have had as a country,
     /// when the rest-of-world rule lowered it to today's share.
     residual: Option<(usize, f64)>,
+    /// The restricted group, and the indices of its members among the candidates that the rule
+    /// holds at or below today's share.
+    restricted: Option<(&'a CountryGroup, Vec<usize>)>,
 }
 
 /// The expected loss over the candidate countries: `offset + sum_c value_c(x_c)` (fractions of
@@ -715,15 +763,28 @@ pub fn plannable_stages(
         .collect()
 }
 
+/// The groups a plan refers to: the objective's, the covered nations (reported with every
+/// plan) and the restricted list.
+struct Groups<'a> {
+    objective: Option<&'a CountryGroup>,
+    covered: Option<&'a CountryGroup>,
+    restricted: Option<&'a CountryGroup>,
+}
+
 fn setup<'a>(
     today: &CountryMix,
     world: Option<&CountryMix>,
     reference: &'a ReferenceData,
-    group: Option<&'a CountryGroup>,
-    covered: Option<&'a CountryGroup>,
+    groups: Groups<'a>,
     params: &'a PlanParams,
     loss: Option<&LossModel<'_>>,
 ) -> Setup<'a> {
+    let Groups {
+        objective: group,
+        covered,
+        restricted,
+    } = groups;
+    let mut held = Vec::new();
     let mut set: BTreeSet<CountryCode> = today.entries().iter().map(|(c, _)| *c).collect();
     if let Some(world) = world {
         set.extend(world.entries().iter().map(|(c, _)| *c));
@@ -758,6 +819,13 @@ fn setup<'a>(
             residual = Some((i, cap));
             cap = x0;
         }
+        // A restricted country is no new supplier: never above today, unless the user set its
+        // cap.
+        if in_group(restricted, c) && !params.caps.contains_key(&c) && !params.exclude.contains(&c)
+        {
+            held.push(i);
+            cap = cap.min(x0);
+        }
         let (quad, lin) = match &params.objective {
             Objective::Hhi => (1.0, 0.0),
             Objective::HhiWgi => (wgi_weight(reference, c, params.unknown_wgi), 0.0),
@@ -790,6 +858,7 @@ fn setup<'a>(
         reference,
         loss,
         residual,
+        restricted: restricted.map(|g| (g, held)),
     }
 }
 
@@ -1024,6 +1093,18 @@ fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> 
                 today: p.x0[c],
                 multiplier: (-rmax).max(0.0) * per_point,
             });
+        } else if at_hi
+            && p.x0[c] > p.lo[c]
+            && setup
+                .restricted
+                .as_ref()
+                .is_some_and(|(_, held)| held.contains(&c))
+        {
+            out.push(Binding::Restricted {
+                country,
+                today: p.x0[c],
+                multiplier: (-rmax).max(0.0) * per_point,
+            });
         } else if at_hi && p.hi[c] > p.lo[c] && p.hi[c] > 0.0 && p.hi[c] < 1.0 {
             out.push(Binding::Cap {
                 country,
@@ -1058,13 +1139,16 @@ fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> 
 /// [`plan_stage`]; `groups` are the groups the objective may name (reference data first).
 ///
 /// ```
-/// use chokepoint::analysis::planner::{plan_mix, Binding, PlanParams};
+/// use chokepoint::analysis::planner::{plan_mix, Binding, Objective, PlanParams};
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::ReferenceData;
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
 /// let reference = ReferenceData { materials: vec![], countries: vec![], groups: vec![], datasets: vec![] };
 /// let world = CountryMix::from_shares([(c("CHN"), 80.0), (c("JPN"), 10.0), (c("DEU"), 10.0)]).unwrap();
-/// let params = PlanParams { max_shift: 0.3, ..PlanParams::default() };
+/// // The plain HHI; this reference has no restricted list (the default names one).
+/// let params = PlanParams {
+///     objective: Objective::Hhi, restricted: None, max_shift: 0.3, ..PlanParams::default()
+/// };
 /// let plan = plan_mix("gallium", Stage::Refining, &world, Some(&world), &reference, &[], &params).unwrap();
 /// // Caps are twice the world share: Japan and Germany 20 % each; China keeps 60 %.
 /// assert!((plan.mix.share_of(c("CHN")) - 0.6).abs() < 1e-9);
@@ -1121,7 +1205,16 @@ fn plan_with(
         _ => None,
     };
     let covered = find(COVERED_NATIONS);
-    let setup = setup(today, world, reference, group, covered, params, loss);
+    let restricted = match &params.restricted {
+        Some(id) => Some(find(id).ok_or_else(|| PlanError::UnknownGroup { group: id.clone() })?),
+        None => None,
+    };
+    let groups = Groups {
+        objective: group,
+        covered,
+        restricted,
+    };
+    let setup = setup(today, world, reference, groups, params, loss);
     let infeasible = |reason| PlanError::Infeasible {
         material: material.to_string(),
         stage,
@@ -1195,6 +1288,18 @@ fn plan_with(
         },
         frontier,
         recommendation,
+        restricted: restricted_countries(&setup),
+    })
+}
+
+/// The restricted members among the candidates of `setup`, with their list.
+fn restricted_countries(setup: &Setup<'_>) -> Option<RestrictedCountries> {
+    let (group, held) = setup.restricted.as_ref()?;
+    (!held.is_empty()).then(|| RestrictedCountries {
+        group: group.id.clone(),
+        name: group.name.clone(),
+        source: group.source.clone(),
+        members: held.iter().map(|&i| setup.countries[i]).collect(),
     })
 }
 
@@ -1251,7 +1356,19 @@ pub struct PlanOutcome {
     pub error: Option<PlanError>,
 }
 
-/// Plans `material` at `stage`, or at every plannable stage when `stage` is `None`.
+/// The stage the firm buys `material` at: the most downstream stage with a look-through mix
+/// (the purchased component where the firm gave one, else refining, else mining). The firm has
+/// a lever there (it chooses its suppliers); upstream it depends on its suppliers' sourcing.
+pub fn purchase_stage(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    material: &str,
+) -> Option<Stage> {
+    plannable_stages(portfolio, reference, material).pop()
+}
+
+/// Plans `material` at `stage`; when `stage` is `None`, at the stage the firm buys at
+/// ([`purchase_stage`]), or at every plannable stage with [`PlanParams::upstream`].
 pub fn plan_material(
     portfolio: &Portfolio,
     reference: &ReferenceData,
@@ -1261,7 +1378,10 @@ pub fn plan_material(
 ) -> Vec<PlanOutcome> {
     let stages = match stage {
         Some(stage) => vec![stage],
-        None => plannable_stages(portfolio, reference, material),
+        None if params.upstream => plannable_stages(portfolio, reference, material),
+        None => purchase_stage(portfolio, reference, material)
+            .into_iter()
+            .collect(),
     };
     if stages.is_empty() {
         let error = if portfolio.lines.iter().any(|l| l.material == material) {
@@ -1298,7 +1418,8 @@ pub fn plan_material(
         .collect()
 }
 
-/// Plans every material of `portfolio` (in order of first appearance) at every plannable stage.
+/// Plans every material of `portfolio` (in order of first appearance) at the stage the firm buys
+/// it at, or at every plannable stage with [`PlanParams::upstream`].
 pub fn plan_portfolio(
     portfolio: &Portfolio,
     reference: &ReferenceData,
@@ -1474,7 +1595,11 @@ fn explain(
     crate::model::order::sort_by(&mut changes, |a, b| {
         b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
     });
-    let residual = residual_note(setup).unwrap_or_default();
+    let residual = format!(
+        "{}{}",
+        residual_note(setup).unwrap_or_default(),
+        restricted_note(setup).unwrap_or_default()
+    );
     if point.shift < 5e-4 || changes.is_empty() {
         return format!(
             "Keep today's sourcing of {subject}: within the limits no shift lowers the {} \
@@ -1562,6 +1687,24 @@ fn residual_note(setup: &Setup<'_>) -> Option<String> {
             pct(setup.problem.x0[i])
         )
     })
+}
+
+/// The sentence on the restricted countries among the candidates: a plan never increases them.
+fn restricted_note(setup: &Setup<'_>) -> Option<String> {
+    let list = restricted_countries(setup)?;
+    let names: Vec<String> = list
+        .members
+        .iter()
+        .map(|&c| country_name(setup.reference, c))
+        .collect();
+    Some(format!(
+        " {} {} at or below today's share: restricted countries ({}, source: {}) are no new \
+         supplier.",
+        list_names(&names),
+        if names.len() == 1 { "stays" } else { "stay" },
+        list.name,
+        list.source
+    ))
 }
 
 /// A display name inside a sentence: the first letter in lower case, unless the name starts
@@ -1705,7 +1848,9 @@ fn thousands(value: f64) -> String {
 /// };
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
 ///     {"material": "gallium", "spend": 100, "revenue_share_pct": 5}]}"#, &reference).unwrap();
-/// let plan = plan_stage(&portfolio, &reference, "gallium", Stage::Refining, &PlanParams::default()).unwrap();
+/// // This reference has no restricted list (the default names one).
+/// let params = PlanParams { restricted: None, ..PlanParams::default() };
+/// let plan = plan_stage(&portfolio, &reference, "gallium", Stage::Refining, &params).unwrap();
 /// let after = apply(&portfolio, &[plan]);
 /// let mix = after.lines[0].sourcing.get(Stage::Refining).unwrap();
 /// assert!((mix.share_of(c("JPN")) - 0.2).abs() < 1e-9); // twice its world share

@@ -10,7 +10,7 @@
 
 use crate::analysis::montecarlo::{
     Contribution, ExceedancePoint, HistogramBin, LossUnit, MonteCarlo, MonteCarloParams,
-    ProbabilityOverride,
+    ProbabilityOverride, StressPoint, sensitivity_params,
 };
 use crate::app::results::valid_part;
 use crate::model::portfolio::RawPortfolio;
@@ -82,6 +82,8 @@ pub struct SimSummary {
     pub by_country: Vec<Contribution>,
     /// Contribution of each material.
     pub by_material: Vec<Contribution>,
+    /// The stress index at the low, central and high rates (the same trials and seed).
+    pub sensitivity: Vec<StressPoint>,
 }
 
 /// A message from the worker to the page.
@@ -164,16 +166,30 @@ pub fn run(
         overrides,
         ..MonteCarloParams::default()
     };
-    let mut mc =
-        MonteCarlo::new(&portfolio, reference, &params, request.seed).map_err(|e| e.to_string())?;
-    loop {
-        let progress = mc.run_chunk(CHUNK);
-        on_progress(progress.done, progress.total);
-        if progress.is_done() {
-            break;
+    // The cases of the sensitivity band (low, central, high rates; long measures) run one after
+    // the other; progress counts all.
+    let cases = sensitivity_params(&params);
+    let total = request.trials.saturating_mul(cases.len() as u64);
+    let mut sensitivity = Vec::with_capacity(cases.len());
+    let mut central = None;
+    for (index, (case, scale, case_params)) in cases.into_iter().enumerate() {
+        let before = request.trials.saturating_mul(index as u64);
+        let mut mc = MonteCarlo::new(&portfolio, reference, &case_params, request.seed)
+            .map_err(|e| e.to_string())?;
+        loop {
+            let progress = mc.run_chunk(CHUNK);
+            on_progress(before + progress.done, total);
+            if progress.is_done() {
+                break;
+            }
+        }
+        let results = mc.finish();
+        sensitivity.push(StressPoint::of(case, scale, &results));
+        if case == "central" {
+            central = Some(results);
         }
     }
-    let r = mc.finish();
+    let r = central.ok_or("the central case did not run")?;
     Ok(SimSummary {
         trials: r.trials,
         seed: r.seed,
@@ -189,16 +205,18 @@ pub fn run(
         exceedance: r.exceedance,
         by_country: r.by_country,
         by_material: r.by_material,
+        sensitivity,
     })
 }
 
 /// The bits of the expected loss of [`golden_request`], computed natively (x86_64); the wasm
 /// browser test and the native test below must both reproduce them exactly. They depend on the
 /// embedded reference data (recorded again when the USGS 2025 vintage became the default, and
-/// when the look-through by trade became the default: 0.0497 -> 0.0432).
-pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fa6_1fce_0d4f_7d44;
+/// when the look-through by trade became the default, and for issue #20's recency-weighted
+/// rates and stage combination with geometric 6-month durations: 6.49 % of revenue, P99 82.2 %).
+pub const GOLDEN_EXPECTED_LOSS_BITS: u64 = 0x3fb0_9a53_0274_8440;
 /// The bits of the P99 loss of [`golden_request`].
-pub const GOLDEN_P99_BITS: u64 = 0x3fe6_ba07_6f8e_d0bc;
+pub const GOLDEN_P99_BITS: u64 = 0x3fea_4fbe_51cf_99d3;
 
 /// A fixed run whose results must be bit-identical natively and in the browser's wasm: the demo
 /// portfolio, 20,000 trials, seed 7, 10 % spare capacity. The browser test asserts the same
@@ -270,13 +288,31 @@ mod tests {
             steps.push((done, total))
         })
         .unwrap();
-        assert_eq!(steps.len(), 4);
-        assert_eq!(steps.last(), Some(&(20_000, 20_000)));
+        // Four cases (low, central, high rates; long measures) of four chunks each.
+        assert_eq!(steps.len(), 16);
+        assert_eq!(steps.last(), Some(&(80_000, 80_000)));
+        assert!(steps.windows(2).all(|w| w[0].0 < w[1].0));
         let b = run(&request(7), reference, |_, _| {}).unwrap();
         assert_eq!(a, b);
         let c = run(&request(8), reference, |_, _| {}).unwrap();
         assert_ne!(a.expected_loss, c.expected_loss);
         assert!(a.p99 >= a.p95 && a.p95 >= a.p50 && a.cvar95 >= a.p95);
+        // The central case is the summary; higher rates lose more.
+        let cases: Vec<&str> = a.sensitivity.iter().map(|p| p.case.as_str()).collect();
+        assert_eq!(cases, ["low", "central", "high", "long measures"]);
+        assert_eq!(a.sensitivity[1].expected_loss, a.expected_loss);
+        assert!(a.sensitivity[0].expected_loss < a.expected_loss);
+        assert!(a.sensitivity[2].expected_loss > a.expected_loss);
+        // The rate cases use the default geometric durations; the long measures' case the
+        // central rates with the fitted lognormal, which loses more.
+        assert!(
+            a.sensitivity[..3]
+                .iter()
+                .all(|p| p.durations == "geometric, mean 6 months")
+        );
+        assert!(a.sensitivity[3].durations.starts_with("lognormal"));
+        assert_eq!(a.sensitivity[3].rate_scale, 1.0);
+        assert!(a.sensitivity[3].expected_loss > a.expected_loss);
     }
 
     #[test]

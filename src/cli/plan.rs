@@ -1,7 +1,8 @@
 //! `chokepoint plan FILE.json`: the diversification planner ([`crate::analysis::planner`]) on a
 //! portfolio file, as JSON.
 //!
-//! Without `--material`, every material of the portfolio is planned at every stage with a mix;
+//! Without `--material`, every material of the portfolio is planned at the stage the firm buys
+//! it at (every stage with a mix with `--upstream`);
 //! a stage that cannot be planned (no data, infeasible limits) is reported in the JSON (`error`)
 //! and on standard error, and the exit code stays 0. With `--material`, a plan that cannot be
 //! made is an error: exit code 1.
@@ -25,22 +26,34 @@ const HELP: &str =
 USAGE:
     chokepoint plan FILE.json [OPTIONS]
 
-For each material (or the one given) and each stage with a mix after the look-through, finds
-the country shares that minimise the objective, exactly, subject to: shares sum to 100 %; each
+For each material (or the one given) at the stage the firm buys it at (the most downstream
+stage with a mix after the look-through; every stage with --upstream or the one given with
+--stage), finds the country shares that minimise the objective, exactly, subject to: shares
+sum to 100 %; each
 country at most its cap (default: headroom x its world share at that stage, at least today's
 share; a country that produces nothing cannot supply); at most --max-shift of volume moves;
 total premium at most --budget; excluded countries at 0; required countries at their minimum.
 Rest of world (ROW, the sources' \"other countries\") is never raised above today's share, for
 every objective and frontier point: it is a residual of the statistics, not a supplier (a plan
-may keep it or move it to named countries); the explanation says so.
+may keep it or move it to named countries); the explanation says so. Restricted countries
+(default: the U.S. covered nations of the reference data, China, Iran, North Korea and Russia,
+10 U.S.C. 4872(d)(2)) are never raised above today's share either: no new volume moves to them;
+the plan names them and the list's source (--restricted none turns this off).
+Caps are an ASSUMPTION (headroom x world share), not capacity data: where suppliers have
+confirmed volumes, set them with --cap.
 Prints JSON: per material and stage the plan (shares before and after, HHI, covered-nation
 share, governance-weighted HHI, premium), the binding constraints with their multipliers, the
 efficient frontier of risk against premium and a recommended point explained in words.
 
 OPTIONS:
     --material ID              plan this material only (default: every material)
-    --stage STAGE              mining, refining or component (default: every stage with a mix)
-    --objective OBJ            hhi (default), hhi-wgi, group:GROUP_ID (for example
+    --stage STAGE              mining, refining or component (default: the stage the firm
+                               buys at)
+    --upstream                 plan every stage with a mix, upstream too (default: only the
+                               stage the firm buys at)
+    --restricted GROUP|none    the country group never raised above today's share (default
+                               feoc_covered_nations; none: no restriction)
+    --objective OBJ            hhi-wgi (default), hhi, group:GROUP_ID (for example
                                group:feoc_covered_nations), or expected-loss: the material's
                                expected annual revenue loss under the Monte Carlo model of
                                `chokepoint simulate --monte-carlo` (first order: each
@@ -63,8 +76,11 @@ EXPECTED-LOSS MODEL (with --objective expected-loss only; as `chokepoint simulat
                                a country's annual disruption probability at a stage
                                (repeatable; default from governance and event history)
     --severity MIN:MAX         severity range in percent (default 25:100, uniform)
-    --mean-months N            mean duration of a disruption (default 6, geometric, clipped
-                               at 12)
+    --mean-months N            a geometric duration with mean N months, clipped at 12
+                               (default 6)
+    --durations LAW            geometric (default) or long-measures: the lognormal law
+                               fitted to how long measures stay in force, an upper bound on
+                               how long supply is cut
 
 EXIT STATUS:
     0 success; 1 invalid portfolio, or no plan for --material; 2 usage error.
@@ -149,6 +165,19 @@ pub(super) fn run(
                 return Ok(ExitCode::SUCCESS);
             }
             "--material" => material = Some(option_value(arg, &mut rest)?.trim()),
+            "--upstream" => params.upstream = true,
+            "--restricted" => {
+                let text = option_value(arg, &mut rest)?.trim();
+                params.restricted = match text {
+                    "" => {
+                        return Err(CliError::Usage(
+                            "`--restricted`: give a group id or `none`".to_string(),
+                        ));
+                    }
+                    "none" => None,
+                    id => Some(id.to_string()),
+                };
+            }
             "--stage" => {
                 let text = option_value(arg, &mut rest)?;
                 stage = Some(
@@ -249,10 +278,14 @@ pub(super) fn run(
             }
             plan_material(&portfolio, reference, id, stage, &params)
         }
-        None => plan_portfolio(&portfolio, reference, &params)
-            .into_iter()
-            .filter(|o| stage.is_none() || o.stage == stage)
-            .collect(),
+        None => {
+            // A stage asked for by name is planned even when it is upstream.
+            params.upstream |= stage.is_some();
+            plan_portfolio(&portfolio, reference, &params)
+        }
+        .into_iter()
+        .filter(|o| stage.is_none() || o.stage == stage)
+        .collect(),
     };
     let mut failed = false;
     for outcome in &plans {

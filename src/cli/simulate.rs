@@ -6,7 +6,8 @@
 
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
 use crate::analysis::montecarlo::{
-    MonteCarlo, MonteCarloParams, MonteCarloResults, ProbabilityOverride,
+    DurationFit, DurationModel, MonteCarlo, MonteCarloParams, MonteCarloResults,
+    ProbabilityOverride, StressPoint, default_duration_fit, sensitivity_params,
 };
 use crate::analysis::policy::{Date, Researched};
 use crate::analysis::scenario::presets::{
@@ -56,9 +57,15 @@ MONTE CARLO (random disruptions, one trial = one year):
     --seed S              unsigned 64-bit seed (default 1); same seed, same results
     --probability ISO3:STAGE:PCT
                           set a country's annual disruption probability at a stage
-                          (repeatable; default from governance and event history)
+                          (repeatable; default from governance and the event history,
+                          recency-weighted with a 5-year half-life)
     --severity MIN:MAX    severity range in percent (default 25:100, uniform)
-    --mean-months N       mean duration of a disruption (default 6, geometric, clipped at 12)
+    --mean-months N       a geometric duration with mean N months, clipped at 12 (default 6)
+    --durations LAW       geometric (default: mean 6 months, or --mean-months) or long-measures:
+                          the lognormal law fitted to how long the recorded measures stay in
+                          force, those still in force censored (the fit is in
+                          \"stress_index\".\"durations\"): an upper bound on how long supply
+                          is cut, since licences are granted while a measure stays in force
 
 BOTH:
     --spare-capacity PCT  other suppliers' spare capacity, percent of their own share
@@ -66,8 +73,11 @@ BOTH:
     --revenue AMOUNT      annual revenue: losses in money (default: fractions of revenue)
 
 OUTPUT:
-    JSON: {\"scenario\": {...}, \"monte_carlo\": {...}} with the parts that ran. Formulas and
-    assumptions: docs/METHODS.md, \"Disruption scenarios\".
+    JSON: {\"scenario\": {...}, \"monte_carlo\": {...}, \"stress_index\": {...}} with the
+    parts that ran. The Monte Carlo's percentiles are a STRESS INDEX, not return periods;
+    \"stress_index\" gives them at 0.5x, 1x and 2x the default rates, and every rate's fit to
+    the event history is in \"monte_carlo\".\"rates\". Formulas and assumptions:
+    docs/METHODS.md, \"Disruption scenarios\".
 
 EXIT STATUS:
     0 success; 1 invalid portfolio; 2 usage error.
@@ -97,7 +107,31 @@ struct Output<'a> {
     scenario: Option<ScenarioOutput<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     monte_carlo: Option<MonteCarloResults>,
+    /// The stress index at the low, central and high rates (with `--monte-carlo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stress_index: Option<StressIndex>,
 }
+
+/// The Monte Carlo's quantiles read as a stress index, with their sensitivity to the rates.
+#[derive(Serialize)]
+struct StressIndex {
+    /// What the numbers are, in words.
+    note: &'static str,
+    /// Low, central and high rates at the run's durations, then the central rates with the
+    /// long measures' durations.
+    sensitivity: Vec<StressPoint>,
+    /// How long the recorded measures stay in force and the lognormal law fitted to them (the
+    /// `long measures` case; an upper bound on how long supply is cut).
+    durations: Option<&'static DurationFit>,
+}
+
+/// The note every stress index carries.
+const STRESS_NOTE: &str = "A stress index, not a forecast: the percentiles are of simulated years \
+     under rates fitted to a short event history with chosen constants (docs/METHODS.md), not \
+     calibrated return periods. The band runs the same trials at 0.5x, 1x and 2x the default \
+     rates; user-set probabilities are kept. The long measures case runs the central rates with \
+     durations fitted to how long measures stay in force: an upper bound on how long supply is \
+     cut, since licences are granted while a measure stays in force.";
 
 #[derive(Serialize)]
 struct ScenarioOutput<'a> {
@@ -204,10 +238,11 @@ fn parse_override(text: &str) -> Result<ProbabilityOverride, CliError> {
 
 /// The options that set the disruption model, shared with `chokepoint plan --objective
 /// expected-loss`.
-pub(super) const MODEL_OPTIONS: [&str; 5] = [
+pub(super) const MODEL_OPTIONS: [&str; 6] = [
     "--probability",
     "--severity",
     "--mean-months",
+    "--durations",
     "--spare-capacity",
     "--revenue",
 ];
@@ -229,7 +264,24 @@ pub(super) fn model_option(
         }
         "--mean-months" => {
             let mean_months = parse_number(name, value)?;
-            mc.duration = crate::analysis::montecarlo::DurationModel::Geometric { mean_months };
+            mc.duration = DurationModel::Geometric { mean_months };
+        }
+        "--durations" => {
+            mc.duration = match value {
+                // A mean set by --mean-months stays.
+                "geometric" => match mc.duration {
+                    geometric @ DurationModel::Geometric { .. } => geometric,
+                    _ => DurationModel::default(),
+                },
+                "long-measures" => DurationModel::long_measures().ok_or_else(|| {
+                    usage("`--durations long-measures`: the event data gives no duration fit")
+                })?,
+                other => {
+                    return Err(usage(format!(
+                        "`--durations`: `{other}` is not geometric or long-measures"
+                    )));
+                }
+            };
         }
         "--spare-capacity" => {
             let pct = parse_number(name, value)?;
@@ -442,19 +494,34 @@ pub(super) fn run(
         preset_status: preset.and_then(|p| status_on(p, request.date)),
         result: run_scenario(&portfolio, reference, &scenario, &params),
     });
-    let monte_carlo = if request.monte_carlo {
-        let mut run = MonteCarlo::new(&portfolio, reference, &request.mc, request.seed)
-            .map_err(|e| usage(e.to_string()))?;
-        run.run_all();
-        Some(run.finish())
+    let (monte_carlo, stress_index) = if request.monte_carlo {
+        let mut sensitivity = Vec::new();
+        let mut central = None;
+        for (case, scale, params) in sensitivity_params(&request.mc) {
+            let mut run = MonteCarlo::new(&portfolio, reference, &params, request.seed)
+                .map_err(|e| usage(e.to_string()))?;
+            run.run_all();
+            let results = run.finish();
+            sensitivity.push(StressPoint::of(case, scale, &results));
+            if case == "central" {
+                central = Some(results);
+            }
+        }
+        let index = StressIndex {
+            note: STRESS_NOTE,
+            sensitivity,
+            durations: default_duration_fit(),
+        };
+        (central, Some(index))
     } else {
-        None
+        (None, None)
     };
     write_json(
         out,
         &Output {
             scenario,
             monte_carlo,
+            stress_index,
         },
     )
 }

@@ -148,8 +148,14 @@ test('the Monte Carlo runs in a worker with progress, results and cancel; the pa
   const text = (await page.getByTestId('mc-results').innerText()).replace(/Computed in .*? s in this browser\./, '');
   assert.match(text, /Expected annual loss/);
   assert.match(text, /100000 trials, seed 20261126/);
-  // 7 demo lines: material-trials per second in this browser's wasm (recorded in BENCHMARKS.md).
-  console.log(`wasm Monte Carlo: 100000 trials x 7 lines in ${seconds.toFixed(3)} s in the worker (${(700000 / seconds / 1e6).toFixed(1)} M material-trials/s, summary included)`);
+  // A stress index with its sensitivity band, never a return period (issue #20).
+  assert.match(text, /Stress index: 95th percentile of simulated years/);
+  assert.doesNotMatch(text, /1 year in/);
+  assert.match(await page.getByTestId('mc-sensitivity').innerText(), /low \(0\.5x\)[\s\S]*central \(1x\)[\s\S]*high \(2x\)[\s\S]*long measures \(1x\)\s*lognormal/);
+  // 7 demo lines, three rate cases (low, central, high) and the long measures' case of 100000
+  // trials each: material-trials per second in this browser's wasm (recorded in BENCHMARKS.md
+  // before the band: one case).
+  console.log(`wasm Monte Carlo: 4 x 100000 trials x 7 lines in ${seconds.toFixed(3)} s in the worker (${(2800000 / seconds / 1e6).toFixed(1)} M material-trials/s, summary included)`);
   // Same seed, same numbers.
   await page.getByTestId('mc-run').click();
   await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
@@ -198,6 +204,10 @@ test('disruption probabilities can be edited per country and stage; a bad value 
 test('the planner proposes a diversification that can be applied and undone', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#/plan`);
   await page.getByTestId('plan-material').selectOption('gallium');
+  // The demo buys gallium as GaN transistors (a component mix): refining is upstream, planned
+  // only when asked for; restricted countries (U.S. covered nations) are named (issue #20).
+  assert.match(await page.getByTestId('plan-restricted-list').innerText(), /China.*Russia/);
+  await page.getByTestId('plan-upstream').check();
   await page.getByLabel('Stage').selectOption('refining');
   const recommendation = await page.getByTestId('plan-recommendation').innerText();
   assert.match(recommendation, /gallium/i);

@@ -10,6 +10,7 @@ use super::planner::{assert_stationary, simplex_grid};
 use super::scenario::{line, portfolio};
 use chokepoint::analysis::montecarlo::{
     DurationModel, MonteCarlo, MonteCarloParams, ProbabilityOverride, Severity, country_rates,
+    normal_survival,
 };
 use chokepoint::analysis::planner::expected_loss::{ExpectedLossParams, LossModel};
 use chokepoint::analysis::planner::{
@@ -88,6 +89,29 @@ fn quadrature(
                         q * (1.0 - q).powi(d - 1)
                     } else {
                         (1.0 - q).powi(11)
+                    };
+                    (f64::from(d), p)
+                })
+                .collect()
+        }
+        DurationModel::LogNormal {
+            median_months,
+            sigma,
+        } => {
+            // P(D = d) = P(d - 1 < T <= d) with ln T ~ N(ln median, sigma^2), the tail at 12.
+            let above = |t: f64| {
+                if t <= 0.0 {
+                    1.0
+                } else {
+                    normal_survival((t.ln() - median_months.ln()) / sigma)
+                }
+            };
+            (1..=12)
+                .map(|d| {
+                    let p = if d < 12 {
+                        above(f64::from(d - 1)) - above(f64::from(d))
+                    } else {
+                        above(11.0)
                     };
                     (f64::from(d), p)
                 })
@@ -356,10 +380,16 @@ fn hand_computed_three_countries() {
         "{:?}",
         plan.multipliers
     );
-    assert_eq!(
-        plan.recommendation.text,
-        "Move 50 % of gallium refining from CHN to JPN and KOR: expected annual loss \
-         10 M -> 5.56 M EUR, HHI 10,000 -> 3,800, covered-nation share 100 % -> 50 %."
+    // The explanation ends by naming the restricted country among the candidates and its list
+    // (issue #20; Russia is excluded, so only China is held).
+    let text = &plan.recommendation.text;
+    assert!(
+        text.starts_with(
+            "Move 50 % of gallium refining from CHN to JPN and KOR: expected annual loss \
+             10 M -> 5.56 M EUR, HHI 10,000 -> 3,800, covered-nation share 100 % -> 50 %. CHN \
+             stays at or below today's share: restricted countries ("
+        ),
+        "{text}"
     );
 }
 

@@ -90,10 +90,22 @@ fn case_strategy(max_countries: usize) -> impl Strategy<Value = Case> {
                 prop_oneof![1 => Just(None), 2 => (0.0..10.0f64).prop_map(Some)],
                 prop::collection::vec(0..12u8, n),
                 prop::collection::vec(0.0..0.6f64, n),
+                any::<bool>(),
             )
         })
         .prop_map(
-            |(today, world, objective, headroom, max_shift, premiums, budget, flags, levels)| {
+            |(
+                today,
+                world,
+                objective,
+                headroom,
+                max_shift,
+                premiums,
+                budget,
+                flags,
+                levels,
+                restricted,
+            )| {
                 let n = today.len();
                 let countries: Vec<CountryCode> = CODES[..n].iter().map(|code| c(code)).collect();
                 let mut today = today;
@@ -112,6 +124,10 @@ fn case_strategy(max_countries: usize) -> impl Strategy<Value = Case> {
                     frontier_points: 4,
                     ..PlanParams::default()
                 };
+                // The restricted list (the covered nations CHN and RUS) on or off.
+                if !restricted {
+                    params.restricted = None;
+                }
                 for k in 0..n {
                     if let Some(p) = premiums[k] {
                         params.premiums.insert(countries[k], p);
@@ -179,6 +195,13 @@ fn bounds(case: &Case, today: &CountryMix) -> Vec<(f64, f64)> {
             } else {
                 hi
             };
+            // A restricted country (the fixture's covered nations) is no new supplier, unless
+            // excluded or given an explicit cap.
+            let restricted = case.params.restricted.is_some()
+                && ["CHN", "RUS"].contains(&country.as_str())
+                && !case.params.exclude.contains(&country)
+                && !case.params.caps.contains_key(&country);
+            let hi = if restricted { hi.min(x0) } else { hi };
             let lo = case.params.require.get(&country).copied().unwrap_or(0.0);
             (lo, hi)
         })
@@ -394,7 +417,11 @@ fn water_filling_by_hand() {
 fn shift_limit_and_recommendation_text() {
     let today = mix(&[("CHN", 90.0), ("JPN", 5.0), ("DEU", 5.0)]);
     let world = mix(&[("CHN", 60.0), ("JPN", 20.0), ("DEU", 20.0)]);
+    // A hand-computed HHI case without the restricted list (the defaults since issue #20 are
+    // the governance-weighted HHI and the covered nations held at today's share).
     let params = PlanParams {
+        objective: Objective::Hhi,
+        restricted: None,
         max_shift: 0.25,
         frontier_points: 0,
         ..PlanParams::default()
@@ -696,6 +723,10 @@ fn cli_cobalt_refining_plan_puts_nothing_into_rest_of_world() {
         "refining",
         "--cap",
         "CHN=100,FIN=30,JPN=30,BEL=30",
+        // The HHI case of issue #17 (the default objective is the governance-weighted HHI
+        // since issue #20).
+        "--objective",
+        "hhi",
     ]);
     let _ = std::fs::remove_file(&path);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
@@ -915,6 +946,15 @@ fn every_material_of_the_demo_is_planned_or_explained() {
             assert!(outcome.error.is_some());
         }
     }
+    // By default one stage per material, the one the firm buys at (issue #20) ...
+    let materials: BTreeSet<&str> = outcomes.iter().map(|o| o.material.as_str()).collect();
+    assert_eq!(outcomes.len(), materials.len());
+    // ... and every stage with a mix when upstream stages are asked for.
+    let upstream = PlanParams {
+        upstream: true,
+        ..PlanParams::default()
+    };
+    let outcomes = plan_portfolio(&portfolio, &reference, &upstream);
     assert!(outcomes.iter().filter(|o| o.plan.is_some()).count() >= 8);
 }
 
@@ -1270,4 +1310,189 @@ fn benchmark_plan_200_lines() {
             best * 1e3
         );
     }
+}
+
+// ---- Issue #20: default plans an expert would sign (embedded reference data) ---------------
+
+/// The demo portfolio on the embedded reference data.
+fn embedded_demo() -> Portfolio {
+    demo_portfolio(chokepoint::reference::embedded())
+}
+
+/// The planned change of `country`'s share in `plan`.
+fn change(plan: &Plan, country: &str) -> f64 {
+    plan.allocations
+        .iter()
+        .find(|a| a.country == c(country))
+        .map_or(0.0, |a| a.change)
+}
+
+#[test]
+fn default_plans_cover_the_stage_the_firm_buys_at_never_mining_for_a_magnet_buyer() {
+    let reference = chokepoint::reference::embedded();
+    let demo = embedded_demo();
+    let outcomes = plan_portfolio(&demo, reference, &PlanParams::default());
+    // The demo buys magnets, GaN transistors and germanium lenses as components (its own
+    // component mixes), graphite, cobalt sulphate and lithium hydroxide refined: one stage each,
+    // no mining anywhere (with the plain HHI and every stage, magnet mining went to Myanmar).
+    let stages: Vec<(&str, Option<Stage>)> = outcomes
+        .iter()
+        .map(|o| (o.material.as_str(), o.stage))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("rare_earths_magnet", Some(Stage::Component)),
+            ("gallium", Some(Stage::Component)),
+            ("germanium", Some(Stage::Component)),
+            ("graphite", Some(Stage::Refining)),
+            ("cobalt", Some(Stage::Refining)),
+            ("lithium", Some(Stage::Refining)),
+        ]
+    );
+    assert!(outcomes.iter().all(|o| o.stage != Some(Stage::Mining)));
+    // Upstream stages when asked for.
+    let upstream = PlanParams {
+        upstream: true,
+        ..PlanParams::default()
+    };
+    let outcomes = plan_portfolio(&demo, reference, &upstream);
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.material == "rare_earths_magnet" && o.stage == Some(Stage::Mining))
+    );
+}
+
+#[test]
+fn default_plans_never_raise_restricted_countries_and_name_the_list() {
+    let reference = chokepoint::reference::embedded();
+    let demo = embedded_demo();
+    let defaults = PlanParams::default();
+    // Gallium refining (asked for explicitly: it is upstream of the GaN transistors): Russia
+    // no longer gains (it did with the plain HHI), the covered-nation share does not rise.
+    let gallium = plan_stage(&demo, reference, "gallium", Stage::Refining, &defaults).unwrap();
+    assert!(
+        change(&gallium, "RUS") <= 1e-12,
+        "{:?}",
+        gallium.allocations
+    );
+    assert!(gallium.after.covered_share.unwrap() <= gallium.before.covered_share.unwrap() + 1e-12);
+    let restricted = gallium.restricted.as_ref().unwrap();
+    assert_eq!(restricted.group, "feoc_covered_nations");
+    assert!(restricted.source.contains("4872"));
+    assert_eq!(restricted.members, vec![c("CHN"), c("RUS")]);
+    assert!(
+        gallium
+            .recommendation
+            .text
+            .contains("China and Russia stay at or below today's share"),
+        "{}",
+        gallium.recommendation.text
+    );
+    // Cobalt mining: Russia does not gain and the covered-nation share does not rise (with the
+    // plain HHI it went from 3 % to 6 %).
+    let cobalt = plan_stage(&demo, reference, "cobalt", Stage::Mining, &defaults).unwrap();
+    assert!(change(&cobalt, "RUS") <= 1e-12, "{:?}", cobalt.allocations);
+    assert!(cobalt.after.covered_share.unwrap() <= cobalt.before.covered_share.unwrap() + 1e-12);
+    // The rule is the user's to turn off: then Russia may gain again.
+    let off = PlanParams {
+        restricted: None,
+        ..PlanParams::default()
+    };
+    let plan = plan_stage(&demo, reference, "cobalt", Stage::Mining, &off).unwrap();
+    assert!(plan.restricted.is_none());
+    assert!(change(&plan, "RUS") > 0.0, "{:?}", plan.allocations);
+    // An unknown list is an error, not a silent no-op.
+    let unknown = PlanParams {
+        restricted: Some("no_such_group".into()),
+        ..PlanParams::default()
+    };
+    assert!(matches!(
+        plan_stage(&demo, reference, "cobalt", Stage::Mining, &unknown),
+        Err(PlanError::UnknownGroup { .. })
+    ));
+}
+
+#[test]
+fn default_cobalt_refining_plan_cuts_china_not_finland() {
+    // The demo refines cobalt in Finland (60 %) and China (40 %). With the plain HHI the plan cut
+    // Finland more than China; the governance-weighted default cuts China and keeps Finland.
+    let reference = chokepoint::reference::embedded();
+    let plan = plan_stage(
+        &embedded_demo(),
+        reference,
+        "cobalt",
+        Stage::Refining,
+        &PlanParams::default(),
+    )
+    .unwrap();
+    let (fin, chn) = (change(&plan, "FIN"), change(&plan, "CHN"));
+    assert!(chn < 0.0, "{:?}", plan.allocations);
+    assert!(-fin <= -chn, "Finland {fin}, China {chn}");
+    assert_eq!(plan.objective, Objective::HhiWgi);
+}
+
+#[test]
+fn cli_plan_defaults_to_the_stage_bought_at_and_names_the_restricted_list() {
+    let demo = example_path("ev_motor_maker.json");
+    let stages = |args: &[&str]| -> Vec<(String, String)> {
+        let (code, out, err) = super::cli::run(args);
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["material"].as_str().unwrap().to_string(),
+                    o["stage"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let default = stages(&["plan", &demo, "--frontier", "0"]);
+    assert_eq!(default.len(), 6);
+    assert!(default.iter().all(|(_, stage)| stage != "mining"));
+    let upstream = stages(&["plan", &demo, "--frontier", "0", "--upstream"]);
+    assert!(
+        upstream
+            .iter()
+            .any(|(m, s)| m == "rare_earths_magnet" && s == "mining")
+    );
+    // A stage asked for by name is planned for every material that has it.
+    let mining = stages(&["plan", &demo, "--frontier", "0", "--stage", "mining"]);
+    assert!(!mining.is_empty() && mining.iter().all(|(_, s)| s == "mining"));
+    // The restricted list is named with its source; `none` turns it off.
+    let args = [
+        "plan",
+        &demo,
+        "--frontier",
+        "0",
+        "--material",
+        "gallium",
+        "--stage",
+        "refining",
+    ];
+    let (_, out, _) = super::cli::run(&args);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let restricted = &json["plans"][0]["plan"]["restricted"];
+    assert_eq!(restricted["group"], "feoc_covered_nations");
+    // (The test reference's group; the embedded one cites 10 U.S.C. 4872(d)(2), tested above.)
+    assert!(!restricted["source"].as_str().unwrap().is_empty());
+    assert!(
+        restricted["members"]
+            .as_array()
+            .unwrap()
+            .contains(&"CHN".into())
+    );
+    assert_eq!(json["params"]["objective"]["kind"], "hhi_wgi");
+    let mut off = args.to_vec();
+    off.extend(["--restricted", "none"]);
+    let (_, out, _) = super::cli::run(&off);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(json["plans"][0]["plan"]["restricted"].is_null());
+    let (code, _, err) = super::cli::run(&["plan", &demo, "--restricted", ""]);
+    assert_eq!(code, ExitCode::from(2), "{err}");
 }

@@ -781,6 +781,65 @@ fn monte_carlo_mean_converges_to_the_analytic_expectation() {
     assert!((r.by_country[0].share - 1.0).abs() < 1e-9);
 }
 
+/// The mean loss of a cobalt line (50 % of revenue, no stock, no spare capacity, mining COD 50 %
+/// CHN 50 %, refining CHN 60 % FIN 40 %) when the `certain` countries and stages disrupt every
+/// year with their whole supply for 12 months and nothing else disrupts.
+fn certain_cobalt_loss(certain: &[(&str, Stage)]) -> (f64, Vec<(String, f64)>) {
+    let sourcing = Sourcing::default()
+        .with(Stage::Mining, Some(mix(&[("COD", 50.0), ("CHN", 50.0)])))
+        .with(Stage::Refining, Some(mix(&[("CHN", 60.0), ("FIN", 40.0)])));
+    let portfolio = portfolio(vec![line("cobalt", 50.0, 0.0, sourcing)]);
+    let overrides = ["COD", "CHN", "FIN"]
+        .iter()
+        .flat_map(|code| Stage::ALL.map(|stage| (*code, stage)))
+        .map(|(code, stage)| ProbabilityOverride {
+            country: c(code),
+            stage,
+            probability: if certain.contains(&(code, stage)) {
+                Share::ONE
+            } else {
+                Share::ZERO
+            },
+        })
+        .collect();
+    let params = MonteCarloParams {
+        trials: 100,
+        spare_capacity: Share::ZERO,
+        severity: Severity { min: 1.0, max: 1.0 },
+        duration: DurationModel::Fixed { months: 12.0 },
+        overrides,
+        ..MonteCarloParams::default()
+    };
+    let mut run = MonteCarlo::new(&portfolio, &reference(), &params, 3).unwrap();
+    run.run_all();
+    let r = run.finish();
+    let shares = r
+        .by_country
+        .iter()
+        .map(|c| (c.name.clone(), c.share))
+        .collect();
+    (r.expected_loss, shares)
+}
+
+#[test]
+fn monte_carlo_stages_cut_by_different_countries_combine_as_independent_flows() {
+    // DR Congo's mining (50 % of the line's mined supply) and China's refining (60 %) are
+    // independent flows: 1 - (1 - 0.5)(1 - 0.6) = 80 % of the line's 50 % of revenue, 40 %;
+    // neither the largest stage (30 %) nor the sum (55 %, capped at 50 %).
+    let (loss, shares) = certain_cobalt_loss(&[("COD", Stage::Mining), ("CHN", Stage::Refining)]);
+    assert!((loss - 0.4).abs() < 1e-12, "{loss}");
+    // Contributions in proportion to the countries' own losses, 0.25 and 0.3.
+    let chn = shares.iter().find(|(n, _)| n == "CHN").unwrap().1;
+    assert!((chn - 0.3 / 0.55).abs() < 1e-12, "{chn}");
+    // Two countries at one stage are parallel suppliers: their cuts add (60 % + 40 %).
+    let (loss, _) = certain_cobalt_loss(&[("CHN", Stage::Refining), ("FIN", Stage::Refining)]);
+    assert!((loss - 0.5).abs() < 1e-12, "{loss}");
+    // One country at two stages is one flow in series: its most-cut stage (refining, 60 %,
+    // over mining, 50 %) counts.
+    let (loss, _) = certain_cobalt_loss(&[("CHN", Stage::Mining), ("CHN", Stage::Refining)]);
+    assert!((loss - 0.3).abs() < 1e-12, "{loss}");
+}
+
 #[test]
 fn monte_carlo_same_seed_same_results_different_seed_different() {
     let p = demo();
@@ -1204,6 +1263,113 @@ fn cli_simulate_custom_scenario_and_monte_carlo_are_reproducible() {
     assert_eq!(rate["probability"], 0.3);
     assert_eq!(rate["basis"], "user");
     assert!(json["scenario"]["ranking"].as_array().unwrap().len() >= 2);
+    // Every default rate shows its fit to the event history (issue #20): China's mining has 3
+    // events, weighted by recency, per 6.99 weighted years.
+    let mining = json["monte_carlo"]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "CHN" && r["stage"] == "mining")
+        .unwrap()
+        .clone();
+    let fit = &mining["history"];
+    assert_eq!(fit["events"], 3);
+    let rate = fit["weighted_events"].as_f64().unwrap() / fit["weighted_years"].as_f64().unwrap();
+    assert!((fit["rate"].as_f64().unwrap() - rate).abs() < 1e-12);
+    assert!((fit["weighted_years"].as_f64().unwrap() - 6.993).abs() < 1e-3);
+    // The stress index: low, central, high rates (the central one is the run above), with the
+    // note that it is no return period, and the fitted durations.
+    let index = &json["stress_index"];
+    assert!(index["note"].as_str().unwrap().contains("not"));
+    let band = index["sensitivity"].as_array().unwrap();
+    let cases: Vec<&str> = band.iter().map(|p| p["case"].as_str().unwrap()).collect();
+    assert_eq!(cases, ["low", "central", "high", "long measures"]);
+    assert_eq!(
+        band[1]["expected_loss"],
+        json["monte_carlo"]["expected_loss"]
+    );
+    assert!(index["durations"]["median_months"].as_f64().unwrap() > 12.0);
+    assert!(!first.contains("year in"));
+    // The default durations are geometric with a mean of 6 months; the fit of how long
+    // measures stay in force is the long measures' case (central rates), which loses more.
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["kind"],
+        "geometric"
+    );
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["mean_months"],
+        6.0
+    );
+    assert_eq!(band[3]["rate_scale"], 1.0);
+    assert!(
+        band[3]["durations"]
+            .as_str()
+            .unwrap()
+            .starts_with("lognormal")
+    );
+    assert!(
+        band[3]["expected_loss"].as_f64().unwrap() > band[1]["expected_loss"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn cli_simulate_long_measures_durations_are_an_option() {
+    let base = [
+        "simulate",
+        &demo_path(),
+        "--monte-carlo",
+        "--trials",
+        "2000",
+        "--seed",
+        "7",
+    ];
+    let (code, plain, err) = cli(&base);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let long_args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--durations", "long-measures"])
+        .collect();
+    let (code, long, err) = cli(&long_args);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let long: serde_json::Value = serde_json::from_str(&long).unwrap();
+    // The run uses the fitted lognormal, the one shown in stress_index.durations.
+    let duration = &long["monte_carlo"]["params"]["duration"];
+    assert_eq!(duration["kind"], "log_normal");
+    assert_eq!(
+        duration["median_months"],
+        long["stress_index"]["durations"]["median_months"]
+    );
+    // Its central case is the default run's long measures' case (same seed, same trials),
+    // and no separate long measures' case is added.
+    let band = long["stress_index"]["sensitivity"].as_array().unwrap();
+    assert_eq!(band.len(), 3);
+    assert_eq!(
+        long["monte_carlo"]["expected_loss"],
+        plain["stress_index"]["sensitivity"][3]["expected_loss"]
+    );
+    // `geometric` keeps a mean set by --mean-months; an unknown law is a usage error.
+    let geometric: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--mean-months", "3", "--durations", "geometric"])
+        .collect();
+    let (code, out, err) = cli(&geometric);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["monte_carlo"]["params"]["duration"]["mean_months"],
+        3.0
+    );
+    let bad: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--durations", "forever"])
+        .collect();
+    let (code, _, err) = cli(&bad);
+    assert_eq!(code, ExitCode::from(2));
+    assert!(err.contains("forever"), "{err}");
 }
 
 #[test]

@@ -142,7 +142,7 @@ pub struct LossModel<'r> {
     reference: &'r ReferenceData,
     params: MonteCarloParams,
     stage: Stage,
-    history: BTreeMap<(CountryCode, Stage), u32>,
+    history: BTreeMap<(CountryCode, Stage), Vec<u16>>,
     lines: Vec<LineLoss>,
     atoms: Vec<(f64, f64)>,
     others: BTreeSet<CountryCode>,
@@ -196,7 +196,7 @@ impl<'r> LossModel<'r> {
                 others: mixes,
             });
         }
-        let history = presets::history_counts(
+        let history = presets::history_years(
             presets::embedded_presets(),
             params.probability_model.history_from,
             params.probability_model.history_to,
@@ -222,8 +222,12 @@ impl<'r> LossModel<'r> {
             .reference
             .country(country)
             .and_then(|c| c.wgi_eu_scaled());
-        let events = self.history.get(&(country, stage)).copied().unwrap_or(0);
-        disruption_probability(&self.params, governance, events, country, stage).0
+        let years = self
+            .history
+            .get(&(country, stage))
+            .map_or(&[][..], Vec::as_slice);
+        let rate = self.params.probability_model.fit(years).rate;
+        disruption_probability(&self.params, governance, rate, country, stage).0
     }
 
     /// `country`'s expected loss on the material's lines as a function of its share at the

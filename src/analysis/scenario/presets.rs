@@ -701,15 +701,66 @@ pub fn find_preset(id: &str) -> Option<&'static EventPreset> {
         .find(|e| e.id.eq_ignore_ascii_case(id.trim()))
 }
 
-/// The number of distinct events per supply country and modelled stage that took effect with
-/// an effective date in the years `from..=to`: the history term of the Monte Carlo's default
-/// disruption probabilities. Events without an effective date are not counted.
-pub fn history_counts(
+/// Measure types that withhold supply from some buyers only (named destinations, entities or
+/// origins), not from the world market.
+const TARGETED_MEASURES: [&str; 3] = ["destination_ban", "informal_embargo", "sanction_import_ban"];
+
+impl EventPreset {
+    /// Whether the event withholds supply from every buyer: its destinations are `ALL` in the
+    /// data and none of its measure types targets named destinations, entities or origins
+    /// (destination ban, informal embargo, import sanction). A supply-wide measure is the one
+    /// whose replay is meaningful for any firm; a destination ban (China's December 2024 ban on
+    /// exports to the U.S., its 2026 ban on ten U.S. entities) cuts a firm only if its supply goes
+    /// to that destination.
+    pub fn is_supply_wide(&self) -> bool {
+        self.destinations.trim_start().starts_with("ALL")
+            && !self
+                .measure_types
+                .iter()
+                .any(|m| TARGETED_MEASURES.contains(&m.as_str()))
+    }
+}
+
+/// The preset a scenario view opens with, for a portfolio holding the catalogue materials
+/// `held`: the newest event (by effective date) that took effect, is supply-wide
+/// ([`EventPreset::is_supply_wide`]) and cuts at least one held material; `None` when no event
+/// qualifies, so that the view shows no result until the user chooses one. A destination ban is
+/// never the default: its revenue at risk applies only to firms supplied at that destination.
+///
+/// ```
+/// use chokepoint::analysis::scenario::presets::{default_preset, embedded_presets};
+/// let preset = default_preset(embedded_presets(), &["gallium"]).unwrap();
+/// assert_eq!(preset.id, "CN-2023-GAGE");
+/// assert!(default_preset(embedded_presets(), &[]).is_none());
+/// ```
+pub fn default_preset<'a>(events: &'a [EventPreset], held: &[&str]) -> Option<&'a EventPreset> {
+    events
+        .iter()
+        .filter(|event| event.is_supply_wide())
+        .filter(|event| {
+            event.scenario.as_ref().is_some_and(|s| {
+                s.took_effect
+                    && s.targets
+                        .iter()
+                        .any(|t| held.contains(&t.material.as_str()))
+            })
+        })
+        .filter_map(|event| event.effective.map(|d| ((d.year, d.month, d.day), event)))
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)))
+        .map(|(_, event)| event)
+}
+
+/// The effective years of the distinct events per supply country and modelled stage that took
+/// effect with an effective date in the years `from..=to`, in the data's order: the history the
+/// Monte Carlo's default disruption rates are fitted to
+/// ([`ProbabilityModel::fit`](crate::analysis::montecarlo::ProbabilityModel::fit)). Events
+/// without an effective date are not counted.
+pub fn history_years(
     events: &[EventPreset],
     from: u16,
     to: u16,
-) -> BTreeMap<(CountryCode, Stage), u32> {
-    let mut counts = BTreeMap::new();
+) -> BTreeMap<(CountryCode, Stage), Vec<u16>> {
+    let mut years: BTreeMap<(CountryCode, Stage), Vec<u16>> = BTreeMap::new();
     for event in events {
         let (Some(scenario), Some(effective)) = (&event.scenario, event.effective) else {
             continue;
@@ -726,11 +777,27 @@ pub fn history_counts(
         stages.dedup();
         for &country in &scenario.countries {
             for &stage in &stages {
-                *counts.entry((country, stage)).or_insert(0) += 1;
+                years
+                    .entry((country, stage))
+                    .or_default()
+                    .push(effective.year);
             }
         }
     }
-    counts
+    years
+}
+
+/// The number of distinct events per supply country and modelled stage that took effect with
+/// an effective date in the years `from..=to` (the lengths of [`history_years`]).
+pub fn history_counts(
+    events: &[EventPreset],
+    from: u16,
+    to: u16,
+) -> BTreeMap<(CountryCode, Stage), u32> {
+    history_years(events, from, to)
+        .into_iter()
+        .map(|(key, years)| (key, u32::try_from(years.len()).unwrap_or(u32::MAX)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -751,6 +818,34 @@ mod tests {
         }
         assert!(EventDate::parse("2025").is_none());
         assert!(EventDate::parse("2025-01-02-03").is_none());
+    }
+
+    #[test]
+    fn the_default_preset_is_a_supply_wide_cut_of_a_held_material_never_a_destination_ban() {
+        let events = embedded_presets();
+        // The demo's materials: the newest supply-wide measure is Zimbabwe's 2026 suspension of
+        // raw-mineral exports (lithium), not China's 2026 ban on ten U.S. entities.
+        let demo = [
+            "rare_earths_magnet",
+            "gallium",
+            "germanium",
+            "graphite",
+            "cobalt",
+            "lithium",
+        ];
+        let chosen = default_preset(events, &demo).unwrap();
+        assert_eq!(chosen.id, "ZW-2026-RAWMIN");
+        assert!(!find_preset("CN-2026-USENT").unwrap().is_supply_wide());
+        assert!(!find_preset("CN-2024-USBAN").unwrap().is_supply_wide());
+        assert!(!find_preset("CN-2010-JPN").unwrap().is_supply_wide());
+        // Magnets only: Vietnam's 2026 ore export ban, not China's 2026 bans on Japan or on
+        // U.S. entities, which are newer but target destinations.
+        assert_eq!(
+            default_preset(events, &["rare_earths_magnet"]).unwrap().id,
+            "VN-2026-RE"
+        );
+        // A material no supply-wide event touches: none.
+        assert!(default_preset(events, &["copper"]).is_none());
     }
 
     #[test]

@@ -93,25 +93,37 @@ pub fn MethodologyPage() -> Html {
                       date you choose, from its dates and the date the data was researched: a suspension whose \
                       scheduled end has passed with no later record says so instead of reading as current." }</p>
                 <p>{ "The Monte Carlo simulation draws many years. Each country disrupts its supply at each \
-                      stage with an annual probability p = 1 − exp(−(0.04 × WGI/10 + 0.25 × n/17)), where WGI is \
-                      its governance score on the EU 0-10 scale and n the number of its recorded export controls \
-                      at that stage in 2009-2025; one country's disruption hits all of its materials in the same \
-                      year; the rest-of-world remainder, being many countries, is never disrupted. Severity is uniform between 25 % and 100 %; duration is geometric with a mean of \
-                      6 months, at most 12. These are modelling assumptions, not data. Results: the expected \
-                      loss, percentiles, the mean of the worst 5 % of years (CVaR 95) and the probability of any \
-                      shortfall. Every trial has its own random stream derived from the seed, so the same seed \
-                      gives the same numbers, in this browser and on the command line." }</p>
+                      stage with an annual probability p = 1 − exp(−(0.04 × WGI/10 + 0.25 × rate)), where WGI is \
+                      its governance score on the EU 0-10 scale and rate the yearly rate of its recorded export \
+                      controls at that stage in 2009-2025, recent years weighing more (half-life 5 years); one \
+                      country's disruption hits all of its materials in the same year; the rest-of-world \
+                      remainder, being many countries, is never disrupted. Severity is uniform between 25 % and \
+                      100 %; the duration is geometric with a mean of 6 months, at most 12 months in a year \
+                      (a modelling choice: how long supply is cut). A lognormal law fitted to how long recorded \
+                      measures stay in force (those still in force count as lasting at least until the research \
+                      date; median 159 months) is shown beside it as the \"long measures\" case: an upper bound \
+                      on how long supply is cut, since licences are granted while a measure stays in force. \
+                      Cuts by different countries at different stages combine as independent \
+                      flows. The constants 0.04, 0.25, the half-life and the 6-month mean are modelling choices, \
+                      not data. \
+                      Results are a stress index for comparing portfolios, not a forecast: the expected loss, \
+                      percentiles of simulated years (never read as \"1 year in 20\"), the mean of the worst 5 % \
+                      of years (CVaR 95) and the probability of any shortfall, each also at half and twice the \
+                      default rates and with the long measures' durations. Every trial has its own random stream derived from the seed, so the same \
+                      seed gives the same numbers, in this browser and on the command line." }</p>
             </section>
             <section class="card">
                 <h2>{ "Diversification planner" }</h2>
-                <p>{ "For one material and stage the planner finds new country shares that minimise the chosen \
-                      measure (HHI, the share from a group of countries, governance-weighted HHI, or the expected \
-                      annual loss of the Monte Carlo model above, taken one disruption at a time), with shares \
+                <p>{ "For one material and stage (by default the stage you buy at) the planner finds new \
+                      country shares that minimise the chosen measure (by default the governance-weighted HHI; \
+                      also the HHI, the share from a group of countries, or the expected annual loss of the \
+                      Monte Carlo model above, taken one disruption at a time), with shares \
                       summing to 100 %, each country at most its capacity cap (its share of world production times \
                       a headroom factor, an assumption; a country that produces nothing cannot supply), at most a \
                       given share of volume moved, premiums within a budget, and countries excluded or required. \
                       \"Rest of world\" never grows beyond today's share: it is a residual of the statistics, not a \
-                      supplier you can contract with. \
+                      supplier you can contract with. Nor do restricted countries (by default the U.S. covered \
+                      nations of the reference data), unless you turn the rule off. \
                       The HHI problems are convex quadratic programmes solved exactly through their dual \
                       (water-filling under caps; Boyd and Vandenberghe, Convex Optimization, 2004, ch. 5); share \
                       objectives are linear programmes solved with the simplex method; the expected loss is \

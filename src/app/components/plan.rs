@@ -5,6 +5,7 @@
 use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
 use crate::analysis::planner::{
     Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
+    purchase_stage,
 };
 use crate::analysis::portfolio::AssessParams;
 use crate::analysis::scenario::{Scenario, ScenarioParams};
@@ -72,8 +73,10 @@ pub fn PlanPage(props: &PlanProps) -> Html {
         m
     };
     let material = use_state(|| materials.first().cloned().unwrap_or_default());
-    let stage = use_state(|| Stage::Refining);
-    let objective = use_state(|| "hhi".to_string());
+    let stage = use_state(|| None::<Stage>);
+    let objective = use_state(|| "hhi-wgi".to_string());
+    let upstream = use_state(|| false);
+    let restricted = use_state(|| true);
     let max_shift = use_state(|| "30".to_string());
     let headroom = use_state(|| DEFAULT_HEADROOM.to_string());
     let premiums = use_state(String::new);
@@ -82,14 +85,21 @@ pub fn PlanPage(props: &PlanProps) -> Html {
     } else {
         materials.first().cloned().unwrap_or_default()
     };
-    let stages = valid
+    // The stage the firm buys at, and the upstream stages only when asked for.
+    let bought = valid
         .as_ref()
-        .map(|p| plannable_stages(p, reference, &material_id))
-        .unwrap_or_default();
-    let stage_value = if stages.contains(&stage) {
-        *stage
+        .and_then(|p| purchase_stage(p, reference, &material_id));
+    let stages: Vec<Stage> = if *upstream {
+        valid
+            .as_ref()
+            .map(|p| plannable_stages(p, reference, &material_id))
+            .unwrap_or_default()
     } else {
-        stages.first().copied().unwrap_or(Stage::Refining)
+        bought.into_iter().collect()
+    };
+    let stage_value = match *stage {
+        Some(s) if stages.contains(&s) => s,
+        _ => bought.unwrap_or(Stage::Refining),
     };
 
     let params: Result<PlanParams, String> = (|| {
@@ -109,12 +119,19 @@ pub fn PlanPage(props: &PlanProps) -> Html {
             return Err("the headroom must be above zero".into());
         }
         let premiums = parse_country_numbers(&premiums)?;
+        let defaults = PlanParams::default();
         Ok(PlanParams {
             objective,
             headroom,
             max_shift: shift / 100.0,
             premiums,
-            ..PlanParams::default()
+            restricted: if *restricted {
+                defaults.restricted.clone()
+            } else {
+                None
+            },
+            upstream: *upstream,
+            ..defaults
         })
     })();
     let plan: Option<Result<Plan, String>> = match (&valid, &params) {
@@ -140,8 +157,13 @@ pub fn PlanPage(props: &PlanProps) -> Html {
         Callback::from(move |e: Event| {
             let id = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Some(s) = Stage::ALL.into_iter().find(|s| s.id() == id) {
-                stage.set(s);
+                stage.set(Some(s));
             }
+        })
+    };
+    let on_toggle = |state: UseStateHandle<bool>| {
+        Callback::from(move |e: Event| {
+            state.set(e.target_unchecked_into::<HtmlInputElement>().checked())
         })
     };
     let apply_plan = match (&valid, &plan) {
@@ -179,10 +201,10 @@ pub fn PlanPage(props: &PlanProps) -> Html {
                     <div class="field">
                         <label for="plan-objective">{ "Minimise" }</label>
                         <select id="plan-objective" onchange={on_select(objective.clone())}>
-                            <option value="hhi" selected={*objective == "hhi"}>{ "Concentration (HHI)" }</option>
-                            <option value="group:feoc_covered_nations" selected={*objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
-                            <option value="hhi-wgi" selected={*objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI)" }</option>
+                            <option value="hhi-wgi" selected={*objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI, default)" }</option>
                             <option value="expected-loss" selected={*objective == "expected-loss"}>{ "Expected annual loss (Monte Carlo model, default assumptions)" }</option>
+                            <option value="group:feoc_covered_nations" selected={*objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
+                            <option value="hhi" selected={*objective == "hhi"}>{ "Concentration (HHI; favours any small producer, whatever its governance)" }</option>
                         </select>
                     </div>
                     <div class="field">
@@ -198,6 +220,20 @@ pub fn PlanPage(props: &PlanProps) -> Html {
                         <input id="plan-premiums" type="text" value={(*premiums).clone()} oninput={on_input(premiums.clone())} />
                     </div>
                 </div>
+                <p>
+                    <label class="inline">
+                        <input type="checkbox" checked={*upstream} onchange={on_toggle(upstream.clone())} data-testid="plan-upstream" />
+                        { " Plan upstream stages too" }
+                    </label>
+                    <span class="small muted">{ format!(" By default the plan covers the stage you buy at ({}), where you choose your suppliers; upstream stages are your suppliers' sourcing.", bought.map(|s| s.label().to_lowercase()).unwrap_or_else(|| "none".into())) }</span>
+                </p>
+                <p>
+                    <label class="inline">
+                        <input type="checkbox" checked={*restricted} onchange={on_toggle(restricted.clone())} data-testid="plan-restricted" />
+                        { " Never increase supply from restricted countries" }
+                    </label>
+                    <span class="small muted" data-testid="plan-restricted-list">{ restricted_text(reference) }</span>
+                </p>
             </section>
             {
                 match &plan {
@@ -271,6 +307,28 @@ fn plan_view(plan: &Plan, apply: Option<Callback<MouseEvent>>) -> Html {
     }
 }
 
+/// The restricted list, named with its members and source.
+fn restricted_text(reference: &crate::reference::ReferenceData) -> String {
+    let defaults = PlanParams::default();
+    match defaults
+        .restricted
+        .as_deref()
+        .and_then(|id| reference.group(id))
+    {
+        Some(g) => format!(
+            " {}: {} (source: {}). The reference data's only list of restricted countries; a plan keeps what you buy from them today but moves no new volume to them.",
+            g.name,
+            g.members
+                .iter()
+                .map(|c| country_name(reference, *c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            g.source
+        ),
+        None => String::new(),
+    }
+}
+
 fn binding_text(b: &Binding) -> String {
     let reference = crate::reference::embedded();
     match b {
@@ -288,6 +346,11 @@ fn binding_text(b: &Binding) -> String {
         ),
         Binding::RestOfWorld { today, .. } => format!(
             "rest of world kept at or below today's {}: a statistical residual, not a supplier",
+            pct(*today)
+        ),
+        Binding::Restricted { country, today, .. } => format!(
+            "{} kept at or below today's {}: a restricted country",
+            country_name(reference, *country),
             pct(*today)
         ),
         Binding::Excluded { country, .. } => {

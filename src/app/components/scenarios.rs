@@ -2,10 +2,13 @@
 //! Monte Carlo simulation of random disruptions run off the main thread in a Web Worker.
 
 use crate::analysis::montecarlo::{
-    CountryRate, DEFAULT_TRIALS, MAX_TRIALS, MonteCarloParams, country_rates,
+    CountryRate, DEFAULT_TRIALS, LONG_MEASURES, MAX_TRIALS, MonteCarloParams, StressPoint,
+    country_rates,
 };
 use crate::analysis::policy::Date;
-use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets, events_researched};
+use crate::analysis::scenario::presets::{
+    Basis, EventPreset, default_preset, embedded_presets, events_researched,
+};
 use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
@@ -88,31 +91,17 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
     let choice = {
         let list = list.clone();
         let portfolio = props.portfolio.clone();
-        // The newest event that took effect and touches a material of the portfolio, else the newest
-        // that touches one, else the newest event.
+        // The core's default: the newest supply-wide measure that took effect and cuts a
+        // material of the portfolio, else none (the user chooses).
         use_state(move || {
-            let held: Vec<String> = portfolio
+            let held: Vec<&str> = portfolio
                 .lines
                 .iter()
-                .filter_map(|l| l.material.clone())
+                .filter_map(|l| l.material.as_deref())
+                .filter_map(|m| reference.find_material(m).map(|mm| mm.id.as_str()))
                 .collect();
-            let touches = |p: &&&EventPreset| {
-                p.scenario.as_ref().is_some_and(|s| {
-                    s.targets.iter().any(|t| {
-                        held.iter().any(|m| {
-                            reference
-                                .find_material(m)
-                                .is_some_and(|mm| mm.id == t.material)
-                        })
-                    })
-                })
-            };
-            let took_effect =
-                |p: &&&EventPreset| p.scenario.as_ref().is_some_and(|s| s.took_effect);
-            list.iter()
-                .find(|p| touches(p) && took_effect(p))
-                .or_else(|| list.iter().find(touches))
-                .or(list.first())
+            default_preset(embedded_presets(), &held)
+                .filter(|p| list.iter().any(|l| l.id == p.id))
                 .map(|p| p.id.clone())
                 .unwrap_or_default()
         })
@@ -164,7 +153,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
         }
         (Some(c), Some(m)) => match preset.and_then(|p| p.scenario.as_ref()) {
             Some(s) => s.to_scenario(Some(c), Some(m)).map_err(|e| e.to_string()),
-            None => Err("choose an event".into()),
+            None => Err(String::new()),
         },
         _ => Err("enter the cut and the duration as numbers".into()),
     };
@@ -208,6 +197,7 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                     <div class="field">
                         <label for="scenario-choice">{ "Scenario" }</label>
                         <select id="scenario-choice" onchange={on_choice} data-testid="scenario-choice">
+                            <option value="" selected={choice.is_empty()} disabled=true>{ "Choose an event" }</option>
                             for p in &list {
                                 <option value={p.id.clone()} selected={p.id == *choice}>
                                     { format!("{} · {}", p.effective.or(p.announced).map(|d| d.to_string()).unwrap_or_default(), p.name) }
@@ -239,7 +229,11 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                     </div>
                 </div>
                 if let (Some(p), false) = (preset, custom) { { preset_details(p, date) } }
-                if let Err(message) = &scenario { <p class="field-error" role="alert">{ message }</p> }
+                if choice.is_empty() {
+                    <p class="small muted" data-testid="scenario-none">{ "No supply-wide measure in the event data cuts a material of your portfolio: choose an event, or cut a country yourself." }</p>
+                } else if let Some(message) = scenario.as_ref().err().filter(|m| !m.is_empty()) {
+                    <p class="field-error" role="alert">{ message }</p>
+                }
                 if spare_value.is_none() { <p class="field-error" role="alert">{ "Spare capacity must be a number from 0 to 100" }</p> }
                 if let Some(r) = &result {
                     <div data-testid="scenario-result">
@@ -468,7 +462,7 @@ fn MonteCarloPanel(props: &McProps) -> Html {
     html! {
         <section class="card" aria-labelledby="mc-title">
             <h2 id="mc-title">{ "Random disruptions: Monte Carlo" }</h2>
-            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. It runs in a background worker: the page stays responsive." }</p>
+            <p class="small muted">{ "Each year of a trial, each country may disrupt its supply at each stage with an annual probability derived from its governance score and its recorded export controls, recent ones weighing more (a stated modelling assumption, see Methodology); a disruption hits all of that country's materials at once, with a severity drawn uniformly between 25 % and 100 % and a duration with a mean of 6 months. Losses are shares of annual revenue, after inventory. The results are a stress index for comparing portfolios, not a forecast: the percentiles are of simulated years, not return periods, and they are shown at half and twice the default rates too, and with long measures: durations fitted to how long recorded measures stay in force, an upper bound on how long supply is cut, since licences are granted while a measure stays in force. It runs in a background worker: the page stays responsive." }</p>
             <div class="start-grid">
                 <div class="field">
                     <label for="mc-trials">{ "Trials" }</label>
@@ -579,8 +573,14 @@ fn probability_row(
     };
     let text = typed.get(&key).cloned().unwrap_or_default();
     let basis = match r.wgi_mean {
-        Some(w) => format!("governance {w:.2}, {} recorded events", r.history_events),
-        None => format!("no governance score, {} recorded events", r.history_events),
+        Some(w) => format!(
+            "governance {w:.2}, {} recorded events, fitted rate {:.2} a year",
+            r.history_events, r.history.rate
+        ),
+        None => format!(
+            "no governance score, {} recorded events, fitted rate {:.2} a year",
+            r.history_events, r.history.rate
+        ),
     };
     html! {
         <tr data-testid="mc-probability-row">
@@ -606,14 +606,15 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
             <dl class="stats">
                 <div><dt>{ "Expected annual loss" }</dt><dd>{ format!("{} of revenue (± {})", pct(s.expected_loss), pct(2.0 * s.standard_error)) }</dd></div>
                 <div><dt>{ "Median year (P50)" }</dt><dd>{ pct(s.p50) }</dd></div>
-                <div><dt>{ "1 year in 20 (P95)" }</dt><dd>{ pct(s.p95) }</dd></div>
-                <div><dt>{ "1 year in 100 (P99)" }</dt><dd>{ pct(s.p99) }</dd></div>
+                <div><dt>{ "Stress index: 95th percentile of simulated years (P95)" }</dt><dd>{ pct(s.p95) }</dd></div>
+                <div><dt>{ "Stress index: 99th percentile of simulated years (P99)" }</dt><dd>{ pct(s.p99) }</dd></div>
                 <div><dt>{ "Mean of the worst 5 % (CVaR 95)" }</dt><dd>{ pct(s.cvar95) }</dd></div>
                 <div><dt>{ "Probability of any shortfall" }</dt><dd>{ pct(s.probability_any_shortfall) }</dd></div>
             </dl>
             <p class="small muted">{ format!("{} trials, seed {}.", s.trials, s.seed) }
                 <span data-testid="mc-elapsed" data-ms={format!("{elapsed_ms:.1}")}>{ format!(" Computed in {:.2} s in this browser.", elapsed_ms / 1000.0) }</span>
             </p>
+            { sensitivity_band(&s.sensitivity) }
             <LossCharts summary={Rc::new(s.clone())} />
             <h3>{ "What the expected loss comes from" }</h3>
             <div class="grid">
@@ -621,6 +622,76 @@ fn mc_results(s: &SimSummary, elapsed_ms: f64) -> Html {
                 { contributions("By material", &s.by_material, |name| material_name(reference, name)) }
             </div>
         </div>
+    }
+}
+
+/// One number of a case of the sensitivity band.
+type Metric = fn(&StressPoint) -> f64;
+
+/// The stress index at the low, central and high rates, and the long measures' case: a table,
+/// and an SVG of the band with the long measures as a ring (the table is the accessible view;
+/// the chart repeats it).
+fn sensitivity_band(points: &[StressPoint]) -> Html {
+    let (rates, long): (Vec<&StressPoint>, Vec<&StressPoint>) =
+        points.iter().partition(|p| p.case != LONG_MEASURES);
+    let (w, row_h, pad) = (400.0, 22.0, 70.0);
+    let h = row_h * 3.0 + 24.0;
+    let top = points
+        .iter()
+        .map(|p| p.p99)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let x = |v: f64| pad + v / top * (w - pad - 10.0);
+    let metrics: [(&str, Metric); 3] = [
+        ("Expected loss", |p| p.expected_loss),
+        ("P95", |p| p.p95),
+        ("P99", |p| p.p99),
+    ];
+    html! {
+        <figure class="chart-card" data-testid="mc-sensitivity">
+            <figcaption id="mc-band-title">{ "Sensitivity: the stress index at half, the default and twice the default disruption rates (low, central, high; the bar and its mark), and with long measures (the ring): the default rates with durations fitted to how long measures stay in force, an upper bound on how long supply is cut. A stress index for comparing portfolios, not a forecast or a return period." }</figcaption>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="mc-band-title">
+                for (i, (name, value)) in metrics.iter().enumerate() {
+                    {{
+                        let y = 12.0 + i as f64 * row_h;
+                        let values: Vec<f64> = rates.iter().map(|p| value(p)).collect();
+                        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+                        let high = values.iter().copied().fold(0.0_f64, f64::max);
+                        let central = values.get(1).copied().unwrap_or(0.0);
+                        html! {
+                            <g>
+                                <text x="2" y={format!("{:.1}", y + 4.0)} font-size="11">{ *name }</text>
+                                <rect x={format!("{:.1}", x(low))} y={format!("{:.1}", y - 5.0)} width={format!("{:.1}", (x(high) - x(low)).max(1.0))} height="10" class="c1" />
+                                <line x1={format!("{:.1}", x(central))} x2={format!("{:.1}", x(central))} y1={format!("{:.1}", y - 8.0)} y2={format!("{:.1}", y + 8.0)} class="axis" stroke-width="2" />
+                                for p in &long {
+                                    <circle cx={format!("{:.1}", x(value(p)))} cy={format!("{y:.1}")} r="4" fill="none" class="axis" stroke="currentColor" stroke-width="1.5" />
+                                }
+                            </g>
+                        }
+                    }}
+                }
+                <text x={pad.to_string()} y={format!("{:.1}", h - 4.0)} font-size="11">{ "0 %" }</text>
+                <text x={(w - 10.0).to_string()} y={format!("{:.1}", h - 4.0)} font-size="11" text-anchor="end">{ pct(top) }</text>
+            </svg>
+            <table class="small">
+                <caption>{ "Stress index by disruption rate and duration" }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Rates" }</th><th scope="col">{ "Durations" }</th><th scope="col" class="num">{ "Expected annual loss" }</th>
+                    <th scope="col" class="num">{ "P95 of simulated years" }</th><th scope="col" class="num">{ "P99 of simulated years" }</th>
+                </tr></thead>
+                <tbody>
+                    for p in points {
+                        <tr>
+                            <th scope="row">{ format!("{} ({}x)", p.case, p.rate_scale) }</th>
+                            <td>{ &p.durations }</td>
+                            <td class="num">{ pct(p.expected_loss) }</td>
+                            <td class="num">{ pct(p.p95) }</td>
+                            <td class="num">{ pct(p.p99) }</td>
+                        </tr>
+                    }
+                </tbody>
+            </table>
+        </figure>
     }
 }
 
