@@ -187,7 +187,6 @@ fn results(
                 </p>
             </div>
             <h3>{ "Top chokepoints" }</h3>
-            <p class="muted small">{ "Spend exposed: the whole spend of each line that passes through the country at that stage, times the country's share. Every upstream stage carries the line's whole spend, so the amounts do not add up across stages." }</p>
             <ol class="chokepoints" data-testid="chokepoints">
                 for c in a.chokepoints.iter().take(3) {
                     <li>
@@ -201,6 +200,7 @@ fn results(
                     </li>
                 }
             </ol>
+            <p class="muted small">{ "Spend exposed: the whole spend of each line that passes through the country at that stage, times the country's share. Every upstream stage carries the line's whole spend, so the amounts do not add up across stages." }</p>
             </div>
             if let Some(m) = first_chart.clone() {
                 <div class="answer-chart" data-testid="answer-chart"><StageBars material={m} /></div>
