@@ -2,8 +2,8 @@
 //! on the build date (the demo portfolio, its headline, top chokepoints and chart), as HTML that
 //! the post-build hook (`scripts/build/postbuild.mjs`, through `src/bin/prerender.rs`) puts into
 //! `index.html`. The page then shows the answer before the WebAssembly has loaded; when the app
-//! mounts it draws the same markup and removes this copy in the same task ([`super::start`]), so
-//! nothing moves.
+//! mounts it draws the same markup and removes this copy in the same task (`app::start`, built
+//! for wasm only), so nothing moves.
 //!
 //! Rendered by the same components and the same core as the live app (Yew's server-side
 //! renderer, native only), so the numbers are the app's own. The copy is static: the hook wraps
