@@ -22,11 +22,19 @@ thread_local! {
     static MOUNTED: RefCell<Option<(AppHandle<App>, Element)>> = const { RefCell::new(None) };
 }
 
-/// Mounts the app into a fresh element and renders it, as a first visit: the app a previous test
+/// Mounts the app into a fresh element and renders it, as a first visit, with what it draws in
+/// the next task (below the first screen) drawn too; see [`first_task`].
+async fn mount() -> Element {
+    let root = first_task().await;
+    next_task().await;
+    root
+}
+
+/// Mounts the app as a first visit and runs its first render only: the app a previous test
 /// mounted is destroyed and removed, and local storage (autosave, named saves) and the location
 /// hash (share links, routes) are cleared, so no test sees another's data and none depends on
 /// the order the runner picks.
-async fn mount() -> Element {
+async fn first_task() -> Element {
     if let Some((handle, root)) = MOUNTED.with(|m| m.borrow_mut().take()) {
         handle.destroy();
         root.remove();
@@ -49,7 +57,6 @@ async fn mount() -> Element {
     let handle = yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root.clone())));
-    next_task().await;
     root
 }
 
@@ -92,24 +99,9 @@ async fn the_demo_portfolio_renders_results() {
 
 #[wasm_bindgen_test]
 async fn the_first_task_draws_the_first_screen_and_the_next_the_rest() {
-    let root = mount().await;
-    // Mount again without waiting for the next task: the answer is there, the editor and the
-    // per-material table are not yet.
-    if let Some((handle, old)) = MOUNTED.with(|m| m.borrow_mut().take()) {
-        handle.destroy();
-        old.remove();
-    }
-    let root2 = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root2)
-        .expect("append");
-    let handle = yew::Renderer::<App>::with_root(root2.clone()).render();
-    yew::scheduler::flush().await;
+    let root = first_task().await;
     let count = |selector: &str| {
-        root2
-            .query_selector_all(selector)
+        root.query_selector_all(selector)
             .expect("selector")
             .length()
     };
@@ -135,8 +127,6 @@ async fn the_first_task_draws_the_first_screen_and_the_next_the_rest() {
         "the demo has 7 lines"
     );
     assert_eq!(count("[data-testid=material-row]"), 6);
-    MOUNTED.with(|m| *m.borrow_mut() = Some((handle, root2)));
-    drop(root);
 }
 
 #[wasm_bindgen_test]
