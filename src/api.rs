@@ -15,7 +15,12 @@ use crate::reference::{Material, ReferenceData};
 use serde::{Deserialize, Serialize};
 
 /// Version of the JavaScript API: raised on any incompatible change of its functions or results.
-pub const API_VERSION: u32 = 1;
+/// 2 (December 2026): the firm supply risk is the GeoPolRisk score (`supply_risk.basis` "firm",
+/// the EU's value under `eu_reference`), portfolio totals carry `supply_risk_by_spend` /
+/// `supply_risk_by_revenue` instead of blended HHIs, `hidden` lists each material's exposure not
+/// entered, stages carry their look-through basis (`trade`), and policy findings have the
+/// outcomes `not_assessable` and `context`.
+pub const API_VERSION: u32 = 2;
 
 /// What [`version`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

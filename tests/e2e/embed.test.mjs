@@ -277,6 +277,7 @@ test('JavaScript API example page computes the assessment of its portfolio', asy
   }
   const version = await page.evaluate(async () => (await import('./chokepoint-api.js')).version());
   assert.equal(version.portfolio_schema, portfolio.schema_version);
+  assert.equal(version.api, 2, 'results changed shape in December 2026 (src/api.rs, API_VERSION)');
   // Bad input is an Error with structured details, not a crash.
   const problem = await page.evaluate(async () => {
     const api = await import('./chokepoint-api.js');
