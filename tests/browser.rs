@@ -211,9 +211,19 @@ fn the_javascript_api_returns_the_native_assessment_as_a_plain_object() {
         {"material": "cobalt", "spend": 500, "revenue_share_pct": 30}]}"#;
     let object = js_sys::JSON::parse(json).expect("test JSON parses");
     let result = js::assess(object, wasm_bindgen::JsValue::UNDEFINED).expect("valid portfolio");
+    // Without a date the binding checks the rules on the browser's today; the native call is
+    // given the same date.
+    let today = js_sys::Reflect::get(&result, &"params".into())
+        .and_then(|p| js_sys::Reflect::get(&p, &"date".into()))
+        .ok()
+        .and_then(|d| d.as_string())
+        .expect("the binding's date");
     let native = assess_portfolio(
         json,
-        &AssessOptions::default(),
+        &AssessOptions {
+            date: Some(today),
+            ..AssessOptions::default()
+        },
         chokepoint::reference::embedded(),
     )
     .expect("valid portfolio");
