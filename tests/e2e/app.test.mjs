@@ -208,7 +208,7 @@ test('the planner proposes a diversification that can be applied and undone', as
   // only when asked for; restricted countries (U.S. covered nations) are named (issue #20).
   assert.match(await page.getByTestId('plan-restricted-list').innerText(), /China.*Russia/);
   await page.getByTestId('plan-upstream').check();
-  await page.getByLabel('Stage').selectOption('refining');
+  await page.getByLabel('Stage', { exact: true }).selectOption('refining');
   const recommendation = await page.getByTestId('plan-recommendation').innerText();
   assert.match(recommendation, /gallium/i);
   assert.match(recommendation, /HHI [\d,]+ -> [\d,]+/);

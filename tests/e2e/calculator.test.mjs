@@ -47,10 +47,15 @@ test('the flow diagram is drawn with a text alternative, and its table has a row
     trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
   );
   const pctOf = (s) => Number(s.replace(/[^\d.]/g, ''));
+  // Each printed share is rounded to a whole percent (a tenth below 1 %), so each side of a stage
+  // can be off by half a point per band; the exact balance is tested natively (tests/it/flow.rs).
   for (const stage of ['Mining', 'Refining']) {
-    const into = rows.filter((r) => r[1] === stage).reduce((a, r) => a + pctOf(r[2]), 0);
-    const out = rows.filter((r) => r[0] === stage).reduce((a, r) => a + pctOf(r[2]), 0);
-    assert.ok(Math.abs(into - out) < 0.1 * rows.length, `${stage}: ${into} in, ${out} out`);
+    const inBands = rows.filter((r) => r[1] === stage);
+    const outBands = rows.filter((r) => r[0] === stage);
+    const into = inBands.reduce((a, r) => a + pctOf(r[2]), 0);
+    const out = outBands.reduce((a, r) => a + pctOf(r[2]), 0);
+    const rounding = 0.5 * (inBands.length + outBands.length);
+    assert.ok(Math.abs(into - out) <= rounding, `${stage}: ${into} in, ${out} out (rounding bound ${rounding})`);
   }
   await renderOffscreen(page);
   await flow.screenshot({ path: join(screenshotDir, 'flow-desktop.png') });

@@ -31,7 +31,9 @@ test('every address the page, the start scripts and sw.js use carries the build 
   const index = readFileSync(join(distDir, 'index.html'), 'utf8');
   assert.match(index, new RegExp(`<meta name="chokepoint-build" content="${version}" />`));
   // The page's own references: content-hashed names, or this build's version.
-  const refs = [...index.matchAll(/(?:src|href)="\.\/([^"]+)"|from '\.\/([^']+)'|module_or_path: '\.\/([^']+)'/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  // The loader asks for the main bundle after the first paint (scripts/build/postbuild.mjs, step
+  // 0b): its preload links are data ("href":"./…") and the glue a dynamic import('./…').
+  const refs = [...index.matchAll(/(?:src|href)="\.\/([^"]+)"|"href":"\.\/([^"]+)"|import\('\.\/([^']+)'\)|module_or_path: '\.\/([^']+)'/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4]);
   assert.ok(refs.length >= 5, refs.join(', '));
   for (const ref of refs) {
     const [name, query] = ref.split('?');
