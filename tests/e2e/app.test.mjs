@@ -229,6 +229,8 @@ test('the planner proposes a diversification that can be applied and undone', as
   await page.getByTestId('plan-apply').click();
   await page.getByRole('link', { name: 'Calculator' }).click();
   const gallium = page.getByTestId('line-editor').filter({ hasText: 'GaN power transistors' });
+  // The editor is drawn in the task after the first screen (app::later).
+  await gallium.waitFor();
   assert.ok((await gallium.getByTestId('stage-refining').getByTestId('country-code').count()) >= 2, 'planned mix entered as own sourcing');
   await page.getByRole('button', { name: 'Undo' }).click();
   assert.equal(await gallium.getByTestId('stage-refining').getByTestId('country-code').count(), 0, 'undo returns to today');

@@ -139,6 +139,9 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 9
   page.on('request', (req) => requests.push(req.url()));
   await page.goto(url);
   await page.waitForSelector('[data-testid="app-ready"]', { timeout: 30_000 });
+  // What lies below the first screen is drawn in the next task (src/app/later.rs): wait for it,
+  // so that a test sees the page as a visitor does once it is drawn.
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"].editor-lines'));
   return { page, context, errors, requests };
 }
 
