@@ -24,6 +24,7 @@ test('the page as sent holds the demo answer, inert and without test ids', async
   const html = await (await fetch(env.server.url)).text();
   const at = html.indexOf('<div id="prerender" class="prerender" inert>');
   assert.ok(at > 0, 'prerendered copy present');
+  assert.equal(html.split('<div id="prerender"').length - 1, 1, 'exactly one copy');
   const copy = html.slice(at, html.indexOf('<script>', at));
   assert.match(copy, /Your largest chokepoint: <strong>[A-Z][a-z]+ supplies [\d.]+ % of the [a-z ]+ of Magnet rare earth elements/);
   assert.match(copy, /Top chokepoints/);
