@@ -265,6 +265,48 @@ test('the first screen shows the answer, on a desktop and on a phone', async () 
   }
 });
 
+// Issue #19: on a phone the per-material table is one card per material, its stages inside,
+// every value titled by its column; nothing scrolls sideways and the column headers stay in the
+// accessibility tree.
+test('on a phone the per-material table becomes one card per material', async () => {
+  const viewport = { width: 390, height: 844 };
+  const { page, context, errors } = await openPage(browser, server.url, viewport);
+  const rows = page.getByTestId('material-row');
+  await rows.first().waitFor();
+  await renderOffscreen(page);
+  const cards = page.locator('table.materials tbody.material-group');
+  assert.equal(await cards.count(), await rows.count(), 'one card per material');
+  const region = page.locator('.materials-scroll');
+  const widths = await region.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  assert.ok(widths.scroll <= widths.client, `the table fits (${widths.scroll} > ${widths.client} px)`);
+  // Each card lays its stages out inside its own box, below the material's name.
+  const card = cards.first();
+  const box = await card.boundingBox();
+  assert.ok(box.width <= viewport.width, 'card within the screen');
+  const name = await card.locator('th[scope="row"]').boundingBox();
+  const stages = card.locator('.stage-name');
+  assert.ok((await stages.count()) >= 1, 'stages in the card');
+  for (const stage of await stages.all()) {
+    const b = await stage.boundingBox();
+    assert.ok(b.y > name.y && b.y + b.height <= box.y + box.height + 1, 'stage inside its card, below the name');
+  }
+  // The supply risk is compact (it wrapped over four lines in the scrolled table).
+  const risk = card.locator('td[data-label="Supply risk"]');
+  const label = await risk.evaluate((el) => getComputedStyle(el, '::before').content);
+  assert.equal(label, '"Supply risk"', 'cells titled by their column');
+  const lineHeight = await risk.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 20);
+  const riskBox = await risk.boundingBox();
+  assert.ok(riskBox.height < lineHeight * 6, `supply risk is compact (${Math.round(riskBox.height)} px)`);
+  assert.equal(await page.getByRole('columnheader', { name: 'Supply risk' }).count(), 1, 'column headers kept for screen readers');
+  await card.screenshot({ path: join(screenshotDir, 'calculator-material-card-phone.png') });
+  await page.screenshot({ path: join(screenshotDir, 'calculator-materials-phone.png'), fullPage: true });
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 for (const name of PAGES) {
   test(`page ${name}: no serious or critical accessibility violations; screenshots`, async () => {
     for (const [label, viewport] of [

@@ -209,7 +209,7 @@ fn results(
             <h3>{ "Per material and stage" }</h3>
             { settings.clone() }
             if later {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
+            <div class="table-scroll materials-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
                         <span data-testid="policy-researched">{ policy_note(a) }</span>
@@ -229,9 +229,7 @@ fn results(
                             <th scope="col">{ "Policy checks" }</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        for m in &materials { <MaterialRows material={m.clone()} /> }
-                    </tbody>
+                    for m in &materials { <MaterialRows material={m.clone()} /> }
                 </table>
             </div>
             <RiskMatrix derived={derived.clone()} />
@@ -578,23 +576,25 @@ fn material_rows(reference: &ReferenceData, m: &MaterialResult) -> Html {
     let span = stages.len().max(1).to_string();
     let first = stages.first().copied();
     let rest = stages.iter().skip(1).copied();
+    // One row group per material: on a phone it becomes a card (style.css, "Per material and
+    // stage on a phone"), each cell titled by its `data-label`.
     html! {
-        <>
+        <tbody class="material-group">
             <tr data-testid="material-row">
                 <th scope="row" rowspan={span.clone()}>{ &m.name }</th>
-                <td rowspan={span.clone()}><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
-                <td rowspan={span.clone()}>
+                <td rowspan={span.clone()} class="material-cell" data-label="Action"><span class={classes!("badge", action_class(m.action))}>{ m.action.label() }</span></td>
+                <td rowspan={span.clone()} class="material-cell" data-label="Supply risk">
                     { supply_risk_text(m) }
                     if let Some(eu) = eu_reference_text(m) {
                         <br /><span class="muted small" data-testid="eu-reference">{ eu }</span>
                     }
                 </td>
                 { first.map(|s| stage_cells(reference, m, s)).unwrap_or_default() }
-                <td rowspan={span.clone()}>{ hidden_text(reference, m) }</td>
-                <td rowspan={span}>{ policy_cell(m) }</td>
+                <td rowspan={span.clone()} class="material-wide" data-label="Exposure you did not enter">{ hidden_text(reference, m) }</td>
+                <td rowspan={span} class="material-wide" data-label="Policy checks">{ policy_cell(m) }</td>
             </tr>
             for s in rest { <tr>{ stage_cells(reference, m, s) }</tr> }
-        </>
+        </tbody>
     }
 }
 
@@ -608,18 +608,18 @@ fn stage_cells(reference: &ReferenceData, m: &MaterialResult, s: &StageResult) -
     match &s.concentration {
         None => html! {
             <>
-                <td>{ s.stage.label() }</td>
+                <td class="stage-name">{ s.stage.label() }</td>
                 <td colspan="5" class="missing">{ "no data for this stage" }</td>
             </>
         },
         Some(c) => html! {
             <>
-                <td>{ s.stage.label() }if worst { <span class="badge bad small">{ " bottleneck" }</span> }</td>
-                <td class="num" title={hhi_band(c.hhi)}>{ hhi(c.hhi) }</td>
-                <td class="num">{ format!("{:.1}", c.effective_suppliers) }</td>
-                <td>{ largest_cell(reference, &m.material, s) }</td>
-                <td class="num">{ covered.unwrap_or_else(|| "–".into()) }</td>
-                <td class="small">{ basis_cell(reference, &m.material, s) }</td>
+                <td class="stage-name">{ s.stage.label() }if worst { <span class="badge bad small">{ " bottleneck" }</span> }</td>
+                <td class="num" data-label="HHI" title={hhi_band(c.hhi)}>{ hhi(c.hhi) }</td>
+                <td class="num" data-label="Countries (effective)">{ format!("{:.1}", c.effective_suppliers) }</td>
+                <td data-label="Largest supplier">{ largest_cell(reference, &m.material, s) }</td>
+                <td class="num" data-label="Covered">{ covered.unwrap_or_else(|| "–".into()) }</td>
+                <td class="small" data-label="Basis">{ basis_cell(reference, &m.material, s) }</td>
             </>
         },
     }
