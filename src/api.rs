@@ -9,8 +9,8 @@
 
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, Assessment, assess};
-use crate::model::limits::{LimitError, Shape, check_json};
-use crate::model::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
+use crate::portfolio::limits::{LimitError, Shape, check_json};
+use crate::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
 use crate::reference::{Material, ReferenceData};
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +72,7 @@ pub enum ApiError {
         /// The problems, structured (where, which field, what).
         errors: Vec<ValidationError>,
     },
-    /// The portfolio is over one of the size limits of [`crate::model::limits`]; refused
+    /// The portfolio is over one of the size limits of [`crate::portfolio::limits`]; refused
     /// before it is parsed.
     TooLarge {
         /// The limit, the value found and where, in words.
@@ -99,7 +99,7 @@ impl std::fmt::Display for ApiError {
 }
 
 /// Assesses a portfolio given as JSON text (the portfolio file format) against `reference`,
-/// after checking it against the size limits ([`crate::model::limits::check_json`]).
+/// after checking it against the size limits ([`crate::portfolio::limits::check_json`]).
 pub fn assess_portfolio(
     json: &str,
     options: &AssessOptions,

@@ -397,7 +397,7 @@ pub struct ResultsFile {
 /// ```
 /// use chokepoint::analysis::export::{results_file, ResultsKind};
 /// use chokepoint::analysis::portfolio::{assess, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let json = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100, "revenue_share_pct": 10}]}"#;
 /// let portfolio = Portfolio::from_json(json, reference).unwrap();

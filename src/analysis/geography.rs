@@ -189,7 +189,7 @@ fn sorted(mix: &CountryMix) -> Vec<(CountryCode, f64)> {
 /// ```
 /// use chokepoint::analysis::geography::{country_exposure, ExposureView};
 /// use chokepoint::analysis::portfolio::{assess, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::CountryCode;
 /// let reference = chokepoint::reference::embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
@@ -239,7 +239,7 @@ pub fn country_exposure(assessment: &Assessment) -> Vec<CountryExposure> {
 mod tests {
     use super::*;
     use crate::analysis::portfolio::{AssessParams, assess};
-    use crate::model::portfolio::Portfolio;
+    use crate::portfolio::Portfolio;
 
     fn c(code: &str) -> CountryCode {
         CountryCode::parse(code).unwrap()

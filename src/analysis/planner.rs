@@ -90,8 +90,8 @@ mod solver;
 use crate::analysis::concentration::hhi_wgi;
 use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
 use crate::analysis::portfolio::Assessment;
-use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::Portfolio;
 use crate::reference::{CountryGroup, ReferenceData};
 use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
 use serde::Serialize;
@@ -1828,7 +1828,7 @@ fn thousands(value: f64) -> String {
 ///
 /// ```
 /// use chokepoint::analysis::planner::{apply, plan_stage, PlanParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries};
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
@@ -1995,7 +1995,7 @@ mod tests {
         assert_eq!(significant(1234.0), "1234");
         let mut el = ExpectedLossParams::default();
         assert_eq!(loss_change(&el, 0.85, 0.2104), "0.85 -> 0.21 % of revenue");
-        el.model.annual_revenue = crate::model::portfolio::Amount::new(1e9);
+        el.model.annual_revenue = crate::portfolio::Amount::new(1e9);
         el.currency = Some("EUR".into());
         assert_eq!(
             loss_change(&el, 1_204_000.0, 400_000.0),

@@ -70,7 +70,7 @@
 //!
 //! [`Assessment::warnings`] lists the entries the reference data contradicts: a mining or
 //! refining country with no recorded production of the material at that stage
-//! ([`crate::model::warnings`]); the entries are used as typed. The forward view from the IEA's
+//! ([`crate::portfolio::warnings`]); the entries are used as typed. The forward view from the IEA's
 //! projections is computed apart ([`crate::analysis::outlook::portfolio_outlook`]; `chokepoint
 //! assess` prints it as `outlook`), so that the app's first page load does not carry it.
 
@@ -82,8 +82,8 @@ use crate::analysis::exposure::{
     hidden_between, hidden_exposure, look_through_by, sort_hidden, weighted_mix,
 };
 use crate::analysis::firm_risk::{
-    EuReference, FirmSupplyRiskResult, catalogue_scores, eu_reference, firm_supply_risk_of,
-    percentile,
+    EuReference, FirmSupplyRiskResult, StageMix, catalogue_scores, eu_reference,
+    firm_supply_risk_of, percentile,
 };
 use crate::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use crate::analysis::policy::{
@@ -91,9 +91,9 @@ use crate::analysis::policy::{
     check_rule, check_rule_as_written, embedded_rules, rules_researched,
 };
 use crate::model::context::EndUse;
-use crate::model::portfolio::{Line, Portfolio};
-use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::warnings::SourcingWarning;
+use crate::portfolio::{Line, Portfolio};
 use crate::reference::trade::{TradeTable, embedded_trade};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
@@ -265,6 +265,22 @@ pub struct StageResult {
     /// and the policy checks read only which countries are present.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub facility_count: bool,
+}
+
+impl StageResult {
+    /// The stage, its basis and its mix, as the firm supply risk reads them.
+    pub fn stage_mix(&self) -> StageMix<'_> {
+        StageMix {
+            stage: self.stage,
+            basis: self.basis,
+            mix: self.mix.as_ref(),
+        }
+    }
+}
+
+/// The stages of a look-through as the firm supply risk reads them.
+fn stage_mixes(stages: &[StageResult]) -> Vec<StageMix<'_>> {
+    stages.iter().map(StageResult::stage_mix).collect()
 }
 
 /// The country groups of an assessment with, per member country, the set of groups it belongs
@@ -652,7 +668,7 @@ pub struct Assessment {
     pub policy: PolicySummary,
     /// Entries the reference data contradicts (a mining or refining country with no recorded
     /// production of the material at that stage), line by line; warnings, not errors: the
-    /// entries are used as typed ([`crate::model::warnings`]).
+    /// entries are used as typed ([`crate::portfolio::warnings`]).
     pub warnings: Vec<SourcingWarning>,
 }
 
@@ -812,7 +828,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 ///
 /// ```
 /// use chokepoint::analysis::portfolio::{assess, Action, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
@@ -1206,7 +1222,7 @@ fn line_result(
         .collect();
     let firm = firm_supply_risk_of(
         &line.material,
-        &stages,
+        &stage_mixes(&stages),
         reference,
         params.unknown_governance,
     );
@@ -1248,7 +1264,12 @@ fn material_result(
         .map(|r| r.line.revenue_share.get())
         .sum::<f64>()
         .min(1.0);
-    let firm_supply_risk = firm_supply_risk_of(id, &stages, reference, params.unknown_governance);
+    let firm_supply_risk = firm_supply_risk_of(
+        id,
+        &stage_mixes(&stages),
+        reference,
+        params.unknown_governance,
+    );
     let (value, basis, stage) = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
         Some(&value) => (Some(value), SupplyRiskBasis::Caller, None),
         None => match &firm_supply_risk {

@@ -5,8 +5,8 @@
 //! the rest of the portfolio is still assessed, so that one typo never blanks the dashboard.
 
 use crate::analysis::portfolio::{AssessParams, Assessment, MaterialResult, assess};
-use crate::model::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
-use crate::model::warnings::SourcingWarning;
+use crate::portfolio::warnings::SourcingWarning;
+use crate::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 

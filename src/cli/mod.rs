@@ -12,7 +12,7 @@ mod simulate;
 use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
 use crate::analysis::portfolio::{AssessParams, RankBy, assess};
-use crate::model::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
+use crate::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
 use crate::reference::{Dataset, Material, ReferenceData};
 use serde::Serialize;
 use std::io::Write;

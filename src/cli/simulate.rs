@@ -16,8 +16,8 @@ use crate::analysis::scenario::presets::{
 use crate::analysis::scenario::{
     Scenario, ScenarioParams, ScenarioResult, group_members, run_scenario,
 };
-use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
+use crate::portfolio::{Amount, Portfolio};
 use crate::reference::ReferenceData;
 use serde::Serialize;
 use std::io::Write;

@@ -17,7 +17,7 @@
 //! a sheet is refused with [`ImportError::TooLarge`] or [`ImportError::TooManyRows`]; a workbook
 //! whose archive unpacks beyond the limits of [`archive`] (a decompression bomb) with
 //! [`ImportError::Unpacked`], before the spreadsheet reader sees it. Lines applied to a portfolio
-//! are held to the portfolio's own limits ([`crate::model::limits`], 5,000 lines).
+//! are held to the portfolio's own limits ([`crate::portfolio::limits`], 5,000 lines).
 
 pub mod archive;
 pub mod rmi;

@@ -32,9 +32,9 @@
 
 use super::{Cells, ImportError, Workbook, clean};
 use crate::import::table::find_country;
-use crate::model::limits::LimitError;
-use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::limits::LimitError;
+use crate::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -614,8 +614,8 @@ pub fn counts_to_mix(counts: &[(CountryCode, usize)]) -> Option<RawStageSourcing
 /// The portfolio with each material's refining (and, where declared, mining) sourcing set from
 /// `sourcing`: on every existing line of that material, or on a new line (label "`<Metal>`
 /// (supplier declarations)", spend left for the user to fill in) when there is none. Refused
-/// when the result would be over a size limit of [`crate::model::limits`] (the new lines can
-/// pass [`MAX_LINES`](crate::model::limits::MAX_LINES)).
+/// when the result would be over a size limit of [`crate::portfolio::limits`] (the new lines can
+/// pass [`MAX_LINES`](crate::portfolio::limits::MAX_LINES)).
 pub fn apply_sourcing(
     portfolio: &RawPortfolio,
     sourcing: &[MaterialSourcing],
@@ -656,6 +656,6 @@ pub fn apply_sourcing(
             next.lines.push(line);
         }
     }
-    crate::model::limits::check_portfolio(&next)?;
+    crate::portfolio::limits::check_portfolio(&next)?;
     Ok(next)
 }

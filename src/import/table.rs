@@ -30,9 +30,9 @@
 //! ```
 
 use super::{Cells, ImportError, MAX_ROWS, Table, TableRow, Workbook, clean, column_name};
-use crate::model::limits::{self, LimitError};
-use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::limits::{self, LimitError};
+use crate::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 
@@ -402,7 +402,7 @@ pub fn convert(
                     }
                     let range = match target {
                         Column::RevenueSharePct => (0.0, 100.0),
-                        _ => (0.0, crate::model::portfolio::MAX_AMOUNT),
+                        _ => (0.0, crate::portfolio::MAX_AMOUNT),
                     };
                     let value = match parse_number(text) {
                         Some(v) if v >= range.0 && v <= range.1 => RawNumber::Number(v),
@@ -462,8 +462,8 @@ pub enum Mode {
 }
 
 /// The portfolio with `lines` applied by `mode`; everything else is kept. Refused when the
-/// result would be over a size limit of [`crate::model::limits`]: more than
-/// [`MAX_LINES`](crate::model::limits::MAX_LINES) lines (counted before anything is built; a
+/// result would be over a size limit of [`crate::portfolio::limits`]: more than
+/// [`MAX_LINES`](crate::portfolio::limits::MAX_LINES) lines (counted before anything is built; a
 /// sheet may hold up to [`MAX_ROWS`] rows, and adding lines to the current ones can pass the limit
 /// too), or text longer than a field's limit.
 pub fn apply_lines(

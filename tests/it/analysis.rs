@@ -12,10 +12,10 @@ use chokepoint::analysis::portfolio::{
     Action, AssessParams, DataGap, RankBy, SupplyRiskBasis, assess,
 };
 use chokepoint::model::context::{EndUse, Jurisdiction};
-use chokepoint::model::portfolio::{
+use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{
     Amount, Field, Line, Location, Portfolio, PortfolioError, Problem, RawPortfolio, Sourcing,
 };
-use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::reference::trade::embedded_trade;
 use chokepoint::reference::{
     Country, EuAssessment, Material, ReferenceData, SourceRef, StageSeries,

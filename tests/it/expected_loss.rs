@@ -17,8 +17,8 @@ use chokepoint::analysis::planner::{
     Binding, Infeasibility, Objective, Plan, PlanError, PlanParams, apply, plan_mix, plan_stage,
 };
 use chokepoint::analysis::scenario::presets::embedded_presets;
-use chokepoint::model::portfolio::{Amount, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{Amount, Portfolio, Sourcing};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::BTreeMap;

@@ -6,8 +6,8 @@ use chokepoint::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use chokepoint::analysis::portfolio::{
     AssessParams, Assessment, CALIBRATION_PERCENTILE, SupplyRiskBasis, assess,
 };
-use chokepoint::model::portfolio::Portfolio;
 use chokepoint::model::{CountryCode, CountryMix, Stage};
+use chokepoint::portfolio::Portfolio;
 use chokepoint::reference::{Country, ReferenceData, embedded};
 use proptest::prelude::*;
 

@@ -5,8 +5,8 @@ use chokepoint::analysis::exposure::MixBasis;
 use chokepoint::analysis::flow::{FlowDiagram, FlowKey, FlowLink, FlowParams, flow_diagram};
 use chokepoint::analysis::portfolio::{AssessParams, Assessment, assess};
 use chokepoint::app::results::derive;
-use chokepoint::model::portfolio::RawPortfolio;
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::RawPortfolio;
 use chokepoint::reference::{ReferenceData, embedded};
 
 const EPS: f64 = 1e-9;

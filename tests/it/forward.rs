@@ -4,9 +4,9 @@
 use chokepoint::analysis::exposure::MixBasis;
 use chokepoint::analysis::outlook::portfolio_outlook;
 use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Field, Location, Portfolio, RawPortfolio};
-use chokepoint::model::warnings::{Remainder, WarningKind};
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::warnings::{Remainder, WarningKind};
+use chokepoint::portfolio::{Field, Location, Portfolio, RawPortfolio};
 use chokepoint::reference::embedded;
 
 fn code(text: &str) -> CountryCode {

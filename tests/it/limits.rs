@@ -3,17 +3,15 @@
 //! the bounded reader over arbitrary JSON.
 
 use chokepoint::api::{ApiError, AssessOptions, assess_portfolio};
-use chokepoint::model::limits::{
+use chokepoint::portfolio::limits::{
     Limit, MAX_COUNTRY_SHARES, MAX_DEPTH, MAX_GROUP_MEMBERS, MAX_GROUPS, MAX_ID_CHARS, MAX_LINES,
     MAX_MIX_COUNTRIES, MAX_STAGE_ENTRIES, MAX_TEXT_CHARS, MAX_UNKNOWN_FIELDS, MAX_UNKNOWN_VALUES,
     Shape, check_json, check_portfolio,
 };
-use chokepoint::model::portfolio::{
-    Location, Portfolio, PortfolioError, Problem, RawGroup, RawPortfolio,
-};
-use chokepoint::model::schema::{ImportError, import_json};
-use chokepoint::model::share::{MAX_INFLATED, MAX_LINK_PAYLOAD, ShareError, decode};
-use chokepoint::model::storage::{StorageError, read_entry};
+use chokepoint::portfolio::schema::{ImportError, import_json};
+use chokepoint::portfolio::share::{MAX_INFLATED, MAX_LINK_PAYLOAD, ShareError, decode};
+use chokepoint::portfolio::storage::{StorageError, read_entry};
+use chokepoint::portfolio::{Location, Portfolio, PortfolioError, Problem, RawGroup, RawPortfolio};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -43,7 +41,7 @@ fn link_of(json: &str) -> String {
 }
 
 /// The refusal every path must give for the hostile payload.
-fn assert_lines_refusal(error: &chokepoint::model::limits::LimitError) {
+fn assert_lines_refusal(error: &chokepoint::portfolio::limits::LimitError) {
     assert_eq!(error.limit, Limit::Lines);
     assert_eq!(error.found, HOSTILE_LINES);
     assert_eq!(error.location, Location::Document);
@@ -334,7 +332,7 @@ fn duplicate_groups_are_found_among_the_most_groups() {
         })
         .collect();
     let raw = RawPortfolio {
-        schema_version: Some(chokepoint::model::portfolio::RawNumber::Number(1.0)),
+        schema_version: Some(chokepoint::portfolio::RawNumber::Number(1.0)),
         groups,
         ..RawPortfolio::default()
     };

@@ -9,8 +9,8 @@ use chokepoint::analysis::planner::{
     plan_mix, plan_portfolio, plan_stage,
 };
 use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};

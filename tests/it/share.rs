@@ -4,16 +4,16 @@
 use chokepoint::analysis::export::xlsx::{crc32, workbook};
 use chokepoint::analysis::export::{Cell, Table, results_tables};
 use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{
-    OrderedMap, Portfolio, RawGroup, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
-};
-use chokepoint::model::schema::{ImportError, check_version, import_json};
-use chokepoint::model::share::{
+use chokepoint::portfolio::schema::{ImportError, check_version, import_json};
+use chokepoint::portfolio::share::{
     MAX_LINK_PAYLOAD, ShareError, decode, encode, hash_with_payload, payload_in_hash,
 };
-use chokepoint::model::storage::{
+use chokepoint::portfolio::storage::{
     AUTOSAVE_KEY, Revision, SET_ASIDE_PREFIX, StorageError, read_entry, read_stored, saved_key,
     saved_name, set_aside_key, stored_revision, write_autosave, write_entry,
+};
+use chokepoint::portfolio::{
+    OrderedMap, Portfolio, RawGroup, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -137,7 +137,7 @@ fn damaged_links_are_refused_with_a_message() {
 #[test]
 fn a_link_that_inflates_beyond_the_limit_is_refused() {
     use base64::Engine;
-    let huge = vec![b' '; chokepoint::model::share::MAX_INFLATED + 10];
+    let huge = vec![b' '; chokepoint::portfolio::share::MAX_INFLATED + 10];
     let packed = miniz_oxide::deflate::compress_to_vec(&huge, 9);
     let link = format!(
         "v1.{}",

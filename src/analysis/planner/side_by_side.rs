@@ -4,7 +4,7 @@
 use crate::analysis::portfolio::{AssessParams, Assessment, assess};
 use crate::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
 use crate::model::Stage;
-use crate::model::portfolio::Portfolio;
+use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 use serde::Serialize;
 
@@ -106,7 +106,7 @@ fn row(
 /// use chokepoint::analysis::portfolio::AssessParams;
 /// use chokepoint::analysis::scenario::{Scenario, ScenarioParams};
 /// use chokepoint::model::{CountryCode, Stage};
-/// use chokepoint::model::portfolio::RawPortfolio;
+/// use chokepoint::portfolio::RawPortfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let raw = RawPortfolio::from_json(r#"{"schema_version": 1, "lines": [{"material": "gallium",
 ///     "spend": 100, "revenue_share_pct": 20, "inventory_days": 30}]}"#).unwrap();

@@ -13,7 +13,7 @@ use crate::app::components::share_panel::SharePanel;
 use crate::app::components::start::start_panel;
 use crate::app::results::derive;
 use crate::app::state::Action;
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -21,7 +21,7 @@ use crate::app::format::{
 };
 use crate::app::pages::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -93,7 +93,7 @@ fn warnings_notice(derived: &Derived) -> Html {
             <ul class="small">
                 for w in &derived.warnings {
                     <li>{ match &w.location {
-                        crate::model::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
+                        crate::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
                         _ => w.message.clone(),
                     } }</li>
                 }
@@ -511,10 +511,10 @@ fn basis_text(basis: MixBasis) -> &'static str {
 }
 
 /// The look-through setting in words, as in "51 % by trade".
-fn basis_name(basis: crate::model::portfolio::LookThroughBasis) -> &'static str {
+fn basis_name(basis: crate::portfolio::LookThroughBasis) -> &'static str {
     match basis {
-        crate::model::portfolio::LookThroughBasis::Trade => "trade",
-        crate::model::portfolio::LookThroughBasis::World => "world production",
+        crate::portfolio::LookThroughBasis::Trade => "trade",
+        crate::portfolio::LookThroughBasis::World => "world production",
     }
 }
 

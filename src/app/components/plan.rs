@@ -14,8 +14,8 @@ use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
 use crate::app::results::valid_part;
 use crate::app::state::Action;
-use crate::model::portfolio::RawPortfolio;
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::RawPortfolio;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -449,7 +449,7 @@ mod tests {
 /// Properties of [`SideBySideView`].
 #[derive(Properties, PartialEq)]
 struct SideBySideProps {
-    today: Rc<crate::model::portfolio::Portfolio>,
+    today: Rc<crate::portfolio::Portfolio>,
     plan: Rc<Plan>,
 }
 

@@ -16,9 +16,9 @@ use chokepoint::import::table::{
     read_xlsx, template_csv,
 };
 use chokepoint::import::{ImportError, MAX_FILE_BYTES, MAX_ROWS};
-use chokepoint::model::limits::{Limit, MAX_LINES};
-use chokepoint::model::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::limits::{Limit, MAX_LINES};
+use chokepoint::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
 use chokepoint::reference::embedded;
 use fixtures::{fill, rmi, rmi_available, rmi_csv, row};
 use proptest::prelude::*;

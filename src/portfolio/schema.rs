@@ -4,7 +4,7 @@
 //! Every way a portfolio comes in from outside the running app (a JSON file the user opens, a
 //! share link, the browser's local storage) goes through [`import_json`]:
 //!
-//! 1. the text is checked against the size limits of [`crate::model::limits`] (lines, groups,
+//! 1. the text is checked against the size limits of [`crate::portfolio::limits`] (lines, groups,
 //!    countries per mix, text lengths, unknown fields, nesting) before anything is built;
 //! 2. the text is parsed as JSON;
 //! 3. the document's version is read (`schema_version`; a document without one is version 0,
@@ -18,7 +18,7 @@
 //! fields). See `docs/PORTFOLIO_FORMAT.md`, section "Versions and migration".
 //!
 //! ```
-//! use chokepoint::model::schema::{import_json, ImportError};
+//! use chokepoint::portfolio::schema::{import_json, ImportError};
 //! // An unversioned draft migrates to the current version.
 //! let raw = import_json(r#"{"lines": [{"material": "gallium", "spend": 10}]}"#).unwrap();
 //! assert_eq!(raw.schema_version.and_then(|v| v.value()), Some(1.0));
@@ -27,8 +27,8 @@
 //! assert!(matches!(err, ImportError::Newer { found: 7 }));
 //! ```
 
-use crate::model::limits::{LimitError, Shape, check_json};
-use crate::model::portfolio::{ParseError, RawNumber, RawPortfolio, SCHEMA_VERSION};
+use crate::portfolio::limits::{LimitError, Shape, check_json};
+use crate::portfolio::{ParseError, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use serde_json::Value;
 use std::fmt;
 
@@ -50,7 +50,7 @@ pub enum ImportError {
     },
     /// A `schema_version` that is not a whole number from 0 up.
     BadVersion(String),
-    /// A document over one of the size limits of [`crate::model::limits`]; refused before it
+    /// A document over one of the size limits of [`crate::portfolio::limits`]; refused before it
     /// is parsed.
     TooLarge(LimitError),
 }
@@ -157,7 +157,7 @@ fn parse_error(e: &serde_json::Error) -> ImportError {
 }
 
 /// Reads the JSON text of a portfolio document of any known version, migrated to the current one,
-/// after checking it against the size limits ([`crate::model::limits::check_json`]).
+/// after checking it against the size limits ([`crate::portfolio::limits::check_json`]).
 pub fn import_json(text: &str) -> Result<RawPortfolio, ImportError> {
     check_json(text, Shape::Portfolio).map_err(ImportError::TooLarge)?;
     import_checked(text)

@@ -29,14 +29,14 @@
 //! reports them with their text line and column. [`check_portfolio`] applies the same walk to
 //! a portfolio built in the app (an import that adds lines to the current portfolio).
 //!
-//! Every way a portfolio comes in goes through one of them: [`crate::model::schema::import_json`]
-//! (share links and opened JSON files), [`crate::model::storage::read_entry`] (the autosave and
-//! saved portfolios), [`crate::model::portfolio::Portfolio::from_json`] (the command line),
+//! Every way a portfolio comes in goes through one of them: [`crate::portfolio::schema::import_json`]
+//! (share links and opened JSON files), [`crate::portfolio::storage::read_entry`] (the autosave and
+//! saved portfolios), [`crate::portfolio::Portfolio::from_json`] (the command line),
 //! [`crate::api::assess_portfolio`] (the JavaScript API) and the import's
 //! [`crate::import::table::apply_lines`] and [`crate::import::rmi::apply_sourcing`].
 //!
 //! ```
-//! use chokepoint::model::limits::{check_json, Limit, Shape, MAX_LINES};
+//! use chokepoint::portfolio::limits::{check_json, Limit, Shape, MAX_LINES};
 //! let ok = format!(r#"{{"schema_version": 1, "lines": [{}]}}"#, vec!["{}"; MAX_LINES].join(","));
 //! assert!(check_json(&ok, Shape::Portfolio).is_ok());
 //! let over = format!(r#"{{"schema_version": 1, "lines": [{}]}}"#, vec!["{}"; MAX_LINES + 1].join(","));
@@ -45,7 +45,7 @@
 //! assert_eq!(error.to_string(), "portfolio, lines: 5,001 lines, over the limit of 5,000");
 //! ```
 
-use crate::model::portfolio::{Location, RawPortfolio};
+use crate::portfolio::{Location, RawPortfolio};
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -195,7 +195,7 @@ pub enum Shape {
     /// A portfolio document (a file, a share link, the JavaScript API).
     Portfolio,
     /// A local-storage entry: an envelope `{"storage_version": 1, "portfolio": {…}}`, or a bare
-    /// portfolio document (storage version 0). See [`crate::model::storage`].
+    /// portfolio document (storage version 0). See [`crate::portfolio::storage`].
     StorageEntry,
 }
 

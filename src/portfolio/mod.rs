@@ -15,7 +15,7 @@
 //! portfolio.
 //!
 //! ```
-//! use chokepoint::model::portfolio::Portfolio;
+//! use chokepoint::portfolio::Portfolio;
 //! use chokepoint::model::{CountryCode, Stage};
 //! # let reference = chokepoint::reference::ReferenceData {
 //! #     materials: vec![chokepoint::reference::Material {
@@ -40,6 +40,14 @@
 //! assert_eq!(refining.share_of(CountryCode::parse("CHN").unwrap()), 0.8);
 //! assert!(line.sourcing.get(Stage::Mining).is_none()); // unknown: the look-through fills it
 //! ```
+
+pub mod autosave;
+pub mod limits;
+pub mod schema;
+pub mod share;
+pub mod storage;
+pub mod templates;
+pub mod warnings;
 
 use crate::model::context::{Customer, EndUse, Jurisdiction};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
@@ -104,7 +112,7 @@ impl RawNumber {
     /// The value, if it is a finite number (text may carry surrounding spaces and a trailing `%`).
     ///
     /// ```
-    /// use chokepoint::model::portfolio::RawNumber;
+    /// use chokepoint::portfolio::RawNumber;
     /// assert_eq!(RawNumber::Text(" 12.5 %".into()).value(), Some(12.5));
     /// assert_eq!(RawNumber::Text("NaN".into()).value(), None);
     /// ```
@@ -911,9 +919,9 @@ pub enum PortfolioError {
     Parse(ParseError),
     /// The file is well-formed but has these problems (all of them).
     Invalid(Vec<ValidationError>),
-    /// The file is over one of the size limits of [`crate::model::limits`]; refused before it
+    /// The file is over one of the size limits of [`crate::portfolio::limits`]; refused before it
     /// is parsed.
-    TooLarge(crate::model::limits::LimitError),
+    TooLarge(crate::portfolio::limits::LimitError),
 }
 
 impl fmt::Display for PortfolioError {
@@ -1085,9 +1093,9 @@ pub struct Portfolio {
 
 impl Portfolio {
     /// Reads and validates the JSON text of a portfolio file, after checking it against the size
-    /// limits ([`crate::model::limits::check_json`]).
+    /// limits ([`crate::portfolio::limits::check_json`]).
     pub fn from_json(text: &str, reference: &ReferenceData) -> Result<Portfolio, PortfolioError> {
-        use crate::model::limits::{Shape, check_json};
+        use crate::portfolio::limits::{Shape, check_json};
         check_json(text, Shape::Portfolio).map_err(PortfolioError::TooLarge)?;
         RawPortfolio::from_json(text)
             .map_err(PortfolioError::Parse)?
@@ -1259,7 +1267,7 @@ impl OrderedMap<RawNumber> {
     /// not numbers are left as typed. Does nothing when the sum is not positive.
     ///
     /// ```
-    /// use chokepoint::model::portfolio::{OrderedMap, RawNumber};
+    /// use chokepoint::portfolio::{OrderedMap, RawNumber};
     /// let mut mix = OrderedMap(vec![("CHN".into(), RawNumber::Number(60.0)), ("JPN".into(), RawNumber::Number(60.0))]);
     /// mix.normalise();
     /// assert_eq!(mix.typed_sum(), 100.0);
@@ -1280,7 +1288,7 @@ impl OrderedMap<RawNumber> {
     /// nothing when the entries already sum to 100 % or more.
     ///
     /// ```
-    /// use chokepoint::model::portfolio::{OrderedMap, RawNumber};
+    /// use chokepoint::portfolio::{OrderedMap, RawNumber};
     /// let mut mix = OrderedMap(vec![("CHN".into(), RawNumber::Number(70.0))]);
     /// mix.fill_remainder();
     /// assert_eq!(mix.0[1], ("ROW".to_string(), RawNumber::Number(30.0)));
