@@ -4,7 +4,7 @@
 //! `cargo test`. Besides "no panic", each checks what must hold of what the reader accepts: it is
 //! within the size limits (`portfolio::limits`), and writing it out and reading it back gives it again.
 
-use chokepoint::analysis::portfolio::{AssessParams, assess};
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::import::table::{Mode, apply_lines, convert, guess_header_row, guess_mapping};
 use chokepoint::import::{read_file, rmi, table};
 use chokepoint::portfolio::RawPortfolio;

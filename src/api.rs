@@ -7,8 +7,8 @@
 //! portfolio [`SCHEMA_VERSION`] it reads. Results have the shape of the command line's
 //! `chokepoint assess FILE.json` output (the same [`Assessment`] type, serialised the same way).
 
+use crate::analysis::assess::{AssessParams, Assessment, assess};
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::{AssessParams, Assessment, assess};
 use crate::portfolio::limits::{LimitError, Shape, check_json};
 use crate::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
 use crate::reference::{Material, ReferenceData};

@@ -244,7 +244,7 @@ pub struct StageMix<'a> {
 ///
 /// ```
 /// use chokepoint::analysis::firm_risk::firm_supply_risk_of;
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
+/// use chokepoint::analysis::assess::{assess, AssessParams};
 /// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};

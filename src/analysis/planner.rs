@@ -1,14 +1,14 @@
 //! Diversification planner: for one material and stage, the sourcing shares that minimise a risk
 //! measure within capacity, shift and cost limits, solved exactly; the efficient frontier of risk
 //! against premium; a recommended point explained in words; and the portfolio with the plan
-//! applied, to compare every result of [`assess`](crate::analysis::portfolio::assess) before and
+//! applied, to compare every result of [`assess`](crate::analysis::assess::assess) before and
 //! after.
 //!
 //! # The problem
 //!
 //! Today's sourcing `x0` of a stage is its look-through mix (the firm's own mix where it gave
 //! one, the world mix otherwise; lines of one material are spend-weighted, as in
-//! [`assess`](crate::analysis::portfolio::assess)). The plan `x` over candidate countries `c`
+//! [`assess`](crate::analysis::assess::assess)). The plan `x` over candidate countries `c`
 //! solves
 //!
 //! ```text
@@ -87,9 +87,9 @@ mod separable;
 pub mod side_by_side;
 mod solver;
 
+use crate::analysis::assess::Assessment;
 use crate::analysis::concentration::hhi_wgi;
 use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
-use crate::analysis::portfolio::Assessment;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::portfolio::Portfolio;
 use crate::reference::{CountryGroup, ReferenceData};
@@ -508,7 +508,7 @@ pub struct Metrics {
     pub objective: f64,
     /// HHI, 0-10,000 (`ROW` as one supplier).
     pub hhi: f64,
-    /// Governance-weighted HHI as [`assess`](crate::analysis::portfolio::assess) reports it
+    /// Governance-weighted HHI as [`assess`](crate::analysis::assess::assess) reports it
     /// (countries without a score left out).
     pub hhi_wgi: f64,
     /// The share from [`COVERED_NATIONS`] (fraction), when the reference data has that group.
@@ -1857,7 +1857,7 @@ fn thousands(value: f64) -> String {
 ///
 /// // Every result of `assess`, before and after:
 /// use chokepoint::analysis::planner::compare;
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
+/// use chokepoint::analysis::assess::{assess, AssessParams};
 /// let params = AssessParams::default();
 /// let comparison = compare(
 ///     &assess(&portfolio, &reference, &params),
@@ -1930,7 +1930,7 @@ pub struct Comparison {
 }
 
 /// The per-material, per-stage changes of HHI, covered-nation share and governance-weighted HHI
-/// between two results of [`assess`](crate::analysis::portfolio::assess) (typically before and
+/// between two results of [`assess`](crate::analysis::assess::assess) (typically before and
 /// after [`apply`]; see its example). A stage without a mix on either side has `None` deltas.
 pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
     let materials = after
@@ -1944,7 +1944,7 @@ pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
                 .filter_map(|sa| {
                     let sb = b.stages.iter().find(|s| s.stage == sa.stage)?;
                     let both =
-                        |f: &dyn Fn(&crate::analysis::portfolio::StageResult) -> Option<f64>| {
+                        |f: &dyn Fn(&crate::analysis::assess::StageResult) -> Option<f64>| {
                             Some(Delta::new(f(sb)?, f(sa)?))
                         };
                     Some(StageComparison {

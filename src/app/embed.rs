@@ -6,7 +6,7 @@
 //! the browser console) and the widget keeps its default for it, so a typo never breaks the
 //! widget. The options and the message protocol are documented in `EMBEDDING.md`.
 
-use crate::analysis::portfolio::Assessment;
+use crate::analysis::assess::Assessment;
 use serde::Serialize;
 
 /// The hash prefix of embed mode.
@@ -671,7 +671,7 @@ mod tests {
 
     /// The assessment of `units` a year of template `id`, as the widget computes it.
     fn template_assessment(id: &str, units: f64) -> Assessment {
-        use crate::analysis::portfolio::{AssessParams, assess};
+        use crate::analysis::assess::{AssessParams, assess};
         use crate::portfolio::templates::to_portfolio;
         use crate::reference::templates::template;
         let reference = crate::reference::embedded();

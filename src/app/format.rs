@@ -4,7 +4,7 @@ use crate::model::CountryCode;
 use crate::reference::ReferenceData;
 
 /// The number of materials per action, in one sentence.
-pub fn action_counts(actions: &crate::analysis::portfolio::ActionCounts) -> String {
+pub fn action_counts(actions: &crate::analysis::assess::ActionCounts) -> String {
     format!(
         "Actions: {} to qualify a second source, {} to hold buffer stock, {} to monitor, {} low priority.",
         actions.qualify_second_source,

@@ -200,7 +200,7 @@ pub fn write_results(
     kind: crate::analysis::export::ResultsKind,
 ) -> Result<crate::analysis::export::ResultsFile, String> {
     let reference = crate::reference::embedded();
-    let params = crate::analysis::portfolio::AssessParams {
+    let params = crate::analysis::assess::AssessParams {
         date,
         ..Default::default()
     };

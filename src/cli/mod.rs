@@ -9,9 +9,9 @@ mod eu_sr;
 mod plan;
 mod simulate;
 
+use crate::analysis::assess::{AssessParams, RankBy, assess};
 use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::{AssessParams, RankBy, assess};
 use crate::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
 use crate::reference::{Dataset, Material, ReferenceData};
 use serde::Serialize;
@@ -370,7 +370,7 @@ fn run_assess(
 #[derive(Serialize)]
 struct AssessOutput<'a> {
     #[serde(flatten)]
-    assessment: &'a crate::analysis::portfolio::Assessment,
+    assessment: &'a crate::analysis::assess::Assessment,
     outlook: Vec<crate::analysis::outlook::MaterialOutlook>,
 }
 

@@ -30,7 +30,7 @@
 //! (refining stage) or mines (mining stage) over all identified facilities with a known country.
 //! This is a count, not a tonnage: a declaration does not say how much comes from each facility.
 
-use super::{Cells, ImportError, Workbook, clean};
+use super::{Cells, SpreadsheetError, Workbook, clean};
 use crate::import::table::find_country;
 use crate::model::{CountryCode, Stage};
 use crate::portfolio::limits::LimitError;
@@ -156,7 +156,7 @@ pub struct Declaration {
 }
 
 /// Reads one CMRT or EMRT workbook.
-pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, ImportError> {
+pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, SpreadsheetError> {
     read_open_declaration(file_name, &mut Workbook::open(bytes)?)
 }
 
@@ -164,10 +164,10 @@ pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, Im
 pub(crate) fn read_open_declaration(
     file_name: &str,
     workbook: &mut Workbook,
-) -> Result<Declaration, ImportError> {
+) -> Result<Declaration, SpreadsheetError> {
     let names = workbook.sheet_names();
     if !names.iter().any(|n| n == SMELTER_LIST) {
-        return Err(ImportError::NotRmiTemplate {
+        return Err(SpreadsheetError::NotRmiTemplate {
             detail: format!("the workbook has no sheet “{SMELTER_LIST}”"),
         });
     }
@@ -217,7 +217,7 @@ pub(crate) fn read_open_declaration(
     ]
     .into_iter()
     .find_map(parse_version)
-    .ok_or_else(|| ImportError::NotRmiTemplate {
+    .ok_or_else(|| SpreadsheetError::NotRmiTemplate {
         detail: "no revision number in Declaration J3 or Smelter List Q3".into(),
     })?;
     let (major, _) = version_text;
@@ -231,7 +231,7 @@ pub(crate) fn read_open_declaration(
     };
     let version = format!("{}.{}", version_text.0, version_text.1);
     if !supported {
-        return Err(ImportError::NotRmiTemplate {
+        return Err(SpreadsheetError::NotRmiTemplate {
             detail: format!("{} revision {version}", family.label()),
         });
     }

@@ -18,7 +18,7 @@
 //! assert!(decode("v1.%%%").is_err());
 //! ```
 
-use crate::portfolio::schema::{ImportError, import_json};
+use crate::portfolio::schema::{DocumentError, import_json};
 use crate::portfolio::{RawNumber, RawPortfolio, SCHEMA_VERSION};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -61,7 +61,7 @@ pub enum ShareError {
     /// The inflated bytes are not UTF-8 text.
     NotText,
     /// The text is not a portfolio this version reads.
-    Portfolio(ImportError),
+    Portfolio(DocumentError),
 }
 
 impl fmt::Display for ShareError {

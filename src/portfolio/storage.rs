@@ -29,7 +29,7 @@
 
 use crate::portfolio::RawPortfolio;
 use crate::portfolio::limits::{Shape, check_json};
-use crate::portfolio::schema::{ImportError, check_version, import_checked, upgrade};
+use crate::portfolio::schema::{DocumentError, check_version, import_checked, upgrade};
 use crate::portfolio::share::stamped;
 use serde_json::Value;
 use std::fmt;
@@ -57,7 +57,7 @@ pub enum StorageError {
     /// An envelope from a newer version of the app.
     Newer(u64),
     /// The envelope's portfolio could not be read.
-    Portfolio(ImportError),
+    Portfolio(DocumentError),
 }
 
 impl fmt::Display for StorageError {
@@ -81,7 +81,7 @@ impl StorageError {
     pub fn is_newer(&self) -> bool {
         matches!(
             self,
-            StorageError::Newer(_) | StorageError::Portfolio(ImportError::Newer { .. })
+            StorageError::Newer(_) | StorageError::Portfolio(DocumentError::Newer { .. })
         )
     }
 }
@@ -173,7 +173,7 @@ pub fn read_stored(text: &str) -> Result<Stored, StorageError> {
 
 fn read_portfolio(text: &str) -> Result<RawPortfolio, StorageError> {
     check_json(text, Shape::StorageEntry)
-        .map_err(|e| StorageError::Portfolio(ImportError::TooLarge(e)))?;
+        .map_err(|e| StorageError::Portfolio(DocumentError::TooLarge(e)))?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| StorageError::NotJson(e.to_string()))?;
     let version = match &value {

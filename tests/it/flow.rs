@@ -1,9 +1,9 @@
 //! Integration tests: the flow diagram (material -> stage -> country) on the real reference data,
 //! and the time to derive a 200-line portfolio.
 
+use chokepoint::analysis::assess::{AssessParams, Assessment, assess};
 use chokepoint::analysis::exposure::MixBasis;
 use chokepoint::analysis::flow::{FlowDiagram, FlowKey, FlowLink, FlowParams, flow_diagram};
-use chokepoint::analysis::portfolio::{AssessParams, Assessment, assess};
 use chokepoint::app::results::derive;
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::portfolio::RawPortfolio;

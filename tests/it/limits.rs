@@ -8,7 +8,7 @@ use chokepoint::portfolio::limits::{
     MAX_MIX_COUNTRIES, MAX_STAGE_ENTRIES, MAX_TEXT_CHARS, MAX_UNKNOWN_FIELDS, MAX_UNKNOWN_VALUES,
     Shape, check_json, check_portfolio,
 };
-use chokepoint::portfolio::schema::{ImportError, import_json};
+use chokepoint::portfolio::schema::{DocumentError, import_json};
 use chokepoint::portfolio::share::{MAX_INFLATED, MAX_LINK_PAYLOAD, ShareError, decode};
 use chokepoint::portfolio::storage::{StorageError, read_entry};
 use chokepoint::portfolio::{Location, Portfolio, PortfolioError, Problem, RawGroup, RawPortfolio};
@@ -65,7 +65,7 @@ fn regression_16_hostile_share_link_is_refused_quickly_naming_the_line_limit() {
     let started = Instant::now();
     let result = decode(&link);
     let elapsed = started.elapsed();
-    let Err(ShareError::Portfolio(ImportError::TooLarge(error))) = &result else {
+    let Err(ShareError::Portfolio(DocumentError::TooLarge(error))) = &result else {
         panic!(
             "expected the line limit, got {:?}",
             result.map(|p| p.lines.len())
@@ -90,7 +90,7 @@ fn regression_16_hostile_portfolio_as_a_json_file_is_refused() {
     let json = hostile_json();
     let started = Instant::now();
     // Opened in the app.
-    let Err(ImportError::TooLarge(error)) = import_json(&json) else {
+    let Err(DocumentError::TooLarge(error)) = import_json(&json) else {
         panic!("expected the line limit");
     };
     assert_lines_refusal(&error);
@@ -121,7 +121,7 @@ fn regression_16_hostile_portfolio_in_storage_is_refused() {
     let envelope = format!(r#"{{"storage_version":1,"portfolio":{json}}}"#);
     for (what, text) in [("envelope", envelope.as_str()), ("bare", json.as_str())] {
         let started = Instant::now();
-        let Err(StorageError::Portfolio(ImportError::TooLarge(error))) = read_entry(text) else {
+        let Err(StorageError::Portfolio(DocumentError::TooLarge(error))) = read_entry(text) else {
             panic!("{what}: expected the line limit");
         };
         assert_lines_refusal(&error);
@@ -246,7 +246,7 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
         assert_eq!(read_entry(&stored), Ok(raw), "{limit:?}");
         // One more: refused by every reader, naming the limit, the field and the value found.
         let (text, _) = document(limit, max + 1);
-        let Err(ImportError::TooLarge(error)) = import_json(&text) else {
+        let Err(DocumentError::TooLarge(error)) = import_json(&text) else {
             panic!("{limit:?} at {}: not refused", max + 1);
         };
         assert_eq!((error.limit, error.found), (limit, max + 1), "{error}");
@@ -259,7 +259,7 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
         let stored = format!(r#"{{"storage_version":1,"portfolio":{text}}}"#);
         assert_eq!(
             read_entry(&stored),
-            Err(StorageError::Portfolio(ImportError::TooLarge(
+            Err(StorageError::Portfolio(DocumentError::TooLarge(
                 error.clone()
             ))),
             "{limit:?}"
@@ -315,7 +315,7 @@ fn limits_are_named_where_they_are_passed() {
     assert_eq!(check_json("{\"lines\": [", Shape::Portfolio), Ok(()));
     assert!(matches!(
         import_json("{\"lines\": ["),
-        Err(ImportError::Parse(_))
+        Err(DocumentError::Parse(_))
     ));
 }
 

@@ -3,12 +3,12 @@
 //! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::exposure::look_through_embedded;
 use chokepoint::analysis::planner::{
     Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
     plan_mix, plan_portfolio, plan_stage,
 };
-use chokepoint::analysis::portfolio::{AssessParams, assess};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::reference::ReferenceData;

@@ -4,8 +4,8 @@
 //! context, and the check date defaults to today.
 
 use super::analysis::fixtures::{demo_portfolio, example_path, mix};
+use chokepoint::analysis::assess::{AssessParams, Assessment, assess};
 use chokepoint::analysis::policy::{Date, NotApplicable, NotAssessable, Outcome, PolicyFinding};
-use chokepoint::analysis::portfolio::{AssessParams, Assessment, assess};
 use chokepoint::model::context::{Customer, EndUse, Jurisdiction};
 use chokepoint::model::{Share, Stage};
 use chokepoint::portfolio::{Amount, Line, Portfolio, Sourcing};

@@ -4,7 +4,7 @@
 //! (`data/sources/intensity/intensity.csv`), against the embedded catalogue, and through the
 //! portfolio validation and assessment they feed.
 
-use chokepoint::analysis::portfolio::{AssessParams, assess};
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::portfolio::templates::{LeftOutReason, to_portfolio};
 use chokepoint::reference::embedded;
 use chokepoint::reference::templates::{

@@ -1,10 +1,10 @@
 //! Integration tests: the look-through by trade on the embedded data (issue 18's cases), the
 //! trade table's build, and the portfolio setting.
 
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::exposure::{
     FilledStage, LookThroughBasis, MixBasis, look_through_embedded,
 };
-use chokepoint::analysis::portfolio::{AssessParams, assess};
 use chokepoint::model::{CountryCode, Stage};
 use chokepoint::portfolio::{Field, Portfolio, PortfolioError, Problem, RawPortfolio};
 use chokepoint::reference::embedded;

@@ -4,8 +4,8 @@
 //! policy checks it affects), then the editor. Results are derived from the inputs with
 //! `use_memo`, never stored.
 
+use crate::analysis::assess::AssessParams;
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::AssessParams;
 use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
 use crate::app::components::report_header::ReportHeader;

@@ -5,12 +5,12 @@
 //! are listed as warnings; the trend and the IEA outlook open in a disclosure drawn by the pages
 //! bundle ([`crate::app::components::outlook`]).
 
+use crate::analysis::assess::{
+    ActionClass, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
+};
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::flow::{FlowParams, flow_diagram};
 use crate::analysis::policy::PolicyFinding;
-use crate::analysis::portfolio::{
-    Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
-};
 use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
@@ -102,12 +102,12 @@ fn warnings_notice(derived: &Derived) -> Html {
     }
 }
 
-fn action_class(action: Action) -> &'static str {
+fn action_class(action: ActionClass) -> &'static str {
     match action {
-        Action::QualifySecondSource => "bad",
-        Action::HoldBufferStock => "warn",
-        Action::Monitor => "warn",
-        Action::LowPriority => "good",
+        ActionClass::QualifySecondSource => "bad",
+        ActionClass::HoldBufferStock => "warn",
+        ActionClass::Monitor => "warn",
+        ActionClass::LowPriority => "good",
     }
 }
 
@@ -249,7 +249,7 @@ fn results(
 /// calculations normalised it), else the share computed from the firm's sourcing.
 fn chokepoint_share(
     reference: &ReferenceData,
-    c: &crate::analysis::portfolio::Chokepoint,
+    c: &crate::analysis::assess::Chokepoint,
 ) -> (String, Option<String>) {
     match (
         c.basis,

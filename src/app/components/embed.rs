@@ -4,7 +4,7 @@
 //! its height to the parent page with a `ResizeObserver`, and posts the visitor's summary only
 //! after the visitor clicks the share button. Configuration and messages: [`crate::app::embed`].
 
-use crate::analysis::portfolio::{AssessParams, Assessment};
+use crate::analysis::assess::{AssessParams, Assessment};
 use crate::app::components::start::units_per_year;
 use crate::app::embed::{EmbedConfig, Payload, Summary};
 use crate::app::format::{country_name, material_name, money, pct, thousands};

@@ -3,9 +3,9 @@
 //! and 2025, and the firm's exposure in 2030 and 2035 if its sourcing stays as it is, from the
 //! IEA's base-case projections ([`crate::analysis::outlook`]).
 
+use crate::analysis::assess::{AssessParams, assess};
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::outlook::{OutlookPoint, portfolio_outlook};
-use crate::analysis::portfolio::{AssessParams, assess};
 use crate::app::format::{country_name, hhi, material_name, pct, published_pct};
 use crate::app::results::valid_part;
 use crate::model::Stage;

@@ -2,12 +2,12 @@
 //! capacity, shift and premium limits; the efficient frontier; and applying a plan to the
 //! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
 
+use crate::analysis::assess::AssessParams;
 use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
 use crate::analysis::planner::{
     Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
     purchase_stage,
 };
-use crate::analysis::portfolio::AssessParams;
 use crate::analysis::scenario::{Scenario, ScenarioParams};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;

@@ -422,7 +422,7 @@ pub struct SupplyRiskScore {
 /// The recommended action for a material.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub enum ActionClass {
     /// High supply risk, high business impact.
     QualifySecondSource,
     /// High supply risk, low business impact.
@@ -433,14 +433,14 @@ pub enum Action {
     LowPriority,
 }
 
-impl Action {
+impl ActionClass {
     /// A short English label.
     pub fn label(self) -> &'static str {
         match self {
-            Action::QualifySecondSource => "Qualify a second source",
-            Action::HoldBufferStock => "Hold buffer stock",
-            Action::Monitor => "Monitor",
-            Action::LowPriority => "Low priority",
+            ActionClass::QualifySecondSource => "Qualify a second source",
+            ActionClass::HoldBufferStock => "Hold buffer stock",
+            ActionClass::Monitor => "Monitor",
+            ActionClass::LowPriority => "Low priority",
         }
     }
 }
@@ -450,30 +450,30 @@ impl Action {
 /// against its threshold.
 ///
 /// ```
-/// use chokepoint::analysis::portfolio::{classify, Action};
+/// use chokepoint::analysis::assess::{classify, ActionClass};
 /// let t = Some(0.3); // supply risk threshold; impact threshold 10 %
-/// assert_eq!(classify(Some(0.5), t, 0.30, 0.10), Action::QualifySecondSource);
-/// assert_eq!(classify(Some(0.5), t, 0.02, 0.10), Action::HoldBufferStock);
-/// assert_eq!(classify(Some(0.1), t, 0.30, 0.10), Action::Monitor);
-/// assert_eq!(classify(Some(0.1), t, 0.02, 0.10), Action::LowPriority);
-/// assert_eq!(classify(None, t, 0.02, 0.10), Action::HoldBufferStock);
+/// assert_eq!(classify(Some(0.5), t, 0.30, 0.10), ActionClass::QualifySecondSource);
+/// assert_eq!(classify(Some(0.5), t, 0.02, 0.10), ActionClass::HoldBufferStock);
+/// assert_eq!(classify(Some(0.1), t, 0.30, 0.10), ActionClass::Monitor);
+/// assert_eq!(classify(Some(0.1), t, 0.02, 0.10), ActionClass::LowPriority);
+/// assert_eq!(classify(None, t, 0.02, 0.10), ActionClass::HoldBufferStock);
 /// ```
 pub fn classify(
     supply_risk: Option<f64>,
     risk_threshold: Option<f64>,
     impact: f64,
     impact_threshold: f64,
-) -> Action {
+) -> ActionClass {
     let risk_high = match (supply_risk, risk_threshold) {
         (Some(sr), Some(t)) => sr >= t,
         _ => true,
     };
     let impact_high = impact >= impact_threshold;
     match (risk_high, impact_high) {
-        (true, true) => Action::QualifySecondSource,
-        (true, false) => Action::HoldBufferStock,
-        (false, true) => Action::Monitor,
-        (false, false) => Action::LowPriority,
+        (true, true) => ActionClass::QualifySecondSource,
+        (true, false) => ActionClass::HoldBufferStock,
+        (false, true) => ActionClass::Monitor,
+        (false, false) => ActionClass::LowPriority,
     }
 }
 
@@ -519,7 +519,7 @@ pub struct MaterialResult {
     /// The business-impact axis: equal to `revenue_share`.
     pub business_impact: f64,
     /// The recommended action.
-    pub action: Action,
+    pub action: ActionClass,
 }
 
 /// One stage over the whole portfolio (all materials): the mix and the group shares, never an
@@ -584,26 +584,26 @@ pub struct Totals {
 /// Number of materials per action.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ActionCounts {
-    /// [`Action::QualifySecondSource`].
+    /// [`ActionClass::QualifySecondSource`].
     pub qualify_second_source: usize,
-    /// [`Action::HoldBufferStock`].
+    /// [`ActionClass::HoldBufferStock`].
     pub hold_buffer_stock: usize,
-    /// [`Action::Monitor`].
+    /// [`ActionClass::Monitor`].
     pub monitor: usize,
-    /// [`Action::LowPriority`].
+    /// [`ActionClass::LowPriority`].
     pub low_priority: usize,
 }
 
 impl ActionCounts {
     /// Counts `actions`.
-    pub fn count(actions: impl IntoIterator<Item = Action>) -> ActionCounts {
+    pub fn count(actions: impl IntoIterator<Item = ActionClass>) -> ActionCounts {
         let mut counts = ActionCounts::default();
         for action in actions {
             *match action {
-                Action::QualifySecondSource => &mut counts.qualify_second_source,
-                Action::HoldBufferStock => &mut counts.hold_buffer_stock,
-                Action::Monitor => &mut counts.monitor,
-                Action::LowPriority => &mut counts.low_priority,
+                ActionClass::QualifySecondSource => &mut counts.qualify_second_source,
+                ActionClass::HoldBufferStock => &mut counts.hold_buffer_stock,
+                ActionClass::Monitor => &mut counts.monitor,
+                ActionClass::LowPriority => &mut counts.low_priority,
             } += 1;
         }
         counts
@@ -827,7 +827,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// Groups reported are the reference data's, then the portfolio's own.
 ///
 /// ```
-/// use chokepoint::analysis::portfolio::{assess, Action, AssessParams};
+/// use chokepoint::analysis::assess::{assess, ActionClass, AssessParams};
 /// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};
@@ -861,7 +861,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// let hidden = &result.lines[0].hidden[0];
 /// assert_eq!((hidden.stage, hidden.country), (Stage::Refining, c("CHN")));
 /// assert!((hidden.hidden - 0.91).abs() < 1e-12);
-/// assert_eq!(result.materials[0].action, Action::QualifySecondSource);
+/// assert_eq!(result.materials[0].action, ActionClass::QualifySecondSource);
 /// // Japan carries all of the spend at the component stage, China 91 % of it at refining.
 /// assert_eq!(result.chokepoints[0].country, c("JPN"));
 /// assert_eq!((result.chokepoints[1].stage, result.chokepoints[1].country), (Stage::Refining, c("CHN")));
