@@ -25,6 +25,7 @@ pub mod import;
 pub mod model;
 pub mod portfolio;
 pub mod reference;
+pub mod text;
 
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]

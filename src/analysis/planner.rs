@@ -93,6 +93,7 @@ use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::portfolio::Portfolio;
 use crate::reference::{CountryGroup, ReferenceData};
+use crate::text::format::{percent_figure as pct, thousands};
 use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
 use serde::Serialize;
 use solver::{
@@ -1784,38 +1785,12 @@ fn significant(value: f64) -> String {
     }
 }
 
-/// A fraction as a percentage for text: whole numbers from 10 %, one decimal below.
-fn pct(fraction: f64) -> String {
-    let value = fraction * 100.0;
-    if value.abs() >= 10.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{}", round1(value))
-    }
-}
-
 fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
-}
-
-/// A whole number with thousands separators: 8800 -> "8,800".
-fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if value < -0.5 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1975,11 +1950,6 @@ mod tests {
 
     #[test]
     fn numbers_for_text() {
-        assert_eq!(thousands(8800.4), "8,800");
-        assert_eq!(thousands(10_000.0), "10,000");
-        assert_eq!(thousands(950.0), "950");
-        assert_eq!(pct(0.987), "99");
-        assert_eq!(pct(0.031), "3.1");
         assert_eq!(
             list_names(&["A".into(), "B".into(), "C".into()]),
             "A, B and C"

@@ -386,7 +386,7 @@ fn hand_computed_three_countries() {
     assert!(
         text.starts_with(
             "Move 50 % of gallium refining from CHN to JPN and KOR: expected annual loss \
-             10 M -> 5.56 M EUR, HHI 10,000 -> 3,800, covered-nation share 100 % -> 50 %. CHN \
+             10 M -> 5.56 M EUR, HHI 10\u{202f}000 -> 3\u{202f}800, covered-nation share 100 % -> 50 %. CHN \
              stays at or below today's share: restricted countries ("
         ),
         "{text}"

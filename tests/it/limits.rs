@@ -76,12 +76,12 @@ fn regression_16_hostile_share_link_is_refused_quickly_naming_the_line_limit() {
     assert_eq!(
         message,
         "this link's portfolio: the portfolio is too large to open: portfolio, lines: \
-         1,398,088 lines, over the limit of 5,000"
+         1\u{202f}398\u{202f}088 lines, over the limit of 5\u{202f}000"
     );
     assert!(elapsed < QUICK, "took {elapsed:?}");
     // What the app shows, and it loads nothing (so the autosave keeps the user's portfolio).
     let shown = chokepoint::app::read_shared_link(&link).expect_err("refused");
-    assert!(shown.contains("over the limit of 5,000"), "{shown}");
+    assert!(shown.contains("over the limit of 5\u{202f}000"), "{shown}");
     assert!(shown.contains("Your portfolio is unchanged"), "{shown}");
 }
 
@@ -104,7 +104,10 @@ fn regression_16_hostile_portfolio_as_a_json_file_is_refused() {
     match assess_portfolio(&json, &AssessOptions::default(), reference) {
         Err(ApiError::TooLarge { message, error }) => {
             assert_lines_refusal(&error);
-            assert!(message.contains("over the limit of 5,000"), "{message}");
+            assert!(
+                message.contains("over the limit of 5\u{202f}000"),
+                "{message}"
+            );
         }
         other => panic!("expected the line limit, got {:?}", other.map(|_| ())),
     }
@@ -271,12 +274,13 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
     }
 }
 
+/// `n` grouped by narrow no-break spaces, as `chokepoint::text::format` groups it.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push('\u{202f}');
         }
         out.push(c);
     }
@@ -292,7 +296,7 @@ fn limits_are_named_where_they_are_passed() {
     let error = check_json(&text, Shape::Portfolio).expect_err("long label");
     assert_eq!(
         error.to_string(),
-        "line 2, label: 1,001 characters, over the limit of 1,000"
+        "line 2, label: 1\u{202f}001 characters, over the limit of 1\u{202f}000"
     );
     let text = format!(
         r#"{{"schema_version":1,"groups":[{{"id":"a"}},{{"id":"b","members":[{}]}}]}}"#,

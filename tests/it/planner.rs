@@ -437,7 +437,7 @@ fn shift_limit_and_recommendation_text() {
     let text = &plan.recommendation.text;
     assert!(
         text.starts_with(
-            "Move 25 % of gallium refining from CHN to DEU and JPN: HHI 8,150 -> 4,83"
+            "Move 25 % of gallium refining from CHN to DEU and JPN: HHI 8\u{202f}150 -> 4\u{202f}83"
         ),
         "{text}"
     );

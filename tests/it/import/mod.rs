@@ -1019,7 +1019,7 @@ fn regression_16_import_extend_mode_cannot_pass_the_line_limit() {
     assert!(
         error
             .to_string()
-            .contains("5,001 lines, over the limit of 5,000"),
+            .contains("5\u{202f}001 lines, over the limit of 5\u{202f}000"),
         "{error}"
     );
     // Exactly at the limit.
