@@ -134,10 +134,11 @@ pub fn assess_portfolio(
     Ok(assess(&portfolio, reference, &params))
 }
 
-/// A catalogue material with its sources: the reference entry for `id` (ids as in portfolio
-/// files; `null` in JavaScript when unknown).
+/// A catalogue material with its sources: the reference entry for `id` (ids and aliases as in
+/// portfolio files, names and element symbols as [`ReferenceData::resolve_material`] reads them;
+/// `null` in JavaScript when unknown or ambiguous).
 pub fn reference_material<'a>(id: &str, reference: &'a ReferenceData) -> Option<&'a Material> {
-    reference.find_material(id.trim())
+    reference.resolve_material(id).ok()
 }
 
 /// One entry of [`materials`].
@@ -298,5 +299,13 @@ mod tests {
         let gallium = reference_material(" gallium ", reference).map(|m| m.id.as_str());
         assert_eq!(gallium, Some("gallium"));
         assert!(reference_material("unobtainium", reference).is_none());
+        // Names, aliases and element symbols, as everywhere else; a shared symbol only when it
+        // names one element alone.
+        let id = |text| reference_material(text, reference).map(|m| m.id.as_str());
+        assert_eq!(id("Ga"), Some("gallium"));
+        assert_eq!(id("REE"), Some("rare_earths"));
+        assert_eq!(id("Rare earth elements"), Some("rare_earths"));
+        assert_eq!(id("nd"), Some("neodymium"));
+        assert_eq!(id("Si"), None);
     }
 }

@@ -13,6 +13,7 @@ use crate::analysis::assess::{AssessParams, RankBy, assess};
 use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
 use crate::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
+use crate::reference::matching::MaterialMatchError;
 use crate::reference::{Dataset, Material, ReferenceData};
 use serde::Serialize;
 use std::io::Write;
@@ -393,12 +394,17 @@ fn run_reference(
             Ok(ExitCode::SUCCESS)
         }
         [id] => {
-            let Some(material) = reference.material(id.trim()) else {
-                let known: Vec<&str> = reference.materials.iter().map(|m| m.id.as_str()).collect();
-                return Err(CliError::Usage(format!(
-                    "no material `{id}` in the catalogue; known: {}",
-                    known.join(", ")
-                )));
+            let material = match reference.resolve_material(id) {
+                Ok(material) => material,
+                Err(MaterialMatchError::Unknown(_)) => {
+                    let known: Vec<&str> =
+                        reference.materials.iter().map(|m| m.id.as_str()).collect();
+                    return Err(CliError::Usage(format!(
+                        "no material `{id}` in the catalogue; known: {}",
+                        known.join(", ")
+                    )));
+                }
+                Err(error) => return Err(CliError::Usage(error.to_string())),
             };
             let datasets = reference
                 .datasets

@@ -270,7 +270,7 @@ pub(super) fn run(
     let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
     let plans = match material {
         Some(id) => {
-            let id = reference.find_material(id).map_or(id, |m| m.id.as_str());
+            let id = reference.resolve_material(id).map_or(id, |m| m.id.as_str());
             if !portfolio.lines.iter().any(|l| l.material == id) {
                 return Err(CliError::Usage(format!(
                     "`--material`: the portfolio has no line of `{id}`"

@@ -501,7 +501,7 @@ pub fn material_sourcing(
     for declaration in declarations {
         let mut named_here = BTreeSet::new();
         for summary in &declaration.metals {
-            let Some(material) = super::table::find_material(&summary.metal, reference) else {
+            let Some(material) = material_id(&summary.metal, reference) else {
                 notes.push(format!(
                     "{}: {} is not in the material catalogue; its {} facilities are not imported",
                     declaration.file_name,
@@ -531,7 +531,7 @@ pub fn material_sourcing(
             }
         }
         for smelter in &declaration.smelters {
-            let Some(material) = super::table::find_material(&smelter.metal, reference) else {
+            let Some(material) = material_id(&smelter.metal, reference) else {
                 continue;
             };
             let Some(entry) = result.iter_mut().find(|m| m.material == material) else {
@@ -557,7 +557,7 @@ pub fn material_sourcing(
             }
         }
         for mine in &declaration.mines {
-            let Some(material) = super::table::find_material(&mine.metal, reference) else {
+            let Some(material) = material_id(&mine.metal, reference) else {
                 continue;
             };
             if !mines_seen.insert((material.clone(), mine.key.clone())) {
@@ -658,4 +658,12 @@ pub fn apply_sourcing(
     }
     crate::portfolio::limits::check_portfolio(&next)?;
     Ok(next)
+}
+/// The catalogue id of a metal as a declaration names it (`Tin`, `Tantalum`, `Co`), through the
+/// catalogue's one matcher ([`ReferenceData::resolve_material`]).
+fn material_id(metal: &str, reference: &ReferenceData) -> Option<String> {
+    reference
+        .resolve_material(metal)
+        .ok()
+        .map(|material| material.id.clone())
 }

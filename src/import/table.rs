@@ -382,10 +382,10 @@ pub fn convert(
                     if text.is_empty() {
                         complain("no material".into());
                     } else {
-                        match find_material(text, reference) {
-                            Some(id) => line.material = Some(id),
-                            None => {
-                                complain(format!("“{text}” is not in the material catalogue"));
+                        match reference.resolve_material(text) {
+                            Ok(material) => line.material = Some(material.id.clone()),
+                            Err(error) => {
+                                complain(error.to_string());
                                 line.material = Some(text.to_string());
                             }
                         }
@@ -527,21 +527,6 @@ pub fn parse_number(text: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && !plain.is_empty())
-}
-
-/// The catalogue id for `text`: an id, an alias, or a material name (case-insensitive).
-pub fn find_material(text: &str, reference: &ReferenceData) -> Option<String> {
-    let text = clean(text);
-    let key = text.to_lowercase().replace([' ', '-'], "_");
-    reference
-        .find_material(&key)
-        .or_else(|| {
-            reference
-                .materials
-                .iter()
-                .find(|m| m.name.eq_ignore_ascii_case(text))
-        })
-        .map(|m| m.id.clone())
 }
 
 /// The country for `text`: an ISO 3166-1 alpha-3 code (or `ROW`), an alpha-2 code, or an English

@@ -713,6 +713,43 @@ fn xlsx_portfolio_reads_first_sheet() {
 }
 
 #[test]
+fn materials_by_id_alias_name_or_symbol_and_ambiguity_named() {
+    let text = "material,spend\nGa,1\nREE,2\nRare earth elements,3\naluminum,4\nNd,5\nSi,6\n\
+                unobtainium,7\n";
+    let table = read_csv(text.as_bytes()).expect("csv");
+    let header = guess_header_row(&table);
+    let mapping = guess_mapping(&table, header);
+    let result = convert(&table, header, &mapping, embedded());
+    let materials: Vec<&str> = result
+        .lines
+        .iter()
+        .map(|l| l.material.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        materials,
+        [
+            "gallium",
+            "rare_earths",
+            "rare_earths",
+            "aluminium",
+            "neodymium",
+            "Si",
+            "unobtainium"
+        ]
+    );
+    let messages: Vec<String> = result.messages.iter().map(|m| m.to_string()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("“Si” could be any of silica_sand, silicon"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("“unobtainium” is not in the material catalogue"),
+        "{messages:?}"
+    );
+}
+
+#[test]
 fn pasted_rows_without_header_follow_the_template_order() {
     let table = read_paste("copper\tWiring\t5000\t10\n\ntin\tSolder\t300\t2\n").expect("paste");
     let header = guess_header_row(&table);
