@@ -2,14 +2,14 @@
 //! The libFuzzer targets in `fuzz_targets/` call these, and so does the native replay test
 //! (`tests/it/fuzz_replay.rs`), which runs every committed corpus file through them in
 //! `cargo test`. Besides "no panic", each checks what must hold of what the reader accepts: it is
-//! within the size limits (`model::limits`), and writing it out and reading it back gives it again.
+//! within the size limits (`portfolio::limits`), and writing it out and reading it back gives it again.
 
-use chokepoint::analysis::portfolio::{AssessParams, assess};
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::import::table::{Mode, apply_lines, convert, guess_header_row, guess_mapping};
 use chokepoint::import::{read_file, rmi, table};
-use chokepoint::model::limits::check_portfolio;
-use chokepoint::model::portfolio::RawPortfolio;
-use chokepoint::model::{share, storage};
+use chokepoint::portfolio::RawPortfolio;
+use chokepoint::portfolio::limits::check_portfolio;
+use chokepoint::portfolio::{share, storage};
 use chokepoint::reference::embedded;
 use chokepoint::reference::templates::templates;
 
@@ -67,7 +67,7 @@ pub fn storage_entry(data: &[u8]) {
 /// A portfolio JSON file of any schema version, opened or dropped on the calculator.
 pub fn json_portfolio(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(portfolio) = chokepoint::model::schema::import_json(&text) {
+    if let Ok(portfolio) = chokepoint::portfolio::schema::import_json(&text) {
         accepted(&portfolio);
     }
 }

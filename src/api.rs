@@ -7,10 +7,10 @@
 //! portfolio [`SCHEMA_VERSION`] it reads. Results have the shape of the command line's
 //! `chokepoint assess FILE.json` output (the same [`Assessment`] type, serialised the same way).
 
+use crate::analysis::assess::{AssessParams, Assessment, assess};
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::{AssessParams, Assessment, assess};
-use crate::model::limits::{LimitError, Shape, check_json};
-use crate::model::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
+use crate::portfolio::limits::{LimitError, Shape, check_json};
+use crate::portfolio::{RawPortfolio, SCHEMA_VERSION, ValidationError};
 use crate::reference::{Material, ReferenceData};
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +72,7 @@ pub enum ApiError {
         /// The problems, structured (where, which field, what).
         errors: Vec<ValidationError>,
     },
-    /// The portfolio is over one of the size limits of [`crate::model::limits`]; refused
+    /// The portfolio is over one of the size limits of [`crate::portfolio::limits`]; refused
     /// before it is parsed.
     TooLarge {
         /// The limit, the value found and where, in words.
@@ -99,7 +99,7 @@ impl std::fmt::Display for ApiError {
 }
 
 /// Assesses a portfolio given as JSON text (the portfolio file format) against `reference`,
-/// after checking it against the size limits ([`crate::model::limits::check_json`]).
+/// after checking it against the size limits ([`crate::portfolio::limits::check_json`]).
 pub fn assess_portfolio(
     json: &str,
     options: &AssessOptions,
@@ -134,10 +134,11 @@ pub fn assess_portfolio(
     Ok(assess(&portfolio, reference, &params))
 }
 
-/// A catalogue material with its sources: the reference entry for `id` (ids as in portfolio
-/// files; `null` in JavaScript when unknown).
+/// A catalogue material with its sources: the reference entry for `id` (ids and aliases as in
+/// portfolio files, names and element symbols as [`ReferenceData::resolve_material`] reads them;
+/// `null` in JavaScript when unknown or ambiguous).
 pub fn reference_material<'a>(id: &str, reference: &'a ReferenceData) -> Option<&'a Material> {
-    reference.find_material(id.trim())
+    reference.resolve_material(id).ok()
 }
 
 /// One entry of [`materials`].
@@ -298,5 +299,13 @@ mod tests {
         let gallium = reference_material(" gallium ", reference).map(|m| m.id.as_str());
         assert_eq!(gallium, Some("gallium"));
         assert!(reference_material("unobtainium", reference).is_none());
+        // Names, aliases and element symbols, as everywhere else; a shared symbol only when it
+        // names one element alone.
+        let id = |text| reference_material(text, reference).map(|m| m.id.as_str());
+        assert_eq!(id("Ga"), Some("gallium"));
+        assert_eq!(id("REE"), Some("rare_earths"));
+        assert_eq!(id("Rare earth elements"), Some("rare_earths"));
+        assert_eq!(id("nd"), Some("neodymium"));
+        assert_eq!(id("Si"), None);
     }
 }

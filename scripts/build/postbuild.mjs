@@ -96,7 +96,7 @@ function firstScreen(date) {
 
 // Which copy a visit gets: none on another page; on the calculator with a portfolio of the
 // visitor's own (autosaved, or in a share link), the copy is marked as the demo's until the app
-// has drawn theirs. Kept in sync with src/app/route.rs (routes) and src/model/storage.rs (the
+// has drawn theirs. Kept in sync with src/app/route.rs (routes) and src/portfolio/storage.rs (the
 // autosave key); a storage error counts as "maybe theirs".
 const PRERENDER_STATE = `(function () {
   var copy = document.getElementById('prerender');

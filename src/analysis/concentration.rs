@@ -235,8 +235,8 @@ pub fn hhi_wgi(
 
 /// [`hhi_wgi`] with the governance scores looked up by `wgi` (EU 0-10 scale, `None` when a
 /// country has none) rather than in a [`ReferenceData`]: the one implementation of
-/// `HHI_WGI,t = sum_c s_c^2 * WGI_c * t_c`, shared with the firm supply risk of
-/// [`supply_risk`](crate::analysis::supply_risk::firm_supply_risk).
+/// `HHI_WGI,t = sum_c s_c^2 * WGI_c * t_c`, shared with the firm supply risk of the
+/// `supply_risk` module (which builds on this one).
 ///
 /// Countries for which `wgi` gives `None` are listed in [`HhiWgi::missing`] and contribute
 /// nothing to the value.

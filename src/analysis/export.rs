@@ -20,8 +20,8 @@
 
 pub mod xlsx;
 
+use crate::analysis::assess::{Assessment, StageResult, SupplyRiskBasis};
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::portfolio::{Assessment, StageResult, SupplyRiskBasis};
 use crate::reference::ReferenceData;
 
 /// One cell of a results table.
@@ -396,8 +396,8 @@ pub struct ResultsFile {
 ///
 /// ```
 /// use chokepoint::analysis::export::{results_file, ResultsKind};
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::analysis::assess::{assess, AssessParams};
+/// use chokepoint::portfolio::Portfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let json = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100, "revenue_share_pct": 10}]}"#;
 /// let portfolio = Portfolio::from_json(json, reference).unwrap();

@@ -61,9 +61,9 @@
 //! have a direct stage below it and whose stage was filled ([`hidden_between`]). It is never
 //! computed across materials: the direct suppliers of one material say nothing of another's.
 
-use crate::model::portfolio::Line;
-pub use crate::model::portfolio::LookThroughBasis;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::Line;
+pub use crate::portfolio::LookThroughBasis;
 use crate::reference::ReferenceData;
 use crate::reference::trade::TradeTable;
 use serde::{Deserialize, Serialize};
@@ -211,7 +211,7 @@ pub struct ResolvedStage<'a> {
 /// ```
 /// use chokepoint::analysis::exposure::{look_through, MixBasis};
 /// use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
-/// use chokepoint::model::portfolio::{Amount, Line, Sourcing};
+/// use chokepoint::portfolio::{Amount, Line, Sourcing};
 /// use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries};
 /// let chn = CountryCode::parse("CHN").unwrap();
 /// let reference = ReferenceData {
@@ -288,7 +288,7 @@ pub struct FilledStage<'a> {
 ///
 /// ```
 /// use chokepoint::analysis::exposure::{look_through_by, LookThroughBasis, MixBasis};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, Stage};
 /// use chokepoint::reference::{embedded, trade::embedded_trade};
 /// let reference = embedded();
@@ -365,7 +365,7 @@ pub fn look_through_by<'a>(
 
 /// [`look_through_by`] with the embedded trade table
 /// ([`crate::reference::trade::embedded_trade`]): what a portfolio's look-through is, with its
-/// setting `basis` ([`crate::model::portfolio::Portfolio::look_through`]).
+/// setting `basis` ([`crate::portfolio::Portfolio::look_through`]).
 pub fn look_through_embedded<'a>(
     line: &'a Line,
     reference: &'a ReferenceData,
@@ -617,7 +617,7 @@ pub fn sort_hidden(hidden: &mut [HiddenExposure]) {
 mod tests {
     use super::*;
     use crate::model::Share;
-    use crate::model::portfolio::{Amount, Sourcing};
+    use crate::portfolio::{Amount, Sourcing};
     use crate::reference::trade::ImportOrigins;
     use crate::reference::{Material, SourceRef, StageSeries};
 

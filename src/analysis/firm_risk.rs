@@ -71,7 +71,6 @@
 use crate::analysis::concentration::hhi;
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::governance::{UNKNOWN_GOVERNANCE_EU_SCALE, instability};
-use crate::analysis::portfolio::StageResult;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{Material, ReferenceData};
 use serde::Serialize;
@@ -228,14 +227,25 @@ fn world_hhi(mix: &CountryMix) -> f64 {
     hhi(mix) / 10_000.0
 }
 
+/// One stage of a material's look-through as the firm supply risk reads it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StageMix<'a> {
+    /// The stage.
+    pub stage: Stage,
+    /// Where the mix comes from.
+    pub basis: MixBasis,
+    /// The mix (fractions summing to 1); `None` when unavailable.
+    pub mix: Option<&'a CountryMix>,
+}
+
 /// The firm supply risk of material `id` over its look-through `stages` (see the module notes);
 /// `None` when no stage could be scored. `unknown_governance` is on the EU 0-10 scale
 /// ([`UNKNOWN_GOVERNANCE_EU_SCALE`] by the convention).
 ///
 /// ```
 /// use chokepoint::analysis::firm_risk::firm_supply_risk_of;
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::analysis::assess::{assess, AssessParams};
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
@@ -259,15 +269,16 @@ fn world_hhi(mix: &CountryMix) -> f64 {
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
 ///     {"material": "gallium", "spend": 1, "revenue_share_pct": 5,
 ///      "sourcing": {"refining": {"JPN": 100}}}]}"#, &reference).unwrap();
-/// let stages = &assess(&portfolio, &reference, &AssessParams::default()).materials[0].stages;
-/// let sr = firm_supply_risk_of("gallium", stages, &reference, 5.0).unwrap();
+/// let assessment = assess(&portfolio, &reference, &AssessParams::default());
+/// let stages: Vec<_> = assessment.materials[0].stages.iter().map(|s| s.stage_mix()).collect();
+/// let sr = firm_supply_risk_of("gallium", &stages, &reference, 5.0).unwrap();
 /// // World refining is all China: HHI 1. Japan: g = (2.5 - 1.5) / 5 = 0.2. GPR = 1 * 0.2.
 /// assert!((sr.value - 0.2).abs() < 1e-12);
 /// assert_eq!(sr.bottleneck, Stage::Refining);
 /// ```
 pub fn firm_supply_risk_of(
     id: &str,
-    stages: &[StageResult],
+    stages: &[StageMix<'_>],
     reference: &ReferenceData,
     unknown_governance: f64,
 ) -> Option<FirmSupplyRiskResult> {
@@ -284,7 +295,7 @@ pub fn firm_supply_risk_of(
         UNKNOWN_GOVERNANCE_EU_SCALE
     };
     for stage in stages {
-        let Some(mix) = &stage.mix else { continue };
+        let Some(mix) = stage.mix else { continue };
         let world = match stage.stage {
             Stage::Component => None,
             upstream => reference.world_mix(id, upstream),

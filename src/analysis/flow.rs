@@ -11,7 +11,7 @@
 //! Every value is divided by the portfolio's total spend, so a link reads "share of your annual
 //! spend". Because each mix sums to 1, the flows into each stage node equal the flows out, and
 //! the stage → country links of stage `s`, divided by the stage's value, are the spend-weighted
-//! portfolio mix the dashboard reports for that stage ([`crate::analysis::portfolio::PortfolioStage::by_spend`],
+//! portfolio mix the dashboard reports for that stage ([`crate::analysis::assess::PortfolioStage::by_spend`],
 //! computed by [`crate::analysis::exposure::weighted_mix`]). A material's spend appears once per
 //! stage it passes through, so every column of the diagram has the same total: the sum of the
 //! stage values. Sankey diagrams in general: Schmidt, M. (2008), "The Sankey diagram in energy
@@ -20,8 +20,8 @@
 //! Small materials and countries are grouped ("other materials", "others and rest of world") so
 //! that the diagram stays readable; the grouping only adds values, so conservation still holds.
 
+use crate::analysis::assess::Assessment;
 use crate::analysis::exposure::MixBasis;
-use crate::analysis::portfolio::Assessment;
 use crate::model::{CountryCode, Stage};
 
 /// What a node of the diagram stands for.

@@ -23,8 +23,8 @@
 //! every view so that two views compare): under 5 %, 5 to 15 %, 15 to 30 %, 30 to 50 %, and 50 %
 //! or more ([`exposure_class`]). A share of zero has no class.
 
+use crate::analysis::assess::{Assessment, LineResult, PortfolioStage, StageResult};
 use crate::analysis::exposure::{MixBasis, weighted_mix};
-use crate::analysis::portfolio::{Assessment, LineResult, PortfolioStage, StageResult};
 use crate::model::{CountryCode, CountryMix, Stage};
 use serde::{Deserialize, Serialize};
 
@@ -188,8 +188,8 @@ fn sorted(mix: &CountryMix) -> Vec<(CountryCode, f64)> {
 ///
 /// ```
 /// use chokepoint::analysis::geography::{country_exposure, ExposureView};
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::analysis::assess::{assess, AssessParams};
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::CountryCode;
 /// let reference = chokepoint::reference::embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
@@ -238,8 +238,8 @@ pub fn country_exposure(assessment: &Assessment) -> Vec<CountryExposure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::portfolio::{AssessParams, assess};
-    use crate::model::portfolio::Portfolio;
+    use crate::analysis::assess::{AssessParams, assess};
+    use crate::portfolio::Portfolio;
 
     fn c(code: &str) -> CountryCode {
         CountryCode::parse(code).unwrap()

@@ -21,7 +21,7 @@
 //! earths: the world refining mix would score above all-China). The average keeps both
 //! comparisons honest, and the result says how much of the mix it covers. It is a choice, not a
 //! measurement: the firm score can be recomputed with another value
-//! ([`AssessParams::unknown_governance`](crate::analysis::portfolio::AssessParams::unknown_governance),
+//! ([`AssessParams::unknown_governance`](crate::analysis::assess::AssessParams::unknown_governance),
 //! `--unknown-governance`).
 //!
 //! Where the convention applies: the firm supply risk ([`firm_risk`](crate::analysis::firm_risk)),

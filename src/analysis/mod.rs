@@ -1,6 +1,7 @@
 //! Analyses over a portfolio and the reference data: concentration, look-through exposure,
 //! supply risk, policy checks and the forward view from the IEA's projections.
 
+pub mod assess;
 pub mod concentration;
 pub mod export;
 pub mod exposure;
@@ -12,6 +13,5 @@ pub mod montecarlo;
 pub mod outlook;
 pub mod planner;
 pub mod policy;
-pub mod portfolio;
 pub mod scenario;
 pub mod supply_risk;

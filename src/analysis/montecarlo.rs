@@ -80,7 +80,7 @@
 //!
 //! ```
 //! use chokepoint::analysis::montecarlo::{MonteCarlo, MonteCarloParams};
-//! use chokepoint::model::portfolio::Portfolio;
+//! use chokepoint::portfolio::Portfolio;
 //! let reference = chokepoint::reference::embedded();
 //! let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
 //!   "revenue_share_pct": 20, "inventory_days": 30}]}"#;
@@ -98,8 +98,8 @@ pub mod rng;
 
 use crate::analysis::exposure::look_through_embedded;
 use crate::analysis::scenario::presets::{self, EventPreset};
-use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
+use crate::portfolio::{Amount, Portfolio};
 use crate::reference::ReferenceData;
 use rng::{Xoshiro256StarStar, run_key};
 use serde::{Deserialize, Serialize};
@@ -1763,7 +1763,7 @@ pub fn sensitivity_params(params: &MonteCarloParams) -> Vec<(&'static str, f64, 
 ///
 /// ```
 /// use chokepoint::analysis::montecarlo::{MonteCarloParams, sensitivity};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
 ///   "revenue_share_pct": 20, "inventory_days": 30}]}"#;

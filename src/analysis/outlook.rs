@@ -25,8 +25,8 @@
 
 use crate::analysis::concentration::{Concentration, concentration};
 use crate::analysis::exposure::{MixBasis, weighted_mix};
-use crate::model::portfolio::{Line, Portfolio};
 use crate::model::{CountryMix, Stage};
+use crate::portfolio::{Line, Portfolio};
 use crate::reference::{PROJECTION_SCENARIO, ReferenceData, SourceRef};
 use serde::Serialize;
 
@@ -70,7 +70,7 @@ impl StageOutlook {
 ///
 /// ```
 /// use chokepoint::analysis::outlook::outlook;
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, Stage};
 /// let reference = chokepoint::reference::embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
@@ -145,7 +145,7 @@ pub struct MaterialOutlook {
 ///
 /// ```
 /// use chokepoint::analysis::outlook::portfolio_outlook;
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
 ///     {"material": "gallium", "spend": 1, "revenue_share_pct": 1},

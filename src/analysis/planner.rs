@@ -1,14 +1,14 @@
 //! Diversification planner: for one material and stage, the sourcing shares that minimise a risk
 //! measure within capacity, shift and cost limits, solved exactly; the efficient frontier of risk
 //! against premium; a recommended point explained in words; and the portfolio with the plan
-//! applied, to compare every result of [`assess`](crate::analysis::portfolio::assess) before and
+//! applied, to compare every result of [`assess`](crate::analysis::assess::assess) before and
 //! after.
 //!
 //! # The problem
 //!
 //! Today's sourcing `x0` of a stage is its look-through mix (the firm's own mix where it gave
 //! one, the world mix otherwise; lines of one material are spend-weighted, as in
-//! [`assess`](crate::analysis::portfolio::assess)). The plan `x` over candidate countries `c`
+//! [`assess`](crate::analysis::assess::assess)). The plan `x` over candidate countries `c`
 //! solves
 //!
 //! ```text
@@ -87,12 +87,13 @@ mod separable;
 pub mod side_by_side;
 mod solver;
 
+use crate::analysis::assess::Assessment;
 use crate::analysis::concentration::hhi_wgi;
 use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
-use crate::analysis::portfolio::Assessment;
-use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::Portfolio;
 use crate::reference::{CountryGroup, ReferenceData};
+use crate::text::format::{percent_figure as pct, thousands};
 use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
 use serde::Serialize;
 use solver::{
@@ -508,7 +509,7 @@ pub struct Metrics {
     pub objective: f64,
     /// HHI, 0-10,000 (`ROW` as one supplier).
     pub hhi: f64,
-    /// Governance-weighted HHI as [`assess`](crate::analysis::portfolio::assess) reports it
+    /// Governance-weighted HHI as [`assess`](crate::analysis::assess::assess) reports it
     /// (countries without a score left out).
     pub hhi_wgi: f64,
     /// The share from [`COVERED_NATIONS`] (fraction), when the reference data has that group.
@@ -1784,38 +1785,12 @@ fn significant(value: f64) -> String {
     }
 }
 
-/// A fraction as a percentage for text: whole numbers from 10 %, one decimal below.
-fn pct(fraction: f64) -> String {
-    let value = fraction * 100.0;
-    if value.abs() >= 10.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{}", round1(value))
-    }
-}
-
 fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
-}
-
-/// A whole number with thousands separators: 8800 -> "8,800".
-fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if value < -0.5 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1828,7 +1803,7 @@ fn thousands(value: f64) -> String {
 ///
 /// ```
 /// use chokepoint::analysis::planner::{apply, plan_stage, PlanParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries};
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
@@ -1857,7 +1832,7 @@ fn thousands(value: f64) -> String {
 ///
 /// // Every result of `assess`, before and after:
 /// use chokepoint::analysis::planner::compare;
-/// use chokepoint::analysis::portfolio::{assess, AssessParams};
+/// use chokepoint::analysis::assess::{assess, AssessParams};
 /// let params = AssessParams::default();
 /// let comparison = compare(
 ///     &assess(&portfolio, &reference, &params),
@@ -1930,7 +1905,7 @@ pub struct Comparison {
 }
 
 /// The per-material, per-stage changes of HHI, covered-nation share and governance-weighted HHI
-/// between two results of [`assess`](crate::analysis::portfolio::assess) (typically before and
+/// between two results of [`assess`](crate::analysis::assess::assess) (typically before and
 /// after [`apply`]; see its example). A stage without a mix on either side has `None` deltas.
 pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
     let materials = after
@@ -1944,7 +1919,7 @@ pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
                 .filter_map(|sa| {
                     let sb = b.stages.iter().find(|s| s.stage == sa.stage)?;
                     let both =
-                        |f: &dyn Fn(&crate::analysis::portfolio::StageResult) -> Option<f64>| {
+                        |f: &dyn Fn(&crate::analysis::assess::StageResult) -> Option<f64>| {
                             Some(Delta::new(f(sb)?, f(sa)?))
                         };
                     Some(StageComparison {
@@ -1975,11 +1950,6 @@ mod tests {
 
     #[test]
     fn numbers_for_text() {
-        assert_eq!(thousands(8800.4), "8,800");
-        assert_eq!(thousands(10_000.0), "10,000");
-        assert_eq!(thousands(950.0), "950");
-        assert_eq!(pct(0.987), "99");
-        assert_eq!(pct(0.031), "3.1");
         assert_eq!(
             list_names(&["A".into(), "B".into(), "C".into()]),
             "A, B and C"
@@ -1995,7 +1965,7 @@ mod tests {
         assert_eq!(significant(1234.0), "1234");
         let mut el = ExpectedLossParams::default();
         assert_eq!(loss_change(&el, 0.85, 0.2104), "0.85 -> 0.21 % of revenue");
-        el.model.annual_revenue = crate::model::portfolio::Amount::new(1e9);
+        el.model.annual_revenue = crate::portfolio::Amount::new(1e9);
         el.currency = Some("EUR".into());
         assert_eq!(
             loss_change(&el, 1_204_000.0, 400_000.0),

@@ -47,7 +47,7 @@
 //! ```
 //! use chokepoint::analysis::scenario::{ScenarioParams, Scenario, Target, Months, run_scenario};
 //! use chokepoint::model::{CountryCode, Share, Stage};
-//! use chokepoint::model::portfolio::Portfolio;
+//! use chokepoint::portfolio::Portfolio;
 //! let reference = chokepoint::reference::embedded();
 //! let text = r#"{"schema_version": 1, "lines": [{"material": "gallium", "spend": 100,
 //!   "revenue_share_pct": 20, "inventory_days": 0,
@@ -68,8 +68,8 @@
 pub mod presets;
 
 use crate::analysis::exposure::{LookThroughBasis, MixBasis, look_through_embedded};
-use crate::model::portfolio::{Amount, Line, Portfolio};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
+use crate::portfolio::{Amount, Line, Portfolio};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -6,7 +6,7 @@
 //! the browser console) and the widget keeps its default for it, so a typo never breaks the
 //! widget. The options and the message protocol are documented in `EMBEDDING.md`.
 
-use crate::analysis::portfolio::Assessment;
+use crate::analysis::assess::Assessment;
 use serde::Serialize;
 
 /// The hash prefix of embed mode.
@@ -32,7 +32,7 @@ pub const MAX_URL_CHARS: usize = 2000;
 /// (a hostile or broken embed code with thousands of them) is read up to this many and the rest
 /// are ignored with one warning, so that the console is not flooded and the widget opens at once.
 /// The widget's portfolio itself never comes from the hash: it is built from the template
-/// catalogue, within [`crate::model::limits`].
+/// catalogue, within [`crate::portfolio::limits`].
 pub const MAX_PARAMETERS: usize = 32;
 
 /// Whether a location hash opens embed mode (`#/embed`, `#/embed?…`).
@@ -605,9 +605,9 @@ mod tests {
     fn the_widget_portfolios_are_within_the_portfolio_limits() {
         let reference = crate::reference::embedded();
         for template in crate::reference::templates::templates() {
-            let raw = crate::reference::templates::to_portfolio(template, 1e9, reference).portfolio;
+            let raw = crate::portfolio::templates::to_portfolio(template, 1e9, reference).portfolio;
             assert_eq!(
-                crate::model::limits::check_portfolio(&raw),
+                crate::portfolio::limits::check_portfolio(&raw),
                 Ok(()),
                 "{}",
                 template.id
@@ -671,8 +671,9 @@ mod tests {
 
     /// The assessment of `units` a year of template `id`, as the widget computes it.
     fn template_assessment(id: &str, units: f64) -> Assessment {
-        use crate::analysis::portfolio::{AssessParams, assess};
-        use crate::reference::templates::{template, to_portfolio};
+        use crate::analysis::assess::{AssessParams, assess};
+        use crate::portfolio::templates::to_portfolio;
+        use crate::reference::templates::template;
         let reference = crate::reference::embedded();
         let Some(t) = template(id) else {
             panic!("{id} template missing");

@@ -1,10 +1,12 @@
-//! Number and name formatting for display. Pure functions.
+//! Formatting for the app's screens: names, HHI bands, money and published shares. Pure
+//! functions. Percentages and thousands come from the core's [`crate::text::format`], re-exported
+//! here for the components.
 
 use crate::model::CountryCode;
 use crate::reference::ReferenceData;
 
 /// The number of materials per action, in one sentence.
-pub fn action_counts(actions: &crate::analysis::portfolio::ActionCounts) -> String {
+pub fn action_counts(actions: &crate::analysis::assess::ActionCounts) -> String {
     format!(
         "Actions: {} to qualify a second source, {} to hold buffer stock, {} to monitor, {} low priority.",
         actions.qualify_second_source,
@@ -14,41 +16,7 @@ pub fn action_counts(actions: &crate::analysis::portfolio::ActionCounts) -> Stri
     )
 }
 
-/// A fraction as a percentage with sensible precision: `0.9123` → `"91 %"`, `0.004` → `"0.4 %"`.
-pub fn pct(fraction: f64) -> String {
-    let p = fraction * 100.0;
-    if !p.is_finite() {
-        return "–".into();
-    }
-    if p.abs() < 0.05 {
-        return "0 %".into();
-    }
-    if p.abs() < 1.0 {
-        format!("{p:.1} %")
-    } else {
-        format!("{p:.0} %")
-    }
-}
-
-/// A whole number with thin-space thousands separators: `8800.4` → `"8 800"`.
-pub fn thousands(value: f64) -> String {
-    if !value.is_finite() {
-        return "–".into();
-    }
-    let rounded = value.round() as i64;
-    let digits = rounded.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    if rounded < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
+pub use crate::text::format::{pct, thousands};
 
 /// An HHI (0-10,000) to the nearest 10, the precision the shares support, with thousands
 /// separators: `8_804.6` → `"8 800"`.
@@ -233,23 +201,6 @@ mod tests {
             published_world_share(reference, "cobalt", crate::model::Stage::Refining, chn).unwrap();
         assert_eq!(cobalt.text, "78.4 %"); // IEA 2024: one year, sums to 100 %
         assert_eq!(cobalt.note, "IEA 2024, as published");
-    }
-
-    #[test]
-    fn percentages() {
-        assert_eq!(pct(0.9123), "91 %");
-        assert_eq!(pct(0.004), "0.4 %");
-        assert_eq!(pct(0.0), "0 %");
-        assert_eq!(pct(-1e-12), "0 %");
-        assert_eq!(pct(f64::NAN), "–");
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(8800.4), "8\u{202f}800");
-        assert_eq!(thousands(10_000.0), "10\u{202f}000");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(thousands(-1234.0), "-1\u{202f}234");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! [`ImportMessage::Stopped`], which the page makes.
 
 use crate::import::table::{Column, guess_header_row, guess_mapping};
-use crate::import::{FileContent, ImportError, MAX_FILE_BYTES, Table, rmi::Declaration};
+use crate::import::{FileContent, MAX_FILE_BYTES, SpreadsheetError, Table, rmi::Declaration};
 use serde::{Deserialize, Serialize};
 
 // Externally tagged (serde's default) on purpose: an internally tagged enum is deserialised
@@ -109,14 +109,14 @@ pub fn read_pasted(text: &str) -> FileOutcome {
 /// The outcome for a file of `size` bytes that is refused unread, if it is too large.
 pub fn refuse_unread(size: f64) -> Option<FileOutcome> {
     (size > MAX_FILE_BYTES as f64).then(|| FileOutcome::Failed {
-        message: ImportError::TooLarge {
+        message: SpreadsheetError::TooLarge {
             bytes: size as usize,
         }
         .to_string(),
     })
 }
 
-fn outcome(result: Result<FileContent, ImportError>) -> FileOutcome {
+fn outcome(result: Result<FileContent, SpreadsheetError>) -> FileOutcome {
     match result {
         Ok(FileContent::Table(table)) => {
             let header = guess_header_row(&table);

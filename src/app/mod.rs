@@ -27,9 +27,9 @@ pub mod storage;
 pub mod worker;
 pub mod worker_handle;
 
-use crate::model::autosave::Pause;
-use crate::model::portfolio::RawPortfolio;
-use crate::model::storage::{AUTOSAVE_KEY, saved_name};
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::autosave::Pause;
+use crate::portfolio::storage::{AUTOSAVE_KEY, saved_name};
 use components::autosave_notice::autosave_notice;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
@@ -69,7 +69,7 @@ pub fn App() -> Html {
     });
     let inputs = use_reducer(|| Inputs::new(startup.portfolio.clone()));
     let notice = use_state(|| startup.notice.clone());
-    // What this tab knows of the autosave (the rules: crate::model::autosave), the portfolio it
+    // What this tab knows of the autosave (the rules: crate::portfolio::autosave), the portfolio it
     // shows (for the `storage` event handler) and why autosave is paused, if it is.
     let sync = use_mut_ref(|| startup.sync.clone());
     let shown = use_mut_ref(|| inputs.portfolio.clone());
@@ -360,7 +360,7 @@ fn storage_change(_event: &web_sys::Event) -> Option<(Option<String>, Option<Str
 fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
-    let payload = crate::model::share::payload_in_hash(&hash)?;
+    let payload = crate::portfolio::share::payload_in_hash(&hash)?;
     let result = read_shared_link(payload);
     if let Ok(history) = window.history() {
         let page = Route::from_hash(&hash).hash();
@@ -379,7 +379,7 @@ fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
 /// anything). A refused link changes nothing: no portfolio is loaded, so the autosave keeps the
 /// user's own portfolio.
 pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, String> {
-    crate::model::share::decode(payload).map_err(|error| {
+    crate::portfolio::share::decode(payload).map_err(|error| {
         format!("The shared link was not opened: {error}. Your portfolio is unchanged.")
     })
 }

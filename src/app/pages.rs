@@ -36,7 +36,7 @@ use crate::app::components::start::StartOptions;
 use crate::app::components::world_map::WorldMap;
 use crate::app::route::Route;
 use crate::app::state::Action;
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -200,7 +200,7 @@ pub fn write_results(
     kind: crate::analysis::export::ResultsKind,
 ) -> Result<crate::analysis::export::ResultsFile, String> {
     let reference = crate::reference::embedded();
-    let params = crate::analysis::portfolio::AssessParams {
+    let params = crate::analysis::assess::AssessParams {
         date,
         ..Default::default()
     };
@@ -221,7 +221,7 @@ mod shell {
     use super::PagesProps;
     use crate::analysis::export::{ResultsFile, ResultsKind};
     use crate::app::state::Action;
-    use crate::model::portfolio::RawPortfolio;
+    use crate::portfolio::RawPortfolio;
     use std::cell::{Cell, RefCell};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
@@ -471,9 +471,9 @@ mod shell {
                             let on_load = Closure::<dyn Fn(String)>::new(move |json: String| {
                                 // Bounded like every portfolio that comes in: the pages build
                                 // theirs within the limits, this is the last guard.
-                                let read = crate::model::limits::check_json(
+                                let read = crate::portfolio::limits::check_json(
                                     &json,
-                                    crate::model::limits::Shape::Portfolio,
+                                    crate::portfolio::limits::Shape::Portfolio,
                                 )
                                 .map_err(|e| e.to_string())
                                 .and_then(|()| {
@@ -559,7 +559,7 @@ pub mod bundle {
     use crate::analysis::export::ResultsKind;
     use crate::analysis::policy::Date;
     use crate::app::state::Action;
-    use crate::model::portfolio::RawPortfolio;
+    use crate::portfolio::RawPortfolio;
     use std::cell::RefCell;
     use std::collections::BTreeMap;
     use std::rc::Rc;

@@ -4,9 +4,9 @@
 //! A line with an error is set aside (its message is shown next to the field that caused it) and
 //! the rest of the portfolio is still assessed, so that one typo never blanks the dashboard.
 
-use crate::analysis::portfolio::{AssessParams, Assessment, MaterialResult, assess};
-use crate::model::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
-use crate::model::warnings::SourcingWarning;
+use crate::analysis::assess::{AssessParams, Assessment, MaterialResult, assess};
+use crate::portfolio::warnings::SourcingWarning;
+use crate::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 

@@ -13,8 +13,8 @@ use crate::analysis::montecarlo::{
     ProbabilityOverride, StressPoint, sensitivity_params,
 };
 use crate::app::results::valid_part;
-use crate::model::portfolio::RawPortfolio;
 use crate::model::{CountryCode, Share, Stage};
+use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 

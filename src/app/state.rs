@@ -6,8 +6,8 @@
 //! snapshots; consecutive keystrokes in the same field count as one step.
 
 use crate::model::Stage;
-use crate::model::limits;
-use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
+use crate::portfolio::limits;
+use crate::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -128,7 +128,7 @@ pub enum Action {
     },
     /// Choose how the look-through fills unstated stages (the portfolio's `look_through`;
     /// the default, trade, is written as absent).
-    SetLookThrough(crate::model::portfolio::LookThroughBasis),
+    SetLookThrough(crate::portfolio::LookThroughBasis),
     /// Go back one step.
     Undo,
     /// Go forward one step.
@@ -264,7 +264,7 @@ fn country_rows(portfolio: &RawPortfolio) -> usize {
 }
 
 /// Applies an editing action to the portfolio; indexes out of range do nothing. Edits keep the
-/// portfolio within the size limits every reader applies ([`crate::model::limits`]), so that
+/// portfolio within the size limits every reader applies ([`crate::portfolio::limits`]), so that
 /// what is autosaved always reads back: no line past [`limits::MAX_LINES`], no country row past
 /// a mix's or the portfolio's limit, typed text cut at its field's length.
 fn edit(portfolio: &mut RawPortfolio, action: Action) {
@@ -272,9 +272,8 @@ fn edit(portfolio: &mut RawPortfolio, action: Action) {
     match action {
         Action::Load(new) => *portfolio = new,
         Action::SetLookThrough(basis) => {
-            portfolio.look_through = (basis
-                != crate::model::portfolio::LookThroughBasis::default())
-            .then(|| basis.id().to_string());
+            portfolio.look_through = (basis != crate::portfolio::LookThroughBasis::default())
+                .then(|| basis.id().to_string());
         }
         Action::AddLine => {
             if portfolio.lines.len() < limits::MAX_LINES {
@@ -416,13 +415,13 @@ mod tests {
         assert_eq!(rows, limits::MAX_MIX_COUNTRIES);
         // What is autosaved reads back.
         assert_eq!(limits::check_portfolio(&inputs.portfolio), Ok(()));
-        let stored = crate::model::storage::write_entry(&inputs.portfolio);
-        assert!(crate::model::storage::read_entry(&stored).is_ok());
+        let stored = crate::portfolio::storage::write_entry(&inputs.portfolio);
+        assert!(crate::portfolio::storage::read_entry(&stored).is_ok());
     }
 
     #[test]
     fn the_look_through_setting_is_written_only_when_not_the_default() {
-        use crate::model::portfolio::LookThroughBasis;
+        use crate::portfolio::LookThroughBasis;
         let inputs = one_line().apply(Action::SetLookThrough(LookThroughBasis::World));
         assert_eq!(inputs.portfolio.look_through.as_deref(), Some("world"));
         let back = inputs.clone().apply(Action::Undo);
@@ -452,8 +451,8 @@ mod tests {
             Some("electronics")
         );
         assert_eq!(inputs.portfolio.jurisdiction.as_deref(), Some("us"));
-        let stored = crate::model::storage::write_entry(&inputs.portfolio);
-        let read = crate::model::storage::read_entry(&stored).unwrap();
+        let stored = crate::portfolio::storage::write_entry(&inputs.portfolio);
+        let read = crate::portfolio::storage::read_entry(&stored).unwrap();
         assert_eq!(read.jurisdiction.as_deref(), Some("us"));
         assert_eq!(read.customer.as_deref(), Some("us_dod"));
         assert_eq!(read.lines[0].end_use.as_deref(), Some("electronics"));

@@ -1,13 +1,13 @@
 //! The browser's local storage: the autosave and the named saved portfolios. The formats, keys,
-//! set-aside rule and the rules between tabs are pure functions in [`crate::model::storage`] and
-//! [`crate::model::autosave`]; this module only reads and writes. Every failure comes back as a
+//! set-aside rule and the rules between tabs are pure functions in [`crate::portfolio::storage`] and
+//! [`crate::portfolio::autosave`]; this module only reads and writes. Every failure comes back as a
 //! message for the user (a full quota included), never a panic; an unreadable entry is moved
 //! aside before anything is written in its place, and an entry of a newer version is left where
 //! it is, untouched.
 
-use crate::model::autosave::{Pause, Step, TabSync, kept_name, replaced_work};
-use crate::model::portfolio::RawPortfolio;
-use crate::model::storage::{
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::autosave::{Pause, Step, TabSync, kept_name, replaced_work};
+use crate::portfolio::storage::{
     AUTOSAVE_KEY, read_entry, read_stored, saved_key, saved_name, set_aside_key, write_entry,
 };
 
@@ -188,7 +188,7 @@ fn key_for(name: &str) -> Result<String, String> {
     saved_key(name).ok_or_else(|| {
         format!(
             "Give the portfolio a name of 1 to {} characters.",
-            crate::model::storage::MAX_NAME_CHARS
+            crate::portfolio::storage::MAX_NAME_CHARS
         )
     })
 }
@@ -224,7 +224,7 @@ pub fn open(name: &str) -> Result<RawPortfolio, String> {
 fn set_aside_unless_newer(
     key: &str,
     text: &str,
-    error: &crate::model::storage::StorageError,
+    error: &crate::portfolio::storage::StorageError,
 ) -> Result<String, String> {
     if error.is_newer() {
         return Err("it is left as it is, for the newer version".into());

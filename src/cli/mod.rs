@@ -9,10 +9,11 @@ mod eu_sr;
 mod plan;
 mod simulate;
 
+use crate::analysis::assess::{AssessParams, RankBy, assess};
 use crate::analysis::outlook::portfolio_outlook;
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::{AssessParams, RankBy, assess};
-use crate::model::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
+use crate::portfolio::{LookThroughBasis, Portfolio, PortfolioError};
+use crate::reference::matching::MaterialMatchError;
 use crate::reference::{Dataset, Material, ReferenceData};
 use serde::Serialize;
 use std::io::Write;
@@ -370,7 +371,7 @@ fn run_assess(
 #[derive(Serialize)]
 struct AssessOutput<'a> {
     #[serde(flatten)]
-    assessment: &'a crate::analysis::portfolio::Assessment,
+    assessment: &'a crate::analysis::assess::Assessment,
     outlook: Vec<crate::analysis::outlook::MaterialOutlook>,
 }
 
@@ -393,12 +394,17 @@ fn run_reference(
             Ok(ExitCode::SUCCESS)
         }
         [id] => {
-            let Some(material) = reference.material(id.trim()) else {
-                let known: Vec<&str> = reference.materials.iter().map(|m| m.id.as_str()).collect();
-                return Err(CliError::Usage(format!(
-                    "no material `{id}` in the catalogue; known: {}",
-                    known.join(", ")
-                )));
+            let material = match reference.resolve_material(id) {
+                Ok(material) => material,
+                Err(MaterialMatchError::Unknown(_)) => {
+                    let known: Vec<&str> =
+                        reference.materials.iter().map(|m| m.id.as_str()).collect();
+                    return Err(CliError::Usage(format!(
+                        "no material `{id}` in the catalogue; known: {}",
+                        known.join(", ")
+                    )));
+                }
+                Err(error) => return Err(CliError::Usage(error.to_string())),
             };
             let datasets = reference
                 .datasets

@@ -11,8 +11,8 @@ use super::simulate::{MODEL_OPTIONS, model_option};
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
 use crate::analysis::montecarlo::MonteCarloParams;
 use crate::analysis::planner::{Objective, PlanOutcome, PlanParams, plan_material, plan_portfolio};
-use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -270,7 +270,7 @@ pub(super) fn run(
     let portfolio = Portfolio::from_json(&text, reference).map_err(CliError::Invalid)?;
     let plans = match material {
         Some(id) => {
-            let id = reference.find_material(id).map_or(id, |m| m.id.as_str());
+            let id = reference.resolve_material(id).map_or(id, |m| m.id.as_str());
             if !portfolio.lines.iter().any(|l| l.material == id) {
                 return Err(CliError::Usage(format!(
                     "`--material`: the portfolio has no line of `{id}`"

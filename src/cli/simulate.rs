@@ -16,9 +16,10 @@ use crate::analysis::scenario::presets::{
 use crate::analysis::scenario::{
     Scenario, ScenarioParams, ScenarioResult, group_members, run_scenario,
 };
-use crate::model::portfolio::{Amount, Portfolio};
 use crate::model::{CountryCode, Share, Stage};
+use crate::portfolio::{Amount, Portfolio};
 use crate::reference::ReferenceData;
+use crate::reference::matching::MaterialMatchError;
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -340,15 +341,21 @@ fn parse_args(args: &[String]) -> Result<Option<Request<'_>>, CliError> {
     Ok(Some(request))
 }
 
-/// Turns `--materials` into catalogue ids (aliases resolved); unknown ids are a usage error.
+/// Turns `--materials` into catalogue ids (ids, aliases, names or symbols, as
+/// [`ReferenceData::resolve_material`] reads them); unknown or ambiguous text is a usage error.
 fn materials<'r>(text: &str, reference: &'r ReferenceData) -> Result<Vec<&'r str>, CliError> {
     text.split(',')
         .filter(|m| !m.trim().is_empty())
         .map(|m| {
             reference
-                .find_material(m.trim())
+                .resolve_material(m)
                 .map(|found| found.id.as_str())
-                .ok_or_else(|| usage(format!("`{}` is not in the material catalogue", m.trim())))
+                .map_err(|error| match error {
+                    MaterialMatchError::Ambiguous { .. } => {
+                        usage(format!("`--materials`: {error}"))
+                    }
+                    _ => usage(format!("`{}` is not in the material catalogue", m.trim())),
+                })
         })
         .collect()
 }

@@ -22,12 +22,12 @@
 //! 6 MB) and pack at most 20 to 1.
 //!
 //! ```
-//! use chokepoint::import::ImportError;
+//! use chokepoint::import::SpreadsheetError;
 //! use chokepoint::import::archive::check;
-//! assert!(matches!(check(b"not a zip"), Err(ImportError::NotWorkbook { .. })));
+//! assert!(matches!(check(b"not a zip"), Err(SpreadsheetError::NotWorkbook { .. })));
 //! ```
 
-use super::ImportError;
+use super::SpreadsheetError;
 use serde::{Deserialize, Serialize};
 use std::io::{Cursor, Read};
 
@@ -65,8 +65,8 @@ pub enum ArchiveLimit {
     Undeclared,
 }
 
-fn refuse(entry: Option<&str>, limit: ArchiveLimit, found: u64, max: u64) -> ImportError {
-    ImportError::Unpacked {
+fn refuse(entry: Option<&str>, limit: ArchiveLimit, found: u64, max: u64) -> SpreadsheetError {
+    SpreadsheetError::Unpacked {
         entry: entry.map(str::to_string),
         limit,
         found,
@@ -74,16 +74,16 @@ fn refuse(entry: Option<&str>, limit: ArchiveLimit, found: u64, max: u64) -> Imp
     }
 }
 
-fn damaged(detail: impl std::fmt::Display) -> ImportError {
-    ImportError::NotWorkbook {
+fn damaged(detail: impl std::fmt::Display) -> SpreadsheetError {
+    SpreadsheetError::NotWorkbook {
         detail: detail.to_string(),
     }
 }
 
 /// Refuses a workbook whose archive passes one of the limits above (see the module notes), with
-/// [`ImportError::Unpacked`]; a file that is not a ZIP archive, or one whose entries cannot be
-/// unpacked, with [`ImportError::NotWorkbook`].
-pub fn check(bytes: &[u8]) -> Result<(), ImportError> {
+/// [`SpreadsheetError::Unpacked`]; a file that is not a ZIP archive, or one whose entries cannot be
+/// unpacked, with [`SpreadsheetError::NotWorkbook`].
+pub fn check(bytes: &[u8]) -> Result<(), SpreadsheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     let entries = archive.len();
     if entries > MAX_ENTRIES {

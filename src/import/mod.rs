@@ -14,10 +14,10 @@
 //!   as documented in `docs/IMPORT.md` (from RMI's templates; see that file for the source).
 //!
 //! Limits: a file larger than [`MAX_FILE_BYTES`] or with more than [`MAX_ROWS`] non-empty rows in
-//! a sheet is refused with [`ImportError::TooLarge`] or [`ImportError::TooManyRows`]; a workbook
+//! a sheet is refused with [`SpreadsheetError::TooLarge`] or [`SpreadsheetError::TooManyRows`]; a workbook
 //! whose archive unpacks beyond the limits of [`archive`] (a decompression bomb) with
-//! [`ImportError::Unpacked`], before the spreadsheet reader sees it. Lines applied to a portfolio
-//! are held to the portfolio's own limits ([`crate::model::limits`], 5,000 lines).
+//! [`SpreadsheetError::Unpacked`], before the spreadsheet reader sees it. Lines applied to a portfolio
+//! are held to the portfolio's own limits ([`crate::portfolio::limits`], 5,000 lines).
 
 pub mod archive;
 pub mod rmi;
@@ -35,9 +35,10 @@ pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 /// The most non-empty rows accepted in one sheet, CSV file or paste.
 pub const MAX_ROWS: usize = 50_000;
 
-/// Why a file could not be read at all (problems with single rows are messages, not errors).
+/// Why a spreadsheet file (XLSX, CSV or pasted text) could not be read at all (problems with
+/// single rows are messages, not errors).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImportError {
+pub enum SpreadsheetError {
     /// The file is larger than [`MAX_FILE_BYTES`].
     TooLarge {
         /// Its size in bytes.
@@ -94,34 +95,34 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-impl fmt::Display for ImportError {
+impl fmt::Display for SpreadsheetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::TooLarge { bytes } => write!(
+            SpreadsheetError::TooLarge { bytes } => write!(
                 f,
                 "the file is {:.1} MB; files larger than {} MB are refused",
                 *bytes as f64 / (1024.0 * 1024.0),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
-            ImportError::TooManyRows { sheet: Some(sheet) } => write!(
+            SpreadsheetError::TooManyRows { sheet: Some(sheet) } => write!(
                 f,
                 "sheet “{sheet}” has more than {MAX_ROWS} rows; split the file and import the parts"
             ),
-            ImportError::TooManyRows { sheet: None } => write!(
+            SpreadsheetError::TooManyRows { sheet: None } => write!(
                 f,
                 "the text has more than {MAX_ROWS} rows; split it and import the parts"
             ),
-            ImportError::Empty => f.write_str("the file holds no rows"),
-            ImportError::NotWorkbook { detail } => {
+            SpreadsheetError::Empty => f.write_str("the file holds no rows"),
+            SpreadsheetError::NotWorkbook { detail } => {
                 write!(f, "not an Excel workbook (.xlsx): {detail}")
             }
-            ImportError::Sheet { sheet, detail } => write!(f, "sheet “{sheet}”: {detail}"),
-            ImportError::Csv { line, detail } => write!(f, "CSV line {line}: {detail}"),
-            ImportError::NotRmiTemplate { detail } => write!(
+            SpreadsheetError::Sheet { sheet, detail } => write!(f, "sheet “{sheet}”: {detail}"),
+            SpreadsheetError::Csv { line, detail } => write!(f, "CSV line {line}: {detail}"),
+            SpreadsheetError::NotRmiTemplate { detail } => write!(
                 f,
                 "not a supported RMI template (CMRT 6.x, EMRT 1.x or 2.x): {detail}"
             ),
-            ImportError::Unpacked {
+            SpreadsheetError::Unpacked {
                 entry,
                 limit,
                 found,
@@ -166,7 +167,7 @@ impl fmt::Display for ImportError {
     }
 }
 
-impl std::error::Error for ImportError {}
+impl std::error::Error for SpreadsheetError {}
 
 /// What a file turned out to hold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,7 +182,7 @@ pub enum FileContent {
 /// `.csv`, `.tsv` and `.txt` as delimited text; `.xlsx` and `.xlsm` as a workbook, which is a
 /// supplier declaration when it has a `Smelter List` sheet and portfolio rows (first sheet)
 /// otherwise. Legacy `.xls` and other formats are refused with a message.
-pub fn read_file(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<FileContent, SpreadsheetError> {
     check_size(bytes)?;
     let extension = name
         .rsplit_once('.')
@@ -190,19 +191,19 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     match extension.as_str() {
         "csv" | "tsv" | "txt" => table::read_csv(bytes).map(FileContent::Table),
-        "xls" => Err(ImportError::NotWorkbook {
+        "xls" => Err(SpreadsheetError::NotWorkbook {
             detail: "legacy .xls files are not read; open it and save it as .xlsx".into(),
         }),
         "xlsx" | "xlsm" => read_workbook(name, bytes),
         _ if zip => read_workbook(name, bytes),
-        "json" => Err(ImportError::NotWorkbook {
+        "json" => Err(SpreadsheetError::NotWorkbook {
             detail: "a JSON portfolio file is opened with the JSON import, not here".into(),
         }),
         _ => table::read_csv(bytes).map(FileContent::Table),
     }
 }
 
-fn read_workbook(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
+fn read_workbook(name: &str, bytes: &[u8]) -> Result<FileContent, SpreadsheetError> {
     // Opened (and guarded) once for both readers.
     let mut workbook = Workbook::open(bytes)?;
     let is_declaration = workbook
@@ -218,9 +219,9 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<FileContent, ImportError> {
 }
 
 /// Refuses files over [`MAX_FILE_BYTES`].
-pub fn check_size(bytes: &[u8]) -> Result<(), ImportError> {
+pub fn check_size(bytes: &[u8]) -> Result<(), SpreadsheetError> {
     if bytes.len() > MAX_FILE_BYTES {
-        Err(ImportError::TooLarge { bytes: bytes.len() })
+        Err(SpreadsheetError::TooLarge { bytes: bytes.len() })
     } else {
         Ok(())
     }
@@ -322,11 +323,11 @@ pub(crate) struct Workbook {
 impl Workbook {
     /// Opens the bytes of an `.xlsx` file, after the size check and the archive guard
     /// ([`archive::check`]): the only way a workbook reaches the spreadsheet reader.
-    pub(crate) fn open(bytes: &[u8]) -> Result<Workbook, ImportError> {
+    pub(crate) fn open(bytes: &[u8]) -> Result<Workbook, SpreadsheetError> {
         check_size(bytes)?;
         archive::check(bytes)?;
         let xlsx =
-            Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| ImportError::NotWorkbook {
+            Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| SpreadsheetError::NotWorkbook {
                 detail: e.to_string(),
             })?;
         Ok(Workbook { xlsx })
@@ -340,8 +341,8 @@ impl Workbook {
     /// Reads the cached values of sheet `name`, streaming (a sheet that claims a huge range costs
     /// nothing): only the columns `read` allows and rows up to `read.last_row`. Fails on more
     /// than [`MAX_ROWS`] non-empty rows.
-    pub(crate) fn sheet(&mut self, name: &str, read: Cells<'_>) -> Result<Table, ImportError> {
-        let sheet_error = |detail: String| ImportError::Sheet {
+    pub(crate) fn sheet(&mut self, name: &str, read: Cells<'_>) -> Result<Table, SpreadsheetError> {
+        let sheet_error = |detail: String| SpreadsheetError::Sheet {
             sheet: name.to_string(),
             detail,
         };
@@ -364,7 +365,7 @@ impl Workbook {
                 continue;
             }
             if !rows.contains_key(&row) && rows.len() >= MAX_ROWS {
-                return Err(ImportError::TooManyRows {
+                return Err(SpreadsheetError::TooManyRows {
                     sheet: Some(name.to_string()),
                 });
             }

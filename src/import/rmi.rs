@@ -30,11 +30,11 @@
 //! (refining stage) or mines (mining stage) over all identified facilities with a known country.
 //! This is a count, not a tonnage: a declaration does not say how much comes from each facility.
 
-use super::{Cells, ImportError, Workbook, clean};
+use super::{Cells, SpreadsheetError, Workbook, clean};
 use crate::import::table::find_country;
-use crate::model::limits::LimitError;
-use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::limits::LimitError;
+use crate::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,7 +156,7 @@ pub struct Declaration {
 }
 
 /// Reads one CMRT or EMRT workbook.
-pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, ImportError> {
+pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, SpreadsheetError> {
     read_open_declaration(file_name, &mut Workbook::open(bytes)?)
 }
 
@@ -164,10 +164,10 @@ pub fn read_declaration(file_name: &str, bytes: &[u8]) -> Result<Declaration, Im
 pub(crate) fn read_open_declaration(
     file_name: &str,
     workbook: &mut Workbook,
-) -> Result<Declaration, ImportError> {
+) -> Result<Declaration, SpreadsheetError> {
     let names = workbook.sheet_names();
     if !names.iter().any(|n| n == SMELTER_LIST) {
-        return Err(ImportError::NotRmiTemplate {
+        return Err(SpreadsheetError::NotRmiTemplate {
             detail: format!("the workbook has no sheet “{SMELTER_LIST}”"),
         });
     }
@@ -217,7 +217,7 @@ pub(crate) fn read_open_declaration(
     ]
     .into_iter()
     .find_map(parse_version)
-    .ok_or_else(|| ImportError::NotRmiTemplate {
+    .ok_or_else(|| SpreadsheetError::NotRmiTemplate {
         detail: "no revision number in Declaration J3 or Smelter List Q3".into(),
     })?;
     let (major, _) = version_text;
@@ -231,7 +231,7 @@ pub(crate) fn read_open_declaration(
     };
     let version = format!("{}.{}", version_text.0, version_text.1);
     if !supported {
-        return Err(ImportError::NotRmiTemplate {
+        return Err(SpreadsheetError::NotRmiTemplate {
             detail: format!("{} revision {version}", family.label()),
         });
     }
@@ -501,7 +501,7 @@ pub fn material_sourcing(
     for declaration in declarations {
         let mut named_here = BTreeSet::new();
         for summary in &declaration.metals {
-            let Some(material) = super::table::find_material(&summary.metal, reference) else {
+            let Some(material) = material_id(&summary.metal, reference) else {
                 notes.push(format!(
                     "{}: {} is not in the material catalogue; its {} facilities are not imported",
                     declaration.file_name,
@@ -531,7 +531,7 @@ pub fn material_sourcing(
             }
         }
         for smelter in &declaration.smelters {
-            let Some(material) = super::table::find_material(&smelter.metal, reference) else {
+            let Some(material) = material_id(&smelter.metal, reference) else {
                 continue;
             };
             let Some(entry) = result.iter_mut().find(|m| m.material == material) else {
@@ -557,7 +557,7 @@ pub fn material_sourcing(
             }
         }
         for mine in &declaration.mines {
-            let Some(material) = super::table::find_material(&mine.metal, reference) else {
+            let Some(material) = material_id(&mine.metal, reference) else {
                 continue;
             };
             if !mines_seen.insert((material.clone(), mine.key.clone())) {
@@ -614,8 +614,8 @@ pub fn counts_to_mix(counts: &[(CountryCode, usize)]) -> Option<RawStageSourcing
 /// The portfolio with each material's refining (and, where declared, mining) sourcing set from
 /// `sourcing`: on every existing line of that material, or on a new line (label "`<Metal>`
 /// (supplier declarations)", spend left for the user to fill in) when there is none. Refused
-/// when the result would be over a size limit of [`crate::model::limits`] (the new lines can
-/// pass [`MAX_LINES`](crate::model::limits::MAX_LINES)).
+/// when the result would be over a size limit of [`crate::portfolio::limits`] (the new lines can
+/// pass [`MAX_LINES`](crate::portfolio::limits::MAX_LINES)).
 pub fn apply_sourcing(
     portfolio: &RawPortfolio,
     sourcing: &[MaterialSourcing],
@@ -656,6 +656,14 @@ pub fn apply_sourcing(
             next.lines.push(line);
         }
     }
-    crate::model::limits::check_portfolio(&next)?;
+    crate::portfolio::limits::check_portfolio(&next)?;
     Ok(next)
+}
+/// The catalogue id of a metal as a declaration names it (`Tin`, `Tantalum`, `Co`), through the
+/// catalogue's one matcher ([`ReferenceData::resolve_material`]).
+fn material_id(metal: &str, reference: &ReferenceData) -> Option<String> {
+    reference
+        .resolve_material(metal)
+        .ok()
+        .map(|material| material.id.clone())
 }

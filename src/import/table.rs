@@ -29,10 +29,10 @@
 //! assert_eq!(result.lines[0].material.as_deref(), Some("gallium"));
 //! ```
 
-use super::{Cells, ImportError, MAX_ROWS, Table, TableRow, Workbook, clean, column_name};
-use crate::model::limits::{self, LimitError};
-use crate::model::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
+use super::{Cells, MAX_ROWS, SpreadsheetError, Table, TableRow, Workbook, clean, column_name};
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::limits::{self, LimitError};
+use crate::portfolio::{OrderedMap, RawLine, RawNumber, RawPortfolio, RawStageSourcing};
 use crate::reference::ReferenceData;
 use serde::{Deserialize, Serialize};
 
@@ -197,7 +197,7 @@ pub struct Conversion {
 
 /// Decodes CSV bytes: UTF-8 (a byte-order mark is dropped), else Windows-1252; the delimiter is
 /// whichever of `,` `;` or tab is most frequent in the first line.
-pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
+pub fn read_csv(bytes: &[u8]) -> Result<Table, SpreadsheetError> {
     super::check_size(bytes)?;
     let text = decode_text(bytes);
     let first_line = text.lines().next().unwrap_or("");
@@ -213,27 +213,27 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
 
 /// Reads rows pasted from a spreadsheet: tab separated (quoted cells may hold line breaks), or
 /// comma separated when the text has no tab.
-pub fn read_paste(text: &str) -> Result<Table, ImportError> {
+pub fn read_paste(text: &str) -> Result<Table, SpreadsheetError> {
     super::check_size(text.as_bytes())?;
     let delimiter = if text.contains('\t') { b'\t' } else { b',' };
     read_delimited(text, delimiter)
 }
 
 /// Reads the first sheet of an XLSX workbook (cached values).
-pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
+pub fn read_xlsx(bytes: &[u8]) -> Result<Table, SpreadsheetError> {
     read_open_xlsx(&mut Workbook::open(bytes)?)
 }
 
 /// [`read_xlsx`] of a workbook already open.
-pub(crate) fn read_open_xlsx(workbook: &mut Workbook) -> Result<Table, ImportError> {
+pub(crate) fn read_open_xlsx(workbook: &mut Workbook) -> Result<Table, SpreadsheetError> {
     let first = workbook
         .sheet_names()
         .into_iter()
         .next()
-        .ok_or(ImportError::Empty)?;
+        .ok_or(SpreadsheetError::Empty)?;
     let table = workbook.sheet(&first, Cells::first(MAX_COLUMNS))?;
     if table.rows.is_empty() {
-        return Err(ImportError::Empty);
+        return Err(SpreadsheetError::Empty);
     }
     Ok(table)
 }
@@ -259,7 +259,7 @@ fn windows_1252(byte: u8) -> char {
     }
 }
 
-fn read_delimited(text: &str, delimiter: u8) -> Result<Table, ImportError> {
+fn read_delimited(text: &str, delimiter: u8) -> Result<Table, SpreadsheetError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -269,7 +269,7 @@ fn read_delimited(text: &str, delimiter: u8) -> Result<Table, ImportError> {
     // Line numbers counted from the records' byte offsets (blank lines included).
     let (mut counted_to, mut line) = (0usize, 1usize);
     for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Csv {
+        let record = record.map_err(|e| SpreadsheetError::Csv {
             line: e.position().map(|p| p.line()).unwrap_or(0),
             detail: e.to_string(),
         })?;
@@ -282,7 +282,7 @@ fn read_delimited(text: &str, delimiter: u8) -> Result<Table, ImportError> {
             continue;
         }
         if rows.len() >= MAX_ROWS {
-            return Err(ImportError::TooManyRows { sheet: None });
+            return Err(SpreadsheetError::TooManyRows { sheet: None });
         }
         // The reader's position may point at blank lines it skipped before the record.
         let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
@@ -297,7 +297,7 @@ fn read_delimited(text: &str, delimiter: u8) -> Result<Table, ImportError> {
         rows.push(TableRow { number, cells });
     }
     if rows.is_empty() {
-        return Err(ImportError::Empty);
+        return Err(SpreadsheetError::Empty);
     }
     Ok(Table { rows })
 }
@@ -382,10 +382,10 @@ pub fn convert(
                     if text.is_empty() {
                         complain("no material".into());
                     } else {
-                        match find_material(text, reference) {
-                            Some(id) => line.material = Some(id),
-                            None => {
-                                complain(format!("“{text}” is not in the material catalogue"));
+                        match reference.resolve_material(text) {
+                            Ok(material) => line.material = Some(material.id.clone()),
+                            Err(error) => {
+                                complain(error.to_string());
                                 line.material = Some(text.to_string());
                             }
                         }
@@ -402,7 +402,7 @@ pub fn convert(
                     }
                     let range = match target {
                         Column::RevenueSharePct => (0.0, 100.0),
-                        _ => (0.0, crate::model::portfolio::MAX_AMOUNT),
+                        _ => (0.0, crate::portfolio::MAX_AMOUNT),
                     };
                     let value = match parse_number(text) {
                         Some(v) if v >= range.0 && v <= range.1 => RawNumber::Number(v),
@@ -462,8 +462,8 @@ pub enum Mode {
 }
 
 /// The portfolio with `lines` applied by `mode`; everything else is kept. Refused when the
-/// result would be over a size limit of [`crate::model::limits`]: more than
-/// [`MAX_LINES`](crate::model::limits::MAX_LINES) lines (counted before anything is built; a
+/// result would be over a size limit of [`crate::portfolio::limits`]: more than
+/// [`MAX_LINES`](crate::portfolio::limits::MAX_LINES) lines (counted before anything is built; a
 /// sheet may hold up to [`MAX_ROWS`] rows, and adding lines to the current ones can pass the limit
 /// too), or text longer than a field's limit.
 pub fn apply_lines(
@@ -527,21 +527,6 @@ pub fn parse_number(text: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && !plain.is_empty())
-}
-
-/// The catalogue id for `text`: an id, an alias, or a material name (case-insensitive).
-pub fn find_material(text: &str, reference: &ReferenceData) -> Option<String> {
-    let text = clean(text);
-    let key = text.to_lowercase().replace([' ', '-'], "_");
-    reference
-        .find_material(&key)
-        .or_else(|| {
-            reference
-                .materials
-                .iter()
-                .find(|m| m.name.eq_ignore_ascii_case(text))
-        })
-        .map(|m| m.id.clone())
 }
 
 /// The country for `text`: an ISO 3166-1 alpha-3 code (or `ROW`), an alpha-2 code, or an English

@@ -10,15 +10,8 @@
 //! renormalised and the original sum is kept in [`CountryMix::original_sum`] so that the interface
 //! can show it.
 
-pub mod autosave;
 pub mod context;
-pub mod limits;
 pub mod order;
-pub mod portfolio;
-pub mod schema;
-pub mod share;
-pub mod storage;
-pub mod warnings;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

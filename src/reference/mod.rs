@@ -12,6 +12,7 @@
 //! holds and how its sources are combined, and `docs/DATA.md` for the full account.
 
 pub mod embedded;
+pub mod matching;
 pub mod templates;
 pub mod trade;
 pub mod world_map;

@@ -2,20 +2,20 @@
 
 pub mod fixtures;
 
+use chokepoint::analysis::assess::{
+    ActionClass, AssessParams, DataGap, RankBy, SupplyRiskBasis, assess,
+};
 use chokepoint::analysis::concentration::{concentration, group_shares, hhi, hhi_wgi};
 use chokepoint::analysis::exposure::{
     HiddenExposure, LookThroughBasis, MixBasis, hidden_exposure, look_through, look_through_by,
     weighted_mix,
 };
 use chokepoint::analysis::policy::{Date, NotApplicable, NotAssessable, Outcome, RuleStatus};
-use chokepoint::analysis::portfolio::{
-    Action, AssessParams, DataGap, RankBy, SupplyRiskBasis, assess,
-};
 use chokepoint::model::context::{EndUse, Jurisdiction};
-use chokepoint::model::portfolio::{
+use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{
     Amount, Field, Line, Location, Portfolio, PortfolioError, Problem, RawPortfolio, Sourcing,
 };
-use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 use chokepoint::reference::trade::embedded_trade;
 use chokepoint::reference::{
     Country, EuAssessment, Material, ReferenceData, SourceRef, StageSeries,
@@ -222,7 +222,7 @@ fn japan_magnets_show_hidden_exposure_to_china() {
     assert!(material.eu_reference.is_none());
     // Below the fixture catalogue's 75th percentile (five materials); 30 % of revenue.
     assert!(firm.value < result.calibration.firm.unwrap());
-    assert_eq!(material.action, Action::Monitor);
+    assert_eq!(material.action, ActionClass::Monitor);
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn missing_reference_data_is_a_gap_and_counts_as_high_supply_risk() {
     // scored, so supply risk is unavailable and counts as high.
     assert_eq!(m.supply_risk.basis, SupplyRiskBasis::Unavailable);
     assert!(m.firm_supply_risk.is_none());
-    assert_eq!(m.action, Action::QualifySecondSource);
+    assert_eq!(m.action, ActionClass::QualifySecondSource);
     assert!(result.data_gaps.contains(&DataGap::NoMix {
         material: "germanium".into(),
         stage: Stage::Mining
@@ -315,7 +315,7 @@ fn missing_reference_data_is_a_gap_and_counts_as_high_supply_risk() {
     assert_eq!(m.supply_risk.basis, SupplyRiskBasis::Unavailable);
     assert_eq!(m.supply_risk.value, None);
     // Unavailable risk counts as high; 10 % of revenue is high impact.
-    assert_eq!(m.action, Action::QualifySecondSource);
+    assert_eq!(m.action, ActionClass::QualifySecondSource);
     assert_eq!(result.lines[0].worst_stage, None);
     assert_eq!(result.totals.supply_risk_by_spend, None);
 }
@@ -342,21 +342,21 @@ fn caller_supply_risk_overrides_and_thresholds_move_actions() {
     // they count as high.
     let result = assess(&portfolio, &reference, &params);
     assert_eq!(result.calibration.caller, None);
-    assert_eq!(result.materials[0].action, Action::QualifySecondSource);
+    assert_eq!(result.materials[0].action, ActionClass::QualifySecondSource);
     params.thresholds.supply_risk = Some(1.0);
     let result = assess(&portfolio, &reference, &params);
     let m = &result.materials[0];
     assert_eq!(m.supply_risk.basis, SupplyRiskBasis::Caller);
     assert_eq!(m.supply_risk.value, Some(0.5));
-    assert_eq!(m.action, Action::Monitor);
+    assert_eq!(m.action, ActionClass::Monitor);
     params.thresholds.business_impact = 0.5;
     let result = assess(&portfolio, &reference, &params);
-    assert_eq!(result.materials[0].action, Action::LowPriority);
+    assert_eq!(result.materials[0].action, ActionClass::LowPriority);
     // The firm score (0.46, refining at the world mix) against 0.3: high.
     params.supply_risk.clear();
     params.thresholds.supply_risk = Some(0.3);
     let result = assess(&portfolio, &reference, &params);
-    assert_eq!(result.materials[0].action, Action::HoldBufferStock);
+    assert_eq!(result.materials[0].action, ActionClass::HoldBufferStock);
 }
 
 #[test]
@@ -435,7 +435,7 @@ fn demo_portfolio_assesses_sensibly() {
     // they are: see japan_magnets_on_the_embedded_data_hide_china_at_refining.)
     let threshold = result.calibration.firm.unwrap();
     assert!(magnets.supply_risk.value.unwrap() < threshold);
-    assert_eq!(magnets.action, Action::Monitor);
+    assert_eq!(magnets.action, ActionClass::Monitor);
     assert_eq!(magnets.lines, vec![1, 2]);
     assert_eq!(magnets.min_inventory_days, 30.0);
     assert!((magnets.spend_share - 4_800_000.0 / 9_670_000.0).abs() < EPS);
@@ -588,7 +588,7 @@ fn firm_supply_risk_by_hand() {
         result.materials[0].supply_risk.basis,
         SupplyRiskBasis::Caller
     );
-    assert_eq!(result.materials[0].action, Action::Monitor);
+    assert_eq!(result.materials[0].action, ActionClass::Monitor);
 }
 
 #[test]
@@ -614,9 +614,7 @@ fn firm_supply_risk_states_its_assumptions_without_an_eu_assessment() {
 
 /// The Japan-magnets case on the real embedded data: all magnets bought from Japan, nothing
 /// known upstream.
-fn japan_magnets_on_embedded_data(
-    date: Option<Date>,
-) -> chokepoint::analysis::portfolio::Assessment {
+fn japan_magnets_on_embedded_data(date: Option<Date>) -> chokepoint::analysis::assess::Assessment {
     let reference = chokepoint::reference::embedded();
     // By world production: China's 91 % at refining (by trade: tests/it/trade.rs).
     let portfolio = Portfolio::from_json(
@@ -656,7 +654,7 @@ fn japan_magnets_on_the_embedded_data_hide_china_at_refining() {
     );
     assert_eq!(material.supply_risk.basis, SupplyRiskBasis::Firm);
     assert_eq!(material.supply_risk.stage, Some(Stage::Refining));
-    assert_eq!(material.action, Action::QualifySecondSource);
+    assert_eq!(material.action, ActionClass::QualifySecondSource);
 }
 
 #[test]
@@ -766,7 +764,7 @@ fn irc_30d_is_historical_after_september_2025() {
             },
         )
     };
-    let find = |result: &chokepoint::analysis::portfolio::Assessment, rule: &str| {
+    let find = |result: &chokepoint::analysis::assess::Assessment, rule: &str| {
         result.materials[0]
             .policy
             .iter()

@@ -163,6 +163,19 @@ fn reference_prints_the_catalogue_with_sources() {
 }
 
 #[test]
+fn reference_material_by_name_or_symbol() {
+    let (code, out, err) = run_embedded(&["reference", "Ga"]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["material"]["id"], "gallium", "{out}");
+    let (_, _, err) = run_embedded(&["reference", "Si"]);
+    assert!(
+        err.contains("could be any of silica_sand, silicon"),
+        "{err}"
+    );
+}
+
+#[test]
 fn unknown_reference_material_lists_the_known_ones() {
     let (_, _, err) = run(&["reference", "unobtainium"]);
     assert!(err.contains("known: cobalt, gallium"), "{err}");

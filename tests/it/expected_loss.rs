@@ -17,8 +17,8 @@ use chokepoint::analysis::planner::{
     Binding, Infeasibility, Objective, Plan, PlanError, PlanParams, apply, plan_mix, plan_stage,
 };
 use chokepoint::analysis::scenario::presets::embedded_presets;
-use chokepoint::model::portfolio::{Amount, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{Amount, Portfolio, Sourcing};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -386,7 +386,7 @@ fn hand_computed_three_countries() {
     assert!(
         text.starts_with(
             "Move 50 % of gallium refining from CHN to JPN and KOR: expected annual loss \
-             10 M -> 5.56 M EUR, HHI 10,000 -> 3,800, covered-nation share 100 % -> 50 %. CHN \
+             10 M -> 5.56 M EUR, HHI 10\u{202f}000 -> 3\u{202f}800, covered-nation share 100 % -> 50 %. CHN \
              stays at or below today's share: restricted countries ("
         ),
         "{text}"

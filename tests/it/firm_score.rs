@@ -1,13 +1,13 @@
 //! The firm supply risk (GeoPolRisk), its bottleneck and the catalogue calibration of the action
 //! classes: hand-computed cases, the cases of issue #18, and the diversification property.
 
-use chokepoint::analysis::firm_risk::{catalogue_scores, geopolrisk, percentile};
-use chokepoint::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
-use chokepoint::analysis::portfolio::{
+use chokepoint::analysis::assess::{
     AssessParams, Assessment, CALIBRATION_PERCENTILE, SupplyRiskBasis, assess,
 };
-use chokepoint::model::portfolio::Portfolio;
+use chokepoint::analysis::firm_risk::{catalogue_scores, geopolrisk, percentile};
+use chokepoint::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use chokepoint::model::{CountryCode, CountryMix, Stage};
+use chokepoint::portfolio::Portfolio;
 use chokepoint::reference::{Country, ReferenceData, embedded};
 use proptest::prelude::*;
 
@@ -222,7 +222,7 @@ fn an_explicit_threshold_replaces_the_calibration() {
     assert_eq!(a.materials[0].supply_risk.threshold, Some(0.99));
     assert_eq!(
         a.materials[0].action,
-        chokepoint::analysis::portfolio::Action::LowPriority
+        chokepoint::analysis::assess::ActionClass::LowPriority
     );
 }
 

@@ -1,12 +1,12 @@
 //! Integration tests: the flow diagram (material -> stage -> country) on the real reference data,
 //! and the time to derive a 200-line portfolio.
 
+use chokepoint::analysis::assess::{AssessParams, Assessment, assess};
 use chokepoint::analysis::exposure::MixBasis;
 use chokepoint::analysis::flow::{FlowDiagram, FlowKey, FlowLink, FlowParams, flow_diagram};
-use chokepoint::analysis::portfolio::{AssessParams, Assessment, assess};
 use chokepoint::app::results::derive;
-use chokepoint::model::portfolio::RawPortfolio;
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::RawPortfolio;
 use chokepoint::reference::{ReferenceData, embedded};
 
 const EPS: f64 = 1e-9;

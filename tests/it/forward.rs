@@ -1,12 +1,12 @@
 //! Integration tests: sourcing warnings (entries the data contradicts) and the forward view
 //! (exposure in 2030 and 2035 from the IEA's projections), against the embedded reference data.
 
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::exposure::MixBasis;
 use chokepoint::analysis::outlook::portfolio_outlook;
-use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Field, Location, Portfolio, RawPortfolio};
-use chokepoint::model::warnings::{Remainder, WarningKind};
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::warnings::{Remainder, WarningKind};
+use chokepoint::portfolio::{Field, Location, Portfolio, RawPortfolio};
 use chokepoint::reference::embedded;
 
 fn code(text: &str) -> CountryCode {

@@ -5,7 +5,7 @@
 #[path = "../../fuzz/bodies.rs"]
 mod bodies;
 
-use chokepoint::import::ImportError;
+use chokepoint::import::SpreadsheetError;
 use std::path::Path;
 
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -49,7 +49,7 @@ fn the_workbook_plan_builds_workbooks_the_readers_open() {
             .collect();
         let bytes = bodies::workbook_plan::build(&data);
         match chokepoint::import::read_file("x.xlsx", &bytes) {
-            Err(ImportError::NotWorkbook { detail }) => panic!("seed {seed}: {detail}"),
+            Err(SpreadsheetError::NotWorkbook { detail }) => panic!("seed {seed}: {detail}"),
             _ => opened += 1,
         }
     }

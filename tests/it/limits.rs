@@ -3,17 +3,15 @@
 //! the bounded reader over arbitrary JSON.
 
 use chokepoint::api::{ApiError, AssessOptions, assess_portfolio};
-use chokepoint::model::limits::{
+use chokepoint::portfolio::limits::{
     Limit, MAX_COUNTRY_SHARES, MAX_DEPTH, MAX_GROUP_MEMBERS, MAX_GROUPS, MAX_ID_CHARS, MAX_LINES,
     MAX_MIX_COUNTRIES, MAX_STAGE_ENTRIES, MAX_TEXT_CHARS, MAX_UNKNOWN_FIELDS, MAX_UNKNOWN_VALUES,
     Shape, check_json, check_portfolio,
 };
-use chokepoint::model::portfolio::{
-    Location, Portfolio, PortfolioError, Problem, RawGroup, RawPortfolio,
-};
-use chokepoint::model::schema::{ImportError, import_json};
-use chokepoint::model::share::{MAX_INFLATED, MAX_LINK_PAYLOAD, ShareError, decode};
-use chokepoint::model::storage::{StorageError, read_entry};
+use chokepoint::portfolio::schema::{DocumentError, import_json};
+use chokepoint::portfolio::share::{MAX_INFLATED, MAX_LINK_PAYLOAD, ShareError, decode};
+use chokepoint::portfolio::storage::{StorageError, read_entry};
+use chokepoint::portfolio::{Location, Portfolio, PortfolioError, Problem, RawGroup, RawPortfolio};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -43,7 +41,7 @@ fn link_of(json: &str) -> String {
 }
 
 /// The refusal every path must give for the hostile payload.
-fn assert_lines_refusal(error: &chokepoint::model::limits::LimitError) {
+fn assert_lines_refusal(error: &chokepoint::portfolio::limits::LimitError) {
     assert_eq!(error.limit, Limit::Lines);
     assert_eq!(error.found, HOSTILE_LINES);
     assert_eq!(error.location, Location::Document);
@@ -67,7 +65,7 @@ fn regression_16_hostile_share_link_is_refused_quickly_naming_the_line_limit() {
     let started = Instant::now();
     let result = decode(&link);
     let elapsed = started.elapsed();
-    let Err(ShareError::Portfolio(ImportError::TooLarge(error))) = &result else {
+    let Err(ShareError::Portfolio(DocumentError::TooLarge(error))) = &result else {
         panic!(
             "expected the line limit, got {:?}",
             result.map(|p| p.lines.len())
@@ -78,12 +76,12 @@ fn regression_16_hostile_share_link_is_refused_quickly_naming_the_line_limit() {
     assert_eq!(
         message,
         "this link's portfolio: the portfolio is too large to open: portfolio, lines: \
-         1,398,088 lines, over the limit of 5,000"
+         1\u{202f}398\u{202f}088 lines, over the limit of 5\u{202f}000"
     );
     assert!(elapsed < QUICK, "took {elapsed:?}");
     // What the app shows, and it loads nothing (so the autosave keeps the user's portfolio).
     let shown = chokepoint::app::read_shared_link(&link).expect_err("refused");
-    assert!(shown.contains("over the limit of 5,000"), "{shown}");
+    assert!(shown.contains("over the limit of 5\u{202f}000"), "{shown}");
     assert!(shown.contains("Your portfolio is unchanged"), "{shown}");
 }
 
@@ -92,7 +90,7 @@ fn regression_16_hostile_portfolio_as_a_json_file_is_refused() {
     let json = hostile_json();
     let started = Instant::now();
     // Opened in the app.
-    let Err(ImportError::TooLarge(error)) = import_json(&json) else {
+    let Err(DocumentError::TooLarge(error)) = import_json(&json) else {
         panic!("expected the line limit");
     };
     assert_lines_refusal(&error);
@@ -106,7 +104,10 @@ fn regression_16_hostile_portfolio_as_a_json_file_is_refused() {
     match assess_portfolio(&json, &AssessOptions::default(), reference) {
         Err(ApiError::TooLarge { message, error }) => {
             assert_lines_refusal(&error);
-            assert!(message.contains("over the limit of 5,000"), "{message}");
+            assert!(
+                message.contains("over the limit of 5\u{202f}000"),
+                "{message}"
+            );
         }
         other => panic!("expected the line limit, got {:?}", other.map(|_| ())),
     }
@@ -123,7 +124,7 @@ fn regression_16_hostile_portfolio_in_storage_is_refused() {
     let envelope = format!(r#"{{"storage_version":1,"portfolio":{json}}}"#);
     for (what, text) in [("envelope", envelope.as_str()), ("bare", json.as_str())] {
         let started = Instant::now();
-        let Err(StorageError::Portfolio(ImportError::TooLarge(error))) = read_entry(text) else {
+        let Err(StorageError::Portfolio(DocumentError::TooLarge(error))) = read_entry(text) else {
             panic!("{what}: expected the line limit");
         };
         assert_lines_refusal(&error);
@@ -248,7 +249,7 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
         assert_eq!(read_entry(&stored), Ok(raw), "{limit:?}");
         // One more: refused by every reader, naming the limit, the field and the value found.
         let (text, _) = document(limit, max + 1);
-        let Err(ImportError::TooLarge(error)) = import_json(&text) else {
+        let Err(DocumentError::TooLarge(error)) = import_json(&text) else {
             panic!("{limit:?} at {}: not refused", max + 1);
         };
         assert_eq!((error.limit, error.found), (limit, max + 1), "{error}");
@@ -261,7 +262,7 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
         let stored = format!(r#"{{"storage_version":1,"portfolio":{text}}}"#);
         assert_eq!(
             read_entry(&stored),
-            Err(StorageError::Portfolio(ImportError::TooLarge(
+            Err(StorageError::Portfolio(DocumentError::TooLarge(
                 error.clone()
             ))),
             "{limit:?}"
@@ -273,12 +274,13 @@ fn a_portfolio_exactly_at_each_limit_is_accepted_and_one_more_is_refused() {
     }
 }
 
+/// `n` grouped by narrow no-break spaces, as `chokepoint::text::format` groups it.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push('\u{202f}');
         }
         out.push(c);
     }
@@ -294,7 +296,7 @@ fn limits_are_named_where_they_are_passed() {
     let error = check_json(&text, Shape::Portfolio).expect_err("long label");
     assert_eq!(
         error.to_string(),
-        "line 2, label: 1,001 characters, over the limit of 1,000"
+        "line 2, label: 1\u{202f}001 characters, over the limit of 1\u{202f}000"
     );
     let text = format!(
         r#"{{"schema_version":1,"groups":[{{"id":"a"}},{{"id":"b","members":[{}]}}]}}"#,
@@ -317,7 +319,7 @@ fn limits_are_named_where_they_are_passed() {
     assert_eq!(check_json("{\"lines\": [", Shape::Portfolio), Ok(()));
     assert!(matches!(
         import_json("{\"lines\": ["),
-        Err(ImportError::Parse(_))
+        Err(DocumentError::Parse(_))
     ));
 }
 
@@ -334,7 +336,7 @@ fn duplicate_groups_are_found_among_the_most_groups() {
         })
         .collect();
     let raw = RawPortfolio {
-        schema_version: Some(chokepoint::model::portfolio::RawNumber::Number(1.0)),
+        schema_version: Some(chokepoint::portfolio::RawNumber::Number(1.0)),
         groups,
         ..RawPortfolio::default()
     };

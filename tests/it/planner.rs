@@ -3,14 +3,14 @@
 //! compare, the command line) and its benchmark (ignored; see BENCHMARKS.md).
 
 use super::analysis::fixtures::{c, demo_portfolio, example_path, mix, reference};
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::exposure::look_through_embedded;
 use chokepoint::analysis::planner::{
     Binding, Infeasibility, Multipliers, Objective, Plan, PlanError, PlanParams, apply, compare,
     plan_mix, plan_portfolio, plan_stage,
 };
-use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::reference::ReferenceData;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -437,7 +437,7 @@ fn shift_limit_and_recommendation_text() {
     let text = &plan.recommendation.text;
     assert!(
         text.starts_with(
-            "Move 25 % of gallium refining from CHN to DEU and JPN: HHI 8,150 -> 4,83"
+            "Move 25 % of gallium refining from CHN to DEU and JPN: HHI 8\u{202f}150 -> 4\u{202f}83"
         ),
         "{text}"
     );

@@ -4,11 +4,11 @@
 //! context, and the check date defaults to today.
 
 use super::analysis::fixtures::{demo_portfolio, example_path, mix};
+use chokepoint::analysis::assess::{AssessParams, Assessment, assess};
 use chokepoint::analysis::policy::{Date, NotApplicable, NotAssessable, Outcome, PolicyFinding};
-use chokepoint::analysis::portfolio::{AssessParams, Assessment, assess};
 use chokepoint::model::context::{Customer, EndUse, Jurisdiction};
-use chokepoint::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use chokepoint::model::{Share, Stage};
+use chokepoint::portfolio::{Amount, Line, Portfolio, Sourcing};
 
 fn on(portfolio: &Portfolio, date: &str) -> Assessment {
     assess(
@@ -251,7 +251,7 @@ fn the_cli_checks_on_today_by_default() {
 fn declared_facility_counts_are_their_own_basis_and_legal_tests_read_presence() {
     use chokepoint::import::rmi::{MaterialSourcing, apply_sourcing};
     use chokepoint::model::CountryCode;
-    use chokepoint::model::portfolio::RawPortfolio;
+    use chokepoint::portfolio::RawPortfolio;
     let reference = chokepoint::reference::embedded();
     let c = |code: &str| CountryCode::parse(code).unwrap();
     let sourcing = |refining: Vec<(CountryCode, usize)>| MaterialSourcing {
@@ -300,11 +300,11 @@ fn end_uses_market_and_customer_round_trip_through_share_links_and_storage() {
     let demo = demo();
     let raw = demo.to_raw();
     let decoded =
-        chokepoint::model::share::decode(&chokepoint::model::share::encode(&raw)).unwrap();
+        chokepoint::portfolio::share::decode(&chokepoint::portfolio::share::encode(&raw)).unwrap();
     assert_eq!(decoded, raw);
-    let stored = chokepoint::model::storage::write_entry(&raw);
+    let stored = chokepoint::portfolio::storage::write_entry(&raw);
     assert_eq!(
-        chokepoint::model::storage::read_entry(&stored).unwrap(),
+        chokepoint::portfolio::storage::read_entry(&stored).unwrap(),
         raw
     );
     let again = decoded.validate(chokepoint::reference::embedded()).unwrap();

@@ -9,8 +9,8 @@ use chokepoint::analysis::scenario::presets::{
     Basis, EventStatus, StatusKind, embedded_presets, events_researched, find_preset, parse_events,
 };
 use chokepoint::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
-use chokepoint::model::portfolio::{Amount, Line, LookThroughBasis, Portfolio, Sourcing};
 use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
+use chokepoint::portfolio::{Amount, Line, LookThroughBasis, Portfolio, Sourcing};
 use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries, embedded};
 use proptest::prelude::*;
 use std::process::ExitCode;

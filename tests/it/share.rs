@@ -1,19 +1,19 @@
 //! Integration tests: schema migration, the share-link codec, the storage envelope, and the
 //! results exports (CSV and XLSX).
 
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::export::xlsx::{crc32, workbook};
 use chokepoint::analysis::export::{Cell, Table, results_tables};
-use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{
-    OrderedMap, Portfolio, RawGroup, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
-};
-use chokepoint::model::schema::{ImportError, check_version, import_json};
-use chokepoint::model::share::{
+use chokepoint::portfolio::schema::{DocumentError, check_version, import_json};
+use chokepoint::portfolio::share::{
     MAX_LINK_PAYLOAD, ShareError, decode, encode, hash_with_payload, payload_in_hash,
 };
-use chokepoint::model::storage::{
+use chokepoint::portfolio::storage::{
     AUTOSAVE_KEY, Revision, SET_ASIDE_PREFIX, StorageError, read_entry, read_stored, saved_key,
     saved_name, set_aside_key, stored_revision, write_autosave, write_entry,
+};
+use chokepoint::portfolio::{
+    OrderedMap, Portfolio, RawGroup, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -48,10 +48,10 @@ fn current_version_imports_unchanged_also_as_text() {
 #[test]
 fn newer_foreign_and_malformed_documents_are_refused_with_a_message() {
     let newer = import_json(r#"{"schema_version": 2, "lines": []}"#).unwrap_err();
-    assert_eq!(newer, ImportError::Newer { found: 2 });
+    assert_eq!(newer, DocumentError::Newer { found: 2 });
     assert!(newer.to_string().contains("newer version of Chokepoint"));
     let foreign = import_json(r#"{"type": "FeatureCollection", "features": []}"#).unwrap_err();
-    assert!(matches!(foreign, ImportError::Foreign(_)), "{foreign:?}");
+    assert!(matches!(foreign, DocumentError::Foreign(_)), "{foreign:?}");
     assert!(
         foreign
             .to_string()
@@ -68,12 +68,12 @@ fn newer_foreign_and_malformed_documents_are_refused_with_a_message() {
         r#"{"schema_version": true}"#,
     ] {
         assert!(
-            matches!(import_json(bad), Err(ImportError::BadVersion(_))),
+            matches!(import_json(bad), Err(DocumentError::BadVersion(_))),
             "{bad}"
         );
     }
     let broken = import_json("{\n  \"lines\": [\n  oops").unwrap_err();
-    let ImportError::Parse(parse) = broken else {
+    let DocumentError::Parse(parse) = broken else {
         panic!("expected a parse error, got {broken:?}");
     };
     assert_eq!(parse.line, 3);
@@ -130,14 +130,17 @@ fn damaged_links_are_refused_with_a_message() {
         )
     };
     let err = decode(&newer).unwrap_err();
-    assert_eq!(err, ShareError::Portfolio(ImportError::Newer { found: 3 }));
+    assert_eq!(
+        err,
+        ShareError::Portfolio(DocumentError::Newer { found: 3 })
+    );
     assert!(err.to_string().contains("newer version"));
 }
 
 #[test]
 fn a_link_that_inflates_beyond_the_limit_is_refused() {
     use base64::Engine;
-    let huge = vec![b' '; chokepoint::model::share::MAX_INFLATED + 10];
+    let huge = vec![b' '; chokepoint::portfolio::share::MAX_INFLATED + 10];
     let packed = miniz_oxide::deflate::compress_to_vec(&huge, 9);
     let link = format!(
         "v1.{}",
@@ -316,11 +319,11 @@ fn storage_envelope_versions() {
     ));
     assert!(matches!(
         read_entry(r#"{"storage_version": 1, "portfolio": 42}"#),
-        Err(StorageError::Portfolio(ImportError::Foreign(_)))
+        Err(StorageError::Portfolio(DocumentError::Foreign(_)))
     ));
     assert!(matches!(
         read_entry(r#"{"theme": "dark"}"#),
-        Err(StorageError::Portfolio(ImportError::Foreign(_)))
+        Err(StorageError::Portfolio(DocumentError::Foreign(_)))
     ));
 }
 
@@ -382,7 +385,7 @@ fn the_autosave_envelope_carries_its_revision_and_older_readers_ignore_it() {
     let long_tab = text.replace("3f9a", &"t".repeat(200));
     assert!(matches!(
         read_entry(&long_tab),
-        Err(StorageError::Portfolio(ImportError::TooLarge(_)))
+        Err(StorageError::Portfolio(DocumentError::TooLarge(_)))
     ));
 }
 
@@ -407,7 +410,7 @@ fn storage_keys_and_set_aside_never_overwrites() {
 
 // ----------------------------------------------------------------------------- exports
 
-fn demo_assessment() -> chokepoint::analysis::portfolio::Assessment {
+fn demo_assessment() -> chokepoint::analysis::assess::Assessment {
     let reference = chokepoint::reference::embedded();
     let portfolio = Portfolio::from_json(DEMO, reference).unwrap();
     assess(&portfolio, reference, &AssessParams::default())

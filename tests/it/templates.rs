@@ -4,11 +4,11 @@
 //! (`data/sources/intensity/intensity.csv`), against the embedded catalogue, and through the
 //! portfolio validation and assessment they feed.
 
-use chokepoint::analysis::portfolio::{AssessParams, assess};
+use chokepoint::analysis::assess::{AssessParams, assess};
+use chokepoint::portfolio::templates::{LeftOutReason, to_portfolio};
 use chokepoint::reference::embedded;
 use chokepoint::reference::templates::{
-    Confidence, Industry, LeftOutReason, QUANTITY_UNIT, Template, TemplateKind, template,
-    templates, to_portfolio,
+    Confidence, Industry, QUANTITY_UNIT, Template, TemplateKind, template, templates,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -120,7 +120,7 @@ fn every_template_portfolio_validates_and_assesses() {
         // The file form survives a round trip.
         let text = made.portfolio.to_json();
         assert!(
-            chokepoint::model::portfolio::Portfolio::from_json(&text, reference).is_ok(),
+            chokepoint::portfolio::Portfolio::from_json(&text, reference).is_ok(),
             "{}",
             t.id
         );

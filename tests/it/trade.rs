@@ -1,12 +1,12 @@
 //! Integration tests: the look-through by trade on the embedded data (issue 18's cases), the
 //! trade table's build, and the portfolio setting.
 
+use chokepoint::analysis::assess::{AssessParams, assess};
 use chokepoint::analysis::exposure::{
     FilledStage, LookThroughBasis, MixBasis, look_through_embedded,
 };
-use chokepoint::analysis::portfolio::{AssessParams, assess};
-use chokepoint::model::portfolio::{Field, Portfolio, PortfolioError, Problem, RawPortfolio};
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::{Field, Portfolio, PortfolioError, Problem, RawPortfolio};
 use chokepoint::reference::embedded;
 use chokepoint::reference::trade::embedded_trade;
 
@@ -222,8 +222,8 @@ fn look_through_setting_round_trips_and_rejects_unknown_values() {
     assert_eq!(portfolio.look_through, LookThroughBasis::World);
     assert_eq!(portfolio.to_raw().look_through.as_deref(), Some("world"));
     // The share link and the stored entry carry it.
-    let link = chokepoint::model::share::encode(&raw);
-    let back = chokepoint::model::share::decode(&link).unwrap();
+    let link = chokepoint::portfolio::share::encode(&raw);
+    let back = chokepoint::portfolio::share::decode(&link).unwrap();
     assert_eq!(back.look_through.as_deref(), Some("world"));
     // Absent (old files): trade, and not written back.
     let old = Portfolio::from_json(r#"{"schema_version": 1, "lines": []}"#, embedded()).unwrap();
@@ -253,7 +253,7 @@ fn look_through_setting_round_trips_and_rejects_unknown_values() {
 
 #[test]
 fn the_bounded_reader_knows_the_look_through_field() {
-    use chokepoint::model::limits::{MAX_ID_CHARS, Shape, check_json};
+    use chokepoint::portfolio::limits::{MAX_ID_CHARS, Shape, check_json};
     let ok = r#"{"schema_version": 1, "look_through": "world", "lines": []}"#;
     assert_eq!(check_json(ok, Shape::Portfolio), Ok(()));
     // A short value like an identifier: a long one is refused, naming the field.

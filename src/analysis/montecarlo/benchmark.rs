@@ -9,7 +9,7 @@
 //! **Material-trials per second** = trials per second × portfolio lines.
 
 use super::{MonteCarlo, MonteCarloParams};
-use crate::model::portfolio::Portfolio;
+use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 
 /// The benchmark's portfolio: `examples/portfolios/ev_motor_maker.json`, the app's demo.

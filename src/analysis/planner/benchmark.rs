@@ -2,8 +2,8 @@
 //! the browser one (`tests/browser.rs`) so that both time exactly the same work (BENCHMARKS.md).
 
 use super::{Objective, PlanParams};
-use crate::model::portfolio::{Amount, Line, Portfolio, Sourcing};
 use crate::model::{CountryCode, CountryMix, Share, Stage};
+use crate::portfolio::{Amount, Line, Portfolio, Sourcing};
 use crate::reference::ReferenceData;
 use std::collections::BTreeMap;
 

@@ -74,8 +74,8 @@ use super::PlanError;
 use crate::analysis::exposure::look_through_embedded;
 use crate::analysis::montecarlo::{MonteCarloParams, disruption_probability};
 use crate::analysis::scenario::presets;
-use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,7 +114,7 @@ struct LineLoss {
 /// ```
 /// use chokepoint::analysis::montecarlo::{MonteCarloParams, ProbabilityOverride, Severity, DurationModel};
 /// use chokepoint::analysis::planner::expected_loss::LossModel;
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Share, Stage};
 /// let reference = chokepoint::reference::embedded();
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [{"material": "gallium",

@@ -1,10 +1,10 @@
 //! Today's sourcing and a plan side by side: every metric of the exposure engine
 //! ([`assess`]) and of the scenario engine ([`run_scenario`]), before and after.
 
-use crate::analysis::portfolio::{AssessParams, Assessment, assess};
+use crate::analysis::assess::{AssessParams, Assessment, assess};
 use crate::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
 use crate::model::Stage;
-use crate::model::portfolio::Portfolio;
+use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 use serde::Serialize;
 
@@ -103,10 +103,10 @@ fn row(
 /// ```
 /// use chokepoint::analysis::planner::{PlanParams, apply, plan_stage};
 /// use chokepoint::analysis::planner::side_by_side::side_by_side;
-/// use chokepoint::analysis::portfolio::AssessParams;
+/// use chokepoint::analysis::assess::AssessParams;
 /// use chokepoint::analysis::scenario::{Scenario, ScenarioParams};
 /// use chokepoint::model::{CountryCode, Stage};
-/// use chokepoint::model::portfolio::RawPortfolio;
+/// use chokepoint::portfolio::RawPortfolio;
 /// let reference = chokepoint::reference::embedded();
 /// let raw = RawPortfolio::from_json(r#"{"schema_version": 1, "lines": [{"material": "gallium",
 ///     "spend": 100, "revenue_share_pct": 20, "inventory_days": 30}]}"#).unwrap();
@@ -204,7 +204,7 @@ pub fn side_by_side(
                 continue;
             };
             let scope = format!("{}, {}", ma.name, stage.label().to_lowercase());
-            let conc = |s: &crate::analysis::portfolio::StageResult, f: fn(&_) -> f64| {
+            let conc = |s: &crate::analysis::assess::StageResult, f: fn(&_) -> f64| {
                 s.concentration.as_ref().map(f)
             };
             rows.push(row(
@@ -231,7 +231,7 @@ pub fn side_by_side(
                 Unit::Share,
                 (conc(sb, |c| c.cr1), conc(sa, |c| c.cr1)),
             ));
-            let covered = |s: &crate::analysis::portfolio::StageResult| {
+            let covered = |s: &crate::analysis::assess::StageResult| {
                 s.groups
                     .iter()
                     .find(|g| g.group == COVERED_NATIONS)

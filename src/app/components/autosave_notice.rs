@@ -1,7 +1,7 @@
 //! The notice shown while autosave is paused ([`Pause`]): why, and the ways to resume that the
 //! pause allows ("Load the newer version", "Keep this one (save over it)").
 
-use crate::model::autosave::Pause;
+use crate::portfolio::autosave::Pause;
 use yew::prelude::*;
 
 /// What the notice says for `pause`.

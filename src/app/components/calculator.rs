@@ -4,8 +4,8 @@
 //! policy checks it affects), then the editor. Results are derived from the inputs with
 //! `use_memo`, never stored.
 
+use crate::analysis::assess::AssessParams;
 use crate::analysis::policy::Date;
-use crate::analysis::portfolio::AssessParams;
 use crate::app::components::dashboard::Dashboard;
 use crate::app::components::editor::Editor;
 use crate::app::components::report_header::ReportHeader;
@@ -13,7 +13,7 @@ use crate::app::components::share_panel::SharePanel;
 use crate::app::components::start::start_panel;
 use crate::app::results::derive;
 use crate::app::state::Action;
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
 

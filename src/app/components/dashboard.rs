@@ -5,12 +5,12 @@
 //! are listed as warnings; the trend and the IEA outlook open in a disclosure drawn by the pages
 //! bundle ([`crate::app::components::outlook`]).
 
+use crate::analysis::assess::{
+    ActionClass, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
+};
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::flow::{FlowParams, flow_diagram};
 use crate::analysis::policy::PolicyFinding;
-use crate::analysis::portfolio::{
-    Action, Assessment, MaterialResult, StageResult, SupplyRiskBasis,
-};
 use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
@@ -21,7 +21,7 @@ use crate::app::format::{
 };
 use crate::app::pages::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -93,7 +93,7 @@ fn warnings_notice(derived: &Derived) -> Html {
             <ul class="small">
                 for w in &derived.warnings {
                     <li>{ match &w.location {
-                        crate::model::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
+                        crate::portfolio::Location::Line { line, .. } => format!("Line {line}: {}", w.message),
                         _ => w.message.clone(),
                     } }</li>
                 }
@@ -102,12 +102,12 @@ fn warnings_notice(derived: &Derived) -> Html {
     }
 }
 
-fn action_class(action: Action) -> &'static str {
+fn action_class(action: ActionClass) -> &'static str {
     match action {
-        Action::QualifySecondSource => "bad",
-        Action::HoldBufferStock => "warn",
-        Action::Monitor => "warn",
-        Action::LowPriority => "good",
+        ActionClass::QualifySecondSource => "bad",
+        ActionClass::HoldBufferStock => "warn",
+        ActionClass::Monitor => "warn",
+        ActionClass::LowPriority => "good",
     }
 }
 
@@ -247,7 +247,7 @@ fn results(
 /// calculations normalised it), else the share computed from the firm's sourcing.
 fn chokepoint_share(
     reference: &ReferenceData,
-    c: &crate::analysis::portfolio::Chokepoint,
+    c: &crate::analysis::assess::Chokepoint,
 ) -> (String, Option<String>) {
     match (
         c.basis,
@@ -509,10 +509,10 @@ fn basis_text(basis: MixBasis) -> &'static str {
 }
 
 /// The look-through setting in words, as in "51 % by trade".
-fn basis_name(basis: crate::model::portfolio::LookThroughBasis) -> &'static str {
+fn basis_name(basis: crate::portfolio::LookThroughBasis) -> &'static str {
     match basis {
-        crate::model::portfolio::LookThroughBasis::Trade => "trade",
-        crate::model::portfolio::LookThroughBasis::World => "world production",
+        crate::portfolio::LookThroughBasis::Trade => "trade",
+        crate::portfolio::LookThroughBasis::World => "world production",
     }
 }
 

@@ -7,11 +7,11 @@ use crate::app::components::material_picker::MaterialPicker;
 use crate::app::state::{Action, LineField, PortfolioField};
 use crate::model::Stage;
 use crate::model::context::{Customer, EndUse, Jurisdiction};
-use crate::model::portfolio::{
+use crate::portfolio::warnings::SourcingWarning;
+use crate::portfolio::{
     Field, Location, LookThroughBasis, RawLine, RawNumber, RawPortfolio, RawStageSourcing,
     ValidationError,
 };
-use crate::model::warnings::SourcingWarning;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;

@@ -4,12 +4,13 @@
 //! its height to the parent page with a `ResizeObserver`, and posts the visitor's summary only
 //! after the visitor clicks the share button. Configuration and messages: [`crate::app::embed`].
 
-use crate::analysis::portfolio::{AssessParams, Assessment};
+use crate::analysis::assess::{AssessParams, Assessment};
 use crate::app::components::start::units_per_year;
 use crate::app::embed::{EmbedConfig, Payload, Summary};
 use crate::app::format::{country_name, material_name, money, pct, thousands};
 use crate::app::results::derive;
-use crate::reference::templates::{templates, to_portfolio};
+use crate::portfolio::templates::to_portfolio;
+use crate::reference::templates::templates;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;

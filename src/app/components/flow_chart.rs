@@ -345,8 +345,8 @@ fn basis_words(basis: MixBasis) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::assess::{AssessParams, assess};
     use crate::analysis::flow::{FlowParams, flow_diagram};
-    use crate::analysis::portfolio::{AssessParams, assess};
     use crate::reference::embedded;
 
     fn demo_diagram() -> FlowDiagram {

@@ -14,8 +14,8 @@ use crate::import::table::{
     Column, Conversion, Mode, apply_lines, convert, guess_header_row, guess_mapping, headers,
     template_csv,
 };
-use crate::model::limits::LimitError;
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::limits::LimitError;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -6,7 +6,7 @@
 //! commits the text as typed (or the material it names exactly), so that a material the
 //! catalogue lacks keeps its text next to the validation message.
 
-use crate::reference::{Material, ReferenceData, material_aliases};
+use crate::reference::{Material, ReferenceData};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -23,66 +23,18 @@ pub struct MaterialPickerProps {
     pub on_change: Callback<String>,
 }
 
-/// How well a material matches a query, best first; `None` when it does not match.
-fn rank(material: &Material, query: &str) -> Option<u8> {
-    let name = material.name.to_lowercase();
-    let id = material.id.to_lowercase();
-    let symbol = material
-        .symbols
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(query));
-    let alias = || {
-        material_aliases()
-            .iter()
-            .filter(|(_, canonical)| *canonical == material.id)
-            .map(|(alias, _)| alias.replace('_', " "))
-            .collect::<Vec<_>>()
-    };
-    let spaced_id = id.replace('_', " ");
-    if name == query || id == query || spaced_id == query || symbol {
-        Some(0)
-    } else if name.starts_with(query) || spaced_id.starts_with(query) {
-        Some(1)
-    } else if name.contains(query) || spaced_id.contains(query) || id.contains(query) {
-        Some(2)
-    } else if alias().iter().any(|a| a.contains(query)) {
-        Some(3)
-    } else {
-        None
-    }
-}
-
-/// The catalogue's materials matching `query` (case-insensitive; underscores and spaces alike),
-/// best match first and in catalogue order within a rank; every material for an empty query.
+/// The catalogue's materials matching `query`, best match first (the core's search,
+/// [`ReferenceData::search_materials`]).
 pub fn filter_materials<'r>(reference: &'r ReferenceData, query: &str) -> Vec<&'r Material> {
-    let query = query.trim().to_lowercase().replace('_', " ");
-    if query.is_empty() {
-        return reference.materials.iter().collect();
-    }
-    let mut ranked: [Vec<&Material>; 4] = Default::default();
-    for material in &reference.materials {
-        if let Some(slot) = rank(material, &query).and_then(|r| ranked.get_mut(usize::from(r))) {
-            slot.push(material);
-        }
-    }
-    ranked.into_iter().flatten().collect()
+    reference.search_materials(query)
 }
 
-/// What to store for text left in the box: the id of the one material it names exactly (name,
-/// id, symbol or synonym), else the text exactly as typed.
+/// What to store for text left in the box: the id of the one material it names (id, alias, name
+/// or symbol, [`ReferenceData::resolve_material`]), else the text exactly as typed.
 pub fn resolve(reference: &ReferenceData, text: &str) -> String {
-    let query = text.trim().to_lowercase().replace('_', " ");
-    let exact: Vec<&Material> = reference
-        .materials
-        .iter()
-        .filter(|m| rank(m, &query) == Some(0))
-        .collect();
-    match exact.as_slice() {
-        [one] => one.id.clone(),
-        _ => reference
-            .find_material(text.trim())
-            .map_or_else(|| text.to_string(), |m| m.id.clone()),
-    }
+    reference
+        .resolve_material(text)
+        .map_or_else(|_| text.to_string(), |m| m.id.clone())
 }
 
 /// The text shown for a stored value: the material's name, or the stored text itself.
@@ -334,5 +286,8 @@ mod tests {
         assert_eq!(resolve(reference, "Ga"), "gallium");
         assert_eq!(resolve(reference, "aluminum"), "aluminium");
         assert_eq!(resolve(reference, "unobtainium "), "unobtainium ");
+        // A symbol that several materials share names the element alone; else the text stays.
+        assert_eq!(resolve(reference, "Nd"), "neodymium");
+        assert_eq!(resolve(reference, "Si"), "Si");
     }
 }

@@ -3,13 +3,13 @@
 //! and 2025, and the firm's exposure in 2030 and 2035 if its sourcing stays as it is, from the
 //! IEA's base-case projections ([`crate::analysis::outlook`]).
 
+use crate::analysis::assess::{AssessParams, assess};
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::outlook::{OutlookPoint, portfolio_outlook};
-use crate::analysis::portfolio::{AssessParams, assess};
 use crate::app::format::{country_name, hhi, material_name, pct, published_pct};
 use crate::app::results::valid_part;
 use crate::model::Stage;
-use crate::model::portfolio::RawPortfolio;
+use crate::portfolio::RawPortfolio;
 use crate::reference::{ReferenceData, Trend, TrendEntry};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -189,7 +189,7 @@ mod tests {
             trend_text(reference, &missing),
             "United States not listed → 1.0 %"
         );
-        let portfolio = crate::model::portfolio::Portfolio::from_json(
+        let portfolio = crate::portfolio::Portfolio::from_json(
             r#"{"schema_version": 1, "lines": [{"material": "rare_earths_magnet", "spend": 1,
                 "revenue_share_pct": 1, "sourcing": {"component": {"JPN": 100}}}]}"#,
             reference,

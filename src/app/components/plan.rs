@@ -2,20 +2,20 @@
 //! capacity, shift and premium limits; the efficient frontier; and applying a plan to the
 //! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
 
+use crate::analysis::assess::AssessParams;
 use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
 use crate::analysis::planner::{
     Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
     purchase_stage,
 };
-use crate::analysis::portfolio::AssessParams;
 use crate::analysis::scenario::{Scenario, ScenarioParams};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
 use crate::app::results::valid_part;
 use crate::app::state::Action;
-use crate::model::portfolio::RawPortfolio;
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::RawPortfolio;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -449,7 +449,7 @@ mod tests {
 /// Properties of [`SideBySideView`].
 #[derive(Properties, PartialEq)]
 struct SideBySideProps {
-    today: Rc<crate::model::portfolio::Portfolio>,
+    today: Rc<crate::portfolio::Portfolio>,
     plan: Rc<Plan>,
 }
 

@@ -1,6 +1,6 @@
 //! The Privacy page: what stays local and how anyone can verify it.
 
-use crate::model::storage::{AUTOSAVE_KEY, SAVED_PREFIX, SET_ASIDE_PREFIX};
+use crate::portfolio::storage::{AUTOSAVE_KEY, SAVED_PREFIX, SET_ASIDE_PREFIX};
 use yew::prelude::*;
 
 /// The Privacy page.

@@ -1,7 +1,7 @@
 //! The risk matrix: each material placed by business impact (share of revenue that depends on it)
 //! and supply risk, with the four action quadrants at the thresholds. SVG with a table view.
 
-use crate::analysis::portfolio::{MaterialResult, SupplyRiskBasis};
+use crate::analysis::assess::{MaterialResult, SupplyRiskBasis};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::pct;

@@ -7,8 +7,8 @@ use crate::app::download::{download, file_stem};
 use crate::app::results::Derived;
 use crate::app::state::Action;
 use crate::app::storage;
-use crate::model::portfolio::RawPortfolio;
-use crate::model::share::{MAX_LINK_PAYLOAD, encode, fits_in_link, hash_with_payload, stamped};
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::share::{MAX_LINK_PAYLOAD, encode, fits_in_link, hash_with_payload, stamped};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -307,7 +307,7 @@ fn open_file(event: Event, on_action: Callback<Action>, say: impl Fn(bool, Strin
             .await
             .ok()
             .and_then(|v| v.as_string());
-        match text.map(|t| crate::model::schema::import_json(&t)) {
+        match text.map(|t| crate::portfolio::schema::import_json(&t)) {
             None => say(true, format!("{name} could not be read.")),
             Some(Err(error)) => say(true, format!("{name}: {error}. Nothing was changed.")),
             Some(Ok(portfolio)) => {

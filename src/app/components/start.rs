@@ -9,8 +9,9 @@
 use crate::app::format::material_name;
 use crate::app::pages::{LazyDetails, Part};
 use crate::app::state::Action;
-use crate::model::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
-use crate::reference::templates::{Industry, Template, TemplateKind, templates, to_portfolio};
+use crate::portfolio::templates::to_portfolio;
+use crate::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
+use crate::reference::templates::{Industry, Template, TemplateKind, templates};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

@@ -2,8 +2,8 @@
 //! shares close to USGS MCS 2025 and the IEA 2025 data set, WGI 2023 means, and two groups.
 //! Close to the real figures, but a test fixture, not the reference data.
 
-use chokepoint::model::portfolio::Portfolio;
 use chokepoint::model::{CountryCode, CountryMix, Stage};
+use chokepoint::portfolio::Portfolio;
 use chokepoint::reference::{
     Country, CountryGroup, Dataset, Material, ReferenceData, SourceRef, StageSeries,
 };

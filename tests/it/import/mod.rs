@@ -15,10 +15,10 @@ use chokepoint::import::table::{
     Column, Mode, apply_lines, convert, guess_header_row, guess_mapping, read_csv, read_paste,
     read_xlsx, template_csv,
 };
-use chokepoint::import::{ImportError, MAX_FILE_BYTES, MAX_ROWS};
-use chokepoint::model::limits::{Limit, MAX_LINES};
-use chokepoint::model::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
+use chokepoint::import::{MAX_FILE_BYTES, MAX_ROWS, SpreadsheetError};
 use chokepoint::model::{CountryCode, Stage};
+use chokepoint::portfolio::limits::{Limit, MAX_LINES};
+use chokepoint::portfolio::{RawLine, RawPortfolio, RawStageSourcing};
 use chokepoint::reference::embedded;
 use fixtures::{fill, rmi, rmi_available, rmi_csv, row};
 use proptest::prelude::*;
@@ -554,7 +554,7 @@ fn not_a_template_and_unsupported_versions_are_refused_with_a_reason() {
     let csv_bytes = template_csv().into_bytes();
     assert!(matches!(
         read_declaration("a.csv", &csv_bytes),
-        Err(ImportError::NotWorkbook { .. })
+        Err(SpreadsheetError::NotWorkbook { .. })
     ));
     let generic = minimal_xlsx(&[&["material", "spend"]]);
     let error = read_declaration("b.xlsx", &generic).expect_err("no Smelter List");
@@ -713,6 +713,43 @@ fn xlsx_portfolio_reads_first_sheet() {
 }
 
 #[test]
+fn materials_by_id_alias_name_or_symbol_and_ambiguity_named() {
+    let text = "material,spend\nGa,1\nREE,2\nRare earth elements,3\naluminum,4\nNd,5\nSi,6\n\
+                unobtainium,7\n";
+    let table = read_csv(text.as_bytes()).expect("csv");
+    let header = guess_header_row(&table);
+    let mapping = guess_mapping(&table, header);
+    let result = convert(&table, header, &mapping, embedded());
+    let materials: Vec<&str> = result
+        .lines
+        .iter()
+        .map(|l| l.material.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        materials,
+        [
+            "gallium",
+            "rare_earths",
+            "rare_earths",
+            "aluminium",
+            "neodymium",
+            "Si",
+            "unobtainium"
+        ]
+    );
+    let messages: Vec<String> = result.messages.iter().map(|m| m.to_string()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("“Si” could be any of silica_sand, silicon"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("“unobtainium” is not in the material catalogue"),
+        "{messages:?}"
+    );
+}
+
+#[test]
 fn pasted_rows_without_header_follow_the_template_order() {
     let table = read_paste("copper\tWiring\t5000\t10\n\ntin\tSolder\t300\t2\n").expect("paste");
     let header = guess_header_row(&table);
@@ -761,7 +798,7 @@ fn files_over_the_size_limit_are_refused() {
         read_xlsx(&big).expect_err("xlsx"),
         read_declaration("big.xlsx", &big).expect_err("rmi"),
     ] {
-        assert!(matches!(error, ImportError::TooLarge { .. }));
+        assert!(matches!(error, SpreadsheetError::TooLarge { .. }));
         assert!(error.to_string().contains("20 MB"), "{error}");
     }
 }
@@ -770,14 +807,14 @@ fn files_over_the_size_limit_are_refused() {
 fn tables_over_the_row_limit_are_refused() {
     let text = "cobalt,1\n".repeat(MAX_ROWS + 1);
     let error = read_csv(text.as_bytes()).expect_err("too many rows");
-    assert_eq!(error, ImportError::TooManyRows { sheet: None });
+    assert_eq!(error, SpreadsheetError::TooManyRows { sheet: None });
     assert!(error.to_string().contains("50000"), "{error}");
     assert!(read_csv("cobalt,1\n".repeat(MAX_ROWS).as_bytes()).is_ok());
 }
 
 #[test]
 fn malformed_files_say_what_is_wrong() {
-    assert_eq!(read_csv(b"\n\n  \n"), Err(ImportError::Empty));
+    assert_eq!(read_csv(b"\n\n  \n"), Err(SpreadsheetError::Empty));
     let error = read_xlsx(b"PK\x03\x04 not really a zip").expect_err("bad zip");
     assert!(
         error.to_string().starts_with("not an Excel workbook"),
@@ -846,7 +883,7 @@ fn regression_16_xlsx_bomb_is_refused_from_its_declared_size() {
         },
     ];
     for error in errors {
-        let ImportError::Unpacked {
+        let SpreadsheetError::Unpacked {
             entry,
             limit,
             found,
@@ -895,7 +932,7 @@ fn regression_16_xlsx_bomb_with_lying_headers_is_stopped_while_unpacking() {
     for error in errors {
         assert_eq!(
             error,
-            ImportError::Unpacked {
+            SpreadsheetError::Unpacked {
                 entry: Some("xl/sharedStrings.xml".into()),
                 limit: ArchiveLimit::Undeclared,
                 found: 4097,
@@ -927,7 +964,7 @@ fn workbooks_over_the_ratio_total_or_entry_count_limits_are_refused() {
     assert!(
         matches!(
             &error,
-            ImportError::Unpacked { limit: ArchiveLimit::Ratio, found, max: MAX_RATIO, .. }
+            SpreadsheetError::Unpacked { limit: ArchiveLimit::Ratio, found, max: MAX_RATIO, .. }
                 if *found > MAX_RATIO
         ),
         "{error:?}"
@@ -949,7 +986,7 @@ fn workbooks_over_the_ratio_total_or_entry_count_limits_are_refused() {
     let error = read_xlsx(&fixtures::raw_zip(&[entry(1), entry(2), entry(3)])).expect_err("total");
     assert_eq!(
         error,
-        ImportError::Unpacked {
+        SpreadsheetError::Unpacked {
             entry: None,
             limit: ArchiveLimit::TotalBytes,
             found: 240 << 20,
@@ -962,7 +999,7 @@ fn workbooks_over_the_ratio_total_or_entry_count_limits_are_refused() {
     let error = read_xlsx(&fixtures::raw_zip(&many)).expect_err("entries");
     assert_eq!(
         error,
-        ImportError::Unpacked {
+        SpreadsheetError::Unpacked {
             entry: None,
             limit: ArchiveLimit::Entries,
             found: MAX_ENTRIES as u64 + 1,
@@ -1019,7 +1056,7 @@ fn regression_16_import_extend_mode_cannot_pass_the_line_limit() {
     assert!(
         error
             .to_string()
-            .contains("5,001 lines, over the limit of 5,000"),
+            .contains("5\u{202f}001 lines, over the limit of 5\u{202f}000"),
         "{error}"
     );
     // Exactly at the limit.

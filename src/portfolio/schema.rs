@@ -4,7 +4,7 @@
 //! Every way a portfolio comes in from outside the running app (a JSON file the user opens, a
 //! share link, the browser's local storage) goes through [`import_json`]:
 //!
-//! 1. the text is checked against the size limits of [`crate::model::limits`] (lines, groups,
+//! 1. the text is checked against the size limits of [`crate::portfolio::limits`] (lines, groups,
 //!    countries per mix, text lengths, unknown fields, nesting) before anything is built;
 //! 2. the text is parsed as JSON;
 //! 3. the document's version is read (`schema_version`; a document without one is version 0,
@@ -18,17 +18,17 @@
 //! fields). See `docs/PORTFOLIO_FORMAT.md`, section "Versions and migration".
 //!
 //! ```
-//! use chokepoint::model::schema::{import_json, ImportError};
+//! use chokepoint::portfolio::schema::{import_json, DocumentError};
 //! // An unversioned draft migrates to the current version.
 //! let raw = import_json(r#"{"lines": [{"material": "gallium", "spend": 10}]}"#).unwrap();
 //! assert_eq!(raw.schema_version.and_then(|v| v.value()), Some(1.0));
 //! // A newer version is refused with a message saying so.
 //! let err = import_json(r#"{"schema_version": 7, "lines": []}"#).unwrap_err();
-//! assert!(matches!(err, ImportError::Newer { found: 7 }));
+//! assert!(matches!(err, DocumentError::Newer { found: 7 }));
 //! ```
 
-use crate::model::limits::{LimitError, Shape, check_json};
-use crate::model::portfolio::{ParseError, RawNumber, RawPortfolio, SCHEMA_VERSION};
+use crate::portfolio::limits::{LimitError, Shape, check_json};
+use crate::portfolio::{ParseError, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use serde_json::Value;
 use std::fmt;
 
@@ -36,9 +36,9 @@ use std::fmt;
 /// unversioned object with none of them is not a portfolio.
 pub const PORTFOLIO_FIELDS: [&str; 5] = ["schema_version", "name", "spend_unit", "groups", "lines"];
 
-/// Why a document could not be imported.
+/// Why a portfolio document (JSON file, share link or stored entry) could not be read.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ImportError {
+pub enum DocumentError {
     /// The text is not JSON, or JSON of the wrong shape (line and column given).
     Parse(ParseError),
     /// JSON that is not a portfolio document.
@@ -50,25 +50,25 @@ pub enum ImportError {
     },
     /// A `schema_version` that is not a whole number from 0 up.
     BadVersion(String),
-    /// A document over one of the size limits of [`crate::model::limits`]; refused before it
+    /// A document over one of the size limits of [`crate::portfolio::limits`]; refused before it
     /// is parsed.
     TooLarge(LimitError),
 }
 
-impl fmt::Display for ImportError {
+impl fmt::Display for DocumentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Parse(error) => error.fmt(f),
-            ImportError::Foreign(what) => write!(f, "not a Chokepoint portfolio: {what}"),
-            ImportError::Newer { found } => write!(
+            DocumentError::Parse(error) => error.fmt(f),
+            DocumentError::Foreign(what) => write!(f, "not a Chokepoint portfolio: {what}"),
+            DocumentError::Newer { found } => write!(
                 f,
                 "written by a newer version of Chokepoint (schema version {found}); this version \
                  reads versions 0 to {SCHEMA_VERSION}, so it is not read rather than guessed at"
             ),
-            ImportError::TooLarge(error) => {
+            DocumentError::TooLarge(error) => {
                 write!(f, "the portfolio is too large to open: {error}")
             }
-            ImportError::BadVersion(found) => write!(
+            DocumentError::BadVersion(found) => write!(
                 f,
                 "schema_version `{found}` is not a whole number (this version reads 0 to \
                  {SCHEMA_VERSION})"
@@ -77,13 +77,13 @@ impl fmt::Display for ImportError {
     }
 }
 
-impl std::error::Error for ImportError {}
+impl std::error::Error for DocumentError {}
 
 /// The version of a parsed document: its `schema_version` (a number, or text holding one), or 0
 /// when absent. Refuses foreign documents and versions that are not whole numbers.
-pub fn document_version(document: &Value) -> Result<u64, ImportError> {
+pub fn document_version(document: &Value) -> Result<u64, DocumentError> {
     let Value::Object(map) = document else {
-        return Err(ImportError::Foreign(format!(
+        return Err(DocumentError::Foreign(format!(
             "the document is {}, not an object",
             kind(document)
         )));
@@ -91,7 +91,7 @@ pub fn document_version(document: &Value) -> Result<u64, ImportError> {
     let number = match map.get("schema_version") {
         None => {
             if !PORTFOLIO_FIELDS.iter().any(|f| map.contains_key(*f)) {
-                return Err(ImportError::Foreign(
+                return Err(DocumentError::Foreign(
                     "none of its fields is a portfolio field (schema_version, name, spend_unit, \
                      groups, lines)"
                         .into(),
@@ -101,12 +101,12 @@ pub fn document_version(document: &Value) -> Result<u64, ImportError> {
         }
         Some(Value::Number(n)) => n.as_f64(),
         Some(Value::String(text)) => text.trim().parse::<f64>().ok(),
-        Some(other) => return Err(ImportError::BadVersion(other.to_string())),
+        Some(other) => return Err(DocumentError::BadVersion(other.to_string())),
     };
     match number {
         // Exact: a whole number in 0..2^53 converts to u64 without loss.
         Some(v) if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) => Ok(v as u64),
-        _ => Err(ImportError::BadVersion(
+        _ => Err(DocumentError::BadVersion(
             map.get("schema_version")
                 .map(ToString::to_string)
                 .unwrap_or_default(),
@@ -127,10 +127,10 @@ fn kind(value: &Value) -> &'static str {
 
 /// The version of a parsed document, refused when newer than [`SCHEMA_VERSION`], foreign or
 /// malformed (see [`document_version`]).
-pub fn check_version(document: &Value) -> Result<u64, ImportError> {
+pub fn check_version(document: &Value) -> Result<u64, DocumentError> {
     let found = document_version(document)?;
     if found > u64::from(SCHEMA_VERSION) {
-        return Err(ImportError::Newer { found });
+        return Err(DocumentError::Newer { found });
     }
     Ok(found)
 }
@@ -148,8 +148,8 @@ pub fn upgrade(mut portfolio: RawPortfolio, found: u64) -> RawPortfolio {
     portfolio
 }
 
-fn parse_error(e: &serde_json::Error) -> ImportError {
-    ImportError::Parse(ParseError {
+fn parse_error(e: &serde_json::Error) -> DocumentError {
+    DocumentError::Parse(ParseError {
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
@@ -157,14 +157,14 @@ fn parse_error(e: &serde_json::Error) -> ImportError {
 }
 
 /// Reads the JSON text of a portfolio document of any known version, migrated to the current one,
-/// after checking it against the size limits ([`crate::model::limits::check_json`]).
-pub fn import_json(text: &str) -> Result<RawPortfolio, ImportError> {
-    check_json(text, Shape::Portfolio).map_err(ImportError::TooLarge)?;
+/// after checking it against the size limits ([`crate::portfolio::limits::check_json`]).
+pub fn import_json(text: &str) -> Result<RawPortfolio, DocumentError> {
+    check_json(text, Shape::Portfolio).map_err(DocumentError::TooLarge)?;
     import_checked(text)
 }
 
 /// [`import_json`] of a text already checked against the size limits.
-pub(crate) fn import_checked(text: &str) -> Result<RawPortfolio, ImportError> {
+pub(crate) fn import_checked(text: &str) -> Result<RawPortfolio, DocumentError> {
     let probe: Value = serde_json::from_str(text).map_err(|e| parse_error(&e))?;
     let found = check_version(&probe)?;
     let portfolio: RawPortfolio = serde_json::from_str(text).map_err(|e| parse_error(&e))?;

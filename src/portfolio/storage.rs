@@ -9,10 +9,10 @@
 //!   the way with its text unchanged so that nothing is lost and nothing good is overwritten.
 //!
 //! Each value is an envelope, `{"storage_version": 1, "portfolio": {…}}`, whose portfolio is a
-//! portfolio document of any schema version ([`crate::model::schema`]). Storage version 0 is a
+//! portfolio document of any schema version ([`crate::portfolio::schema`]). Storage version 0 is a
 //! bare portfolio document without an envelope; it migrates on reading. The autosave's envelope
 //! also carries its [`Revision`], `"revision": 7, "tab": "…"`, by which tabs of the same browser
-//! tell each other's writes apart ([`crate::model::autosave`]); versions that do not know these
+//! tell each other's writes apart ([`crate::portfolio::autosave`]); versions that do not know these
 //! fields ignore them.
 //!
 //! An entry that cannot be read is either *newer* ([`StorageError::is_newer`]: written by a newer
@@ -20,17 +20,17 @@
 //! be set aside).
 //!
 //! ```
-//! use chokepoint::model::portfolio::RawPortfolio;
-//! use chokepoint::model::storage::{read_entry, write_entry};
+//! use chokepoint::portfolio::RawPortfolio;
+//! use chokepoint::portfolio::storage::{read_entry, write_entry};
 //! let portfolio = RawPortfolio::from_json(r#"{"schema_version": 1, "lines": []}"#).unwrap();
 //! assert_eq!(read_entry(&write_entry(&portfolio)).unwrap(), portfolio);
 //! assert!(read_entry("{not json").is_err());
 //! ```
 
-use crate::model::limits::{Shape, check_json};
-use crate::model::portfolio::RawPortfolio;
-use crate::model::schema::{ImportError, check_version, import_checked, upgrade};
-use crate::model::share::stamped;
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::limits::{Shape, check_json};
+use crate::portfolio::schema::{DocumentError, check_version, import_checked, upgrade};
+use crate::portfolio::share::stamped;
 use serde_json::Value;
 use std::fmt;
 
@@ -57,7 +57,7 @@ pub enum StorageError {
     /// An envelope from a newer version of the app.
     Newer(u64),
     /// The envelope's portfolio could not be read.
-    Portfolio(ImportError),
+    Portfolio(DocumentError),
 }
 
 impl fmt::Display for StorageError {
@@ -81,7 +81,7 @@ impl StorageError {
     pub fn is_newer(&self) -> bool {
         matches!(
             self,
-            StorageError::Newer(_) | StorageError::Portfolio(ImportError::Newer { .. })
+            StorageError::Newer(_) | StorageError::Portfolio(DocumentError::Newer { .. })
         )
     }
 }
@@ -156,7 +156,7 @@ pub fn stored_revision(text: &str) -> Option<Revision> {
 }
 
 /// Reads a stored entry of any known storage and portfolio version, after checking it against
-/// the size limits ([`crate::model::limits::check_json`]): an entry over them (written by an
+/// the size limits ([`crate::portfolio::limits::check_json`]): an entry over them (written by an
 /// older version that had none) is refused like any unreadable entry, and set aside by the app.
 pub fn read_entry(text: &str) -> Result<RawPortfolio, StorageError> {
     read_stored(text).map(|stored| stored.portfolio)
@@ -173,7 +173,7 @@ pub fn read_stored(text: &str) -> Result<Stored, StorageError> {
 
 fn read_portfolio(text: &str) -> Result<RawPortfolio, StorageError> {
     check_json(text, Shape::StorageEntry)
-        .map_err(|e| StorageError::Portfolio(ImportError::TooLarge(e)))?;
+        .map_err(|e| StorageError::Portfolio(DocumentError::TooLarge(e)))?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| StorageError::NotJson(e.to_string()))?;
     let version = match &value {

@@ -4,7 +4,7 @@
 //! the stored text; the app reads and writes local storage and passes the text in.
 //!
 //! **Revisions.** Every autosave entry carries a [`Revision`]: the count of writes and the id of
-//! the tab that made this one ([`crate::model::storage::write_autosave`]). A tab remembers the
+//! the tab that made this one ([`crate::portfolio::storage::write_autosave`]). A tab remembers the
 //! revision it last read or wrote ([`TabSync`]). Before each write it reads the stored revision
 //! ([`TabSync::before_write`]):
 //!
@@ -31,8 +31,8 @@
 //! incoming portfolio nor the demo), under [`kept_name`].
 //!
 //! ```
-//! use chokepoint::model::autosave::{Pause, Step, TabSync, same};
-//! use chokepoint::model::portfolio::RawPortfolio;
+//! use chokepoint::portfolio::autosave::{Pause, Step, TabSync, same};
+//! use chokepoint::portfolio::RawPortfolio;
 //! let mine = RawPortfolio::from_json(r#"{"lines": [{"material": "gallium"}]}"#).unwrap();
 //! let theirs = RawPortfolio::from_json(r#"{"lines": [{"material": "cobalt"}]}"#).unwrap();
 //! let (mut a, mut b) = (TabSync::new("a", None), TabSync::new("b", None));
@@ -46,8 +46,10 @@
 //! assert_eq!(b.pause(), None);
 //! ```
 
-use crate::model::portfolio::RawPortfolio;
-use crate::model::storage::{Revision, StorageError, read_stored, stored_revision, write_autosave};
+use crate::portfolio::RawPortfolio;
+use crate::portfolio::storage::{
+    Revision, StorageError, read_stored, stored_revision, write_autosave,
+};
 
 /// Why autosave is paused (nothing is written until the user resolves it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -342,7 +344,7 @@ pub fn kept_name(when: &str, taken: impl Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::storage::write_entry;
+    use crate::portfolio::storage::write_entry;
 
     fn portfolio(material: &str) -> RawPortfolio {
         RawPortfolio::from_json(&format!(
@@ -585,6 +587,9 @@ mod tests {
             "Before opening a shared link, 2026-12-06 14:03 (2)"
         );
         let long = kept_name(&"9".repeat(500), |_| false);
-        assert!(crate::model::storage::saved_key(&long).is_some(), "{long}");
+        assert!(
+            crate::portfolio::storage::saved_key(&long).is_some(),
+            "{long}"
+        );
     }
 }

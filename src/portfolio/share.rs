@@ -6,11 +6,11 @@
 //! (`#/calculator&p=v1.…`): browsers never send the fragment to a server (RFC 3986, section 3.5).
 //!
 //! `decode` reverses each step, refuses anything malformed with a message, never panics, and
-//! migrates older portfolio versions ([`crate::model::schema`]): `decode(&encode(p)) == Ok(p)`.
+//! migrates older portfolio versions ([`crate::portfolio::schema`]): `decode(&encode(p)) == Ok(p)`.
 //!
 //! ```
-//! use chokepoint::model::portfolio::RawPortfolio;
-//! use chokepoint::model::share::{decode, encode};
+//! use chokepoint::portfolio::RawPortfolio;
+//! use chokepoint::portfolio::share::{decode, encode};
 //! let portfolio = RawPortfolio::from_json(r#"{"schema_version": 1, "name": "Demo", "lines": []}"#).unwrap();
 //! let link = encode(&portfolio);
 //! assert!(link.starts_with("v1."));
@@ -18,8 +18,8 @@
 //! assert!(decode("v1.%%%").is_err());
 //! ```
 
-use crate::model::portfolio::{RawNumber, RawPortfolio, SCHEMA_VERSION};
-use crate::model::schema::{ImportError, import_json};
+use crate::portfolio::schema::{DocumentError, import_json};
+use crate::portfolio::{RawNumber, RawPortfolio, SCHEMA_VERSION};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::fmt;
@@ -61,7 +61,7 @@ pub enum ShareError {
     /// The inflated bytes are not UTF-8 text.
     NotText,
     /// The text is not a portfolio this version reads.
-    Portfolio(ImportError),
+    Portfolio(DocumentError),
 }
 
 impl fmt::Display for ShareError {
@@ -147,7 +147,7 @@ pub fn decode(payload: &str) -> Result<RawPortfolio, ShareError> {
 /// The share-link payload in a location hash (`#/calculator&p=v1.…`), if there is one.
 ///
 /// ```
-/// use chokepoint::model::share::payload_in_hash;
+/// use chokepoint::portfolio::share::payload_in_hash;
 /// assert_eq!(payload_in_hash("#/calculator&p=v1.abc"), Some("v1.abc"));
 /// assert_eq!(payload_in_hash("#/sources"), None);
 /// ```

@@ -70,7 +70,7 @@
 //!
 //! [`Assessment::warnings`] lists the entries the reference data contradicts: a mining or
 //! refining country with no recorded production of the material at that stage
-//! ([`crate::model::warnings`]); the entries are used as typed. The forward view from the IEA's
+//! ([`crate::portfolio::warnings`]); the entries are used as typed. The forward view from the IEA's
 //! projections is computed apart ([`crate::analysis::outlook::portfolio_outlook`]; `chokepoint
 //! assess` prints it as `outlook`), so that the app's first page load does not carry it.
 
@@ -82,8 +82,8 @@ use crate::analysis::exposure::{
     hidden_between, hidden_exposure, look_through_by, sort_hidden, weighted_mix,
 };
 use crate::analysis::firm_risk::{
-    EuReference, FirmSupplyRiskResult, catalogue_scores, eu_reference, firm_supply_risk_of,
-    percentile,
+    EuReference, FirmSupplyRiskResult, StageMix, catalogue_scores, eu_reference,
+    firm_supply_risk_of, percentile,
 };
 use crate::analysis::governance::UNKNOWN_GOVERNANCE_EU_SCALE;
 use crate::analysis::policy::{
@@ -91,156 +91,21 @@ use crate::analysis::policy::{
     check_rule, check_rule_as_written, embedded_rules, rules_researched,
 };
 use crate::model::context::EndUse;
-use crate::model::portfolio::{Line, Portfolio};
-use crate::model::warnings::SourcingWarning;
 use crate::model::{CountryCode, CountryMix, Stage};
+use crate::portfolio::warnings::SourcingWarning;
+use crate::portfolio::{Line, Portfolio};
 use crate::reference::trade::{TradeTable, embedded_trade};
 use crate::reference::{CountryGroup, ReferenceData, material_aliases};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// The percentile of the catalogue's scores at which supply risk becomes high (see the module
-/// notes): the top quarter.
-pub const CALIBRATION_PERCENTILE: f64 = 75.0;
-
-/// The thresholds of the two action axes. A value at or above a threshold is high.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ActionThresholds {
-    /// Supply risk at or above which supply risk is high; `None` (default) calibrates it on the
-    /// catalogue ([`ActionCalibration`]). An explicit value applies to every basis.
-    pub supply_risk: Option<f64>,
-    /// Revenue dependence (fraction) at or above which business impact is high. Default 0.10,
-    /// a tenth of revenue: Chokepoint's choice, not an EU or other published threshold.
-    pub business_impact: f64,
-}
-
-impl Default for ActionThresholds {
-    fn default() -> Self {
-        ActionThresholds {
-            supply_risk: None,
-            business_impact: 0.10,
-        }
-    }
-}
-
-/// The supply-risk thresholds the action classes used, and where they come from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ActionCalibration {
-    /// The percentile of the catalogue the calibrated thresholds sit at.
-    pub percentile: f64,
-    /// The threshold for the firm supply risk: the percentile of the catalogue scores; `None`
-    /// when no material of the reference data has a world mix.
-    pub firm: Option<f64>,
-    /// Number of catalogue materials behind `firm`.
-    pub firm_materials: usize,
-    /// The threshold for a caller's values: the percentile of the EU 2023 published SR over
-    /// the catalogue; `None` when the reference data has none.
-    pub caller: Option<f64>,
-    /// Number of catalogue materials behind `caller`.
-    pub caller_materials: usize,
-    /// The explicit threshold that replaced both ([`ActionThresholds::supply_risk`]).
-    pub explicit: Option<f64>,
-}
-
-impl ActionCalibration {
-    /// The calibration of `reference` at [`CALIBRATION_PERCENTILE`], with `explicit` replacing
-    /// both thresholds where given; `unknown` is the governance assumed for countries without a
-    /// score, as in the firm supply risk.
-    pub fn of(reference: &ReferenceData, unknown: f64, explicit: Option<f64>) -> ActionCalibration {
-        let firm: Vec<f64> = catalogue_scores(reference, unknown)
-            .iter()
-            .map(|c| c.score)
-            .collect();
-        let caller: Vec<f64> = reference
-            .materials
-            .iter()
-            .filter_map(|m| m.eu.as_ref()?.supply_risk)
-            .filter(|v| v.is_finite())
-            .collect();
-        ActionCalibration {
-            percentile: CALIBRATION_PERCENTILE,
-            firm: percentile(&firm, CALIBRATION_PERCENTILE),
-            firm_materials: firm.len(),
-            caller: percentile(&caller, CALIBRATION_PERCENTILE),
-            caller_materials: caller.len(),
-            explicit: explicit.filter(|v| v.is_finite()),
-        }
-    }
-
-    /// The threshold for a supply risk of `basis`: the explicit one, else the calibrated one;
-    /// `None` when there is neither (every value then counts as high).
-    pub fn threshold(&self, basis: SupplyRiskBasis) -> Option<f64> {
-        self.explicit.or(match basis {
-            SupplyRiskBasis::Caller => self.caller,
-            SupplyRiskBasis::Firm | SupplyRiskBasis::Unavailable => self.firm,
-        })
-    }
-}
-
-/// What the chokepoint list is ranked by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RankBy {
-    /// Spend exposed (default).
-    #[default]
-    Spend,
-    /// Revenue exposed.
-    Revenue,
-}
-
-/// The parameters of [`assess`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AssessParams {
-    /// Supply risk per material id, supplied by the caller (for example the EU 2023 SR, or one
-    /// computed with the EU formula). A material absent here gets the firm supply risk (see the
-    /// module notes). Default: empty.
-    pub supply_risk: BTreeMap<String, f64>,
-    /// Thresholds of the action classes. Default: [`ActionThresholds::default`].
-    pub thresholds: ActionThresholds,
-    /// What the chokepoint list is ranked by. Default: spend.
-    pub rank_by: RankBy,
-    /// How many chokepoints to keep, highest first; 0 keeps all. Default 25.
-    pub max_chokepoints: usize,
-    /// The date the policy rules are checked on (rules in force, threshold year). `None`
-    /// (default) checks every rule as written, regardless of its dates, and reports each with
-    /// its dates (see the module notes). There is no clock: a caller that wants "today" passes
-    /// it.
-    pub date: Option<Date>,
-    /// Governance score (EU 0-10 scale, 10 = weakest) assumed in the firm supply risk for a
-    /// country without a WGI score and for the rest-of-world remainder `ROW`. Default
-    /// [`UNKNOWN_GOVERNANCE_EU_SCALE`] (5, the average country's): the one convention of
-    /// [`governance`](crate::analysis::governance). Every use is listed in the result.
-    pub unknown_governance: f64,
-}
-
-impl Default for AssessParams {
-    fn default() -> Self {
-        AssessParams {
-            supply_risk: BTreeMap::new(),
-            thresholds: ActionThresholds::default(),
-            rank_by: RankBy::Spend,
-            max_chokepoints: 25,
-            date: None,
-            unknown_governance: UNKNOWN_GOVERNANCE_EU_SCALE,
-        }
-    }
-}
-
-impl AssessParams {
-    /// These parameters with the published EU 2023 supply risk of every material of `reference`
-    /// that has one, where the caller has not already given a value.
-    pub fn with_published_eu_supply_risk(mut self, reference: &ReferenceData) -> AssessParams {
-        for material in &reference.materials {
-            if let Some(sr) = material.eu.as_ref().and_then(|eu| eu.supply_risk)
-                && sr.is_finite()
-            {
-                self.supply_risk.entry(material.id.clone()).or_insert(sr);
-            }
-        }
-        self
-    }
-}
+mod params;
+pub use params::*;
+mod policy_checks;
+use policy_checks::*;
+mod results;
+pub use results::*;
 
 /// One stage's mix and its measures.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -265,6 +130,22 @@ pub struct StageResult {
     /// and the policy checks read only which countries are present.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub facility_count: bool,
+}
+
+impl StageResult {
+    /// The stage, its basis and its mix, as the firm supply risk reads them.
+    pub fn stage_mix(&self) -> StageMix<'_> {
+        StageMix {
+            stage: self.stage,
+            basis: self.basis,
+            mix: self.mix.as_ref(),
+        }
+    }
+}
+
+/// The stages of a look-through as the firm supply risk reads them.
+fn stage_mixes(stages: &[StageResult]) -> Vec<StageMix<'_>> {
+    stages.iter().map(StageResult::stage_mix).collect()
 }
 
 /// The country groups of an assessment with, per member country, the set of groups it belongs
@@ -344,350 +225,6 @@ fn stage_result(
         groups: mix.as_ref().map(|m| groups.shares(m)).unwrap_or_default(),
         mix,
     }
-}
-
-/// One line's results.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LineResult {
-    /// Line number, from 1.
-    pub line: usize,
-    /// The line's label.
-    pub label: Option<String>,
-    /// Material id.
-    pub material: String,
-    /// Annual spend.
-    pub spend: f64,
-    /// Revenue dependence (fraction).
-    pub revenue_share: f64,
-    /// Days of inventory held.
-    pub inventory_days: f64,
-    /// The most downstream stage the firm knows: where its direct suppliers are.
-    pub direct_stage: Option<Stage>,
-    /// The line's bottleneck: the stage with the highest firm supply risk of the line's own
-    /// look-through
-    /// ([`bottleneck`](crate::analysis::firm_risk::bottleneck)); `None` when no stage is scored.
-    pub worst_stage: Option<Stage>,
-    /// The line's own firm supply risk (GeoPolRisk, 0..1) at that stage; `None` when no stage
-    /// is scored.
-    pub supply_risk: Option<f64>,
-    /// Each stage after the look-through, upstream first.
-    pub stages: Vec<StageResult>,
-    /// Hidden exposure upstream of the direct stage, largest first.
-    pub hidden: Vec<HiddenExposure>,
-}
-
-/// Where a material's supply-risk value comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SupplyRiskBasis {
-    /// The caller's value ([`AssessParams::supply_risk`]).
-    Caller,
-    /// The firm supply risk: the GeoPolRisk score of the firm's own look-through mix
-    /// ([`MaterialResult::firm_supply_risk`]).
-    Firm,
-    /// No value and no scored stage; counted as high.
-    Unavailable,
-}
-
-/// A material's supply-risk value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SupplyRiskScore {
-    /// The value; `None` when unavailable.
-    pub value: Option<f64>,
-    /// Where it comes from.
-    pub basis: SupplyRiskBasis,
-    /// For the firm supply risk, the stage it comes from (the bottleneck).
-    pub stage: Option<Stage>,
-    /// The threshold at or above which it counts as high ([`ActionCalibration::threshold`]);
-    /// `None` when there is none.
-    pub threshold: Option<f64>,
-}
-
-/// The recommended action for a material.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// High supply risk, high business impact.
-    QualifySecondSource,
-    /// High supply risk, low business impact.
-    HoldBufferStock,
-    /// Low supply risk, high business impact.
-    Monitor,
-    /// Low supply risk, low business impact.
-    LowPriority,
-}
-
-impl Action {
-    /// A short English label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::QualifySecondSource => "Qualify a second source",
-            Action::HoldBufferStock => "Hold buffer stock",
-            Action::Monitor => "Monitor",
-            Action::LowPriority => "Low priority",
-        }
-    }
-}
-
-/// The action for a supply risk (`None` = unavailable, counted as high) against its threshold
-/// (`None` = no threshold, every value high) and a business impact (fraction of revenue)
-/// against its threshold.
-///
-/// ```
-/// use chokepoint::analysis::portfolio::{classify, Action};
-/// let t = Some(0.3); // supply risk threshold; impact threshold 10 %
-/// assert_eq!(classify(Some(0.5), t, 0.30, 0.10), Action::QualifySecondSource);
-/// assert_eq!(classify(Some(0.5), t, 0.02, 0.10), Action::HoldBufferStock);
-/// assert_eq!(classify(Some(0.1), t, 0.30, 0.10), Action::Monitor);
-/// assert_eq!(classify(Some(0.1), t, 0.02, 0.10), Action::LowPriority);
-/// assert_eq!(classify(None, t, 0.02, 0.10), Action::HoldBufferStock);
-/// ```
-pub fn classify(
-    supply_risk: Option<f64>,
-    risk_threshold: Option<f64>,
-    impact: f64,
-    impact_threshold: f64,
-) -> Action {
-    let risk_high = match (supply_risk, risk_threshold) {
-        (Some(sr), Some(t)) => sr >= t,
-        _ => true,
-    };
-    let impact_high = impact >= impact_threshold;
-    match (risk_high, impact_high) {
-        (true, true) => Action::QualifySecondSource,
-        (true, false) => Action::HoldBufferStock,
-        (false, true) => Action::Monitor,
-        (false, false) => Action::LowPriority,
-    }
-}
-
-/// One material's results, over all of its lines, weighted by spend.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MaterialResult {
-    /// Material id.
-    pub material: String,
-    /// Display name from the reference data (the id when unknown).
-    pub name: String,
-    /// The material's line numbers (from 1).
-    pub lines: Vec<usize>,
-    /// Total annual spend.
-    pub spend: f64,
-    /// Its fraction of the portfolio's spend.
-    pub spend_share: f64,
-    /// Revenue dependence (fraction): the sum over its lines, capped at 1.
-    pub revenue_share: f64,
-    /// The fewest days of inventory among its lines.
-    pub min_inventory_days: f64,
-    /// Each stage, spend-weighted over its lines, upstream first.
-    pub stages: Vec<StageResult>,
-    /// The material's bottleneck: the stage with the highest firm supply risk
-    /// ([`bottleneck`](crate::analysis::firm_risk::bottleneck)),
-    /// the one stage the dashboard marks and the supply-risk column reports; `None` when no
-    /// stage is scored.
-    pub worst_stage: Option<Stage>,
-    /// Exposure the firm did not enter: each stage the look-through filled, its spend-weighted
-    /// mix against the spend-weighted mix of the same lines' direct suppliers (see
-    /// [`crate::analysis::exposure`]). Largest first.
-    pub hidden: Vec<HiddenExposure>,
-    /// The supply-risk axis: the caller's value, else the firm supply risk.
-    pub supply_risk: SupplyRiskScore,
-    /// The EU 2023 published supply risk, economic importance and bottleneck of the material:
-    /// the EU-level reference value, not the firm's. `None` where the EU did not assess it.
-    pub eu_reference: Option<EuReference>,
-    /// The firm supply risk (GeoPolRisk) of the firm's own look-through mix, per stage and at
-    /// the bottleneck, with its assumptions; `None` when no stage is scored.
-    pub firm_supply_risk: Option<FirmSupplyRiskResult>,
-    /// Policy findings for each stage with a mix and each rule with a share test that covers the
-    /// material, stage by stage in rule-data order.
-    pub policy: Vec<PolicyFinding>,
-    /// The business-impact axis: equal to `revenue_share`.
-    pub business_impact: f64,
-    /// The recommended action.
-    pub action: Action,
-}
-
-/// One stage over the whole portfolio (all materials): the mix and the group shares, never an
-/// HHI (`concentration` and `hhi_wgi` are `None`: a concentration describes one material).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PortfolioStage {
-    /// The stage.
-    pub stage: Stage,
-    /// The mix weighted by spend (all materials).
-    pub by_spend: StageResult,
-    /// The mix weighted by revenue dependence (all materials).
-    pub by_revenue: StageResult,
-}
-
-/// A (material, stage, country) triple the firm depends on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Chokepoint {
-    /// Material id.
-    pub material: String,
-    /// The stage.
-    pub stage: Stage,
-    /// The country.
-    pub country: CountryCode,
-    /// Where the shares come from (the firm's own sourcing, the world mix, or both).
-    pub basis: MixBasis,
-    /// The country's share of the material's spend-weighted mix at this stage (fraction).
-    pub share: f64,
-    /// The same share with the look-through on the other basis (by world production when the
-    /// portfolio looks through by trade, and the reverse), so that the choice's effect shows;
-    /// `None` when no line of the material has the stage filled differently.
-    pub share_other_basis: Option<f64>,
-    /// `sum_i spend_i * s_ic`: annual spend that passes through the country at this stage.
-    pub spend_exposed: f64,
-    /// `sum_i r_i * s_ic`: fraction of revenue that depends on the country at this stage.
-    pub revenue_exposed: f64,
-}
-
-/// Portfolio totals.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Totals {
-    /// Number of lines.
-    pub lines: usize,
-    /// Number of distinct materials.
-    pub materials: usize,
-    /// Total annual spend.
-    pub spend: f64,
-    /// The unit of spend, as given.
-    pub spend_unit: Option<String>,
-    /// Revenue dependence over all lines (fraction), the sum capped at 1.
-    pub revenue_share: f64,
-    /// Spend-weighted mean over lines of each line's firm supply risk
-    /// ([`LineResult::supply_risk`], GeoPolRisk, 0..1, a score meant to compare materials);
-    /// lines without one are left out. `None` when no line has one. No HHI is averaged across
-    /// materials: a concentration describes one material at one stage.
-    pub supply_risk_by_spend: Option<f64>,
-    /// The same, weighted by revenue dependence.
-    pub supply_risk_by_revenue: Option<f64>,
-    /// Number of materials per action.
-    pub actions: ActionCounts,
-}
-
-/// Number of materials per action.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ActionCounts {
-    /// [`Action::QualifySecondSource`].
-    pub qualify_second_source: usize,
-    /// [`Action::HoldBufferStock`].
-    pub hold_buffer_stock: usize,
-    /// [`Action::Monitor`].
-    pub monitor: usize,
-    /// [`Action::LowPriority`].
-    pub low_priority: usize,
-}
-
-impl ActionCounts {
-    /// Counts `actions`.
-    pub fn count(actions: impl IntoIterator<Item = Action>) -> ActionCounts {
-        let mut counts = ActionCounts::default();
-        for action in actions {
-            *match action {
-                Action::QualifySecondSource => &mut counts.qualify_second_source,
-                Action::HoldBufferStock => &mut counts.hold_buffer_stock,
-                Action::Monitor => &mut counts.monitor,
-                Action::LowPriority => &mut counts.low_priority,
-            } += 1;
-        }
-        counts
-    }
-
-    /// The total over all actions.
-    pub fn total(&self) -> usize {
-        self.qualify_second_source + self.hold_buffer_stock + self.monitor + self.low_priority
-    }
-}
-
-/// A place where the reference data lacks what a result needs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DataGap {
-    /// A stage the firm does not know and the reference data has no world mix for.
-    NoMix {
-        /// Material id.
-        material: String,
-        /// The stage.
-        stage: Stage,
-    },
-    /// Named countries of a material's stage without a governance score (left out of
-    /// `HHI_WGI`; `ROW`, which never has one, is not listed here but is in [`HhiWgi::missing`]).
-    NoWgi {
-        /// Material id.
-        material: String,
-        /// The stage.
-        stage: Stage,
-        /// The countries.
-        countries: Vec<CountryCode>,
-    },
-}
-
-/// Everything [`assess`] computes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Assessment {
-    /// The portfolio's name.
-    pub name: Option<String>,
-    /// The parameters used.
-    pub params: AssessParams,
-    /// Totals.
-    pub totals: Totals,
-    /// Per line, in portfolio order.
-    pub lines: Vec<LineResult>,
-    /// Per material, in order of first appearance.
-    pub materials: Vec<MaterialResult>,
-    /// Per stage over the whole portfolio, upstream first.
-    pub stages: Vec<PortfolioStage>,
-    /// How the look-through filled unstated stages (the portfolio's setting).
-    pub look_through: LookThroughBasis,
-    /// The exposure the firm did not enter, each material's own ([`MaterialResult::hidden`]),
-    /// listed together largest first; never blended across materials.
-    pub hidden: Vec<MaterialHidden>,
-    /// Chokepoints, highest first by [`AssessParams::rank_by`].
-    pub chokepoints: Vec<Chokepoint>,
-    /// Where reference data is missing, per material and stage.
-    pub data_gaps: Vec<DataGap>,
-    /// The supply-risk thresholds of the action classes and where they come from.
-    pub calibration: ActionCalibration,
-    /// The policy checks over the whole portfolio: the failing findings.
-    pub policy: PolicySummary,
-    /// Entries the reference data contradicts (a mining or refining country with no recorded
-    /// production of the material at that stage), line by line; warnings, not errors: the
-    /// entries are used as typed ([`crate::model::warnings`]).
-    pub warnings: Vec<SourcingWarning>,
-}
-
-/// One material's exposure it did not enter, in the portfolio's list.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MaterialHidden {
-    /// Material id.
-    pub material: String,
-    /// The exposure.
-    #[serde(flatten)]
-    pub exposure: HiddenExposure,
-}
-
-/// The policy checks over the whole portfolio.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PolicySummary {
-    /// The date checked; `None` when every rule was checked as written, regardless of date.
-    pub date: Option<Date>,
-    /// When the rules were researched ([`rules_researched`]): statuses on a later date are as
-    /// then recorded, and a scheduled change in between is flagged on its finding
-    /// ([`PolicyFinding::unconfirmed`]).
-    pub researched: Option<Researched>,
-    /// Number of findings over all materials and stages.
-    pub findings: usize,
-    /// Number of distinct rules that gave at least one finding.
-    pub rules: usize,
-    /// The failing findings, in material and stage order. EU-level benchmarks are never among
-    /// them (see `context`).
-    pub failing: Vec<PolicyFinding>,
-    /// The EU-level benchmarks measured on the portfolio's mixes (the CRMA's 65 % benchmark, the
-    /// EU's own target for the Union's consumption): context, not the firm's failures.
-    pub context: Vec<PolicyFinding>,
-    /// Checks that could not run, for example a rule naming a country group the reference data
-    /// lacks.
-    pub errors: Vec<String>,
 }
 
 /// One line with its look-through, ready for aggregation.
@@ -811,8 +348,8 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// Groups reported are the reference data's, then the portfolio's own.
 ///
 /// ```
-/// use chokepoint::analysis::portfolio::{assess, Action, AssessParams};
-/// use chokepoint::model::portfolio::Portfolio;
+/// use chokepoint::analysis::assess::{assess, ActionClass, AssessParams};
+/// use chokepoint::portfolio::Portfolio;
 /// use chokepoint::model::{CountryCode, CountryMix, Stage};
 /// use chokepoint::reference::{Country, Material, ReferenceData, SourceRef, StageSeries};
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
@@ -845,7 +382,7 @@ fn weighted_mean(values: &[(f64, f64)]) -> Option<f64> {
 /// let hidden = &result.lines[0].hidden[0];
 /// assert_eq!((hidden.stage, hidden.country), (Stage::Refining, c("CHN")));
 /// assert!((hidden.hidden - 0.91).abs() < 1e-12);
-/// assert_eq!(result.materials[0].action, Action::QualifySecondSource);
+/// assert_eq!(result.materials[0].action, ActionClass::QualifySecondSource);
 /// // Japan carries all of the spend at the component stage, China 91 % of it at refining.
 /// assert_eq!(result.chokepoints[0].country, c("JPN"));
 /// assert_eq!((result.chokepoints[1].stage, result.chokepoints[1].country), (Stage::Refining, c("CHN")));
@@ -997,192 +534,6 @@ pub fn assess_with_trade(
     }
 }
 
-/// The rule's own material id for catalogue id `id`: `id` itself, or an alias of it the rule
-/// names (`graphite_natural` for `graphite`).
-fn rule_material<'r>(rule: &'r PolicyRule, id: &'r str) -> Option<&'r str> {
-    if rule.covers_material(id) {
-        return Some(id);
-    }
-    // Same as `canonical_material_id(m) == Some(id)` for each of the rule's ids, but looks at
-    // the aliases of `id` only (most materials have none), which keeps a 90-material
-    // portfolio's policy checks fast.
-    let aliases = material_aliases().iter().filter(|(_, c)| *c == id);
-    aliases.clone().next()?;
-    rule.material_ids
-        .iter()
-        .find(|m| {
-            aliases
-                .clone()
-                .any(|(alias, _)| alias.eq_ignore_ascii_case(m.trim()))
-        })
-        .map(String::as_str)
-}
-
-/// The lines of one material with one end use, as the policy checks see them.
-struct EndUseGroup<'m> {
-    end_use: Option<EndUse>,
-    stages: Cow<'m, [StageResult]>,
-    /// Stages where a line's own mix counts facilities.
-    counted: Vec<Stage>,
-}
-
-/// The lines of material `id` grouped by end use, in order of first appearance, each with its
-/// stage mixes (the material's own when all its lines share one end use, else those of the
-/// group's lines, weighted by spend as the material's are) and the stages where a line's own mix
-/// counts facilities rather than volumes.
-fn end_use_groups<'m>(
-    material: &'m MaterialResult,
-    resolved: &[Resolved<'_>],
-    reference: &ReferenceData,
-    groups: &Groups<'_>,
-) -> Vec<EndUseGroup<'m>> {
-    let mine: Vec<&Resolved<'_>> = resolved
-        .iter()
-        .filter(|r| r.line.material == material.material)
-        .collect();
-    let mut uses: Vec<Option<EndUse>> = Vec::new();
-    for r in &mine {
-        if !uses.contains(&r.line.end_use) {
-            uses.push(r.line.end_use);
-        }
-    }
-    let counted = |stages: &[StageResult]| -> Vec<Stage> {
-        stages
-            .iter()
-            .filter(|s| s.facility_count)
-            .map(|s| s.stage)
-            .collect()
-    };
-    if uses.len() <= 1 {
-        return vec![EndUseGroup {
-            end_use: uses.first().copied().flatten(),
-            stages: Cow::Borrowed(material.stages.as_slice()),
-            counted: counted(&material.stages),
-        }];
-    }
-    uses.into_iter()
-        .map(|end_use| {
-            let set: Vec<&Resolved<'_>> = mine
-                .iter()
-                .copied()
-                .filter(|r| r.line.end_use == end_use)
-                .collect();
-            let stages = aggregate(&set, spend_weight, reference, groups);
-            EndUseGroup {
-                end_use,
-                counted: counted(&stages),
-                stages: Cow::Owned(stages),
-            }
-        })
-        .collect()
-}
-
-/// Runs the policy checks for every material, end use and stage with a mix, fills
-/// [`MaterialResult::policy`] and returns the portfolio summary (see the module notes).
-fn check_policy(
-    materials: &mut [MaterialResult],
-    (resolved, portfolio): (&[Resolved<'_>], &Portfolio),
-    (rules, researched): (&[PolicyRule], Option<&Researched>),
-    date: Option<Date>,
-    (reference, groups, owned_groups): (&ReferenceData, &Groups<'_>, &[CountryGroup]),
-) -> PolicySummary {
-    let mut errors = Vec::new();
-    let mut rule_ids: Vec<&str> = Vec::new();
-    for material in materials.iter_mut() {
-        let mut findings = Vec::new();
-        for group in end_use_groups(material, resolved, reference, groups) {
-            let EndUseGroup {
-                end_use,
-                stages,
-                counted,
-            } = group;
-            let context = PolicyContext {
-                end_use,
-                jurisdiction: portfolio.jurisdiction,
-                customer: portfolio.customer,
-            };
-            let mixes: Vec<(Stage, &CountryMix)> = stages
-                .iter()
-                .filter_map(|s| Some((s.stage, s.mix.as_ref()?)))
-                .collect();
-            for rule in rules.iter().filter(|r| r.check.is_some()) {
-                let Some(rule_material) = rule_material(rule, &material.material) else {
-                    continue;
-                };
-                let combined = rule.applicability.stage_logic == StageLogic::Any;
-                let mut judged_combined = false;
-                for &(stage, mix) in &mixes {
-                    // A rule whose stages combine is judged once, on its first covered stage
-                    // with a mix, with the others beside it.
-                    if combined && (judged_combined || !rule.covered_stages().contains(&stage)) {
-                        continue;
-                    }
-                    judged_combined = combined;
-                    let input = CheckInput {
-                        material: rule_material,
-                        stage,
-                        mix,
-                        date: date.unwrap_or(Date::MIN),
-                        groups: owned_groups,
-                        context,
-                        other_stages: &mixes,
-                        facility_counts: &counted,
-                    };
-                    let finding = match date {
-                        Some(_) => check_rule(rule, &input),
-                        None => check_rule_as_written(rule, &input),
-                    };
-                    match finding {
-                        Ok(finding) => {
-                            if !rule_ids.contains(&rule.rule_id.as_str()) {
-                                rule_ids.push(&rule.rule_id);
-                            }
-                            let mut owned = PolicyFinding::new(
-                                &finding,
-                                &material.material,
-                                stage,
-                                date.is_some(),
-                            );
-                            owned.end_use = end_use;
-                            findings.push(match (date, researched) {
-                                (Some(date), Some(r)) => {
-                                    owned.with_research_date(rule, date, r.date)
-                                }
-                                _ => owned,
-                            });
-                        }
-                        Err(e) => {
-                            errors.push(format!("{}, {}: {e}", material.material, stage.id()))
-                        }
-                    }
-                }
-            }
-        }
-        material.policy = findings;
-    }
-    PolicySummary {
-        date,
-        researched: researched.cloned(),
-        findings: materials.iter().map(|m| m.policy.len()).sum(),
-        rules: rule_ids.len(),
-        failing: findings_where(materials, |f| f.fails()),
-        context: findings_where(materials, |f| f.outcome == Outcome::Context),
-        errors,
-    }
-}
-
-/// The findings of every material that satisfy `keep`, in material order (one copy of the code
-/// for both lists of the summary).
-fn findings_where(
-    materials: &[MaterialResult],
-    keep: fn(&PolicyFinding) -> bool,
-) -> Vec<PolicyFinding> {
-    materials
-        .iter()
-        .flat_map(|m| m.policy.iter().filter(|f| keep(f)).cloned())
-        .collect()
-}
-
 fn line_result(
     index: usize,
     resolved: &Resolved<'_>,
@@ -1206,7 +557,7 @@ fn line_result(
         .collect();
     let firm = firm_supply_risk_of(
         &line.material,
-        &stages,
+        &stage_mixes(&stages),
         reference,
         params.unknown_governance,
     );
@@ -1248,7 +599,12 @@ fn material_result(
         .map(|r| r.line.revenue_share.get())
         .sum::<f64>()
         .min(1.0);
-    let firm_supply_risk = firm_supply_risk_of(id, &stages, reference, params.unknown_governance);
+    let firm_supply_risk = firm_supply_risk_of(
+        id,
+        &stage_mixes(&stages),
+        reference,
+        params.unknown_governance,
+    );
     let (value, basis, stage) = match params.supply_risk.get(id).filter(|v| v.is_finite()) {
         Some(&value) => (Some(value), SupplyRiskBasis::Caller, None),
         None => match &firm_supply_risk {

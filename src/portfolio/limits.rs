@@ -29,23 +29,24 @@
 //! reports them with their text line and column. [`check_portfolio`] applies the same walk to
 //! a portfolio built in the app (an import that adds lines to the current portfolio).
 //!
-//! Every way a portfolio comes in goes through one of them: [`crate::model::schema::import_json`]
-//! (share links and opened JSON files), [`crate::model::storage::read_entry`] (the autosave and
-//! saved portfolios), [`crate::model::portfolio::Portfolio::from_json`] (the command line),
+//! Every way a portfolio comes in goes through one of them: [`crate::portfolio::schema::import_json`]
+//! (share links and opened JSON files), [`crate::portfolio::storage::read_entry`] (the autosave and
+//! saved portfolios), [`crate::portfolio::Portfolio::from_json`] (the command line),
 //! [`crate::api::assess_portfolio`] (the JavaScript API) and the import's
 //! [`crate::import::table::apply_lines`] and [`crate::import::rmi::apply_sourcing`].
 //!
 //! ```
-//! use chokepoint::model::limits::{check_json, Limit, Shape, MAX_LINES};
+//! use chokepoint::portfolio::limits::{check_json, Limit, Shape, MAX_LINES};
 //! let ok = format!(r#"{{"schema_version": 1, "lines": [{}]}}"#, vec!["{}"; MAX_LINES].join(","));
 //! assert!(check_json(&ok, Shape::Portfolio).is_ok());
 //! let over = format!(r#"{{"schema_version": 1, "lines": [{}]}}"#, vec!["{}"; MAX_LINES + 1].join(","));
 //! let error = check_json(&over, Shape::Portfolio).unwrap_err();
 //! assert_eq!((error.limit, error.found), (Limit::Lines, MAX_LINES + 1));
-//! assert_eq!(error.to_string(), "portfolio, lines: 5,001 lines, over the limit of 5,000");
+//! assert_eq!(error.to_string(), "portfolio, lines: 5\u{202f}001 lines, over the limit of 5\u{202f}000");
 //! ```
 
-use crate::model::portfolio::{Location, RawPortfolio};
+use crate::portfolio::{Location, RawPortfolio};
+use crate::text::format::count;
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -167,27 +168,14 @@ impl fmt::Display for LimitError {
             "{}, {}: {} {}, over the limit of {}",
             self.location,
             self.field,
-            thousands(self.found),
+            count(self.found),
             self.limit.unit(),
-            thousands(self.limit.max())
+            count(self.limit.max())
         )
     }
 }
 
 impl std::error::Error for LimitError {}
-
-/// `1398088` as `1,398,088`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// What a document holds at its top level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,7 +183,7 @@ pub enum Shape {
     /// A portfolio document (a file, a share link, the JavaScript API).
     Portfolio,
     /// A local-storage entry: an envelope `{"storage_version": 1, "portfolio": {…}}`, or a bare
-    /// portfolio document (storage version 0). See [`crate::model::storage`].
+    /// portfolio document (storage version 0). See [`crate::portfolio::storage`].
     StorageEntry,
 }
 
@@ -751,10 +739,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_398_088), "1,398,088");
+    fn limit_errors_group_thousands_as_the_app_does() {
+        let error = LimitError {
+            location: Location::Document,
+            field: "lines".into(),
+            limit: Limit::Lines,
+            found: 1_398_088,
+        };
+        let text = error.to_string();
+        assert!(text.contains("1\u{202f}398\u{202f}088"), "{text}");
+        assert!(!text.contains("1,398"), "{text}");
     }
 }

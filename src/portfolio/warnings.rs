@@ -22,8 +22,8 @@
 //! lists as withheld (production exists, its size is not published), or for a code the
 //! reference data does not know (a validation error).
 
-use crate::model::portfolio::{Field, Location, Portfolio, RawPortfolio, RawStageSourcing};
 use crate::model::{CountryCode, Stage};
+use crate::portfolio::{Field, Location, Portfolio, RawPortfolio, RawStageSourcing};
 use crate::reference::{ReferenceData, StageSeries};
 use serde::Serialize;
 use std::fmt;
@@ -168,7 +168,7 @@ impl RawPortfolio {
     /// its field while other fields are still being fixed.
     ///
     /// ```
-    /// use chokepoint::model::portfolio::RawPortfolio;
+    /// use chokepoint::portfolio::RawPortfolio;
     /// let raw = RawPortfolio::from_json(r#"{"schema_version": 1, "lines": [
     ///   {"material": "gallium", "spend": 1, "revenue_share_pct": 1,
     ///    "sourcing": {"refining": {"DEU": 100}}}]}"#).unwrap();
