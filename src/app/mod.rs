@@ -12,6 +12,7 @@ pub mod import_job;
 #[cfg(target_arch = "wasm32")]
 pub mod import_worker;
 pub mod later;
+pub mod lazy;
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
@@ -34,7 +35,7 @@ use components::autosave_notice::autosave_notice;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
-use pages::{LazyPart, Part};
+use lazy::{LazyPart, Part};
 use route::Route;
 use state::{Action, Inputs};
 use yew::prelude::*;

@@ -19,7 +19,7 @@ use crate::app::format::{
     country_name, firm_score, hhi, hhi_band, money, pct, published_world_share, supply_risk,
     world_source,
 };
-use crate::app::pages::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
 use crate::model::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;

@@ -110,7 +110,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             let portfolio = portfolio.clone();
             let say = say.clone();
             spawn(async move {
-                let written = crate::app::pages::results_file(&portfolio, date, kind).await;
+                let written = crate::app::lazy::results_file(&portfolio, date, kind).await;
                 let result = written.and_then(|file| download(&file.name, file.mime, &file.bytes));
                 if let Err(e) = result {
                     say(true, format!("The file could not be written: {e}"));

@@ -4,10 +4,10 @@
 //!
 //! [`start_panel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
 //! the template data, is drawn by the pages bundle when the user first opens it
-//! ([`crate::app::pages`]), so the templates are no part of the first page load.
+//! ([`crate::app::lazy`]), so the templates are no part of the first page load.
 
 use crate::app::format::material_name;
-use crate::app::pages::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, Part};
 use crate::app::state::Action;
 use crate::model::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use crate::reference::templates::{Industry, Template, TemplateKind, templates, to_portfolio};
