@@ -15,6 +15,7 @@ pub mod api;
 pub mod import;
 pub mod model;
 pub mod reference;
+pub mod text;
 
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]

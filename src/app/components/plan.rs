@@ -14,9 +14,8 @@ use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
 use crate::app::results::valid_part;
 use crate::app::state::Action;
+use crate::model::Stage;
 use crate::model::portfolio::RawPortfolio;
-use crate::model::{CountryCode, Stage};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -28,33 +27,6 @@ pub struct PlanProps {
     pub portfolio: Rc<RawPortfolio>,
     /// Called to apply a plan (loads the planned portfolio; Undo returns).
     pub on_action: Callback<Action>,
-}
-
-/// Reads `JPN=8, DEU=6.5` into country → number; every unreadable entry is reported.
-fn parse_country_numbers(text: &str) -> Result<BTreeMap<CountryCode, f64>, String> {
-    let mut out = BTreeMap::new();
-    for part in text
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let (code, value) = part
-            .split_once('=')
-            .ok_or_else(|| format!("`{part}`: write it as ISO=number, e.g. JPN=8"))?;
-        let code = CountryCode::parse(code)
-            .ok_or_else(|| format!("`{code}` is not a three-letter country code"))?;
-        let value: f64 = value
-            .trim()
-            .trim_end_matches('%')
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{value}` is not a number"))?;
-        if !value.is_finite() || value < 0.0 {
-            return Err(format!("{code}: the value must be zero or more"));
-        }
-        out.insert(code, value);
-    }
-    Ok(out)
 }
 
 /// The Plan page.
@@ -118,7 +90,7 @@ pub fn PlanPage(props: &PlanProps) -> Html {
         if !headroom.is_finite() || headroom <= 0.0 {
             return Err("the headroom must be above zero".into());
         }
-        let premiums = parse_country_numbers(&premiums)?;
+        let premiums = crate::text::parse::country_numbers(&premiums).map_err(|e| e.to_string())?;
         let defaults = PlanParams::default();
         Ok(PlanParams {
             objective,
@@ -414,35 +386,13 @@ fn frontier(plan: &Plan) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{lower_first, parse_country_numbers};
+    use super::lower_first;
 
     #[test]
     fn names_inside_a_sentence() {
         assert_eq!(lower_first("Cobalt"), "cobalt");
         assert_eq!(lower_first("PGMs"), "PGMs");
         assert_eq!(lower_first(""), "");
-    }
-
-    #[test]
-    fn premiums_parse_and_bad_entries_are_named() {
-        let parsed = parse_country_numbers("jpn=8, DEU = 6.5 %").unwrap();
-        assert_eq!(parsed.len(), 2);
-        assert!(
-            parse_country_numbers("Japan=8")
-                .unwrap_err()
-                .contains("Japan")
-        );
-        assert!(
-            parse_country_numbers("JPN")
-                .unwrap_err()
-                .contains("ISO=number")
-        );
-        assert!(
-            parse_country_numbers("JPN=-1")
-                .unwrap_err()
-                .contains("zero or more")
-        );
-        assert!(parse_country_numbers("").unwrap().is_empty());
     }
 }
 

@@ -59,12 +59,7 @@ fn value(e: &InputEvent) -> String {
 }
 
 fn number(text: &str) -> Option<f64> {
-    text.trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    crate::text::parse::number(text).ok()
 }
 
 /// Where a job in the worker stands.
