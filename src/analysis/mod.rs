@@ -14,4 +14,5 @@ pub mod planner;
 pub mod policy;
 pub mod portfolio;
 pub mod scenario;
+pub mod start;
 pub mod supply_risk;

@@ -62,7 +62,7 @@ pub fn App() -> Html {
     let startup = use_state(|| {
         let empty = take_start_empty();
         let fallback = if empty {
-            components::start::blank_portfolio()
+            crate::analysis::start::blank_portfolio()
         } else {
             demo_portfolio()
         };

@@ -66,7 +66,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
         .into();
     let blank = props
         .on_action
-        .reform(|_: MouseEvent| Action::Load(crate::app::components::start::blank_portfolio()));
+        .reform(|_: MouseEvent| Action::Load(crate::analysis::start::blank_portfolio()));
     let settings = html! {
         <div class="settings no-print" data-testid="policy-settings">
             <div class="field inline-field">

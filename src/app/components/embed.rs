@@ -5,7 +5,7 @@
 //! after the visitor clicks the share button. Configuration and messages: [`crate::app::embed`].
 
 use crate::analysis::portfolio::{AssessParams, Assessment};
-use crate::app::components::start::units_per_year;
+use crate::analysis::start::units_per_year;
 use crate::app::embed::{EmbedConfig, Payload, Summary};
 use crate::app::format::{country_name, material_name, money, pct, thousands};
 use crate::app::results::derive;

@@ -2,13 +2,15 @@
 //! capacity, shift and premium limits; the efficient frontier; and applying a plan to the
 //! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
 
-use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
+use crate::analysis::planner::side_by_side::{
+    LARGEST_SUPPLIER_MONTHS, MetricRow, Unit, largest_supplier_cut, side_by_side,
+};
 use crate::analysis::planner::{
-    Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
-    purchase_stage,
+    Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, check_params, plan_stage,
+    plannable_stages, purchase_stage,
 };
 use crate::analysis::portfolio::AssessParams;
-use crate::analysis::scenario::{Scenario, ScenarioParams};
+use crate::analysis::scenario::ScenarioParams;
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
@@ -76,23 +78,14 @@ pub fn PlanPage(props: &PlanProps) -> Html {
 
     let params: Result<PlanParams, String> = (|| {
         let objective = Objective::parse(&objective).ok_or("unknown objective")?;
-        let shift: f64 = max_shift
-            .trim()
-            .parse()
+        // Read as numbers here; bounded by the planner's own checks below.
+        let shift = crate::text::parse::number(&max_shift)
             .map_err(|_| "the maximum shift must be a number of percent".to_string())?;
-        if !(0.0..=100.0).contains(&shift) {
-            return Err("the maximum shift must be between 0 and 100 %".into());
-        }
-        let headroom: f64 = headroom
-            .trim()
-            .parse()
+        let headroom = crate::text::parse::number(&headroom)
             .map_err(|_| "the headroom must be a number".to_string())?;
-        if !headroom.is_finite() || headroom <= 0.0 {
-            return Err("the headroom must be above zero".into());
-        }
         let premiums = crate::text::parse::country_numbers(&premiums).map_err(|e| e.to_string())?;
         let defaults = PlanParams::default();
-        Ok(PlanParams {
+        let params = PlanParams {
             objective,
             headroom,
             max_shift: shift / 100.0,
@@ -104,7 +97,9 @@ pub fn PlanPage(props: &PlanProps) -> Html {
             },
             upstream: *upstream,
             ..defaults
-        })
+        };
+        check_params(&params).map_err(|e| e.to_string())?;
+        Ok(params)
     })();
     let plan: Option<Result<Plan, String>> = match (&valid, &params) {
         (Some(p), Ok(params)) if !material_id.is_empty() => Some(
@@ -423,22 +418,7 @@ fn SideBySideView(props: &SideBySideProps) -> Html {
     let reference = crate::reference::embedded();
     let only_changes = use_state(|| true);
     let plan = &props.plan;
-    let largest = plan
-        .allocations
-        .iter()
-        .max_by(|a, b| a.today.total_cmp(&b.today))
-        .map(|a| a.country);
-    let Some(largest) = largest else {
-        return html! {};
-    };
-    const MONTHS: f64 = 6.0;
-    let Ok(cut) = Scenario::build(
-        vec![largest],
-        &[plan.material.as_str()],
-        &[plan.stage],
-        100.0,
-        MONTHS,
-    ) else {
+    let Some((largest, cut)) = largest_supplier_cut(plan) else {
         return html! {};
     };
     let planned = apply(&props.today, std::slice::from_ref(plan));
@@ -468,7 +448,7 @@ fn SideBySideView(props: &SideBySideProps) -> Html {
         .filter(|r| !*only_changes || r.changed() || r.scope == "Scenario")
         .collect();
     let scenario_text = format!(
-        "Scenario: {} stops all {} supply of {} for {MONTHS:.0} months; other countries' spare capacity as on the Scenarios page.",
+        "Scenario: {} stops all {} supply of {} for {LARGEST_SUPPLIER_MONTHS:.0} months; other countries' spare capacity as on the Scenarios page.",
         country_name(reference, largest),
         plan.stage.label().to_lowercase(),
         lower_first(&plan.material_name),
