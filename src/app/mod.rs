@@ -8,6 +8,7 @@ pub mod components;
 pub mod download;
 pub mod embed;
 pub mod format;
+pub mod forms;
 pub mod import_job;
 #[cfg(target_arch = "wasm32")]
 pub mod import_worker;
