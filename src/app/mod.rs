@@ -4,6 +4,7 @@
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
 //! from the inputs with `use_memo`.
 
+pub mod browser;
 pub mod components;
 pub mod download;
 pub mod embed;
@@ -98,8 +99,8 @@ pub fn App() -> Html {
         let pause = pause.clone();
         let saved_version = saved_version.clone();
         use_effect_with((), move |_| {
-            let listener = window_listener("storage", move |event| {
-                let Some((key, value)) = storage_change(&event) else {
+            let listener = browser::window_listener("storage", move |event| {
+                let Some((key, value)) = browser::storage_change(&event) else {
                     return;
                 };
                 let autosave = key.as_deref().is_none_or(|k| k == AUTOSAVE_KEY);
@@ -199,7 +200,7 @@ pub fn App() -> Html {
                 None => {}
             };
             take();
-            let listener = window_listener("hashchange", move |_| {
+            let listener = browser::window_listener("hashchange", move |_| {
                 route.set(current_route());
                 take();
             });
@@ -213,7 +214,7 @@ pub fn App() -> Html {
     {
         let inputs = inputs.clone();
         use_effect_with((), move |_| {
-            let listener = window_listener("keydown", move |event| {
+            let listener = browser::window_listener("keydown", move |event| {
                 use wasm_bindgen::JsCast;
                 let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
@@ -273,107 +274,47 @@ pub fn App() -> Html {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
 fn current_route() -> Route {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    Route::from_hash(&hash)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn current_route() -> Route {
-    Route::Calculator
+    Route::from_hash(&browser::hash())
 }
 
 /// Whether the address asks to start without reading the autosave
 /// ([`route::START_EMPTY`], set by the crash panel); the parameter is then removed from the
 /// address bar, so that a reload reads the autosave again.
-#[cfg(target_arch = "wasm32")]
 fn take_start_empty() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let hash = window.location().hash().unwrap_or_default();
+    let hash = browser::hash();
     if !route::starts_empty(&hash) {
         return false;
     }
-    if let Ok(history) = window.history() {
-        let page = Route::from_hash(&hash).hash();
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
-    }
+    browser::replace_hash(Route::from_hash(&hash).hash());
     true
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn take_start_empty() -> bool {
-    false
-}
-
-/// An id for this tab's writes of the autosave, drawn when the page opens.
-#[cfg(target_arch = "wasm32")]
+/// An id for this tab's writes of the autosave, drawn when the page opens (`native` natively).
 fn tab_id() -> String {
-    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("{:08x}{:08x}", draw(), draw())
+    browser::random_id().unwrap_or_else(|| "native".into())
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn tab_id() -> String {
-    "native".into()
-}
-
-/// The local date and time, `2026-12-06 14:03`: the name of replaced work kept as a save.
-#[cfg(target_arch = "wasm32")]
+/// The local date and time, `2026-12-06 14:03`: the name of replaced work kept as a save
+/// (empty natively, where there is no clock).
 fn now_text() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date(),
-        now.get_hours(),
-        now.get_minutes()
-    )
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn now_text() -> String {
-    String::new()
-}
-
-/// The key and new value of a `storage` event (`None` for the key: the whole storage was
-/// cleared); `None` for another kind of event.
-#[cfg(target_arch = "wasm32")]
-fn storage_change(event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
-    use wasm_bindgen::JsCast;
-    let event = event.dyn_ref::<web_sys::StorageEvent>()?;
-    Some((event.key(), event.new_value()))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn storage_change(_event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
-    None
+    browser::local_now().map_or_else(String::new, |now| {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            now.year, now.month, now.day, now.hour, now.minute
+        )
+    })
 }
 
 /// The portfolio of a share link in the address, if there is one; the link's payload is then
 /// removed from the address bar (without a new history entry) so that a reload shows the
 /// autosave of the user's later edits rather than the link again.
-#[cfg(target_arch = "wasm32")]
 fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
-    let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
+    let hash = browser::hash();
     let payload = crate::model::share::payload_in_hash(&hash)?;
     let result = read_shared_link(payload);
-    if let Ok(history) = window.history() {
-        let page = Route::from_hash(&hash).hash();
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
-    }
+    browser::replace_hash(Route::from_hash(&hash).hash());
     Some(result)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
-    None
 }
 
 /// The portfolio of a share link's payload, or the notice to show when it cannot be read (damaged,
@@ -384,38 +325,6 @@ pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, String> {
     crate::model::share::decode(payload).map_err(|error| {
         format!("The shared link was not opened: {error}. Your portfolio is unchanged.")
     })
-}
-
-/// Calls `handler` with every `name` event on the window; dropping the returned value removes
-/// the listener.
-#[cfg(target_arch = "wasm32")]
-fn window_listener(name: &'static str, handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-
-    struct Listener(&'static str, Option<Closure<dyn Fn(web_sys::Event)>>);
-    impl Drop for Listener {
-        fn drop(&mut self) {
-            if let (Some(window), Some(closure)) = (web_sys::window(), self.1.take()) {
-                let _ = window
-                    .remove_event_listener_with_callback(self.0, closure.as_ref().unchecked_ref());
-            }
-        }
-    }
-    let closure = Closure::<dyn Fn(web_sys::Event)>::new(handler);
-    if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-    }
-    Listener(name, Some(closure))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn window_listener(_name: &'static str, _handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
-    struct Nothing;
-    impl Drop for Nothing {
-        fn drop(&mut self) {}
-    }
-    Nothing
 }
 
 /// The edit-history action of a key press: Ctrl+Z (Cmd+Z) undoes, Ctrl+Y and Ctrl+Shift+Z

@@ -24,14 +24,8 @@ pub struct Startup {
     pub sync: TabSync,
 }
 
-#[cfg(target_arch = "wasm32")]
 fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn local() -> Option<web_sys::Storage> {
-    None
+    crate::app::browser::local_storage()
 }
 
 const UNAVAILABLE: &str = "This browser does not let the page use local storage (it may be \

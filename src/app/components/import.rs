@@ -425,12 +425,7 @@ fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 }
 
 fn go_to(route: Route) {
-    #[cfg(target_arch = "wasm32")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_hash(route.hash());
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = route;
+    crate::app::browser::set_hash(route.hash());
 }
 
 /// Starting the import worker (browser only; natively a stand-in that reports the import runs

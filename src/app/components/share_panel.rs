@@ -271,15 +271,7 @@ fn text_into(state: UseStateHandle<String>) -> Callback<InputEvent> {
 
 /// The page's address without its fragment.
 fn page_address() -> String {
-    #[cfg(target_arch = "wasm32")]
-    if let Some(location) = web_sys::window().map(|w| w.location()) {
-        return format!(
-            "{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default()
-        );
-    }
-    String::new()
+    crate::app::browser::page_address()
 }
 
 /// Reads the picked JSON file and loads it, or says what is wrong.
@@ -329,8 +321,5 @@ fn open_file(_event: Event, _on_action: Callback<Action>, say: impl Fn(bool, Str
 
 /// Runs `job` in the browser's event loop; natively, where nothing downloads, it is dropped.
 fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
-    #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(job);
-    #[cfg(not(target_arch = "wasm32"))]
-    drop(job);
+    crate::app::browser::spawn(job);
 }
