@@ -193,14 +193,7 @@ fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
 /// Same seed, same numbers, native and wasm: the golden run reproduces the bits recorded natively.
 #[wasm_bindgen_test]
 fn the_monte_carlo_golden_run_matches_the_native_bits() {
-    let summary = chokepoint::app::simulation::run(
-        &golden::request(),
-        chokepoint::reference::embedded(),
-        |_, _| {},
-    )
-    .expect("the golden run succeeds");
-    assert_eq!(summary.expected_loss.to_bits(), golden::EXPECTED_LOSS_BITS);
-    assert_eq!(summary.p99.to_bits(), golden::P99_BITS);
+    golden::assert_reproduced();
 }
 
 #[wasm_bindgen_test]

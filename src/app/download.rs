@@ -1,10 +1,30 @@
 //! Downloads made in the browser: a Blob, an object URL and a temporary `<a download>`; nothing
 //! is sent anywhere.
 
-/// Offers `bytes` as a file named `name` of media type `mime`. Returns a message on failure.
+/// Why a download did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadError {
+    /// The browser could not make the file (`blob`) or the link to it (`link`).
+    Failed(&'static str),
+    /// There is no browser (native builds).
+    NoBrowser,
+}
+
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DownloadError::Failed(what) => write!(f, "The download could not start ({what})."),
+            DownloadError::NoBrowser => f.write_str("downloads need a browser"),
+        }
+    }
+}
+
+impl std::error::Error for DownloadError {}
+
+/// Offers `bytes` as a file named `name` of media type `mime`.
 #[cfg(target_arch = "wasm32")]
-pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let fail = |what: &str| format!("The download could not start ({what}).");
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), DownloadError> {
+    let fail = DownloadError::Failed;
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
@@ -51,8 +71,8 @@ pub fn click_link(url: &str, name: &str) -> Result<(), wasm_bindgen::JsValue> {
 
 /// Native builds (tests) have no browser: nothing to download.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn download(_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), String> {
-    Err("downloads need a browser".into())
+pub fn download(_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), DownloadError> {
+    Err(DownloadError::NoBrowser)
 }
 
 /// A file name from a portfolio name: lower-case letters, digits and dashes, at most 60

@@ -82,6 +82,36 @@ impl Part {
     }
 }
 
+/// Why a part or a results file could not be had from the pages bundle.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PagesError {
+    /// The page lacks what loading needs (`window`, `document`, `head element`).
+    NoPage(&'static str),
+    /// The browser refused or failed, in its words (the script could not be loaded, an
+    /// export threw).
+    Browser(String),
+    /// The bundle has no export of this name.
+    MissingExport(String),
+    /// The bundle answered a results file with something else.
+    NoFile,
+    /// The portfolio has no valid line to export.
+    NothingToExport,
+}
+
+impl std::fmt::Display for PagesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PagesError::NoPage(what) => write!(f, "no {what}"),
+            PagesError::Browser(message) => f.write_str(message),
+            PagesError::MissingExport(name) => write!(f, "the pages bundle has no `{name}`"),
+            PagesError::NoFile => f.write_str("the pages bundle returned no file"),
+            PagesError::NothingToExport => f.write_str("the portfolio has no valid line to export"),
+        }
+    }
+}
+
+impl std::error::Error for PagesError {}
+
 /// Properties of [`LazyPart`] and of the page table that draws the part in the bundle.
 #[derive(Properties, PartialEq, Clone)]
 pub struct PagesProps {
@@ -169,7 +199,7 @@ pub async fn results_file(
     portfolio: &RawPortfolio,
     date: Option<crate::analysis::policy::Date>,
     kind: crate::analysis::export::ResultsKind,
-) -> Result<crate::analysis::export::ResultsFile, String> {
+) -> Result<crate::analysis::export::ResultsFile, PagesError> {
     write_results(portfolio, date, kind)
 }
 
@@ -179,16 +209,14 @@ pub fn write_results(
     portfolio: &RawPortfolio,
     date: Option<crate::analysis::policy::Date>,
     kind: crate::analysis::export::ResultsKind,
-) -> Result<crate::analysis::export::ResultsFile, String> {
+) -> Result<crate::analysis::export::ResultsFile, PagesError> {
     let reference = crate::reference::embedded();
     let params = crate::analysis::portfolio::AssessParams {
         date,
         ..Default::default()
     };
     let derived = crate::app::results::derive(portfolio, reference, &params);
-    let assessment = derived
-        .assessment
-        .ok_or("the portfolio has no valid line to export")?;
+    let assessment = derived.assessment.ok_or(PagesError::NothingToExport)?;
     Ok(crate::analysis::export::results_file(
         &assessment,
         reference,
@@ -199,7 +227,7 @@ pub fn write_results(
 /// The app's side: loading the bundle and hosting its pages.
 #[cfg(target_arch = "wasm32")]
 mod shell {
-    use super::PagesProps;
+    use super::{PagesError, PagesProps};
     use crate::analysis::export::{ResultsFile, ResultsKind};
     use crate::app::state::Action;
     use crate::model::portfolio::RawPortfolio;
@@ -222,7 +250,7 @@ mod shell {
     }
 
     /// The bundle's exports, loading it the first time.
-    async fn load() -> Result<JsValue, String> {
+    async fn load() -> Result<JsValue, PagesError> {
         let promise = match LOADING.with(|l| l.borrow().clone()) {
             Some(promise) => promise,
             None => {
@@ -274,13 +302,13 @@ mod shell {
     }
 
     /// A promise of the exports: the global the single-file build sets, or the start script's.
-    fn start() -> Result<js_sys::Promise, String> {
-        let window = web_sys::window().ok_or("no window")?;
+    fn start() -> Result<js_sys::Promise, PagesError> {
+        let window = web_sys::window().ok_or(PagesError::NoPage("window"))?;
         let existing = js_sys::Reflect::get(&window, &GLOBAL.into()).unwrap_or_default();
         if existing.is_object() {
             return Ok(js_sys::Promise::resolve(&existing));
         }
-        let document = window.document().ok_or("no document")?;
+        let document = window.document().ok_or(PagesError::NoPage("document"))?;
         let script = document
             .create_element("script")
             .map_err(|e| describe(&e))?;
@@ -313,28 +341,30 @@ mod shell {
         if let Some(message) = failure {
             return Err(message);
         }
-        let head = document.head().ok_or("no head element")?;
+        let head = document.head().ok_or(PagesError::NoPage("head element"))?;
         head.append_child(&script).map_err(|e| describe(&e))?;
         Ok(promise)
     }
 
-    fn describe(error: &JsValue) -> String {
-        error
-            .as_string()
-            .or_else(|| {
-                error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-            })
-            .unwrap_or_else(|| format!("{error:?}"))
+    fn describe(error: &JsValue) -> PagesError {
+        PagesError::Browser(
+            error
+                .as_string()
+                .or_else(|| {
+                    error
+                        .dyn_ref::<js_sys::Error>()
+                        .map(|e| String::from(e.message()))
+                })
+                .unwrap_or_else(|| format!("{error:?}")),
+        )
     }
 
     /// Calls the bundle's export `name` with `args`.
-    fn call(exports: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    fn call(exports: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, PagesError> {
         let function = js_sys::Reflect::get(exports, &name.into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or_else(|| format!("the pages bundle has no `{name}`"))?;
+            .ok_or_else(|| PagesError::MissingExport(name.to_string()))?;
         let args: js_sys::Array = args.iter().collect();
         function
             .apply(&JsValue::NULL, &args)
@@ -353,7 +383,7 @@ mod shell {
     enum Status {
         Loading,
         Ready,
-        Failed(String),
+        Failed(PagesError),
     }
 
     /// The bytes of a results download, written by the bundle (loaded first if needed).
@@ -361,7 +391,7 @@ mod shell {
         portfolio: &RawPortfolio,
         date: Option<crate::analysis::policy::Date>,
         kind: ResultsKind,
-    ) -> Result<ResultsFile, String> {
+    ) -> Result<ResultsFile, PagesError> {
         let exports = load().await?;
         let date = date.map(|d| d.to_string()).unwrap_or_default();
         let index = ResultsKind::ALL
@@ -380,7 +410,7 @@ mod shell {
         let field = |name: &str| js_sys::Reflect::get(&file, &name.into()).unwrap_or_default();
         let bytes = field("bytes")
             .dyn_into::<js_sys::Uint8Array>()
-            .map_err(|_| "the pages bundle returned no file".to_string())?;
+            .map_err(|_| PagesError::NoFile)?;
         Ok(ResultsFile {
             name: field("name").as_string().unwrap_or_default(),
             mime: kind.mime(),

@@ -88,7 +88,7 @@ pub fn App() -> Html {
             let result = storage::autosave(&mut sync.borrow_mut(), portfolio);
             pause.set(sync.borrow().pause());
             if let Err(message) = result {
-                notice.set(Some(message));
+                notice.set(Some(message.to_string()));
             }
         });
     }
@@ -134,7 +134,7 @@ pub fn App() -> Html {
                             .into(),
                     ));
                 }
-                Err(message) => notice.set(Some(message)),
+                Err(error) => notice.set(Some(error.to_string())),
             }
         })
     };
@@ -148,7 +148,7 @@ pub fn App() -> Html {
             let result = storage::keep_this(&mut sync.borrow_mut(), &current);
             pause.set(sync.borrow().pause());
             if let Err(message) = result {
-                notice.set(Some(message));
+                notice.set(Some(message.to_string()));
             }
         })
     };

@@ -1,6 +1,6 @@
 //! The pages bundle's side (`chokepoint-pages`, built from `src/bin/chokepoint-pages.rs`): the
 //! page table ([`Pages`]) that draws each lazily loaded [`Part`] with its component, and the
-//! functions the bundle exports to the app ([`bundle`], built for wasm32 only). How the app
+//! functions the bundle exports to the app (`bundle`, built for wasm32 only). How the app
 //! loads the bundle and hosts its parts: [`crate::app::lazy`].
 
 use crate::app::components::import::ImportPage;
@@ -170,7 +170,8 @@ pub mod bundle {
             .get(kind as usize)
             .copied()
             .ok_or_else(|| error(format!("no results file number {kind}")))?;
-        let file = crate::app::lazy::write_results(&portfolio, date, kind).map_err(error)?;
+        let file = crate::app::lazy::write_results(&portfolio, date, kind)
+            .map_err(|e| error(e.to_string()))?;
         let object = js_sys::Object::new();
         let set = |name: &str, value: &JsValue| js_sys::Reflect::set(&object, &name.into(), value);
         set("name", &JsValue::from_str(&file.name))?;

@@ -24,3 +24,12 @@ pub fn request() -> SimRequest {
         overrides: Vec::new(),
     }
 }
+
+/// Runs [`request`] and asserts that it reproduces the recorded bits exactly.
+pub fn assert_reproduced() {
+    let summary =
+        chokepoint::app::simulation::run(&request(), chokepoint::reference::embedded(), |_, _| {})
+            .expect("the golden run succeeds");
+    assert_eq!(summary.expected_loss.to_bits(), EXPECTED_LOSS_BITS);
+    assert_eq!(summary.p99.to_bits(), P99_BITS);
+}

@@ -28,7 +28,7 @@ pub struct PlanProps {
 }
 
 /// The Plan page: the form's state in a reducer ([`PlanForm`]), everything shown derived from
-/// it and the portfolio through `use_memo` ([`derive`]).
+/// it and the portfolio through `use_memo` ([`derive()`]).
 #[component]
 pub fn PlanPage(props: &PlanProps) -> Html {
     let reference = crate::reference::embedded();

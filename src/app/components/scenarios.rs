@@ -68,7 +68,7 @@ enum Job {
 
 /// The Scenarios page: the form's state in a reducer ([`ScenarioForm`], opened on the core's
 /// default event for the portfolio), the scenario's result derived through `use_memo`
-/// ([`derive`]).
+/// ([`derive()`]).
 #[component]
 pub fn ScenariosPage(props: &ScenariosProps) -> Html {
     let reference = crate::reference::embedded();

@@ -89,7 +89,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let text = stamped(&portfolio).to_json();
             if let Err(e) = download(&format!("{stem}.json"), "application/json", text.as_bytes()) {
-                say(true, e);
+                say(true, e.to_string());
             }
         })
     };
@@ -110,9 +110,13 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             let portfolio = portfolio.clone();
             let say = say.clone();
             spawn(async move {
-                let written = crate::app::lazy::results_file(&portfolio, date, kind).await;
-                let result = written.and_then(|file| download(&file.name, file.mime, &file.bytes));
-                if let Err(e) = result {
+                let failure = match crate::app::lazy::results_file(&portfolio, date, kind).await {
+                    Ok(file) => download(&file.name, file.mime, &file.bytes)
+                        .err()
+                        .map(|e| e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(e) = failure {
                     say(true, format!("The file could not be written: {e}"));
                 }
             });
@@ -133,7 +137,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     say(false, format!("Saved as \"{}\".", save_name.trim()));
                     save_name.set(String::new());
                 }
-                Err(error) => say(true, error),
+                Err(error) => say(true, error.to_string()),
             }
             saved.set(storage::saved_names());
         })
@@ -207,10 +211,10 @@ fn SavedRow(props: &SavedRowProps) -> Html {
     let finish = {
         let saved = props.saved.clone();
         let message = props.message.clone();
-        move |result: Result<String, String>| {
+        move |result: Result<String, storage::StoreError>| {
             message.set(Some(match result {
                 Ok(text) => (false, text),
-                Err(text) => (true, text),
+                Err(error) => (true, error.to_string()),
             }));
             saved.set(storage::saved_names());
         }

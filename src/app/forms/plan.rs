@@ -1,7 +1,7 @@
 //! The Plan page's inputs: [`PlanForm`] holds the fields as typed, [`PlanAction`] changes them
 //! through a pure reducer, [`PlanForm::params`] reads them into [`PlanParams`] (bounded by the
 //! planner's own [`check_params`], never by ranges of the page's own) with an error per field,
-//! and [`derive`] computes what the page shows.
+//! and [`derive()`] computes what the page shows.
 
 use crate::analysis::planner::{
     DEFAULT_HEADROOM, Objective, Plan, PlanError, PlanParams, apply, check_params, plan_stage,

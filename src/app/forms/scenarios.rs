@@ -1,7 +1,7 @@
 //! The Scenarios page's deterministic scenario: [`ScenarioForm`] holds the event chosen and the
 //! fields as typed, [`ScenarioAction`] changes them through a pure reducer,
 //! [`ScenarioForm::scenario`] reads them into a [`Scenario`] with an error per field, and
-//! [`derive`] runs it on the portfolio.
+//! [`derive()`] runs it on the portfolio.
 
 use crate::analysis::scenario::presets::{EventPreset, default_preset, embedded_presets};
 use crate::analysis::scenario::{
