@@ -51,14 +51,14 @@ pub enum StoreError {
     /// The autosave is gone (removed in another tab).
     NoAutosave,
     /// The autosave could not be read.
-    UnreadableAutosave(StorageError),
+    UnreadableAutosave(Box<StorageError>),
     /// The saved portfolio `name` could not be read; it was set aside under `kept`, or could
     /// not be (`Err`: why).
     Unreadable {
         /// The saved portfolio's name.
         name: String,
         /// Why it could not be read.
-        error: StorageError,
+        error: Box<StorageError>,
         /// The key it was kept under, or why it was not moved.
         kept: Result<String, Box<StoreError>>,
     },
@@ -234,7 +234,8 @@ fn commit(
 /// "Load the newer version": the stored autosave, for the app to load; resumes autosave from it.
 pub fn load_stored(sync: &mut TabSync) -> Result<RawPortfolio, StoreError> {
     let text = get(AUTOSAVE_KEY).ok_or(StoreError::NoAutosave)?;
-    sync.load(&text).map_err(StoreError::UnreadableAutosave)
+    sync.load(&text)
+        .map_err(|error| StoreError::UnreadableAutosave(Box::new(error)))
 }
 
 /// Before a share link replaces the portfolio with `incoming`: keeps the stored autosave as a
@@ -288,7 +289,7 @@ pub fn open(name: &str) -> Result<RawPortfolio, StoreError> {
     read_entry(&text).map_err(|error| StoreError::Unreadable {
         name: name.to_string(),
         kept: set_aside_unless_newer(&key, &text, &error).map_err(Box::new),
-        error,
+        error: Box::new(error),
     })
 }
 
