@@ -1,5 +1,5 @@
 //! The browser, behind one small interface: the address bar, history, the clock, randomness,
-//! window events, local storage, timers, printing and a few DOM details. Each function has two
+//! window events, local storage, timers, downloads, printing and a few DOM details. Each function has two
 //! bodies: the browser's (`wasm32`) and a native stand-in for tests and the build-time render of
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
@@ -25,6 +25,7 @@ pub struct LocalTime {
 #[cfg(target_arch = "wasm32")]
 mod imp {
     use super::LocalTime;
+    use crate::app::download::DownloadError;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
@@ -123,6 +124,9 @@ mod imp {
         web_sys::window()?.local_storage().ok().flatten()
     }
 
+    /// Whether there is a later task to draw in ([`after_this_task`] waits for it).
+    pub const HAS_LATER: bool = true;
+
     /// Runs `then` in a later task (a zero-delay timeout), or at once when there is no timer.
     pub fn after_this_task(then: impl FnOnce() + 'static) {
         let callback = Closure::once_into_js(then);
@@ -141,6 +145,53 @@ mod imp {
     /// Runs `job` in the browser's event loop.
     pub fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
         wasm_bindgen_futures::spawn_local(job);
+    }
+
+    /// Offers `bytes` as a file named `name` of media type `mime`.
+    pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), DownloadError> {
+        let fail = DownloadError::Failed;
+        let array = js_sys::Uint8Array::from(bytes);
+        let parts = js_sys::Array::of1(&array);
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(|_| fail("blob"))?;
+        download_blob(name, &blob).map_err(|_| fail("link"))
+    }
+
+    /// Offers `blob` as a file named `name`.
+    pub fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), wasm_bindgen::JsValue> {
+        use wasm_bindgen::JsCast;
+        let url = web_sys::Url::create_object_url_with_blob(blob)?;
+        let result = click_link(&url, name);
+        // Revoke later: the download reads the blob after the click returns.
+        let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                revoke.unchecked_ref(),
+                10_000,
+            );
+        }
+        result
+    }
+
+    /// Clicks a temporary `<a href=url download=name>`.
+    pub fn click_link(url: &str, name: &str) -> Result<(), wasm_bindgen::JsValue> {
+        use wasm_bindgen::JsCast;
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+        let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+        link.set_href(url);
+        link.set_download(name);
+        link.set_class_name("visually-hidden");
+        let body = document.body().ok_or("no body")?;
+        body.append_child(&link)?;
+        link.click();
+        body.remove_child(&link)?;
+        Ok(())
     }
 
     /// Opens the browser's print dialog.
@@ -176,6 +227,7 @@ mod imp {
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use super::LocalTime;
+    use crate::app::download::DownloadError;
 
     /// A listener that never hears anything (there are no events natively).
     pub struct Listener;
@@ -228,6 +280,9 @@ mod imp {
         None
     }
 
+    /// No later task natively (the build-time render of the first screen has none).
+    pub const HAS_LATER: bool = false;
+
     /// No later task natively (the build-time render has no later): at once.
     pub fn after_this_task(then: impl FnOnce() + 'static) {
         then();
@@ -236,6 +291,11 @@ mod imp {
     /// No event loop natively: the job is dropped (nothing downloads or loads).
     pub fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
         drop(job);
+    }
+
+    /// No downloads natively.
+    pub fn download(_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), DownloadError> {
+        Err(DownloadError::NoBrowser)
     }
 
     /// No print dialog natively.

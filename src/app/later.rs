@@ -10,7 +10,7 @@ use yew::prelude::*;
 /// it is `true` at once.
 #[hook]
 pub fn use_later() -> bool {
-    let ready = use_state_eq(|| cfg!(not(target_arch = "wasm32")));
+    let ready = use_state_eq(|| !crate::app::browser::HAS_LATER);
     {
         let ready = ready.clone();
         use_effect_with((), move |_| {

@@ -219,7 +219,7 @@ fn draw_png(
                 wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
                     let saved = blob
                         .ok_or(wasm_bindgen::JsValue::NULL)
-                        .and_then(|blob| crate::app::download::download_blob(&file, &blob));
+                        .and_then(|blob| crate::app::browser::download_blob(&file, &blob));
                     if saved.is_err() {
                         report.emit("The chart could not be saved as PNG.".into());
                     }
