@@ -194,6 +194,79 @@ mod imp {
         Ok(())
     }
 
+    /// Adds `classes` to the document's root element and sets its style `properties`
+    /// (`("--accent", "#0af")`).
+    pub fn style_root(classes: &[&str], properties: &[(&str, &str)]) {
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        for class in classes {
+            let _ = root.class_list().add_1(class);
+        }
+        let style = root.style();
+        for (name, value) in properties {
+            let _ = style.set_property(name, value);
+        }
+    }
+
+    /// Posts `message` (as JSON-compatible values) to the parent window, restricted to
+    /// `origin`. Returns whether it was posted (never when the page has no parent).
+    pub fn post_to_parent(message: &impl serde::Serialize, origin: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let Some(parent) = window.parent().ok().flatten() else {
+            return false;
+        };
+        if parent == window {
+            return false;
+        }
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        match message.serialize(&serializer) {
+            Ok(value) => parent.post_message(&value, origin).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Observes the height of the element `node` refers to: `report` gets it now and on every
+    /// change, until the returned value is dropped.
+    pub fn observe_height(node: &yew::NodeRef, report: impl Fn(f64) + 'static) -> Observer {
+        let Some(element) = node.cast::<web_sys::Element>() else {
+            return Observer(None, None);
+        };
+        let measure = {
+            let element = element.clone();
+            move || report(element.get_bounding_client_rect().height())
+        };
+        measure();
+        let closure = Closure::<dyn FnMut()>::new(measure);
+        let observer = web_sys::ResizeObserver::new(closure.as_ref().unchecked_ref()).ok();
+        if let Some(observer) = &observer {
+            observer.observe(&element);
+        }
+        Observer(observer, Some(closure))
+    }
+
+    /// Disconnects its resize observer when dropped ([`observe_height`]).
+    pub struct Observer(
+        Option<web_sys::ResizeObserver>,
+        Option<Closure<dyn FnMut()>>,
+    );
+
+    impl Drop for Observer {
+        fn drop(&mut self) {
+            if let Some(observer) = self.0.take() {
+                observer.disconnect();
+            }
+            // The callback lives as long as the observer, and goes with it.
+            drop(self.1.take());
+        }
+    }
+
     /// Opens the browser's print dialog.
     pub fn print() {
         if let Some(window) = web_sys::window() {
@@ -296,6 +369,26 @@ mod imp {
     /// No downloads natively.
     pub fn download(_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), DownloadError> {
         Err(DownloadError::NoBrowser)
+    }
+
+    /// No document natively.
+    pub fn style_root(_classes: &[&str], _properties: &[(&str, &str)]) {}
+
+    /// No parent window natively.
+    pub fn post_to_parent(_message: &impl serde::Serialize, _origin: &str) -> bool {
+        false
+    }
+
+    /// No layout natively: `report` is never called.
+    pub fn observe_height(_node: &yew::NodeRef, _report: impl Fn(f64) + 'static) -> Observer {
+        Observer
+    }
+
+    /// Observes nothing (natively).
+    pub struct Observer;
+
+    impl Drop for Observer {
+        fn drop(&mut self) {}
     }
 
     /// No print dialog natively.
