@@ -442,21 +442,39 @@ fn MonteCarloPanel(props: &McProps) -> Html {
     }
 }
 
+/// Why a typed probability was not read.
+#[derive(Clone, Debug, PartialEq)]
+enum ProbabilityError {
+    /// Not a number (the text as typed).
+    NotANumber(String),
+    /// A number outside 0-100 %.
+    OutOfRange,
+}
+
+impl std::fmt::Display for ProbabilityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbabilityError::NotANumber(text) => write!(f, "`{}` is not a number", text.trim()),
+            ProbabilityError::OutOfRange => f.write_str("Enter a probability from 0 to 100 %"),
+        }
+    }
+}
+
 /// Reads a probability typed in percent: empty keeps the default (`None`).
-fn probability(text: &str) -> Result<Option<f64>, String> {
+fn probability(text: &str) -> Result<Option<f64>, ProbabilityError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     match number(text) {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(Some(p)),
-        Some(_) => Err("Enter a probability from 0 to 100 %".into()),
-        None => Err(format!("`{}` is not a number", text.trim())),
+        Some(_) => Err(ProbabilityError::OutOfRange),
+        None => Err(ProbabilityError::NotANumber(text.to_string())),
     }
 }
 
 type Typed = UseStateHandle<BTreeMap<(CountryCode, Stage), String>>;
 /// A typed probability read: `Ok(None)` keeps the default.
-type Checked = (CountryCode, Stage, Result<Option<f64>, String>);
+type Checked = (CountryCode, Stage, Result<Option<f64>, ProbabilityError>);
 
 /// The table of annual disruption probabilities, each editable; a typed value replaces the
 /// default for its country and stage, and a bad one is named next to its field.
@@ -491,7 +509,7 @@ fn probability_editor(rates: &[CountryRate], checked: &[Checked], typed: &Typed)
 fn probability_row(
     reference: &crate::reference::ReferenceData,
     r: &CountryRate,
-    checked: &Result<Option<f64>, String>,
+    checked: &Result<Option<f64>, ProbabilityError>,
     typed: &Typed,
 ) -> Html {
     let id = format!("mc-p-{}-{}", r.country, r.stage.id());
@@ -528,7 +546,7 @@ fn probability_row(
                     aria-label={format!("Your annual probability for {name}, {}, in percent", r.stage.label().to_lowercase())}
                     aria-invalid={checked.is_err().then_some("true")} aria-describedby={checked.is_err().then_some(error_id.clone())}
                     placeholder={pct(r.probability)} {oninput} />
-                if let Err(message) = checked { <p class="field-error" id={error_id}>{ message }</p> }
+                if let Err(error) = checked { <p class="field-error" id={error_id}>{ error.to_string() }</p> }
             </td>
         </tr>
     }
@@ -764,7 +782,18 @@ mod worker_handle {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_date, events_note};
+    use super::{ProbabilityError, check_date, events_note, probability};
+
+    #[test]
+    fn typed_probabilities_are_read_or_named() {
+        assert_eq!(probability(" "), Ok(None));
+        assert_eq!(probability("2.5 %"), Ok(Some(2.5)));
+        assert_eq!(probability("120"), Err(ProbabilityError::OutOfRange));
+        assert_eq!(
+            probability(" lots ").unwrap_err().to_string(),
+            "`lots` is not a number"
+        );
+    }
     use crate::analysis::policy::Date;
 
     #[test]
