@@ -196,7 +196,7 @@ pub fn App() -> Html {
                     inputs.dispatch(Action::Load(portfolio));
                 }
                 // Nothing is dispatched: the inputs, and so the autosave, stay as they were.
-                Some(Err(message)) => notice.set(Some(message)),
+                Some(Err(error)) => notice.set(Some(error.to_string())),
                 None => {}
             };
             take();
@@ -309,7 +309,7 @@ fn now_text() -> String {
 /// The portfolio of a share link in the address, if there is one; the link's payload is then
 /// removed from the address bar (without a new history entry) so that a reload shows the
 /// autosave of the user's later edits rather than the link again.
-fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
+fn take_shared_portfolio() -> Option<Result<RawPortfolio, LinkNotOpened>> {
     let hash = browser::hash();
     let payload = crate::model::share::payload_in_hash(&hash)?;
     let result = read_shared_link(payload);
@@ -321,11 +321,25 @@ fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
 /// newer, or over a size limit such as 5,000 lines; the core refuses those before building
 /// anything). A refused link changes nothing: no portfolio is loaded, so the autosave keeps the
 /// user's own portfolio.
-pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, String> {
-    crate::model::share::decode(payload).map_err(|error| {
-        format!("The shared link was not opened: {error}. Your portfolio is unchanged.")
-    })
+pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, LinkNotOpened> {
+    crate::model::share::decode(payload).map_err(LinkNotOpened)
 }
+
+/// A share link that was not opened, and why; shown as the app's notice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkNotOpened(pub crate::model::share::ShareError);
+
+impl std::fmt::Display for LinkNotOpened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The shared link was not opened: {}. Your portfolio is unchanged.",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for LinkNotOpened {}
 
 /// The edit-history action of a key press: Ctrl+Z (Cmd+Z) undoes, Ctrl+Y and Ctrl+Shift+Z
 /// (Cmd+Shift+Z) redo. Presses inside a text field are left to the field.
