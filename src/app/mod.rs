@@ -2,7 +2,11 @@
 //!
 //! Follows Yew's `function_todomvc` example: the App owns the state, children get props and
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
-//! from the inputs with `use_memo`.
+//! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
+//! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
+//! through [`browser`], which has a native stand-in, so the shell runs natively in tests; the
+//! loaders of the workers and of the pages bundle, the chart export and the file picker still
+//! hold their own (browser-only) code.
 
 pub mod browser;
 pub mod components;

@@ -100,7 +100,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |event: Event| open_file(event, on_action.clone(), say.clone()))
     };
 
-    // The writers are in the pages bundle (src/app/pages.rs), which assesses the same portfolio
+    // The writers are in the pages bundle (src/app/lazy.rs loads it), which assesses the same portfolio
     // on the same date: the CSV and XLSX code is no part of the first page load.
     let on_table = |kind: ResultsKind| {
         let portfolio = props.portfolio.clone();
