@@ -18,6 +18,24 @@
 //! - a thin Yew shell, [`app`], compiled to WebAssembly. Its state holds the user's inputs only;
 //!   every result on screen is derived from them through the core.
 //! - [`api`]: the core's functions for the JavaScript API (`chokepoint-api.js`), over values.
+//!
+//! The browser build is six WebAssembly bundles (Trunk, `index.html`), each loading only what
+//! its job needs:
+//!
+//! - **main app** (`chokepoint`, `src/main.rs`): loaded first; the Calculator and Privacy pages,
+//!   the editor, the dashboard and the storage and share-link shell ([`app`]).
+//! - **pages** (`chokepoint-pages`, `src/bin/chokepoint-pages.rs`): loaded the first time the
+//!   Scenarios, Plan, Import, Methodology or Sources page, the templates, the world map, the
+//!   outlook or a results download is needed ([`app::lazy`] loads it, [`app::pages`] is its
+//!   side).
+//! - **simulation worker** (`sim-worker`): loaded when a Monte Carlo run starts; runs
+//!   [`app::simulation::run`] off the main thread.
+//! - **import worker** (`import-worker`): loaded on the first import; reads CSV, XLSX and RMI
+//!   files off the main thread.
+//! - **embed widget** (`embed-widget`, `embed.html`): the embeddable summary, loaded only by
+//!   pages that embed it.
+//! - **JavaScript API** (`chokepoint-api`): [`api`] as an ES module for partners; the app never
+//!   loads it.
 
 pub mod analysis;
 pub mod api;

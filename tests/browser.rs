@@ -11,6 +11,10 @@ use yew::AppHandle;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The Monte Carlo golden run, shared with the native test (`tests/it/golden.rs`).
+#[path = "golden/monte_carlo.rs"]
+mod golden;
+
 fn document() -> web_sys::Document {
     web_sys::window()
         .and_then(|w| w.document())
@@ -189,17 +193,7 @@ fn the_crash_panel_offers_a_reload_and_keeps_the_message() {
 /// Same seed, same numbers, native and wasm: the golden run reproduces the bits recorded natively.
 #[wasm_bindgen_test]
 fn the_monte_carlo_golden_run_matches_the_native_bits() {
-    use chokepoint::app::simulation::{
-        GOLDEN_EXPECTED_LOSS_BITS, GOLDEN_P99_BITS, golden_request, run,
-    };
-    let summary = run(
-        &golden_request(),
-        chokepoint::reference::embedded(),
-        |_, _| {},
-    )
-    .expect("the golden run succeeds");
-    assert_eq!(summary.expected_loss.to_bits(), GOLDEN_EXPECTED_LOSS_BITS);
-    assert_eq!(summary.p99.to_bits(), GOLDEN_P99_BITS);
+    golden::assert_reproduced();
 }
 
 #[wasm_bindgen_test]

@@ -535,6 +535,18 @@ pub struct HiddenExposure {
     pub hidden: f64,
 }
 
+/// The share not entered (`hidden`, a fraction) from which the calculator's headline names a
+/// hidden exposure: 5 percentage points. A presentation threshold of this tool, not a published
+/// figure; smaller ones are still listed per material.
+pub const HEADLINE_HIDDEN: f64 = 0.05;
+
+impl HiddenExposure {
+    /// Whether the exposure is large enough for the headline ([`HEADLINE_HIDDEN`]).
+    pub fn is_headline(&self) -> bool {
+        self.hidden >= HEADLINE_HIDDEN
+    }
+}
+
 /// The exposures the firm did not enter at `stage`, filled on `basis`, of a firm whose direct
 /// suppliers have mix `direct` and whose filled mix at `stage` is `upstream`:
 /// `max(0, s_c(upstream) - s_c(direct))` for each named country, only those above zero, largest

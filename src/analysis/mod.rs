@@ -14,4 +14,5 @@ pub mod outlook;
 pub mod planner;
 pub mod policy;
 pub mod scenario;
+pub mod start;
 pub mod supply_risk;

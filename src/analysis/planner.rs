@@ -687,7 +687,11 @@ fn invalid(name: &str, problem: impl Into<String>) -> PlanError {
     }
 }
 
-fn check_params(params: &PlanParams) -> Result<(), PlanError> {
+/// The checks every plan's parameters pass before anything is solved: the planner's only bounds
+/// (the Plan page and the command line call it too, rather than bounding inputs their own way).
+/// The error is [`PlanError::InvalidParameter`], naming the field (`headroom`, `max_shift`,
+/// `budget`, `unknown_wgi`, `premium`, `require`, `caps`, `objective`).
+pub fn check_params(params: &PlanParams) -> Result<(), PlanError> {
     if !(params.headroom.is_finite() && params.headroom >= 0.0) {
         return Err(invalid("headroom", "must be a non-negative number"));
     }

@@ -1,58 +1,29 @@
-//! Downloads made in the browser: a Blob, an object URL and a temporary `<a download>`; nothing
-//! is sent anywhere.
+//! Downloads made in the browser ([`crate::app::browser::download`]: a Blob, an object URL and a
+//! temporary `<a download>`; nothing is sent anywhere), their errors and file names.
 
-/// Offers `bytes` as a file named `name` of media type `mime`. Returns a message on failure.
-#[cfg(target_arch = "wasm32")]
-pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let fail = |what: &str| format!("The download could not start ({what}).");
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|_| fail("blob"))?;
-    download_blob(name, &blob).map_err(|_| fail("link"))
+/// Why a download did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadError {
+    /// The browser could not make the file (`blob`) or the link to it (`link`).
+    Failed(&'static str),
+    /// There is no browser (native builds).
+    NoBrowser,
 }
 
-/// Offers `blob` as a file named `name`.
-#[cfg(target_arch = "wasm32")]
-pub fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let url = web_sys::Url::create_object_url_with_blob(blob)?;
-    let result = click_link(&url, name);
-    // Revoke later: the download reads the blob after the click returns.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DownloadError::Failed(what) => write!(f, "The download could not start ({what})."),
+            DownloadError::NoBrowser => f.write_str("downloads need a browser"),
+        }
     }
-    result
 }
 
-/// Clicks a temporary `<a href=url download=name>`.
-#[cfg(target_arch = "wasm32")]
-pub fn click_link(url: &str, name: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(url);
-    link.set_download(name);
-    link.set_class_name("visually-hidden");
-    let body = document.body().ok_or("no body")?;
-    body.append_child(&link)?;
-    link.click();
-    body.remove_child(&link)?;
-    Ok(())
-}
+impl std::error::Error for DownloadError {}
 
-/// Native builds (tests) have no browser: nothing to download.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn download(_name: &str, _mime: &str, _bytes: &[u8]) -> Result<(), String> {
-    Err("downloads need a browser".into())
+/// Offers `bytes` as a file named `name` of media type `mime` ([`crate::app::browser::download`]).
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), DownloadError> {
+    crate::app::browser::download(name, mime, bytes)
 }
 
 /// A file name from a portfolio name: lower-case letters, digits and dashes, at most 60

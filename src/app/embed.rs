@@ -123,7 +123,80 @@ pub struct Warning {
     /// The parameter's name as given.
     pub parameter: String,
     /// What was wrong with it.
-    pub message: String,
+    pub message: Problem,
+}
+
+/// What is wrong with an embed parameter; each says what is accepted instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// More parameters than [`MAX_PARAMETERS`] (how many were given).
+    TooMany(usize),
+    /// A parameter the widget does not know.
+    Unknown,
+    /// Not a template id of this calculator.
+    NotATemplate,
+    /// Not `#rgb` or `#rrggbb` (the value).
+    Colour(String),
+    /// A font list of the wrong length.
+    FontLength,
+    /// A font list with other characters.
+    FontCharacters,
+    /// Not light, dark or auto (the value).
+    Theme(String),
+    /// Not show or hide (the value).
+    Flag(String),
+    /// A label of the wrong length.
+    LabelLength,
+    /// A label with control characters.
+    LabelControl,
+    /// Not an `https:` URL (the value).
+    Url(String),
+    /// Not an origin (the value).
+    Origin(String),
+    /// Not an id.
+    Id,
+    /// Only one of `cta_label` and `cta_href`.
+    HalfCallToAction,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::TooMany(given) => write!(
+                f,
+                "{given} parameters, over the limit of {MAX_PARAMETERS}: only the first \
+                 {MAX_PARAMETERS} are read"
+            ),
+            Problem::Unknown => f.write_str("unknown parameter"),
+            Problem::NotATemplate => f.write_str("not a template id of this calculator"),
+            Problem::Colour(value) => {
+                write!(f, "`{value}` is not a colour in the form #rgb or #rrggbb")
+            }
+            Problem::FontLength => {
+                write!(f, "a font list must have 1 to {MAX_FONT_CHARS} characters")
+            }
+            Problem::FontCharacters => f.write_str(
+                "a font list may hold letters, digits, spaces, commas, hyphens and quotes only",
+            ),
+            Problem::Theme(value) => write!(f, "`{value}` is not light, dark or auto"),
+            Problem::Flag(value) => write!(f, "`{value}` is not show or hide"),
+            Problem::LabelLength => {
+                write!(f, "a label must have 1 to {MAX_LABEL_CHARS} characters")
+            }
+            Problem::LabelControl => f.write_str("a label may not hold control characters"),
+            Problem::Url(value) => write!(
+                f,
+                "`{value}` is not an https: URL (http: is accepted on localhost only)"
+            ),
+            Problem::Origin(value) => {
+                write!(f, "`{value}` is not an origin such as https://host.example")
+            }
+            Problem::Id => f.write_str("an id has 1 to 64 letters, digits, hyphens or underscores"),
+            Problem::HalfCallToAction => f.write_str(
+                "the call to action needs both a valid `cta_label` and a valid `cta_href`",
+            ),
+        }
+    }
 }
 
 impl std::fmt::Display for Warning {
@@ -179,10 +252,7 @@ pub fn parse(hash: &str, templates: &[&str]) -> (EmbedConfig, Vec<Warning>) {
     if given > MAX_PARAMETERS {
         warnings.push(Warning {
             parameter: "(all)".into(),
-            message: format!(
-                "{given} parameters, over the limit of {MAX_PARAMETERS}: only the first \
-                 {MAX_PARAMETERS} are read"
-            ),
+            message: Problem::TooMany(given),
         });
     }
     for pair in query
@@ -209,13 +279,13 @@ pub fn parse(hash: &str, templates: &[&str]) -> (EmbedConfig, Vec<Warning>) {
                 config.template = Some(value.to_string());
                 Ok(())
             }
-            "template" => Err("not a template id of this calculator".to_string()),
+            "template" => Err(Problem::NotATemplate),
             "cta_label" => label(value).map(|l| cta_label = Some(l)),
             "cta_href" => url(value).map(|u| cta_href = Some(u)),
             "full_link" => flag(value).map(|f| config.full_link = f),
             "origin" => origin(value).map(|o| config.origin = Some(o)),
             "id" => widget_id(value).map(|i| config.id = Some(i)),
-            _ => Err("unknown parameter".to_string()),
+            _ => Err(Problem::Unknown),
         };
         if let Err(message) = result {
             warnings.push(Warning {
@@ -234,64 +304,57 @@ pub fn parse(hash: &str, templates: &[&str]) -> (EmbedConfig, Vec<Warning>) {
                 "cta_href"
             }
             .into(),
-            message: "the call to action needs both a valid `cta_label` and a valid `cta_href`"
-                .into(),
+            message: Problem::HalfCallToAction,
         }),
     }
     (config, warnings)
 }
 
 /// `#rgb` or `#rrggbb`, lower-cased.
-fn colour(value: &str) -> Result<String, String> {
+fn colour(value: &str) -> Result<String, Problem> {
     let digits = value.strip_prefix('#').unwrap_or("");
     if matches!(digits.len(), 3 | 6) && digits.chars().all(|c| c.is_ascii_hexdigit()) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(format!(
-            "`{value}` is not a colour in the form #rgb or #rrggbb"
-        ))
+        Err(Problem::Colour(value.to_string()))
     }
 }
 
 /// A font family list: letters, digits, spaces, commas, hyphens and quotes only.
-fn font(value: &str) -> Result<String, String> {
+fn font(value: &str) -> Result<String, Problem> {
     let allowed = |c: char| c.is_alphanumeric() || " ,-_'\"".contains(c);
     if value.is_empty() || value.chars().count() > MAX_FONT_CHARS {
-        Err(format!(
-            "a font list must have 1 to {MAX_FONT_CHARS} characters"
-        ))
+        Err(Problem::FontLength)
     } else if !value.chars().all(allowed) {
-        Err("a font list may hold letters, digits, spaces, commas, hyphens and quotes only".into())
+        Err(Problem::FontCharacters)
     } else {
         Ok(value.to_string())
     }
 }
 
-fn theme(value: &str) -> Result<Theme, String> {
+fn theme(value: &str) -> Result<Theme, Problem> {
     match value.to_ascii_lowercase().as_str() {
         "auto" => Ok(Theme::Auto),
         "light" => Ok(Theme::Light),
         "dark" => Ok(Theme::Dark),
-        _ => Err(format!("`{value}` is not light, dark or auto")),
+        _ => Err(Problem::Theme(value.to_string())),
     }
 }
 
-fn flag(value: &str) -> Result<bool, String> {
+fn flag(value: &str) -> Result<bool, Problem> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "show" => Ok(true),
         "0" | "false" | "no" | "hide" => Ok(false),
-        _ => Err(format!("`{value}` is not show or hide")),
+        _ => Err(Problem::Flag(value.to_string())),
     }
 }
 
 /// Short text without control characters.
-fn label(value: &str) -> Result<String, String> {
+fn label(value: &str) -> Result<String, Problem> {
     if value.is_empty() || value.chars().count() > MAX_LABEL_CHARS {
-        Err(format!(
-            "a label must have 1 to {MAX_LABEL_CHARS} characters"
-        ))
+        Err(Problem::LabelLength)
     } else if value.chars().any(char::is_control) {
-        Err("a label may not hold control characters".into())
+        Err(Problem::LabelControl)
     } else {
         Ok(value.to_string())
     }
@@ -322,32 +385,28 @@ fn web_url(value: &str) -> Option<(&str, &str)> {
 }
 
 /// An absolute `https:` URL (plain `http:` only on localhost) without spaces or quotes.
-fn url(value: &str) -> Result<String, String> {
+fn url(value: &str) -> Result<String, Problem> {
     let clean = value.len() <= MAX_URL_CHARS
         && !value
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`".contains(c));
     match web_url(value) {
         Some(_) if clean => Ok(value.to_string()),
-        _ => Err(format!(
-            "`{value}` is not an https: URL (http: is accepted on localhost only)"
-        )),
+        _ => Err(Problem::Url(value.to_string())),
     }
 }
 
 /// A serialised origin: `https://host[:port]`, nothing after the authority.
-fn origin(value: &str) -> Result<String, String> {
+fn origin(value: &str) -> Result<String, Problem> {
     match web_url(value) {
         Some((scheme, authority)) if value.len() == scheme.len() + 3 + authority.len() => {
             Ok(value.to_ascii_lowercase())
         }
-        _ => Err(format!(
-            "`{value}` is not an origin such as https://host.example"
-        )),
+        _ => Err(Problem::Origin(value.to_string())),
     }
 }
 
-fn widget_id(value: &str) -> Result<String, String> {
+fn widget_id(value: &str) -> Result<String, Problem> {
     let ok = (1..=64).contains(&value.len())
         && value
             .chars()
@@ -355,7 +414,7 @@ fn widget_id(value: &str) -> Result<String, String> {
     if ok {
         Ok(value.to_string())
     } else {
-        Err("an id has 1 to 64 letters, digits, hyphens or underscores".into())
+        Err(Problem::Id)
     }
 }
 
@@ -593,9 +652,12 @@ mod tests {
         assert_eq!(c.theme, Theme::Dark);
         // One warning for the count, one per unknown parameter read (31 of them), no more.
         assert_eq!(w.len(), 1 + MAX_PARAMETERS - 1);
-        assert!(w[0].message.contains("100001 parameters"), "{}", w[0]);
+        assert_eq!(w[0].message, Problem::TooMany(100_001), "{}", w[0]);
+        assert!(w[0].message.to_string().contains("100001 parameters"));
         assert!(
-            w[0].message.contains(&MAX_PARAMETERS.to_string()),
+            w[0].message
+                .to_string()
+                .contains(&MAX_PARAMETERS.to_string()),
             "{}",
             w[0]
         );

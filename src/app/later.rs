@@ -10,7 +10,7 @@ use yew::prelude::*;
 /// it is `true` at once.
 #[hook]
 pub fn use_later() -> bool {
-    let ready = use_state_eq(|| cfg!(not(target_arch = "wasm32")));
+    let ready = use_state_eq(|| !crate::app::browser::HAS_LATER);
     {
         let ready = ready.clone();
         use_effect_with((), move |_| {
@@ -24,22 +24,5 @@ pub fn use_later() -> bool {
 
 /// Runs `then` in a later task (a zero-delay timeout); in a native build, at once.
 fn after_this_task(then: impl FnOnce() + 'static) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        let callback = Closure::once_into_js(then);
-        let scheduled = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0)
-                .ok()
-        });
-        if scheduled.is_none() {
-            // No timer (no window): draw at once rather than never.
-            let _ = callback
-                .unchecked_ref::<js_sys::Function>()
-                .call0(&wasm_bindgen::JsValue::NULL);
-        }
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    then();
+    crate::app::browser::after_this_task(then);
 }

@@ -2,16 +2,23 @@
 //!
 //! Follows Yew's `function_todomvc` example: the App owns the state, children get props and
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
-//! from the inputs with `use_memo`.
+//! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
+//! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
+//! through [`browser`], which has a native stand-in, so the shell runs natively in tests; the
+//! loaders of the workers and of the pages bundle, the chart export and the file picker still
+//! hold their own (browser-only) code.
 
+pub mod browser;
 pub mod components;
 pub mod download;
 pub mod embed;
 pub mod format;
+pub mod forms;
 pub mod import_job;
 #[cfg(target_arch = "wasm32")]
 pub mod import_worker;
 pub mod later;
+pub mod lazy;
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod panic;
@@ -34,7 +41,7 @@ use components::autosave_notice::autosave_notice;
 use components::calculator::CalculatorPage;
 use components::nav::Nav;
 use components::privacy::PrivacyPage;
-use pages::{LazyPart, Part};
+use lazy::{LazyPart, Part};
 use route::Route;
 use state::{Action, Inputs};
 use yew::prelude::*;
@@ -61,7 +68,7 @@ pub fn App() -> Html {
     let startup = use_state(|| {
         let empty = take_start_empty();
         let fallback = if empty {
-            components::start::blank_portfolio()
+            crate::analysis::start::blank_portfolio()
         } else {
             demo_portfolio()
         };
@@ -85,7 +92,7 @@ pub fn App() -> Html {
             let result = storage::autosave(&mut sync.borrow_mut(), portfolio);
             pause.set(sync.borrow().pause());
             if let Err(message) = result {
-                notice.set(Some(message));
+                notice.set(Some(message.to_string()));
             }
         });
     }
@@ -96,8 +103,8 @@ pub fn App() -> Html {
         let pause = pause.clone();
         let saved_version = saved_version.clone();
         use_effect_with((), move |_| {
-            let listener = window_listener("storage", move |event| {
-                let Some((key, value)) = storage_change(&event) else {
+            let listener = browser::window_listener("storage", move |event| {
+                let Some((key, value)) = browser::storage_change(&event) else {
                     return;
                 };
                 let autosave = key.as_deref().is_none_or(|k| k == AUTOSAVE_KEY);
@@ -131,7 +138,7 @@ pub fn App() -> Html {
                             .into(),
                     ));
                 }
-                Err(message) => notice.set(Some(message)),
+                Err(error) => notice.set(Some(error.to_string())),
             }
         })
     };
@@ -145,7 +152,7 @@ pub fn App() -> Html {
             let result = storage::keep_this(&mut sync.borrow_mut(), &current);
             pause.set(sync.borrow().pause());
             if let Err(message) = result {
-                notice.set(Some(message));
+                notice.set(Some(message.to_string()));
             }
         })
     };
@@ -193,11 +200,11 @@ pub fn App() -> Html {
                     inputs.dispatch(Action::Load(portfolio));
                 }
                 // Nothing is dispatched: the inputs, and so the autosave, stay as they were.
-                Some(Err(message)) => notice.set(Some(message)),
+                Some(Err(error)) => notice.set(Some(error.to_string())),
                 None => {}
             };
             take();
-            let listener = window_listener("hashchange", move |_| {
+            let listener = browser::window_listener("hashchange", move |_| {
                 route.set(current_route());
                 take();
             });
@@ -211,7 +218,7 @@ pub fn App() -> Html {
     {
         let inputs = inputs.clone();
         use_effect_with((), move |_| {
-            let listener = window_listener("keydown", move |event| {
+            let listener = browser::window_listener("keydown", move |event| {
                 use wasm_bindgen::JsCast;
                 let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
@@ -271,150 +278,72 @@ pub fn App() -> Html {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
 fn current_route() -> Route {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    Route::from_hash(&hash)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn current_route() -> Route {
-    Route::Calculator
+    Route::from_hash(&browser::hash())
 }
 
 /// Whether the address asks to start without reading the autosave
 /// ([`route::START_EMPTY`], set by the crash panel); the parameter is then removed from the
 /// address bar, so that a reload reads the autosave again.
-#[cfg(target_arch = "wasm32")]
 fn take_start_empty() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let hash = window.location().hash().unwrap_or_default();
+    let hash = browser::hash();
     if !route::starts_empty(&hash) {
         return false;
     }
-    if let Ok(history) = window.history() {
-        let page = Route::from_hash(&hash).hash();
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
-    }
+    browser::replace_hash(Route::from_hash(&hash).hash());
     true
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn take_start_empty() -> bool {
-    false
-}
-
-/// An id for this tab's writes of the autosave, drawn when the page opens.
-#[cfg(target_arch = "wasm32")]
+/// An id for this tab's writes of the autosave, drawn when the page opens (`native` natively).
 fn tab_id() -> String {
-    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("{:08x}{:08x}", draw(), draw())
+    browser::random_id().unwrap_or_else(|| "native".into())
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn tab_id() -> String {
-    "native".into()
-}
-
-/// The local date and time, `2026-12-06 14:03`: the name of replaced work kept as a save.
-#[cfg(target_arch = "wasm32")]
+/// The local date and time, `2026-12-06 14:03`: the name of replaced work kept as a save
+/// (empty natively, where there is no clock).
 fn now_text() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date(),
-        now.get_hours(),
-        now.get_minutes()
-    )
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn now_text() -> String {
-    String::new()
-}
-
-/// The key and new value of a `storage` event (`None` for the key: the whole storage was
-/// cleared); `None` for another kind of event.
-#[cfg(target_arch = "wasm32")]
-fn storage_change(event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
-    use wasm_bindgen::JsCast;
-    let event = event.dyn_ref::<web_sys::StorageEvent>()?;
-    Some((event.key(), event.new_value()))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn storage_change(_event: &web_sys::Event) -> Option<(Option<String>, Option<String>)> {
-    None
+    browser::local_now().map_or_else(String::new, |now| {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            now.year, now.month, now.day, now.hour, now.minute
+        )
+    })
 }
 
 /// The portfolio of a share link in the address, if there is one; the link's payload is then
 /// removed from the address bar (without a new history entry) so that a reload shows the
 /// autosave of the user's later edits rather than the link again.
-#[cfg(target_arch = "wasm32")]
-fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
-    let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
+fn take_shared_portfolio() -> Option<Result<RawPortfolio, LinkNotOpened>> {
+    let hash = browser::hash();
     let payload = crate::portfolio::share::payload_in_hash(&hash)?;
     let result = read_shared_link(payload);
-    if let Ok(history) = window.history() {
-        let page = Route::from_hash(&hash).hash();
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page));
-    }
+    browser::replace_hash(Route::from_hash(&hash).hash());
     Some(result)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn take_shared_portfolio() -> Option<Result<RawPortfolio, String>> {
-    None
 }
 
 /// The portfolio of a share link's payload, or the notice to show when it cannot be read (damaged,
 /// newer, or over a size limit such as 5,000 lines; the core refuses those before building
 /// anything). A refused link changes nothing: no portfolio is loaded, so the autosave keeps the
 /// user's own portfolio.
-pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, String> {
-    crate::portfolio::share::decode(payload).map_err(|error| {
-        format!("The shared link was not opened: {error}. Your portfolio is unchanged.")
-    })
+pub fn read_shared_link(payload: &str) -> Result<RawPortfolio, LinkNotOpened> {
+    crate::portfolio::share::decode(payload).map_err(LinkNotOpened)
 }
 
-/// Calls `handler` with every `name` event on the window; dropping the returned value removes
-/// the listener.
-#[cfg(target_arch = "wasm32")]
-fn window_listener(name: &'static str, handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
+/// A share link that was not opened, and why; shown as the app's notice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkNotOpened(pub crate::portfolio::share::ShareError);
 
-    struct Listener(&'static str, Option<Closure<dyn Fn(web_sys::Event)>>);
-    impl Drop for Listener {
-        fn drop(&mut self) {
-            if let (Some(window), Some(closure)) = (web_sys::window(), self.1.take()) {
-                let _ = window
-                    .remove_event_listener_with_callback(self.0, closure.as_ref().unchecked_ref());
-            }
-        }
+impl std::fmt::Display for LinkNotOpened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The shared link was not opened: {}. Your portfolio is unchanged.",
+            self.0
+        )
     }
-    let closure = Closure::<dyn Fn(web_sys::Event)>::new(handler);
-    if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-    }
-    Listener(name, Some(closure))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn window_listener(_name: &'static str, _handler: impl Fn(web_sys::Event) + 'static) -> impl Drop {
-    struct Nothing;
-    impl Drop for Nothing {
-        fn drop(&mut self) {}
-    }
-    Nothing
-}
+impl std::error::Error for LinkNotOpened {}
 
 /// The edit-history action of a key press: Ctrl+Z (Cmd+Z) undoes, Ctrl+Y and Ctrl+Shift+Z
 /// (Cmd+Shift+Z) redo. Presses inside a text field are left to the field.

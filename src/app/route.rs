@@ -79,7 +79,7 @@ impl Route {
     }
 
     /// Whether the page is drawn by the pages bundle (`chokepoint-pages`, loaded the first time
-    /// one of these pages opens) rather than by the first-load app: see [`crate::app::pages`].
+    /// one of these pages opens) rather than by the first-load app (`app::lazy` loads it).
     pub fn is_lazy(self) -> bool {
         matches!(
             self,

@@ -8,8 +8,10 @@
 use crate::portfolio::RawPortfolio;
 use crate::portfolio::autosave::{Pause, Step, TabSync, kept_name, replaced_work};
 use crate::portfolio::storage::{
-    AUTOSAVE_KEY, read_entry, read_stored, saved_key, saved_name, set_aside_key, write_entry,
+    AUTOSAVE_KEY, StorageError, read_entry, read_stored, saved_key, saved_name, set_aside_key,
+    write_entry,
 };
+use std::fmt;
 
 /// What the app starts with: the autosaved portfolio (or the fallback), a message when the
 /// autosave could not be read, and what this tab knows of the autosave.
@@ -24,37 +26,121 @@ pub struct Startup {
     pub sync: TabSync,
 }
 
-#[cfg(target_arch = "wasm32")]
 fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    crate::app::browser::local_storage()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn local() -> Option<web_sys::Storage> {
-    None
+/// Why the browser's storage did not do what was asked. Each message says what was kept and
+/// what the user can do; nothing is lost on any of them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreError {
+    /// The page may not use local storage (disabled, or a private window).
+    Unavailable,
+    /// The site's storage is full.
+    Full,
+    /// The browser refused to write, with the name of its error.
+    Refused(String),
+    /// A name of the wrong length.
+    BadName,
+    /// A portfolio of this name is already saved (the name as typed, trimmed).
+    NameTaken(String),
+    /// ... and the user is renaming onto it.
+    RenameTaken(String),
+    /// No portfolio of this name is saved.
+    NotSaved(String),
+    /// The autosave is gone (removed in another tab).
+    NoAutosave,
+    /// The autosave could not be read.
+    UnreadableAutosave(Box<StorageError>),
+    /// The saved portfolio `name` could not be read; it was set aside under `kept`, or could
+    /// not be (`Err`: why).
+    Unreadable {
+        /// The saved portfolio's name.
+        name: String,
+        /// Why it could not be read.
+        error: Box<StorageError>,
+        /// The key it was kept under, or why it was not moved.
+        kept: Result<String, Box<StoreError>>,
+    },
+    /// An entry of a newer version is left where it is.
+    LeftForNewer,
+    /// The saved portfolio could not be deleted.
+    NotDeleted(String),
 }
 
-const UNAVAILABLE: &str = "This browser does not let the page use local storage (it may be \
-                           disabled, or the page is in a private window): nothing is saved; \
-                           download the portfolio as a JSON file to keep it.";
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable => f.write_str(
+                "This browser does not let the page use local storage (it may be disabled, or \
+                 the page is in a private window): nothing is saved; download the portfolio as \
+                 a JSON file to keep it.",
+            ),
+            StoreError::Full => f.write_str(
+                "The browser's storage for this site is full, so this was not saved. Delete \
+                 saved portfolios you no longer need, or download the portfolio as a JSON file.",
+            ),
+            StoreError::Refused(name) => write!(
+                f,
+                "The browser refused to save ({name}); download the portfolio as a JSON file."
+            ),
+            StoreError::BadName => write!(
+                f,
+                "Give the portfolio a name of 1 to {} characters.",
+                crate::portfolio::storage::MAX_NAME_CHARS
+            ),
+            StoreError::NameTaken(name) => write!(
+                f,
+                "A portfolio named \"{name}\" is already saved: choose another name, or delete \
+                 that one first."
+            ),
+            StoreError::RenameTaken(name) => {
+                write!(f, "A portfolio named \"{name}\" is already saved.")
+            }
+            StoreError::NotSaved(name) => write!(f, "No portfolio named \"{name}\" is saved."),
+            StoreError::NoAutosave => f.write_str(
+                "No autosaved portfolio is stored any more (it was removed in another tab).",
+            ),
+            StoreError::UnreadableAutosave(error) => {
+                write!(f, "The autosaved portfolio could not be read: {error}.")
+            }
+            StoreError::Unreadable {
+                name,
+                error,
+                kept: Ok(target),
+            } => write!(
+                f,
+                "\"{name}\" could not be read: {error}. It was kept, unchanged, under the \
+                 storage key \"{target}\"."
+            ),
+            StoreError::Unreadable {
+                name,
+                error,
+                kept: Err(reason),
+            } => write!(f, "\"{name}\" could not be read: {error} ({reason})."),
+            StoreError::LeftForNewer => f.write_str("it is left as it is, for the newer version"),
+            StoreError::NotDeleted(name) => write!(f, "\"{name}\" could not be deleted."),
+        }
+    }
+}
 
-/// The user's message for a failed write.
-fn write_error(error: &wasm_bindgen::JsValue) -> String {
+impl std::error::Error for StoreError {}
+
+/// The error of a failed write.
+fn write_error(error: &wasm_bindgen::JsValue) -> StoreError {
     let name = js_sys::Reflect::get(error, &"name".into())
         .ok()
         .and_then(|n| n.as_string())
         .unwrap_or_default();
     if name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" {
-        "The browser's storage for this site is full, so this was not saved. Delete saved \
-         portfolios you no longer need, or download the portfolio as a JSON file."
-            .into()
+        StoreError::Full
     } else {
-        format!("The browser refused to save ({name}); download the portfolio as a JSON file.")
+        StoreError::Refused(name)
     }
 }
 
-fn write(key: &str, value: &str) -> Result<(), String> {
-    let storage = local().ok_or(UNAVAILABLE)?;
+fn write(key: &str, value: &str) -> Result<(), StoreError> {
+    let storage = local().ok_or(StoreError::Unavailable)?;
     storage.set_item(key, value).map_err(|e| write_error(&e))
 }
 
@@ -63,8 +149,8 @@ fn get(key: &str) -> Option<String> {
 }
 
 /// Moves the unreadable entry of `key` to a set-aside key, unchanged; returns that key.
-fn set_aside(key: &str, text: &str) -> Result<String, String> {
-    let storage = local().ok_or(UNAVAILABLE)?;
+fn set_aside(key: &str, text: &str) -> Result<String, StoreError> {
+    let storage = local().ok_or(StoreError::Unavailable)?;
     let target = set_aside_key(key, |k| get(k).is_some());
     storage
         .set_item(&target, text)
@@ -120,7 +206,7 @@ pub fn startup(tab: String, fallback: RawPortfolio, read_autosave: bool) -> Star
 
 /// Writes the autosave when `sync` allows it (see [`TabSync::before_write`]): nothing when the
 /// portfolio is the one stored or autosave is paused (then [`TabSync::pause`] says why).
-pub fn autosave(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), String> {
+pub fn autosave(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), StoreError> {
     commit(sync, portfolio, |sync, stored| {
         sync.before_write(portfolio, stored)
     })
@@ -128,7 +214,7 @@ pub fn autosave(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), Stri
 
 /// "Keep this one (save over it)": writes `portfolio` over the stored autosave and resumes
 /// autosave, where the pause allows it ([`Pause::can_keep`]).
-pub fn keep_this(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), String> {
+pub fn keep_this(sync: &mut TabSync, portfolio: &RawPortfolio) -> Result<(), StoreError> {
     commit(sync, portfolio, |sync, stored| sync.keep(portfolio, stored))
 }
 
@@ -136,7 +222,7 @@ fn commit(
     sync: &mut TabSync,
     portfolio: &RawPortfolio,
     step: impl FnOnce(&mut TabSync, Option<&str>) -> Step,
-) -> Result<(), String> {
+) -> Result<(), StoreError> {
     let stored = get(AUTOSAVE_KEY);
     if let Step::Write(pending) = step(sync, stored.as_deref()) {
         write(AUTOSAVE_KEY, &pending.text)?;
@@ -146,11 +232,10 @@ fn commit(
 }
 
 /// "Load the newer version": the stored autosave, for the app to load; resumes autosave from it.
-pub fn load_stored(sync: &mut TabSync) -> Result<RawPortfolio, String> {
-    let text = get(AUTOSAVE_KEY)
-        .ok_or("No autosaved portfolio is stored any more (it was removed in another tab).")?;
+pub fn load_stored(sync: &mut TabSync) -> Result<RawPortfolio, StoreError> {
+    let text = get(AUTOSAVE_KEY).ok_or(StoreError::NoAutosave)?;
     sync.load(&text)
-        .map_err(|error| format!("The autosaved portfolio could not be read: {error}."))
+        .map_err(|error| StoreError::UnreadableAutosave(Box::new(error)))
 }
 
 /// Before a share link replaces the portfolio with `incoming`: keeps the stored autosave as a
@@ -160,7 +245,7 @@ pub fn keep_replaced(
     incoming: &RawPortfolio,
     demo: &RawPortfolio,
     when: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, StoreError> {
     let Some(work) = replaced_work(get(AUTOSAVE_KEY).as_deref(), incoming, demo) else {
         return Ok(None);
     };
@@ -184,38 +269,27 @@ pub fn saved_names() -> Vec<String> {
     names
 }
 
-fn key_for(name: &str) -> Result<String, String> {
-    saved_key(name).ok_or_else(|| {
-        format!(
-            "Give the portfolio a name of 1 to {} characters.",
-            crate::portfolio::storage::MAX_NAME_CHARS
-        )
-    })
+fn key_for(name: &str) -> Result<String, StoreError> {
+    saved_key(name).ok_or(StoreError::BadName)
 }
 
 /// Saves `portfolio` as `name`; refuses a name already taken.
-pub fn save_as(name: &str, portfolio: &RawPortfolio) -> Result<(), String> {
+pub fn save_as(name: &str, portfolio: &RawPortfolio) -> Result<(), StoreError> {
     let key = key_for(name)?;
     if get(&key).is_some() {
-        return Err(format!(
-            "A portfolio named \"{}\" is already saved: choose another name, or delete that one \
-             first.",
-            name.trim()
-        ));
+        return Err(StoreError::NameTaken(name.trim().to_string()));
     }
     write(&key, &write_entry(portfolio))
 }
 
 /// Reads the portfolio saved as `name`. An unreadable entry is set aside and reported.
-pub fn open(name: &str) -> Result<RawPortfolio, String> {
+pub fn open(name: &str) -> Result<RawPortfolio, StoreError> {
     let key = key_for(name)?;
-    let text = get(&key).ok_or_else(|| format!("No portfolio named \"{name}\" is saved."))?;
-    read_entry(&text).map_err(|error| match set_aside_unless_newer(&key, &text, &error) {
-        Ok(target) => format!(
-            "\"{name}\" could not be read: {error}. It was kept, unchanged, under the storage \
-             key \"{target}\"."
-        ),
-        Err(reason) => format!("\"{name}\" could not be read: {error} ({reason})."),
+    let text = get(&key).ok_or_else(|| StoreError::NotSaved(name.to_string()))?;
+    read_entry(&text).map_err(|error| StoreError::Unreadable {
+        name: name.to_string(),
+        kept: set_aside_unless_newer(&key, &text, &error).map_err(Box::new),
+        error: Box::new(error),
     })
 }
 
@@ -224,28 +298,25 @@ pub fn open(name: &str) -> Result<RawPortfolio, String> {
 fn set_aside_unless_newer(
     key: &str,
     text: &str,
-    error: &crate::portfolio::storage::StorageError,
-) -> Result<String, String> {
+    error: &StorageError,
+) -> Result<String, StoreError> {
     if error.is_newer() {
-        return Err("it is left as it is, for the newer version".into());
+        return Err(StoreError::LeftForNewer);
     }
     set_aside(key, text)
 }
 
 /// Renames a saved portfolio; refuses a name already taken.
-pub fn rename(old: &str, new: &str) -> Result<(), String> {
+pub fn rename(old: &str, new: &str) -> Result<(), StoreError> {
     let from = key_for(old)?;
     let to = key_for(new)?;
     if from == to {
         return Ok(());
     }
     if get(&to).is_some() {
-        return Err(format!(
-            "A portfolio named \"{}\" is already saved.",
-            new.trim()
-        ));
+        return Err(StoreError::RenameTaken(new.trim().to_string()));
     }
-    let text = get(&from).ok_or_else(|| format!("No portfolio named \"{old}\" is saved."))?;
+    let text = get(&from).ok_or_else(|| StoreError::NotSaved(old.to_string()))?;
     write(&to, &text)?;
     if let Some(storage) = local() {
         let _ = storage.remove_item(&from);
@@ -254,10 +325,36 @@ pub fn rename(old: &str, new: &str) -> Result<(), String> {
 }
 
 /// Deletes a saved portfolio.
-pub fn delete(name: &str) -> Result<(), String> {
+pub fn delete(name: &str) -> Result<(), StoreError> {
     let key = key_for(name)?;
-    let storage = local().ok_or(UNAVAILABLE)?;
+    let storage = local().ok_or(StoreError::Unavailable)?;
     storage
         .remove_item(&key)
-        .map_err(|_| format!("\"{name}\" could not be deleted."))
+        .map_err(|_| StoreError::NotDeleted(name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StoreError, delete, open, save_as};
+    use crate::portfolio::RawPortfolio;
+
+    #[test]
+    fn without_storage_every_operation_says_why_as_a_type() {
+        // Natively there is no local storage: what the browser says when it is disabled.
+        let portfolio = RawPortfolio::default();
+        assert_eq!(save_as("Mine", &portfolio), Err(StoreError::Unavailable));
+        assert_eq!(delete("Mine"), Err(StoreError::Unavailable));
+        assert_eq!(open("Mine"), Err(StoreError::NotSaved("Mine".into())));
+        assert_eq!(save_as("   ", &portfolio), Err(StoreError::BadName));
+        assert!(
+            StoreError::Unavailable
+                .to_string()
+                .starts_with("This browser does not let the page use local storage (it may be disabled, or the page is in a private window)")
+        );
+        assert_eq!(
+            StoreError::NameTaken("Mine".into()).to_string(),
+            "A portfolio named \"Mine\" is already saved: choose another name, or delete that \
+             one first."
+        );
+    }
 }

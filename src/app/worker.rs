@@ -38,7 +38,10 @@ pub fn start() {
                 summary: Box::new(summary),
                 elapsed_ms: js_sys::Date::now() - started,
             },
-            Err(message) => SimMessage::Failed { id, message },
+            Err(error) => SimMessage::Failed {
+                id,
+                message: error.to_string(),
+            },
         };
         post(&replies, &reply);
     });

@@ -101,26 +101,19 @@ fn parse_country(name: &str, text: &str) -> Result<CountryCode, CliError> {
     })
 }
 
-/// `ISO3=PCT,...` as a map from country to percent.
+/// `ISO3=PCT,...` as a map from country to percent ([`crate::text::parse::country_numbers`],
+/// the Plan page's reader).
 fn parse_pairs(name: &str, text: &str) -> Result<BTreeMap<CountryCode, f64>, CliError> {
-    let mut map = BTreeMap::new();
-    for item in text.split(',').filter(|s| !s.trim().is_empty()) {
-        let Some((code, value)) = item.split_once('=') else {
-            return Err(CliError::Usage(format!(
-                "`{name}`: `{item}` is not ISO3=PCT"
-            )));
-        };
-        let country = parse_country(name, code)?;
-        let value = parse_number(name, value.trim().trim_end_matches('%'))?;
-        if map.insert(country, value).is_some() {
-            return Err(CliError::Usage(format!("`{name}`: {country} given twice")));
-        }
-    }
-    Ok(map)
+    crate::text::parse::country_numbers(text).map_err(|e| CliError::Usage(format!("`{name}`: {e}")))
+}
+
+/// A percent, zero or more, with or without its `%` sign ([`crate::text::parse::non_negative`]).
+fn parse_percent(name: &str, text: &str) -> Result<f64, CliError> {
+    crate::text::parse::non_negative(text).map_err(|e| CliError::Usage(format!("`{name}`: {e}")))
 }
 
 fn parse_percent_share(name: &str, text: &str) -> Result<f64, CliError> {
-    let value = parse_number(name, text.trim().trim_end_matches('%'))?;
+    let value = parse_percent(name, text)?;
     if value > 100.0 {
         return Err(CliError::Usage(format!("`{name}`: {value} is above 100")));
     }
@@ -215,10 +208,7 @@ pub(super) fn run(
             "--cap" => params.caps = shares(arg, parse_pairs(arg, option_value(arg, &mut rest)?)?)?,
             "--premium" => params.premiums = parse_pairs(arg, option_value(arg, &mut rest)?)?,
             "--budget" => {
-                params.budget = Some(parse_number(
-                    arg,
-                    option_value(arg, &mut rest)?.trim().trim_end_matches('%'),
-                )?);
+                params.budget = Some(parse_percent(arg, option_value(arg, &mut rest)?)?);
             }
             "--exclude" => {
                 for code in option_value(arg, &mut rest)?

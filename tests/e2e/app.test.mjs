@@ -214,7 +214,7 @@ test('the planner proposes a diversification that can be applied and undone', as
   assert.match(recommendation, /HHI \d[\d\s]* -> \d[\d\s]*/);
   // A bad premium entry is named next to the field, and nothing else is lost.
   await page.getByLabel(/Price premiums/).fill('Japan=8');
-  assert.match(await page.getByTestId('plan-error').innerText(), /Japan/);
+  assert.match(await page.getByTestId('plan-premiums-error').innerText(), /Japan/);
   await page.getByLabel(/Price premiums/).fill('JPN=8, DEU=6');
   await page.getByTestId('plan-result').waitFor();
   // Today and the plan side by side: the planned stage improves, and so does the disruption of

@@ -532,3 +532,29 @@ fn assess_looks_through_by_trade_by_default() {
     assert_ne!(code, ExitCode::SUCCESS);
     assert!(err.contains("--look-through"), "{err}");
 }
+
+#[test]
+fn plan_country_lists_are_read_as_on_the_plan_page() {
+    // One reader for both (`chokepoint::text::parse::country_numbers`): a repeated country is
+    // refused rather than overwritten, and "8 %" and semicolons are accepted.
+    let demo = example_path("ev_motor_maker.json");
+    let plan = |premiums: &str| {
+        run_embedded(&[
+            "plan",
+            &demo,
+            "--material",
+            "graphite",
+            "--premium",
+            premiums,
+        ])
+    };
+    let (code, out, err) = plan("JPN=8,jpn=9");
+    assert_eq!(code, ExitCode::from(2), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("`--premium`: JPN given twice"), "{err}");
+    let (code, out, err) = plan("JPN=8 %; USA=12");
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["params"]["premiums"]["JPN"], 8.0, "{out}");
+    assert_eq!(json["params"]["premiums"]["USA"], 12.0, "{out}");
+}

@@ -80,7 +80,9 @@ fn regression_16_hostile_share_link_is_refused_quickly_naming_the_line_limit() {
     );
     assert!(elapsed < QUICK, "took {elapsed:?}");
     // What the app shows, and it loads nothing (so the autosave keeps the user's portfolio).
-    let shown = chokepoint::app::read_shared_link(&link).expect_err("refused");
+    let shown = chokepoint::app::read_shared_link(&link)
+        .expect_err("refused")
+        .to_string();
     assert!(shown.contains("over the limit of 5\u{202f}000"), "{shown}");
     assert!(shown.contains("Your portfolio is unchanged"), "{shown}");
 }

@@ -6,6 +6,7 @@ mod firm_score;
 mod flow;
 mod forward;
 mod fuzz_replay;
+mod golden;
 mod import;
 mod limits;
 mod planner;

@@ -3,12 +3,12 @@
 
 use crate::analysis::assess::{AssessParams, Assessment, assess};
 use crate::analysis::scenario::{Scenario, ScenarioParams, ScenarioResult, run_scenario};
-use crate::model::Stage;
+use crate::model::{CountryCode, Stage};
 use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
 use serde::Serialize;
 
-use super::COVERED_NATIONS;
+use super::{COVERED_NATIONS, Plan};
 
 /// How a metric's numbers read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -296,4 +296,43 @@ pub fn side_by_side(
         scenario_before: sb,
         scenario_after: sa,
     }
+}
+
+/// How long the side-by-side view's disruption lasts, in months: half a year, the Scenarios
+/// page's default duration for a custom cut.
+pub const LARGEST_SUPPLIER_MONTHS: f64 = 6.0;
+
+/// The disruption a plan is compared under: the country that supplies the largest share of
+/// `plan`'s material at its stage today stops all of it (a cut of 100 %) for
+/// [`LARGEST_SUPPLIER_MONTHS`]. `None` when the plan lists no country, or the scenario cannot be
+/// built.
+///
+/// ```
+/// use chokepoint::analysis::planner::{PlanParams, plan_stage};
+/// use chokepoint::analysis::planner::side_by_side::largest_supplier_cut;
+/// use chokepoint::model::{CountryCode, Stage};
+/// use chokepoint::portfolio::RawPortfolio;
+/// let reference = chokepoint::reference::embedded();
+/// let raw = RawPortfolio::from_json(r#"{"schema_version": 1, "lines": [{"material": "gallium",
+///     "spend": 100, "revenue_share_pct": 20, "inventory_days": 30}]}"#).unwrap();
+/// let today = raw.validate(reference).unwrap();
+/// let plan = plan_stage(&today, reference, "gallium", Stage::Refining, &PlanParams::default()).unwrap();
+/// let (country, _) = largest_supplier_cut(&plan).unwrap();
+/// assert_eq!(country, CountryCode::parse("CHN").unwrap());
+/// ```
+pub fn largest_supplier_cut(plan: &Plan) -> Option<(CountryCode, Scenario)> {
+    let largest = plan
+        .allocations
+        .iter()
+        .max_by(|a, b| a.today.total_cmp(&b.today))?
+        .country;
+    let scenario = Scenario::build(
+        vec![largest],
+        &[plan.material.as_str()],
+        &[plan.stage],
+        100.0,
+        LARGEST_SUPPLIER_MONTHS,
+    )
+    .ok()?;
+    Some((largest, scenario))
 }

@@ -66,7 +66,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
         .into();
     let blank = props
         .on_action
-        .reform(|_: MouseEvent| Action::Load(crate::app::components::start::blank_portfolio()));
+        .reform(|_: MouseEvent| Action::Load(crate::analysis::start::blank_portfolio()));
     let settings = html! {
         <div class="settings no-print" data-testid="policy-settings">
             <div class="field inline-field">
@@ -136,40 +136,25 @@ fn researched_note() -> String {
 
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report).
 fn print_page() {
-    #[cfg(target_arch = "wasm32")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.print();
-    }
+    crate::app::browser::print();
 }
 
 /// Today's date as `YYYY-MM-DD`, from the browser's clock (the shell's job: the core never reads a clock).
 pub fn today() -> AttrValue {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let date = js_sys::Date::new_0();
-        let text = format!(
-            "{:04}-{:02}-{:02}",
-            date.get_full_year(),
-            date.get_month() + 1,
-            date.get_date()
-        );
-        text.into()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        BUILD_DATE.with(|d| d.borrow().clone())
+    match crate::app::browser::local_now() {
+        Some(now) => format!("{:04}-{:02}-{:02}", now.year, now.month, now.day).into(),
+        None => BUILD_DATE.with(|d| d.borrow().clone()),
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
-    /// Natively there is no browser clock: "today" is the date the first screen is rendered for
-    /// at build time ([`crate::app::prerender`]), empty unless set.
+    /// Where there is no browser clock (natively): "today" is the date the first screen is
+    /// rendered for at build time ([`crate::app::prerender`]), empty unless set.
     static BUILD_DATE: std::cell::RefCell<AttrValue> = const { std::cell::RefCell::new(AttrValue::Static("")) };
 }
 
-/// Sets natively what [`today`] returns: the build date of the prerendered first screen.
-#[cfg(not(target_arch = "wasm32"))]
+/// Sets what [`today`] returns where there is no browser clock: the build date of the
+/// prerendered first screen.
 pub fn set_build_date(date: &str) {
     BUILD_DATE.with(|d| *d.borrow_mut() = AttrValue::from(date.to_string()));
 }

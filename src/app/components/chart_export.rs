@@ -75,10 +75,30 @@ const STYLE_PROPERTIES: [&str; 11] = [
     "dominant-baseline",
 ];
 
+/// Why a chart was not exported (in the browser: natively nothing is exported).
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExportError {
+    /// A step failed: finding the chart, serialising or drawing it.
+    Step(&'static str),
+    /// The download did not start.
+    Download(crate::app::download::DownloadError),
+}
+
+#[cfg(target_arch = "wasm32")]
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Step(what) => write!(f, "The chart could not be exported ({what})."),
+            ExportError::Download(error) => write!(f, "{error}"),
+        }
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 fn export(node: &NodeRef, name: &str, png: bool, report: Callback<String>) {
-    let result = (|| -> Result<(), String> {
-        let fail = |what: &str| format!("The chart could not be exported ({what}).");
+    let result = (|| -> Result<(), ExportError> {
+        let fail = ExportError::Step;
         let root = node
             .cast::<web_sys::Element>()
             .ok_or_else(|| fail("no chart"))?;
@@ -98,10 +118,11 @@ fn export(node: &NodeRef, name: &str, png: bool, report: Callback<String>) {
                 .map_err(|_| fail("drawing"))
         } else {
             crate::app::download::download(&format!("{file}.svg"), "image/svg+xml", text.as_bytes())
+                .map_err(ExportError::Download)
         }
     })();
-    if let Err(message) = result {
-        report.emit(message);
+    if let Err(error) = result {
+        report.emit(error.to_string());
     }
 }
 
@@ -198,7 +219,7 @@ fn draw_png(
                 wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
                     let saved = blob
                         .ok_or(wasm_bindgen::JsValue::NULL)
-                        .and_then(|blob| crate::app::download::download_blob(&file, &blob));
+                        .and_then(|blob| crate::app::browser::download_blob(&file, &blob));
                     if saved.is_err() {
                         report.emit("The chart could not be saved as PNG.".into());
                     }

@@ -19,7 +19,7 @@ use crate::app::format::{
     country_name, firm_score, hhi, hhi_band, money, pct, published_world_share, supply_risk,
     world_source,
 };
-use crate::app::pages::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, Part};
 use crate::app::results::{Derived, MaterialRef};
 use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
@@ -174,7 +174,7 @@ fn results(
                 if let (Some(mining), Some(refining)) = (covered(crate::model::Stage::Mining), covered(crate::model::Stage::Refining)) {
                     <p>{ format!("Weighted by spend, {} of your mining and {} of your refining happen in U.S. covered nations (China, Russia, North Korea, Iran).", pct(mining), pct(refining)) }</p>
                 }
-                if let Some(h) = hidden.filter(|h| h.exposure.hidden >= 0.05) {
+                if let Some(h) = hidden.filter(|h| h.exposure.is_headline()) {
                     <p data-testid="not-entered">
                         { format!("Exposure you did not enter (assumed from {}): ", assumed_from(h.exposure.basis)) }
                         <strong>{ format!("{} has {} of the {} of {}", country_name(reference, h.exposure.country), pct(h.exposure.upstream_share),

@@ -5,7 +5,7 @@
 //! after the visitor clicks the share button. Configuration and messages: [`crate::app::embed`].
 
 use crate::analysis::assess::{AssessParams, Assessment};
-use crate::app::components::start::units_per_year;
+use crate::analysis::start::units_per_year;
 use crate::app::embed::{EmbedConfig, Payload, Summary};
 use crate::app::format::{country_name, material_name, money, pct, thousands};
 use crate::app::results::derive;
@@ -210,124 +210,47 @@ fn results(reference: &crate::reference::ReferenceData, a: &Assessment, shown: u
     }
 }
 
-/// Sets the theme classes and the host's custom properties on the root element, and logs every
-/// ignored parameter on the console.
-#[cfg(target_arch = "wasm32")]
+/// Sets the theme classes and the host's custom properties on the root element.
 fn apply_theme(config: &EmbedConfig) {
     use crate::app::embed::Theme;
-    use wasm_bindgen::JsCast;
-    let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
-        return;
-    };
-    let classes = root.class_list();
-    let _ = classes.add_1("embed-mode");
-    let theme = match config.theme {
-        Theme::Light => Some("theme-light"),
-        Theme::Dark => Some("theme-dark"),
-        Theme::Auto => None,
-    };
-    if let Some(theme) = theme {
-        let _ = classes.add_1(theme);
+    let mut classes = vec!["embed-mode"];
+    match config.theme {
+        Theme::Light => classes.push("theme-light"),
+        Theme::Dark => classes.push("theme-dark"),
+        Theme::Auto => {}
     }
-    let style = root.style();
+    let mut properties = Vec::new();
     if let Some(accent) = &config.accent {
-        let _ = style.set_property("--accent", accent);
-        let _ = style.set_property("--accent-text", crate::app::embed::text_on(accent));
+        properties.push(("--accent", accent.as_str()));
+        properties.push(("--accent-text", crate::app::embed::text_on(accent)));
     }
     if let Some(background) = &config.background {
-        let _ = style.set_property("--bg", background);
+        properties.push(("--bg", background.as_str()));
     }
     if let Some(font) = &config.font {
-        let _ = style.set_property("--font", font);
+        properties.push(("--font", font.as_str()));
     }
+    crate::app::browser::style_root(&classes, &properties);
 }
-
-#[cfg(not(target_arch = "wasm32"))]
-fn apply_theme(_config: &EmbedConfig) {}
 
 /// Posts `payload` to the parent window, restricted to the configured origin. Returns whether a
 /// message was posted (never when there is no parent or no origin).
-#[cfg(target_arch = "wasm32")]
 fn post(config: &EmbedConfig, payload: &Payload) -> bool {
-    use crate::app::embed::Message;
-    use serde::Serialize;
     let Some(origin) = config.origin.as_deref() else {
         return false;
     };
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let Some(parent) = window.parent().ok().flatten() else {
-        return false;
-    };
-    if parent == window {
-        return false;
-    }
-    let message = Message::new(config.id.as_deref(), payload.clone());
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    match message.serialize(&serializer) {
-        Ok(value) => parent.post_message(&value, origin).is_ok(),
-        Err(_) => false,
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn post(_config: &EmbedConfig, _payload: &Payload) -> bool {
-    false
+    let message = crate::app::embed::Message::new(config.id.as_deref(), payload.clone());
+    crate::app::browser::post_to_parent(&message, origin)
 }
 
 /// Reports the height of `root` to the parent now and on every change; dropping the returned
 /// value disconnects the observer.
-#[cfg(target_arch = "wasm32")]
-fn observe_height(root: NodeRef, config: Rc<EmbedConfig>) -> impl Drop {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-
-    struct Observer(
-        Option<web_sys::ResizeObserver>,
-        Option<Closure<dyn FnMut()>>,
-    );
-    impl Drop for Observer {
-        fn drop(&mut self) {
-            if let Some(observer) = self.0.take() {
-                observer.disconnect();
-            }
-            // The callback lives as long as the observer, and goes with it.
-            drop(self.1.take());
-        }
-    }
-    let Some(element) = root.cast::<web_sys::Element>() else {
-        return Observer(None, None);
-    };
-    let report = {
-        let element = element.clone();
-        move || {
-            let height = element.get_bounding_client_rect().height().ceil();
-            // Heights are small positive numbers; anything else is clamped.
-            let height = height.clamp(0.0, f64::from(u32::MAX)) as u32;
-            post(&config, &Payload::Resize { height });
-        }
-    };
-    report();
-    let closure = Closure::<dyn FnMut()>::new(report);
-    let observer = web_sys::ResizeObserver::new(closure.as_ref().unchecked_ref()).ok();
-    if let Some(observer) = &observer {
-        observer.observe(&element);
-    }
-    Observer(observer, Some(closure))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn observe_height(_root: NodeRef, _config: Rc<EmbedConfig>) -> impl Drop {
-    struct Nothing;
-    impl Drop for Nothing {
-        fn drop(&mut self) {}
-    }
-    Nothing
+fn observe_height(root: NodeRef, config: Rc<EmbedConfig>) -> crate::app::browser::Observer {
+    crate::app::browser::observe_height(&root, move |height| {
+        // Heights are small positive numbers; anything else is clamped.
+        let height = height.ceil().clamp(0.0, f64::from(u32::MAX)) as u32;
+        post(&config, &Payload::Resize { height });
+    })
 }
 
 /// Mounts the widget with the configuration read from the location hash, after installing the

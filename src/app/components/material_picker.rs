@@ -227,30 +227,7 @@ pub fn MaterialPicker(props: &MaterialPickerProps) -> Html {
 /// Scrolls the listbox `list` just enough to show its option `option` (the active descendant
 /// does not move focus, so the browser does not scroll by itself).
 fn scroll_into_list(list: &str, option: &str) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let (Some(list), Some(option)) = (
-            document.get_element_by_id(list),
-            document
-                .get_element_by_id(option)
-                .and_then(|o| o.dyn_into::<web_sys::HtmlElement>().ok()),
-        ) else {
-            return;
-        };
-        let (top, height) = (option.offset_top(), option.offset_height());
-        let (scroll, view) = (list.scroll_top(), list.client_height());
-        if top < scroll {
-            list.set_scroll_top(top);
-        } else if top + height > scroll + view {
-            list.set_scroll_top(top + height - view);
-        }
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (list, option);
+    crate::app::browser::scroll_into_list(list, option);
 }
 
 #[cfg(test)]

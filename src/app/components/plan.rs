@@ -3,20 +3,17 @@
 //! portfolio so every metric can be compared on the Calculator page (Undo returns to today).
 
 use crate::analysis::assess::AssessParams;
-use crate::analysis::planner::side_by_side::{MetricRow, Unit, side_by_side};
-use crate::analysis::planner::{
-    Binding, DEFAULT_HEADROOM, Objective, Plan, PlanParams, apply, plan_stage, plannable_stages,
-    purchase_stage,
+use crate::analysis::planner::side_by_side::{
+    LARGEST_SUPPLIER_MONTHS, MetricRow, Unit, largest_supplier_cut, side_by_side,
 };
-use crate::analysis::scenario::{Scenario, ScenarioParams};
+use crate::analysis::planner::{Binding, Objective, Plan, PlanParams, apply};
+use crate::analysis::scenario::ScenarioParams;
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct, thousands};
-use crate::app::results::valid_part;
+use crate::app::forms::plan::{PlanAction, PlanField, PlanForm, derive};
 use crate::app::state::Action;
-use crate::model::{CountryCode, Stage};
 use crate::portfolio::RawPortfolio;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -30,220 +27,123 @@ pub struct PlanProps {
     pub on_action: Callback<Action>,
 }
 
-/// Reads `JPN=8, DEU=6.5` into country → number; every unreadable entry is reported.
-fn parse_country_numbers(text: &str) -> Result<BTreeMap<CountryCode, f64>, String> {
-    let mut out = BTreeMap::new();
-    for part in text
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let (code, value) = part
-            .split_once('=')
-            .ok_or_else(|| format!("`{part}`: write it as ISO=number, e.g. JPN=8"))?;
-        let code = CountryCode::parse(code)
-            .ok_or_else(|| format!("`{code}` is not a three-letter country code"))?;
-        let value: f64 = value
-            .trim()
-            .trim_end_matches('%')
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{value}` is not a number"))?;
-        if !value.is_finite() || value < 0.0 {
-            return Err(format!("{code}: the value must be zero or more"));
-        }
-        out.insert(code, value);
-    }
-    Ok(out)
-}
-
-/// The Plan page.
+/// The Plan page: the form's state in a reducer ([`PlanForm`]), everything shown derived from
+/// it and the portfolio through `use_memo` ([`derive()`]).
 #[component]
 pub fn PlanPage(props: &PlanProps) -> Html {
     let reference = crate::reference::embedded();
-    let (_, excluded, _, valid) = valid_part(&props.portfolio, reference);
-    let materials: Vec<String> = {
-        let mut m: Vec<String> = valid
-            .iter()
-            .flat_map(|p| p.lines.iter().map(|l| l.material.clone()))
-            .collect();
-        m.dedup();
-        crate::model::order::sort(&mut m);
-        m.dedup();
-        m
-    };
-    let material = use_state(|| materials.first().cloned().unwrap_or_default());
-    let stage = use_state(|| None::<Stage>);
-    let objective = use_state(|| "hhi-wgi".to_string());
-    let upstream = use_state(|| false);
-    let restricted = use_state(|| true);
-    let max_shift = use_state(|| "30".to_string());
-    let headroom = use_state(|| DEFAULT_HEADROOM.to_string());
-    let premiums = use_state(String::new);
-    let material_id = if materials.contains(&material) {
-        (*material).clone()
-    } else {
-        materials.first().cloned().unwrap_or_default()
-    };
-    // The stage the firm buys at, and the upstream stages only when asked for.
-    let bought = valid
-        .as_ref()
-        .and_then(|p| purchase_stage(p, reference, &material_id));
-    let stages: Vec<Stage> = if *upstream {
-        valid
-            .as_ref()
-            .map(|p| plannable_stages(p, reference, &material_id))
-            .unwrap_or_default()
-    } else {
-        bought.into_iter().collect()
-    };
-    let stage_value = match *stage {
-        Some(s) if stages.contains(&s) => s,
-        _ => bought.unwrap_or(Stage::Refining),
-    };
-
-    let params: Result<PlanParams, String> = (|| {
-        let objective = Objective::parse(&objective).ok_or("unknown objective")?;
-        let shift: f64 = max_shift
-            .trim()
-            .parse()
-            .map_err(|_| "the maximum shift must be a number of percent".to_string())?;
-        if !(0.0..=100.0).contains(&shift) {
-            return Err("the maximum shift must be between 0 and 100 %".into());
-        }
-        let headroom: f64 = headroom
-            .trim()
-            .parse()
-            .map_err(|_| "the headroom must be a number".to_string())?;
-        if !headroom.is_finite() || headroom <= 0.0 {
-            return Err("the headroom must be above zero".into());
-        }
-        let premiums = parse_country_numbers(&premiums)?;
-        let defaults = PlanParams::default();
-        Ok(PlanParams {
-            objective,
-            headroom,
-            max_shift: shift / 100.0,
-            premiums,
-            restricted: if *restricted {
-                defaults.restricted.clone()
-            } else {
-                None
-            },
-            upstream: *upstream,
-            ..defaults
-        })
-    })();
-    let plan: Option<Result<Plan, String>> = match (&valid, &params) {
-        (Some(p), Ok(params)) if !material_id.is_empty() => Some(
-            plan_stage(p, reference, &material_id, stage_value, params).map_err(|e| e.to_string()),
-        ),
-        (_, Err(e)) => Some(Err(e.clone())),
-        _ => None,
-    };
-
-    let on_select = |state: UseStateHandle<String>| {
+    let form = use_reducer(PlanForm::default);
+    let view = use_memo(
+        (props.portfolio.clone(), (*form).clone()),
+        |(portfolio, form)| derive(portfolio, form),
+    );
+    let dispatch = |make: fn(String) -> PlanAction| {
+        let dispatcher = form.dispatcher();
         Callback::from(move |e: Event| {
-            state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+            dispatcher.dispatch(make(e.target_unchecked_into::<HtmlSelectElement>().value()))
         })
     };
-    let on_input = |state: UseStateHandle<String>| {
+    let on_input = |field: PlanField| {
+        let dispatcher = form.dispatcher();
         Callback::from(move |e: InputEvent| {
-            state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            dispatcher.dispatch(PlanAction::Edit(field, text))
         })
     };
-    let on_stage = {
-        let stage = stage.clone();
+    let on_toggle = |make: fn(bool) -> PlanAction| {
+        let dispatcher = form.dispatcher();
         Callback::from(move |e: Event| {
-            let id = e.target_unchecked_into::<HtmlSelectElement>().value();
-            if let Some(s) = Stage::ALL.into_iter().find(|s| s.id() == id) {
-                stage.set(Some(s));
+            dispatcher.dispatch(make(
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            ))
+        })
+    };
+    let apply_plan = view.planned.clone().map(|planned| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Load(planned.clone())))
+    });
+    // A text field's problems, next to it.
+    let field_errors = |field: PlanField| {
+        html! {
+            for error in view.errors_of(Some(field)) {
+                <p class="field-error" role="alert" data-testid={format!("plan-{}-error", field.id())}>{ error.to_string() }</p>
             }
-        })
-    };
-    let on_toggle = |state: UseStateHandle<bool>| {
-        Callback::from(move |e: Event| {
-            state.set(e.target_unchecked_into::<HtmlInputElement>().checked())
-        })
-    };
-    let apply_plan = match (&valid, &plan) {
-        (Some(p), Some(Ok(plan))) if excluded.is_empty() => {
-            let planned = apply(p, std::slice::from_ref(plan)).to_raw();
-            let on_action = props.on_action.clone();
-            Some(Callback::from(move |_: MouseEvent| {
-                on_action.emit(Action::Load(planned.clone()))
-            }))
         }
-        _ => None,
     };
+    let text_field = |field: PlanField, label: &'static str, value: &str, decimal: bool| {
+        let id = format!("plan-{}", field.id());
+        html! {
+            <div class="field">
+                <label for={id.clone()}>{ label }</label>
+                <input id={id} type="text" inputmode={decimal.then_some("decimal")} value={value.to_string()} oninput={on_input(field)}
+                    aria-invalid={view.errors_of(Some(field)).next().is_some().then_some("true")} />
+                { field_errors(field) }
+            </div>
+        }
+    };
+    let objective = form.objective.as_str();
 
     html! {
         <article>
             <h1>{ "Diversification planner" }</h1>
             <p class="lede">{ "The sourcing shifts that cut concentration or expected loss most for one material and stage, within each country's capacity, a limit on how much volume moves, and premiums you enter. Solved exactly (water-filling for HHI and expected loss, linear programming for shares); see Methodology. \"Rest of world\" is never increased: it is a residual of the statistics, not a supplier you can contract with." }</p>
-            if materials.is_empty() {
+            if view.materials.is_empty() {
                 <p class="notice">{ "Add a valid line on the Calculator page first." }</p>
             }
             <section class="card">
                 <div class="start-grid">
                     <div class="field">
                         <label for="plan-material">{ "Material" }</label>
-                        <select id="plan-material" onchange={on_select(material.clone())} data-testid="plan-material">
-                            for m in &materials { <option value={m.clone()} selected={*m == material_id}>{ material_name(reference, m) }</option> }
+                        <select id="plan-material" onchange={dispatch(PlanAction::Material)} data-testid="plan-material">
+                            for m in &view.materials { <option value={m.clone()} selected={*m == view.material}>{ material_name(reference, m) }</option> }
                         </select>
                     </div>
                     <div class="field">
                         <label for="plan-stage">{ "Stage" }</label>
-                        <select id="plan-stage" onchange={on_stage}>
-                            for s in &stages { <option value={s.id()} selected={*s == stage_value}>{ s.label() }</option> }
+                        <select id="plan-stage" onchange={dispatch(PlanAction::Stage)}>
+                            for s in &view.stages { <option value={s.id()} selected={*s == view.stage}>{ s.label() }</option> }
                         </select>
                     </div>
                     <div class="field">
                         <label for="plan-objective">{ "Minimise" }</label>
-                        <select id="plan-objective" onchange={on_select(objective.clone())}>
-                            <option value="hhi-wgi" selected={*objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI, default)" }</option>
-                            <option value="expected-loss" selected={*objective == "expected-loss"}>{ "Expected annual loss (Monte Carlo model, default assumptions)" }</option>
-                            <option value="group:feoc_covered_nations" selected={*objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
-                            <option value="hhi" selected={*objective == "hhi"}>{ "Concentration (HHI; favours any small producer, whatever its governance)" }</option>
+                        <select id="plan-objective" onchange={dispatch(PlanAction::Objective)}>
+                            <option value="hhi-wgi" selected={objective == "hhi-wgi"}>{ "Governance-weighted concentration (HHI-WGI, default)" }</option>
+                            <option value="expected-loss" selected={objective == "expected-loss"}>{ "Expected annual loss (Monte Carlo model, default assumptions)" }</option>
+                            <option value="group:feoc_covered_nations" selected={objective == "group:feoc_covered_nations"}>{ "Share from U.S. covered nations" }</option>
+                            <option value="hhi" selected={objective == "hhi"}>{ "Concentration (HHI; favours any small producer, whatever its governance)" }</option>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="plan-shift">{ "Most volume that may move (%)" }</label>
-                        <input id="plan-shift" type="text" inputmode="decimal" value={(*max_shift).clone()} oninput={on_input(max_shift.clone())} />
-                    </div>
-                    <div class="field">
-                        <label for="plan-headroom">{ "Capacity headroom (× world share; assumption)" }</label>
-                        <input id="plan-headroom" type="text" inputmode="decimal" value={(*headroom).clone()} oninput={on_input(headroom.clone())} />
-                    </div>
-                    <div class="field">
-                        <label for="plan-premiums">{ "Price premiums, % (e.g. JPN=8, DEU=6)" }</label>
-                        <input id="plan-premiums" type="text" value={(*premiums).clone()} oninput={on_input(premiums.clone())} />
-                    </div>
+                    { text_field(PlanField::MaxShift, "Most volume that may move (%)", &form.max_shift, true) }
+                    { text_field(PlanField::Headroom, "Capacity headroom (× world share; assumption)", &form.headroom, true) }
+                    { text_field(PlanField::Premiums, "Price premiums, % (e.g. JPN=8, DEU=6)", &form.premiums, false) }
                 </div>
                 <p>
                     <label class="inline">
-                        <input type="checkbox" checked={*upstream} onchange={on_toggle(upstream.clone())} data-testid="plan-upstream" />
+                        <input type="checkbox" checked={form.upstream} onchange={on_toggle(PlanAction::Upstream)} data-testid="plan-upstream" />
                         { " Plan upstream stages too" }
                     </label>
-                    <span class="small muted">{ format!(" By default the plan covers the stage you buy at ({}), where you choose your suppliers; upstream stages are your suppliers' sourcing.", bought.map(|s| s.label().to_lowercase()).unwrap_or_else(|| "none".into())) }</span>
+                    <span class="small muted">{ format!(" By default the plan covers the stage you buy at ({}), where you choose your suppliers; upstream stages are your suppliers' sourcing.", view.bought.map(|s| s.label().to_lowercase()).unwrap_or_else(|| "none".into())) }</span>
                 </p>
                 <p>
                     <label class="inline">
-                        <input type="checkbox" checked={*restricted} onchange={on_toggle(restricted.clone())} data-testid="plan-restricted" />
+                        <input type="checkbox" checked={form.restricted} onchange={on_toggle(PlanAction::Restricted)} data-testid="plan-restricted" />
                         { " Never increase supply from restricted countries" }
                     </label>
                     <span class="small muted" data-testid="plan-restricted-list">{ restricted_text(reference) }</span>
                 </p>
             </section>
+            for error in view.errors_of(None) {
+                <p class="field-error" role="alert" data-testid="plan-error">{ error.to_string() }</p>
+            }
             {
-                match &plan {
+                match &view.plan {
                     None => html! {},
-                    Some(Err(message)) => html! { <p class="field-error" role="alert" data-testid="plan-error">{ message }</p> },
+                    Some(Err(error)) => html! { <p class="field-error" role="alert" data-testid="plan-error">{ error.to_string() }</p> },
                     Some(Ok(plan)) => html! {
                         <>
                             { plan_view(plan, apply_plan) }
-                            if let Some(today) = &valid {
-                                <SideBySideView today={Rc::new(today.clone())} plan={Rc::new(plan.clone())} />
+                            if let Some(today) = &view.valid {
+                                <SideBySideView today={today.clone()} plan={plan.clone()} />
                             }
                         </>
                     },
@@ -414,35 +314,13 @@ fn frontier(plan: &Plan) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{lower_first, parse_country_numbers};
+    use super::lower_first;
 
     #[test]
     fn names_inside_a_sentence() {
         assert_eq!(lower_first("Cobalt"), "cobalt");
         assert_eq!(lower_first("PGMs"), "PGMs");
         assert_eq!(lower_first(""), "");
-    }
-
-    #[test]
-    fn premiums_parse_and_bad_entries_are_named() {
-        let parsed = parse_country_numbers("jpn=8, DEU = 6.5 %").unwrap();
-        assert_eq!(parsed.len(), 2);
-        assert!(
-            parse_country_numbers("Japan=8")
-                .unwrap_err()
-                .contains("Japan")
-        );
-        assert!(
-            parse_country_numbers("JPN")
-                .unwrap_err()
-                .contains("ISO=number")
-        );
-        assert!(
-            parse_country_numbers("JPN=-1")
-                .unwrap_err()
-                .contains("zero or more")
-        );
-        assert!(parse_country_numbers("").unwrap().is_empty());
     }
 }
 
@@ -473,39 +351,33 @@ fn SideBySideView(props: &SideBySideProps) -> Html {
     let reference = crate::reference::embedded();
     let only_changes = use_state(|| true);
     let plan = &props.plan;
-    let largest = plan
-        .allocations
-        .iter()
-        .max_by(|a, b| a.today.total_cmp(&b.today))
-        .map(|a| a.country);
-    let Some(largest) = largest else {
-        return html! {};
-    };
-    const MONTHS: f64 = 6.0;
-    let Ok(cut) = Scenario::build(
-        vec![largest],
-        &[plan.material.as_str()],
-        &[plan.stage],
-        100.0,
-        MONTHS,
-    ) else {
-        return html! {};
-    };
-    let planned = apply(&props.today, std::slice::from_ref(plan));
-    let view = side_by_side(
-        &props.today,
-        &planned,
-        reference,
-        // A date always (issue #20): the policy rows are judged on today.
-        &AssessParams {
-            date:
-                crate::analysis::policy::Date::parse(&crate::app::components::calculator::today())
-                    .ok(),
-            ..AssessParams::default()
+    // A date always (issue #20): the policy rows are judged on today.
+    let today = crate::app::components::calculator::today();
+    // Two assessments and two scenario runs: once per plan, not on every toggle.
+    let compared = use_memo(
+        (props.today.clone(), props.plan.clone(), today),
+        |(today, plan, date)| {
+            let (largest, cut) = largest_supplier_cut(plan)?;
+            let planned = apply(today, std::slice::from_ref(plan.as_ref()));
+            let params = AssessParams {
+                date: crate::analysis::policy::Date::parse(date).ok(),
+                ..AssessParams::default()
+            };
+            let view = side_by_side(
+                today,
+                &planned,
+                crate::reference::embedded(),
+                &params,
+                &cut,
+                &ScenarioParams::default(),
+            );
+            Some((largest, view))
         },
-        &cut,
-        &ScenarioParams::default(),
     );
+    let Some((largest, view)) = compared.as_ref() else {
+        return html! {};
+    };
+    let largest = *largest;
     let toggle = {
         let only_changes = only_changes.clone();
         Callback::from(move |e: Event| {
@@ -518,7 +390,7 @@ fn SideBySideView(props: &SideBySideProps) -> Html {
         .filter(|r| !*only_changes || r.changed() || r.scope == "Scenario")
         .collect();
     let scenario_text = format!(
-        "Scenario: {} stops all {} supply of {} for {MONTHS:.0} months; other countries' spare capacity as on the Scenarios page.",
+        "Scenario: {} stops all {} supply of {} for {LARGEST_SUPPLIER_MONTHS:.0} months; other countries' spare capacity as on the Scenarios page.",
         country_name(reference, largest),
         plan.stage.label().to_lowercase(),
         lower_first(&plan.material_name),

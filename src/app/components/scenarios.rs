@@ -6,16 +6,17 @@ use crate::analysis::montecarlo::{
     country_rates,
 };
 use crate::analysis::policy::Date;
-use crate::analysis::scenario::presets::{
-    Basis, EventPreset, default_preset, embedded_presets, events_researched,
-};
-use crate::analysis::scenario::{DEFAULT_SPARE_CAPACITY, Scenario, ScenarioParams, run_scenario};
+use crate::analysis::scenario::DEFAULT_SPARE_CAPACITY;
+use crate::analysis::scenario::presets::{Basis, EventPreset, embedded_presets, events_researched};
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, material_name, pct};
+use crate::app::forms::scenarios::{
+    CUSTOM, ScenarioAction, ScenarioField, ScenarioForm, derive, presets,
+};
 use crate::app::results::valid_part;
 use crate::app::simulation::{SimMessage, SimOverride, SimRequest, SimSummary};
-use crate::model::{CountryCode, Share, Stage};
+use crate::model::{CountryCode, Stage};
 use crate::portfolio::RawPortfolio;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -41,30 +42,12 @@ pub fn check_date(typed: &str) -> Option<Date> {
         .or_else(|| Date::parse(crate::app::components::calculator::today().as_str()).ok())
 }
 
-/// The presets that translate into a scenario, newest first.
-fn presets() -> Vec<&'static EventPreset> {
-    let mut list: Vec<_> = embedded_presets()
-        .iter()
-        .filter(|p| p.scenario.is_some())
-        .collect();
-    crate::model::order::sort_by(&mut list, |a, b| {
-        let key = |p: &EventPreset| p.effective.or(p.announced).map(|d| (d.year, d.month));
-        key(b).cmp(&key(a))
-    });
-    list
-}
-
 fn value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
 fn number(text: &str) -> Option<f64> {
-    text.trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    crate::text::parse::number(text).ok()
 }
 
 /// Where a job in the worker stands.
@@ -83,113 +66,62 @@ enum Job {
     Stopped(String),
 }
 
-/// The Scenarios page.
+/// The Scenarios page: the form's state in a reducer ([`ScenarioForm`], opened on the core's
+/// default event for the portfolio), the scenario's result derived through `use_memo`
+/// ([`derive()`]).
 #[component]
 pub fn ScenariosPage(props: &ScenariosProps) -> Html {
     let reference = crate::reference::embedded();
     let list = presets();
-    let choice = {
-        let list = list.clone();
+    let form = {
         let portfolio = props.portfolio.clone();
-        // The core's default: the newest supply-wide measure that took effect and cuts a
-        // material of the portfolio, else none (the user chooses).
-        use_state(move || {
-            let held: Vec<&str> = portfolio
-                .lines
-                .iter()
-                .filter_map(|l| l.material.as_deref())
-                .filter_map(|m| reference.find_material(m).map(|mm| mm.id.as_str()))
-                .collect();
-            default_preset(embedded_presets(), &held)
-                .filter(|p| list.iter().any(|l| l.id == p.id))
-                .map(|p| p.id.clone())
-                .unwrap_or_default()
+        use_reducer(move || ScenarioForm::new(&portfolio))
+    };
+    let view = use_memo(
+        (props.portfolio.clone(), (*form).clone()),
+        |(portfolio, form)| derive(portfolio, form),
+    );
+    let preset = form.preset();
+    let date = check_date(&props.check_date);
+    let custom = form.is_custom();
+    let choice = form.choice.as_str();
+    let (default_cut, default_months) = (form.default_cut(), form.default_months());
+    let on_choice = {
+        let dispatcher = form.dispatcher();
+        Callback::from(move |e: Event| {
+            let id = e.target_unchecked_into::<HtmlSelectElement>().value();
+            dispatcher.dispatch(ScenarioAction::Choose(id))
         })
     };
-    let preset = list.iter().copied().find(|p| p.id == *choice);
-    let date = check_date(&props.check_date);
-    let custom = choice.as_str() == "custom";
-    let cut = use_state(String::new);
-    let months = use_state(String::new);
-    let country = use_state(|| "CHN".to_string());
-    let spare = use_state(|| format!("{}", DEFAULT_SPARE_CAPACITY * 100.0));
-    let default_cut = preset
-        .and_then(|p| p.scenario.as_ref())
-        .map(|s| s.cut_pct)
-        .unwrap_or(50.0);
-    let default_months = preset
-        .and_then(|p| p.scenario.as_ref())
-        .map(|s| s.months)
-        .unwrap_or(6.0);
-    let cut_value = if cut.trim().is_empty() {
-        Some(default_cut)
-    } else {
-        number(&cut)
+    let set = |field: ScenarioField| {
+        let dispatcher = form.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            dispatcher.dispatch(ScenarioAction::Edit(field, value(&e)))
+        })
     };
-    let months_value = if months.trim().is_empty() {
-        Some(default_months)
-    } else {
-        number(&months)
-    };
-    let spare_value = number(&spare).and_then(Share::from_percent);
-
-    let (_, excluded, _, valid) = valid_part(&props.portfolio, reference);
-    let scenario: Result<Scenario, String> = match (cut_value, months_value) {
-        (Some(c), Some(m)) if custom => {
-            let materials: Vec<&str> = valid
-                .iter()
-                .flat_map(|p| p.lines.iter().map(|l| l.material.as_str()))
-                .collect();
-            match CountryCode::parse(&country) {
-                Some(code) if reference.country(code).is_some() => {
-                    Scenario::build(vec![code], &materials, &Stage::ALL, c, m)
-                        .map_err(|e| e.to_string())
-                }
-                _ => Err(format!(
-                    "`{}` is not a country code of the reference data",
-                    *country
-                )),
+    // A field's problems, next to it.
+    let errors = |field: Option<ScenarioField>| {
+        html! {
+            for error in view.errors_of(field) {
+                <p class="field-error" role="alert">{ error.to_string() }</p>
             }
         }
-        (Some(c), Some(m)) => match preset.and_then(|p| p.scenario.as_ref()) {
-            Some(s) => s.to_scenario(Some(c), Some(m)).map_err(|e| e.to_string()),
-            None => Err(String::new()),
-        },
-        _ => Err("enter the cut and the duration as numbers".into()),
     };
-    let result = match (&scenario, &valid, spare_value) {
-        (Ok(s), Some(p), Some(spare)) if !p.lines.is_empty() => Some(run_scenario(
-            p,
-            reference,
-            s,
-            &ScenarioParams {
-                spare_capacity: spare,
-                ..ScenarioParams::default()
-            },
-        )),
-        _ => None,
+    let invalid = |field: ScenarioField| {
+        view.errors_of(Some(field))
+            .next()
+            .is_some()
+            .then_some("true")
     };
-
-    let on_choice = {
-        let (choice, cut, months) = (choice.clone(), cut.clone(), months.clone());
-        Callback::from(move |e: Event| {
-            choice.set(e.target_unchecked_into::<HtmlSelectElement>().value());
-            cut.set(String::new());
-            months.set(String::new());
-        })
-    };
-    let set = |state: &UseStateHandle<String>| {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.set(value(&e)))
-    };
+    let result = view.result.as_deref();
 
     html! {
         <article>
             <h1>{ "Disruption scenarios" }</h1>
             <p class="lede">{ "What an export control, a ban or a quota would do to your portfolio: the supply you lose after other countries' spare capacity, the months your inventory covers, and the revenue at risk." }</p>
             <p class="small muted" data-testid="events-researched">{ events_note(date) }</p>
-            if !excluded.is_empty() {
-                <p class="notice">{ format!("{} line(s) with errors are left out; fix them on the Calculator page.", excluded.len()) }</p>
+            if view.excluded > 0 {
+                <p class="notice">{ format!("{} line(s) with errors are left out; fix them on the Calculator page.", view.excluded) }</p>
             }
             <section class="card" aria-labelledby="deterministic-title">
                 <h2 id="deterministic-title">{ "Replay a real event, or cut a country yourself" }</h2>
@@ -199,43 +131,46 @@ pub fn ScenariosPage(props: &ScenariosProps) -> Html {
                         <select id="scenario-choice" onchange={on_choice} data-testid="scenario-choice">
                             <option value="" selected={choice.is_empty()} disabled=true>{ "Choose an event" }</option>
                             for p in &list {
-                                <option value={p.id.clone()} selected={p.id == *choice}>
+                                <option value={p.id.clone()} selected={p.id == choice}>
                                     { format!("{} · {}", p.effective.or(p.announced).map(|d| d.to_string()).unwrap_or_default(), p.name) }
                                 </option>
                             }
-                            <option value="custom" selected={custom}>{ "Custom: one country cuts all its supply of your materials" }</option>
+                            <option value={CUSTOM} selected={custom}>{ "Custom: one country cuts all its supply of your materials" }</option>
                         </select>
                     </div>
                     if custom {
                         <div class="field">
                             <label for="scenario-country">{ "Country cutting supply (ISO code)" }</label>
-                            <input id="scenario-country" type="text" list="scenario-countries" value={(*country).clone()} oninput={set(&country)} />
+                            <input id="scenario-country" type="text" list="scenario-countries" value={form.country.clone()} oninput={set(ScenarioField::Country)} aria-invalid={invalid(ScenarioField::Country)} />
                             <datalist id="scenario-countries">
                                 for c in &reference.countries { <option value={c.code.to_string()} label={c.name.clone()} /> }
                             </datalist>
+                            { errors(Some(ScenarioField::Country)) }
                         </div>
                     }
                     <div class="field">
                         <label for="scenario-cut">{ format!("Cut, % of the country's supply ({})", cut_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.cut_basis), custom)) }</label>
-                        <input id="scenario-cut" type="text" inputmode="decimal" placeholder={default_cut.to_string()} value={(*cut).clone()} oninput={set(&cut)} />
+                        <input id="scenario-cut" type="text" inputmode="decimal" placeholder={default_cut.to_string()} value={form.cut.clone()} oninput={set(ScenarioField::Cut)} aria-invalid={invalid(ScenarioField::Cut)} />
+                        { errors(Some(ScenarioField::Cut)) }
                     </div>
                     <div class="field">
                         <label for="scenario-months">{ format!("Duration, months ({})", basis_label(preset.and_then(|p| p.scenario.as_ref()).map(|s| s.months_basis), custom)) }</label>
-                        <input id="scenario-months" type="text" inputmode="decimal" placeholder={format!("{default_months:.1}")} value={(*months).clone()} oninput={set(&months)} />
+                        <input id="scenario-months" type="text" inputmode="decimal" placeholder={format!("{default_months:.1}")} value={form.months.clone()} oninput={set(ScenarioField::Months)} aria-invalid={invalid(ScenarioField::Months)} />
+                        { errors(Some(ScenarioField::Months)) }
                     </div>
                     <div class="field">
                         <label for="scenario-spare">{ "Spare capacity elsewhere, % (assumption)" }</label>
-                        <input id="scenario-spare" type="text" inputmode="decimal" value={(*spare).clone()} oninput={set(&spare)} />
+                        <input id="scenario-spare" type="text" inputmode="decimal" value={form.spare.clone()} oninput={set(ScenarioField::Spare)} aria-invalid={invalid(ScenarioField::Spare)} />
+                        { errors(Some(ScenarioField::Spare)) }
                     </div>
                 </div>
                 if let (Some(p), false) = (preset, custom) { { preset_details(p, date) } }
                 if choice.is_empty() {
                     <p class="small muted" data-testid="scenario-none">{ "No supply-wide measure in the event data cuts a material of your portfolio: choose an event, or cut a country yourself." }</p>
-                } else if let Some(message) = scenario.as_ref().err().filter(|m| !m.is_empty()) {
-                    <p class="field-error" role="alert">{ message }</p>
+                } else {
+                    { errors(None) }
                 }
-                if spare_value.is_none() { <p class="field-error" role="alert">{ "Spare capacity must be a number from 0 to 100" }</p> }
-                if let Some(r) = &result {
+                if let Some(r) = result {
                     <div data-testid="scenario-result">
                         <p class="headline">
                             { format!("Revenue at risk: {} of annual revenue", pct(r.total.revenue_at_risk_fraction)) }
@@ -507,21 +442,39 @@ fn MonteCarloPanel(props: &McProps) -> Html {
     }
 }
 
+/// Why a typed probability was not read.
+#[derive(Clone, Debug, PartialEq)]
+enum ProbabilityError {
+    /// Not a number (the text as typed).
+    NotANumber(String),
+    /// A number outside 0-100 %.
+    OutOfRange,
+}
+
+impl std::fmt::Display for ProbabilityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbabilityError::NotANumber(text) => write!(f, "`{}` is not a number", text.trim()),
+            ProbabilityError::OutOfRange => f.write_str("Enter a probability from 0 to 100 %"),
+        }
+    }
+}
+
 /// Reads a probability typed in percent: empty keeps the default (`None`).
-fn probability(text: &str) -> Result<Option<f64>, String> {
+fn probability(text: &str) -> Result<Option<f64>, ProbabilityError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     match number(text) {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(Some(p)),
-        Some(_) => Err("Enter a probability from 0 to 100 %".into()),
-        None => Err(format!("`{}` is not a number", text.trim())),
+        Some(_) => Err(ProbabilityError::OutOfRange),
+        None => Err(ProbabilityError::NotANumber(text.to_string())),
     }
 }
 
 type Typed = UseStateHandle<BTreeMap<(CountryCode, Stage), String>>;
 /// A typed probability read: `Ok(None)` keeps the default.
-type Checked = (CountryCode, Stage, Result<Option<f64>, String>);
+type Checked = (CountryCode, Stage, Result<Option<f64>, ProbabilityError>);
 
 /// The table of annual disruption probabilities, each editable; a typed value replaces the
 /// default for its country and stage, and a bad one is named next to its field.
@@ -556,7 +509,7 @@ fn probability_editor(rates: &[CountryRate], checked: &[Checked], typed: &Typed)
 fn probability_row(
     reference: &crate::reference::ReferenceData,
     r: &CountryRate,
-    checked: &Result<Option<f64>, String>,
+    checked: &Result<Option<f64>, ProbabilityError>,
     typed: &Typed,
 ) -> Html {
     let id = format!("mc-p-{}-{}", r.country, r.stage.id());
@@ -593,7 +546,7 @@ fn probability_row(
                     aria-label={format!("Your annual probability for {name}, {}, in percent", r.stage.label().to_lowercase())}
                     aria-invalid={checked.is_err().then_some("true")} aria-describedby={checked.is_err().then_some(error_id.clone())}
                     placeholder={pct(r.probability)} {oninput} />
-                if let Err(message) = checked { <p class="field-error" id={error_id}>{ message }</p> }
+                if let Err(error) = checked { <p class="field-error" id={error_id}>{ error.to_string() }</p> }
             </td>
         </tr>
     }
@@ -829,7 +782,18 @@ mod worker_handle {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_date, events_note};
+    use super::{ProbabilityError, check_date, events_note, probability};
+
+    #[test]
+    fn typed_probabilities_are_read_or_named() {
+        assert_eq!(probability(" "), Ok(None));
+        assert_eq!(probability("2.5 %"), Ok(Some(2.5)));
+        assert_eq!(probability("120"), Err(ProbabilityError::OutOfRange));
+        assert_eq!(
+            probability(" lots ").unwrap_err().to_string(),
+            "`lots` is not a number"
+        );
+    }
     use crate::analysis::policy::Date;
 
     #[test]

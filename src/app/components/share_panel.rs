@@ -89,7 +89,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let text = stamped(&portfolio).to_json();
             if let Err(e) = download(&format!("{stem}.json"), "application/json", text.as_bytes()) {
-                say(true, e);
+                say(true, e.to_string());
             }
         })
     };
@@ -100,7 +100,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |event: Event| open_file(event, on_action.clone(), say.clone()))
     };
 
-    // The writers are in the pages bundle (src/app/pages.rs), which assesses the same portfolio
+    // The writers are in the pages bundle (src/app/lazy.rs loads it), which assesses the same portfolio
     // on the same date: the CSV and XLSX code is no part of the first page load.
     let on_table = |kind: ResultsKind| {
         let portfolio = props.portfolio.clone();
@@ -110,9 +110,13 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             let portfolio = portfolio.clone();
             let say = say.clone();
             spawn(async move {
-                let written = crate::app::pages::results_file(&portfolio, date, kind).await;
-                let result = written.and_then(|file| download(&file.name, file.mime, &file.bytes));
-                if let Err(e) = result {
+                let failure = match crate::app::lazy::results_file(&portfolio, date, kind).await {
+                    Ok(file) => download(&file.name, file.mime, &file.bytes)
+                        .err()
+                        .map(|e| e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(e) = failure {
                     say(true, format!("The file could not be written: {e}"));
                 }
             });
@@ -133,7 +137,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     say(false, format!("Saved as \"{}\".", save_name.trim()));
                     save_name.set(String::new());
                 }
-                Err(error) => say(true, error),
+                Err(error) => say(true, error.to_string()),
             }
             saved.set(storage::saved_names());
         })
@@ -207,10 +211,10 @@ fn SavedRow(props: &SavedRowProps) -> Html {
     let finish = {
         let saved = props.saved.clone();
         let message = props.message.clone();
-        move |result: Result<String, String>| {
+        move |result: Result<String, storage::StoreError>| {
             message.set(Some(match result {
                 Ok(text) => (false, text),
-                Err(text) => (true, text),
+                Err(error) => (true, error.to_string()),
             }));
             saved.set(storage::saved_names());
         }
@@ -271,15 +275,7 @@ fn text_into(state: UseStateHandle<String>) -> Callback<InputEvent> {
 
 /// The page's address without its fragment.
 fn page_address() -> String {
-    #[cfg(target_arch = "wasm32")]
-    if let Some(location) = web_sys::window().map(|w| w.location()) {
-        return format!(
-            "{}{}",
-            location.origin().unwrap_or_default(),
-            location.pathname().unwrap_or_default()
-        );
-    }
-    String::new()
+    crate::app::browser::page_address()
 }
 
 /// Reads the picked JSON file and loads it, or says what is wrong.
@@ -329,8 +325,5 @@ fn open_file(_event: Event, _on_action: Callback<Action>, say: impl Fn(bool, Str
 
 /// Runs `job` in the browser's event loop; natively, where nothing downloads, it is dropped.
 fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
-    #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(job);
-    #[cfg(not(target_arch = "wasm32"))]
-    drop(job);
+    crate::app::browser::spawn(job);
 }

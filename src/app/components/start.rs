@@ -4,13 +4,13 @@
 //!
 //! [`start_panel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
 //! the template data, is drawn by the pages bundle when the user first opens it
-//! ([`crate::app::pages`]), so the templates are no part of the first page load.
+//! ([`crate::app::lazy`]), so the templates are no part of the first page load.
 
+use crate::analysis::start::{blank_portfolio, units_per_year};
 use crate::app::format::material_name;
-use crate::app::pages::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, Part};
 use crate::app::state::Action;
 use crate::portfolio::templates::to_portfolio;
-use crate::portfolio::{RawLine, RawNumber, RawPortfolio, SCHEMA_VERSION};
 use crate::reference::templates::{Industry, Template, TemplateKind, templates};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -20,25 +20,6 @@ use yew::prelude::*;
 pub struct StartProps {
     /// Called with the portfolio to load.
     pub on_action: Callback<Action>,
-}
-
-/// A blank portfolio with one empty line to fill in.
-pub fn blank_portfolio() -> RawPortfolio {
-    RawPortfolio {
-        schema_version: Some(RawNumber::Number(f64::from(SCHEMA_VERSION))),
-        name: Some("My portfolio".into()),
-        lines: vec![RawLine::default()],
-        ..RawPortfolio::default()
-    }
-}
-
-/// Units of product a year as typed ("1,000", "2 500"): a number above zero and at most 10^12.
-pub fn units_per_year(text: &str) -> Option<f64> {
-    text.trim()
-        .replace([',', ' ', '\u{202f}'], "")
-        .parse::<f64>()
-        .ok()
-        .filter(|u| u.is_finite() && *u > 0.0 && *u <= 1e12)
 }
 
 fn kind_label(kind: TemplateKind) -> &'static str {

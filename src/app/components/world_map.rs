@@ -4,7 +4,7 @@
 //!
 //! [`world_map_panel`] is a closed disclosure on the dashboard. Once opened it computes the
 //! per-country figures from the dashboard's assessment ([`country_exposure`], a few kilobytes of
-//! JSON) and hands them to [`WorldMap`], which the pages bundle draws ([`crate::app::pages`]):
+//! JSON) and hands them to [`WorldMap`], which the pages bundle draws ([`crate::app::lazy`]):
 //! the shapes (`data/world_map.json`, [`crate::reference::world_map`]) are thus no part of the
 //! first page load, and the bundle never assesses the portfolio itself.
 //!
@@ -23,7 +23,7 @@ use crate::analysis::geography::{
 use crate::app::components::chart_export::ChartExport;
 use crate::app::components::data_table::DataTable;
 use crate::app::format::{country_name, pct};
-use crate::app::pages::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, Part};
 use crate::app::results::Derived;
 use crate::model::CountryCode;
 use crate::reference::ReferenceData;
