@@ -89,6 +89,7 @@ mod explain;
 mod feasibility;
 mod frontier;
 mod optimum;
+mod sanctions;
 mod separable;
 mod setup;
 pub mod side_by_side;
@@ -96,6 +97,10 @@ mod solver;
 
 pub use compare::{Comparison, Delta, MaterialComparison, StageComparison, apply, compare};
 pub use error::{Infeasibility, PlanError};
+pub use sanctions::{
+    EU_SANCTIONS, SanctionsCheck, SanctionsList, US_EMBARGO, WORLD_MEAN_WGI, WeakGovernance,
+    jurisdiction_list,
+};
 pub use setup::plannable_stages;
 
 use explain::{pct, round2};
@@ -109,6 +114,7 @@ use setup::{Groups, Setup, check_params, in_group, invalid, setup, today_mix};
 use crate::analysis::concentration::hhi_wgi;
 use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
 use crate::analysis::portfolio::Assessment;
+use crate::model::context::Jurisdiction;
 use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
@@ -239,6 +245,14 @@ pub struct PlanParams {
     /// [`COVERED_NATIONS`], the reference data's list of restricted countries; `None` turns the
     /// rule off. An explicit cap ([`Self::caps`]) for a member overrides it for that member.
     pub restricted: Option<String>,
+    /// The sanctions list whose members may not supply (cap 0, unless the user set a cap or a
+    /// minimum for them). Default: the list of the portfolio's jurisdiction
+    /// ([`jurisdiction_list`]); a plan without one says so ([`SanctionsCheck::NoList`]).
+    pub sanctions: SanctionsList,
+    /// A country whose WGI mean is below this (or has no score) is never raised above today's
+    /// share, unless the user set its cap (see [`sanctions`](self#modelling-assumptions)).
+    /// Default [`WORLD_MEAN_WGI`], the world average; `None` turns the rule off.
+    pub weak_governance: Option<f64>,
     /// Whether [`plan_material`] and [`plan_portfolio`] plan every stage with a mix (upstream
     /// too) rather than only the stage the firm buys at ([`purchase_stage`]). Default false.
     pub upstream: bool,
@@ -258,6 +272,8 @@ impl Default for PlanParams {
             unknown_wgi: 10.0,
             frontier_points: DEFAULT_FRONTIER_POINTS,
             restricted: Some(COVERED_NATIONS.to_string()),
+            sanctions: SanctionsList::Jurisdiction,
+            weak_governance: Some(WORLD_MEAN_WGI),
             upstream: false,
         }
     }
@@ -323,7 +339,17 @@ pub enum Binding {
         /// Objective decrease per percentage point more of this country (what the rule costs).
         multiplier: f64,
     },
-    /// An excluded country that supplies today.
+    /// A producer with weak governance ([`PlanParams::weak_governance`]) held at today's share.
+    WeakGovernance {
+        /// The country.
+        country: CountryCode,
+        /// Today's share, its upper bound (fraction).
+        today: f64,
+        /// Objective decrease per percentage point more of this country (what the rule costs).
+        multiplier: f64,
+    },
+    /// An excluded country that supplies today: excluded by the user or under the sanctions
+    /// list ([`Plan::sanctions`]).
     Excluded {
         /// The country.
         country: CountryCode,
@@ -438,6 +464,12 @@ pub struct Plan {
     /// with the list's name and source; `None` when the rule is off or no member is a
     /// candidate.
     pub restricted: Option<RestrictedCountries>,
+    /// What the sanctions rule did: the list applied and its members among the candidates
+    /// (excluded), or that the jurisdiction has no list.
+    pub sanctions: SanctionsCheck,
+    /// The producers held at or below today's share for weak governance; `None` when the rule
+    /// is off.
+    pub weak_governance: Option<WeakGovernance>,
 }
 
 /// The countries a plan never increases ([`PlanParams::restricted`]), named with their list.
@@ -494,20 +526,21 @@ pub fn plan_mix(
         stage,
         (today, world),
         reference,
-        groups,
+        (groups, None),
         params,
         None,
     )
 }
 
-/// [`plan_mix`] of today's and the world's mix, with the expected-loss model when the objective
-/// is the expected loss.
+/// [`plan_mix`] of today's and the world's mix, with the groups the parameters may name and the
+/// portfolio's jurisdiction (for its sanctions list), and the expected-loss model when the
+/// objective is the expected loss.
 fn plan_with(
     material: &str,
     stage: Stage,
     (today, world): (&CountryMix, Option<&CountryMix>),
     reference: &ReferenceData,
-    groups: &[&CountryGroup],
+    (groups, jurisdiction): (&[&CountryGroup], Option<Jurisdiction>),
     params: &PlanParams,
     loss: Option<&LossModel<'_>>,
 ) -> Result<Plan, PlanError> {
@@ -528,17 +561,45 @@ fn plan_with(
         Some(id) => Some(find(id).ok_or_else(|| PlanError::UnknownGroup { group: id.clone() })?),
         None => None,
     };
+    let no_list = || SanctionsCheck::NoList {
+        jurisdiction: jurisdiction.map(|j| j.id().to_string()),
+    };
+    let sanctions = match &params.sanctions {
+        SanctionsList::Off => Err(SanctionsCheck::Off),
+        SanctionsList::Group(id) => {
+            Ok(find(id).ok_or_else(|| PlanError::UnknownGroup { group: id.clone() })?)
+        }
+        SanctionsList::Jurisdiction => jurisdiction_list(jurisdiction)
+            .and_then(find)
+            .ok_or_else(no_list),
+    };
     let groups = Groups {
         objective: group,
         covered,
         restricted,
+        sanctions,
+        sanctions_hold: false,
     };
-    let setup = setup(today, world, reference, groups, params, loss);
+    let mut setup = setup(today, world, reference, groups.clone(), params, loss);
     let infeasible = |reason| PlanError::Infeasible {
         material: material.to_string(),
         stage,
         reason,
     };
+    // Where excluding the sanctioned suppliers of today leaves no feasible plan (the other
+    // countries' caps or the shift limit cannot take their share), they are held at today's
+    // share instead, and the plan says so.
+    if diagnose(&setup).is_err()
+        && setup
+            .sanctions
+            .excludes_supply(&setup.countries, &setup.problem.x0)
+    {
+        let held = Groups {
+            sanctions_hold: true,
+            ..groups
+        };
+        setup = self::setup::setup(today, world, reference, held, params, loss);
+    }
     diagnose(&setup).map_err(infeasible)?;
     let numerical = || PlanError::Numerical {
         material: material.to_string(),
@@ -608,6 +669,11 @@ fn plan_with(
         frontier,
         recommendation,
         restricted: restricted_countries(&setup),
+        sanctions: setup.sanctions.clone(),
+        weak_governance: setup.weak.as_ref().map(|(threshold, held)| WeakGovernance {
+            threshold: *threshold,
+            members: held.iter().map(|&i| setup.countries[i]).collect(),
+        }),
     })
 }
 
@@ -654,7 +720,7 @@ pub fn plan_stage(
         stage,
         (&today, world),
         reference,
-        &groups,
+        (&groups, portfolio.jurisdiction),
         params,
         loss.as_ref(),
     )?;

@@ -9,6 +9,7 @@ mod fuzz_replay;
 mod import;
 mod limits;
 mod planner;
+mod planner_policy;
 mod policy_scope;
 mod reference;
 mod scenario;

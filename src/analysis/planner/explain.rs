@@ -1,5 +1,6 @@
 //! The plan in words: what moves where, and the measures before and after.
 
+use super::sanctions::weak_note;
 use super::*;
 
 pub(super) fn country_name(reference: &ReferenceData, country: CountryCode) -> String {
@@ -48,7 +49,8 @@ pub(super) fn explain(
         "{}{}",
         residual_note(setup).unwrap_or_default(),
         restricted_note(setup).unwrap_or_default()
-    );
+    ) + &weak_note(setup).unwrap_or_default()
+        + &setup.sanctions.sentence(setup.reference);
     if point.shift < 5e-4 || changes.is_empty() {
         return format!(
             "Keep today's sourcing of {subject}: within the limits no shift lowers the {} \

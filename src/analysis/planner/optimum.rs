@@ -151,7 +151,9 @@ pub(super) fn bindings(
     let mut out = Vec::new();
     for (c, &country) in setup.countries.iter().enumerate() {
         let (rmin, rmax) = reduced(setup, s, x, c);
-        if params.exclude.contains(&country) {
+        let sanctioned = matches!(&setup.sanctions,
+            SanctionsCheck::Applied { members, held: false, .. } if members.contains(&country));
+        if params.exclude.contains(&country) || sanctioned {
             if p.x0[c] > 0.0 {
                 out.push(Binding::Excluded {
                     country,
@@ -175,6 +177,18 @@ pub(super) fn bindings(
                 .is_some_and(|(_, held)| held.contains(&c))
         {
             out.push(Binding::Restricted {
+                country,
+                today: p.x0[c],
+                multiplier: (-rmax).max(0.0) * per_point,
+            });
+        } else if at_hi
+            && p.x0[c] > p.lo[c]
+            && setup
+                .weak
+                .as_ref()
+                .is_some_and(|(_, held)| held.contains(&c))
+        {
+            out.push(Binding::WeakGovernance {
                 country,
                 today: p.x0[c],
                 multiplier: (-rmax).max(0.0) * per_point,

@@ -1,6 +1,7 @@
 //! Building the problem of one stage: the candidate countries, their bounds (caps, minimums,
 //! the rest-of-world and restricted-country rules) and the objective's weights.
 
+use super::sanctions::is_weak;
 use super::*;
 
 /// The problem of one stage, with the candidate countries in a fixed order.
@@ -20,6 +21,11 @@ pub(super) struct Setup<'a> {
     /// The restricted group, and the indices of its members among the candidates that the rule
     /// holds at or below today's share.
     pub(super) restricted: Option<(&'a CountryGroup, Vec<usize>)>,
+    /// What the sanctions rule did (its members among the candidates are excluded).
+    pub(super) sanctions: SanctionsCheck,
+    /// The weak-governance threshold, and the indices of the candidates the rule holds at or
+    /// below today's share (those whose cap it lowered).
+    pub(super) weak: Option<(f64, Vec<usize>)>,
 }
 
 /// The expected loss over the candidate countries: `offset + sum_c value_c(x_c)` (fractions of
@@ -104,6 +110,14 @@ pub(super) fn check_params(params: &PlanParams) -> Result<(), PlanError> {
     {
         return Err(invalid("budget", "must be a finite number"));
     }
+    if let Some(t) = params.weak_governance
+        && !(t.is_finite() && (-2.5..=2.5).contains(&t))
+    {
+        return Err(invalid(
+            "weak_governance",
+            format!("{t} is not a WGI mean between -2.5 and 2.5"),
+        ));
+    }
     if !(params.unknown_wgi.is_finite() && params.unknown_wgi > 0.0) {
         return Err(invalid("unknown_wgi", "must be a positive number"));
     }
@@ -171,10 +185,16 @@ pub fn plannable_stages(
 
 /// The groups a plan refers to: the objective's, the covered nations (reported with every
 /// plan) and the restricted list.
+#[derive(Clone)]
 pub(super) struct Groups<'a> {
     pub(super) objective: Option<&'a CountryGroup>,
     pub(super) covered: Option<&'a CountryGroup>,
     pub(super) restricted: Option<&'a CountryGroup>,
+    /// The sanctions list applied, or what to report when none is.
+    pub(super) sanctions: Result<&'a CountryGroup, SanctionsCheck>,
+    /// Hold the sanctions list's members at or below today's share instead of excluding them
+    /// (when excluding them leaves no feasible plan).
+    pub(super) sanctions_hold: bool,
 }
 
 pub(super) fn setup<'a>(
@@ -189,8 +209,13 @@ pub(super) fn setup<'a>(
         objective: group,
         covered,
         restricted,
+        sanctions,
+        sanctions_hold,
     } = groups;
+    let sanctions_group = sanctions.as_ref().ok().copied();
     let mut held = Vec::new();
+    let mut sanctioned = Vec::new();
+    let mut weak = Vec::new();
     let mut set: BTreeSet<CountryCode> = today.entries().iter().map(|(c, _)| *c).collect();
     if let Some(world) = world {
         set.extend(world.entries().iter().map(|(c, _)| *c));
@@ -225,12 +250,26 @@ pub(super) fn setup<'a>(
             residual = Some((i, cap));
             cap = x0;
         }
+        let user_set = params.caps.contains_key(&c) || params.exclude.contains(&c);
+        // A sanctioned country may not supply, unless the user set its cap or a minimum.
+        if in_group(sanctions_group, c) && !user_set && !params.require.contains_key(&c) {
+            sanctioned.push(i);
+            cap = if sanctions_hold { cap.min(x0) } else { 0.0 };
+        }
         // A restricted country is no new supplier: never above today, unless the user set its
         // cap.
-        if in_group(restricted, c) && !params.caps.contains_key(&c) && !params.exclude.contains(&c)
-        {
+        else if in_group(restricted, c) && !user_set {
             held.push(i);
             cap = cap.min(x0);
+        }
+        // Nor is a producer with weak governance (see `sanctions`), unless the user set its cap.
+        else if let Some(threshold) = params.weak_governance
+            && !user_set
+            && cap > x0
+            && is_weak(reference, c, threshold)
+        {
+            weak.push(i);
+            cap = x0;
         }
         let (quad, lin) = match &params.objective {
             Objective::Hhi => (1.0, 0.0),
@@ -254,6 +293,17 @@ pub(super) fn setup<'a>(
         Objective::ExpectedLoss(_) => loss.map(|model| LossTerms::new(model, &countries)),
         _ => None,
     };
+    let sanctions = match sanctions {
+        Ok(g) => SanctionsCheck::Applied {
+            group: g.id.clone(),
+            name: g.name.clone(),
+            source: g.source.clone(),
+            as_of: g.as_of.clone(),
+            members: sanctioned.iter().map(|&i| countries[i]).collect(),
+            held: sanctions_hold,
+        },
+        Err(check) => check,
+    };
     Setup {
         countries,
         problem,
@@ -265,6 +315,8 @@ pub(super) fn setup<'a>(
         loss,
         residual,
         restricted: restricted.map(|g| (g, held)),
+        sanctions,
+        weak: params.weak_governance.map(|t| (t, weak)),
     }
 }
 

@@ -353,6 +353,11 @@ fn binding_text(b: &Binding) -> String {
             country_name(reference, *country),
             pct(*today)
         ),
+        Binding::WeakGovernance { country, today, .. } => format!(
+            "{} kept at or below today's {}: governance below the world average",
+            country_name(reference, *country),
+            pct(*today)
+        ),
         Binding::Excluded { country, .. } => {
             format!("{} excluded", country_name(reference, *country))
         }
