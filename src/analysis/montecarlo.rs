@@ -12,12 +12,18 @@
 //!   when the WGI have no score), `g` = 0.04 per year (the governance rate of the weakest
 //!   governance, a choice), `rate(c,k)` the recency-weighted rate of the recorded events of `c`
 //!   at stage `k` that took effect in 2009-2025 ([`ProbabilityModel::fit`], half-life 5 years,
-//!   a choice), `h` = 0.25 (the share of recorded, material-specific measures taken to count as
-//!   a shock to all of a country's supply at that stage, a choice) and `s` the rate scale (1;
+//!   a choice), `h` = 0.25 (the share of recorded measures taken to become a supply shock, a
+//!   choice) and `s` the rate scale (1;
 //!   0.5 and 2 for the low and high cases of the sensitivity band, [`SENSITIVITY`]). Every
 //!   probability is editable per country and stage ([`MonteCarloParams::overrides`]).
-//! - **Common shock.** A disruption hits *all* materials of `c` at the drawn stages together,
-//!   with one severity and one duration per country and trial.
+//! - **Correlated shocks** ([`families`]). `p(c,k)` is the chance of some shock to `c` at
+//!   stage `k`. The governance shock (hazard `s g W_c / 10` per stage, stages independent) hits
+//!   *all* materials of `c` at the drawn stages; each event family of `c` (its recorded
+//!   measures with one footprint, the same materials at the same stages; hazard `s h rate_f`,
+//!   `rate_f` the recency-weighted fit of the family's events) hits the materials of its
+//!   footprint at its stages together, and nothing else. The families' rates add up to
+//!   `rate(c,k)`. A user-set probability is one shock to all of `c`'s materials at its stage,
+//!   where the families then do not hit. Each shock has one severity and one duration.
 //! - **Severity** `x` ~ uniform on `[a, b]` (default `[0.25, 1.0]`): the fraction of `c`'s
 //!   supply withheld.
 //! - **Duration** `D` in whole months, clipped at the 12-month horizon. Default: geometric with
@@ -63,9 +69,10 @@
 //!
 //! # Sampling
 //!
-//! A trial skips from one disrupted country to the next instead of drawing every country and
-//! stage (see `Model::disruptions`): about one random draw plus four per disrupted country, with
-//! exactly the law of independent draws per country and stage.
+//! A trial skips from one firing shock to the next instead of drawing every shock (a country's
+//! governance shock or one of its event families) and stage (see `Model::disruptions`): about
+//! one random draw plus four per firing shock, with exactly the law of independent draws per
+//! shock and stage.
 //!
 //! # Running in chunks
 //!
@@ -95,6 +102,7 @@
 
 pub mod benchmark;
 mod duration;
+pub mod families;
 mod rates;
 mod results;
 pub mod rng;

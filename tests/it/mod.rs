@@ -8,6 +8,7 @@ mod forward;
 mod fuzz_replay;
 mod import;
 mod limits;
+mod montecarlo_shocks;
 mod planner;
 mod planner_policy;
 mod policy_scope;

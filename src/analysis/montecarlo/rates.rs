@@ -128,11 +128,38 @@ impl ProbabilityModel {
     /// assert!((model.probability(Some(5.0), 0.0) - (1.0 - (-0.02f64).exp())).abs() < 1e-15);
     /// ```
     pub fn probability(&self, governance: Option<f64>, event_rate: f64) -> f64 {
+        self.hazard_probability(
+            self.rate_scale * (self.governance_term(governance) + self.history_term(event_rate)),
+        )
+    }
+
+    /// The annual probability of a country's governance shock alone, `1 - exp(-s g W / 10)`:
+    /// the shock that hits all of the country's materials at a stage.
+    pub fn governance_probability(&self, governance: Option<f64>) -> f64 {
+        self.hazard_probability(self.rate_scale * self.governance_term(governance))
+    }
+
+    /// The annual probability that an event family with the fitted rate `event_rate` fires,
+    /// `1 - exp(-s h rate)` ([`families`](super::families)).
+    pub fn history_probability(&self, event_rate: f64) -> f64 {
+        self.hazard_probability(self.rate_scale * self.history_term(event_rate))
+    }
+
+    /// `g W / 10`, the governance term of the rate before the scale.
+    fn governance_term(&self, governance: Option<f64>) -> f64 {
         let w = governance
             .unwrap_or(self.unknown_governance)
             .clamp(0.0, 10.0);
-        let lambda =
-            self.rate_scale * (self.governance_rate * w / 10.0 + self.history_weight * event_rate);
+        self.governance_rate * w / 10.0
+    }
+
+    /// `h rate`, the history term of the rate before the scale.
+    fn history_term(&self, event_rate: f64) -> f64 {
+        self.history_weight * event_rate
+    }
+
+    /// `1 - exp(-lambda)`, 0 for a negative or non-finite result.
+    fn hazard_probability(&self, lambda: f64) -> f64 {
         let p = 1.0 - (-lambda.max(0.0)).exp();
         if p.is_finite() {
             p.clamp(0.0, 1.0)
@@ -205,16 +232,25 @@ pub fn disruption_probability(
     country: CountryCode,
     stage: Stage,
 ) -> (f64, ProbabilityBasis) {
-    let user = params
-        .overrides
-        .iter()
-        .rev()
-        .find(|o| o.country == country && o.stage == stage);
-    match user {
-        Some(o) => (o.probability.get(), ProbabilityBasis::User),
+    match user_probability(params, country, stage) {
+        Some(p) => (p, ProbabilityBasis::User),
         None => (
             params.probability_model.probability(governance, event_rate),
             ProbabilityBasis::Default,
         ),
     }
+}
+
+/// The user's probability for `country` and `stage` (the last one given), if any.
+pub(super) fn user_probability(
+    params: &MonteCarloParams,
+    country: CountryCode,
+    stage: Stage,
+) -> Option<f64> {
+    params
+        .overrides
+        .iter()
+        .rev()
+        .find(|o| o.country == country && o.stage == stage)
+        .map(|o| o.probability.get())
 }

@@ -192,14 +192,17 @@ pub(super) fn summarise(run: &MonteCarlo, tally: &Tally, complete: bool) -> Mont
         .collect();
     let total = mean * scale;
     let model = &run.model;
-    let by_country = contributions(
-        model.countries.iter().map(|c| c.code.to_string()).collect(),
-        &tally.by_country,
-        n,
-        scale,
-        total,
-        true,
-    );
+    // A country's shocks (its governance shock and its event families) are one contribution.
+    let mut per_country: Vec<(String, f64)> = Vec::new();
+    for (source, &sum) in model.countries.iter().zip(&tally.by_country) {
+        let name = source.code.to_string();
+        match per_country.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += sum,
+            None => per_country.push((name, sum)),
+        }
+    }
+    let (names, sums): (Vec<String>, Vec<f64>) = per_country.into_iter().unzip();
+    let by_country = contributions(names, &sums, n, scale, total, true);
     let by_material = contributions(
         model.materials.clone(),
         &tally.by_material,

@@ -1,6 +1,7 @@
 //! The compiled model and one trial: which countries a trial disrupts, at which stages, for how
 //! long, and the loss on each line (see the module notes of [`montecarlo`](super)).
 
+use super::families::{CountryShocks, event_families};
 use super::rates::{CountryRate, disruption_probability};
 use super::rng::Xoshiro256StarStar;
 use super::{DurationModel, HORIZON_MONTHS, MonteCarloParams, Severity, Tally};
@@ -224,11 +225,6 @@ pub(super) fn compile(
             let fit = params.probability_model.fit(years);
             let (probability, basis) =
                 disruption_probability(params, governance, fit.rate, country.code, stage);
-            country.probability[k] = if probability.is_nan() {
-                0.0
-            } else {
-                probability.clamp(0.0, 1.0)
-            };
             rates.push(CountryRate {
                 country: country.code,
                 stage,
@@ -240,18 +236,75 @@ pub(super) fn compile(
             });
         }
     }
-    countries.retain(|c| c.probability.iter().any(|&p| p > 0.0));
-    for country in &mut countries {
-        country.compile_patterns();
-    }
-    let model = Model::new(
-        countries,
-        lines,
-        materials,
-        params.severity,
-        params.duration,
-    );
+    let sources = shock_sources(countries, reference, params, events, &lines, &materials);
+    let model = Model::new(sources, lines, materials, params.severity, params.duration);
     (model, rates)
+}
+
+/// The sources of shocks a trial draws from, from the countries with their lines: per country
+/// its governance shock (every line, each stage independently) and its event families (the
+/// lines of the family's materials, at the family's stages, together), in country order. See
+/// [`families`](super::families).
+fn shock_sources(
+    countries: Vec<CountryModel>,
+    reference: &ReferenceData,
+    params: &MonteCarloParams,
+    events: &[EventPreset],
+    lines: &[LineModel],
+    materials: &[String],
+) -> Vec<CountryModel> {
+    let clean = |p: f64| if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+    let families = event_families(events, &params.probability_model);
+    let mut sources = Vec::new();
+    for country in countries {
+        let governance = reference
+            .country(country.code)
+            .and_then(|c| c.wgi_eu_scaled());
+        let shocks = CountryShocks::of(params, governance, country.code, &families);
+        for (p, family) in &shocks.families {
+            let entries: Vec<Entry> = country
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    let mask = shocks.mask_of(family, &materials[lines[e.line].material]);
+                    let mut entry = e.clone();
+                    for k in 0..3 {
+                        if mask & (1 << k) == 0 {
+                            entry.share[k] = 0.0;
+                            entry.spare[k] = 0.0;
+                        }
+                    }
+                    entry.share.iter().any(|&s| s > 0.0).then_some(entry)
+                })
+                .collect();
+            let mask = entries.iter().fold(0u8, |mask, e| {
+                (0..3).fold(mask, |m, k| if e.share[k] > 0.0 { m | (1 << k) } else { m })
+            });
+            let p = clean(*p);
+            if mask != 0 && p > 0.0 {
+                sources.push(CountryModel {
+                    code: country.code,
+                    probability: [0.0; 3],
+                    keep: 1.0 - p,
+                    patterns: vec![(mask, p)],
+                    entries,
+                });
+            }
+        }
+        let mut source = country;
+        for k in 0..3 {
+            source.probability[k] = if source.entries.iter().any(|e| e.share[k] > 0.0) {
+                clean(shocks.governance[k])
+            } else {
+                0.0
+            };
+        }
+        if source.probability.iter().any(|&p| p > 0.0) {
+            source.compile_patterns();
+            sources.push(source);
+        }
+    }
+    sources
 }
 
 impl Model {
