@@ -496,9 +496,11 @@ pub struct RestrictedCountries {
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
 /// let reference = ReferenceData { materials: vec![], countries: vec![], groups: vec![], datasets: vec![] };
 /// let world = CountryMix::from_shares([(c("CHN"), 80.0), (c("JPN"), 10.0), (c("DEU"), 10.0)]).unwrap();
-/// // The plain HHI; this reference has no restricted list (the default names one).
+/// // The plain HHI; this reference has no restricted list (the default names one) and no
+/// // governance scores (the weak-governance rule would hold every country).
 /// let params = PlanParams {
-///     objective: Objective::Hhi, restricted: None, max_shift: 0.3, ..PlanParams::default()
+///     objective: Objective::Hhi, restricted: None, weak_governance: None, max_shift: 0.3,
+///     ..PlanParams::default()
 /// };
 /// let plan = plan_mix("gallium", Stage::Refining, &world, Some(&world), &reference, &[], &params).unwrap();
 /// // Caps are twice the world share: Japan and Germany 20 % each; China keeps 60 %.

@@ -28,8 +28,9 @@ use super::*;
 /// };
 /// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
 ///     {"material": "gallium", "spend": 100, "revenue_share_pct": 5}]}"#, &reference).unwrap();
-/// // This reference has no restricted list (the default names one).
-/// let params = PlanParams { restricted: None, ..PlanParams::default() };
+/// // This reference has no restricted list (the default names one) and no governance scores
+/// // (the weak-governance rule would hold every country).
+/// let params = PlanParams { restricted: None, weak_governance: None, ..PlanParams::default() };
 /// let plan = plan_stage(&portfolio, &reference, "gallium", Stage::Refining, &params).unwrap();
 /// let after = apply(&portfolio, &[plan]);
 /// let mix = after.lines[0].sourcing.get(Stage::Refining).unwrap();
