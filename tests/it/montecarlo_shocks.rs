@@ -152,3 +152,45 @@ fn family_rates_add_up_to_each_country_and_stages_fitted_rate() {
         model.probability(governance, model.fit(years).rate)
     );
 }
+
+#[test]
+fn simulate_lists_the_families_behind_the_shocks() {
+    let path = format!(
+        "{}/examples/portfolios/ev_motor_maker.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let args: Vec<String> = ["simulate", &path, "--monte-carlo", "--trials", "2000"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = chokepoint::cli::run(&args, embedded(), &mut out, &mut err);
+    assert_eq!(
+        code,
+        std::process::ExitCode::SUCCESS,
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let families = json["stress_index"]["families"].as_array().unwrap();
+    // The demo holds gallium and germanium: China's 2023 controls are one family of both.
+    let gage = families
+        .iter()
+        .find(|f| {
+            f["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "CN-2023-GAGE")
+        })
+        .expect("the Ga/Ge family");
+    assert_eq!(gage["country"], "CHN");
+    let materials: Vec<&str> = gage["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[0].as_str().unwrap())
+        .collect();
+    assert_eq!(materials, ["gallium", "germanium"]);
+    assert!(gage["fit"]["rate"].as_f64().unwrap() > 0.0);
+}
