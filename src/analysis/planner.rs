@@ -99,7 +99,7 @@ pub use compare::{Comparison, Delta, MaterialComparison, StageComparison, apply,
 pub use error::{Infeasibility, PlanError};
 pub use sanctions::{
     EU_SANCTIONS, SanctionsCheck, SanctionsList, US_EMBARGO, WORLD_MEAN_WGI, WeakGovernance,
-    jurisdiction_list,
+    jurisdiction_list, member_source,
 };
 pub use setup::plannable_stages;
 

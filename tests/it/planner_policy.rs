@@ -5,7 +5,7 @@
 use super::analysis::fixtures::{c, demo_portfolio};
 use chokepoint::analysis::planner::{
     Binding, Objective, Plan, PlanParams, SanctionsCheck, SanctionsList, WORLD_MEAN_WGI,
-    plan_portfolio, plan_stage,
+    member_source, plan_portfolio, plan_stage,
 };
 use chokepoint::model::Stage;
 use chokepoint::model::context::Jurisdiction;
@@ -325,14 +325,32 @@ fn sanctions_lists_cite_a_legal_act_per_member() {
     ] {
         let group = reference.group(id).unwrap();
         assert!(!group.members.is_empty());
-        for member in &group.members {
-            let cited = group
-                .source
-                .split("; ")
-                .any(|part| part.starts_with(&format!("{member}: ")) && part.contains(act));
-            assert!(cited, "{id} {member}: {}", group.source);
+        for &member in &group.members {
+            let own = member_source(&group.source, member).unwrap();
+            assert!(own.contains(act), "{id} {member}: {own}");
+            // Only its own act: no other member's code follows.
+            assert!(
+                group
+                    .members
+                    .iter()
+                    .all(|m| !own.contains(&format!("; {m}: "))),
+                "{own}"
+            );
         }
     }
+    let russia = member_source(&reference.group("eu_sanctions").unwrap().source, c("RUS")).unwrap();
+    assert!(
+        russia.starts_with("Council Regulation (EU) No 833/2014"),
+        "{russia}"
+    );
+    assert!(russia.ends_with("renewed every six months"), "{russia}");
+    let group = "BLR: act one; with a clause; RUS: act two";
+    assert_eq!(
+        member_source(group, c("BLR")),
+        Some("act one; with a clause")
+    );
+    assert_eq!(member_source(group, c("RUS")), Some("act two"));
+    assert_eq!(member_source(group, c("CUB")), None);
 }
 
 #[test]

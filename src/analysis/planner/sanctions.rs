@@ -121,11 +121,26 @@ impl SanctionsCheck {
                     .iter()
                     .map(|&c| country_name(reference, c))
                     .collect();
+                // The named members' own acts where the list gives one per member.
+                let acts: Vec<&str> = members
+                    .iter()
+                    .filter_map(|&c| member_source(source, c))
+                    .collect();
+                let source = if acts.len() == members.len() {
+                    acts.join("; ")
+                } else {
+                    source.clone()
+                };
                 if *held {
+                    let (it, them) = if names.len() == 1 {
+                        ("it is", "it")
+                    } else {
+                        ("they are", "them")
+                    };
                     format!(
                         " Under {name}, {} cannot be excluded here: the other countries' caps \
-                         or the shift limit cannot take today's share, so it is held at or \
-                         below today's share (set caps to exclude it; source: {source}).",
+                         or the shift limit cannot take today's share, so {it} held at or \
+                         below today's share (set caps to exclude {them}; source: {source}).",
                         list_names(&names)
                     )
                 } else {
@@ -142,6 +157,29 @@ impl SanctionsCheck {
             ),
         }
     }
+}
+
+/// The source of `member` in a group source that lists one per member (`"BLR: act; RUS: act"`,
+/// as the reference data builds it for the sanctions lists): the text after `"RUS: "` up to the
+/// next member's code.
+pub fn member_source(source: &str, member: CountryCode) -> Option<&str> {
+    let key = format!("{member}: ");
+    let start = if source.starts_with(&key) {
+        key.len()
+    } else {
+        source.find(&format!("; {key}"))? + 2 + key.len()
+    };
+    let rest = &source[start..];
+    // The next member: "; " followed by three capital letters and ": ".
+    let end = rest
+        .match_indices("; ")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let next = rest[i + 2..].as_bytes();
+            next.len() > 5 && next[..3].iter().all(u8::is_ascii_uppercase) && &next[3..5] == b": "
+        })
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 /// The producers a plan holds at or below today's share for their governance.
