@@ -175,7 +175,7 @@ pub fn member_source(source: &str, member: CountryCode) -> Option<&str> {
         .match_indices("; ")
         .map(|(i, _)| i)
         .find(|&i| {
-            let next = rest[i + 2..].as_bytes();
+            let next = &rest.as_bytes()[i + 2..];
             next.len() > 5 && next[..3].iter().all(u8::is_ascii_uppercase) && &next[3..5] == b": "
         })
         .unwrap_or(rest.len());
