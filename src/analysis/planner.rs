@@ -103,28 +103,20 @@ pub use sanctions::{
 };
 pub use setup::plannable_stages;
 
-use explain::{pct, round2};
-use feasibility::{cheapest_premium, diagnose};
+use feasibility::diagnose;
 use frontier::{frontier, recommend};
-use optimum::{
-    NOISE, bindings, feasible, is_quadratic, metrics, objective_value, optimise, to_mix,
-};
-use setup::{Groups, Setup, check_params, in_group, invalid, setup, today_mix};
+use optimum::{NOISE, bindings, feasible, metrics, objective_value, optimise, to_mix};
+use setup::{Groups, Setup, check_params, invalid, setup, today_mix};
 
-use crate::analysis::concentration::hhi_wgi;
-use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
-use crate::analysis::portfolio::Assessment;
+use crate::analysis::exposure::MixBasis;
 use crate::model::context::Jurisdiction;
 use crate::model::portfolio::Portfolio;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::reference::{CountryGroup, ReferenceData};
-use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
+use expected_loss::{ExpectedLossParams, LossModel};
 use serde::Serialize;
-use solver::{
-    Blocks, Problem, Solution, TOL, dot, min_shift, shift, solve_lp, solve_qp, solve_qp_path,
-};
+use solver::shift;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 /// The identifier of the U.S. covered-nations group of the reference data, used for the
 /// covered share reported with every plan and comparison.
@@ -827,7 +819,7 @@ pub fn plan_portfolio(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use explain::{in_sentence, list_names, loss_change, significant, thousands};
+    use explain::{in_sentence, list_names, loss_change, pct, significant, thousands};
 
     #[test]
     fn numbers_for_text() {

@@ -2,8 +2,12 @@
 //! measures' durations (see "A stress index, not a forecast" in the module notes of
 //! [`montecarlo`](super)).
 
-use super::*;
-use serde::Deserialize;
+use super::{
+    DurationModel, MonteCarlo, MonteCarloError, MonteCarloParams, MonteCarloResults, SENSITIVITY,
+};
+use crate::model::portfolio::Portfolio;
+use crate::reference::ReferenceData;
+use serde::{Deserialize, Serialize};
 
 /// The case of the sensitivity band at the central rates with the durations of
 /// [`DurationModel::long_measures`].

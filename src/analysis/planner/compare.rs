@@ -1,6 +1,10 @@
 //! The portfolio with the plans applied, and every result compared before and after.
 
-use super::*;
+use super::{COVERED_NATIONS, Plan};
+use crate::analysis::portfolio::Assessment;
+use crate::model::Stage;
+use crate::model::portfolio::Portfolio;
+use serde::Serialize;
 
 /// The portfolio with each plan's mix set as the firm's own sourcing of its stage, on every line
 /// of its material (so that the spend-weighted mix of the material is the plan). Plans of

@@ -1,6 +1,9 @@
 //! Why there is no plan: infeasible constraints and invalid parameters.
 
-use super::*;
+use super::explain::{pct, round2};
+use crate::model::{CountryCode, Stage};
+use serde::Serialize;
+use std::fmt;
 
 /// Why the constraints admit no plan: the first constraint, in this order, that cannot be met.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1,7 +1,11 @@
 //! The plan in words: what moves where, and the measures before and after.
 
+use super::expected_loss::ExpectedLossParams;
 use super::sanctions::weak_note;
-use super::*;
+use super::setup::Setup;
+use super::{COVERED_NATIONS, FrontierPoint, Metrics, Objective, restricted_countries};
+use crate::model::{CountryCode, Stage};
+use crate::reference::ReferenceData;
 
 pub(super) fn country_name(reference: &ReferenceData, country: CountryCode) -> String {
     if country.is_rest_of_world() {

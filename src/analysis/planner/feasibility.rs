@@ -1,6 +1,8 @@
 //! Which constraint admits no plan, checked before solving.
 
-use super::*;
+use super::Infeasibility;
+use super::setup::Setup;
+use super::solver::{Problem, TOL, dot, min_shift, solve_lp};
 
 pub(super) fn diagnose(setup: &Setup<'_>) -> Result<(), Infeasibility> {
     let p = &setup.problem;

@@ -1,7 +1,12 @@
 //! The efficient frontier of risk against premium and its recommended point (the knee).
 
 use super::explain::explain;
-use super::*;
+use super::feasibility::cheapest_premium;
+use super::optimum::{is_quadratic, metrics, optimise, to_mix};
+use super::setup::Setup;
+use super::solver::{Blocks, Problem, Solution, dot, shift, solve_qp_path};
+use super::{FrontierPoint, Metrics, Recommendation, separable};
+use crate::model::Stage;
 
 pub(super) fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
     if points == 0 {

@@ -1,6 +1,12 @@
 //! Solving the problem, the measures of a mix, and the constraints that bind at the optimum.
 
-use super::*;
+use super::sanctions::SanctionsCheck;
+use super::setup::{Setup, in_group};
+use super::solver::{Blocks, Problem, Solution, TOL, dot, shift, solve_lp, solve_qp};
+use super::{Binding, Metrics, Objective, PlanParams, separable};
+use crate::analysis::concentration::hhi_wgi;
+use crate::model::{CountryCode, CountryMix};
+use crate::reference::CountryGroup;
 
 pub(super) fn is_quadratic(objective: &Objective) -> bool {
     matches!(objective, Objective::Hhi | Objective::HhiWgi)

@@ -26,7 +26,11 @@
 //! country; `None` turns it off.
 
 use super::explain::{country_name, list_names};
-use super::*;
+use super::setup::Setup;
+use crate::model::CountryCode;
+use crate::model::context::Jurisdiction;
+use crate::reference::ReferenceData;
+use serde::Serialize;
 
 /// The identifier of the EU trade-sanctions list in the reference data.
 pub const EU_SANCTIONS: &str = "eu_sanctions";

@@ -1,8 +1,16 @@
 //! Building the problem of one stage: the candidate countries, their bounds (caps, minimums,
 //! the rest-of-world and restricted-country rules) and the objective's weights.
 
+use super::expected_loss::{CountryLoss, LossModel};
+use super::sanctions::SanctionsCheck;
 use super::sanctions::is_weak;
-use super::*;
+use super::solver::{Problem, Solution};
+use super::{Objective, PlanError, PlanParams, expected_loss};
+use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
+use crate::model::portfolio::Portfolio;
+use crate::model::{CountryCode, CountryMix, Stage};
+use crate::reference::{CountryGroup, ReferenceData};
+use std::collections::BTreeSet;
 
 /// The problem of one stage, with the candidate countries in a fixed order.
 pub(super) struct Setup<'a> {
