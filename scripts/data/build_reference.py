@@ -433,10 +433,13 @@ def datasets(group_year):
                  "list (US_CRITICAL_MINERALS_2025); kept as history."]},
         {"id": "POLICY_COUNTRY_GROUPS", "short": "Country groups", "pub": "Chokepoint (compiled)",
          "title": "Country groups for policy checks (FEOC covered nations, U.S. FTA partners, "
-                  "30D qualifying, MSP, NATO, OECD, EU-27)", "yr": group_year,
+                  "30D qualifying, MSP, NATO, OECD, EU-27, EU trade sanctions, U.S. embargoes)",
+         "yr": group_year,
          "lic": "Facts of law and public membership lists",
          "cit": "Compiled from the sources named on each group: 10 U.S.C. 4872(d)(2), USTR, "
-                "U.S. Treasury 30D regulations, U.S. State Department, NATO, OECD, EU.",
+                "U.S. Treasury 30D regulations, U.S. State Department, NATO, OECD, EU; the "
+                "sanctions lists from the Council regulations (EU) and the OFAC regulations "
+                "(31 CFR) named per member.",
          "cav": ["Memberships change: each group carries the date it is stated as of."]},
     ]
 
@@ -1174,7 +1177,9 @@ def build(sources):
                    "us_fta": "U.S. free trade agreement partners",
                    "us_30d_qualifying": "Additional 30D critical-mineral partners",
                    "msp_partners": "Minerals Security Partnership partners", "nato": "NATO",
-                   "oecd": "OECD", "eu27": "EU-27"}
+                   "oecd": "OECD", "eu27": "EU-27",
+                   "eu_sanctions": "EU trade sanctions (restrictive measures)",
+                   "us_embargo": "U.S. comprehensive embargoes (OFAC)"}
     out_groups = []
     for gid in sorted(groups):
         if gid not in group_names:
@@ -1187,7 +1192,10 @@ def build(sources):
             counts[src] = counts.get(src, 0) + 1
         main_src = sorted(counts, key=lambda x: (-counts[x], x))[0]
         extra = [f"{c}: {src}" for c, src in sorted(g["srcs"]) if src != main_src]
-        if extra:
+        if len(g["srcs"]) > 1 and counts[main_src] == 1:
+            # Each member has its own source (a sanctions list: one legal act per country).
+            main_src = "; ".join(f"{c}: {src}" for c, src in sorted(g["srcs"]))
+        elif extra:
             main_src += ". Member notes: " + "; ".join(extra)
         out_groups.append({"id": gid, "name": group_names[gid], "as_of": g["as_of"],
                            "src": main_src, "m": sorted(g["m"])})

@@ -82,25 +82,41 @@
 //! Without premiums the frontier is a single point, the optimum.
 
 pub mod benchmark;
+mod compare;
+mod error;
 pub mod expected_loss;
+mod explain;
+mod feasibility;
+mod frontier;
+mod optimum;
+mod sanctions;
 mod separable;
+mod setup;
 pub mod side_by_side;
 mod solver;
 
-use crate::analysis::assess::Assessment;
-use crate::analysis::concentration::hhi_wgi;
-use crate::analysis::exposure::{MixBasis, look_through_embedded, weighted_mix};
+pub use compare::{Comparison, Delta, MaterialComparison, StageComparison, apply, compare};
+pub use error::{Infeasibility, PlanError};
+pub use sanctions::{
+    EU_SANCTIONS, SanctionsCheck, SanctionsList, US_EMBARGO, WORLD_MEAN_WGI, WeakGovernance,
+    jurisdiction_list, member_source,
+};
+pub use setup::{check_params, plannable_stages};
+
+use feasibility::diagnose;
+use frontier::{frontier, recommend};
+use optimum::{NOISE, bindings, feasible, metrics, objective_value, optimise, to_mix};
+use setup::{Groups, Setup, invalid, setup, today_mix};
+
+use crate::analysis::exposure::MixBasis;
+use crate::model::context::Jurisdiction;
 use crate::model::{CountryCode, CountryMix, Stage};
 use crate::portfolio::Portfolio;
 use crate::reference::{CountryGroup, ReferenceData};
-use crate::text::format::{percent_figure as pct, thousands};
-use expected_loss::{CountryLoss, ExpectedLossParams, LossModel};
+use expected_loss::{ExpectedLossParams, LossModel};
 use serde::Serialize;
-use solver::{
-    Blocks, Problem, Solution, TOL, dot, min_shift, shift, solve_lp, solve_qp, solve_qp_path,
-};
+use solver::shift;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 /// The identifier of the U.S. covered-nations group of the reference data, used for the
 /// covered share reported with every plan and comparison.
@@ -221,6 +237,14 @@ pub struct PlanParams {
     /// [`COVERED_NATIONS`], the reference data's list of restricted countries; `None` turns the
     /// rule off. An explicit cap ([`Self::caps`]) for a member overrides it for that member.
     pub restricted: Option<String>,
+    /// The sanctions list whose members may not supply (cap 0, unless the user set a cap or a
+    /// minimum for them). Default: the list of the portfolio's jurisdiction
+    /// ([`jurisdiction_list`]); a plan without one says so ([`SanctionsCheck::NoList`]).
+    pub sanctions: SanctionsList,
+    /// A country whose WGI mean is below this (or has no score) is never raised above today's
+    /// share, unless the user set its cap (see [`sanctions`](self#modelling-assumptions)).
+    /// Default [`WORLD_MEAN_WGI`], the world average; `None` turns the rule off.
+    pub weak_governance: Option<f64>,
     /// Whether [`plan_material`] and [`plan_portfolio`] plan every stage with a mix (upstream
     /// too) rather than only the stage the firm buys at ([`purchase_stage`]). Default false.
     pub upstream: bool,
@@ -240,169 +264,12 @@ impl Default for PlanParams {
             unknown_wgi: 10.0,
             frontier_points: DEFAULT_FRONTIER_POINTS,
             restricted: Some(COVERED_NATIONS.to_string()),
+            sanctions: SanctionsList::Jurisdiction,
+            weak_governance: Some(WORLD_MEAN_WGI),
             upstream: false,
         }
     }
 }
-
-/// Why the constraints admit no plan: the first constraint, in this order, that cannot be met.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "constraint", rename_all = "snake_case")]
-pub enum Infeasibility {
-    /// A required minimum above the country's cap (0 when it is excluded or produces nothing).
-    RequiredAboveCap {
-        /// The country.
-        country: CountryCode,
-        /// Its required share (fraction).
-        required: f64,
-        /// Its cap (fraction).
-        cap: f64,
-    },
-    /// The required minimums sum above 100 %.
-    RequiredAbove100 {
-        /// Their sum (fraction).
-        total: f64,
-    },
-    /// The caps of the countries that may supply sum below 100 %.
-    CapsBelow100 {
-        /// Their sum (fraction).
-        total: f64,
-    },
-    /// Leaving excluded or over-cap countries and meeting minimums moves more than the limit.
-    MaxShift {
-        /// The least shift any plan needs (fraction).
-        needed: f64,
-        /// The limit (fraction).
-        max_shift: f64,
-    },
-    /// Every plan within the other limits costs more premium than the budget.
-    Budget {
-        /// The least premium of any plan within the other limits, percent of spend.
-        needed_pct: f64,
-        /// The budget, percent of spend.
-        budget_pct: f64,
-    },
-}
-
-impl fmt::Display for Infeasibility {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Infeasibility::RequiredAboveCap {
-                country,
-                required,
-                cap,
-            } => write!(
-                f,
-                "{country} is required at {} % but can supply at most {} %",
-                pct(*required),
-                pct(*cap)
-            ),
-            Infeasibility::RequiredAbove100 { total } => {
-                write!(
-                    f,
-                    "the required minimums sum to {} %, above 100 %",
-                    pct(*total)
-                )
-            }
-            Infeasibility::CapsBelow100 { total } => write!(
-                f,
-                "the capacity caps of the countries that may supply sum to {} %, below 100 % \
-                 (raise the headroom, set caps, or exclude fewer countries)",
-                pct(*total)
-            ),
-            Infeasibility::MaxShift { needed, max_shift } => write!(
-                f,
-                "the excluded, capped and required countries force a shift of {} % of volume, \
-                 above the limit of {} %",
-                pct(*needed),
-                pct(*max_shift)
-            ),
-            Infeasibility::Budget {
-                needed_pct,
-                budget_pct,
-            } => write!(
-                f,
-                "every plan within the other limits costs at least {} % premium, above the \
-                 budget of {} %",
-                round2(*needed_pct),
-                round2(*budget_pct)
-            ),
-        }
-    }
-}
-
-/// Why no plan was made.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "error", rename_all = "snake_case")]
-pub enum PlanError {
-    /// The portfolio has no line of this material.
-    MaterialNotInPortfolio {
-        /// Material id.
-        material: String,
-    },
-    /// The stage has no mix after the look-through (no own sourcing, no world data).
-    NoMix {
-        /// Material id.
-        material: String,
-        /// The stage.
-        stage: Stage,
-    },
-    /// The objective names a group neither the reference data nor the portfolio has.
-    UnknownGroup {
-        /// The group id.
-        group: String,
-    },
-    /// A parameter is out of range.
-    InvalidParameter {
-        /// Which parameter.
-        name: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The constraints admit no plan.
-    Infeasible {
-        /// Material id.
-        material: String,
-        /// The stage.
-        stage: Stage,
-        /// The constraint that cannot be met.
-        reason: Infeasibility,
-    },
-    /// The solver did not finish (a guard: it should not happen).
-    Numerical {
-        /// Material id.
-        material: String,
-        /// The stage.
-        stage: Stage,
-    },
-}
-
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PlanError::MaterialNotInPortfolio { material } => {
-                write!(f, "the portfolio has no line of `{material}`")
-            }
-            PlanError::NoMix { material, stage } => write!(
-                f,
-                "{material}, {}: no sourcing to plan (no own mix, no world data)",
-                stage.id()
-            ),
-            PlanError::UnknownGroup { group } => write!(f, "no country group `{group}`"),
-            PlanError::InvalidParameter { name, problem } => write!(f, "`{name}`: {problem}"),
-            PlanError::Infeasible {
-                material,
-                stage,
-                reason,
-            } => write!(f, "{material}, {}: no feasible plan: {reason}", stage.id()),
-            PlanError::Numerical { material, stage } => {
-                write!(f, "{material}, {}: the solver did not converge", stage.id())
-            }
-        }
-    }
-}
-
-impl std::error::Error for PlanError {}
 
 /// One country of a plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -464,7 +331,17 @@ pub enum Binding {
         /// Objective decrease per percentage point more of this country (what the rule costs).
         multiplier: f64,
     },
-    /// An excluded country that supplies today.
+    /// A producer with weak governance ([`PlanParams::weak_governance`]) held at today's share.
+    WeakGovernance {
+        /// The country.
+        country: CountryCode,
+        /// Today's share, its upper bound (fraction).
+        today: f64,
+        /// Objective decrease per percentage point more of this country (what the rule costs).
+        multiplier: f64,
+    },
+    /// An excluded country that supplies today: excluded by the user or under the sanctions
+    /// list ([`Plan::sanctions`]).
     Excluded {
         /// The country.
         country: CountryCode,
@@ -579,6 +456,12 @@ pub struct Plan {
     /// with the list's name and source; `None` when the rule is off or no member is a
     /// candidate.
     pub restricted: Option<RestrictedCountries>,
+    /// What the sanctions rule did: the list applied and its members among the candidates
+    /// (excluded), or that the jurisdiction has no list.
+    pub sanctions: SanctionsCheck,
+    /// The producers held at or below today's share for weak governance; `None` when the rule
+    /// is off.
+    pub weak_governance: Option<WeakGovernance>,
 }
 
 /// The countries a plan never increases ([`PlanParams::restricted`]), named with their list.
@@ -594,551 +477,6 @@ pub struct RestrictedCountries {
     pub members: Vec<CountryCode>,
 }
 
-// ---------------------------------------------------------------------------------------------
-// Building the problem
-// ---------------------------------------------------------------------------------------------
-
-/// The problem of one stage, with the candidate countries in a fixed order.
-struct Setup<'a> {
-    countries: Vec<CountryCode>,
-    problem: Problem,
-    premium_pct: Vec<f64>,
-    objective: &'a Objective,
-    group: Option<&'a CountryGroup>,
-    covered: Option<&'a CountryGroup>,
-    reference: &'a ReferenceData,
-    /// The expected-loss objective's terms, for that objective only.
-    loss: Option<LossTerms>,
-    /// The index of `ROW` among the candidates, with the cap it would have had as a country,
-    /// when the rest-of-world rule lowered it to today's share.
-    residual: Option<(usize, f64)>,
-    /// The restricted group, and the indices of its members among the candidates that the rule
-    /// holds at or below today's share.
-    restricted: Option<(&'a CountryGroup, Vec<usize>)>,
-}
-
-/// The expected loss over the candidate countries: `offset + sum_c value_c(x_c)` (fractions of
-/// revenue), with each country's derivative divided by `norm` for the solver (so that the
-/// largest marginal loss is 1 and the solver's tolerances are relative).
-struct LossTerms {
-    countries: Vec<CountryLoss>,
-    scaled: Vec<expected_loss::Pieces>,
-    norm: f64,
-    offset: f64,
-}
-
-impl LossTerms {
-    fn new(model: &LossModel<'_>, candidates: &[CountryCode]) -> LossTerms {
-        let countries: Vec<CountryLoss> = candidates.iter().map(|&c| model.country(c)).collect();
-        let mut offset: f64 = countries.iter().map(|l| l.constant).sum();
-        for &c in model.other_countries() {
-            if candidates.binary_search(&c).is_err() {
-                let loss = model.country(c);
-                offset += loss.constant + loss.value(0.0);
-            }
-        }
-        let largest = countries
-            .iter()
-            .map(|l| l.pieces.left(1.0))
-            .fold(0.0, f64::max);
-        let norm = if largest > 0.0 && largest.is_finite() {
-            largest
-        } else {
-            1.0
-        };
-        let scaled = countries
-            .iter()
-            .map(|l| l.pieces.scaled(1.0 / norm))
-            .collect();
-        LossTerms {
-            countries,
-            scaled,
-            norm,
-            offset,
-        }
-    }
-
-    /// A solution of the scaled problem with its multipliers in the objective's own units
-    /// (fractions of revenue).
-    fn unscale(&self, s: Solution) -> Solution {
-        Solution {
-            nu: s.nu * self.norm,
-            mu: s.mu * self.norm,
-            beta: s.beta * self.norm,
-            x: s.x,
-        }
-    }
-
-    fn value(&self, x: &[f64]) -> f64 {
-        self.offset
-            + self
-                .countries
-                .iter()
-                .zip(x)
-                .map(|(l, v)| l.value(*v))
-                .sum::<f64>()
-    }
-}
-
-fn invalid(name: &str, problem: impl Into<String>) -> PlanError {
-    PlanError::InvalidParameter {
-        name: name.to_string(),
-        problem: problem.into(),
-    }
-}
-
-/// The checks every plan's parameters pass before anything is solved: the planner's only bounds
-/// (the Plan page and the command line call it too, rather than bounding inputs their own way).
-/// The error is [`PlanError::InvalidParameter`], naming the field (`headroom`, `max_shift`,
-/// `budget`, `unknown_wgi`, `premium`, `require`, `caps`, `objective`).
-pub fn check_params(params: &PlanParams) -> Result<(), PlanError> {
-    if !(params.headroom.is_finite() && params.headroom >= 0.0) {
-        return Err(invalid("headroom", "must be a non-negative number"));
-    }
-    if !(params.max_shift.is_finite() && params.max_shift >= 0.0) {
-        return Err(invalid("max_shift", "must be a non-negative number"));
-    }
-    if let Some(b) = params.budget
-        && !b.is_finite()
-    {
-        return Err(invalid("budget", "must be a finite number"));
-    }
-    if !(params.unknown_wgi.is_finite() && params.unknown_wgi > 0.0) {
-        return Err(invalid("unknown_wgi", "must be a positive number"));
-    }
-    for (country, value) in &params.premiums {
-        if !value.is_finite() || *value < -100.0 {
-            return Err(invalid(
-                "premium",
-                format!("{country}: {value} is not a premium"),
-            ));
-        }
-    }
-    for (name, map) in [("require", &params.require), ("caps", &params.caps)] {
-        for (country, value) in map {
-            if !(value.is_finite() && (0.0..=1.0).contains(value)) {
-                return Err(invalid(
-                    name,
-                    format!("{country}: {value} is not a share between 0 and 1"),
-                ));
-            }
-        }
-    }
-    if let Objective::Linear(weights) = &params.objective
-        && let Some((country, w)) = weights.iter().find(|(_, w)| !w.is_finite())
-    {
-        return Err(invalid("objective", format!("{country}: weight {w}")));
-    }
-    Ok(())
-}
-
-/// Today's mix of `material` at `stage`: the spend-weighted look-through over its lines.
-fn today_mix(
-    portfolio: &Portfolio,
-    reference: &ReferenceData,
-    material: &str,
-    stage: Stage,
-) -> Option<(CountryMix, MixBasis)> {
-    let mut basis = MixBasis::Unavailable;
-    let mut parts = Vec::new();
-    for line in portfolio.lines.iter().filter(|l| l.material == material) {
-        for resolved in look_through_embedded(line, reference, portfolio.look_through) {
-            if resolved.stage == stage {
-                basis = basis.combine(resolved.basis);
-                if let Some(mix) = resolved.mix {
-                    parts.push((line.spend.get(), mix));
-                }
-            }
-        }
-    }
-    let parts = parts.iter().map(|(w, mix)| (*w, mix.as_ref()));
-    Some((weighted_mix(parts)?, basis))
-}
-
-/// The stages of `material` with a mix to plan: every stage with a look-through mix, upstream
-/// first.
-pub fn plannable_stages(
-    portfolio: &Portfolio,
-    reference: &ReferenceData,
-    material: &str,
-) -> Vec<Stage> {
-    Stage::ALL
-        .into_iter()
-        .filter(|&stage| today_mix(portfolio, reference, material, stage).is_some())
-        .collect()
-}
-
-/// The groups a plan refers to: the objective's, the covered nations (reported with every
-/// plan) and the restricted list.
-struct Groups<'a> {
-    objective: Option<&'a CountryGroup>,
-    covered: Option<&'a CountryGroup>,
-    restricted: Option<&'a CountryGroup>,
-}
-
-fn setup<'a>(
-    today: &CountryMix,
-    world: Option<&CountryMix>,
-    reference: &'a ReferenceData,
-    groups: Groups<'a>,
-    params: &'a PlanParams,
-    loss: Option<&LossModel<'_>>,
-) -> Setup<'a> {
-    let Groups {
-        objective: group,
-        covered,
-        restricted,
-    } = groups;
-    let mut held = Vec::new();
-    let mut set: BTreeSet<CountryCode> = today.entries().iter().map(|(c, _)| *c).collect();
-    if let Some(world) = world {
-        set.extend(world.entries().iter().map(|(c, _)| *c));
-    }
-    set.extend(params.require.keys());
-    set.extend(params.caps.keys());
-    let countries: Vec<CountryCode> = set.into_iter().collect();
-    let n = countries.len();
-    let mut problem = Problem {
-        x0: Vec::with_capacity(n),
-        lo: Vec::with_capacity(n),
-        hi: Vec::with_capacity(n),
-        quad: Vec::with_capacity(n),
-        lin: Vec::with_capacity(n),
-        premium: Vec::with_capacity(n),
-        max_shift: params.max_shift,
-        budget: params.budget.map_or(f64::INFINITY, |b| b / 100.0),
-    };
-    let mut premium_pct = Vec::with_capacity(n);
-    let mut residual = None;
-    for (i, &c) in countries.iter().enumerate() {
-        let x0 = today.share_of(c);
-        let world_share = world.map_or(0.0, |w| w.share_of(c));
-        let default_cap = (params.headroom * world_share).max(x0).min(1.0);
-        let mut cap = if params.exclude.contains(&c) {
-            0.0
-        } else {
-            params.caps.get(&c).copied().unwrap_or(default_cap)
-        };
-        // Rest of world is a residual of the statistics, not a supplier: never above today.
-        if c.is_rest_of_world() && cap > x0 {
-            residual = Some((i, cap));
-            cap = x0;
-        }
-        // A restricted country is no new supplier: never above today, unless the user set its
-        // cap.
-        if in_group(restricted, c) && !params.caps.contains_key(&c) && !params.exclude.contains(&c)
-        {
-            held.push(i);
-            cap = cap.min(x0);
-        }
-        let (quad, lin) = match &params.objective {
-            Objective::Hhi => (1.0, 0.0),
-            Objective::HhiWgi => (wgi_weight(reference, c, params.unknown_wgi), 0.0),
-            Objective::Group(_) => (0.0, f64::from(u8::from(in_group(group, c)))),
-            Objective::Linear(weights) => (0.0, weights.get(&c).copied().unwrap_or(0.0)),
-            Objective::ExpectedLoss(_) => (0.0, 0.0),
-        };
-        let pp = params.premiums.get(&c).copied().unwrap_or(0.0);
-        problem.x0.push(x0);
-        problem
-            .lo
-            .push(params.require.get(&c).copied().unwrap_or(0.0));
-        problem.hi.push(cap);
-        problem.quad.push(quad);
-        problem.lin.push(lin);
-        problem.premium.push(pp / 100.0);
-        premium_pct.push(pp);
-    }
-    let loss = match &params.objective {
-        Objective::ExpectedLoss(_) => loss.map(|model| LossTerms::new(model, &countries)),
-        _ => None,
-    };
-    Setup {
-        countries,
-        problem,
-        premium_pct,
-        objective: &params.objective,
-        group,
-        covered,
-        reference,
-        loss,
-        residual,
-        restricted: restricted.map(|g| (g, held)),
-    }
-}
-
-/// The smallest governance weight used, so that the quadratic stays strictly convex.
-const MIN_WEIGHT: f64 = 1e-6;
-
-fn wgi_weight(reference: &ReferenceData, country: CountryCode, unknown: f64) -> f64 {
-    reference
-        .country(country)
-        .and_then(|c| c.wgi_eu_scaled())
-        .unwrap_or(unknown)
-        .max(MIN_WEIGHT)
-}
-
-fn in_group(group: Option<&CountryGroup>, country: CountryCode) -> bool {
-    !country.is_rest_of_world() && group.is_some_and(|g| g.contains(country))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Feasibility
-// ---------------------------------------------------------------------------------------------
-
-fn diagnose(setup: &Setup<'_>) -> Result<(), Infeasibility> {
-    let p = &setup.problem;
-    for (i, &c) in setup.countries.iter().enumerate() {
-        if p.lo[i] > p.hi[i] + TOL {
-            return Err(Infeasibility::RequiredAboveCap {
-                country: c,
-                required: p.lo[i],
-                cap: p.hi[i],
-            });
-        }
-    }
-    let total_lo: f64 = p.lo.iter().sum();
-    if total_lo > 1.0 + TOL {
-        return Err(Infeasibility::RequiredAbove100 { total: total_lo });
-    }
-    let total_hi: f64 = p.hi.iter().sum();
-    if total_hi < 1.0 - TOL {
-        return Err(Infeasibility::CapsBelow100 { total: total_hi });
-    }
-    let needed = min_shift(p);
-    if needed > p.max_shift + TOL {
-        return Err(Infeasibility::MaxShift {
-            needed,
-            max_shift: p.max_shift,
-        });
-    }
-    if p.budget.is_finite() {
-        let needed = cheapest_premium(p).unwrap_or(f64::INFINITY);
-        if needed > p.budget + TOL {
-            return Err(Infeasibility::Budget {
-                needed_pct: needed * 100.0,
-                budget_pct: p.budget * 100.0,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The least premium (fraction) of any plan within the box, simplex and shift limits.
-fn cheapest_premium(p: &Problem) -> Option<f64> {
-    if p.premium.iter().all(|v| *v == 0.0) {
-        return Some(0.0);
-    }
-    let lp = Problem {
-        quad: vec![0.0; p.x0.len()],
-        lin: p.premium.clone(),
-        budget: f64::INFINITY,
-        ..p.clone()
-    };
-    solve_lp(&lp).ok().map(|s| dot(&s.x, &p.premium))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Solving
-// ---------------------------------------------------------------------------------------------
-
-fn is_quadratic(objective: &Objective) -> bool {
-    matches!(objective, Objective::Hhi | Objective::HhiWgi)
-}
-
-/// The optimum of `problem` for the objective, `None` if the solver fails. `budget_slack`: see
-/// `solve_qp` (0 for an exact solve).
-fn optimise(setup: &Setup<'_>, problem: &Problem, budget_slack: f64) -> Option<Solution> {
-    let n = problem.x0.len();
-    if let Some(loss) = &setup.loss {
-        let s = separable::solve(problem, &loss.scaled, budget_slack)?;
-        return Some(loss.unscale(s));
-    }
-    if is_quadratic(setup.objective) {
-        return solve_qp(problem, &Blocks::single(n), budget_slack);
-    }
-    let lp = solve_lp(problem).ok()?;
-    if !matches!(setup.objective, Objective::Group(_)) {
-        return Some(lp);
-    }
-    // Tie-break over the optimal face {group share = g*}: the least HHI, a quadratic problem
-    // with one simplex per block (members, others).
-    let members: Vec<bool> = (0..n).map(|c| problem.lin[c] > 0.0).collect();
-    let sum_where =
-        |v: &[f64], m: bool| -> f64 { (0..n).filter(|&c| members[c] == m).map(|c| v[c]).sum() };
-    let best: f64 = sum_where(&lp.x, true);
-    let g = best.clamp(sum_where(&problem.lo, true), sum_where(&problem.hi, true));
-    let of: Vec<usize> = members.iter().map(|&m| usize::from(!m)).collect();
-    let blocks = Blocks::new(&of, vec![g, 1.0 - g]);
-    let hhi_problem = Problem {
-        quad: vec![1.0; n],
-        lin: vec![0.0; n],
-        ..problem.clone()
-    };
-    match solve_qp(&hhi_problem, &blocks, 0.0) {
-        Some(tie) if feasible(problem, &tie.x, 1e-9) && sum_where(&tie.x, true) <= best + 1e-9 => {
-            Some(Solution { x: tie.x, ..lp })
-        }
-        _ => Some(lp),
-    }
-}
-
-/// Whether `x` meets every constraint of `p` within `tol`.
-fn feasible(p: &Problem, x: &[f64], tol: f64) -> bool {
-    let sum: f64 = x.iter().sum();
-    (sum - 1.0).abs() <= tol
-        && x.iter()
-            .enumerate()
-            .all(|(c, v)| *v >= p.lo[c] - tol && *v <= p.hi[c] + tol)
-        && shift(x, &p.x0) <= p.max_shift + tol
-        && (!p.budget.is_finite() || dot(x, &p.premium) <= p.budget + tol)
-}
-
-/// The objective on its reported scale.
-fn objective_value(setup: &Setup<'_>, x: &[f64]) -> f64 {
-    let p = &setup.problem;
-    if let Some(loss) = &setup.loss {
-        return loss.value(x) * setup.objective.scale();
-    }
-    let raw: f64 = (0..x.len())
-        .map(|c| p.quad[c] * x[c] * x[c] + p.lin[c] * x[c])
-        .sum();
-    raw * setup.objective.scale()
-}
-
-fn metrics(setup: &Setup<'_>, x: &[f64]) -> Metrics {
-    let mix = to_mix(&setup.countries, x);
-    let share = |group: Option<&CountryGroup>| {
-        group.map(|g| {
-            (0..x.len())
-                .filter(|&c| in_group(Some(g), setup.countries[c]))
-                .map(|c| x[c])
-                .sum::<f64>()
-        })
-    };
-    Metrics {
-        objective: objective_value(setup, x),
-        hhi: x.iter().map(|v| 10_000.0 * v * v).sum(),
-        hhi_wgi: mix.map_or(0.0, |m| hhi_wgi(&m, setup.reference, &|_| 1.0).value),
-        covered_share: share(setup.covered),
-        group_share: match setup.objective {
-            Objective::Group(_) => share(setup.group),
-            _ => None,
-        },
-        premium_pct: dot(x, &setup.premium_pct),
-    }
-}
-
-/// Shares below this are noise of the arithmetic and dropped from mixes.
-const NOISE: f64 = 1e-12;
-
-fn to_mix(countries: &[CountryCode], x: &[f64]) -> Option<CountryMix> {
-    CountryMix::from_shares(
-        countries
-            .iter()
-            .zip(x)
-            .map(|(c, v)| (*c, if *v > NOISE { *v } else { 0.0 })),
-    )
-    .ok()
-}
-
-/// The objective's derivative with respect to country `c`'s share at `x`, from the left and
-/// from the right (equal except at the expected loss's kinks), on the fraction scale.
-fn marginal(setup: &Setup<'_>, c: usize, x: f64) -> (f64, f64) {
-    let p = &setup.problem;
-    match &setup.loss {
-        Some(loss) => (
-            loss.countries[c].pieces.left(x),
-            loss.countries[c].pieces.right(x),
-        ),
-        None => {
-            let d = 2.0 * p.quad[c] * x + p.lin[c];
-            (d, d)
-        }
-    }
-}
-
-/// The reduced-gradient interval of country `c` at the optimum: the derivative of the
-/// Lagrangian without the bounds, an interval where `x_c = x0_c` (the shift's kink) or where
-/// the objective has a kink.
-fn reduced(setup: &Setup<'_>, s: &Solution, x: &[f64], c: usize) -> (f64, f64) {
-    let p = &setup.problem;
-    let (left, right) = marginal(setup, c, x[c]);
-    let shift = s.beta * p.premium[c] - s.nu;
-    let half = s.mu / 2.0;
-    let d = x[c] - p.x0[c];
-    if d > TOL {
-        (left + shift + half, right + shift + half)
-    } else if d < -TOL {
-        (left + shift - half, right + shift - half)
-    } else {
-        (left + shift - half, right + shift + half)
-    }
-}
-
-fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> Vec<Binding> {
-    let p = &setup.problem;
-    let per_point = setup.objective.scale() / 100.0;
-    let mut out = Vec::new();
-    for (c, &country) in setup.countries.iter().enumerate() {
-        let (rmin, rmax) = reduced(setup, s, x, c);
-        if params.exclude.contains(&country) {
-            if p.x0[c] > 0.0 {
-                out.push(Binding::Excluded {
-                    country,
-                    today: p.x0[c],
-                });
-            }
-            continue;
-        }
-        let at_lo = x[c] <= p.lo[c] + 1e-9;
-        let at_hi = x[c] >= p.hi[c] - 1e-9;
-        if at_hi && setup.residual.is_some_and(|(i, _)| i == c) {
-            out.push(Binding::RestOfWorld {
-                today: p.x0[c],
-                multiplier: (-rmax).max(0.0) * per_point,
-            });
-        } else if at_hi
-            && p.x0[c] > p.lo[c]
-            && setup
-                .restricted
-                .as_ref()
-                .is_some_and(|(_, held)| held.contains(&c))
-        {
-            out.push(Binding::Restricted {
-                country,
-                today: p.x0[c],
-                multiplier: (-rmax).max(0.0) * per_point,
-            });
-        } else if at_hi && p.hi[c] > p.lo[c] && p.hi[c] > 0.0 && p.hi[c] < 1.0 {
-            out.push(Binding::Cap {
-                country,
-                cap: p.hi[c],
-                multiplier: (-rmax).max(0.0) * per_point,
-            });
-        } else if at_lo && p.lo[c] > 0.0 {
-            out.push(Binding::Required {
-                country,
-                minimum: p.lo[c],
-                multiplier: rmin.max(0.0) * per_point,
-            });
-        }
-    }
-    if p.max_shift < 1.0 && shift(x, &p.x0) >= p.max_shift - 1e-9 {
-        out.push(Binding::MaxShift {
-            max_shift: p.max_shift,
-            multiplier: s.mu * per_point,
-        });
-    }
-    if p.budget.is_finite() && dot(x, &p.premium) >= p.budget - 1e-9 {
-        out.push(Binding::Budget {
-            budget_pct: p.budget * 100.0,
-            multiplier: s.beta * per_point,
-        });
-    }
-    out
-}
-
 /// Plans one mix: `today` is the stage's look-through mix, `world` its world mix (for the
 /// default caps; `None` for the component stage). The lower-level entry point behind
 /// [`plan_stage`]; `groups` are the groups the objective may name (reference data first).
@@ -1150,9 +488,11 @@ fn bindings(setup: &Setup<'_>, s: &Solution, x: &[f64], params: &PlanParams) -> 
 /// let c = |s: &str| CountryCode::parse(s).unwrap();
 /// let reference = ReferenceData { materials: vec![], countries: vec![], groups: vec![], datasets: vec![] };
 /// let world = CountryMix::from_shares([(c("CHN"), 80.0), (c("JPN"), 10.0), (c("DEU"), 10.0)]).unwrap();
-/// // The plain HHI; this reference has no restricted list (the default names one).
+/// // The plain HHI; this reference has no restricted list (the default names one) and no
+/// // governance scores (the weak-governance rule would hold every country).
 /// let params = PlanParams {
-///     objective: Objective::Hhi, restricted: None, max_shift: 0.3, ..PlanParams::default()
+///     objective: Objective::Hhi, restricted: None, weak_governance: None, max_shift: 0.3,
+///     ..PlanParams::default()
 /// };
 /// let plan = plan_mix("gallium", Stage::Refining, &world, Some(&world), &reference, &[], &params).unwrap();
 /// // Caps are twice the world share: Japan and Germany 20 % each; China keeps 60 %.
@@ -1180,20 +520,21 @@ pub fn plan_mix(
         stage,
         (today, world),
         reference,
-        groups,
+        (groups, None),
         params,
         None,
     )
 }
 
-/// [`plan_mix`] of today's and the world's mix, with the expected-loss model when the objective
-/// is the expected loss.
+/// [`plan_mix`] of today's and the world's mix, with the groups the parameters may name and the
+/// portfolio's jurisdiction (for its sanctions list), and the expected-loss model when the
+/// objective is the expected loss.
 fn plan_with(
     material: &str,
     stage: Stage,
     (today, world): (&CountryMix, Option<&CountryMix>),
     reference: &ReferenceData,
-    groups: &[&CountryGroup],
+    (groups, jurisdiction): (&[&CountryGroup], Option<Jurisdiction>),
     params: &PlanParams,
     loss: Option<&LossModel<'_>>,
 ) -> Result<Plan, PlanError> {
@@ -1214,17 +555,45 @@ fn plan_with(
         Some(id) => Some(find(id).ok_or_else(|| PlanError::UnknownGroup { group: id.clone() })?),
         None => None,
     };
+    let no_list = || SanctionsCheck::NoList {
+        jurisdiction: jurisdiction.map(|j| j.id().to_string()),
+    };
+    let sanctions = match &params.sanctions {
+        SanctionsList::Off => Err(SanctionsCheck::Off),
+        SanctionsList::Group(id) => {
+            Ok(find(id).ok_or_else(|| PlanError::UnknownGroup { group: id.clone() })?)
+        }
+        SanctionsList::Jurisdiction => jurisdiction_list(jurisdiction)
+            .and_then(find)
+            .ok_or_else(no_list),
+    };
     let groups = Groups {
         objective: group,
         covered,
         restricted,
+        sanctions,
+        sanctions_hold: false,
     };
-    let setup = setup(today, world, reference, groups, params, loss);
+    let mut setup = setup(today, world, reference, groups.clone(), params, loss);
     let infeasible = |reason| PlanError::Infeasible {
         material: material.to_string(),
         stage,
         reason,
     };
+    // Where excluding the sanctioned suppliers of today leaves no feasible plan (the other
+    // countries' caps or the shift limit cannot take their share), they are held at today's
+    // share instead, and the plan says so.
+    if diagnose(&setup).is_err()
+        && setup
+            .sanctions
+            .excludes_supply(&setup.countries, &setup.problem.x0)
+    {
+        let held = Groups {
+            sanctions_hold: true,
+            ..groups
+        };
+        setup = self::setup::setup(today, world, reference, held, params, loss);
+    }
     diagnose(&setup).map_err(infeasible)?;
     let numerical = || PlanError::Numerical {
         material: material.to_string(),
@@ -1294,6 +663,11 @@ fn plan_with(
         frontier,
         recommendation,
         restricted: restricted_countries(&setup),
+        sanctions: setup.sanctions.clone(),
+        weak_governance: setup.weak.as_ref().map(|(threshold, held)| WeakGovernance {
+            threshold: *threshold,
+            members: held.iter().map(|&i| setup.countries[i]).collect(),
+        }),
     })
 }
 
@@ -1340,7 +714,7 @@ pub fn plan_stage(
         stage,
         (&today, world),
         reference,
-        &groups,
+        (&groups, portfolio.jurisdiction),
         params,
         loss.as_ref(),
     )?;
@@ -1442,515 +816,10 @@ pub fn plan_portfolio(
         .collect()
 }
 
-// ---------------------------------------------------------------------------------------------
-// Frontier and recommendation
-// ---------------------------------------------------------------------------------------------
-
-fn frontier(setup: &Setup<'_>, points: usize) -> Vec<FrontierPoint> {
-    if points == 0 {
-        return Vec::new();
-    }
-    let p = &setup.problem;
-    let point = |budget: f64, s: Solution| -> FrontierPoint {
-        let premium_pct = dot(&s.x, &setup.premium_pct);
-        FrontierPoint {
-            // Where the budget binds, the point is the exact optimum for its own premium.
-            budget_pct: if s.beta > 0.0 || !budget.is_finite() {
-                premium_pct
-            } else {
-                (budget * 100.0).max(premium_pct)
-            },
-            metrics: metrics(setup, &s.x),
-            shift: shift(&s.x, &p.x0),
-            mix: to_mix(&setup.countries, &s.x)
-                .map(|m| m.entries().to_vec())
-                .unwrap_or_default(),
-        }
-    };
-    // The right end: the best plan within the user's budget; the left: the cheapest premium.
-    let Some(right) = optimise(setup, p, 0.0).map(|s| point(p.budget, s)) else {
-        return Vec::new();
-    };
-    let high = right.metrics.premium_pct / 100.0;
-    let low = cheapest_premium(p).unwrap_or(high).min(high);
-    if points == 1 || high - low <= 1e-9 {
-        return vec![right];
-    }
-    // Budgets evenly spaced; each point may land within 2 % of a step of its budget (see
-    // `solve_qp`), which keeps the frontier cheap to compute and every point exactly optimal.
-    let step = (high - low) / (points - 1) as f64;
-    let slack = 0.02 * step;
-    let budgets: Vec<f64> = (0..points - 1).map(|k| low + step * k as f64).collect();
-    let solutions: Vec<Option<Solution>> = if let Some(loss) = &setup.loss {
-        separable::solve_path(p, &loss.scaled, &budgets, slack)
-            .into_iter()
-            .map(|s| s.map(|s| loss.unscale(s)))
-            .collect()
-    } else if is_quadratic(setup.objective) {
-        solve_qp_path(p, &Blocks::single(p.x0.len()), &budgets, slack)
-    } else {
-        budgets
-            .iter()
-            .map(|&budget| {
-                let problem = Problem {
-                    budget,
-                    ..p.clone()
-                };
-                optimise(setup, &problem, slack)
-            })
-            .collect()
-    };
-    let mut out: Vec<FrontierPoint> = budgets
-        .iter()
-        .zip(solutions)
-        .filter_map(|(&budget, s)| Some(point(budget, s?)))
-        .collect();
-    out.push(FrontierPoint {
-        budget_pct: high * 100.0,
-        ..right
-    });
-    out
-}
-
-/// The knee: the point farthest below the chord between the frontier's ends (the first one on a
-/// tie); the only point of a one-point frontier. The recommendation applies it to the part of
-/// the frontier that is no worse than today's sourcing.
-fn knee(frontier: &[FrontierPoint]) -> Option<usize> {
-    let first = frontier.first()?;
-    let last = frontier.last()?;
-    let (x0, y0) = (first.metrics.premium_pct, first.metrics.objective);
-    let (x1, y1) = (last.metrics.premium_pct, last.metrics.objective);
-    if frontier.len() < 3 || (x1 - x0).abs() < 1e-12 {
-        return Some(frontier.len() - 1);
-    }
-    let mut best = (0usize, 0.0f64);
-    for (k, point) in frontier.iter().enumerate() {
-        let chord = y0 + (y1 - y0) * (point.metrics.premium_pct - x0) / (x1 - x0);
-        let gap = chord - point.metrics.objective;
-        if gap > best.1 + 1e-12 * (1.0 + y0.abs()) {
-            best = (k, gap);
-        }
-    }
-    // A straight frontier has no knee: every unit of premium buys the same; take its end.
-    Some(if best.1 > 0.0 {
-        best.0
-    } else {
-        frontier.len() - 1
-    })
-}
-
-fn recommend(
-    setup: &Setup<'_>,
-    frontier: &[FrontierPoint],
-    optimum: &FrontierPoint,
-    before: &Metrics,
-    material_name: &str,
-    stage: Stage,
-) -> Recommendation {
-    // Only points no worse than today's sourcing are recommended: the cheapest end of the
-    // frontier can be worse than today when today already pays premiums.
-    let start = frontier
-        .iter()
-        .position(|p| p.metrics.objective <= before.objective + 1e-9 * (1.0 + before.objective));
-    let point = start.and_then(|start| knee(&frontier[start..]).map(|k| start + k));
-    let chosen = point.map_or(optimum, |k| &frontier[k]);
-    let text = explain(setup, chosen, before, material_name, stage);
-    Recommendation { point, text }
-}
-
-fn country_name(reference: &ReferenceData, country: CountryCode) -> String {
-    if country.is_rest_of_world() {
-        return "other producers".to_string();
-    }
-    reference
-        .country(country)
-        .map_or_else(|| country.to_string(), |c| c.name.clone())
-}
-
-fn list_names(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-fn explain(
-    setup: &Setup<'_>,
-    point: &FrontierPoint,
-    before: &Metrics,
-    material_name: &str,
-    stage: Stage,
-) -> String {
-    let subject = format!("{} {}", in_sentence(material_name), stage_noun(stage));
-    let planned = |c: CountryCode| {
-        point
-            .mix
-            .iter()
-            .find(|(k, _)| *k == c)
-            .map_or(0.0, |(_, s)| *s)
-    };
-    let mut changes: Vec<(CountryCode, f64)> = setup
-        .countries
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| (c, planned(c) - setup.problem.x0[i]))
-        .filter(|(_, d)| d.abs() >= 5e-4)
-        .collect();
-    crate::model::order::sort_by(&mut changes, |a, b| {
-        b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
-    });
-    let residual = format!(
-        "{}{}",
-        residual_note(setup).unwrap_or_default(),
-        restricted_note(setup).unwrap_or_default()
-    );
-    if point.shift < 5e-4 || changes.is_empty() {
-        return format!(
-            "Keep today's sourcing of {subject}: within the limits no shift lowers the {} \
-             ({}).{residual}",
-            setup.objective.label(),
-            format_objective(setup.objective, before.objective)
-        );
-    }
-    let names = |sign: f64| -> String {
-        let picked: Vec<String> = changes
-            .iter()
-            .filter(|(_, d)| d * sign > 0.0)
-            .take(3)
-            .map(|(c, _)| country_name(setup.reference, *c))
-            .collect();
-        let more = changes.iter().filter(|(_, d)| d * sign > 0.0).count() - picked.len();
-        if more > 0 {
-            format!("{} and {more} more", picked.join(", "))
-        } else {
-            list_names(&picked)
-        }
-    };
-    let after = &point.metrics;
-    let mut parts = vec![format!(
-        "HHI {} -> {}",
-        thousands(before.hhi),
-        thousands(after.hhi)
-    )];
-    if let (Some(b), Some(a)) = (before.covered_share, after.covered_share) {
-        parts.push(format!("covered-nation share {} % -> {} %", pct(b), pct(a)));
-    }
-    if let (Objective::Group(id), Some(b), Some(a)) =
-        (setup.objective, before.group_share, after.group_share)
-        && id != COVERED_NATIONS
-    {
-        parts.push(format!("{id} share {} % -> {} %", pct(b), pct(a)));
-    }
-    if matches!(setup.objective, Objective::HhiWgi) {
-        parts.push(format!(
-            "governance-weighted HHI {:.2} -> {:.2}",
-            before.hhi_wgi, after.hhi_wgi
-        ));
-    }
-    if matches!(setup.objective, Objective::Linear(_)) {
-        parts.push(format!(
-            "linear cost {:.4} -> {:.4}",
-            before.objective, after.objective
-        ));
-    }
-    if let Objective::ExpectedLoss(el) = setup.objective {
-        parts.insert(
-            0,
-            format!(
-                "expected annual loss {}",
-                loss_change(el, before.objective, after.objective)
-            ),
-        );
-    }
-    let premium = after.premium_pct - before.premium_pct;
-    if setup.premium_pct.iter().any(|p| *p != 0.0) {
-        parts.push(format!(
-            "premium {}{} % of {} spend",
-            if premium >= 0.0 { "+" } else { "-" },
-            round2(premium.abs()),
-            in_sentence(material_name)
-        ));
-    }
-    format!(
-        "Move {} % of {subject} from {} to {}: {}.{residual}",
-        pct(point.shift),
-        names(-1.0),
-        names(1.0),
-        parts.join(", ")
-    )
-}
-
-/// The sentence on the rest of world, when it is a candidate that may supply: a plan never
-/// increases it (see the module notes).
-fn residual_note(setup: &Setup<'_>) -> Option<String> {
-    let i = setup.countries.iter().position(|c| c.is_rest_of_world())?;
-    (setup.residual.is_some() || setup.problem.hi[i] > 0.0).then(|| {
-        format!(
-            " Rest of world stays at or below today's {} %: it is a statistical residual, not \
-             a supplier, so a plan never increases it.",
-            pct(setup.problem.x0[i])
-        )
-    })
-}
-
-/// The sentence on the restricted countries among the candidates: a plan never increases them.
-fn restricted_note(setup: &Setup<'_>) -> Option<String> {
-    let list = restricted_countries(setup)?;
-    let names: Vec<String> = list
-        .members
-        .iter()
-        .map(|&c| country_name(setup.reference, c))
-        .collect();
-    Some(format!(
-        " {} {} at or below today's share: restricted countries ({}, source: {}) are no new \
-         supplier.",
-        list_names(&names),
-        if names.len() == 1 { "stays" } else { "stay" },
-        list.name,
-        list.source
-    ))
-}
-
-/// A display name inside a sentence: the first letter in lower case, unless the name starts
-/// with an acronym ("Gallium" -> "gallium", "PGMs" stays).
-fn in_sentence(name: &str) -> String {
-    let mut chars = name.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if !second.is_uppercase() => {
-            first.to_lowercase().chain(name.chars().skip(1)).collect()
-        }
-        _ => name.to_string(),
-    }
-}
-
-fn stage_noun(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Mining => "mining",
-        Stage::Refining => "refining",
-        Stage::Component => "components",
-    }
-}
-
-fn format_objective(objective: &Objective, value: f64) -> String {
-    match objective {
-        Objective::Hhi => thousands(value),
-        Objective::Group(_) => format!("{} %", round1(value)),
-        Objective::HhiWgi => format!("{value:.2}"),
-        Objective::Linear(_) => format!("{value:.4}"),
-        Objective::ExpectedLoss(el) => loss_change(el, value, value)
-            .split(" -> ")
-            .last()
-            .unwrap_or_default()
-            .to_string(),
-    }
-}
-
-/// An expected loss before and after, in the objective's unit: "1.2 M -> 0.4 M EUR" (money,
-/// both in the unit of the larger), or "0.85 -> 0.21 % of revenue".
-fn loss_change(el: &ExpectedLossParams, before: f64, after: f64) -> String {
-    if el.model.annual_revenue.is_none() {
-        return format!(
-            "{} -> {} % of revenue",
-            significant(before),
-            significant(after)
-        );
-    }
-    let largest = before.abs().max(after.abs());
-    let (divisor, unit) = [(1e9, " bn"), (1e6, " M"), (1e3, " k")]
-        .into_iter()
-        .find(|(d, _)| largest >= *d)
-        .unwrap_or((1.0, ""));
-    let currency = el
-        .currency
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map_or(String::new(), |c| format!(" {c}"));
-    format!(
-        "{}{unit} -> {}{unit}{currency}",
-        significant(before / divisor),
-        significant(after / divisor)
-    )
-}
-
-/// Three significant digits, trailing zeros dropped: 1.204 -> "1.2", 0.4 -> "0.4", 1234 -> "1234".
-fn significant(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return "0".to_string();
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (2 - magnitude).clamp(0, 8) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
-fn round1(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
-}
-
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
-}
-
-// ---------------------------------------------------------------------------------------------
-// Applying and comparing
-// ---------------------------------------------------------------------------------------------
-
-/// The portfolio with each plan's mix set as the firm's own sourcing of its stage, on every line
-/// of its material (so that the spend-weighted mix of the material is the plan). Plans of
-/// materials the portfolio does not hold change nothing.
-///
-/// ```
-/// use chokepoint::analysis::planner::{apply, plan_stage, PlanParams};
-/// use chokepoint::portfolio::Portfolio;
-/// use chokepoint::model::{CountryCode, CountryMix, Stage};
-/// use chokepoint::reference::{Material, ReferenceData, SourceRef, StageSeries};
-/// let c = |s: &str| CountryCode::parse(s).unwrap();
-/// let world = CountryMix::from_shares([(c("CHN"), 90.0), (c("JPN"), 10.0)]).unwrap();
-/// let reference = ReferenceData {
-///     materials: vec![Material {
-///         id: "gallium".into(), name: "Gallium".into(), symbols: vec![], lists: Default::default(),
-///         eu: None,
-///         stages: vec![StageSeries {
-///             stage: Stage::Refining, detail: String::new(), mix: world, unit: String::new(),
-///             source: SourceRef { dataset: "X".into(), year: 2024 }, older_data: false,
-///             caveats: vec![], withheld: vec![], published: vec![], world_total: None,
-///             previous: None, projections: vec![],
-///         }],
-///     }],
-///     countries: vec![], groups: vec![], datasets: vec![],
-/// };
-/// let portfolio = Portfolio::from_json(r#"{"schema_version": 1, "lines": [
-///     {"material": "gallium", "spend": 100, "revenue_share_pct": 5}]}"#, &reference).unwrap();
-/// // This reference has no restricted list (the default names one).
-/// let params = PlanParams { restricted: None, ..PlanParams::default() };
-/// let plan = plan_stage(&portfolio, &reference, "gallium", Stage::Refining, &params).unwrap();
-/// let after = apply(&portfolio, &[plan]);
-/// let mix = after.lines[0].sourcing.get(Stage::Refining).unwrap();
-/// assert!((mix.share_of(c("JPN")) - 0.2).abs() < 1e-9); // twice its world share
-///
-/// // Every result of `assess`, before and after:
-/// use chokepoint::analysis::planner::compare;
-/// use chokepoint::analysis::assess::{assess, AssessParams};
-/// let params = AssessParams::default();
-/// let comparison = compare(
-///     &assess(&portfolio, &reference, &params),
-///     &assess(&after, &reference, &params),
-/// );
-/// let refining = comparison.materials[0].stages.iter().find(|s| s.stage == Stage::Refining).unwrap();
-/// let hhi = refining.hhi.unwrap();
-/// assert!((hhi.before - 8_200.0).abs() < 1e-6); // 90^2 + 10^2
-/// assert!((hhi.after - 6_800.0).abs() < 1e-6);  // 80^2 + 20^2
-/// ```
-pub fn apply(portfolio: &Portfolio, plans: &[Plan]) -> Portfolio {
-    let mut out = portfolio.clone();
-    for plan in plans {
-        for line in out.lines.iter_mut().filter(|l| l.material == plan.material) {
-            line.sourcing =
-                std::mem::take(&mut line.sourcing).with(plan.stage, Some(plan.mix.clone()));
-        }
-    }
-    out
-}
-
-/// A number before and after.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Delta {
-    /// Before.
-    pub before: f64,
-    /// After.
-    pub after: f64,
-    /// `after - before`.
-    pub change: f64,
-}
-
-impl Delta {
-    fn new(before: f64, after: f64) -> Delta {
-        Delta {
-            before,
-            after,
-            change: after - before,
-        }
-    }
-}
-
-/// One stage of one material, before and after.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StageComparison {
-    /// The stage.
-    pub stage: Stage,
-    /// HHI, 0-10,000.
-    pub hhi: Option<Delta>,
-    /// Share from [`COVERED_NATIONS`] (fraction).
-    pub covered_share: Option<Delta>,
-    /// Governance-weighted HHI.
-    pub hhi_wgi: Option<Delta>,
-}
-
-/// One material, before and after.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MaterialComparison {
-    /// Material id.
-    pub material: String,
-    /// Its stages present in both assessments, upstream first.
-    pub stages: Vec<StageComparison>,
-}
-
-/// Per-material deltas between two assessments.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Comparison {
-    /// The materials present in both, in the order of `after`.
-    pub materials: Vec<MaterialComparison>,
-}
-
-/// The per-material, per-stage changes of HHI, covered-nation share and governance-weighted HHI
-/// between two results of [`assess`](crate::analysis::assess::assess) (typically before and
-/// after [`apply`]; see its example). A stage without a mix on either side has `None` deltas.
-pub fn compare(before: &Assessment, after: &Assessment) -> Comparison {
-    let materials = after
-        .materials
-        .iter()
-        .filter_map(|a| {
-            let b = before.materials.iter().find(|b| b.material == a.material)?;
-            let stages = a
-                .stages
-                .iter()
-                .filter_map(|sa| {
-                    let sb = b.stages.iter().find(|s| s.stage == sa.stage)?;
-                    let both =
-                        |f: &dyn Fn(&crate::analysis::assess::StageResult) -> Option<f64>| {
-                            Some(Delta::new(f(sb)?, f(sa)?))
-                        };
-                    Some(StageComparison {
-                        stage: sa.stage,
-                        hhi: both(&|s| Some(s.concentration.as_ref()?.hhi)),
-                        covered_share: both(&|s| {
-                            s.groups
-                                .iter()
-                                .find(|g| g.group == COVERED_NATIONS)
-                                .map(|g| g.share)
-                        }),
-                        hhi_wgi: both(&|s| Some(s.hhi_wgi.as_ref()?.value)),
-                    })
-                })
-                .collect();
-            Some(MaterialComparison {
-                material: a.material.clone(),
-                stages,
-            })
-        })
-        .collect();
-    Comparison { materials }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use explain::{in_sentence, list_names, loss_change, significant};
 
     #[test]
     fn numbers_for_text() {

@@ -10,7 +10,9 @@
 use super::simulate::{MODEL_OPTIONS, model_option};
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
 use crate::analysis::montecarlo::MonteCarloParams;
-use crate::analysis::planner::{Objective, PlanOutcome, PlanParams, plan_material, plan_portfolio};
+use crate::analysis::planner::{
+    Objective, PlanOutcome, PlanParams, SanctionsList, plan_material, plan_portfolio,
+};
 use crate::model::{CountryCode, Stage};
 use crate::portfolio::Portfolio;
 use crate::reference::ReferenceData;
@@ -39,6 +41,11 @@ may keep it or move it to named countries); the explanation says so. Restricted 
 (default: the U.S. covered nations of the reference data, China, Iran, North Korea and Russia,
 10 U.S.C. 4872(d)(2)) are never raised above today's share either: no new volume moves to them;
 the plan names them and the list's source (--restricted none turns this off).
+Sanctioned countries are excluded (cap 0): by default the list of the portfolio's jurisdiction
+(EU: eu_sanctions, the Council regulations per member; US: us_embargo, the OFAC comprehensive
+embargoes); for another or no jurisdiction the plan says there is no list. Producers whose WGI
+mean is below the world average (0), or without a score, are never raised above today's share
+(an explicit --cap overrides both rules for that country).
 Caps are an ASSUMPTION (headroom x world share), not capacity data: where suppliers have
 confirmed volumes, set them with --cap.
 Prints JSON: per material and stage the plan (shares before and after, HHI, covered-nation
@@ -53,6 +60,10 @@ OPTIONS:
                                stage the firm buys at)
     --restricted GROUP|none    the country group never raised above today's share (default
                                feoc_covered_nations; none: no restriction)
+    --sanctions GROUP|none     the country group excluded (default: the list of the
+                               portfolio's jurisdiction; none: no exclusion)
+    --weak-governance WGI|none never raise a country whose WGI mean is below WGI (default 0,
+                               the world average; none: no such rule)
     --objective OBJ            hhi-wgi (default), hhi, group:GROUP_ID (for example
                                group:feoc_covered_nations), or expected-loss: the material's
                                expected annual revenue loss under the Monte Carlo model of
@@ -169,6 +180,28 @@ pub(super) fn run(
                     }
                     "none" => None,
                     id => Some(id.to_string()),
+                };
+            }
+            "--sanctions" => {
+                params.sanctions = match option_value(arg, &mut rest)?.trim() {
+                    "" => {
+                        return Err(CliError::Usage(
+                            "`--sanctions`: give a group id or `none`".to_string(),
+                        ));
+                    }
+                    "none" => SanctionsList::Off,
+                    id => SanctionsList::Group(id.to_string()),
+                };
+            }
+            "--weak-governance" => {
+                let text = option_value(arg, &mut rest)?.trim();
+                params.weak_governance = match text {
+                    "none" => None,
+                    number => Some(number.parse::<f64>().map_err(|_| {
+                        CliError::Usage(format!(
+                            "`--weak-governance`: `{text}` is not a number or `none`"
+                        ))
+                    })?),
                 };
             }
             "--stage" => {

@@ -5,6 +5,7 @@
 //! [`crate::analysis::montecarlo`]; the presets in [`crate::analysis::scenario::presets`].
 
 use super::{CliError, option_value, parse_number, read_input, write_json, write_text};
+use crate::analysis::montecarlo::families::{EventFamily, event_families};
 use crate::analysis::montecarlo::{
     DurationFit, DurationModel, MonteCarlo, MonteCarloParams, MonteCarloResults,
     ProbabilityOverride, StressPoint, default_duration_fit, sensitivity_params,
@@ -77,7 +78,8 @@ OUTPUT:
     JSON: {\"scenario\": {...}, \"monte_carlo\": {...}, \"stress_index\": {...}} with the
     parts that ran. The Monte Carlo's percentiles are a STRESS INDEX, not return periods;
     \"stress_index\" gives them at 0.5x, 1x and 2x the default rates, and every rate's fit to
-    the event history is in \"monte_carlo\".\"rates\". Formulas and assumptions:
+    the event history is in \"monte_carlo\".\"rates\"; \"stress_index\".\"families\" lists
+    the event families (materials real events hit together) behind the correlated shocks. Formulas and assumptions:
     docs/METHODS.md, \"Disruption scenarios\".
 
 EXIT STATUS:
@@ -124,6 +126,9 @@ struct StressIndex {
     /// How long the recorded measures stay in force and the lognormal law fitted to them (the
     /// `long measures` case; an upper bound on how long supply is cut).
     durations: Option<&'static DurationFit>,
+    /// The event families behind the correlated shocks that hit the portfolio's materials:
+    /// each fires at its fitted rate and hits its materials together (docs/METHODS.md).
+    families: Vec<EventFamily>,
 }
 
 /// The note every stress index carries.
@@ -514,10 +519,15 @@ pub(super) fn run(
                 central = Some(results);
             }
         }
+        let families = event_families(embedded_presets(), &request.mc.probability_model)
+            .into_iter()
+            .filter(|f| portfolio.lines.iter().any(|l| f.mask_of(&l.material) != 0))
+            .collect();
         let index = StressIndex {
             note: STRESS_NOTE,
             sensitivity,
             durations: default_duration_fit(),
+            families,
         };
         (central, Some(index))
     } else {

@@ -307,7 +307,7 @@ fn coverage_minimums() {
         .count();
     assert!(mining >= 40, "{mining} materials with mining");
     assert!(data.countries.len() >= 200);
-    assert_eq!(data.groups.len(), 7);
+    assert_eq!(data.groups.len(), 9); // 7 memberships and 2 sanctions lists
     let ids: Vec<&str> = data.materials.iter().map(|m| m.id.as_str()).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();

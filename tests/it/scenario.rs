@@ -2,7 +2,7 @@
 //! `chokepoint simulate`.
 
 use chokepoint::analysis::montecarlo::{
-    DurationModel, MonteCarlo, MonteCarloParams, ProbabilityOverride, Severity,
+    DurationModel, MonteCarlo, MonteCarloError, MonteCarloParams, ProbabilityOverride, Severity,
 };
 use chokepoint::analysis::policy::Date;
 use chokepoint::analysis::scenario::presets::{
@@ -1074,10 +1074,10 @@ proptest! {
     #[test]
     fn invalid_monte_carlo_parameters_are_errors_not_panics(
         trials in any::<u64>(),
-        a in any::<f64>(),
-        b in any::<f64>(),
-        mean in any::<f64>(),
-        bins in any::<usize>(),
+        a in prop_oneof![0.0..=1.0, any::<f64>()],
+        b in prop_oneof![0.0..=1.0, any::<f64>()],
+        mean in prop_oneof![1.0..24.0, any::<f64>()],
+        bins in prop_oneof![1usize..=1000, any::<usize>()],
     ) {
         let params = MonteCarloParams {
             trials,
@@ -1086,9 +1086,34 @@ proptest! {
             histogram_bins: bins,
             ..MonteCarloParams::default()
         };
-        if let Ok(mut run) = MonteCarlo::new(&demo(), embedded(), &MonteCarloParams { trials: trials.min(50), ..params }, 1) {
-            run.run_all();
-            let _ = run.finish();
+        let params = MonteCarloParams { trials: trials.min(50), ..params };
+        // Which check must fail, worked out here from the documented bounds, in the order
+        // `validate` checks them.
+        let expected = if params.trials == 0 {
+            Some(MonteCarloError::Trials(0))
+        } else if !(a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= 1.0) {
+            Some(MonteCarloError::Severity(Severity { min: a, max: b }))
+        } else if !(mean.is_finite() && mean >= 1.0) {
+            Some(MonteCarloError::Duration(DurationModel::Geometric { mean_months: mean }))
+        } else if !(1..=1000).contains(&bins) {
+            Some(MonteCarloError::HistogramBins(bins))
+        } else {
+            None
+        };
+        match (MonteCarlo::new(&demo(), embedded(), &params, 1), expected) {
+            (Ok(mut run), None) => {
+                run.run_all();
+                let r = run.finish();
+                prop_assert!(r.complete);
+                prop_assert_eq!(r.trials, params.trials);
+                prop_assert!(r.p50 <= r.p95 && r.p95 <= r.p99 && r.p99 <= r.max_loss);
+                prop_assert_eq!(r.histogram.len(), bins);
+            }
+            (Err(error), Some(expected)) => {
+                prop_assert_eq!(format!("{error}"), format!("{expected}"));
+            }
+            (Ok(_), Some(expected)) => prop_assert!(false, "accepted, expected {expected}"),
+            (Err(error), None) => prop_assert!(false, "rejected valid parameters: {error}"),
         }
     }
 }

@@ -4,9 +4,13 @@
 //!
 //! # What the Monte Carlo model says about one country
 //!
-//! In a trial (one year), country `c` disrupts each stage `j` independently with probability
-//! `p_j` ([`disruption_probability`]: the same governance and event-history formula and the same
-//! user overrides as the simulation); if it disrupts any stage it draws one severity
+//! In a trial (one year), country `c`'s shocks fire independently
+//! ([`CountryShocks`]: the same governance and event-family probabilities and the same user
+//! overrides as the simulation): its governance shock disrupts each stage `j` independently with
+//! its probability `p_j`, and each event family whose footprint holds the material disrupts the
+//! footprint's stages together. Below, `P(H)` is the law of the disrupted-stage set `H` of one
+//! shock (for a family: its probability on its footprint), and the country's loss the sum over
+//! its shocks. Each shock that fires draws one severity
 //! `X ~ U[a, b]` and one duration `D` (the atoms `(d, P(D = d))` of [`DurationModel::atoms`]).
 //! On a line `l` with revenue share `rs_l`, inventory `m_l` months and share `s_j` of `c` at
 //! stage `j`, the stage shortfall is `max(0, s_j X - r (1 - s_j))` with
@@ -72,6 +76,7 @@
 
 use super::PlanError;
 use crate::analysis::exposure::look_through_embedded;
+use crate::analysis::montecarlo::families::{CountryShocks, EventFamily, event_families};
 use crate::analysis::montecarlo::{MonteCarloParams, disruption_probability};
 use crate::analysis::scenario::presets;
 use crate::model::{CountryCode, CountryMix, Stage};
@@ -143,6 +148,8 @@ pub struct LossModel<'r> {
     params: MonteCarloParams,
     stage: Stage,
     history: BTreeMap<(CountryCode, Stage), Vec<u16>>,
+    material: String,
+    families: Vec<EventFamily>,
     lines: Vec<LineLoss>,
     atoms: Vec<(f64, f64)>,
     others: BTreeSet<CountryCode>,
@@ -206,6 +213,8 @@ impl<'r> LossModel<'r> {
             params: params.clone(),
             stage,
             history,
+            material: material.to_string(),
+            families: event_families(presets::embedded_presets(), &params.probability_model),
             lines,
             atoms: params.duration.atoms(),
             others,
@@ -233,17 +242,25 @@ impl<'r> LossModel<'r> {
     /// `country`'s expected loss on the material's lines as a function of its share at the
     /// planned stage (see the module notes).
     pub fn country(&self, country: CountryCode) -> CountryLoss {
-        let p: [f64; 3] = Stage::ALL.map(|stage| self.probability(country, stage));
         let k = stage_index(self.stage);
         let mut terms: BTreeMap<(u64, u64), f64> = BTreeMap::new();
         let mut constant = 0.0;
+        // The country's shocks, each a law of the disrupted-stage set `H`: its governance shock
+        // (stages independent) and each event family that hits the material (its footprint).
+        let patterns = if country.is_rest_of_world() {
+            Vec::new()
+        } else {
+            let governance = self
+                .reference
+                .country(country)
+                .and_then(|c| c.wgi_eu_scaled());
+            CountryShocks::of(&self.params, governance, country, &self.families)
+                .patterns(&self.material)
+        };
         for line in &self.lines {
             let share = |j: usize| line.others[j].as_ref().map_or(0.0, |m| m.share_of(country));
-            for mask in 1u8..8 {
+            for &(mask, probability) in &patterns {
                 let hit = |j: usize| mask & (1 << j) != 0;
-                let probability: f64 = (0..3)
-                    .map(|j| if hit(j) { p[j] } else { 1.0 - p[j] })
-                    .product();
                 if probability <= 0.0 {
                     continue;
                 }
@@ -704,6 +721,8 @@ mod tests {
             params,
             stage: Stage::Refining,
             history: BTreeMap::new(),
+            material: String::new(),
+            families: Vec::new(),
             lines: vec![],
             atoms,
             others: BTreeSet::new(),

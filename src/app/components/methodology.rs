@@ -95,8 +95,11 @@ pub fn MethodologyPage() -> Html {
                 <p>{ "The Monte Carlo simulation draws many years. Each country disrupts its supply at each \
                       stage with an annual probability p = 1 − exp(−(0.04 × WGI/10 + 0.25 × rate)), where WGI is \
                       its governance score on the EU 0-10 scale and rate the yearly rate of its recorded export \
-                      controls at that stage in 2009-2025, recent years weighing more (half-life 5 years); one \
-                      country's disruption hits all of its materials in the same year; the rest-of-world \
+                      controls at that stage in 2009-2025, recent years weighing more (half-life 5 years). The \
+                      governance part is one shock to all of the country's materials; the recorded part fires by \
+                      event family (the country's measures that hit the same materials at the same stages, each \
+                      with its own fitted rate) and hits that family's materials together and no others, so \
+                      materials real events hit together (gallium and germanium) are disrupted together; the rest-of-world \
                       remainder, being many countries, is never disrupted. Severity is uniform between 25 % and \
                       100 %; the duration is geometric with a mean of 6 months, at most 12 months in a year \
                       (a modelling choice: how long supply is cut). A lognormal law fitted to how long recorded \

@@ -216,7 +216,7 @@ fn restricted_text(reference: &crate::reference::ReferenceData) -> String {
         .and_then(|id| reference.group(id))
     {
         Some(g) => format!(
-            " {}: {} (source: {}). The reference data's only list of restricted countries; a plan keeps what you buy from them today but moves no new volume to them.",
+            " {}: {} (source: {}). A plan keeps what you buy from them today but moves no new volume to them. Separately, the sanctions list of the market you sell in (EU or U.S.) is excluded, and producers with governance below the world average are not raised; the plan's explanation names both.",
             g.name,
             g.members
                 .iter()
@@ -250,6 +250,11 @@ fn binding_text(b: &Binding) -> String {
         ),
         Binding::Restricted { country, today, .. } => format!(
             "{} kept at or below today's {}: a restricted country",
+            country_name(reference, *country),
+            pct(*today)
+        ),
+        Binding::WeakGovernance { country, today, .. } => format!(
+            "{} kept at or below today's {}: governance below the world average",
             country_name(reference, *country),
             pct(*today)
         ),
