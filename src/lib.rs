@@ -8,8 +8,9 @@
 //!   end ([`cli`]). Its modules run one way, each using only its own layer and the layers below
 //!   (`tests/it/core_guard.rs` fails on an import against this order or on a cycle between the
 //!   modules of one layer):
-//!   1. [`text`]: number formatting shared by every front end; [`model`]: the value types
-//!      (stages, countries, shares, country mixes);
+//!   1. [`model`]: the value types (stages, countries, shares, country mixes), then [`text`]:
+//!      number formatting and the reading of typed numbers and `ISO=number` lists, shared by
+//!      every front end;
 //!   2. [`mod@reference`]: the reference data (world mixes, countries, groups, templates);
 //!   3. [`portfolio`]: a firm's portfolio, its validation against the reference data, its file
 //!      schema, share links, storage and autosave formats and the bounded reader;

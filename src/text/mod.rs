@@ -4,7 +4,8 @@
 //! what people type (numbers, percents, `ISO=number` lists) for the app's forms, the command
 //! line and the API alike.
 //!
-//! The bottom layer of the crate: it uses nothing of the crate, so every other module may use it.
+//! It uses only the value types of [`crate::model`] (a country code), so every layer above them
+//! may use it.
 
 pub mod format;
 pub mod parse;

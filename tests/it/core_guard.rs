@@ -18,12 +18,13 @@ const CORE_DIRS: [&str; 6] = [
     "src/analysis",
 ];
 
-/// The crate's top-level modules by layer, lowest first: value types and formatting, reference
+/// The crate's top-level modules by layer, lowest first: value types, formatting and parsing of
+/// text (which names countries by their code), reference
 /// data, portfolios (validation, schema, share links, storage), imports that build portfolios,
 /// analyses, and the front ends (browser app, command line, JavaScript API).
 const LAYERS: [&[&str]; 7] = [
-    &["text"],
     &["model"],
+    &["text"],
     &["reference"],
     &["portfolio"],
     &["import"],
