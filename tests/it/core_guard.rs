@@ -395,7 +395,8 @@ fn guard_reads_paths_groups_and_super() {
         ["analysis::exposure"]
     );
     assert!(heads("let my_crate::x = 1; // crate::app", "model").is_empty());
-    assert_eq!(layer_of("model"), Some(1));
+    assert_eq!(layer_of("model"), Some(0));
+    assert!(layer_of("text") > layer_of("model"));
     assert!(layer_of("analysis") > layer_of("portfolio"));
     assert!(layer_of("app") > layer_of("analysis"));
 }
