@@ -23,7 +23,7 @@ pub fn use_later() -> bool {
 }
 
 /// Runs `then` in a later task (a zero-delay timeout); in a native build, at once.
-fn after_this_task(then: impl FnOnce() + 'static) {
+pub fn after_this_task(then: impl FnOnce() + 'static) {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
