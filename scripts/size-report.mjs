@@ -1,13 +1,19 @@
 // Prints the gzip-compressed size of what the first page load transfers (the .wasm, .js and
-// .css of dist/) and fails when the sum is over the budget in size-budget.json.
+// .css of dist/) and of a whole visit (the first load, the page itself and every bundle the app
+// loads later: the pages bundle and the workers' start scripts), and fails when either is over
+// its budget in size-budget.json.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
-const dist = join(root, 'dist');
+// `node scripts/size-report.mjs [DIR]`: dist/ of this repository unless another build is named.
+const dist = process.argv[2] ?? join(root, 'dist');
 const budget = JSON.parse(readFileSync(join(root, 'size-budget.json'), 'utf8'));
 const lazy = new RegExp(budget.not_first_load_pattern ?? '^$');
+// What partners load (the embed widget, the JavaScript API), not a visit of the app.
+const notApp = new RegExp(budget.not_app_pattern ?? '^$');
+const gzip = (name) => gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
 
 const rows = [];
 for (const name of readdirSync(dist).sort()) {
@@ -30,19 +36,33 @@ for (const name of readdirSync(dist).sort()) {
   const ext = extname(name);
   if (!['.wasm', '.js'].includes(ext) || !lazy.test(name)) continue;
   const bundle = name.replace(/(_bg)?\.(wasm|js)$/, '');
-  const gz = gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
-  later.set(bundle, (later.get(bundle) ?? 0) + gz);
+  later.set(bundle, (later.get(bundle) ?? 0) + gzip(name));
 }
 console.log('Loaded later, when first needed (gzip -9, .wasm + .js):');
-for (const [bundle, gz] of later) console.log(`  ${bundle.padEnd(24)}${kb(gz)}`);
+for (const [bundle, gz] of later) console.log(`  ${bundle.padEnd(24)}${kb(gz)}${notApp.test(bundle) ? '  (not the app: partners)' : ''}`);
 const total = rows.reduce((s, r) => s + r.gzip, 0);
 const limit = budget.first_load_gzip_bytes;
-console.log(`  total ${kb(total)} gzip  of a budget of ${(limit / 1000).toFixed(0)} KB (${((100 * total) / limit).toFixed(0)} %)`);
+console.log(`  first load ${kb(total)} gzip  of a budget of ${(limit / 1000).toFixed(0)} KB (${((100 * total) / limit).toFixed(0)} %)`);
+
+// A visit that opens every page of the app: the page (index.html, which holds the prerendered
+// first screen), the first load, and every later bundle of the app.
+const page = gzip('index.html');
+const laterApp = [...later].filter(([bundle]) => !notApp.test(bundle)).reduce((s, [, gz]) => s + gz, 0);
+const visit = page + total + laterApp;
+const visitLimit = budget.whole_visit_gzip_bytes;
+console.log(
+  `  whole visit ${kb(visit)} gzip  (index.html ${kb(page).trim()}, first load ${kb(total).trim()}, later ${kb(laterApp).trim()})` +
+    (visitLimit ? ` of a budget of ${(visitLimit / 1000).toFixed(0)} KB (${((100 * visit) / visitLimit).toFixed(0)} %)` : ''),
+);
 if (rows.length === 0 || !rows.some((r) => r.ext === '.wasm')) {
   console.error('size report: no .wasm in dist/: build first');
   process.exit(1);
 }
 if (total > limit) {
   console.error(`size report: ${total} bytes gzip is over the budget of ${limit} bytes`);
+  process.exit(1);
+}
+if (visitLimit && visit > visitLimit) {
+  console.error(`size report: the whole visit, ${visit} bytes gzip, is over its budget of ${visitLimit} bytes`);
   process.exit(1);
 }

@@ -17,9 +17,10 @@
 //    version derived from their contents, so a returning visitor gets the whole app, lazily
 //    loaded workers included, from the cache, with or without a network.
 // 4. Versioned addresses: Trunk hashes the main bundle's names but not the lazily loaded ones
-//    (the pages bundle, the worker bundles, their start scripts). Each is asked for as
+//    (the pages bundle, its start script, the workers' start scripts). Each is asked for as
 //    `NAME?v=VERSION`: the page carries the version in <meta name="chokepoint-build"> for the
-//    app (src/app/spawn.rs; static/pages-start.js passes it on to the pages bundle), index.html
+//    app (src/app/spawn.rs; static/pages-start.js and the workers' start scripts pass it on to
+//    the pages bundle), index.html
 //    asks for register-sw.js with it, and sw.js caches exactly those addresses and refuses any
 //    other version, so a page of one build never runs the bundles of another.
 import { execFileSync } from 'node:child_process';

@@ -4,12 +4,12 @@
 //
 // A page opened from disk (file://) can load nothing by address, so: the stylesheet goes into a
 // <style> element, the main bundle's wasm-bindgen glue into the page's module script with its
-// WebAssembly as base64, and each worker bundle (wasm-bindgen "no-modules" glue plus its
-// WebAssembly) into window.chokepointWorkerSources, from which src/app/spawn.rs starts the
-// worker as a blob: script. The Content-Security-Policy allows exactly these inline parts by
+// WebAssembly as base64, the pages bundle likewise, and the workers' modules (the pages bundle
+// with the worker's start call) into window.chokepointWorkerSources, from which src/app/spawn.rs
+// starts each worker as a blob: module. The Content-Security-Policy allows exactly these inline parts by
 // their hashes.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -24,26 +24,11 @@ export function singleFile(staging) {
   const wasmName = index.match(/module_or_path: '\.\/([^']+\.wasm)'/)?.[1];
   const cssName = index.match(/<link rel="stylesheet" href="\.\/([^"]+\.css)"/)?.[1];
   if (!glueName || !wasmName || !cssName) throw new Error('single-file: Trunk loader not recognised in index.html');
-  const names = readdirSync(staging);
 
   // The main bundle's ES-module glue, its exports turned into plain bindings.
   const glue = readFileSync(join(staging, glueName), 'utf8').replace(/^export \{[^}]*\};?\s*$/gm, '');
   if (/^\s*export\s/m.test(glue)) throw new Error('single-file: unexpected export in the main glue');
   const wasm = readFileSync(join(staging, wasmName)).toString('base64');
-
-  // Worker bundles: no-modules glue (it declares `let wasm_bindgen`) beside its WebAssembly.
-  const workers = {};
-  for (const name of names) {
-    const bundle = name.match(/^(.+)_bg\.wasm$/)?.[1];
-    if (!bundle || `${bundle}_bg.wasm` === wasmName || !names.includes(`${bundle}.js`)) continue;
-    const workerGlue = readFileSync(join(staging, `${bundle}.js`), 'utf8');
-    if (!/^let wasm_bindgen\b/m.test(workerGlue)) continue;
-    const bytes = readFileSync(join(staging, name)).toString('base64');
-    // A failed start is rethrown uncaught, so the page hears of it (START_FAILED in spawn.rs).
-    workers[bundle] =
-      `${workerGlue}\n;wasm_bindgen({module_or_path: Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0))})` +
-      '.catch(function(e){setTimeout(function(){throw e;});});';
-  }
 
   // The pages bundle (src/app/pages.rs): ES-module glue whose exports become plain functions,
   // started at once; the app finds the promise of its exports in window.chokepointPages.
@@ -52,15 +37,32 @@ export function singleFile(staging) {
     .replace(/^export function /gm, 'function ');
   if (/^\s*export\s/m.test(pagesGlue)) throw new Error('single-file: unexpected export in the pages glue');
   const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
-  const pages = scriptSafe(
-    `${pagesGlue}\n` +
-      `window.chokepointPages = __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })` +
-      `.then(() => ({ mount, update, unmount, results_file }));\n`,
-  );
+  const pagesStart = `__wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })`;
+  const pages = scriptSafe(`${pagesGlue}\nwindow.chokepointPages = ${pagesStart}.then(() => ({ mount, update, unmount, results_file }));\n`);
+
+  // The simulation and import workers run the pages bundle too (static/sim-worker.js): each is
+  // the same module (the glue and its WebAssembly) with its own last call. The page joins them
+  // when it starts, so the file holds the bundle's WebAssembly once more, not once per worker.
+  // A failed start is rethrown uncaught, so the page hears of it (START_FAILED in spawn.rs).
+  const workerStart = (call) => `.then(() => ${call}()).catch(function(e){setTimeout(function(){throw e;});});`;
+  const workers = { 'sim-worker': 'simulation_worker', 'import-worker': 'import_worker' };
+  for (const [bundle, call] of Object.entries(workers)) {
+    if (!new RegExp(`^function ${call}\\(`, 'm').test(pagesGlue)) throw new Error(`single-file: the pages glue has no ${call}`);
+    workers[bundle] = workerStart(call);
+  }
+  // A page opened from disk has no origin, and Chromium starts no module worker from its blob:
+  // addresses: the workers are classic scripts, in which import.meta does not parse (the glue
+  // reads it only when no WebAssembly is given).
+  const classicGlue = pagesGlue.replace(/\bimport\.meta\.url\b/g, 'self.location.href');
+  const workerSources =
+    `const pagesWorker = ${JSON.stringify(`${classicGlue}\n${pagesStart}`)};\n` +
+    `window.chokepointWorkerSources = {${Object.entries(workers)
+      .map(([bundle, end]) => `${JSON.stringify(bundle)}: pagesWorker + ${JSON.stringify(end)}`)
+      .join(', ')}};\n`;
 
   const main = scriptSafe(
     `${glue}\n` +
-      `window.chokepointWorkerSources = ${JSON.stringify(workers)};\n` +
+      workerSources +
       `await __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(wasm)}), (c) => c.charCodeAt(0)) });\n`,
   );
   const css = readFileSync(join(staging, cssName), 'utf8');

@@ -23,6 +23,6 @@ pub fn use_later() -> bool {
 }
 
 /// Runs `then` in a later task (a zero-delay timeout); in a native build, at once.
-fn after_this_task(then: impl FnOnce() + 'static) {
+pub fn after_this_task(then: impl FnOnce() + 'static) {
     crate::app::browser::after_this_task(then);
 }

@@ -360,9 +360,29 @@ pub fn shortcut(key: &str, ctrl_or_meta: bool, shift: bool, in_text_field: bool)
 
 /// Mounts the app into the page's body, after installing the panic hook. Called by the wasm
 /// entry point.
+///
+/// The start is cut into tasks (issue #19: no task of the start should block the page for
+/// long): the embedded reference data, the trade table and the policy rules are each parsed in
+/// a task of their own, and the app is drawn in the next, so that the browser can handle input
+/// and paint in between. The page meanwhile shows the first screen rendered at build time.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
+    later::after_this_task(|| {
+        let _ = crate::reference::try_embedded_current();
+        later::after_this_task(|| {
+            let _ = crate::reference::trade::try_embedded_trade();
+            later::after_this_task(|| {
+                let _ = crate::analysis::policy::try_embedded_rules();
+                later::after_this_task(mount);
+            });
+        });
+    });
+}
+
+/// Draws the app, replacing the first screen rendered at build time.
+#[cfg(target_arch = "wasm32")]
+fn mount() {
     yew::Renderer::<App>::new().render();
     // The first screen rendered at build time (`prerender`) goes once the app has drawn its
     // own: this runs after the scheduler's first render, in the same task, before any paint.

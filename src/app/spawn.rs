@@ -15,23 +15,32 @@
 //! version, so a page of an older build never starts the workers of a newer one
 //! (`static/sw.template.js`).
 
-/// Starts the worker bundle `bundle` (Trunk's `data-type="worker"` output: `{bundle}.js` and
-/// `{bundle}_bg.wasm` beside the page).
+/// Starts the worker `bundle` (`sim-worker` or `import-worker`): a module worker whose start
+/// script, `{bundle}.js` beside the page (`static/`), runs the pages bundle's WebAssembly
+/// ([`crate::app::pages`]), so that the pages and both workers are one download.
+/// The single-file build's workers are classic scripts: a page opened from disk has no origin,
+/// and Chromium does not start a module worker from its `blob:` addresses.
 #[cfg(target_arch = "wasm32")]
 pub fn worker(bundle: &str) -> Result<web_sys::Worker, String> {
-    let url = loader_url(bundle)?;
-    web_sys::Worker::new(&url).map_err(|e| format!("{e:?}"))
+    let (url, inlined) = loader_url(bundle)?;
+    let options = web_sys::WorkerOptions::new();
+    if !inlined {
+        options.set_type(web_sys::WorkerType::Module);
+    }
+    web_sys::Worker::new_with_options(&url, &options).map_err(|e| format!("{e:?}"))
 }
 
 #[cfg(target_arch = "wasm32")]
-fn loader_url(bundle: &str) -> Result<String, String> {
+/// The `blob:` address of the worker's first script, and whether it is the single-file build's
+/// inlined script.
+fn loader_url(bundle: &str) -> Result<(String, bool), String> {
     use std::cell::RefCell;
     use std::collections::BTreeMap;
     thread_local! {
-        static LOADERS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+        static LOADERS: RefCell<BTreeMap<String, (String, bool)>> = const { RefCell::new(BTreeMap::new()) };
     }
-    if let Some(url) = LOADERS.with(|l| l.borrow().get(bundle).cloned()) {
-        return Ok(url);
+    if let Some(loader) = LOADERS.with(|l| l.borrow().get(bundle).cloned()) {
+        return Ok(loader);
     }
     let base = web_sys::window()
         .and_then(|w| w.document())
@@ -42,20 +51,18 @@ fn loader_url(bundle: &str) -> Result<String, String> {
             .map(|u| u.href())
             .map_err(|e| format!("{e:?}"))
     };
-    // The single-file build (scripts/build/single-file.mjs) carries each worker's whole script,
-    // its WebAssembly included, in `window.chokepointWorkerSources`: a page opened from disk can
-    // load nothing by address.
+    // The single-file build (scripts/build/single-file.mjs) carries each worker's whole module,
+    // the pages bundle's WebAssembly included, in `window.chokepointWorkerSources`: a page opened
+    // from disk can load nothing by address.
     let inlined = js_sys::Reflect::get(&js_sys::global(), &"chokepointWorkerSources".into())
         .ok()
         .filter(|sources| sources.is_object())
         .and_then(|sources| js_sys::Reflect::get(&sources, &bundle.into()).ok())
         .and_then(|source| source.as_string());
+    let is_inlined = inlined.is_some();
     let script = match inlined {
         Some(source) => source,
-        None => loader_script(
-            &absolute(versioned(&format!("./{bundle}.js")))?,
-            &absolute(versioned(&format!("./{bundle}_bg.wasm")))?,
-        ),
+        None => loader_script(&absolute(versioned(&format!("./{bundle}.js")))?),
     };
     let parts = js_sys::Array::of1(&script.into());
     let options = web_sys::BlobPropertyBag::new();
@@ -63,8 +70,9 @@ fn loader_url(bundle: &str) -> Result<String, String> {
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|e| format!("{e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    LOADERS.with(|l| l.borrow_mut().insert(bundle.to_string(), url.clone()));
-    Ok(url)
+    let loader = (url, is_inlined);
+    LOADERS.with(|l| l.borrow_mut().insert(bundle.to_string(), loader.clone()));
+    Ok(loader)
 }
 
 /// The name of the meta element that carries the build's version (written by
@@ -107,20 +115,16 @@ fn build_version() -> Option<String> {
     None
 }
 
-/// The worker's first script: imports the bundle's glue and starts its WebAssembly, both by
-/// absolute address (a `blob:` script has no base to resolve a relative one against).
+/// The worker's first script: imports the worker's start script by its absolute address (a
+/// `blob:` script has no base to resolve a relative one against).
 ///
-/// A glue that does not load throws out of `importScripts`: an uncaught error, which the page
-/// receives as the worker's `error` event. A WebAssembly that does not load or start only rejects
-/// a promise, which a worker keeps to itself; [`START_FAILED`] throws it again, uncaught, so the
-/// page hears of that too ([`crate::app::worker_handle`]).
-pub fn loader_script(script_url: &str, wasm_url: &str) -> String {
+/// A start script or bundle that does not load, or a WebAssembly that does not start, only
+/// rejects the import's promise, which a worker keeps to itself; [`START_FAILED`] throws it
+/// again, uncaught, so the page receives it as the worker's `error` event, with the failed
+/// address in its message ([`crate::app::worker_handle`]).
+pub fn loader_script(script_url: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
-    format!(
-        "importScripts({});wasm_bindgen({{module_or_path:{}}}){START_FAILED};",
-        quote(script_url),
-        quote(wasm_url)
-    )
+    format!("import({}){START_FAILED};", quote(script_url))
 }
 
 /// Appended to the promise of a worker's start: rethrows its failure outside the promise, as an
@@ -146,11 +150,8 @@ mod tests {
     #[test]
     fn the_loader_quotes_its_addresses() {
         assert_eq!(
-            super::loader_script(
-                "http://127.0.0.1:8080/a\"b.js",
-                "http://127.0.0.1:8080/x.wasm"
-            ),
-            r#"importScripts("http://127.0.0.1:8080/a\"b.js");wasm_bindgen({module_or_path:"http://127.0.0.1:8080/x.wasm"}).catch(function(e){setTimeout(function(){throw e;});});"#
+            super::loader_script("http://127.0.0.1:8080/a\"b.js?v=1"),
+            r#"import("http://127.0.0.1:8080/a\"b.js?v=1").catch(function(e){setTimeout(function(){throw e;});});"#
         );
     }
 }

@@ -1,6 +1,8 @@
 //! The pages bundle (`chokepoint-pages.js`): the Scenarios, Plan, Import, Methodology and
 //! Sources pages, the industry templates, the world map and the results-file writers, which the app loads the
-//! first time one of them is needed so that they are no part of the first page load. Built by Trunk with `wasm-bindgen --target web` and started by
+//! first time one of them is needed so that they are no part of the first page load. The
+//! simulation and import Web Workers run this same module (`static/sim-worker.js`,
+//! `static/import-worker.js`), so a visit downloads it once. Built by Trunk with `wasm-bindgen --target web` and started by
 //! `static/pages-start.js`. How the app and the bundle meet: [`chokepoint::app::pages`].
 
 #[cfg(target_arch = "wasm32")]
@@ -29,6 +31,20 @@ mod exports {
     #[wasm_bindgen]
     pub fn unmount(id: u32) {
         chokepoint::app::pages::bundle::unmount(id)
+    }
+
+    /// `simulation_worker()`: makes the Web Worker this module runs in the simulation worker
+    /// (started by `sim-worker.js`, see [`chokepoint::app::spawn`]).
+    #[wasm_bindgen]
+    pub fn simulation_worker() {
+        chokepoint::app::worker::start()
+    }
+
+    /// `import_worker()`: makes the Web Worker this module runs in the import worker (started by
+    /// `import-worker.js`).
+    #[wasm_bindgen]
+    pub fn import_worker() {
+        chokepoint::app::import_worker::start()
     }
 
     /// `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.

@@ -26,18 +26,18 @@ after(async () => {
 });
 
 /**
- * A worker bundle's glue with a message listener added in front of the bundle's own: the
- * worker's first request throws WebAssembly's trap, as a panic (panic = "abort") or an
- * allocation failure of the release build does.
+ * A worker's start script (static/sim-worker.js) with a message listener added in front of the
+ * worker's own: the worker's first request throws WebAssembly's trap, as a panic (panic =
+ * "abort") or an allocation failure of the release build does. Listeners run in the order they
+ * were added, and the start script sets the worker's own only once its WebAssembly is running.
  */
 function trappingWorker(bundle) {
-  const glue = readFileSync(join(distDir, `${bundle}.js`), 'utf8');
-  return `${glue}
-;self.addEventListener('message', (event) => {
+  const start = readFileSync(join(distDir, `${bundle}.js`), 'utf8');
+  return `self.addEventListener('message', (event) => {
   event.stopImmediatePropagation();
   throw new WebAssembly.RuntimeError('unreachable');
 });
-`;
+${start}`;
 }
 
 /** Opens the calculator with the offline copy blocked; records uncaught page errors. */
@@ -116,8 +116,9 @@ test('a simulation whose worker cannot load, or crashes, says so and runs on "Tr
   await page.getByLabel('Trials').fill('2000');
   const stopped = page.getByTestId('mc-stopped');
 
-  // 1. The worker's WebAssembly does not load: the loader's promise rejects inside the worker.
-  server.fail(/\/sim-worker_bg\.wasm$/);
+  // 1. The worker's WebAssembly (the pages bundle's, asked for again by the worker: the host
+  // says not to keep it) does not load: the start script's promise rejects inside the worker.
+  server.fail(/\/chokepoint-pages_bg\.wasm$/);
   await page.getByTestId('mc-run').click();
   await stopped.waitFor({ timeout: 30_000 });
   assert.match(await stopped.innerText(), /stopped before it finished: .*Your portfolio is unchanged/s);

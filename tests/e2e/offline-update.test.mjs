@@ -24,7 +24,7 @@ function serviceWorker(dir = distDir) {
 /** Names Trunk content-hashed, which need no version. */
 const hashed = (name) => /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(name);
 /** The bundles the app loads lazily (src/app/pages.rs, src/app/spawn.rs) and their start scripts. */
-const LAZY = ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js', 'sim-worker_bg.wasm', 'import-worker.js', 'import-worker_bg.wasm', 'register-sw.js'];
+const LAZY = ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js', 'import-worker.js', 'register-sw.js'];
 
 test('every address the page, the start scripts and sw.js use carries the build version; sw.js records each file\'s hash and size', () => {
   const { version, files } = serviceWorker();
@@ -80,7 +80,7 @@ test('the app asks for every lazily loaded bundle at this build\'s version', asy
   const lazy = requests
     .map((u) => new URL(u))
     .filter((u) => u.protocol.startsWith('http') && /\.(js|wasm)$/.test(u.pathname) && !hashed(u.pathname));
-  for (const name of ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js', 'sim-worker_bg.wasm']) {
+  for (const name of ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js']) {
     assert.ok(lazy.some((u) => u.pathname.endsWith(`/${name}`)), `${name} was not requested`);
   }
   for (const u of lazy) {
