@@ -20,8 +20,8 @@
 //!   every result on screen is derived from them through the core.
 //! - [`api`]: the core's functions for the JavaScript API (`chokepoint-api.js`), over values.
 //!
-//! The browser build is six WebAssembly bundles (Trunk, `index.html`), each loading only what
-//! its job needs:
+//! The browser build is four WebAssembly bundles (Trunk, `index.html`), each loading only what
+//! its job needs, and two workers that run the pages bundle:
 //!
 //! - **main app** (`chokepoint`, `src/main.rs`): loaded first; the Calculator and Privacy pages,
 //!   the editor, the dashboard and the storage and share-link shell ([`app`]).
@@ -29,14 +29,18 @@
 //!   Scenarios, Plan, Import, Methodology or Sources page, the templates, the world map, the
 //!   outlook or a results download is needed ([`app::lazy`] loads it, [`app::pages`] is its
 //!   side).
-//! - **simulation worker** (`sim-worker`): loaded when a Monte Carlo run starts; runs
+//! - **simulation worker** (`static/sim-worker.js`): started when a Monte Carlo run starts; it
+//!   instantiates the pages bundle's WebAssembly (the same file, cached) and runs
 //!   [`app::simulation::run`] off the main thread.
-//! - **import worker** (`import-worker`): loaded on the first import; reads CSV, XLSX and RMI
-//!   files off the main thread.
+//! - **import worker** (`static/import-worker.js`): started on the first import; the pages
+//!   bundle's WebAssembly again, reading CSV, XLSX and RMI files off the main thread.
 //! - **embed widget** (`embed-widget`, `embed.html`): the embeddable summary, loaded only by
 //!   pages that embed it.
 //! - **JavaScript API** (`chokepoint-api`): [`api`] as an ES module for partners; the app never
 //!   loads it.
+//!
+//! `src/bin/prerender.rs` is not shipped: the post-build step runs it natively to write the
+//! first screen into `index.html`.
 
 pub mod analysis;
 pub mod api;
