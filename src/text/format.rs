@@ -94,7 +94,6 @@ fn group_digits(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn percentages() {
@@ -125,6 +124,13 @@ mod tests {
         assert_eq!(count(1_398_088), "1\u{202f}398\u{202f}088");
         assert_eq!(count(0), "0");
     }
+}
+
+/// Properties (proptest is a native development dependency only).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
 
     proptest! {
         /// Taking the separators out gives the rounded number back.
