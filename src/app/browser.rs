@@ -3,9 +3,12 @@
 //! bodies: the browser's (`wasm32`) and a native stand-in for tests and the build-time render of
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
-//! `cfg(target_arch)` switch of its own for them.
+//! `cfg(target_arch)` switch of its own for them. Web Workers have a module of their own,
+//! [`worker`].
 
 pub use imp::*;
+
+pub mod worker;
 
 /// A local date and time from the browser's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +270,15 @@ mod imp {
         }
     }
 
+    /// The content of the page's `<meta name="{name}">`, if it has one.
+    pub fn meta_content(name: &str) -> Option<String> {
+        web_sys::window()?
+            .document()?
+            .query_selector(&format!("meta[name=\"{name}\"]"))
+            .ok()??
+            .get_attribute("content")
+    }
+
     /// Opens the browser's print dialog.
     pub fn print() {
         if let Some(window) = web_sys::window() {
@@ -389,6 +401,11 @@ mod imp {
 
     impl Drop for Observer {
         fn drop(&mut self) {}
+    }
+
+    /// No document natively: no meta element.
+    pub fn meta_content(_name: &str) -> Option<String> {
+        None
     }
 
     /// No print dialog natively.

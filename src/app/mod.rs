@@ -32,7 +32,6 @@ pub mod state;
 pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
-pub mod worker_handle;
 
 use crate::portfolio::RawPortfolio;
 use crate::portfolio::autosave::Pause;

@@ -14,66 +14,9 @@
 //! name="chokepoint-build">`) and into `sw.js`. The service worker answers only its own build's
 //! version, so a page of an older build never starts the workers of a newer one
 //! (`static/sw.template.js`).
-
-/// Starts the worker `bundle` (`sim-worker` or `import-worker`): a module worker whose start
-/// script, `{bundle}.js` beside the page (`static/`), runs the pages bundle's WebAssembly
-/// ([`crate::app::pages`]), so that the pages and both workers are one download.
-/// The single-file build's workers are classic scripts: a page opened from disk has no origin,
-/// and Chromium does not start a module worker from its `blob:` addresses.
-#[cfg(target_arch = "wasm32")]
-pub fn worker(bundle: &str) -> Result<web_sys::Worker, String> {
-    let (url, inlined) = loader_url(bundle)?;
-    let options = web_sys::WorkerOptions::new();
-    if !inlined {
-        options.set_type(web_sys::WorkerType::Module);
-    }
-    web_sys::Worker::new_with_options(&url, &options).map_err(|e| format!("{e:?}"))
-}
-
-#[cfg(target_arch = "wasm32")]
-/// The `blob:` address of the worker's first script, and whether it is the single-file build's
-/// inlined script.
-fn loader_url(bundle: &str) -> Result<(String, bool), String> {
-    use std::cell::RefCell;
-    use std::collections::BTreeMap;
-    thread_local! {
-        static LOADERS: RefCell<BTreeMap<String, (String, bool)>> = const { RefCell::new(BTreeMap::new()) };
-    }
-    if let Some(loader) = LOADERS.with(|l| l.borrow().get(bundle).cloned()) {
-        return Ok(loader);
-    }
-    let base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten());
-    let absolute = |file: String| {
-        let base = base.as_deref().ok_or("the page has no address")?;
-        web_sys::Url::new_with_base(&file, base)
-            .map(|u| u.href())
-            .map_err(|e| format!("{e:?}"))
-    };
-    // The single-file build (scripts/build/single-file.mjs) carries each worker's whole module,
-    // the pages bundle's WebAssembly included, in `window.chokepointWorkerSources`: a page opened
-    // from disk can load nothing by address.
-    let inlined = js_sys::Reflect::get(&js_sys::global(), &"chokepointWorkerSources".into())
-        .ok()
-        .filter(|sources| sources.is_object())
-        .and_then(|sources| js_sys::Reflect::get(&sources, &bundle.into()).ok())
-        .and_then(|source| source.as_string());
-    let is_inlined = inlined.is_some();
-    let script = match inlined {
-        Some(source) => source,
-        None => loader_script(&absolute(versioned(&format!("./{bundle}.js")))?),
-    };
-    let parts = js_sys::Array::of1(&script.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let loader = (url, is_inlined);
-    LOADERS.with(|l| l.borrow_mut().insert(bundle.to_string(), loader.clone()));
-    Ok(loader)
-}
+//!
+//! This module makes the addresses and the first script; the browser's side, making the `blob:`
+//! and starting the worker, is [`crate::app::browser::worker::worker`].
 
 /// The name of the meta element that carries the build's version (written by
 /// `scripts/build/postbuild.mjs`).
@@ -101,18 +44,8 @@ pub fn with_version(path: &str, version: Option<&str>) -> String {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
 fn build_version() -> Option<String> {
-    web_sys::window()?
-        .document()?
-        .query_selector(&format!("meta[name=\"{BUILD_META}\"]"))
-        .ok()??
-        .get_attribute("content")
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn build_version() -> Option<String> {
-    None
+    crate::app::browser::meta_content(BUILD_META)
 }
 
 /// The worker's first script: imports the worker's start script by its absolute address (a
@@ -121,7 +54,7 @@ fn build_version() -> Option<String> {
 /// A start script or bundle that does not load, or a WebAssembly that does not start, only
 /// rejects the import's promise, which a worker keeps to itself; [`START_FAILED`] throws it
 /// again, uncaught, so the page receives it as the worker's `error` event, with the failed
-/// address in its message ([`crate::app::worker_handle`]).
+/// address in its message ([`crate::app::browser::worker`]).
 pub fn loader_script(script_url: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     format!("import({}){START_FAILED};", quote(script_url))

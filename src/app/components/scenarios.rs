@@ -748,35 +748,31 @@ fn LossCharts(props: &ChartProps) -> Html {
     }
 }
 
-/// Starting the simulation worker (browser only; natively a stand-in so the page compiles for
-/// native tests).
+/// Starting the simulation worker ([`crate::app::browser::worker`]; natively there is none).
 mod worker_handle {
+    use crate::app::browser::worker;
+    pub use crate::app::browser::worker::Handle;
     use crate::app::simulation::{SimMessage, SimRequest};
-    pub use crate::app::worker_handle::Handle;
     use yew::Callback;
 
-    /// Starts a worker, sends it `request` once it is ready and forwards its messages.
-    #[cfg(target_arch = "wasm32")]
+    /// Starts a worker, sends it `request` once it is ready and forwards its messages; natively
+    /// reports that the simulation runs in the browser.
     pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
         let id = request.id;
-        let request = serde_wasm_bindgen::to_value(&request).unwrap_or_default();
-        crate::app::worker_handle::start(
+        let started = worker::start(
             "sim-worker",
-            request,
+            move || worker::message(&request),
             |m| matches!(m, SimMessage::Ready),
-            on_message,
+            on_message.clone(),
             move |message| SimMessage::Stopped { id, message },
-        )
-    }
-
-    /// Natively there is no worker: reports that the simulation runs in the browser.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
-        on_message.emit(SimMessage::Failed {
-            id: request.id,
-            message: "the simulation runs in the browser".into(),
-        });
-        Handle::default()
+        );
+        started.unwrap_or_else(|worker::NoWorkers| {
+            on_message.emit(SimMessage::Failed {
+                id,
+                message: "the simulation runs in the browser".into(),
+            });
+            Handle::default()
+        })
     }
 }
 
