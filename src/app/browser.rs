@@ -3,11 +3,12 @@
 //! bodies: the browser's (`wasm32`) and a native stand-in for tests and the build-time render of
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
-//! `cfg(target_arch)` switch of its own for them. Web Workers have a module of their own,
-//! [`worker`].
+//! `cfg(target_arch)` switch of its own for them. Web Workers and the export of charts have
+//! modules of their own, [`worker`] and [`chart`].
 
 pub use imp::*;
 
+pub mod chart;
 pub mod worker;
 
 /// A local date and time from the browser's clock.

@@ -265,3 +265,18 @@ mod imp {
         wasm_bindgen::JsValue::UNDEFINED
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SpawnError;
+
+    #[test]
+    fn spawn_errors_read_as_before() {
+        // The texts the page shows after "the worker could not start: ".
+        assert_eq!(SpawnError::NoAddress.to_string(), "the page has no address");
+        assert_eq!(
+            SpawnError::Browser("JsValue(TypeError)".into()).to_string(),
+            "JsValue(TypeError)"
+        );
+    }
+}

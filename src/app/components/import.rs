@@ -481,6 +481,27 @@ mod worker_handle {
 mod tests {
     use super::template_href;
 
+    /// Natively there is no worker: the page hears once, as a failure of its job, that the
+    /// import runs in the browser.
+    #[test]
+    fn without_a_browser_the_import_fails_with_where_it_runs() {
+        use crate::app::import_job::ImportMessage;
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let on_message = {
+            let heard = heard.clone();
+            yew::Callback::from(move |m: ImportMessage| heard.borrow_mut().push(m))
+        };
+        super::worker_handle::start(3, Vec::new(), Some("a,b".into()), on_message).stop();
+        let heard = heard.borrow();
+        assert_eq!(heard.len(), 1);
+        assert!(matches!(
+            &heard[0],
+            ImportMessage::Failed { id: 3, message } if message == "the import runs in the browser"
+        ));
+    }
+
     #[test]
     fn template_link_is_a_csv_data_address() {
         let href = template_href();

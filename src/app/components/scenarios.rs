@@ -780,6 +780,35 @@ mod worker_handle {
 mod tests {
     use super::{ProbabilityError, check_date, events_note, probability};
 
+    /// Natively there is no worker: the page hears once, as a failure of its job, that the
+    /// simulation runs in the browser.
+    #[test]
+    fn without_a_browser_the_run_fails_with_where_it_runs() {
+        use crate::app::simulation::{SimMessage, SimRequest};
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let on_message = {
+            let heard = heard.clone();
+            yew::Callback::from(move |m: SimMessage| heard.borrow_mut().push(m))
+        };
+        let request = SimRequest {
+            id: 7,
+            portfolio: String::new(),
+            trials: 10,
+            seed: 1,
+            spare_capacity_pct: 0.0,
+            overrides: Vec::new(),
+        };
+        super::worker_handle::start(request, on_message).stop();
+        let heard = heard.borrow();
+        assert_eq!(heard.len(), 1);
+        assert!(matches!(
+            &heard[0],
+            SimMessage::Failed { id: 7, message } if message == "the simulation runs in the browser"
+        ));
+    }
+
     #[test]
     fn typed_probabilities_are_read_or_named() {
         assert_eq!(probability(" "), Ok(None));
