@@ -26,12 +26,34 @@ pub struct LocalTime {
     pub minute: u32,
 }
 
+/// Files can only be picked in a browser (the answer of the native [`take_picked_file`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoFiles;
+
+impl std::fmt::Display for NoFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files can only be opened in a browser.")
+    }
+}
+
+impl std::error::Error for NoFiles {}
+
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::LocalTime;
+    use super::{LocalTime, NoFiles};
     use crate::app::download::DownloadError;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
+
+    /// A file the user picked ([`take_picked_file`]).
+    pub struct PickedFile {
+        /// The file's name.
+        pub name: String,
+        /// Its size in bytes.
+        pub size: f64,
+        /// The browser's handle, read by [`file_text`].
+        handle: web_sys::File,
+    }
 
     /// Removes its listener when dropped ([`window_listener`]).
     pub struct Listener {
@@ -280,6 +302,34 @@ mod imp {
             .get_attribute("content")
     }
 
+    /// The first file picked in the `<input type="file">` that `event` came from (`None` when
+    /// none was), emptying the input so that picking the same file again is a change.
+    pub fn take_picked_file(event: &web_sys::Event) -> Result<Option<PickedFile>, NoFiles> {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Ok(None);
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return Ok(None);
+        };
+        input.set_value("");
+        Ok(Some(PickedFile {
+            name: file.name(),
+            size: file.size(),
+            handle: file,
+        }))
+    }
+
+    /// The text of `file`, or `None` when it cannot be read.
+    pub async fn file_text(file: &PickedFile) -> Option<String> {
+        wasm_bindgen_futures::JsFuture::from(file.handle.text())
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+
     /// Opens the browser's print dialog.
     pub fn print() {
         if let Some(window) = web_sys::window() {
@@ -312,8 +362,16 @@ mod imp {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
-    use super::LocalTime;
+    use super::{LocalTime, NoFiles};
     use crate::app::download::DownloadError;
+
+    /// A file the user picked (natively none is: [`take_picked_file`]).
+    pub struct PickedFile {
+        /// The file's name.
+        pub name: String,
+        /// Its size in bytes.
+        pub size: f64,
+    }
 
     /// A listener that never hears anything (there are no events natively).
     pub struct Listener;
@@ -406,6 +464,16 @@ mod imp {
 
     /// No document natively: no meta element.
     pub fn meta_content(_name: &str) -> Option<String> {
+        None
+    }
+
+    /// No files natively.
+    pub fn take_picked_file(_event: &web_sys::Event) -> Result<Option<PickedFile>, NoFiles> {
+        Err(NoFiles)
+    }
+
+    /// No files natively: nothing to read.
+    pub async fn file_text(_file: &PickedFile) -> Option<String> {
         None
     }
 
