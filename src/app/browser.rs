@@ -11,6 +11,14 @@ pub use imp::*;
 pub mod chart;
 pub mod worker;
 
+/// `path` at the address of this build ([`crate::app::spawn::with_version`] with the version of
+/// the page's [`crate::app::spawn::BUILD_META`] element, when it has one: a release build; not
+/// the single-file build, which loads nothing by address, nor a development server).
+pub fn versioned(path: &str) -> String {
+    use crate::app::spawn::{BUILD_META, with_version};
+    with_version(path, meta_content(BUILD_META).as_deref())
+}
+
 /// A local date and time from the browser's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LocalTime {
@@ -26,6 +34,26 @@ pub struct LocalTime {
     pub minute: u32,
 }
 
+/// Why a download did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadError {
+    /// The browser could not make the file (`blob`) or the link to it (`link`).
+    Failed(&'static str),
+    /// There is no browser (native builds).
+    NoBrowser,
+}
+
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DownloadError::Failed(what) => write!(f, "The download could not start ({what})."),
+            DownloadError::NoBrowser => f.write_str("downloads need a browser"),
+        }
+    }
+}
+
+impl std::error::Error for DownloadError {}
+
 /// Files can only be picked in a browser (the answer of the native [`take_picked_file`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NoFiles;
@@ -40,8 +68,7 @@ impl std::error::Error for NoFiles {}
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::{LocalTime, NoFiles};
-    use crate::app::download::DownloadError;
+    use super::{DownloadError, LocalTime, NoFiles};
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
@@ -362,8 +389,7 @@ mod imp {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
-    use super::{LocalTime, NoFiles};
-    use crate::app::download::DownloadError;
+    use super::{DownloadError, LocalTime, NoFiles};
 
     /// A file the user picked (natively none is: [`take_picked_file`]).
     pub struct PickedFile {

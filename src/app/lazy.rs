@@ -315,7 +315,7 @@ mod shell {
         let _ = script.set_attribute("type", "module");
         // At this build's address (`?v=`, src/app/spawn.rs), which the start script passes on
         // to the bundle's glue and WebAssembly.
-        let _ = script.set_attribute("src", &crate::app::spawn::versioned(&start_script()));
+        let _ = script.set_attribute("src", &crate::app::browser::versioned(&start_script()));
         let mut failure = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             // Resolving with the start script's promise adopts it: the caller gets the exports.

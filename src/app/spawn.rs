@@ -10,24 +10,18 @@
 //! only be made by code already running in the page, and the worker inherits the page's policy.
 //!
 //! Every bundle the page loads lazily is asked for at an address that carries the build's version
-//! ([`versioned`]: `sim-worker.js?v=…`), which the post-build hook writes into the page (`<meta
-//! name="chokepoint-build">`) and into `sw.js`. The service worker answers only its own build's
-//! version, so a page of an older build never starts the workers of a newer one
-//! (`static/sw.template.js`).
+//! ([`crate::app::browser::versioned`]: `sim-worker.js?v=…`), which the post-build hook writes
+//! into the page (`<meta name="chokepoint-build">`, [`BUILD_META`]) and into `sw.js`. The service
+//! worker answers only its own build's version, so a page of an older build never starts the
+//! workers of a newer one (`static/sw.template.js`).
 //!
-//! This module makes the addresses and the first script; the browser's side, making the `blob:`
-//! and starting the worker, is [`crate::app::browser::worker::worker`].
+//! This module makes the addresses and the first script, without the browser; the browser's
+//! side, reading the version, making the `blob:` and starting the worker, is
+//! [`crate::app::browser`] and [`crate::app::browser::worker::worker`].
 
 /// The name of the meta element that carries the build's version (written by
 /// `scripts/build/postbuild.mjs`).
 pub const BUILD_META: &str = "chokepoint-build";
-
-/// `path` at the address of this build: with `?v=` and the version of the page's
-/// [`BUILD_META`] element, when it has one (a release build; not the single-file build, which
-/// loads nothing by address, nor a development server).
-pub fn versioned(path: &str) -> String {
-    with_version(path, build_version().as_deref())
-}
 
 /// `path` with `?v=version` (or `&v=` when it already has a query); unchanged without a version.
 pub fn with_version(path: &str, version: Option<&str>) -> String {
@@ -42,10 +36,6 @@ pub fn with_version(path: &str, version: Option<&str>) -> String {
         }
         None => path.to_string(),
     }
-}
-
-fn build_version() -> Option<String> {
-    crate::app::browser::meta_content(BUILD_META)
 }
 
 /// The worker's first script: imports the worker's start script by its absolute address (a

@@ -3,8 +3,9 @@
 //! the app shell.
 //!
 //! The crate's modules form layers that run one way (see `src/lib.rs`): a module uses only its own
-//! layer and the layers below ([`LAYERS`]), and inside a core module the sibling modules (e.g.
-//! `analysis::firm_risk` and `analysis::assess`) import each other without a cycle.
+//! layer and the layers below ([`LAYERS`]), and inside a core module and inside the app the
+//! sibling modules (e.g. `analysis::firm_risk` and `analysis::assess`, `app::browser` and
+//! `app::download`) import each other without a cycle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -270,12 +271,12 @@ fn layer_violations(src: &Path) -> Vec<String> {
     report
 }
 
-/// The import graph between the children of each core module (`analysis::firm_risk` ->
+/// The import graph between the children of each module of `dirs` (`analysis::firm_risk` ->
 /// `analysis::concentration`), from code outside the tests; a `mod.rs` is left out, since a parent
 /// declares its children.
-fn sibling_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+fn sibling_graph(src: &Path, dirs: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for dir in CORE_DIRS {
+    for dir in dirs {
         let mut files = Vec::new();
         let dir = src.parent().expect("crate root").join(dir);
         rust_files(&dir, &mut files);
@@ -354,12 +355,25 @@ fn modules_use_only_their_own_layer_and_layers_below() {
 #[test]
 fn core_modules_import_each_other_without_cycles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let graph = sibling_graph(&src);
+    let graph = sibling_graph(&src, &CORE_DIRS);
     assert!(
         graph.contains_key("analysis::firm_risk"),
         "the graph misses analysis::firm_risk: {graph:?}"
     );
     assert_eq!(find_cycle(&graph), None, "an import cycle in the core");
+}
+
+/// The shell's modules too (`app::components` -> `app::lazy`, `app::browser` ->
+/// `app::download`) import each other without a cycle.
+#[test]
+fn app_modules_import_each_other_without_cycles() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = sibling_graph(&src, &["src/app"]);
+    assert!(
+        graph.contains_key("app::components"),
+        "the graph misses app::components: {graph:?}"
+    );
+    assert_eq!(find_cycle(&graph), None, "an import cycle in the app");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! gives it written onto each element as presentation attributes (the file has no stylesheet).
 //! The PNG is that SVG drawn on a canvas at twice its on-screen size. No library, no request.
 
-use crate::app::download::DownloadError;
+use super::DownloadError;
 
 pub use imp::*;
 
@@ -79,7 +79,7 @@ mod imp {
             draw_png(&text, width, height, format!("{file}.png"), report.clone())
                 .map_err(|_| fail("drawing"))
         } else {
-            super::super::download(&format!("{file}.svg"), "image/svg+xml", text.as_bytes())
+            crate::app::browser::download(&format!("{file}.svg"), "image/svg+xml", text.as_bytes())
                 .map_err(ExportError::Download)
         }
     }
@@ -175,7 +175,7 @@ mod imp {
                     move |blob: Option<web_sys::Blob>| {
                         let saved = blob
                             .ok_or(wasm_bindgen::JsValue::NULL)
-                            .and_then(|blob| super::super::download_blob(&file, &blob));
+                            .and_then(|blob| crate::app::browser::download_blob(&file, &blob));
                         if saved.is_err() {
                             report.emit("The chart could not be saved as PNG.".into());
                         }

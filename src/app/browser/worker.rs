@@ -190,7 +190,8 @@ mod imp {
     /// The `blob:` address of the worker's first script, and whether it is the single-file
     /// build's inlined script.
     fn loader_url(bundle: &str) -> Result<(String, bool), SpawnError> {
-        use crate::app::spawn::{loader_script, versioned};
+        use crate::app::browser::versioned;
+        use crate::app::spawn::loader_script;
         use std::cell::RefCell;
         use std::collections::BTreeMap;
         thread_local! {
