@@ -357,6 +357,21 @@ mod imp {
             .and_then(|v| v.as_string())
     }
 
+    /// Removes the element with the id `id`, if there is one.
+    pub fn remove_element(id: &str) {
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+        {
+            element.remove();
+        }
+    }
+
+    /// Writes `message` to the console as a warning.
+    pub fn warn(message: &str) {
+        web_sys::console::warn_1(&message.into());
+    }
+
     /// Opens the browser's print dialog.
     pub fn print() {
         if let Some(window) = web_sys::window() {
@@ -502,6 +517,12 @@ mod imp {
     pub async fn file_text(_file: &PickedFile) -> Option<String> {
         None
     }
+
+    /// No document natively: nothing to remove.
+    pub fn remove_element(_id: &str) {}
+
+    /// No console natively: nothing is written.
+    pub fn warn(_message: &str) {}
 
     /// No print dialog natively.
     pub fn print() {}

@@ -4,9 +4,10 @@
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
 //! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
 //! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
-//! through [`browser`], which has a native stand-in, so the shell runs natively in tests; the
-//! loaders of the workers and of the pages bundle, the chart export and the file picker still
-//! hold their own (browser-only) code.
+//! through [`browser`] (and its [`browser::worker`] and [`browser::chart`]), which has a native
+//! stand-in, so the shell runs natively in tests; only the bundles' entry points (the `start`
+//! functions, the worker bundles, the panic hook) and the loader of the pages bundle
+//! ([`lazy`]) still hold browser-only code of their own.
 
 pub mod browser;
 pub mod components;
@@ -385,14 +386,7 @@ fn mount() {
     yew::Renderer::<App>::new().render();
     // The first screen rendered at build time (`prerender`) goes once the app has drawn its
     // own: this runs after the scheduler's first render, in the same task, before any paint.
-    wasm_bindgen_futures::spawn_local(async {
-        if let Some(copy) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(PRERENDER_ID))
-        {
-            copy.remove();
-        }
-    });
+    browser::spawn(async { browser::remove_element(PRERENDER_ID) });
 }
 
 /// The id of the element holding the first screen rendered at build time (written by
