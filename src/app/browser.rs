@@ -3,12 +3,13 @@
 //! bodies: the browser's (`wasm32`) and a native stand-in for tests and the build-time render of
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
-//! `cfg(target_arch)` switch of its own for them. Web Workers and the export of charts have
-//! modules of their own, [`worker`] and [`chart`].
+//! `cfg(target_arch)` switch of its own for them. Web Workers, the export of charts and the
+//! pages bundle have modules of their own: [`worker`], [`chart`] and [`pages`].
 
 pub use imp::*;
 
 pub mod chart;
+pub mod pages;
 pub mod worker;
 
 /// `path` at the address of this build ([`crate::app::spawn::with_version`] with the version of
@@ -367,6 +368,11 @@ mod imp {
         }
     }
 
+    /// Writes `message` to the console as an error.
+    pub fn error(message: &str) {
+        web_sys::console::error_1(&message.into());
+    }
+
     /// Writes `message` to the console as a warning.
     pub fn warn(message: &str) {
         web_sys::console::warn_1(&message.into());
@@ -520,6 +526,9 @@ mod imp {
 
     /// No document natively: nothing to remove.
     pub fn remove_element(_id: &str) {}
+
+    /// No console natively: nothing is written.
+    pub fn error(_message: &str) {}
 
     /// No console natively: nothing is written.
     pub fn warn(_message: &str) {}
