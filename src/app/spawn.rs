@@ -17,7 +17,7 @@
 //!
 //! This module makes the addresses and the first script, without the browser; the browser's
 //! side, reading the version, making the `blob:` and starting the worker, is
-//! [`crate::app::browser`] and [`crate::app::browser::worker::worker`].
+//! [`crate::app::browser`] and [`crate::app::browser::worker`].
 
 /// The name of the meta element that carries the build's version (written by
 /// `scripts/build/postbuild.mjs`).
