@@ -4,10 +4,11 @@
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
 //! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
 //! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
-//! through [`browser`] (and its [`browser::worker`] and [`browser::chart`]), which has a native
-//! stand-in, so the shell runs natively in tests; only the bundles' entry points (the `start`
-//! functions, the worker bundles, the panic hook) and the loader of the pages bundle
-//! ([`lazy`]) still hold browser-only code of their own.
+//! through [`browser`] (and its [`browser::worker`], [`browser::chart`] and
+//! [`browser::pages`]), which has a native stand-in, so the shell runs natively in tests; only
+//! the bundles' entry points (the `start` functions, the worker bundles, the panic hook, the
+//! pages bundle's exports) hold browser-only code of their own (`tests/it/core_guard.rs` keeps it
+//! so).
 
 pub mod browser;
 pub mod components;
