@@ -3,9 +3,22 @@
 //! bodies: the browser's (`wasm32`) and a native stand-in for tests and the build-time render of
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
-//! `cfg(target_arch)` switch of its own for them.
+//! `cfg(target_arch)` switch of its own for them. Web Workers, the export of charts and the
+//! pages bundle have modules of their own: [`worker`], [`chart`] and [`pages`].
 
 pub use imp::*;
+
+pub mod chart;
+pub mod pages;
+pub mod worker;
+
+/// `path` at the address of this build ([`crate::app::spawn::with_version`] with the version of
+/// the page's [`crate::app::spawn::BUILD_META`] element, when it has one: a release build; not
+/// the single-file build, which loads nothing by address, nor a development server).
+pub fn versioned(path: &str) -> String {
+    use crate::app::spawn::{BUILD_META, with_version};
+    with_version(path, meta_content(BUILD_META).as_deref())
+}
 
 /// A local date and time from the browser's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,12 +35,53 @@ pub struct LocalTime {
     pub minute: u32,
 }
 
+/// Why a download did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadError {
+    /// The browser could not make the file (`blob`) or the link to it (`link`).
+    Failed(&'static str),
+    /// There is no browser (native builds).
+    NoBrowser,
+}
+
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DownloadError::Failed(what) => write!(f, "The download could not start ({what})."),
+            DownloadError::NoBrowser => f.write_str("downloads need a browser"),
+        }
+    }
+}
+
+impl std::error::Error for DownloadError {}
+
+/// Files can only be picked in a browser (the answer of the native [`take_picked_file`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoFiles;
+
+impl std::fmt::Display for NoFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files can only be opened in a browser.")
+    }
+}
+
+impl std::error::Error for NoFiles {}
+
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use super::LocalTime;
-    use crate::app::download::DownloadError;
+    use super::{DownloadError, LocalTime, NoFiles};
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
+
+    /// A file the user picked ([`take_picked_file`]).
+    pub struct PickedFile {
+        /// The file's name.
+        pub name: String,
+        /// Its size in bytes.
+        pub size: f64,
+        /// The browser's handle, read by [`file_text`].
+        handle: web_sys::File,
+    }
 
     /// Removes its listener when dropped ([`window_listener`]).
     pub struct Listener {
@@ -267,6 +321,63 @@ mod imp {
         }
     }
 
+    /// The content of the page's `<meta name="{name}">`, if it has one.
+    pub fn meta_content(name: &str) -> Option<String> {
+        web_sys::window()?
+            .document()?
+            .query_selector(&format!("meta[name=\"{name}\"]"))
+            .ok()??
+            .get_attribute("content")
+    }
+
+    /// The first file picked in the `<input type="file">` that `event` came from (`None` when
+    /// none was), emptying the input so that picking the same file again is a change.
+    pub fn take_picked_file(event: &web_sys::Event) -> Result<Option<PickedFile>, NoFiles> {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Ok(None);
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return Ok(None);
+        };
+        input.set_value("");
+        Ok(Some(PickedFile {
+            name: file.name(),
+            size: file.size(),
+            handle: file,
+        }))
+    }
+
+    /// The text of `file`, or `None` when it cannot be read.
+    pub async fn file_text(file: &PickedFile) -> Option<String> {
+        wasm_bindgen_futures::JsFuture::from(file.handle.text())
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+
+    /// Removes the element with the id `id`, if there is one.
+    pub fn remove_element(id: &str) {
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+        {
+            element.remove();
+        }
+    }
+
+    /// Writes `message` to the console as an error.
+    pub fn error(message: &str) {
+        web_sys::console::error_1(&message.into());
+    }
+
+    /// Writes `message` to the console as a warning.
+    pub fn warn(message: &str) {
+        web_sys::console::warn_1(&message.into());
+    }
+
     /// Opens the browser's print dialog.
     pub fn print() {
         if let Some(window) = web_sys::window() {
@@ -299,8 +410,15 @@ mod imp {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
-    use super::LocalTime;
-    use crate::app::download::DownloadError;
+    use super::{DownloadError, LocalTime, NoFiles};
+
+    /// A file the user picked (natively none is: [`take_picked_file`]).
+    pub struct PickedFile {
+        /// The file's name.
+        pub name: String,
+        /// Its size in bytes.
+        pub size: f64,
+    }
 
     /// A listener that never hears anything (there are no events natively).
     pub struct Listener;
@@ -390,6 +508,30 @@ mod imp {
     impl Drop for Observer {
         fn drop(&mut self) {}
     }
+
+    /// No document natively: no meta element.
+    pub fn meta_content(_name: &str) -> Option<String> {
+        None
+    }
+
+    /// No files natively.
+    pub fn take_picked_file(_event: &web_sys::Event) -> Result<Option<PickedFile>, NoFiles> {
+        Err(NoFiles)
+    }
+
+    /// No files natively: nothing to read.
+    pub async fn file_text(_file: &PickedFile) -> Option<String> {
+        None
+    }
+
+    /// No document natively: nothing to remove.
+    pub fn remove_element(_id: &str) {}
+
+    /// No console natively: nothing is written.
+    pub fn error(_message: &str) {}
+
+    /// No console natively: nothing is written.
+    pub fn warn(_message: &str) {}
 
     /// No print dialog natively.
     pub fn print() {}

@@ -1,25 +1,7 @@
 //! Downloads made in the browser ([`crate::app::browser::download`]: a Blob, an object URL and a
 //! temporary `<a download>`; nothing is sent anywhere), their errors and file names.
 
-/// Why a download did not start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DownloadError {
-    /// The browser could not make the file (`blob`) or the link to it (`link`).
-    Failed(&'static str),
-    /// There is no browser (native builds).
-    NoBrowser,
-}
-
-impl std::fmt::Display for DownloadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DownloadError::Failed(what) => write!(f, "The download could not start ({what})."),
-            DownloadError::NoBrowser => f.write_str("downloads need a browser"),
-        }
-    }
-}
-
-impl std::error::Error for DownloadError {}
+pub use crate::app::browser::DownloadError;
 
 /// Offers `bytes` as a file named `name` of media type `mime` ([`crate::app::browser::download`]).
 pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), DownloadError> {

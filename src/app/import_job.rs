@@ -83,7 +83,7 @@ pub enum ImportMessage {
     },
     /// The worker stopped before the end of the job: it could not be loaded, it crashed (a panic
     /// or running out of memory), or it sent a message that could not be read. Made by the
-    /// page's side ([`crate::app::worker_handle`]), never posted by the worker; trying again
+    /// page's side ([`crate::app::browser::worker`]), never posted by the worker; trying again
     /// starts a fresh worker.
     Stopped {
         /// The job.

@@ -4,9 +4,11 @@
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
 //! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
 //! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
-//! through [`browser`], which has a native stand-in, so the shell runs natively in tests; the
-//! loaders of the workers and of the pages bundle, the chart export and the file picker still
-//! hold their own (browser-only) code.
+//! through [`browser`] (and its [`browser::worker`], [`browser::chart`] and
+//! [`browser::pages`]), which has a native stand-in, so the shell runs natively in tests; only
+//! the bundles' entry points (the `start` functions, the worker bundles, the panic hook, the
+//! pages bundle's exports) hold browser-only code of their own (`tests/it/core_guard.rs` keeps it
+//! so).
 
 pub mod browser;
 pub mod components;
@@ -32,7 +34,6 @@ pub mod state;
 pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
-pub mod worker_handle;
 
 use crate::portfolio::RawPortfolio;
 use crate::portfolio::autosave::Pause;
@@ -386,14 +387,7 @@ fn mount() {
     yew::Renderer::<App>::new().render();
     // The first screen rendered at build time (`prerender`) goes once the app has drawn its
     // own: this runs after the scheduler's first render, in the same task, before any paint.
-    wasm_bindgen_futures::spawn_local(async {
-        if let Some(copy) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(PRERENDER_ID))
-        {
-            copy.remove();
-        }
-    });
+    browser::spawn(async { browser::remove_element(PRERENDER_ID) });
 }
 
 /// The id of the element holding the first screen rendered at build time (written by

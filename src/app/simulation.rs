@@ -120,7 +120,7 @@ pub enum SimMessage {
     },
     /// The worker stopped without an answer: it could not be loaded, it crashed (a panic or
     /// running out of memory), or it sent a message that could not be read. Made by the page's
-    /// side ([`crate::app::worker_handle`]), never posted by the worker; running again starts a
+    /// side ([`crate::app::browser::worker`]), never posted by the worker; running again starts a
     /// fresh worker.
     Stopped {
         /// The job.

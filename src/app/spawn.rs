@@ -10,81 +10,18 @@
 //! only be made by code already running in the page, and the worker inherits the page's policy.
 //!
 //! Every bundle the page loads lazily is asked for at an address that carries the build's version
-//! ([`versioned`]: `sim-worker.js?v=…`), which the post-build hook writes into the page (`<meta
-//! name="chokepoint-build">`) and into `sw.js`. The service worker answers only its own build's
-//! version, so a page of an older build never starts the workers of a newer one
-//! (`static/sw.template.js`).
-
-/// Starts the worker `bundle` (`sim-worker` or `import-worker`): a module worker whose start
-/// script, `{bundle}.js` beside the page (`static/`), runs the pages bundle's WebAssembly
-/// ([`crate::app::pages`]), so that the pages and both workers are one download.
-/// The single-file build's workers are classic scripts: a page opened from disk has no origin,
-/// and Chromium does not start a module worker from its `blob:` addresses.
-#[cfg(target_arch = "wasm32")]
-pub fn worker(bundle: &str) -> Result<web_sys::Worker, String> {
-    let (url, inlined) = loader_url(bundle)?;
-    let options = web_sys::WorkerOptions::new();
-    if !inlined {
-        options.set_type(web_sys::WorkerType::Module);
-    }
-    web_sys::Worker::new_with_options(&url, &options).map_err(|e| format!("{e:?}"))
-}
-
-#[cfg(target_arch = "wasm32")]
-/// The `blob:` address of the worker's first script, and whether it is the single-file build's
-/// inlined script.
-fn loader_url(bundle: &str) -> Result<(String, bool), String> {
-    use std::cell::RefCell;
-    use std::collections::BTreeMap;
-    thread_local! {
-        static LOADERS: RefCell<BTreeMap<String, (String, bool)>> = const { RefCell::new(BTreeMap::new()) };
-    }
-    if let Some(loader) = LOADERS.with(|l| l.borrow().get(bundle).cloned()) {
-        return Ok(loader);
-    }
-    let base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten());
-    let absolute = |file: String| {
-        let base = base.as_deref().ok_or("the page has no address")?;
-        web_sys::Url::new_with_base(&file, base)
-            .map(|u| u.href())
-            .map_err(|e| format!("{e:?}"))
-    };
-    // The single-file build (scripts/build/single-file.mjs) carries each worker's whole module,
-    // the pages bundle's WebAssembly included, in `window.chokepointWorkerSources`: a page opened
-    // from disk can load nothing by address.
-    let inlined = js_sys::Reflect::get(&js_sys::global(), &"chokepointWorkerSources".into())
-        .ok()
-        .filter(|sources| sources.is_object())
-        .and_then(|sources| js_sys::Reflect::get(&sources, &bundle.into()).ok())
-        .and_then(|source| source.as_string());
-    let is_inlined = inlined.is_some();
-    let script = match inlined {
-        Some(source) => source,
-        None => loader_script(&absolute(versioned(&format!("./{bundle}.js")))?),
-    };
-    let parts = js_sys::Array::of1(&script.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let loader = (url, is_inlined);
-    LOADERS.with(|l| l.borrow_mut().insert(bundle.to_string(), loader.clone()));
-    Ok(loader)
-}
+//! ([`crate::app::browser::versioned`]: `sim-worker.js?v=…`), which the post-build hook writes
+//! into the page (`<meta name="chokepoint-build">`, [`BUILD_META`]) and into `sw.js`. The service
+//! worker answers only its own build's version, so a page of an older build never starts the
+//! workers of a newer one (`static/sw.template.js`).
+//!
+//! This module makes the addresses and the first script, without the browser; the browser's
+//! side, reading the version, making the `blob:` and starting the worker, is
+//! [`crate::app::browser`] and [`crate::app::browser::worker`].
 
 /// The name of the meta element that carries the build's version (written by
 /// `scripts/build/postbuild.mjs`).
 pub const BUILD_META: &str = "chokepoint-build";
-
-/// `path` at the address of this build: with `?v=` and the version of the page's
-/// [`BUILD_META`] element, when it has one (a release build; not the single-file build, which
-/// loads nothing by address, nor a development server).
-pub fn versioned(path: &str) -> String {
-    with_version(path, build_version().as_deref())
-}
 
 /// `path` with `?v=version` (or `&v=` when it already has a query); unchanged without a version.
 pub fn with_version(path: &str, version: Option<&str>) -> String {
@@ -101,27 +38,13 @@ pub fn with_version(path: &str, version: Option<&str>) -> String {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-fn build_version() -> Option<String> {
-    web_sys::window()?
-        .document()?
-        .query_selector(&format!("meta[name=\"{BUILD_META}\"]"))
-        .ok()??
-        .get_attribute("content")
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn build_version() -> Option<String> {
-    None
-}
-
 /// The worker's first script: imports the worker's start script by its absolute address (a
 /// `blob:` script has no base to resolve a relative one against).
 ///
 /// A start script or bundle that does not load, or a WebAssembly that does not start, only
 /// rejects the import's promise, which a worker keeps to itself; [`START_FAILED`] throws it
 /// again, uncaught, so the page receives it as the worker's `error` event, with the failed
-/// address in its message ([`crate::app::worker_handle`]).
+/// address in its message ([`crate::app::browser::worker`]).
 pub fn loader_script(script_url: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     format!("import({}){START_FAILED};", quote(script_url))

@@ -3,8 +3,10 @@
 //! the app shell.
 //!
 //! The crate's modules form layers that run one way (see `src/lib.rs`): a module uses only its own
-//! layer and the layers below ([`LAYERS`]), and inside a core module the sibling modules (e.g.
-//! `analysis::firm_risk` and `analysis::assess`) import each other without a cycle.
+//! layer and the layers below ([`LAYERS`]), and inside a core module and inside the app the
+//! sibling modules (e.g. `analysis::firm_risk` and `analysis::assess`, `app::browser` and
+//! `app::download`) import each other without a cycle. In the shell, only the browser module
+//! and the bundles' entry points switch on `target_arch` ([`BROWSER_SWITCHES`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -270,12 +272,12 @@ fn layer_violations(src: &Path) -> Vec<String> {
     report
 }
 
-/// The import graph between the children of each core module (`analysis::firm_risk` ->
+/// The import graph between the children of each module of `dirs` (`analysis::firm_risk` ->
 /// `analysis::concentration`), from code outside the tests; a `mod.rs` is left out, since a parent
 /// declares its children.
-fn sibling_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+fn sibling_graph(src: &Path, dirs: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for dir in CORE_DIRS {
+    for dir in dirs {
         let mut files = Vec::new();
         let dir = src.parent().expect("crate root").join(dir);
         rust_files(&dir, &mut files);
@@ -354,12 +356,25 @@ fn modules_use_only_their_own_layer_and_layers_below() {
 #[test]
 fn core_modules_import_each_other_without_cycles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let graph = sibling_graph(&src);
+    let graph = sibling_graph(&src, &CORE_DIRS);
     assert!(
         graph.contains_key("analysis::firm_risk"),
         "the graph misses analysis::firm_risk: {graph:?}"
     );
     assert_eq!(find_cycle(&graph), None, "an import cycle in the core");
+}
+
+/// The shell's modules too (`app::components` -> `app::lazy`, `app::browser` ->
+/// `app::download`) import each other without a cycle.
+#[test]
+fn app_modules_import_each_other_without_cycles() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = sibling_graph(&src, &["src/app"]);
+    assert!(
+        graph.contains_key("app::components"),
+        "the graph misses app::components: {graph:?}"
+    );
+    assert_eq!(find_cycle(&graph), None, "an import cycle in the app");
 }
 
 #[test]
@@ -464,4 +479,68 @@ fn code_lines_stop_at_the_test_module() {
     assert_eq!(code_line_count("a\nb\n#[cfg(test)]\nmod tests {}\n"), 2);
     assert_eq!(code_line_count("a\n    #[cfg(test)]\nb\n"), 3);
     assert_eq!(code_line_count(""), 0);
+}
+
+/// The shell's files that may switch on `target_arch`: the browser module (one browser body and
+/// one native stand-in per call) and the bundles' entry points (`start` functions, the exports
+/// of the pages bundle, the browser-only modules the app root declares). Everything else calls
+/// the browser through `app::browser` (issue #21).
+const BROWSER_SWITCHES: [&str; 7] = [
+    "src/app/browser.rs",
+    "src/app/browser/chart.rs",
+    "src/app/browser/pages.rs",
+    "src/app/browser/worker.rs",
+    "src/app/mod.rs",
+    "src/app/pages.rs",
+    "src/app/components/embed.rs",
+];
+
+/// The files under `app` (relative to the crate root `root`) whose code (not comments) switches
+/// on `target_arch`, with the first such line, outside [`BROWSER_SWITCHES`].
+fn browser_switches_outside(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(&root.join("src/app"), &mut files);
+    let mut report = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(root).expect("under the crate root");
+        let name = relative.to_string_lossy().replace('\\', "/");
+        if BROWSER_SWITCHES.contains(&name.as_str()) {
+            continue;
+        }
+        let source = std::fs::read_to_string(file).expect("readable source file");
+        if let Some(line) = code_lines(&source)
+            .iter()
+            .position(|l| l.contains("target_arch"))
+        {
+            report.push(format!("{name}:{}", line + 1));
+        }
+    }
+    report
+}
+
+#[test]
+fn app_calls_the_browser_through_its_browser_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for allowed in BROWSER_SWITCHES {
+        assert!(
+            root.join(allowed).exists(),
+            "{allowed} is gone: update the list"
+        );
+    }
+    let report = browser_switches_outside(root);
+    assert!(
+        report.is_empty(),
+        "cfg(target_arch) outside app::browser and the entry points:\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn browser_switch_guard_reads_code_not_comments() {
+    assert!(
+        code_lines("//! a `cfg(target_arch)` switch\nfn f() {}")
+            .iter()
+            .all(|l| !l.contains("target_arch"))
+    );
+    assert!(code_lines("#[cfg(target_arch = \"wasm32\")]\nfn f() {}")[0].contains("target_arch"));
 }

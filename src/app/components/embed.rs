@@ -259,13 +259,11 @@ fn observe_height(root: NodeRef, config: Rc<EmbedConfig>) -> crate::app::browser
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     crate::app::panic::install();
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
+    let hash = crate::app::browser::hash();
     let ids: Vec<&str> = templates().iter().map(|t| t.id.as_str()).collect();
     let (config, warnings) = crate::app::embed::parse(&hash, &ids);
     for warning in warnings {
-        web_sys::console::warn_1(&warning.to_string().into());
+        crate::app::browser::warn(&warning.to_string());
     }
     yew::Renderer::<EmbedWidget>::with_props(EmbedProps {
         config: Rc::new(config),

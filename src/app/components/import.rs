@@ -428,63 +428,79 @@ fn go_to(route: Route) {
     crate::app::browser::set_hash(route.hash());
 }
 
-/// Starting the import worker (browser only; natively a stand-in that reports the import runs
-/// in the browser).
+/// Starting the import worker ([`crate::app::browser::worker`]; natively there is none).
 mod worker_handle {
+    use crate::app::browser::worker;
+    pub use crate::app::browser::worker::Handle;
     use crate::app::import_job::ImportMessage;
-    pub use crate::app::worker_handle::Handle;
     use yew::Callback;
 
-    /// Starts a worker and hands it the files and the pasted text once it is ready.
-    #[cfg(target_arch = "wasm32")]
+    /// Starts a worker and hands it the files and the pasted text once it is ready; natively
+    /// reports that the import runs in the browser.
     pub fn start(
         id: u32,
         files: Vec<web_sys::File>,
         paste: Option<String>,
         on_message: Callback<ImportMessage>,
     ) -> Handle {
-        use wasm_bindgen::JsValue;
-        let request = js_sys::Object::new();
-        let list = js_sys::Array::new();
-        for file in &files {
-            list.push(file);
-        }
-        let paste = paste.map(JsValue::from).unwrap_or(JsValue::NULL);
-        for (key, value) in [
-            ("id", JsValue::from(id)),
-            ("files", list.into()),
-            ("paste", paste),
-        ] {
-            let _ = js_sys::Reflect::set(&request, &key.into(), &value);
-        }
-        crate::app::worker_handle::start(
+        let request = move || {
+            use wasm_bindgen::JsValue;
+            let request = js_sys::Object::new();
+            let list = js_sys::Array::new();
+            for file in &files {
+                list.push(file);
+            }
+            let paste = paste.map(JsValue::from).unwrap_or(JsValue::NULL);
+            for (key, value) in [
+                ("id", JsValue::from(id)),
+                ("files", list.into()),
+                ("paste", paste),
+            ] {
+                let _ = js_sys::Reflect::set(&request, &key.into(), &value);
+            }
+            request.into()
+        };
+        let started = worker::start(
             "import-worker",
-            request.into(),
+            request,
             |m| matches!(m, ImportMessage::Ready),
-            on_message,
+            on_message.clone(),
             move |message| ImportMessage::Stopped { id, message },
-        )
-    }
-
-    /// Natively there is no worker.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn start(
-        id: u32,
-        _files: Vec<web_sys::File>,
-        _paste: Option<String>,
-        on_message: Callback<ImportMessage>,
-    ) -> Handle {
-        on_message.emit(ImportMessage::Failed {
-            id,
-            message: "the import runs in the browser".into(),
-        });
-        Handle::default()
+        );
+        started.unwrap_or_else(|worker::NoWorkers| {
+            on_message.emit(ImportMessage::Failed {
+                id,
+                message: "the import runs in the browser".into(),
+            });
+            Handle::default()
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::template_href;
+
+    /// Natively there is no worker: the page hears once, as a failure of its job, that the
+    /// import runs in the browser.
+    #[test]
+    fn without_a_browser_the_import_fails_with_where_it_runs() {
+        use crate::app::import_job::ImportMessage;
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let on_message = {
+            let heard = heard.clone();
+            yew::Callback::from(move |m: ImportMessage| heard.borrow_mut().push(m))
+        };
+        super::worker_handle::start(3, Vec::new(), Some("a,b".into()), on_message).stop();
+        let heard = heard.borrow();
+        assert_eq!(heard.len(), 1);
+        assert!(matches!(
+            &heard[0],
+            ImportMessage::Failed { id: 3, message } if message == "the import runs in the browser"
+        ));
+    }
 
     #[test]
     fn template_link_is_a_csv_data_address() {

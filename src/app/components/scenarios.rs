@@ -748,41 +748,66 @@ fn LossCharts(props: &ChartProps) -> Html {
     }
 }
 
-/// Starting the simulation worker (browser only; natively a stand-in so the page compiles for
-/// native tests).
+/// Starting the simulation worker ([`crate::app::browser::worker`]; natively there is none).
 mod worker_handle {
+    use crate::app::browser::worker;
+    pub use crate::app::browser::worker::Handle;
     use crate::app::simulation::{SimMessage, SimRequest};
-    pub use crate::app::worker_handle::Handle;
     use yew::Callback;
 
-    /// Starts a worker, sends it `request` once it is ready and forwards its messages.
-    #[cfg(target_arch = "wasm32")]
+    /// Starts a worker, sends it `request` once it is ready and forwards its messages; natively
+    /// reports that the simulation runs in the browser.
     pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
         let id = request.id;
-        let request = serde_wasm_bindgen::to_value(&request).unwrap_or_default();
-        crate::app::worker_handle::start(
+        let started = worker::start(
             "sim-worker",
-            request,
+            move || worker::message(&request),
             |m| matches!(m, SimMessage::Ready),
-            on_message,
+            on_message.clone(),
             move |message| SimMessage::Stopped { id, message },
-        )
-    }
-
-    /// Natively there is no worker: reports that the simulation runs in the browser.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn start(request: SimRequest, on_message: Callback<SimMessage>) -> Handle {
-        on_message.emit(SimMessage::Failed {
-            id: request.id,
-            message: "the simulation runs in the browser".into(),
-        });
-        Handle::default()
+        );
+        started.unwrap_or_else(|worker::NoWorkers| {
+            on_message.emit(SimMessage::Failed {
+                id,
+                message: "the simulation runs in the browser".into(),
+            });
+            Handle::default()
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{ProbabilityError, check_date, events_note, probability};
+
+    /// Natively there is no worker: the page hears once, as a failure of its job, that the
+    /// simulation runs in the browser.
+    #[test]
+    fn without_a_browser_the_run_fails_with_where_it_runs() {
+        use crate::app::simulation::{SimMessage, SimRequest};
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        let on_message = {
+            let heard = heard.clone();
+            yew::Callback::from(move |m: SimMessage| heard.borrow_mut().push(m))
+        };
+        let request = SimRequest {
+            id: 7,
+            portfolio: String::new(),
+            trials: 10,
+            seed: 1,
+            spare_capacity_pct: 0.0,
+            overrides: Vec::new(),
+        };
+        super::worker_handle::start(request, on_message).stop();
+        let heard = heard.borrow();
+        assert_eq!(heard.len(), 1);
+        assert!(matches!(
+            &heard[0],
+            SimMessage::Failed { id: 7, message } if message == "the simulation runs in the browser"
+        ));
+    }
 
     #[test]
     fn typed_probabilities_are_read_or_named() {

@@ -279,30 +279,26 @@ fn page_address() -> String {
 }
 
 /// Reads the picked JSON file and loads it, or says what is wrong.
-#[cfg(target_arch = "wasm32")]
 fn open_file(event: Event, on_action: Callback<Action>, say: impl Fn(bool, String) + 'static) {
-    let input = event.target_unchecked_into::<web_sys::HtmlInputElement>();
-    let Some(file) = input.files().and_then(|files| files.get(0)) else {
-        return;
+    let file = match crate::app::browser::take_picked_file(&event) {
+        Ok(Some(file)) => file,
+        Ok(None) => return,
+        Err(error) => return say(true, error.to_string()),
     };
-    input.set_value("");
-    let name = file.name();
-    if file.size() > MAX_IMPORT_BYTES {
+    let name = file.name.clone();
+    if file.size > MAX_IMPORT_BYTES {
         say(
             true,
             format!(
                 "{name} is {:.1} MB; files over {} MB are not opened.",
-                file.size() / 1_048_576.0,
+                file.size / 1_048_576.0,
                 MAX_IMPORT_BYTES / 1_048_576.0
             ),
         );
         return;
     }
-    wasm_bindgen_futures::spawn_local(async move {
-        let text = wasm_bindgen_futures::JsFuture::from(file.text())
-            .await
-            .ok()
-            .and_then(|v| v.as_string());
+    spawn(async move {
+        let text = crate::app::browser::file_text(&file).await;
         match text.map(|t| crate::portfolio::schema::import_json(&t)) {
             None => say(true, format!("{name} could not be read.")),
             Some(Err(error)) => say(true, format!("{name}: {error}. Nothing was changed.")),
@@ -316,11 +312,6 @@ fn open_file(event: Event, on_action: Callback<Action>, say: impl Fn(bool, Strin
             }
         }
     });
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn open_file(_event: Event, _on_action: Callback<Action>, say: impl Fn(bool, String) + 'static) {
-    say(true, "Files can only be opened in a browser.".into());
 }
 
 /// Runs `job` in the browser's event loop; natively, where nothing downloads, it is dropped.
