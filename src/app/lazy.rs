@@ -338,6 +338,20 @@ mod tests {
     use super::{PagesError, results_file, write_results};
     use crate::analysis::export::ResultsKind;
     use crate::portfolio::RawPortfolio;
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    /// The value of a future that is ready at once (natively `results_file` writes in place).
+    fn at_once<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("natively the results file is written at once"),
+        }
+    }
 
     /// Natively there is no pages bundle: a results download is written in place, the same
     /// file the bundle's `results_file` writes, and an empty portfolio gets the bundle's answer.
@@ -345,7 +359,7 @@ mod tests {
     fn natively_results_files_are_written_in_place() {
         let demo = crate::app::demo_portfolio();
         for kind in ResultsKind::ALL {
-            let file = futures::executor::block_on(results_file(&demo, None, kind));
+            let file = at_once(results_file(&demo, None, kind));
             let file = file.expect("the demo has results");
             assert_eq!(Ok(file.clone()), write_results(&demo, None, kind));
             assert_eq!(file.mime, kind.mime());
@@ -353,7 +367,7 @@ mod tests {
         }
         let empty = RawPortfolio::default();
         assert_eq!(
-            futures::executor::block_on(results_file(&empty, None, ResultsKind::ALL[0])),
+            at_once(results_file(&empty, None, ResultsKind::ALL[0])),
             Err(PagesError::NothingToExport)
         );
     }
