@@ -1161,16 +1161,22 @@ def build(sources):
         materials.append(m)
 
     groups = {}
-    for i, r in enumerate(read_csv(policy / "country_groups.csv"), start=2):
+    # The country groups of the policy research, then the sanctions lists (the project's own
+    # table, data/sources/sanctions/), read alike.
+    group_rows = [("country_groups.csv", i, r) for i, r in
+                  enumerate(read_csv(policy / "country_groups.csv"), start=2)]
+    group_rows += [("sanctions.csv", i, r) for i, r in
+                   enumerate(read_csv(policy.parent / "sanctions" / "sanctions.csv"), start=2)]
+    for name, i, r in group_rows:
         gid, code = r["group"].strip(), r["iso3"].strip()
         if code not in countries:
-            fail(f"country_groups.csv line {i}: unknown code `{code}`")
+            fail(f"{name} line {i}: unknown code `{code}`")
         g = groups.setdefault(gid, {"id": gid, "as_of": r["as_of"].strip() or None,
                                     "srcs": [], "m": []})
         if g["as_of"] != (r["as_of"].strip() or None):
-            fail(f"country_groups.csv line {i}: {gid} has two as-of dates")
+            fail(f"{name} line {i}: {gid} has two as-of dates")
         if code in g["m"]:
-            fail(f"country_groups.csv line {i}: {code} twice in {gid}")
+            fail(f"{name} line {i}: {code} twice in {gid}")
         g["m"].append(code)
         g["srcs"].append((code, r["source"].strip()))
     group_names = {"feoc_covered_nations": "U.S. covered nations (FEOC)",

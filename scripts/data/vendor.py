@@ -76,12 +76,18 @@ def listed(upstream):
     return sorted(found)
 
 
+# Folders of data/sources/ that are not from the upstream: the world map (from an npm package)
+# and the project's own sanctions lists. The vendoring neither compares nor removes them.
+OWN = ("map/", "sanctions/")
+
+
 def vendored():
-    """The relative paths of the data files under data/sources/ (SOURCES.md at the top excluded)."""
+    """The relative paths of the vendored files under data/sources/ (SOURCES.md at the top and
+    the folders in OWN excluded)."""
     return sorted(
         p.relative_to(SOURCES).as_posix()
         for p in SOURCES.rglob("*")
-        if p.is_file() and p.parent != SOURCES and not p.relative_to(SOURCES).as_posix().startswith("map/")
+        if p.is_file() and p.parent != SOURCES and not p.relative_to(SOURCES).as_posix().startswith(OWN)
     )
 
 
