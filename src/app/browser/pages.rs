@@ -45,6 +45,10 @@ mod imp {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
 
+    /// Whether results files are written in place rather than by the bundle: not in the browser.
+    /// A constant, so that the main bundle never links the file writers.
+    pub const WRITES_IN_PLACE: bool = false;
+
     /// The start script of the bundle; it sets `window.chokepointPages` to a promise of the
     /// bundle's exports. The single-file build sets it before the app starts.
     const START_SCRIPT: &str = "./pages-start.js";
@@ -287,6 +291,9 @@ mod imp {
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use super::PagesError;
+
+    /// Whether results files are written in place rather than by the bundle: natively, yes.
+    pub const WRITES_IN_PLACE: bool = true;
 
     /// No bundle natively ([`load`] has none to give).
     #[derive(Clone)]
