@@ -358,7 +358,12 @@ mod imp {
             .and_then(|v| v.as_string())
     }
 
-    /// Removes the element with the id `id`, if there is one.
+    /// The page's element with the id `id`, if there is one.
+    pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
+        web_sys::window()?.document()?.get_element_by_id(id)
+    }
+
+    /// Removes the element with id `id`, if there is one.
     pub fn remove_element(id: &str) {
         if let Some(element) = web_sys::window()
             .and_then(|w| w.document())
@@ -521,6 +526,11 @@ mod imp {
 
     /// No files natively: nothing to read.
     pub async fn file_text(_file: &PickedFile) -> Option<String> {
+        None
+    }
+
+    /// No document natively: no element.
+    pub fn element_by_id(_id: &str) -> Option<web_sys::Element> {
         None
     }
 

@@ -64,16 +64,13 @@ pub struct SavedListVersion(pub u32);
 #[component]
 pub fn App() -> Html {
     let route = use_state(current_route);
-    // The autosave (or the demo) is read once, here in the shell; the reducer stays pure. After
-    // a crash the panel may ask to start empty, without reading it.
+    // The autosave (or the demo) is read once, in the shell: in the start's task before the first
+    // render (`prepare`), or here; the reducer stays pure. After a crash the panel may ask to
+    // start empty, without reading it.
     let startup = use_state(|| {
-        let empty = take_start_empty();
-        let fallback = if empty {
-            crate::analysis::start::blank_portfolio()
-        } else {
-            demo_portfolio()
-        };
-        storage::startup(tab_id(), fallback, !empty)
+        PREPARED_STARTUP
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(read_startup)
     });
     let inputs = use_reducer(|| Inputs::new(startup.portfolio.clone()));
     let notice = use_state(|| startup.notice.clone());
@@ -359,13 +356,33 @@ pub fn shortcut(key: &str, ctrl_or_meta: bool, shift: bool, in_text_field: bool)
     }
 }
 
+/// What the app starts with: the autosave, or the demo (or a blank portfolio after a crash
+/// panel's "start empty"). Reads (and may set aside) stored entries: called once per start.
+fn read_startup() -> storage::Startup {
+    let empty = take_start_empty();
+    let fallback = if empty {
+        crate::analysis::start::blank_portfolio()
+    } else {
+        demo_portfolio()
+    };
+    storage::startup(tab_id(), fallback, !empty)
+}
+
+thread_local! {
+    /// The start's state, read in a task before the app is drawn (`start`); the first render
+    /// takes it.
+    static PREPARED_STARTUP: std::cell::RefCell<Option<storage::Startup>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Mounts the app into the page's body, after installing the panic hook. Called by the wasm
 /// entry point.
 ///
 /// The start is cut into tasks (issue #19: no task of the start should block the page for
 /// long): the embedded reference data, the trade table and the policy rules are each parsed in
-/// a task of their own, and the app is drawn in the next, so that the browser can handle input
-/// and paint in between. The page meanwhile shows the first screen rendered at build time.
+/// a task of their own; the next reads the stored portfolio and computes its results; the app is
+/// drawn in the next, so that the browser can handle input and paint in between. The page
+/// meanwhile shows the first screen rendered at build time.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
@@ -375,20 +392,48 @@ pub fn start() {
             let _ = crate::reference::trade::try_embedded_trade();
             later::after_this_task(|| {
                 let _ = crate::analysis::policy::try_embedded_rules();
-                later::after_this_task(mount);
+                later::after_this_task(|| {
+                    prepare();
+                    later::after_this_task(mount);
+                });
             });
         });
     });
 }
 
+/// Reads the start's state and computes the first render's results (taken by [`App`] and the
+/// calculator page on their first render).
+#[cfg(target_arch = "wasm32")]
+fn prepare() {
+    let startup = read_startup();
+    if current_route() == Route::Calculator {
+        components::calculator::prepare_first_render(&startup.portfolio);
+    }
+    PREPARED_STARTUP.with(|p| *p.borrow_mut() = Some(startup));
+}
+
 /// Draws the app, replacing the first screen rendered at build time.
 #[cfg(target_arch = "wasm32")]
 fn mount() {
-    yew::Renderer::<App>::new().render();
-    // The first screen rendered at build time (`prerender`) goes once the app has drawn its
-    // own: this runs after the scheduler's first render, in the same task, before any paint.
-    browser::spawn(async { browser::remove_element(PRERENDER_ID) });
+    // Into the page's app element, after the copy (the whole body where there is none).
+    match browser::element_by_id(APP_ROOT_ID) {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
+    // The app draws its first screen behind the copy rendered at build time (`prerender`; the
+    // style sheet hides what follows it), in the first render and the next
+    // `later::FIRST_SCREEN_STEPS` tasks; the copy goes in the task after those, and the app's
+    // own first screen shows in its place. This runs after the scheduler's first render, so the
+    // first-screen steps' timers come first.
+    browser::spawn(async {
+        later::after_tasks(later::FIRST_SCREEN_STEPS + 1, || {
+            browser::remove_element(PRERENDER_ID)
+        })
+    });
 }
+
+/// The id of the element the app draws into (`index.html`).
+pub const APP_ROOT_ID: &str = "app";
 
 /// The id of the element holding the first screen rendered at build time (written by
 /// `scripts/build/postbuild.mjs`).

@@ -1,9 +1,11 @@
 //! The first screen, rendered at build time (issue #19): the app as a first-time visitor sees it
 //! on the build date (the demo portfolio, its headline, top chokepoints and chart), as HTML that
 //! the post-build hook (`scripts/build/postbuild.mjs`, through `src/bin/prerender.rs`) puts into
-//! `index.html`. The page then shows the answer before the WebAssembly has loaded; when the app
-//! mounts it draws the same markup and removes this copy in the same task (`app::start`, built
-//! for wasm only), so nothing moves.
+//! `index.html`. The page then shows the answer before the WebAssembly has loaded. The app draws
+//! the same markup behind it, into the page's `#app` element, which the style sheet hides while
+//! this copy is there, in a few short tasks (`app::later`), then removes the copy (`app::mount`,
+//! built for wasm only): its own first screen takes the copy's place, so nothing moves. Only the
+//! first screen is rendered here, not what lies below it.
 //!
 //! Rendered by the same components and the same core as the live app (Yew's server-side
 //! renderer, native only), so the numbers are the app's own. The copy is static: the hook wraps
@@ -18,8 +20,12 @@ use super::components::calculator::set_build_date;
 /// build date): the HTML of the app's root component, not hydratable.
 pub fn first_screen(date: &str) -> String {
     set_build_date(date);
+    // What the first viewport shows, as the app's first render draws it (`app::later`).
+    crate::app::later::set_first_screen_only(true);
     let renderer = yew::LocalServerRenderer::<App>::new().hydratable(false);
-    futures::executor::block_on(renderer.render())
+    let html = futures::executor::block_on(renderer.render());
+    crate::app::later::set_first_screen_only(false);
+    html
 }
 
 #[cfg(test)]

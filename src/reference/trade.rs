@@ -140,8 +140,9 @@ struct RawTable {
     citation: String,
     licence: String,
     years: (u16, u16),
+    /// The table's derivation rules, for readers of the file; skipped here.
     #[allow(dead_code)]
-    rules: serde_json::Value,
+    rules: serde::de::IgnoredAny,
     map: Vec<(String, Stage, String)>,
     domestic: Vec<(String, Stage, String, f64)>,
     feeds: Vec<RawFeed>,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser, openPage, renderOffscreen, screenshotDir } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, renderOffscreen, screenshotDir, calculatorDrawn } from './harness.mjs';
 
 const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy', 'import'];
 let server;
@@ -43,7 +43,7 @@ async function renderedText(locator) {
 
 test('switching a stage to unknown changes the results, with no request after load', async () => {
   const { page, context, errors, requests } = await openPage(browser, server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const before = await page.getByTestId('results').innerText();
   const lithiumChart = page.locator('figure', { has: page.locator('figcaption', { hasText: /^Lithium/ }) });
   assert.match(await renderedText(lithiumChart), /Refining/);
@@ -126,7 +126,7 @@ test('a real-event preset shows its dates, source and the impact per line', asyn
   // The page is drawn by the pages bundle, a second copy of Yew: its event subtree must not carry
   // the shell's number, or the shell would take the page's clicks for its own (src/app/pages.rs).
   const trees = await page.evaluate(() => ({
-    shell: document.body.__yew_subtree_id,
+    shell: document.getElementById('app').__yew_subtree_id,
     page: document.querySelector('[data-testid=page-host]').__yew_subtree_id,
   }));
   assert.equal(trees.shell, 1);
@@ -248,7 +248,7 @@ test('the first screen shows the answer, on a desktop and on a phone', async () 
     ['phone', { width: 390, height: 844 }, ['headline', 'make-it-yours']],
   ]) {
     const { page, context, errors } = await openPage(browser, server.url, viewport);
-    await page.getByTestId('headline').waitFor();
+    await calculatorDrawn(page);
     await page.screenshot({ path: join(screenshotDir, `calculator-first-screen-${label}.png`) });
     for (const id of needs) {
       const box = await page.getByTestId(id).boundingBox();
@@ -334,7 +334,7 @@ for (const name of PAGES) {
 
 test('the print view turns the dashboard into a report', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#/calculator`);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('.report-header').isVisible(), true, 'report header shown');
   assert.match(await page.locator('.report-header').innerText(), /printed \d{4}-\d{2}-\d{2}/);

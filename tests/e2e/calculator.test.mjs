@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { openPage, renderOffscreen, screenshotDir, serveAndLaunch } from './harness.mjs';
+import { openPage, renderOffscreen, screenshotDir, serveAndLaunch, calculatorDrawn } from './harness.mjs';
 
 const env = serveAndLaunch();
 
@@ -343,7 +343,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test('a 200-line portfolio recomputes and repaints after a share edit (timed, printed)', async () => {
   const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const small = await timeEdits(page, 11);
   await growPortfolio(page, 200);
   assert.equal(await page.getByTestId('line-editor').count(), 200);

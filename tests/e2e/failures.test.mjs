@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distDir, launchBrowser, serveWithFaults } from './harness.mjs';
+import { distDir, launchBrowser, serveWithFaults, calculatorDrawn } from './harness.mjs';
 
 let server;
 let browser;
@@ -54,7 +54,7 @@ async function open(hash = '') {
 /** What the calculator shows of the portfolio, and what it autosaved. */
 async function portfolioState(page) {
   await page.goto(`${server.url}#/calculator`);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   return {
     lines: await page.getByTestId('line-editor').count(),
     headline: await page.getByTestId('headline').innerText(),

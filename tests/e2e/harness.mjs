@@ -124,6 +124,15 @@ export function launchBrowser() {
 }
 
 /**
+ * Waits until the calculator has drawn its results and every part below them: the parts below
+ * the first screen are drawn a few per task after it (src/app/later.rs), the editor's lines last.
+ */
+export async function calculatorDrawn(page) {
+  await page.getByTestId('headline').waitFor();
+  await page.locator('.editor-lines:not([aria-busy])').waitFor();
+}
+
+/**
  * Opens a fresh page that records console errors, page errors and every request.
  * Returns { page, context, errors, requests }.
  */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { openPage, renderOffscreen, serveAndLaunch } from './harness.mjs';
+import { openPage, renderOffscreen, serveAndLaunch, calculatorDrawn } from './harness.mjs';
 import { realDeclaration, rmiTest } from './rmi.mjs';
 
 const JX = 'CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx';
@@ -43,7 +43,7 @@ const CSV = [
 
 test('a CSV imports through the file chooser: mapping, per-row messages, confirm, undo', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const before = await page.getByTestId('results').innerText();
   const linesBefore = await page.getByTestId('line-editor').count();
   await page.getByTestId('open-import').click();
@@ -72,7 +72,7 @@ test('a CSV imports through the file chooser: mapping, per-row messages, confirm
   // Nothing has changed yet.
   await page.getByTestId('import-mode-replace').check();
   await page.getByTestId('import-confirm').click();
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   assert.equal(await page.getByTestId('line-editor').count(), 3);
   await page.waitForFunction(
     (old) => document.querySelector('[data-testid="results"]')?.innerText !== old,
@@ -141,7 +141,7 @@ rmiTest('real CMRT declarations set the refining stage by facility count', async
   assert.ok(after.some((u) => u.includes('import-worker')), 'the worker bundle was loaded on the first import');
   await assertAxeClean(page, 'import page with declarations');
   await page.getByTestId('import-confirm').click();
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const tungsten = page.getByTestId('line-editor').filter({ hasText: 'Tungsten (supplier declarations)' });
   const codes = await tungsten.getByTestId('stage-refining').getByTestId('country-code')
     .evaluateAll((inputs) => inputs.map((i) => i.value));

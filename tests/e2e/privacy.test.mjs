@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { distDir, serveAndLaunch, openShareMenu } from './harness.mjs';
+import { distDir, serveAndLaunch, openShareMenu, calculatorDrawn } from './harness.mjs';
 import { realDeclaration, recordSkip, rmiDir, SKIP_REASON } from './rmi.mjs';
 
 const env = serveAndLaunch();
@@ -160,13 +160,13 @@ test('a full session makes no request after the initial load, and none to anothe
   });
   await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
   await page.getByTestId('import-confirm').click();
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   if (rmiDir) {
     await page.getByTestId('open-import').click();
     await page.getByTestId('import-files').setInputFiles(realDeclaration('CMRT6.4_JX_Advanced_Metals_REDACTED.xlsx'));
     await page.getByTestId('import-confirm').waitFor({ timeout: 60_000 });
     await page.getByTestId('import-confirm').click();
-    await page.getByTestId('headline').waitFor();
+    await calculatorDrawn(page);
   } else {
     const step = 'full session: the step that imports a real CMRT declaration';
     t.diagnostic(`SKIPPED ${step}: ${SKIP_REASON}`);

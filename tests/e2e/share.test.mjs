@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { openPage, serveAndLaunch, openShareMenu } from './harness.mjs';
+import { openPage, serveAndLaunch, openShareMenu, calculatorDrawn } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
 const env = serveAndLaunch();
@@ -96,7 +96,7 @@ test('a damaged share link says so and keeps the app working', async () => {
   const notice = page.getByTestId('app-notice');
   await notice.waitFor();
   assert.match(await notice.innerText(), /damaged/);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -136,7 +136,7 @@ test('autosave survives a reload', async () => {
 
 test('a corrupt storage entry is set aside with a message, and the app still works', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   await page.evaluate((key) => localStorage.setItem(key, '{"storage_version": 1, "portfolio": [tru'), AUTOSAVE);
   await page.reload();
   const notice = page.getByTestId('app-notice');
@@ -144,7 +144,7 @@ test('a corrupt storage entry is set aside with a message, and the app still wor
   assert.match(await notice.innerText(), /could not be read.*kept, unchanged/s);
   const kept = await page.evaluate(() => localStorage.getItem('chokepoint:unreadable:chokepoint:autosave'));
   assert.equal(kept, '{"storage_version": 1, "portfolio": [tru');
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   await labelField(page).fill('Works after corruption');
   await waitForLabel(page, 'Works after corruption');
   assert.deepEqual(errors, []);
@@ -177,7 +177,7 @@ test('saved portfolios: save as, open, rename, delete', async () => {
 
 test('every export downloads a well-formed file, and the JSON re-imports identically', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   // The results files are written by the lazily loaded pages bundle, which the offline copy
   // serves once installed.
   await page.waitForSelector('html[data-offline="ready"]', { timeout: 60_000 });
@@ -240,7 +240,7 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
 
 test('a malformed or newer JSON file is refused with a message and changes nothing', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const before = await autosaved(page);
   await openFile(page, 'newer.json', JSON.stringify({ schema_version: 9, lines: [] }));
   await page.getByTestId('share-message').waitFor();
@@ -257,7 +257,7 @@ test('a malformed or newer JSON file is refused with a message and changes nothi
 
 test('a portfolio too big for a link says so and offers the JSON file', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   // Labels that do not compress: random hex.
   const lines = Array.from({ length: 400 }, (_, i) => ({
     material: 'gallium',

@@ -3,13 +3,13 @@
 // warning for an entry the data contradicts, next to the field and on the dashboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openPage } from './harness.mjs';
+import { serveAndLaunch, openPage, calculatorDrawn } from './harness.mjs';
 
 const env = serveAndLaunch();
 
 test('gallium refining in Germany is kept, with a warning next to the field and on the dashboard', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   const gallium = page.getByTestId('line-editor').filter({ hasText: 'GaN power transistors' });
   const refining = gallium.getByTestId('stage-refining');
   await refining.getByTestId('stage-known').check();
@@ -33,7 +33,7 @@ test('gallium refining in Germany is kept, with a warning next to the field and 
 
 test('the dashboard shows world shares as published, and the trend and outlook once opened', async () => {
   const { page, context, errors } = await openPage(env.browser, env.server.url);
-  await page.getByTestId('headline').waitFor();
+  await calculatorDrawn(page);
   // Gallium refining is the world mix in the demo: USGS 2025, China 900,000 of 900,000 kg.
   const notes = page.getByTestId('published-note');
   const titles = await notes.evaluateAll((els) => els.map((e) => e.getAttribute('title')));

@@ -11,7 +11,7 @@ use crate::app::components::editor::Editor;
 use crate::app::components::report_header::ReportHeader;
 use crate::app::components::share_panel::SharePanel;
 use crate::app::components::start::start_panel;
-use crate::app::results::derive;
+use crate::app::results::{Derived, derive};
 use crate::app::state::Action;
 use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
@@ -43,12 +43,9 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let today_date = Date::parse(&today()).ok();
     let check_date = date.clone().ok().or(today_date);
     let derived = use_memo((portfolio.clone(), check_date), |(portfolio, date)| {
-        let params = AssessParams {
-            date: *date,
-            ..AssessParams::default()
-        };
-        derive(portfolio, crate::reference::embedded_current(), &params)
+        take_prepared(portfolio, *date).unwrap_or_else(|| derive_on(portfolio, *date))
     });
+    let share_panel_drawn = crate::app::later::use_later_at(6);
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .value()
@@ -103,7 +100,10 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 <a class="button-link" href="#editor-title" data-testid="open-editor">{ "Edit" }</a>
                 <details class="menu share-menu" data-testid="share-menu">
                     <summary>{ "Save, share, export" }</summary>
-                    <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={check_date} on_action={props.on_action.clone()} />
+                    // Closed at first: drawn after the parts below the first screen (app::later).
+                    if share_panel_drawn {
+                        <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={check_date} on_action={props.on_action.clone()} />
+                    }
                 </details>
                 <button type="button" class="secondary" onclick={print}>{ "Print or PDF" }</button>
             </div>
@@ -137,6 +137,37 @@ fn researched_note() -> String {
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report).
 fn print_page() {
     crate::app::browser::print();
+}
+
+/// The results of `portfolio` with policy checks on `date`.
+fn derive_on(portfolio: &RawPortfolio, date: Option<Date>) -> Derived {
+    let params = AssessParams {
+        date,
+        ..AssessParams::default()
+    };
+    derive(portfolio, crate::reference::embedded_current(), &params)
+}
+
+thread_local! {
+    /// The first render's results, computed in the task before it ([`prepare_first_render`]).
+    static PREPARED: std::cell::RefCell<Option<(RawPortfolio, Option<Date>, Derived)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Computes the results the page's first render will show, `portfolio`'s with policy checks on
+/// today's date, so that the app's start can do it in a task of its own before drawing (issue
+/// #19: no task of the start should block the page for long). The first render takes them
+/// instead of computing them again; a render of anything else computes its own.
+pub fn prepare_first_render(portfolio: &RawPortfolio) {
+    let date = Date::parse(&today()).ok();
+    let derived = derive_on(portfolio, date);
+    PREPARED.with(|p| *p.borrow_mut() = Some((portfolio.clone(), date, derived)));
+}
+
+/// The prepared results, if they are those of `portfolio` on `date` (taken: used once).
+fn take_prepared(portfolio: &RawPortfolio, date: Option<Date>) -> Option<Derived> {
+    let (p, d, derived) = PREPARED.with(|p| p.borrow_mut().take())?;
+    (p == *portfolio && d == date).then_some(derived)
 }
 
 /// Today's date as `YYYY-MM-DD`, from the browser's clock (the shell's job: the core never reads a clock).

@@ -43,13 +43,39 @@ pub struct DashboardProps {
     pub settings: Html,
 }
 
+/// Which parts below the first screen are drawn yet (each in a task of its own).
+#[derive(Clone, Copy)]
+struct Later {
+    /// The answer's chart (the first screen's second step, `later::FIRST_SCREEN_STEPS`).
+    chart: bool,
+    /// The per-material table.
+    table: bool,
+    /// How many of its materials.
+    rows: usize,
+    /// The risk matrix and the flow chart.
+    charts: bool,
+    /// The world map and the outlook.
+    rest: bool,
+    /// How many of the other materials' charts.
+    bars: usize,
+}
+
 /// The results dashboard.
 #[component]
 pub fn Dashboard(props: &DashboardProps) -> Html {
     let reference = crate::reference::embedded_current();
     let derived = &props.derived;
-    // What lies below the first screen is drawn in the next task (crate::app::later).
-    let later = crate::app::later::use_later();
+    // What lies below the first screen is drawn in the tasks after the first render, a part
+    // per task (crate::app::later): the table, then the charts, then the rest.
+    let count = derived.assessment.as_ref().map_or(0, |a| a.materials.len());
+    let later = Later {
+        chart: crate::app::later::use_later_at(1),
+        table: crate::app::later::use_later_at(2),
+        rows: crate::app::later::use_drawn(2, 3, count),
+        charts: crate::app::later::use_later_at(4),
+        rest: crate::app::later::use_later_at(5),
+        bars: crate::app::later::use_drawn(5, 3, count),
+    };
     html! {
         <section aria-labelledby="results-title" class="dashboard" data-testid="results">
             <h2 id="results-title">{ "Results" }</h2>
@@ -71,7 +97,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
                 }
             }
             { warnings_notice(derived) }
-            if derived.assessment.is_some() && later {
+            if derived.assessment.is_some() && later.rest {
                 { world_map_panel(derived) }
                 <LazyDetails part={Part::Outlook} class="card outlook-panel" testid="outlook-panel"
                     summary="How world supply is changing: USGS 2024 to 2025, and your exposure in 2030 and 2035 (IEA projections)"
@@ -116,7 +142,7 @@ fn results(
     derived: &Rc<Derived>,
     a: &Assessment,
     settings: &Html,
-    later: bool,
+    later: Later,
 ) -> Html {
     let materials = MaterialRef::all(derived);
     let unit = a.totals.spend_unit.as_deref();
@@ -202,13 +228,13 @@ fn results(
             </ol>
             <p class="muted small">{ "Spend exposed: the whole spend of each line that passes through the country at that stage, times the country's share. Every upstream stage carries the line's whole spend, so the amounts do not add up across stages." }</p>
             </div>
-            if let Some(m) = first_chart.clone() {
+            if let Some(m) = first_chart.clone().filter(|_| later.chart) {
                 <div class="answer-chart" data-testid="answer-chart"><StageBars material={m} /></div>
             }
             </div>
             <h3>{ "Per material and stage" }</h3>
             { settings.clone() }
-            if later {
+            if later.table {
             <div class="table-scroll materials-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
@@ -229,13 +255,17 @@ fn results(
                             <th scope="col">{ "Policy checks" }</th>
                         </tr>
                     </thead>
-                    for m in &materials { <MaterialRows material={m.clone()} /> }
+                    for m in materials.iter().take(later.rows) { <MaterialRows material={m.clone()} /> }
                 </table>
             </div>
+            }
+            if later.charts {
             <RiskMatrix derived={derived.clone()} />
             <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
+            }
+            if later.rest {
             <h3>{ "Where each stage comes from" }</h3>
-            for m in materials.into_iter().filter(|m| Some(m.material.as_str()) != first_chart.as_ref().map(|f| f.material.as_str())) {
+            for m in materials.into_iter().filter(|m| Some(m.material.as_str()) != first_chart.as_ref().map(|f| f.material.as_str())).take(later.bars) {
                 <StageBars material={m} />
             }
             }

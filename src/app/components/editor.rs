@@ -39,8 +39,11 @@ const LONG_PORTFOLIO: usize = 24;
 pub fn Editor(props: &EditorProps) -> Html {
     let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
-    // The editor is below the results: drawn in the task after the first screen.
-    let later = crate::app::later::use_later();
+    // The editor is below the results: drawn after the results' parts below the first screen
+    // (crate::app::later), each in a task of its own.
+    let later = crate::app::later::use_later_at(7);
+    // Its lines two per task after that.
+    let drawn = crate::app::later::use_drawn(8, 2, props.portfolio.lines.len());
     let set = |field: PortfolioField| {
         props
             .on_action
@@ -67,14 +70,18 @@ pub fn Editor(props: &EditorProps) -> Html {
                         field_messages(&props.errors, |f| *f == Field::Customer), set(PortfolioField::Customer)) }
                 </div>
             </fieldset>
-            <datalist id="country-codes">
-                for country in &reference.countries {
-                    <option value={country.code.to_string()} label={country.name.clone()} />
-                }
-                <option value="ROW" label="Rest of world" />
-            </datalist>
-            <div class="editor-lines" aria-busy={(!later).then_some("true")}>
-            for (index, line) in props.portfolio.lines.iter().enumerate().filter(|_| later) {
+            // The countries' list (some 200 options) is only used by the lines' fields, drawn
+            // with them.
+            if later {
+                <datalist id="country-codes">
+                    for country in &reference.countries {
+                        <option value={country.code.to_string()} label={country.name.clone()} />
+                    }
+                    <option value="ROW" label="Rest of world" />
+                </datalist>
+            }
+            <div class="editor-lines" aria-busy={(drawn < props.portfolio.lines.len()).then_some("true")}>
+            for (index, line) in props.portfolio.lines.iter().enumerate().take(drawn) {
                 <LineEditor
                     key={index}
                     index={index}
