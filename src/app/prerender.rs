@@ -50,4 +50,35 @@ mod tests {
         // Rendering twice gives the same page (nothing random, no clock).
         assert_eq!(html, first_screen("2026-12-06"));
     }
+
+    #[test]
+    fn the_first_screen_leaves_out_what_lies_below_it() {
+        // What the app draws in the tasks after its first screen (app::later) is not sent: the
+        // page as sent stays small and quick to lay out on a phone.
+        let html = first_screen("2026-12-06");
+        for below in [
+            "<table class=\"materials\"",
+            "data-testid=\"line-editor\"",
+            "<datalist id=\"country-codes\"",
+            "data-testid=\"flow-chart\"",
+        ] {
+            assert!(!html.contains(below), "{below} is below the first screen");
+        }
+        assert!(html.len() < 40_000, "{} bytes", html.len());
+        // The same app rendered whole (natively, as the components' tests do) has them all.
+        super::set_build_date("2026-12-06");
+        let whole = futures::executor::block_on(
+            yew::LocalServerRenderer::<super::App>::new()
+                .hydratable(false)
+                .render(),
+        );
+        for part in [
+            "<table class=\"materials\"",
+            "data-testid=\"line-editor\"",
+            "<datalist id=\"country-codes\"",
+        ] {
+            assert!(whole.contains(part), "{part} in the whole page");
+        }
+        assert!(whole.len() > 3 * html.len());
+    }
 }
