@@ -4,9 +4,9 @@
 // 0. The first screen, rendered at build time (src/app/prerender.rs, issue #19): the app as a
 //    first-time visitor sees it on the build date goes into index.html's body, inside an inert
 //    element without test ids, so the answer shows before the WebAssembly has loaded. The app
-//    removes it once it has drawn its own (src/app/mod.rs, `start`). A small inline script
-//    (allowed by its hash like the loader, step 1) hides it on other pages and marks it as the
-//    demo's, not the visitor's, when an autosave or a share link is there.
+//    draws its own behind it, into #app, then removes it (src/app/mod.rs, `mount`). A small
+//    inline script (allowed by its hash like the loader, step 1) hides it on other pages and
+//    marks it as the demo's, not the visitor's, when an autosave or a share link is there.
 // 1. Content-Security-Policy: every top-level .html page gets a <meta http-equiv> policy as its
 //    first child of <head>. Inline scripts (Trunk's module loader) are allowed by their SHA-256
 //    hash only; everything else must come from the page's own origin. frame-ancestors cannot be

@@ -21,7 +21,7 @@ thread_local! {
 
 /// Natively, makes the renders that follow draw the first screen only (`true`, the build-time
 /// render of `app::prerender`) or everything (`false`, the default, as the components' tests
-/// expect). No effect in the browser, where the parts below are drawn in the next task.
+/// expect). No effect in the browser, where the parts below are drawn in later tasks.
 pub fn set_first_screen_only(only: bool) {
     FIRST_SCREEN_ONLY.with(|f| f.set(only));
 }
