@@ -379,25 +379,48 @@ thread_local! {
 /// entry point.
 ///
 /// The start is cut into tasks (issue #19: no task of the start should block the page for
-/// long): the embedded reference data, the trade table and the policy rules are each parsed in
-/// a task of their own; the next reads the stored portfolio and computes its results; the app is
-/// drawn in the next, so that the browser can handle input and paint in between. The page
-/// meanwhile shows the first screen rendered at build time.
+/// long): the embedded reference data is read in steps (its head, then about a third of its
+/// materials per task: `reference::StagedReference`), the trade table and the policy rules are
+/// each parsed in a task of their own; the next reads the stored portfolio and computes its
+/// results; the app is drawn in the next, so that the browser can handle input and paint in
+/// between. The page meanwhile shows the first screen rendered at build time.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
     later::after_this_task(|| {
-        let _ = crate::reference::try_embedded_current();
-        later::after_this_task(|| {
-            let _ = crate::reference::trade::try_embedded_trade();
+        let reference = crate::reference::StagedReference::start();
+        read_reference(reference, || {
             later::after_this_task(|| {
-                let _ = crate::analysis::policy::try_embedded_rules();
+                let _ = crate::reference::trade::try_embedded_trade();
                 later::after_this_task(|| {
-                    prepare();
-                    later::after_this_task(mount);
+                    let _ = crate::analysis::policy::try_embedded_rules();
+                    later::after_this_task(|| {
+                        prepare();
+                        later::after_this_task(mount);
+                    });
                 });
             });
         });
+    });
+}
+
+/// How many materials of the embedded reference data the start reads per task: about a third.
+#[cfg(target_arch = "wasm32")]
+const MATERIALS_PER_TASK: usize = 32;
+
+/// Reads the embedded reference data's materials a task at a time, then runs `then`.
+#[cfg(target_arch = "wasm32")]
+fn read_reference(
+    mut reference: crate::reference::StagedReference<'static>,
+    then: impl FnOnce() + 'static,
+) {
+    later::after_this_task(move || {
+        if reference.step(MATERIALS_PER_TASK) {
+            reference.finish();
+            then();
+        } else {
+            read_reference(reference, then);
+        }
     });
 }
 

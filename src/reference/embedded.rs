@@ -59,6 +59,8 @@ mod convert;
 use convert::*;
 mod raw;
 use raw::*;
+mod staged;
+pub use staged::StagedReference;
 
 /// The embedded data file, `data/reference.json`, as compiled into the binary: the current
 /// vintage of every series.
@@ -251,7 +253,7 @@ pub fn embedded() -> &'static ReferenceData {
 pub fn try_embedded() -> Result<&'static ReferenceData, &'static ReferenceError> {
     EMBEDDED
         .get_or_init(|| {
-            let mut data = parse_reference(EMBEDDED_JSON)?;
+            let mut data = StagedReference::of(EMBEDDED_JSON).into_result()?;
             add_vintages(&mut data, EMBEDDED_VINTAGES_JSON)?;
             Ok(data)
         })
@@ -268,7 +270,7 @@ pub fn embedded_current() -> &'static ReferenceData {
 /// The current-vintage reference data, or the reason it failed validation.
 pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static ReferenceError> {
     CURRENT
-        .get_or_init(|| parse_reference(EMBEDDED_JSON))
+        .get_or_init(|| StagedReference::of(EMBEDDED_JSON).into_result())
         .as_ref()
 }
 
@@ -382,30 +384,64 @@ pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), Referenc
 /// by id, countries by code, groups by id, stages upstream first).
 pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
     let raw: RawDocument = serde_json::from_str(json).map_err(syntax_error)?;
-    check_format_version(raw.v, "format version")?;
-
-    let datasets = convert_datasets(raw.datasets)?;
-    let countries = convert_countries(raw.countries)?;
-    let known: BTreeSet<CountryCode> = countries.iter().map(|c| c.code).collect();
-    let dataset_ids: BTreeSet<&str> = datasets.iter().map(|d| d.id.as_str()).collect();
-
-    let mut groups = Vec::with_capacity(raw.groups.len());
-    for g in raw.groups {
-        groups.push(convert_group(g, &known)?);
+    let head = convert_head(raw.v, raw.datasets, raw.countries, raw.groups)?;
+    let dataset_ids = head.dataset_ids();
+    let mut materials = Vec::with_capacity(raw.materials.len());
+    for m in raw.materials {
+        materials.push(convert_material(m, &head.known, &dataset_ids)?);
     }
-    order::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
-    if let Some(w) = groups.windows(2).find(|w| w[0].id == w[1].id) {
+    assemble(head, materials)
+}
+
+/// The parts of a reference document other than its materials, checked and converted.
+struct Head {
+    datasets: Vec<Dataset>,
+    countries: Vec<Country>,
+    groups: Vec<CountryGroup>,
+    /// The listed country codes (`ROW` included).
+    known: BTreeSet<CountryCode>,
+}
+
+impl Head {
+    /// The data sets' identifiers.
+    fn dataset_ids(&self) -> BTreeSet<&str> {
+        self.datasets.iter().map(|d| d.id.as_str()).collect()
+    }
+}
+
+/// Checks and converts the format version, data sets, countries and groups of a document.
+fn convert_head(
+    v: u32,
+    datasets: Vec<RawDataset>,
+    countries: Vec<RawCountry>,
+    groups: Vec<RawGroup>,
+) -> Result<Head, ReferenceError> {
+    check_format_version(v, "format version")?;
+    let datasets = convert_datasets(datasets)?;
+    let countries = convert_countries(countries)?;
+    let known: BTreeSet<CountryCode> = countries.iter().map(|c| c.code).collect();
+    let mut converted = Vec::with_capacity(groups.len());
+    for g in groups {
+        converted.push(convert_group(g, &known)?);
+    }
+    order::sort_by(&mut converted, |a, b| a.id.cmp(&b.id));
+    if let Some(w) = converted.windows(2).find(|w| w[0].id == w[1].id) {
         return Err(ReferenceError::Group {
             group: w[0].id.clone(),
             field: "id",
             problem: "appears twice".into(),
         });
     }
+    Ok(Head {
+        datasets,
+        countries,
+        groups: converted,
+        known,
+    })
+}
 
-    let mut materials = Vec::with_capacity(raw.materials.len());
-    for m in raw.materials {
-        materials.push(convert_material(m, &known, &dataset_ids)?);
-    }
+/// The data set of a head and its converted materials: sorted by id, each id once.
+fn assemble(head: Head, mut materials: Vec<Material>) -> Result<ReferenceData, ReferenceError> {
     order::sort_by(&mut materials, |a, b| a.id.cmp(&b.id));
     if let Some(w) = materials.windows(2).find(|w| w[0].id == w[1].id) {
         return Err(ReferenceError::Material {
@@ -415,12 +451,11 @@ pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
             problem: "appears twice".into(),
         });
     }
-
     Ok(ReferenceData {
         materials,
-        countries,
-        groups,
-        datasets,
+        countries: head.countries,
+        groups: head.groups,
+        datasets: head.datasets,
     })
 }
 

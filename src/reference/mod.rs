@@ -18,9 +18,9 @@ pub mod trade;
 pub mod world_map;
 
 pub use embedded::{
-    EMBEDDED_JSON, EMBEDDED_VINTAGES_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG, add_vintages,
-    canonical_material_id, embedded, embedded_current, material_aliases, parse_reference,
-    try_embedded, try_embedded_current,
+    EMBEDDED_JSON, EMBEDDED_VINTAGES_JSON, FORMAT_VERSION, ReferenceError, SUM_FLAG,
+    StagedReference, add_vintages, canonical_material_id, embedded, embedded_current,
+    material_aliases, parse_reference, try_embedded, try_embedded_current,
 };
 
 use crate::model::{CountryCode, CountryMix, Stage};

@@ -9,10 +9,13 @@ pub(super) struct RawDocument {
     pub(super) v: u32,
     pub(super) datasets: Vec<RawDataset>,
     /// `[iso3, iso2, name, wgi_mean or null]`
-    pub(super) countries: Vec<(String, String, String, Option<f64>)>,
+    pub(super) countries: Vec<RawCountry>,
     pub(super) groups: Vec<RawGroup>,
     pub(super) materials: Vec<RawMaterial>,
 }
+
+/// A country as written: `[iso3, iso2, name, wgi_mean or null]`.
+pub(super) type RawCountry = (String, String, String, Option<f64>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
