@@ -26,31 +26,20 @@ pub fn set_first_screen_only(only: bool) {
     FIRST_SCREEN_ONLY.with(|f| f.set(only));
 }
 
-/// `false` on a component's first render in the browser, `true` from the next task on (after a
-/// zero-delay timeout). Natively (the build-time render of the first screen, which has no later)
-/// it is `true` at once, unless the build-time render asked for the first screen only
-/// ([`set_first_screen_only`]).
-#[hook]
-pub fn use_later() -> bool {
-    use_later_at(1)
-}
-
 /// The steps that draw the first screen: the app draws it behind the copy rendered at build time
 /// in the first render and this many tasks after it, and the copy goes in the next task
 /// (`app::mount`). The parts below the first screen use later steps.
 pub const FIRST_SCREEN_STEPS: u32 = 1;
 
-/// Like [`use_later`], `true` from the `step`-th task after the first render on: the parts
+/// `false` on a component's first render in the browser, `true` from the `step`-th task after
+/// it on (a chain of zero-delay timeouts); natively, `true` at once ([`at_once`]). The parts
 /// below the first screen are drawn in steps, each in a task of its own, so that none of them
 /// blocks the page for long (on a phone, drawing the whole dashboard at once took one task of
 /// over 100 ms). Steps up to [`FIRST_SCREEN_STEPS`] belong to the first screen, which the
 /// build-time render draws whole.
 #[hook]
 pub fn use_later_at(step: u32) -> bool {
-    let ready = use_state_eq(|| {
-        !crate::app::browser::HAS_LATER
-            && (!FIRST_SCREEN_ONLY.with(Cell::get) || step <= FIRST_SCREEN_STEPS)
-    });
+    let ready = use_state_eq(|| at_once(step));
     {
         let ready = ready.clone();
         use_effect_with((), move |_| {
@@ -60,6 +49,14 @@ pub fn use_later_at(step: u32) -> bool {
         });
     }
     *ready
+}
+
+/// Whether what step `step` draws is drawn in the first render: natively (no later task), unless
+/// the build-time render asked for the first screen only ([`set_first_screen_only`]) and the
+/// step lies below it.
+fn at_once(step: u32) -> bool {
+    !crate::app::browser::HAS_LATER
+        && (!FIRST_SCREEN_ONLY.with(Cell::get) || step <= FIRST_SCREEN_STEPS)
 }
 
 /// Runs `then` `tasks` tasks later (a chain of zero-delay timeouts).
@@ -79,19 +76,13 @@ pub fn after_this_task(then: impl FnOnce() + 'static) {
 /// How many items of a long list to draw: none before the `step`-th task after the first
 /// render, then `chunk` more in each task after it, until all `total` are drawn; from then on
 /// [`usize::MAX`] (all, including items added later, which are drawn at once). Natively, like
-/// [`use_later`]: all at once, or none for the build-time render of the first screen.
+/// [`use_later_at`]: all at once, or none for the build-time render of the first screen.
 ///
 /// Drawing a list a few items per task keeps each task short on a slow phone (the editor's
 /// lines took one task of about 150 ms at a fourfold CPU slowdown).
 #[hook]
 pub fn use_drawn(step: u32, chunk: usize, total: usize) -> usize {
-    let drawn = use_state_eq(|| {
-        if crate::app::browser::HAS_LATER || FIRST_SCREEN_ONLY.with(Cell::get) {
-            0
-        } else {
-            usize::MAX
-        }
-    });
+    let drawn = use_state_eq(|| if at_once(step) { usize::MAX } else { 0 });
     {
         let drawn = drawn.clone();
         use_effect_with((), move |_| {

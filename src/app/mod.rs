@@ -388,8 +388,7 @@ thread_local! {
 pub fn start() {
     panic::install();
     later::after_this_task(|| {
-        let reference = crate::reference::StagedReference::start();
-        read_reference(reference, || {
+        read_reference(crate::reference::StagedReference::start(), || {
             later::after_this_task(|| {
                 let _ = crate::reference::trade::try_embedded_trade();
                 later::after_this_task(|| {

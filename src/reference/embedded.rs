@@ -253,7 +253,7 @@ pub fn embedded() -> &'static ReferenceData {
 pub fn try_embedded() -> Result<&'static ReferenceData, &'static ReferenceError> {
     EMBEDDED
         .get_or_init(|| {
-            let mut data = StagedReference::of(EMBEDDED_JSON).into_result()?;
+            let mut data = parse_reference(EMBEDDED_JSON)?;
             add_vintages(&mut data, EMBEDDED_VINTAGES_JSON)?;
             Ok(data)
         })
@@ -270,7 +270,7 @@ pub fn embedded_current() -> &'static ReferenceData {
 /// The current-vintage reference data, or the reason it failed validation.
 pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static ReferenceError> {
     CURRENT
-        .get_or_init(|| StagedReference::of(EMBEDDED_JSON).into_result())
+        .get_or_init(|| parse_reference(EMBEDDED_JSON))
         .as_ref()
 }
 
@@ -383,14 +383,8 @@ pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), Referenc
 /// data sets that exist; EU fractions, `t` and scores in range. The result is sorted (materials
 /// by id, countries by code, groups by id, stages upstream first).
 pub fn parse_reference(json: &str) -> Result<ReferenceData, ReferenceError> {
-    let raw: RawDocument = serde_json::from_str(json).map_err(syntax_error)?;
-    let head = convert_head(raw.v, raw.datasets, raw.countries, raw.groups)?;
-    let dataset_ids = head.dataset_ids();
-    let mut materials = Vec::with_capacity(raw.materials.len());
-    for m in raw.materials {
-        materials.push(convert_material(m, &head.known, &dataset_ids)?);
-    }
-    assemble(head, materials)
+    // The reader that the app's start runs in steps, run to the end at once.
+    StagedReference::of(json).into_result()
 }
 
 /// The parts of a reference document other than its materials, checked and converted.

@@ -48,15 +48,12 @@ pub struct DashboardProps {
 struct Later {
     /// The answer's chart (the first screen's second step, `later::FIRST_SCREEN_STEPS`).
     chart: bool,
-    /// The per-material table.
-    table: bool,
-    /// How many of its materials.
+    /// How many materials of the per-material table (none: no table yet).
     rows: usize,
     /// The risk matrix and the flow chart.
     charts: bool,
-    /// The world map and the outlook.
-    rest: bool,
-    /// How many of the other materials' charts.
+    /// How many of the other materials' charts (none: neither they nor the world map and the
+    /// outlook yet).
     bars: usize,
 }
 
@@ -70,10 +67,8 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
     let count = derived.assessment.as_ref().map_or(0, |a| a.materials.len());
     let later = Later {
         chart: crate::app::later::use_later_at(1),
-        table: crate::app::later::use_later_at(2),
         rows: crate::app::later::use_drawn(2, 3, count),
         charts: crate::app::later::use_later_at(4),
-        rest: crate::app::later::use_later_at(5),
         bars: crate::app::later::use_drawn(5, 3, count),
     };
     html! {
@@ -97,7 +92,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
                 }
             }
             { warnings_notice(derived) }
-            if derived.assessment.is_some() && later.rest {
+            if derived.assessment.is_some() && later.bars > 0 {
                 { world_map_panel(derived) }
                 <LazyDetails part={Part::Outlook} class="card outlook-panel" testid="outlook-panel"
                     summary="How world supply is changing: USGS 2024 to 2025, and your exposure in 2030 and 2035 (IEA projections)"
@@ -234,7 +229,7 @@ fn results(
             </div>
             <h3>{ "Per material and stage" }</h3>
             { settings.clone() }
-            if later.table {
+            if later.rows > 0 {
             <div class="table-scroll materials-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
                 <table class="materials">
                     <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
@@ -263,7 +258,7 @@ fn results(
             <RiskMatrix derived={derived.clone()} />
             <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
             }
-            if later.rest {
+            if later.bars > 0 {
             <h3>{ "Where each stage comes from" }</h3>
             for m in materials.into_iter().filter(|m| Some(m.material.as_str()) != first_chart.as_ref().map(|f| f.material.as_str())).take(later.bars) {
                 <StageBars material={m} />

@@ -3,17 +3,6 @@
 
 use super::*;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawDocument {
-    pub(super) v: u32,
-    pub(super) datasets: Vec<RawDataset>,
-    /// `[iso3, iso2, name, wgi_mean or null]`
-    pub(super) countries: Vec<RawCountry>,
-    pub(super) groups: Vec<RawGroup>,
-    pub(super) materials: Vec<RawMaterial>,
-}
-
 /// A country as written: `[iso3, iso2, name, wgi_mean or null]`.
 pub(super) type RawCountry = (String, String, String, Option<f64>);
 
