@@ -22,12 +22,12 @@
 pub mod archive;
 pub mod rmi;
 pub mod table;
+pub mod xlsx;
 
-use calamine::{DataRef, Reader, Xlsx};
+pub(crate) use xlsx::Workbook;
+
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Cursor;
 
 /// The largest file accepted: 20 MB (20 × 1024 × 1024 bytes).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
@@ -312,103 +312,5 @@ impl Cells<'_> {
             skip: &[],
             last_row: None,
         }
-    }
-}
-
-/// An open XLSX workbook.
-pub(crate) struct Workbook {
-    xlsx: Xlsx<Cursor<Vec<u8>>>,
-}
-
-impl Workbook {
-    /// Opens the bytes of an `.xlsx` file, after the size check and the archive guard
-    /// ([`archive::check`]): the only way a workbook reaches the spreadsheet reader.
-    pub(crate) fn open(bytes: &[u8]) -> Result<Workbook, SpreadsheetError> {
-        check_size(bytes)?;
-        archive::check(bytes)?;
-        let xlsx =
-            Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| SpreadsheetError::NotWorkbook {
-                detail: e.to_string(),
-            })?;
-        Ok(Workbook { xlsx })
-    }
-
-    /// The sheet names in workbook order.
-    pub(crate) fn sheet_names(&self) -> Vec<String> {
-        self.xlsx.sheet_names()
-    }
-
-    /// Reads the cached values of sheet `name`, streaming (a sheet that claims a huge range costs
-    /// nothing): only the columns `read` allows and rows up to `read.last_row`. Fails on more
-    /// than [`MAX_ROWS`] non-empty rows.
-    pub(crate) fn sheet(&mut self, name: &str, read: Cells<'_>) -> Result<Table, SpreadsheetError> {
-        let sheet_error = |detail: String| SpreadsheetError::Sheet {
-            sheet: name.to_string(),
-            detail,
-        };
-        let mut reader = self
-            .xlsx
-            .worksheet_cells_reader(name)
-            .map_err(|e| sheet_error(e.to_string()))?;
-        let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-        while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(e.to_string()))? {
-            let (row, column) = cell.get_position();
-            let column = column as usize;
-            if column >= read.columns
-                || read.skip.contains(&column)
-                || read.last_row.is_some_and(|last| row as usize >= last)
-            {
-                continue;
-            }
-            let text = cell_text(cell.get_value());
-            if clean(&text).is_empty() {
-                continue;
-            }
-            if !rows.contains_key(&row) && rows.len() >= MAX_ROWS {
-                return Err(SpreadsheetError::TooManyRows {
-                    sheet: Some(name.to_string()),
-                });
-            }
-            let cells = rows.entry(row).or_default();
-            if cells.len() <= column {
-                cells.resize(column + 1, String::new());
-            }
-            if let Some(slot) = cells.get_mut(column) {
-                *slot = text;
-            }
-        }
-        Ok(Table {
-            rows: rows
-                .into_iter()
-                .map(|(row, cells)| TableRow {
-                    number: row as usize + 1,
-                    cells,
-                })
-                .collect(),
-        })
-    }
-}
-
-/// The text of a cached cell value. Whole numbers print without a fraction; dates print as
-/// their Excel serial number; errors print as Excel shows them (`#N/A`).
-fn cell_text(value: &DataRef<'_>) -> String {
-    match value {
-        DataRef::Int(n) => n.to_string(),
-        DataRef::Float(x) => number_text(*x),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_string(),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        DataRef::DateTime(d) => number_text(d.as_f64()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => e.to_string(),
-        DataRef::Empty => String::new(),
-    }
-}
-
-fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        x.to_string()
     }
 }

@@ -173,7 +173,7 @@ pub(crate) fn read_open_declaration(
     }
     let optional = |workbook: &mut Workbook, name: &str, read: Cells<'_>| {
         if names.iter().any(|n| n == name) {
-            workbook.sheet(name, read).map(Some)
+            workbook.sheet_cells(name, read).map(Some)
         } else {
             Ok(None)
         }
@@ -190,7 +190,7 @@ pub(crate) fn read_open_declaration(
         },
     )?
     .unwrap_or_default();
-    let smelter_sheet = workbook.sheet(
+    let smelter_sheet = workbook.sheet_cells(
         SMELTER_LIST,
         Cells {
             columns: 20,

@@ -231,7 +231,7 @@ pub(crate) fn read_open_xlsx(workbook: &mut Workbook) -> Result<Table, Spreadshe
         .into_iter()
         .next()
         .ok_or(SpreadsheetError::Empty)?;
-    let table = workbook.sheet(&first, Cells::first(MAX_COLUMNS))?;
+    let table = workbook.sheet_cells(&first, Cells::first(MAX_COLUMNS))?;
     if table.rows.is_empty() {
         return Err(SpreadsheetError::Empty);
     }

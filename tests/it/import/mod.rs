@@ -4,6 +4,7 @@
 //! reports itself skipped), with fixtures built from the templates at test time.
 
 mod fixtures;
+mod workbook;
 
 use chokepoint::import::archive::{
     self, ArchiveLimit, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_RATIO, MAX_TOTAL_BYTES,
