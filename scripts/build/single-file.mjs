@@ -38,7 +38,13 @@ export function singleFile(staging) {
   if (/^\s*export\s/m.test(pagesGlue)) throw new Error('single-file: unexpected export in the pages glue');
   const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
   const pagesStart = `__wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })`;
-  const pages = scriptSafe(`${pagesGlue}\nwindow.chokepointPages = ${pagesStart}.then(() => ({ mount, update, unmount, results_file }));\n`);
+  // The exports the app calls (src/app/browser/pages.rs; provide_documents hands the bundle the
+  // reference documents it does not carry, src/reference/documents.rs).
+  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'provide_documents'];
+  for (const name of pagesExports) {
+    if (!new RegExp(`^function ${name}\\(`, 'm').test(pagesGlue)) throw new Error(`single-file: the pages glue has no ${name}`);
+  }
+  const pages = scriptSafe(`${pagesGlue}\nwindow.chokepointPages = ${pagesStart}.then(() => ({ ${pagesExports.join(', ')} }));\n`);
 
   // The simulation and import workers run the pages bundle too (static/sim-worker.js): each is
   // the same module (the glue and its WebAssembly) with its own last call. The page joins them

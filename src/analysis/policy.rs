@@ -84,8 +84,5 @@ pub use date::*;
 mod rules;
 pub use rules::*;
 
-/// The rule data compiled into the binary.
-const EMBEDDED_JSON: &str = include_str!("../../data/policy_rules.json");
-
 /// Tolerance for comparing shares with thresholds, against floating-point noise.
 const EPSILON: f64 = 1e-9;

@@ -21,6 +21,14 @@ mod exports {
         chokepoint::app::pages::bundle::mount(root, part, portfolio, on_load, data)
     }
 
+    /// `provide_documents(reference, trade, policy)`: the texts of the reference data, the trade
+    /// table and the policy rules, which this bundle does not carry (the app does; see
+    /// [`chokepoint::reference::documents`]). The app calls it before the first `mount`.
+    #[wasm_bindgen]
+    pub fn provide_documents(reference: String, trade: String, policy: String) {
+        chokepoint::reference::documents::hand_over(reference, trade, policy);
+    }
+
     /// `update(id, part, portfolioJson, data)`: shows another part, portfolio or payload.
     #[wasm_bindgen]
     pub fn update(id: u32, part: &str, portfolio: &str, data: &str) -> Result<(), JsValue> {

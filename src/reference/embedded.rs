@@ -251,9 +251,12 @@ pub fn embedded() -> &'static ReferenceData {
 
 /// The embedded reference data with every vintage, or the reason it failed validation.
 pub fn try_embedded() -> Result<&'static ReferenceData, &'static ReferenceError> {
+    let Some(documents) = super::documents::documents() else {
+        return Err(not_handed_over());
+    };
     EMBEDDED
         .get_or_init(|| {
-            let mut data = parse_reference(EMBEDDED_JSON)?;
+            let mut data = parse_reference(documents.reference)?;
             add_vintages(&mut data, EMBEDDED_VINTAGES_JSON)?;
             Ok(data)
         })
@@ -269,9 +272,23 @@ pub fn embedded_current() -> &'static ReferenceData {
 
 /// The current-vintage reference data, or the reason it failed validation.
 pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static ReferenceError> {
+    let Some(documents) = super::documents::documents() else {
+        return Err(not_handed_over());
+    };
     CURRENT
-        .get_or_init(|| parse_reference(EMBEDDED_JSON))
+        .get_or_init(|| parse_reference(documents.reference))
         .as_ref()
+}
+
+/// The error of a reader asked before the documents were handed over (see
+/// [`super::documents`]); not kept, so that a later read succeeds.
+pub(crate) fn not_handed_over() -> &'static ReferenceError {
+    static ERROR: std::sync::LazyLock<ReferenceError> =
+        std::sync::LazyLock::new(|| ReferenceError::Document {
+            field: "documents",
+            problem: super::documents::NOT_HANDED_OVER.to_string(),
+        });
+    &ERROR
 }
 
 /// A JSON syntax error of a reference document, with its position.

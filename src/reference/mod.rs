@@ -11,6 +11,7 @@
 //! [`parse_reference`] and [`add_vintages`]; see [`embedded`](mod@embedded) for what it
 //! holds and how its sources are combined, and `docs/DATA.md` for the full account.
 
+pub mod documents;
 pub mod embedded;
 pub mod matching;
 pub mod templates;

@@ -235,8 +235,11 @@ static EMBEDDED_TRADE: OnceLock<Result<TradeTable, ReferenceError>> = OnceLock::
 
 /// The embedded trade table, or the reason it failed validation.
 pub fn try_embedded_trade() -> Result<&'static TradeTable, &'static ReferenceError> {
+    let Some(documents) = super::documents::documents() else {
+        return Err(super::embedded::not_handed_over());
+    };
     EMBEDDED_TRADE
-        .get_or_init(|| parse_trade(EMBEDDED_TRADE_JSON))
+        .get_or_init(|| parse_trade(documents.trade))
         .as_ref()
 }
 

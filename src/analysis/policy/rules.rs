@@ -678,7 +678,18 @@ fn parse_document(json: &str) -> Result<Document, PolicyDataError> {
 
 fn embedded_document() -> Result<&'static Document, &'static PolicyDataError> {
     static RULES: OnceLock<Result<Document, PolicyDataError>> = OnceLock::new();
-    RULES.get_or_init(|| parse_document(EMBEDDED_JSON)).as_ref()
+    static NOT_HANDED_OVER: std::sync::LazyLock<PolicyDataError> =
+        std::sync::LazyLock::new(|| PolicyDataError::Invalid {
+            rule_id: String::new(),
+            field: "documents",
+            message: crate::reference::documents::NOT_HANDED_OVER.to_string(),
+        });
+    let Some(documents) = crate::reference::documents::documents() else {
+        return Err(&NOT_HANDED_OVER);
+    };
+    RULES
+        .get_or_init(|| parse_document(documents.policy))
+        .as_ref()
 }
 
 /// The embedded rule data, parsed once, or the error that stopped it.

@@ -190,7 +190,26 @@ mod imp {
 
     /// The bundle, loading it the first time (again after a failed load).
     pub async fn load() -> Result<Bundle, PagesError> {
-        exports().await.map(Bundle)
+        let exports = exports().await?;
+        hand_over_documents(&exports)?;
+        Ok(Bundle(exports))
+    }
+
+    /// Hands the bundle the reference data, trade table and policy rules texts it does not
+    /// carry (`crate::reference::documents`), once.
+    fn hand_over_documents(exports: &JsValue) -> Result<(), PagesError> {
+        thread_local! {
+            static HANDED: Cell<bool> = const { Cell::new(false) };
+        }
+        if HANDED.with(Cell::get) {
+            return Ok(());
+        }
+        if let Some(texts) = crate::reference::documents::documents() {
+            let args = [texts.reference, texts.trade, texts.policy].map(JsValue::from_str);
+            call(exports, "provide_documents", &args)?;
+            HANDED.with(|h| h.set(true));
+        }
+        Ok(())
     }
 
     impl Bundle {
