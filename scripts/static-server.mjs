@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A static file server for the release build (dist/), as a real host serves it: the right MIME
-// types (wasm as application/wasm), gzip when the browser accepts it, and optional extra headers.
+// types (wasm as application/wasm), gzip when the browser accepts it, a validator (ETag) with 304
+// answers to conditional requests, and optional extra headers.
 // Used by scripts/serve.sh (the README's run command) and by the end-to-end tests' harness.
 //
 //     node scripts/static-server.mjs [DIR] [--port 8080] [--host 127.0.0.1]
@@ -11,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 export const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -29,7 +31,8 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.css', '.svg', '
 
 /**
  * Serves `dir` on `host` at `port` (0: a free port). Resolves to { url, close, requests }, where
- * `requests` lists every request received as { path, at } (at = Date.now()).
+ * `requests` lists every request received as { path, at, status, bytes } (at = Date.now(); bytes:
+ * the body sent, after compression).
  * Options: `headers` added to every answer; `gzip` (default true) compresses when the request
  * accepts it, as real hosts do.
  */
@@ -38,32 +41,47 @@ export async function serveStatic(dir, { headers = {}, gzip = true, port = 0, ho
   const requests = [];
   const compressed = new Map();
   const server = createServer(async (req, res) => {
-    requests.push({ path: req.url, at: Date.now() });
+    const entry = { path: req.url, at: Date.now(), status: 0, bytes: 0 };
+    requests.push(entry);
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) {
+        entry.status = 403;
         res.writeHead(403).end();
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       let body = await readFile(file);
       const ext = extname(file);
+      // A weak validator of the file's content, as static hosts send (nginx, GitHub Pages): the
+      // browser asks again with If-None-Match and gets 304, no body, while the file is unchanged.
+      const etag = `W/"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
       const answer = {
         'content-type': TYPES[ext] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
         vary: 'accept-encoding',
+        etag,
         ...headers,
       };
+      const known = (req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim());
+      if (known.includes(etag) || known.includes('*')) {
+        entry.status = 304;
+        res.writeHead(304, answer).end();
+        return;
+      }
       if (gzip && COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
         const key = `${file}:${body.length}`;
         if (!compressed.has(key)) compressed.set(key, gzipSync(body, { level: 9 }));
         body = compressed.get(key);
         answer['content-encoding'] = 'gzip';
       }
+      entry.status = 200;
+      entry.bytes = req.method === 'HEAD' ? 0 : body.length;
       res.writeHead(200, answer);
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
+      entry.status = 404;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
   });

@@ -124,6 +124,26 @@ export function launchBrowser() {
 }
 
 /**
+ * A first visit that opens every page: the app until its offline copy is installed and in
+ * control, the Scenarios page with a simulation run (the pages bundle and the simulation worker),
+ * then every other page and back to the calculator. Used by the test and the benchmark of what a
+ * visit transfers (tests/e2e/weight.test.mjs, scripts/bench/visit.mjs).
+ */
+export async function visitEveryPage(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="app-ready"]', { timeout: 60_000 });
+  await page.waitForSelector('html[data-offline="ready"]', { timeout: 60_000 });
+  await page.getByRole('link', { name: 'Scenarios' }).click();
+  await page.getByLabel('Trials').fill('20000');
+  await page.getByTestId('mc-run').click();
+  await page.getByTestId('mc-results').waitFor({ timeout: 60_000 });
+  for (const name of ['Plan', 'Methodology', 'Sources', 'Calculator']) {
+    await page.getByRole('link', { name }).first().click();
+  }
+  await page.getByTestId('headline').waitFor();
+}
+
+/**
  * Waits until the calculator has drawn its results and every part below them: the parts below
  * the first screen are drawn a few per task after it (src/app/later.rs), the editor's lines last.
  */
