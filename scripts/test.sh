@@ -52,7 +52,7 @@ step "The pages bundle's build (feature shared-data): lints, and the documents i
 # index.html builds chokepoint-pages with the feature; its reference data, trade table and policy
 # rules come from the app (src/reference/documents.rs). The test holds the process's one handover.
 cargo clippy --offline --lib --bins --features shared-data --target wasm32-unknown-unknown -- -D warnings
-cargo test --offline --features shared-data --lib reference::documents
+cargo test --offline --features shared-data --lib documents_handed_over
 
 step "Data files match their generating scripts"
 data_checks

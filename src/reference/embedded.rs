@@ -63,8 +63,8 @@ mod staged;
 pub use staged::StagedReference;
 
 /// The embedded data file, `data/reference.json`, as compiled into the binary: the current
-/// vintage of every series.
-pub const EMBEDDED_JSON: &str = include_str!("../../data/reference.json");
+/// vintage of every series (the pages bundle reads it handed over: [`super::documents`]).
+pub const EMBEDDED_JSON: &str = super::documents::REFERENCE_JSON;
 
 /// The embedded vintages file, `data/reference_vintages.json`: the previous vintage of each
 /// series that has one and the IEA's projections. Kept apart so that the app's first page load,
