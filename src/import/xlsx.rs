@@ -20,7 +20,8 @@
 //! saved is what the user sees.
 //!
 //! The parts are read with the `zip` and `quick-xml` crates, after [`archive::check`] has bounded
-//! what they unpack to. Parts in UTF-16 (which the packaging conventions allow beside UTF-8) are
+//! what they unpack to. No document type definition is read: an entity reference other than XML's
+//! five and character references is refused, so a part cannot make the reader expand anything. Parts in UTF-16 (which the packaging conventions allow beside UTF-8) are
 //! decoded by their byte order mark; no other encoding is allowed (ECMA-376 Part 2, §8.1.4
 //! [M1.17]), so the reader carries no code-page tables. Until December 2026 the import used the
 //! `calamine` crate, which reads every spreadsheet format and whose XML reader is built with every
@@ -550,6 +551,8 @@ impl OpenCell {
     fn text(self, shared: &[String]) -> Result<String, Failure> {
         let value = self.value.unwrap_or_default();
         Ok(match self.kind.as_deref() {
+            // A shared-string cell without a value is empty, not damaged.
+            Some("s") if value.trim().is_empty() => value,
             Some("s") => {
                 let index = value.trim().parse::<usize>().ok();
                 match index.and_then(|i| shared.get(i)) {

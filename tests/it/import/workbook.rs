@@ -496,6 +496,24 @@ fn damaged_parts_are_refused_with_the_part_and_the_cell_named() {
         .to_string();
     assert!(text.contains("“3B”"), "{text}");
 
+    // A shared-string cell without a value is an empty cell, not a damaged one.
+    let blank = broken("t=\"s\"><v>0</v>", "t=\"s\"><v> </v>");
+    let table = Workbook::open(&blank)
+        .and_then(|mut b| b.sheet("Lines & notes"))
+        .expect("reads");
+    assert_eq!(table.rows, []);
+
+    // No entity is expanded but XML's own: an unknown one is refused, naming it.
+    let entity = broken("cobalt", "&abcd;");
+    let text = Workbook::open(&entity)
+        .err()
+        .expect("unknown entity")
+        .to_string();
+    assert!(
+        text.contains("“&abcd;”") && text.contains("xl/sharedStrings.xml"),
+        "{text}"
+    );
+
     let strings = broken("<si><t", "<si><u");
     let text = Workbook::open(&strings)
         .err()
