@@ -4,7 +4,7 @@
 //! Every build compiles them in, but one: the pages bundle, built with the cargo feature
 //! `shared-data` (`data-cargo-features` in `index.html`). The app that loads that bundle already
 //! carries the three texts, so it hands them over ([`hand_over`]) before the bundle draws a page,
-//! and the pages bundle hands them on to its Web Workers with their first job: a visit downloads
+//! and the pages bundle hands them on to its Web Workers with their jobs: a visit downloads
 //! them once, not twice (issue #19: 54.7 KB gzip of the pages bundle). Until they are handed
 //! over, [`documents`] is `None` there, and the readers ([`super::try_embedded_current`],
 //! [`super::trade::try_embedded_trade`], the policy rules) answer with an error without keeping
