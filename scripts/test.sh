@@ -2,7 +2,8 @@
 # Installs what is missing, then runs every test layer; exits non-zero on the first failure.
 # Layers: format, lints (native and wasm32), native tests (unit, doc, integration, property, the
 # core-import guard), the pages bundle's feature build (lints, its handed-over documents), the data
-# files against their scripts, the same data checks and native tests again in a fresh copy of the repository with nothing beside it (no upstream folder), browser tests
+# files against their scripts, the same data checks and native tests again in a fresh copy of the
+# repository with nothing beside it (no upstream folder), browser tests
 # (wasm-bindgen-test in headless Chromium), the release build, end-to-end and accessibility tests
 # (Playwright + axe against the release build on 127.0.0.1), the release size report against
 # size-budget.json, and last the tests that reported themselves skipped, with the reason.
