@@ -40,7 +40,7 @@ export function singleFile(staging) {
   const pagesStart = `__wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })`;
   // The exports the app calls (src/app/browser/pages.rs; provide_documents hands the bundle the
   // reference documents it does not carry, src/reference/documents.rs).
-  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'provide_documents'];
+  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'share_payload', 'provide_documents'];
   for (const name of pagesExports) {
     if (!new RegExp(`^function ${name}\\(`, 'm').test(pagesGlue)) throw new Error(`single-file: the pages glue has no ${name}`);
   }

@@ -25,7 +25,8 @@
 //!   step, and sends the new portfolio back through `update`. The portfolio is thus held once,
 //!   by the app.
 //! - [`results_file`] asks the bundle's `results_file(portfolio_json, date, kind)` for the bytes
-//!   of a results download.
+//!   of a results download, and [`share_payload`] its `share_payload(portfolio_json)` for a
+//!   share link's payload.
 //!
 //! The browser's side of the loading (the start script, the exports, mounting) is
 //! [`crate::app::browser::pages`]. This module knows the parts by name only ([`Part`]); it
@@ -177,6 +178,19 @@ pub async fn results_file(
         mime: kind.mime(),
         bytes,
     })
+}
+
+/// The share link payload of `portfolio` ([`crate::portfolio::share::encode`]), made by the
+/// pages bundle, so that its DEFLATE compressor is no part of the first load (10.1 KB gzip,
+/// BENCHMARKS.md); natively, made in place.
+pub async fn share_payload(portfolio: &RawPortfolio) -> Result<String, PagesError> {
+    if browser::pages::WRITES_IN_PLACE {
+        // A constant test, as for the results files: the main bundle does not link the encoder.
+        return Ok(crate::portfolio::share::encode(portfolio));
+    }
+    browser::pages::load()
+        .await?
+        .share_payload(&portfolio.to_json())
 }
 
 /// The results file of `kind` for `portfolio` assessed as the calculator does on `date`, or why
@@ -336,7 +350,7 @@ pub fn LazyPart(props: &PagesProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{PagesError, results_file, write_results};
+    use super::{PagesError, results_file, share_payload, write_results};
     use crate::analysis::export::ResultsKind;
     use crate::portfolio::RawPortfolio;
     use std::future::Future;
@@ -352,6 +366,16 @@ mod tests {
             Poll::Ready(value) => value,
             Poll::Pending => panic!("natively the results file is written at once"),
         }
+    }
+
+    /// Natively the share link payload is made in place, and it reads back as the portfolio.
+    #[test]
+    fn natively_share_payloads_are_made_in_place() {
+        let demo = crate::app::demo_portfolio();
+        let payload = at_once(share_payload(&demo)).expect("made in place");
+        assert_eq!(payload, crate::portfolio::share::encode(&demo));
+        let back = crate::portfolio::share::decode(&payload).expect("reads back");
+        assert_eq!(back.lines, demo.lines);
     }
 
     /// Natively there is no pages bundle: a results download is written in place, the same

@@ -155,6 +155,13 @@ pub mod bundle {
         }
     }
 
+    /// The share link payload of `portfolio` (JSON): [`crate::portfolio::share::encode`].
+    pub fn share_payload(portfolio: &str) -> Result<String, JsValue> {
+        let portfolio = RawPortfolio::from_json(portfolio)
+            .map_err(|e| JsValue::from_str(&format!("unreadable portfolio: {e}")))?;
+        Ok(crate::portfolio::share::encode(&portfolio))
+    }
+
     /// The results file `kind` (an index into [`ResultsKind::ALL`]) of `portfolio` (JSON)
     /// assessed with the policy date `date` (`YYYY-MM-DD`, or empty for none): an object
     /// `{ name, mime, bytes }`.

@@ -55,6 +55,13 @@ mod exports {
         chokepoint::app::import_worker::start()
     }
 
+    /// `share_payload(portfolioJson)`: the share link payload of the portfolio (the app's main
+    /// bundle does not carry the compressor).
+    #[wasm_bindgen]
+    pub fn share_payload(portfolio: &str) -> Result<String, JsValue> {
+        chokepoint::app::pages::bundle::share_payload(portfolio)
+    }
+
     /// `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.
     #[wasm_bindgen]
     pub fn results_file(portfolio: &str, date: &str, kind: u32) -> Result<JsValue, JsValue> {

@@ -269,6 +269,8 @@ test('a portfolio too big for a link says so and offers the JSON file', async ()
   await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).portfolio.lines.length === 400, AUTOSAVE);
   await openShareMenu(page);
   await page.getByTestId('share-link').click();
+  // The link is made by the pages bundle (src/app/lazy.rs): the answer comes once it is loaded.
+  await page.getByTestId('share-message').filter({ hasText: 'characters in a link' }).waitFor();
   const message = await page.getByTestId('share-message').innerText();
   assert.match(message, /more than the 7000 a link/);
   assert.match(message, /JSON file/);

@@ -247,6 +247,12 @@ mod imp {
             }))
         }
 
+        /// The share link payload of the portfolio `json`, made by the bundle.
+        pub fn share_payload(&self, json: &str) -> Result<String, PagesError> {
+            let payload = call(&self.0, "share_payload", &[JsValue::from_str(json)])?;
+            payload.as_string().ok_or(PagesError::NoFile)
+        }
+
         /// The name and bytes of the results file of kind number `kind` (the position in
         /// [`crate::analysis::export::ResultsKind::ALL`]) for the portfolio `json` on `date`
         /// (empty: today's rules), written by the bundle.
@@ -334,6 +340,11 @@ mod imp {
             _on_load: impl Fn(String) + 'static,
         ) -> Result<Option<Mounted>, PagesError> {
             Ok(None)
+        }
+
+        /// No bundle natively to make the link.
+        pub fn share_payload(&self, _json: &str) -> Result<String, PagesError> {
+            Err(PagesError::NoBrowser)
         }
 
         /// No bundle natively to write the file.

@@ -8,7 +8,7 @@ use crate::app::results::Derived;
 use crate::app::state::Action;
 use crate::app::storage;
 use crate::portfolio::RawPortfolio;
-use crate::portfolio::share::{MAX_LINK_PAYLOAD, encode, fits_in_link, hash_with_payload, stamped};
+use crate::portfolio::share::{MAX_LINK_PAYLOAD, fits_in_link, hash_with_payload, stamped};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -56,29 +56,24 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let portfolio = props.portfolio.clone();
         let link = link.clone();
         let say = say.clone();
+        // The payload is made by the pages bundle (src/app/lazy.rs loads it): the DEFLATE
+        // compressor is no part of the first page load.
         Callback::from(move |_: MouseEvent| {
-            let payload = encode(&portfolio);
-            if fits_in_link(&payload) {
-                link.set(Some(
-                    page_address() + &hash_with_payload("#/calculator", &payload),
-                ));
-                say(
-                    false,
-                    "Link created: anyone who opens it sees this portfolio.".into(),
-                );
-            } else {
-                link.set(None);
-                say(
-                    true,
-                    format!(
-                        "This portfolio needs {} characters in a link, more than the {} a link \
-                         can safely carry (mail and chat tools cut longer addresses). Download \
-                         it as a JSON file instead and send the file.",
-                        payload.len(),
-                        MAX_LINK_PAYLOAD
-                    ),
-                );
-            }
+            let portfolio = portfolio.clone();
+            let link = link.clone();
+            let say = say.clone();
+            say(false, "Making the link…".into());
+            spawn(async move {
+                let payload = match crate::app::lazy::share_payload(&portfolio).await {
+                    Ok(payload) => payload,
+                    Err(e) => {
+                        link.set(None);
+                        say(true, format!("The link could not be made: {e}"));
+                        return;
+                    }
+                };
+                show_link(&payload, &link, say);
+            });
         })
     };
 
@@ -317,4 +312,29 @@ fn open_file(event: Event, on_action: Callback<Action>, say: impl Fn(bool, Strin
 /// Runs `job` in the browser's event loop; natively, where nothing downloads, it is dropped.
 fn spawn(job: impl std::future::Future<Output = ()> + 'static) {
     crate::app::browser::spawn(job);
+}
+
+/// Shows the link of `payload`, or why it is too long for one.
+fn show_link(payload: &str, link: &UseStateHandle<Option<String>>, say: impl Fn(bool, String)) {
+    if fits_in_link(payload) {
+        link.set(Some(
+            page_address() + &hash_with_payload("#/calculator", payload),
+        ));
+        say(
+            false,
+            "Link created: anyone who opens it sees this portfolio.".into(),
+        );
+    } else {
+        link.set(None);
+        say(
+            true,
+            format!(
+                "This portfolio needs {} characters in a link, more than the {} a link \
+                 can safely carry (mail and chat tools cut longer addresses). Download \
+                 it as a JSON file instead and send the file.",
+                payload.len(),
+                MAX_LINK_PAYLOAD
+            ),
+        );
+    }
 }
