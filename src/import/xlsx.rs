@@ -540,7 +540,6 @@ fn position(reference: &str) -> Option<(usize, usize)> {
 struct OpenCell {
     row: usize,
     column: usize,
-    reference: String,
     kind: Option<String>,
     value: Option<String>,
     inline: Option<StringItem>,
@@ -559,9 +558,10 @@ impl OpenCell {
                     Some(text) => text.clone(),
                     None => {
                         return Err(Failure::Xml(format!(
-                            "cell {} refers to shared string “{value}”, but the workbook has {} \
-                             shared strings",
-                            self.reference,
+                            "cell {}{} refers to shared string “{value}”, but the workbook has \
+                             {} shared strings",
+                            super::column_name(self.column),
+                            self.row + 1,
                             shared.len()
                         )));
                     }
@@ -622,9 +622,6 @@ fn read_cells(
                     open = Some(OpenCell {
                         row: cell_row,
                         column,
-                        reference: at.unwrap_or_else(|| {
-                            format!("{}{}", super::column_name(column), cell_row + 1)
-                        }),
                         kind: attribute(e, b"t", &reader, path)?,
                         value: None,
                         inline: None,

@@ -413,20 +413,25 @@ proptest! {
     }
 }
 
-#[test]
-fn escapes_of_characters_beyond_latin_1_are_decoded() {
-    // calamine decodes only `_x00HH_`; ECMA-376's escape is any UTF-16 code unit.
-    let spec = Spec {
+/// A workbook spec whose one cell, at (row, column) from 0, is the one shared string `text`.
+fn one_shared_string(text: &str, (row, column): (usize, usize), deflate: bool) -> Spec {
+    Spec {
         shared: vec![Rich {
-            runs: vec![("_x4E2D__xD83D__xDE00_ _x005F_x0041_".into(), false)],
+            runs: vec![(text.into(), false)],
             rich: false,
         }],
-        rows: vec![(0, vec![(0, Value::Shared(0))])],
+        rows: vec![(row, vec![(column, Value::Shared(0))])],
         omit: 0,
         numeric_references: false,
         utf16: false,
-        deflate: true,
-    };
+        deflate,
+    }
+}
+
+#[test]
+fn escapes_of_characters_beyond_latin_1_are_decoded() {
+    // calamine decodes only `_x00HH_`; ECMA-376's escape is any UTF-16 code unit.
+    let spec = one_shared_string("_x4E2D__xD83D__xDE00_ _x005F_x0041_", (0, 0), true);
     let sheets = by_chokepoint(&workbook(&spec)).expect("reads");
     assert_eq!(sheets[0].1[&(0, 0)], "中😀 _x0041_");
     assert_eq!(sheets[0].0, "Lines & notes");
@@ -435,17 +440,7 @@ fn escapes_of_characters_beyond_latin_1_are_decoded() {
 
 #[test]
 fn damaged_parts_are_refused_with_the_part_and_the_cell_named() {
-    let spec = Spec {
-        shared: vec![Rich {
-            runs: vec![("cobalt".into(), false)],
-            rich: false,
-        }],
-        rows: vec![(2, vec![(1, Value::Shared(0))])],
-        omit: 0,
-        numeric_references: false,
-        utf16: false,
-        deflate: false,
-    };
+    let spec = one_shared_string("cobalt", (2, 1), false);
     let good = workbook(&spec);
     let mut book = Workbook::open(&good).expect("opens");
     assert_eq!(
