@@ -1,7 +1,7 @@
 // Prints the gzip-compressed size of what the first page load transfers (the .wasm, .js and
 // .css of dist/) and of a whole visit (the first load, the page itself and every bundle the app
-// loads later: the pages bundle and the workers' start scripts), and fails when either is over
-// its budget in size-budget.json, or when the pages bundle carries the documents the app hands it.
+// loads later: the pages' module and the start scripts), and fails when either is over its budget
+// in size-budget.json, or when the pages' module carries a copy of the documents the app has.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -58,10 +58,9 @@ if (rows.length === 0 || !rows.some((r) => r.ext === '.wasm')) {
   console.error('size report: no .wasm in dist/: build first');
   process.exit(1);
 }
-// The pages bundle is built without the reference data, the trade table and the policy rules,
-// which the app hands it (src/reference/documents.rs): a slice from the middle of each document
-// must not be in its WebAssembly, and must be in the main bundle's (which shows that the check
-// sees such a slice where it is).
+// The build's split (tools/wasm-split) leaves the reference data, the trade table and the policy
+// rules, which the app's start reads, in the app's module: a slice from the middle of each
+// document must be in it and not in the pages' module, which uses the app module's copy.
 const mainRow = rows.find((r) => r.ext === '.wasm');
 const mainWasm = mainRow ? readFileSync(join(dist, mainRow.name)) : Buffer.alloc(0);
 const pagesWasm = readFileSync(join(dist, 'chokepoint-pages_bg.wasm'));
@@ -69,11 +68,11 @@ for (const file of ['reference.json', 'trade.json', 'policy_rules.json']) {
   const text = readFileSync(join(root, 'data', file));
   const slice = text.subarray(Math.floor(text.length / 2), Math.floor(text.length / 2) + 64);
   if (!mainWasm.includes(slice)) {
-    console.error(`size report: the main bundle does not carry data/${file}: the check below cannot see it`);
+    console.error(`size report: the app's module does not carry data/${file}: the check below cannot see it`);
     process.exit(1);
   }
   if (pagesWasm.includes(slice)) {
-    console.error(`size report: the pages bundle carries data/${file}, which the app hands it: build it with the feature shared-data (index.html)`);
+    console.error(`size report: the pages' module carries a copy of data/${file}, which the app's module has (tools/wasm-split)`);
     process.exit(1);
   }
 }

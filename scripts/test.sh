@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test layer; exits non-zero on the first failure.
 # Layers: format, lints (native and wasm32), native tests (unit, doc, integration, property, the
-# core-import guard), the pages bundle's feature build (lints, its handed-over documents), the data
+# core-import guard), the WebAssembly splitter's lints and tests, the data
 # files against their scripts, the same data checks and native tests again in a fresh copy of the
 # repository with nothing beside it (no upstream folder), browser tests
 # (wasm-bindgen-test in headless Chromium), the release build, end-to-end and accessibility tests
@@ -49,11 +49,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --offline --no-deps --quiet
 step "Native tests: unit, doc, integration, property, core-import guard"
 cargo test --offline
 
-step "The pages bundle's build (feature shared-data): lints, and the documents it is handed"
-# index.html builds chokepoint-pages with the feature; its reference data, trade table and policy
-# rules come from the app (src/reference/documents.rs). The test holds the process's one handover.
-cargo clippy --offline --lib --bins --features shared-data --target wasm32-unknown-unknown -- -D warnings
-cargo test --offline --features shared-data --lib documents_handed_over
+step "The build's tool that splits the app's WebAssembly (tools/wasm-split): lints and tests"
+cargo clippy --offline -p wasm-split --all-targets -- -D warnings
+cargo test --offline -p wasm-split
 
 step "Data files match their generating scripts"
 data_checks

@@ -20,20 +20,23 @@
 //!   every result on screen is derived from them through the core.
 //! - [`api`]: the core's functions for the JavaScript API (`chokepoint-api.js`), over values.
 //!
-//! The browser build is four WebAssembly bundles (Trunk, `index.html`), each loading only what
-//! its job needs, and two workers that run the pages bundle:
+//! The browser build is three WebAssembly bundles (Trunk, `index.html`) and the pages' part of
+//! the first, each loaded only when its job needs it, and two workers that run the first bundle
+//! with its pages' part:
 //!
 //! - **main app** (`chokepoint`, `src/main.rs`): loaded first; the Calculator and Privacy pages,
 //!   the editor, the dashboard and the storage and share-link shell ([`app`]).
-//! - **pages** (`chokepoint-pages`, `src/bin/chokepoint-pages.rs`): loaded the first time the
-//!   Scenarios, Plan, Import, Methodology or Sources page, the templates, the world map, the
+//! - **pages** (`chokepoint-pages_bg.wasm`): the part of the main app's module that only the
+//!   pages, the workers and the results files reach, which the build splits off
+//!   (tools/wasm-split); it runs in the main module's memory with its code. Loaded the first time
+//!   the Scenarios, Plan, Import, Methodology or Sources page, the templates, the world map, the
 //!   outlook or a results download is needed ([`app::lazy`] loads it, [`app::pages`] is its
 //!   side).
 //! - **simulation worker** (`static/sim-worker.js`): started when a Monte Carlo run starts; it
-//!   instantiates the pages bundle's WebAssembly (the same file, cached) and runs
+//!   instantiates the main app's module and its pages' part (the same files, cached) and runs
 //!   [`app::simulation::run`] off the main thread.
-//! - **import worker** (`static/import-worker.js`): started on the first import; the pages
-//!   bundle's WebAssembly again, reading CSV, XLSX and RMI files off the main thread.
+//! - **import worker** (`static/import-worker.js`): started on the first import; the same
+//!   modules again, reading CSV, XLSX and RMI files off the main thread.
 //! - **embed widget** (`embed-widget`, `embed.html`): the embeddable summary, loaded only by
 //!   pages that embed it.
 //! - **JavaScript API** (`chokepoint-api`): [`api`] as an ES module for partners; the app never

@@ -25,7 +25,8 @@
 //    other version, so a page of one build never runs the bundles of another.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { SINGLE_FILE, singleFile } from './single-file.mjs';
 
@@ -35,6 +36,75 @@ if (!staging) {
   console.error('postbuild: TRUNK_STAGING_DIR is not set (run through trunk build)');
   process.exit(1);
 }
+
+// S. The split (issue #19): the app's module (data-wasm-opt="0" in index.html: Trunk leaves it as
+//    wasm-bindgen wrote it) is cut in two by tools/wasm-split. What the app's start reaches stays
+//    in it, the first load; what only the pages' exports reach (PAGES_EXPORTS, src/main.rs) goes
+//    to chokepoint-pages_bg.wasm, which imports the first one's memory, tables and code instead of
+//    carrying a copy of them (static/pages-module.js instantiates it). Both are then optimised with
+//    wasm-opt -Oz and index.html's features, as Trunk optimises the other bundles, and the page's
+//    preload of the app's module gets the new integrity. The pages' and workers' start scripts get
+//    the name of the app's glue in place of __MAIN__.
+const PAGES_EXPORTS = [
+  'mount',
+  'update',
+  'unmount',
+  'share_payload',
+  'results_file',
+  'simulation_worker',
+  'import_worker',
+];
+const PAGES_WASM = 'chokepoint-pages_bg.wasm';
+
+function wasmOpt() {
+  const local = join(source, 'node_modules', '.bin', 'wasm-opt');
+  return existsSync(local) ? local : 'wasm-opt';
+}
+
+function split() {
+  const indexFile = join(staging, 'index.html');
+  let html = readFileSync(indexFile, 'utf8');
+  const main = html.match(/module_or_path: '\.\/(chokepoint-[0-9a-f]{16})_bg\.wasm'/)?.[1];
+  if (!main) throw new Error("postbuild: the app's module not found in index.html");
+  for (const script of ['pages-start.js', 'sim-worker.js', 'import-worker.js']) {
+    const file = join(staging, script);
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('__MAIN__', main));
+  }
+  // A second run of the hook on the same staging directory finds the work done.
+  if (existsSync(join(staging, PAGES_WASM))) return;
+  const wasmFile = join(staging, `${main}_bg.wasm`);
+  const metadata = JSON.parse(
+    execFileSync('cargo', ['metadata', '--offline', '--format-version', '1', '--no-deps'], { cwd: source, encoding: 'utf8', maxBuffer: 64 << 20 }),
+  );
+  const profile = process.env.TRUNK_PROFILE === 'debug' ? 'debug' : 'release';
+  const original = join(metadata.target_directory, 'wasm32-unknown-unknown', profile, 'chokepoint.wasm');
+  if (!existsSync(original)) throw new Error(`postbuild: ${original} (the app's module as linked) not found`);
+  const work = mkdtempSync(join(tmpdir(), 'chokepoint-split-'));
+  try {
+    const [primary, secondary] = [join(work, 'primary.wasm'), join(work, 'secondary.wasm')];
+    execFileSync(
+      'cargo',
+      ['run', '--offline', '--quiet', '--release', '-p', 'wasm-split', '--', original, wasmFile, primary, secondary, PAGES_EXPORTS.join(',')],
+      { cwd: source, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    const sourceIndex = readFileSync(join(source, 'index.html'), 'utf8');
+    const params = sourceIndex.match(/data-bin="chokepoint" [^>]*data-wasm-opt-params="([^"]*)"/)?.[1];
+    if (!params) throw new Error("postbuild: the app's wasm-opt features not found in index.html");
+    const features = params.split(/\s+/).filter(Boolean);
+    execFileSync(wasmOpt(), ['-Oz', ...features, primary, '-o', wasmFile], { stdio: 'inherit' });
+    execFileSync(wasmOpt(), ['-Oz', ...features, secondary, '-o', join(staging, PAGES_WASM)], { stdio: 'inherit' });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const integrity = `sha384-${createHash('sha384').update(readFileSync(wasmFile)).digest('base64')}`;
+  const preload = new RegExp(`(<link rel="preload" href="\\./${main}_bg\\.wasm"[^>]*integrity=")[^"]+(")`);
+  if (!preload.test(html)) throw new Error("postbuild: the preload of the app's module not found in index.html");
+  html = html.replace(preload, `$1${integrity}$2`);
+  writeFileSync(indexFile, html);
+  const kb = (f) => (statSync(f).size / 1024).toFixed(0);
+  console.log(`postbuild: split the app's module: ${kb(wasmFile)} KB first load, ${kb(join(staging, PAGES_WASM))} KB pages`);
+}
+split();
 
 /** The policy for a page whose inline scripts hash to `hashes`; `images` adds image sources. */
 export function policy(hashes, images = []) {

@@ -3,9 +3,9 @@
 // air-gapped machines. Called by postbuild.mjs on Trunk's staging directory.
 //
 // A page opened from disk (file://) can load nothing by address, so: the stylesheet goes into a
-// <style> element, the main bundle's wasm-bindgen glue into the page's module script with its
-// WebAssembly as base64, the pages bundle likewise, and the workers' modules (the pages bundle
-// with the worker's start call) into window.chokepointWorkerSources, from which src/app/spawn.rs
+// <style> element, the app module's wasm-bindgen glue into the page's module script with its
+// WebAssembly and the pages' part of it as base64, and the workers' scripts (the same, with the
+// worker's start call) into window.chokepointWorkerSources, from which src/app/spawn.rs
 // starts each worker as a blob: module. The Content-Security-Policy allows exactly these inline parts by
 // their hashes.
 import { createHash } from 'node:crypto';
@@ -25,56 +25,54 @@ export function singleFile(staging) {
   const cssName = index.match(/<link rel="stylesheet" href="\.\/([^"]+\.css)"/)?.[1];
   if (!glueName || !wasmName || !cssName) throw new Error('single-file: Trunk loader not recognised in index.html');
 
-  // The main bundle's ES-module glue, its exports turned into plain bindings.
-  const glue = readFileSync(join(staging, glueName), 'utf8').replace(/^export \{[^}]*\};?\s*$/gm, '');
-  if (/^\s*export\s/m.test(glue)) throw new Error('single-file: unexpected export in the main glue');
-  const wasm = readFileSync(join(staging, wasmName)).toString('base64');
-
-  // The pages bundle (src/app/pages.rs): ES-module glue whose exports become plain functions,
-  // started at once; the app finds the promise of its exports in window.chokepointPages.
-  const pagesGlue = readFileSync(join(staging, 'chokepoint-pages.js'), 'utf8')
+  // The app module's ES-module glue, its exports turned into plain functions.
+  const glue = readFileSync(join(staging, glueName), 'utf8')
     .replace(/^export \{[^}]*\};?\s*$/gm, '')
     .replace(/^export function /gm, 'function ');
-  if (/^\s*export\s/m.test(pagesGlue)) throw new Error('single-file: unexpected export in the pages glue');
-  const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
-  const pagesStart = `__wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(pagesWasm)}), (c) => c.charCodeAt(0)) })`;
-  // The exports the app calls (src/app/browser/pages.rs; provide_documents hands the bundle the
-  // reference documents it does not carry, src/reference/documents.rs).
-  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'share_payload', 'provide_documents'];
-  for (const name of pagesExports) {
-    if (!new RegExp(`^function ${name}\\(`, 'm').test(pagesGlue)) throw new Error(`single-file: the pages glue has no ${name}`);
-  }
-  const pages = scriptSafe(`${pagesGlue}\nwindow.chokepointPages = ${pagesStart}.then(() => ({ ${pagesExports.join(', ')} }));\n`);
+  if (/^\s*export\s/m.test(glue)) throw new Error('single-file: unexpected export in the main glue');
+  const wasm = readFileSync(join(staging, wasmName)).toString('base64');
+  const bytes = (base64) => `Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0))`;
 
-  // The simulation and import workers run the pages bundle too (static/sim-worker.js): each is
-  // the same module (the glue and its WebAssembly) with its own last call. The page joins them
-  // when it starts, so the file holds the bundle's WebAssembly once more, not once per worker.
-  // A failed start is rethrown uncaught, so the page hears of it (START_FAILED in spawn.rs).
-  const workerStart = (call) => `.then(() => ${call}()).catch(function(e){setTimeout(function(){throw e;});});`;
+  // The pages' part of the module (src/app/pages.rs, static/pages-module.js): instantiated into
+  // the app's module once it has started; the app finds the promise of the pages' exports, the
+  // app module's own, in window.chokepointPages.
+  const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
+  const pagesInto = (exports) => `WebAssembly.instantiate(${bytes(pagesWasm)}, { p: ${exports} })`;
+  // The exports the app calls (src/app/browser/pages.rs).
+  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'share_payload'];
+  // The simulation and import workers run the app's module with the pages' part too
+  // (static/sim-worker.js): each is the same script with its own last call. The page joins them
+  // when it starts, so the file holds the WebAssembly once more, not once per worker. A failed
+  // start is rethrown uncaught, so the page hears of it (START_FAILED in spawn.rs).
   const workers = { 'sim-worker': 'simulation_worker', 'import-worker': 'import_worker' };
+  for (const name of [...pagesExports, ...Object.values(workers)]) {
+    if (!new RegExp(`^function ${name}\\(`, 'm').test(glue)) throw new Error(`single-file: the glue has no ${name}`);
+  }
   for (const [bundle, call] of Object.entries(workers)) {
-    if (!new RegExp(`^function ${call}\\(`, 'm').test(pagesGlue)) throw new Error(`single-file: the pages glue has no ${call}`);
-    workers[bundle] = workerStart(call);
+    workers[bundle] = `.then(() => ${call}()).catch(function(e){setTimeout(function(){throw e;});});`;
   }
   // A page opened from disk has no origin, and Chromium starts no module worker from its blob:
   // addresses: the workers are classic scripts, in which import.meta does not parse (the glue
   // reads it only when no WebAssembly is given).
-  const classicGlue = pagesGlue.replace(/\bimport\.meta\.url\b/g, 'self.location.href');
+  const classicGlue = glue.replace(/\bimport\.meta\.url\b/g, 'self.location.href');
+  const workerStart = `__wbg_init({ module_or_path: ${bytes(wasm)} }).then((exports) => ${pagesInto('exports')})`;
   const workerSources =
-    `const pagesWorker = ${JSON.stringify(`${classicGlue}\n${pagesStart}`)};\n` +
+    `const appWorker = ${JSON.stringify(`${classicGlue}\n${workerStart}`)};\n` +
     `window.chokepointWorkerSources = {${Object.entries(workers)
-      .map(([bundle, end]) => `${JSON.stringify(bundle)}: pagesWorker + ${JSON.stringify(end)}`)
+      .map(([bundle, end]) => `${JSON.stringify(bundle)}: appWorker + ${JSON.stringify(end)}`)
       .join(', ')}};\n`;
 
   const main = scriptSafe(
     `${glue}\n` +
       workerSources +
-      `await __wbg_init({ module_or_path: Uint8Array.from(atob(${JSON.stringify(wasm)}), (c) => c.charCodeAt(0)) });\n`,
+      `let pagesReady;\nwindow.chokepointPages = new Promise((ready) => { pagesReady = ready; });\n` +
+      `const appExports = await __wbg_init({ module_or_path: ${bytes(wasm)} });\n` +
+      `pagesReady(${pagesInto('appExports')}.then(() => ({ ${pagesExports.join(', ')} })));\n`,
   );
   const css = readFileSync(join(staging, cssName), 'utf8');
   const policy = [
     "default-src 'none'",
-    `script-src 'wasm-unsafe-eval' ${sha256(pages)} ${sha256(main)}`,
+    `script-src 'wasm-unsafe-eval' ${sha256(main)}`,
     `style-src ${sha256(css)}`,
     'img-src data: blob:',
     "connect-src 'none'",
@@ -92,7 +90,6 @@ export function singleFile(staging) {
     <meta http-equiv="Content-Security-Policy" content="${policy}" />
     ${keep.filter((t) => !t.startsWith('<meta charset')).join('\n    ')}
     <style>${css}</style>
-    <script type="module">${pages}</script>
     <script type="module">${main}</script>
   </head>
   <body>

@@ -77,47 +77,6 @@ use std::sync::OnceLock;
 #[cfg(test)]
 mod tests;
 
-/// The pages bundle's way of reading the documents (`crate::reference::documents`), tested where
-/// all three readers are in reach: with the feature `shared-data`, nothing can be read before the
-/// handover, and a read then is refused without being kept; after it, the same data as the
-/// compiled-in texts give. One test, since the handover is once per process: scripts/test.sh runs
-/// it alone (`cargo test --features shared-data --lib documents_handed_over`).
-#[cfg(all(test, feature = "shared-data"))]
-mod documents_handed_over {
-    use crate::reference::documents::{NOT_HANDED_OVER, hand_over};
-    use crate::reference::{parse_reference, trade, try_embedded_current};
-
-    #[test]
-    fn a_bundle_without_documents_reads_the_ones_handed_over() {
-        let error = try_embedded_current().expect_err("nothing handed over yet");
-        assert!(error.to_string().contains(NOT_HANDED_OVER), "{error}");
-        assert!(trade::try_embedded_trade().is_err());
-        let refused = super::try_embedded_rules().expect_err("no rules yet");
-        assert!(refused.to_string().contains(NOT_HANDED_OVER), "{refused}");
-        let read = |path: &str| {
-            std::fs::read_to_string(format!("{}/data/{path}", env!("CARGO_MANIFEST_DIR")))
-                .expect("data file")
-        };
-        let reference = read("reference.json");
-        assert!(hand_over(
-            reference.clone(),
-            read("trade.json"),
-            read("policy_rules.json")
-        ));
-        assert!(
-            !hand_over(String::new(), String::new(), String::new()),
-            "the first wins"
-        );
-        let data = try_embedded_current().expect("handed over");
-        assert_eq!(data, &parse_reference(&reference).expect("reference.json"));
-        assert_eq!(
-            trade::try_embedded_trade().expect("trade").years,
-            (2022, 2024)
-        );
-        assert!(!super::try_embedded_rules().expect("rules").is_empty());
-    }
-}
-
 mod check;
 pub use check::*;
 mod date;

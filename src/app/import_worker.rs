@@ -39,7 +39,6 @@ pub fn start() {
     let replies = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        crate::app::browser::worker::receive_documents(&data);
         let started = js_sys::Date::now();
         let id = field(&data, "id").as_f64().unwrap_or(0.0) as u32;
         let files: Vec<web_sys::File> = js_sys::Array::from(&field(&data, "files"))

@@ -4,22 +4,26 @@
 //! the dashboard), the trend and outlook, and the writers of the results files (run when the
 //! user asks for a download).
 //!
-//! They live in a WebAssembly bundle of their own, `chokepoint-pages` (a Trunk `web`-target
-//! bundle started by `static/pages-start.js`; its side is `app::pages`), that the app
-//! loads the first time one of them is needed. The scenario engine, the event presets, the
-//! planner, the import review, the template data and the CSV and XLSX writers are thus no part
-//! of what a visitor of the calculator downloads first (measured in BENCHMARKS.md, "Size"). The
-//! bundle is in the offline copy like every other file, so loading it sends nothing over the
-//! network, and the single-file build carries it inline.
+//! They are the pages' part of the app's WebAssembly, `chokepoint-pages_bg.wasm`, which the
+//! build splits off the app's module (tools/wasm-split, scripts/build/postbuild.mjs) and the app
+//! loads the first time one of them is needed (`static/pages-start.js`; their side is
+//! `app::pages`). The part runs in the app module's memory with its code: it carries only what
+//! the first load does not have. The scenario engine, the event presets, the planner, the import
+//! review, the template data and the CSV and XLSX writers are thus no part of what a visitor of
+//! the calculator downloads first (measured in BENCHMARKS.md, "Size"). The part is in the
+//! offline copy like every other file, so loading it sends nothing over the network, and the
+//! single-file build carries it inline.
 //!
-//! How the two bundles meet:
+//! How the app and the pages meet (through the app module's exports of the pages, which work once
+//! the part is instantiated):
 //! - The app draws [`LazyPart`]: an empty host element, and a loading or error message. Once the
 //!   bundle is there it calls the bundle's `mount(host, part, portfolio_json, on_load, data)`,
 //!   then `update(id, part, portfolio_json, data)` whenever the part, the portfolio or the data
 //!   changes, and `unmount(id)` when the part goes away. `data` is a part's own small payload
 //!   ([`PagesProps::data`]): the world map gets the per-country figures the app has already
 //!   computed, so the bundle does not assess the portfolio again on every edit.
-//! - The bundle renders its page table, a Yew app of its own, into the host element. A part
+//! - The bundle renders its page table, a Yew app of its own (a renderer apart from the
+//!   shell's), into the host element. A part
 //!   that replaces the portfolio (Plan's "apply", Import's "confirm", a template) calls
 //!   `on_load` with the portfolio's JSON; the app turns it into [`Action::Load`], one undoable
 //!   step, and sends the new portfolio back through `update`. The portfolio is thus held once,

@@ -387,6 +387,11 @@ thread_local! {
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
+    // The simulation and import workers run this module too (static/sim-worker.js): there is no
+    // page to draw in.
+    if web_sys::window().is_none() {
+        return;
+    }
     later::after_this_task(|| {
         read_reference(crate::reference::StagedReference::start(), || {
             later::after_this_task(|| {

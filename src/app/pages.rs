@@ -1,7 +1,8 @@
-//! The pages bundle's side (`chokepoint-pages`, built from `src/bin/chokepoint-pages.rs`): the
-//! page table ([`Pages`]) that draws each lazily loaded [`Part`] with its component, and the
-//! functions the bundle exports to the app (`bundle`, built for wasm32 only). How the app
-//! loads the bundle and hosts its parts: [`crate::app::lazy`].
+//! The pages' side (the part of the app's WebAssembly that the build splits off,
+//! `chokepoint-pages_bg.wasm`): the page table ([`Pages`]) that draws each lazily loaded
+//! [`Part`] with its component, and the functions behind the module's page exports (`bundle`,
+//! built for wasm32 only; `src/main.rs` exports them). How the app loads the part and hosts its
+//! parts: [`crate::app::lazy`].
 
 use crate::app::components::import::ImportPage;
 use crate::app::components::methodology::MethodologyPage;
@@ -35,7 +36,7 @@ pub fn Pages(props: &PagesProps) -> Html {
         Part::Outlook => html! { <OutlookPanel {portfolio} /> },
     }
 }
-/// The bundle's side: the functions `chokepoint-pages` exports to the app.
+/// The pages' side: the functions behind the module's page exports (`src/main.rs`).
 #[cfg(target_arch = "wasm32")]
 pub mod bundle {
     use super::{Pages, PagesProps, Part};
@@ -58,34 +59,6 @@ pub mod bundle {
         static APPS: RefCell<BTreeMap<u32, App>> = const { RefCell::new(BTreeMap::new()) };
         static NEXT: RefCell<u32> = const { RefCell::new(1) };
     }
-
-    /// Installs the panic hook and keeps Yew's event handling apart from the app's.
-    ///
-    /// Each WebAssembly module has its own copy of Yew, and Yew brands the elements it listens
-    /// on with a subtree number counted from 1 in each module. The app's shell is subtree 1 (one
-    /// `Renderer`, no portals); a page mounted here as subtree 1 too would make the shell take
-    /// the page's clicks for its own. So the bundle first uses up a few numbers on a detached
-    /// element, and its pages are numbered from there.
-    pub fn start() {
-        crate::app::panic::install();
-        #[component]
-        fn Nothing() -> Html {
-            html! {}
-        }
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        for _ in 0..RESERVED_SUBTREES {
-            if let Ok(detached) = document.create_element("div") {
-                yew::Renderer::<Nothing>::with_root(detached)
-                    .render()
-                    .destroy();
-            }
-        }
-    }
-
-    /// How many of Yew's subtree numbers the bundle leaves to the app's shell.
-    const RESERVED_SUBTREES: u32 = 8;
 
     fn props(
         part: &str,

@@ -78,8 +78,8 @@ impl Route {
         }
     }
 
-    /// Whether the page is drawn by the pages bundle (`chokepoint-pages`, loaded the first time
-    /// one of these pages opens) rather than by the first-load app (`app::lazy` loads it).
+    /// Whether the page is drawn by the pages' part of the app (`chokepoint-pages_bg.wasm`, loaded
+    /// the first time one of these pages opens) rather than by the first load (`app::lazy`).
     pub fn is_lazy(self) -> bool {
         matches!(
             self,

@@ -18,7 +18,6 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let replies = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-        crate::app::browser::worker::receive_documents(&event.data());
         let request: SimRequest = match serde_wasm_bindgen::from_value(event.data()) {
             Ok(request) => request,
             Err(error) => {

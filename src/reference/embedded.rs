@@ -63,7 +63,8 @@ mod staged;
 pub use staged::StagedReference;
 
 /// The embedded data file, `data/reference.json`, as compiled into the binary: the current
-/// vintage of every series (the pages bundle reads it handed over: [`super::documents`]).
+/// vintage of every series (the pages' part of the app reads the app module's copy:
+/// [`super::documents`]).
 pub const EMBEDDED_JSON: &str = super::documents::REFERENCE_JSON;
 
 /// The embedded vintages file, `data/reference_vintages.json`: the previous vintage of each
@@ -251,12 +252,9 @@ pub fn embedded() -> &'static ReferenceData {
 
 /// The embedded reference data with every vintage, or the reason it failed validation.
 pub fn try_embedded() -> Result<&'static ReferenceData, &'static ReferenceError> {
-    let Some(documents) = super::documents::documents() else {
-        return Err(not_handed_over());
-    };
     EMBEDDED
         .get_or_init(|| {
-            let mut data = parse_reference(documents.reference)?;
+            let mut data = parse_reference(EMBEDDED_JSON)?;
             add_vintages(&mut data, EMBEDDED_VINTAGES_JSON)?;
             Ok(data)
         })
@@ -272,23 +270,9 @@ pub fn embedded_current() -> &'static ReferenceData {
 
 /// The current-vintage reference data, or the reason it failed validation.
 pub fn try_embedded_current() -> Result<&'static ReferenceData, &'static ReferenceError> {
-    let Some(documents) = super::documents::documents() else {
-        return Err(not_handed_over());
-    };
     CURRENT
-        .get_or_init(|| parse_reference(documents.reference))
+        .get_or_init(|| parse_reference(EMBEDDED_JSON))
         .as_ref()
-}
-
-/// The error of a reader asked before the documents were handed over (see
-/// [`super::documents`]); not kept, so that a later read succeeds.
-pub(crate) fn not_handed_over() -> &'static ReferenceError {
-    static ERROR: std::sync::LazyLock<ReferenceError> =
-        std::sync::LazyLock::new(|| ReferenceError::Document {
-            field: "documents",
-            problem: super::documents::NOT_HANDED_OVER.to_string(),
-        });
-    &ERROR
 }
 
 /// A JSON syntax error of a reference document, with its position.

@@ -123,8 +123,8 @@ test('a real-event preset shows its dates, source and the impact per line', asyn
   const result = page.getByTestId('scenario-result');
   assert.match(await result.innerText(), /Revenue at risk: \d/);
   assert.match(await result.innerText(), /Gallium/);
-  // The page is drawn by the pages bundle, a second copy of Yew: its event subtree must not carry
-  // the shell's number, or the shell would take the page's clicks for its own (src/app/pages.rs).
+  // The page is mounted apart from the shell (src/app/pages.rs): its event subtree must not carry
+  // the shell's number, or the shell would take the page's clicks for its own.
   const trees = await page.evaluate(() => ({
     shell: document.getElementById('app').__yew_subtree_id,
     page: document.querySelector('[data-testid=page-host]').__yew_subtree_id,

@@ -116,8 +116,9 @@ test('a simulation whose worker cannot load, or crashes, says so and runs on "Tr
   await page.getByLabel('Trials').fill('2000');
   const stopped = page.getByTestId('mc-stopped');
 
-  // 1. The worker's WebAssembly (the pages bundle's, asked for again by the worker: the host
-  // says not to keep it) does not load: the start script's promise rejects inside the worker.
+  // 1. The worker's WebAssembly (the pages' part of the app's module, asked for again by the
+  // worker: the host says not to keep it) does not load: the start script's promise rejects
+  // inside the worker.
   server.fail(/\/chokepoint-pages_bg\.wasm$/);
   await page.getByTestId('mc-run').click();
   await stopped.waitFor({ timeout: 30_000 });
@@ -151,7 +152,7 @@ test('a simulation whose worker cannot load, or crashes, says so and runs on "Tr
 
 for (const [broken, answer] of [
   ['chokepoint-pages_bg.wasm', {}],
-  ['chokepoint-pages.js', 'abort'],
+  ['pages-module.js', 'abort'],
   ['pages-start.js', {}],
 ]) {
   test(`a page whose bundle cannot load (${broken}: ${answer === 'abort' ? 'connection dropped' : '500'}) loads on "Try again"`, async () => {

@@ -134,10 +134,12 @@ rmiTest('real CMRT declarations set the refining stage by facility count', async
   assert.match(text, /Tungsten/);
   const mixes = await page.getByTestId('import-mixes').innerText();
   assert.match(mixes, /Tungsten \(from 2 files\): refining, facility count: China \d+/);
-  // The worker's blob: loader (src/app/spawn.rs), its start script and the pages bundle that it
-  // runs (already loaded by the page, asked for again by the worker), nothing else.
+  // The worker's blob: loader (src/app/spawn.rs), its start script, and the app's module with the
+  // pages' part that it runs (already loaded by the page, asked for again by the worker), nothing
+  // else.
   const after = requests.slice(loaded);
-  assert.ok(after.every((u) => /import-worker|chokepoint-pages/.test(u) || u.startsWith('blob:')), `only the worker was fetched: ${after}`);
+  const workerFiles = /import-worker|pages-module|chokepoint-pages|chokepoint-[0-9a-f]{16}(_bg\.wasm|\.js)/;
+  assert.ok(after.every((u) => workerFiles.test(u) || u.startsWith('blob:')), `only the worker was fetched: ${after}`);
   assert.ok(after.some((u) => u.includes('import-worker')), 'the worker bundle was loaded on the first import');
   await assertAxeClean(page, 'import page with declarations');
   await page.getByTestId('import-confirm').click();

@@ -24,7 +24,7 @@ function serviceWorker(dir = distDir) {
 /** Names Trunk content-hashed, which need no version. */
 const hashed = (name) => /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(name);
 /** The bundles the app loads lazily (src/app/pages.rs, src/app/spawn.rs) and their start scripts. */
-const LAZY = ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js', 'import-worker.js', 'register-sw.js'];
+const LAZY = ['pages-start.js', 'pages-module.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js', 'import-worker.js', 'register-sw.js'];
 
 test('every address the page, the start scripts and sw.js use carries the build version; sw.js records each file\'s hash and size', () => {
   const { version, files } = serviceWorker();
@@ -40,11 +40,15 @@ test('every address the page, the start scripts and sw.js use carries the build 
     if (hashed(name)) continue;
     assert.equal(query, `v=${version}`, `index.html loads ${ref} without this build's version`);
   }
-  // The pages bundle's start script asks for the glue and the WebAssembly at the version it was
-  // itself asked for (the next test sees the requests), never at a bare address.
+  // The pages' start script asks for its loader and the pages' WebAssembly at the version it was
+  // itself asked for (the next test sees the requests), never at a bare address, and for the
+  // app's glue by its content-hashed name, which the build wrote in.
   const start = readFileSync(join(distDir, 'pages-start.js'), 'utf8');
-  const addresses = [...start.matchAll(/\.\/chokepoint-pages[^'`)]*/g)].map((m) => m[0]);
-  assert.deepEqual(addresses, ['./chokepoint-pages.js${attempt}', './chokepoint-pages_bg.wasm${version}']);
+  const addresses = [...start.matchAll(/\.\/(?:chokepoint|pages-module)[^'`)]*/g)].map((m) => m[0]);
+  assert.equal(addresses.length, 3, addresses.join(', '));
+  assert.match(addresses[0], /^\.\/chokepoint-[0-9a-f]{16}\.js$/);
+  assert.deepEqual(addresses.slice(1), ['./pages-module.js${version}', './chokepoint-pages_bg.wasm${version}']);
+  assert.ok(index.includes(addresses[0].slice(2)), 'the app\'s glue the page loads');
   // sw.js: each address is a file of dist/ with the recorded hash and size, and every file that
   // is not content-hashed (and not a page) carries the version.
   const urls = files.map((f) => f.url);
@@ -80,7 +84,7 @@ test('the app asks for every lazily loaded bundle at this build\'s version', asy
   const lazy = requests
     .map((u) => new URL(u))
     .filter((u) => u.protocol.startsWith('http') && /\.(js|wasm)$/.test(u.pathname) && !hashed(u.pathname));
-  for (const name of ['pages-start.js', 'chokepoint-pages.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js']) {
+  for (const name of ['pages-start.js', 'pages-module.js', 'chokepoint-pages_bg.wasm', 'sim-worker.js']) {
     assert.ok(lazy.some((u) => u.pathname.endsWith(`/${name}`)), `${name} was not requested`);
   }
   for (const u of lazy) {

@@ -231,7 +231,7 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
   const toServer = env.server.requests.filter((r) => r.at >= mark).map((r) => r.path);
   assert.deepEqual(toServer, [], 'nothing reached the server during exports and import');
   // At this build's address (`?v=`, tests/e2e/offline-update.test.mjs).
-  const lazyCode = /\/(pages-start\.js|chokepoint-pages\.js|chokepoint-pages_bg\.wasm)\?v=[0-9a-f]{16}$/;
+  const lazyCode = /\/(pages-start\.js|pages-module\.js|chokepoint-pages_bg\.wasm)\?v=[0-9a-f]{16}$/;
   const network = requests.slice(afterLoad).filter((u) => !u.startsWith('blob:') && !lazyCode.test(u));
   assert.deepEqual(network, [], 'no request for exports and import but the pages bundle');
   assert.deepEqual(errors, []);

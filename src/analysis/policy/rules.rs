@@ -678,17 +678,8 @@ fn parse_document(json: &str) -> Result<Document, PolicyDataError> {
 
 fn embedded_document() -> Result<&'static Document, &'static PolicyDataError> {
     static RULES: OnceLock<Result<Document, PolicyDataError>> = OnceLock::new();
-    static NOT_HANDED_OVER: std::sync::LazyLock<PolicyDataError> =
-        std::sync::LazyLock::new(|| PolicyDataError::Invalid {
-            rule_id: String::new(),
-            field: "documents",
-            message: crate::reference::documents::NOT_HANDED_OVER.to_string(),
-        });
-    let Some(documents) = crate::reference::documents::documents() else {
-        return Err(&NOT_HANDED_OVER);
-    };
     RULES
-        .get_or_init(|| parse_document(documents.policy))
+        .get_or_init(|| parse_document(crate::reference::documents::POLICY_JSON))
         .as_ref()
 }
 

@@ -1,5 +1,6 @@
-//! The pages bundle (`chokepoint-pages`, [`crate::app::lazy`] says what it holds and how the two
-//! bundles meet) as the browser loads it: its start script, its exports, the parts it mounts
+//! The pages' part of the app (`chokepoint-pages_bg.wasm`, [`crate::app::lazy`] says what it
+//! holds and how the app and the pages meet) as the browser loads it: its start script, the
+//! exports it makes work, the parts it mounts
 //! and the results files it writes. The browser's body, and a native stand-in, where there is
 //! no bundle: [`load`] answers [`PagesError::NoBrowser`].
 
@@ -100,7 +101,7 @@ mod imp {
     /// The address of the start script for the next attempt. A module runs once per address for
     /// the life of the page: the same `pages-start.js` added again would not run again, and some
     /// browsers also keep a failed import under its address. So every attempt after the first
-    /// asks for `pages-start.js?attempt=N`, which imports the bundle's glue under the same query
+    /// asks for `pages-start.js?attempt=N`, which loads the pages' WebAssembly again
     /// (`static/pages-start.js`).
     fn start_script() -> String {
         let attempt = ATTEMPTS.with(|a| {
@@ -127,7 +128,7 @@ mod imp {
             .map_err(|e| describe(&e))?;
         let _ = script.set_attribute("type", "module");
         // At this build's address (`?v=`, src/app/spawn.rs), which the start script passes on
-        // to the bundle's glue and WebAssembly.
+        // to the pages' WebAssembly.
         let _ = script.set_attribute("src", &crate::app::browser::versioned(&start_script()));
         let mut failure = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
@@ -190,26 +191,7 @@ mod imp {
 
     /// The bundle, loading it the first time (again after a failed load).
     pub async fn load() -> Result<Bundle, PagesError> {
-        let exports = exports().await?;
-        hand_over_documents(&exports)?;
-        Ok(Bundle(exports))
-    }
-
-    /// Hands the bundle the reference data, trade table and policy rules texts it does not
-    /// carry (`crate::reference::documents`), once.
-    fn hand_over_documents(exports: &JsValue) -> Result<(), PagesError> {
-        thread_local! {
-            static HANDED: Cell<bool> = const { Cell::new(false) };
-        }
-        if HANDED.with(Cell::get) {
-            return Ok(());
-        }
-        if let Some(texts) = crate::reference::documents::documents() {
-            let args = [texts.reference, texts.trade, texts.policy].map(JsValue::from_str);
-            call(exports, "provide_documents", &args)?;
-            HANDED.with(|h| h.set(true));
-        }
-        Ok(())
+        Ok(Bundle(exports().await?))
     }
 
     impl Bundle {

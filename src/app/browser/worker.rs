@@ -125,7 +125,6 @@ mod imp {
             }
         };
         let request = request();
-        attach_documents(&request);
         let failed = Rc::new(failed);
         let sender = worker.clone();
         let on_reply = {
@@ -162,47 +161,6 @@ mod imp {
             _on_message: Some(on_reply),
             _on_error: Some(on_error),
         })
-    }
-
-    /// Puts the texts of the reference data, the trade table and the policy rules on a worker's
-    /// job, as its `documents`: the worker runs the pages bundle, which does not carry them
-    /// (`crate::reference::documents`).
-    fn attach_documents(request: &wasm_bindgen::JsValue) {
-        let Some(texts) = crate::reference::documents::documents() else {
-            return;
-        };
-        let documents = js_sys::Object::new();
-        for (key, text) in [
-            ("reference", texts.reference),
-            ("trade", texts.trade),
-            ("policy", texts.policy),
-        ] {
-            let _ = js_sys::Reflect::set(&documents, &key.into(), &text.into());
-        }
-        let _ = js_sys::Reflect::set(request, &"documents".into(), &documents);
-    }
-
-    /// In a worker: takes the `documents` a job carries ([`attach_documents`]), the first time.
-    pub fn receive_documents(job: &wasm_bindgen::JsValue) {
-        use crate::reference::documents::{COMPILED_IN, documents, hand_over};
-        if COMPILED_IN || documents().is_some() {
-            return;
-        }
-        let field = |object: &wasm_bindgen::JsValue, name: &str| {
-            js_sys::Reflect::get(object, &name.into())
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let Ok(carried) = js_sys::Reflect::get(job, &"documents".into()) else {
-            return;
-        };
-        if let (Some(reference), Some(trade), Some(policy)) = (
-            field(&carried, "reference"),
-            field(&carried, "trade"),
-            field(&carried, "policy"),
-        ) {
-            hand_over(reference, trade, policy);
-        }
     }
 
     /// `value` as a message for a worker (`undefined` if it cannot be one).
