@@ -25,14 +25,18 @@
 //! Calling a secondary export before the secondary module is instantiated traps.
 
 use anyhow::{Context, Result, bail};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::ops::Range;
+use std::collections::{HashMap, HashSet, VecDeque};
 use walrus::ir::{self, Visitor};
 use walrus::{
-    ConstExpr, DataKind, ElementItems, ElementKind, ExportItem, FunctionBuilder, FunctionId,
-    FunctionKind, GlobalId, GlobalKind, ImportKind, MemoryId, Module, TableId,
+    ConstExpr, ElementItems, ExportItem, FunctionId, FunctionKind, GlobalId, GlobalKind, MemoryId,
+    Module, TableId,
 };
 
+mod emit;
+mod references;
+
+use emit::{Plan, emit_primary, emit_secondary, function_table};
+use references::{DataSymbol, Target, read_references};
 /// The module the secondary module imports the primary's exports from.
 const PRIMARY: &str = "p";
 
@@ -65,216 +69,6 @@ struct Split {
     primary: Vec<u8>,
     secondary: Vec<u8>,
     summary: String,
-}
-
-/// What a relocation points at in the original module.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-enum Target {
-    /// A function, by its index in the original module.
-    Func(u32),
-    /// A defined data symbol, by its index in the symbol table.
-    Data(u32),
-}
-
-/// A data symbol's place in memory.
-#[derive(Clone, Copy, Debug)]
-struct DataSymbol {
-    address: u32,
-    size: u32,
-}
-
-/// What the original module's relocations say.
-#[derive(Default)]
-struct References {
-    /// Function names, by the original's function index.
-    names: HashMap<u32, String>,
-    /// What each function refers to, by the original's function index.
-    from_function: HashMap<u32, Vec<Target>>,
-    /// What each data symbol refers to.
-    from_data: HashMap<u32, Vec<Target>>,
-    /// The defined data symbols.
-    data: BTreeMap<u32, DataSymbol>,
-}
-
-fn read_references(wasm: &[u8]) -> Result<References> {
-    use wasmparser::{
-        BinaryReader, KnownCustom, Linking, LinkingSectionReader, Name, Parser, Payload,
-        RelocSectionReader, RelocationType, SymbolInfo,
-    };
-    let mut refs = References::default();
-    let mut imported_functions = 0u32;
-    let mut bodies: Vec<Range<usize>> = Vec::new();
-    let mut code_start = 0usize;
-    let mut data_start = 0usize;
-    // (base address, file offset of the bytes, length)
-    let mut segments: Vec<(u32, usize, usize)> = Vec::new();
-    let mut symbols: Vec<Option<Target>> = Vec::new();
-    let mut symbol_data: Vec<(u32, wasmparser::DefinedDataSymbol)> = Vec::new();
-    let mut relocs: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
-
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload? {
-            Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
-                    if matches!(import?.ty, wasmparser::TypeRef::Func(_)) {
-                        imported_functions += 1;
-                    }
-                }
-            }
-            Payload::CodeSectionStart { range, .. } => code_start = range.start,
-            Payload::CodeSectionEntry(body) => bodies.push(body.range()),
-            Payload::DataSection(reader) => {
-                data_start = reader.range().start;
-                for data in reader {
-                    let data = data?;
-                    let base = match data.kind {
-                        wasmparser::DataKind::Active { offset_expr, .. } => {
-                            match offset_expr.get_operators_reader().read()? {
-                                wasmparser::Operator::I32Const { value } => value as u32,
-                                other => bail!("a data segment at {other:?}"),
-                            }
-                        }
-                        wasmparser::DataKind::Passive => bail!("a passive data segment"),
-                    };
-                    let at = data.data.as_ptr() as usize - wasm.as_ptr() as usize;
-                    segments.push((base, at, data.data.len()));
-                }
-            }
-            Payload::CustomSection(section) => match section.as_known() {
-                KnownCustom::Name(reader) => {
-                    for name in reader {
-                        if let Name::Function(map) = name? {
-                            for naming in map {
-                                let naming = naming?;
-                                // wasm-bindgen demangles the names it keeps.
-                                let name = rustc_demangle::demangle(naming.name).to_string();
-                                refs.names.insert(naming.index, name);
-                            }
-                        }
-                    }
-                }
-                KnownCustom::Linking(reader) => {
-                    read_symbols(reader, &mut symbols, &mut symbol_data)?
-                }
-                KnownCustom::Reloc(reader) => {
-                    let entries = reader
-                        .entries()
-                        .into_iter()
-                        .collect::<Result<Vec<_>, _>>()?
-                        .into_iter()
-                        // A type index relocation (call_indirect's) holds a type, and the offset
-                        // ones are debugging information's: no symbol.
-                        .filter(|e| {
-                            !matches!(
-                                e.ty,
-                                RelocationType::TypeIndexLeb
-                                    | RelocationType::FunctionOffsetI32
-                                    | RelocationType::FunctionOffsetI64
-                                    | RelocationType::SectionOffsetI32
-                            )
-                        })
-                        .map(|e| (e.offset, e.index))
-                        .collect();
-                    relocs.push((section.name().to_string(), entries));
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    fn read_symbols(
-        reader: LinkingSectionReader<'_>,
-        symbols: &mut Vec<Option<Target>>,
-        data: &mut Vec<(u32, wasmparser::DefinedDataSymbol)>,
-    ) -> Result<()> {
-        for sub in reader.subsections() {
-            if let Linking::SymbolTable(table) = sub? {
-                for (i, symbol) in table.into_iter().enumerate() {
-                    let target = match symbol? {
-                        SymbolInfo::Func { index, .. } => Some(Target::Func(index)),
-                        SymbolInfo::Data {
-                            symbol: Some(defined),
-                            ..
-                        } => {
-                            data.push((i as u32, defined));
-                            Some(Target::Data(i as u32))
-                        }
-                        _ => None,
-                    };
-                    symbols.push(target);
-                }
-            }
-        }
-        Ok(())
-    }
-    let _ = (BinaryReader::new, RelocSectionReader::new);
-    if symbols.is_empty() || relocs.is_empty() {
-        bail!("the original module has no relocations: link it with -C link-arg=--emit-relocs");
-    }
-    for (symbol, defined) in symbol_data {
-        let Some(&(base, _, _)) = segments.get(defined.index as usize) else {
-            bail!(
-                "data symbol {symbol} in segment {} of {}",
-                defined.index,
-                segments.len()
-            );
-        };
-        refs.data.insert(
-            symbol,
-            DataSymbol {
-                address: base + defined.offset,
-                size: defined.size,
-            },
-        );
-    }
-    // Data symbols by address, to find which one a data relocation lies in.
-    let mut by_address: Vec<(u32, u32, u32)> = refs
-        .data
-        .iter()
-        .map(|(s, d)| (d.address, d.address + d.size, *s))
-        .collect();
-    by_address.sort();
-    // Every symbol a data relocation lies in: aliases (several symbols at one address) each get
-    // its references, since code may name any of them.
-    let symbols_at = |address: u32| -> Vec<u32> {
-        let i = by_address.partition_point(|&(start, _, _)| start <= address);
-        by_address[..i]
-            .iter()
-            .rev()
-            .take(32)
-            .filter(|&&(start, end, _)| start <= address && address < end)
-            .map(|&(_, _, s)| s)
-            .collect()
-    };
-    for (name, entries) in relocs {
-        for (offset, index) in entries {
-            let Some(Some(target)) = symbols.get(index as usize).copied() else {
-                continue;
-            };
-            if name == "reloc.CODE" {
-                let at = code_start + offset as usize;
-                let i = bodies.partition_point(|b| b.start <= at);
-                if i == 0 {
-                    continue;
-                }
-                let function = imported_functions + (i - 1) as u32;
-                refs.from_function.entry(function).or_default().push(target);
-            } else if name == "reloc.DATA" {
-                let at = data_start + offset as usize;
-                let Some(&(base, start, _)) = segments
-                    .iter()
-                    .find(|&&(_, start, len)| start <= at && at < start + len)
-                else {
-                    continue;
-                };
-                let address = base + (at - start) as u32;
-                for symbol in symbols_at(address) {
-                    refs.from_data.entry(symbol).or_default().push(target);
-                }
-            }
-        }
-    }
-    Ok(refs)
 }
 
 /// A node of the reference graph of the bindgened module.
@@ -323,7 +117,7 @@ fn uses(module: &Module, f: FunctionId) -> Uses {
     uses
 }
 
-fn parse(wasm: &[u8]) -> Result<Module> {
+pub(crate) fn parse(wasm: &[u8]) -> Result<Module> {
     let mut config = walrus::ModuleConfig::new();
     config.generate_producers_section(false);
     config.parse(wasm).context("parsing the bindgened module")
@@ -551,10 +345,10 @@ fn split(original: &[u8], bindgened: &[u8], secondary_exports: &[&str]) -> Resul
 
     let mut stubs: Vec<(String, FunctionId)> = Vec::new();
     for export in module.exports.iter() {
-        if let ExportItem::Function(f) = export.item {
-            if secondary_exports.contains(&export.name.as_str()) {
-                stubs.push((export.name.clone(), f));
-            }
+        if let ExportItem::Function(f) = export.item
+            && secondary_exports.contains(&export.name.as_str())
+        {
+            stubs.push((export.name.clone(), f));
         }
     }
     stubs.sort();
@@ -604,7 +398,7 @@ fn split(original: &[u8], bindgened: &[u8], secondary_exports: &[&str]) -> Resul
 
 /// The parts of the sorted, disjoint ranges `from` that no range of `minus` (sorted, disjoint)
 /// covers.
-fn subtract(from: &[(u32, u32)], minus: &[(u32, u32)]) -> Vec<(u32, u32)> {
+pub(crate) fn subtract(from: &[(u32, u32)], minus: &[(u32, u32)]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     for &(mut start, end) in from {
         let first = minus.partition_point(|&(_, e)| e <= start);
@@ -624,418 +418,22 @@ fn subtract(from: &[(u32, u32)], minus: &[(u32, u32)]) -> Vec<(u32, u32)> {
     out
 }
 
-/// What moves, by the index of each item in the bindgened module (the same in every parse of it).
-struct Plan {
-    /// The functions the primary module keeps: what its roots reach.
-    kept: HashSet<usize>,
-    /// The functions the secondary module has: what its roots reach and the primary's do not.
-    moved: HashSet<usize>,
-    moved_data: Vec<DataSymbol>,
-    /// The memory the primary's roots reach: sorted, disjoint ranges.
-    kept_data: Vec<(u32, u32)>,
-    /// The secondary exports, and the functions they export.
-    stubs: Vec<(String, usize)>,
-    /// The table slot of the first stub; the others follow.
-    first_stub_slot: u64,
-    /// What the moved functions use that stays: the primary exports it, the secondary imports it.
-    functions: HashSet<usize>,
-    globals: HashSet<usize>,
-    tables: HashSet<usize>,
-    memories: HashSet<usize>,
-}
+#[cfg(test)]
+mod tests {
+    use super::subtract;
 
-/// The export names the secondary module imports by (short: there are many).
-fn function_name(index: usize) -> String {
-    short(index)
-}
-fn global_name(index: usize) -> String {
-    format!("g{}", short(index))
-}
-fn table_name(index: usize) -> String {
-    format!("t{}", short(index))
-}
-fn memory_name(index: usize) -> String {
-    format!("m{}", short(index))
-}
-
-/// `index` in base 62: hundreds of functions are exported under these names, and each name is in
-/// both modules.
-fn short(mut index: usize) -> String {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[index % DIGITS.len()]);
-        index /= DIGITS.len();
-        if index == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Adds an active segment that puts `functions` into `table` from slot `start`.
-fn add_segment(module: &mut Module, table: TableId, start: u32, functions: Vec<FunctionId>) {
-    let offset = ConstExpr::Value(ir::Value::I32(start as i32));
-    let id = module.elements.add(
-        ElementKind::Active { table, offset },
-        ElementItems::Functions(functions),
-    );
-    module.tables.get_mut(table).elem_segments.insert(id);
-}
-
-/// The table rustc's function pointers index: the one the active element segments fill.
-fn function_table(module: &Module) -> Result<TableId> {
-    let mut tables = module.elements.iter().filter_map(|e| match e.kind {
-        ElementKind::Active { table, .. } => Some(table),
-        _ => None,
-    });
-    let Some(first) = tables.next() else {
-        bail!("no active element segment")
-    };
-    if tables.any(|t| t != first) {
-        bail!("active element segments in more than one table");
-    }
-    Ok(first)
-}
-
-fn address_of(offset: &ConstExpr) -> Result<u32> {
-    match offset {
-        ConstExpr::Value(ir::Value::I32(v)) => Ok(*v as u32),
-        other => bail!("a segment at {other:?}"),
-    }
-}
-
-/// The ids of one parse of the bindgened module, by index.
-struct Ids {
-    functions: HashMap<usize, FunctionId>,
-}
-
-impl Ids {
-    fn of(module: &Module) -> Ids {
-        Ids {
-            functions: module
-                .funcs
-                .iter()
-                .map(|f| (f.id().index(), f.id()))
-                .collect(),
-        }
-    }
-    fn function(&self, index: usize) -> Result<FunctionId> {
-        self.functions
-            .get(&index)
-            .copied()
-            .with_context(|| format!("function {index}"))
-    }
-}
-
-/// Drops the custom sections: the relocations and the linking section describe the module as
-/// rustc linked it, not the split one (and binaryen does not optimise a module that has them).
-fn strip(module: &mut Module) {
-    let names: Vec<String> = module
-        .customs
-        .iter()
-        .map(|(_, c)| c.name().to_string())
-        .collect();
-    for name in names {
-        module.customs.remove_raw(&name);
-    }
-}
-
-fn emit_primary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
-    let mut module = parse(bindgened)?;
-    strip(&mut module);
-    let ids = Ids::of(&module);
-    // Every local function the primary's roots do not reach goes: the moved ones, and those no
-    // root reaches (the linker keeps a function whose address is taken even where nothing uses it).
-    let moved: HashSet<FunctionId> = module
-        .funcs
-        .iter_local()
-        .map(|(f, _)| f)
-        .filter(|f| !plan.kept.contains(&f.index()))
-        .collect();
-    let table = function_table(&module)?;
-    {
-        let t = module.tables.get_mut(table);
-        t.initial += plan.stubs.len() as u64;
-        if let Some(max) = t.maximum.as_mut() {
-            *max = (*max).max(t.initial);
-        }
-    }
-    // Each secondary export calls through its slot.
-    for (i, (name, f)) in plan.stubs.iter().enumerate() {
-        let ty = module.funcs.get(ids.function(*f)?).ty();
-        let (params, results) = {
-            let t = module.types.get(ty);
-            (t.params().to_vec(), t.results().to_vec())
-        };
-        let args: Vec<_> = params.iter().map(|p| module.locals.add(*p)).collect();
-        let mut builder = FunctionBuilder::new(&mut module.types, &params, &results);
-        let mut body = builder.func_body();
-        for a in &args {
-            body.local_get(*a);
-        }
-        body.i32_const((plan.first_stub_slot + i as u64) as i32);
-        body.call_indirect(ty, table);
-        let stub = builder.finish(args, &mut module.funcs);
-        let export = module
-            .exports
-            .iter()
-            .find(|e| e.name == *name)
-            .map(|e| e.id())
-            .context("export")?;
-        module.exports.get_mut(export).item = ExportItem::Function(stub);
-    }
-    // The moved functions' table slots stay empty until the secondary module fills them: an
-    // active segment becomes one per run of the functions that stay.
-    let segments: Vec<_> = module.elements.iter().map(|e| e.id()).collect();
-    for id in segments {
-        let element = module.elements.get(id);
-        let ElementItems::Functions(fs) = &element.items else {
-            continue;
-        };
-        if !fs.iter().any(|f| moved.contains(f)) {
-            continue;
-        }
-        let ElementKind::Active {
-            table: into,
-            offset,
-        } = &element.kind
-        else {
-            bail!("a passive or declared element segment holds a moved function");
-        };
-        let (into, base, fs) = (*into, address_of(offset)?, fs.clone());
-        module.elements.delete(id);
-        module.tables.get_mut(into).elem_segments.remove(&id);
-        let mut run: Vec<FunctionId> = Vec::new();
-        let mut start = base;
-        for (i, f) in fs.iter().enumerate() {
-            if moved.contains(f) {
-                if !run.is_empty() {
-                    add_segment(&mut module, into, start, std::mem::take(&mut run));
-                }
-                start = base + i as u32 + 1;
-            } else {
-                run.push(*f);
-            }
-        }
-        if !run.is_empty() {
-            add_segment(&mut module, into, start, run);
-        }
-    }
-    for &f in &moved {
-        module.funcs.delete(f);
-    }
-    // Only the data the primary's roots reach stays: the rest is what the secondary module
-    // writes and what no root reaches (wasm-opt's memory packing then drops the zeros).
-    let data_ids: Vec<_> = module.data.iter().map(|d| d.id()).collect();
-    for id in data_ids {
-        let data = module.data.get_mut(id);
-        let DataKind::Active { offset, .. } = &data.kind else {
-            continue;
-        };
-        let base = address_of(offset)?;
-        let end = base + data.value.len() as u32;
-        for (from, to) in subtract(&[(base, end)], &plan.kept_data) {
-            data.value[(from - base) as usize..(to - base) as usize].fill(0);
-        }
-    }
-    for &i in &plan.functions {
-        module.exports.add(&function_name(i), ids.function(i)?);
-    }
-    for g in module.globals.iter().map(|g| g.id()).collect::<Vec<_>>() {
-        if plan.globals.contains(&g.index()) {
-            module.exports.add(&global_name(g.index()), g);
-        }
-    }
-    for t in module.tables.iter().map(|t| t.id()).collect::<Vec<_>>() {
-        if plan.tables.contains(&t.index()) {
-            module.exports.add(&table_name(t.index()), t);
-        }
-    }
-    for m in module.memories.iter().map(|m| m.id()).collect::<Vec<_>>() {
-        if plan.memories.contains(&m.index()) {
-            module.exports.add(&memory_name(m.index()), m);
-        }
-    }
-    Ok(module.emit_wasm())
-}
-
-fn emit_secondary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
-    let mut module = parse(bindgened)?;
-    strip(&mut module);
-    let ids = Ids::of(&module);
-    let moved: HashSet<FunctionId> = plan
-        .moved
-        .iter()
-        .map(|i| ids.function(*i))
-        .collect::<Result<_>>()?;
-    let table = function_table(&module)?;
-
-    // The moved functions' slots, before the element segments go.
-    let mut slots: BTreeMap<u64, FunctionId> = BTreeMap::new();
-    for element in module.elements.iter() {
-        let (ElementKind::Active { table: t, offset }, ElementItems::Functions(fs)) =
-            (&element.kind, &element.items)
-        else {
-            continue;
-        };
-        if *t != table {
-            continue;
-        }
-        let base = u64::from(address_of(offset)?);
-        for (i, f) in fs.iter().enumerate() {
-            if moved.contains(f) {
-                slots.insert(base + i as u64, *f);
-            }
-        }
-    }
-    for (i, (_, f)) in plan.stubs.iter().enumerate() {
-        slots.insert(plan.first_stub_slot + i as u64, ids.function(*f)?);
-    }
-    // Bytes of the moved data, read before the data segments go.
-    let mut data_bytes: Vec<(u32, Vec<u8>)> = Vec::new();
-    for data in module.data.iter() {
-        let DataKind::Active { offset, .. } = &data.kind else {
-            continue;
-        };
-        let base = address_of(offset)?;
-        let end = base + data.value.len() as u32;
-        for d in &plan.moved_data {
-            let (from, to) = (d.address.max(base), (d.address + d.size).min(end));
-            if from < to {
-                let bytes = &data.value[(from - base) as usize..(to - base) as usize];
-                if bytes.iter().any(|b| *b != 0) {
-                    data_bytes.push((from, bytes.to_vec()));
-                }
-            }
-        }
-    }
-    data_bytes.sort_by_key(|(a, _)| *a);
-
-    for e in module.exports.iter().map(|e| e.id()).collect::<Vec<_>>() {
-        module.exports.delete(e);
-    }
-    module.start = None;
-    for e in module.elements.iter().map(|e| e.id()).collect::<Vec<_>>() {
-        module.elements.delete(e);
-    }
-    for t in module.tables.iter_mut() {
-        t.elem_segments.clear();
-    }
-    for d in module.data.iter().map(|d| d.id()).collect::<Vec<_>>() {
-        module.data.delete(d);
-    }
-    for m in module.memories.iter_mut() {
-        m.data_segments.clear();
-    }
-
-    // Functions: the moved ones stay, the ones they call are imported, the rest go.
-    for f in module.funcs.iter().map(|f| f.id()).collect::<Vec<_>>() {
-        if moved.contains(&f) {
-            continue;
-        }
-        if let FunctionKind::Import(imported) = &module.funcs.get(f).kind {
-            let old = imported.import;
-            module.imports.delete(old);
-        }
-        if plan.functions.contains(&f.index()) {
-            let ty = module.funcs.get(f).ty();
-            let import =
-                module
-                    .imports
-                    .add(PRIMARY, &function_name(f.index()), ImportKind::Function(f));
-            module.funcs.get_mut(f).kind =
-                FunctionKind::Import(walrus::ImportedFunction { import, ty });
-        } else {
-            module.funcs.delete(f);
-        }
-    }
-    for g in module.globals.iter().map(|g| g.id()).collect::<Vec<_>>() {
-        if let GlobalKind::Import(old) = module.globals.get(g).kind {
-            module.imports.delete(old);
-        }
-        if plan.globals.contains(&g.index()) {
-            let import =
-                module
-                    .imports
-                    .add(PRIMARY, &global_name(g.index()), ImportKind::Global(g));
-            module.globals.get_mut(g).kind = GlobalKind::Import(import);
-        } else {
-            module.globals.delete(g);
-        }
-    }
-    for t in module.tables.iter().map(|t| t.id()).collect::<Vec<_>>() {
-        if let Some(old) = module.tables.get(t).import {
-            module.imports.delete(old);
-        }
-        if plan.tables.contains(&t.index()) {
-            let import = module
-                .imports
-                .add(PRIMARY, &table_name(t.index()), ImportKind::Table(t));
-            let table = module.tables.get_mut(t);
-            table.import = Some(import);
-            table.init = None;
-            // The primary's table has grown by the stubs' slots: any size up to that fits.
-            table.maximum = None;
-        } else {
-            module.tables.delete(t);
-        }
-    }
-    for m in module.memories.iter().map(|m| m.id()).collect::<Vec<_>>() {
-        if let Some(old) = module.memories.get(m).import {
-            module.imports.delete(old);
-        }
-        if plan.memories.contains(&m.index()) {
-            let import =
-                module
-                    .imports
-                    .add(PRIMARY, &memory_name(m.index()), ImportKind::Memory(m));
-            let memory = module.memories.get_mut(m);
-            memory.import = Some(import);
-            memory.maximum = None;
-        } else {
-            module.memories.delete(m);
-        }
-    }
-    // Fill the slots, a segment per run of consecutive slots.
-    let mut runs: Vec<(u64, Vec<FunctionId>)> = Vec::new();
-    for (slot, f) in slots {
-        match runs.last_mut() {
-            Some((start, fs)) if *start + fs.len() as u64 == slot => fs.push(f),
-            _ => runs.push((slot, vec![f])),
-        }
-    }
-    for (start, fs) in runs {
-        let offset = ConstExpr::Value(ir::Value::I32(start as i32));
-        module.elements.add(
-            ElementKind::Active { table, offset },
-            ElementItems::Functions(fs),
+    #[test]
+    fn subtracting_ranges_leaves_what_none_covers() {
+        assert_eq!(subtract(&[(0, 10)], &[]), vec![(0, 10)]);
+        assert_eq!(
+            subtract(&[(0, 10)], &[(2, 4), (6, 7)]),
+            vec![(0, 2), (4, 6), (7, 10)]
         );
+        assert_eq!(
+            subtract(&[(0, 10), (20, 30)], &[(5, 25)]),
+            vec![(0, 5), (25, 30)]
+        );
+        assert_eq!(subtract(&[(5, 8)], &[(0, 10)]), vec![]);
+        assert_eq!(subtract(&[(5, 8)], &[(0, 5), (8, 9)]), vec![(5, 8)]);
     }
-    // And write the moved data, a segment per run of adjacent bytes.
-    let memory = module
-        .memories
-        .iter()
-        .next()
-        .map(|m| m.id())
-        .context("no memory")?;
-    let mut merged: Vec<(u32, Vec<u8>)> = Vec::new();
-    for (at, bytes) in data_bytes {
-        match merged.last_mut() {
-            Some((start, b)) if *start + b.len() as u32 >= at => {
-                let end = at as usize + bytes.len();
-                let have = *start as usize + b.len();
-                if end > have {
-                    b.extend_from_slice(&bytes[bytes.len() - (end - have)..]);
-                }
-            }
-            _ => merged.push((at, bytes)),
-        }
-    }
-    for (at, bytes) in merged {
-        let offset = ConstExpr::Value(ir::Value::I32(at as i32));
-        module.data.add(DataKind::Active { memory, offset }, bytes);
-    }
-    Ok(module.emit_wasm())
 }
