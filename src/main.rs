@@ -58,6 +58,13 @@ mod pages_exports {
         chokepoint::app::pages::bundle::share_payload(portfolio)
     }
 
+    /// `export_chart(root, name, png, report)`: downloads the chart inside `root` as
+    /// `chokepoint-{name}.svg` or `.png`; a failure is passed to `report` as text.
+    #[wasm_bindgen]
+    pub fn export_chart(root: web_sys::Element, name: &str, png: bool, report: js_sys::Function) {
+        chokepoint::app::pages::bundle::export_chart(root, name, png, report)
+    }
+
     /// `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.
     #[wasm_bindgen]
     pub fn results_file(portfolio: &str, date: &str, kind: u32) -> Result<JsValue, JsValue> {

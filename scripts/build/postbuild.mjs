@@ -51,6 +51,7 @@ const PAGES_EXPORTS = [
   'unmount',
   'share_payload',
   'results_file',
+  'export_chart',
   'simulation_worker',
   'import_worker',
 ];

@@ -390,6 +390,52 @@ mod imp {
         }
     }
 
+    /// Watches an element until it first comes within `margin` of the viewport (a CSS margin
+    /// around it: `"100% 0px"` is a screen above and below), then calls `then`, once. Dropping
+    /// the watch stops it. `None` where the browser cannot watch.
+    pub fn when_near_viewport(
+        element: &web_sys::Element,
+        margin: &str,
+        then: impl FnOnce() + 'static,
+    ) -> Option<NearViewport> {
+        use wasm_bindgen::JsCast;
+        let mut then = Some(then);
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let near = entries.iter().any(|entry| {
+                entry
+                    .unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if near && let Some(then) = then.take() {
+                then();
+            }
+        });
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root_margin(margin);
+        let observer = web_sys::IntersectionObserver::new_with_options(
+            callback.as_ref().unchecked_ref(),
+            &options,
+        )
+        .ok()?;
+        observer.observe(element);
+        Some(NearViewport {
+            observer,
+            _callback: callback,
+        })
+    }
+
+    /// A watch of [`when_near_viewport`]: stops when dropped.
+    pub struct NearViewport {
+        observer: web_sys::IntersectionObserver,
+        _callback: Closure<dyn FnMut(js_sys::Array)>,
+    }
+
+    impl Drop for NearViewport {
+        fn drop(&mut self) {
+            self.observer.disconnect();
+        }
+    }
+
     /// Scrolls the element `list` just enough to show its child `option` (both by id).
     pub fn scroll_into_list(list: &str, option: &str) {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -545,6 +591,18 @@ mod imp {
 
     /// No print dialog natively.
     pub fn print() {}
+
+    /// No viewport natively: nothing comes near it.
+    pub fn when_near_viewport(
+        _element: &web_sys::Element,
+        _margin: &str,
+        _then: impl FnOnce() + 'static,
+    ) -> Option<NearViewport> {
+        None
+    }
+
+    /// A watch of [`when_near_viewport`] (none natively).
+    pub struct NearViewport;
 
     /// No layout natively.
     pub fn scroll_into_list(_list: &str, _option: &str) {}

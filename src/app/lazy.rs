@@ -58,6 +58,10 @@ pub enum Part {
     /// The dashboard's trend (USGS 2024 to 2025) and forward view (IEA projections) of the
     /// portfolio it is given.
     Outlook,
+    /// The dashboard's risk matrix and flow diagram of the portfolio it is given, with policy
+    /// checks on the date in its payload: below the first screen, drawn once their place comes
+    /// near the viewport (`components::dashboard`).
+    Charts,
 }
 
 impl Part {
@@ -68,6 +72,7 @@ impl Part {
             Part::Templates => "templates",
             Part::WorldMap => "world-map",
             Part::Outlook => "outlook",
+            Part::Charts => "charts",
         }
     }
 
@@ -77,6 +82,7 @@ impl Part {
             "templates" => Part::Templates,
             "world-map" => Part::WorldMap,
             "outlook" => Part::Outlook,
+            "charts" => Part::Charts,
             hash => Part::Page(Route::from_hash(hash)),
         }
     }
@@ -88,6 +94,7 @@ impl Part {
             Part::Templates => "the industry templates".into(),
             Part::WorldMap => "the world map".into(),
             Part::Outlook => "the trend and outlook".into(),
+            Part::Charts => "the risk matrix and the flow diagram".into(),
         }
     }
 }
@@ -195,6 +202,29 @@ pub async fn share_payload(portfolio: &RawPortfolio) -> Result<String, PagesErro
     browser::pages::load()
         .await?
         .share_payload(&portfolio.to_json())
+}
+
+/// Downloads the chart inside `node` as SVG or PNG ([`browser::chart::export`]), made by the
+/// pages' part of the app, so that the SVG serialiser and the PNG drawing are no part of the
+/// first load; what goes wrong is passed to `report`.
+pub async fn export_chart(node: NodeRef, name: String, png: bool, report: Callback<String>) {
+    let Some(root) = node.cast::<web_sys::Element>() else {
+        report.emit(browser::chart::ExportError::Step("no chart").to_string());
+        return;
+    };
+    let done = if browser::pages::WRITES_IN_PLACE {
+        browser::chart::export(&root, &name, png, report.clone()).map_err(|e| e.to_string())
+    } else {
+        match browser::pages::load().await {
+            Ok(bundle) => bundle
+                .export_chart(&root, &name, png, report.clone())
+                .map_err(|e| format!("The chart could not be exported: {e}")),
+            Err(e) => Err(format!("The chart could not be exported: {e}")),
+        }
+    };
+    if let Err(message) = done {
+        report.emit(message);
+    }
 }
 
 /// The results file of `kind` for `portfolio` assessed as the calculator does on `date`, or why

@@ -4,6 +4,7 @@
 //! built for wasm32 only; `src/main.rs` exports them). How the app loads the part and hosts its
 //! parts: [`crate::app::lazy`].
 
+use crate::app::components::dashboard::DashboardCharts;
 use crate::app::components::import::ImportPage;
 use crate::app::components::methodology::MethodologyPage;
 use crate::app::components::outlook::OutlookPanel;
@@ -34,6 +35,7 @@ pub fn Pages(props: &PagesProps) -> Html {
         Part::Templates => html! { <StartOptions {on_action} /> },
         Part::WorldMap => html! { <WorldMap data={props.data.clone()} /> },
         Part::Outlook => html! { <OutlookPanel {portfolio} /> },
+        Part::Charts => html! { <DashboardCharts {portfolio} date={props.data.clone()} /> },
     }
 }
 /// The pages' side: the functions behind the module's page exports (`src/main.rs`).
@@ -133,6 +135,17 @@ pub mod bundle {
         let portfolio = RawPortfolio::from_json(portfolio)
             .map_err(|e| JsValue::from_str(&format!("unreadable portfolio: {e}")))?;
         Ok(crate::portfolio::share::encode(&portfolio))
+    }
+
+    /// Downloads the chart inside `root` as `chokepoint-{name}.svg` or `.png`
+    /// ([`crate::app::browser::chart::export`]); a failure is passed to `report` as text.
+    pub fn export_chart(root: web_sys::Element, name: &str, png: bool, report: js_sys::Function) {
+        let report = Callback::from(move |message: String| {
+            let _ = report.call1(&JsValue::NULL, &JsValue::from_str(&message));
+        });
+        if let Err(e) = crate::app::browser::chart::export(&root, name, png, report.clone()) {
+            report.emit(e.to_string());
+        }
     }
 
     /// The results file `kind` (an index into [`ResultsKind::ALL`]) of `portfolio` (JSON)

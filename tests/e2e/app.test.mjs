@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { serveStatic, launchBrowser, openPage, renderOffscreen, screenshotDir, calculatorDrawn } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, renderOffscreen, screenshotDir, calculatorDrawn, chartsDrawn } from './harness.mjs';
 
 const PAGES = ['calculator', 'scenarios', 'plan', 'methodology', 'sources', 'privacy', 'import'];
 let server;
@@ -315,6 +315,11 @@ for (const name of PAGES) {
     ]) {
       const { page, context, errors } = await openPage(browser, `${server.url}#/${name}`, viewport);
       await page.waitForTimeout(50);
+      // The charts below the first screen are drawn once scrolled to: audited too.
+      if (name === 'calculator') {
+        await chartsDrawn(page);
+        await page.evaluate(() => window.scrollTo(0, 0));
+      }
       await renderOffscreen(page);
       await page.screenshot({ path: join(screenshotDir, `${name}-${label}.png`), fullPage: true });
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -335,6 +340,16 @@ for (const name of PAGES) {
 test('the print view turns the dashboard into a report', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#/calculator`);
   await calculatorDrawn(page);
+  // "Print or PDF" draws the charts below the first screen (drawn by the pages' part when
+  // scrolled to) before it opens the print dialog: whether they were there when it opened.
+  assert.equal(await page.getByTestId('flow-chart').count(), 0, 'the charts wait until scrolled to');
+  await page.evaluate(() => {
+    window.printed = [];
+    window.print = () => window.printed.push(document.querySelector('[data-testid="flow-chart"]') !== null);
+  });
+  await page.getByRole('button', { name: 'Print or PDF' }).click();
+  await page.waitForFunction(() => window.printed.length > 0, null, { timeout: 30_000 });
+  assert.deepEqual(await page.evaluate(() => window.printed), [true], 'printed once, with the charts');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('.report-header').isVisible(), true, 'report header shown');
   assert.match(await page.locator('.report-header').innerText(), /printed \d{4}-\d{2}-\d{2}/);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { openPage, renderOffscreen, screenshotDir, serveAndLaunch, calculatorDrawn } from './harness.mjs';
+import { openPage, renderOffscreen, screenshotDir, serveAndLaunch, calculatorDrawn, chartsDrawn } from './harness.mjs';
 
 const env = serveAndLaunch();
 
@@ -25,8 +25,8 @@ async function tablePairs(flow) {
 
 test('the flow diagram is drawn with a text alternative, and its table has a row per band', async () => {
   const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`);
+  await chartsDrawn(page);
   const flow = page.getByTestId('flow-chart');
-  await flow.waitFor();
   const svg = flow.locator('svg[role="img"]');
   const labelledBy = await svg.getAttribute('aria-labelledby');
   // The accessible name is the text of the labelling element (read as text: the card is off
@@ -82,8 +82,8 @@ test('supply risk: the firm score with its threshold, and the EU SR as the EU\'s
 test('at 360 px the flow diagram scrolls inside its own frame, not the page', async () => {
   const viewport = { width: 360, height: 780 };
   const { page, context, errors } = await openPage(env.browser, `${env.server.url}#/calculator`, viewport);
+  await chartsDrawn(page);
   const flow = page.getByTestId('flow-chart');
-  await flow.waitFor();
   const frame = flow.locator('.flow-scroll');
   const { client, scroll } = await frame.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth }));
   assert.ok(scroll > client, `the drawing keeps a legible width (${scroll} px in ${client} px)`);

@@ -153,6 +153,17 @@ export async function calculatorDrawn(page) {
 }
 
 /**
+ * Scrolls to the dashboard's risk matrix and flow diagram, which the pages' part of the app
+ * draws once their place comes near the viewport (src/app/components/dashboard.rs), and waits
+ * for them.
+ */
+export async function chartsDrawn(page) {
+  await page.getByTestId('charts-place').scrollIntoViewIfNeeded();
+  await page.getByTestId('flow-chart').waitFor({ timeout: 30_000 });
+  await page.getByTestId('export-svg-risk-matrix').waitFor();
+}
+
+/**
  * Opens a fresh page that records console errors, page errors and every request.
  * Returns { page, context, errors, requests }.
  */

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { distDir, serveAndLaunch, openShareMenu, calculatorDrawn } from './harness.mjs';
+import { distDir, serveAndLaunch, openShareMenu, calculatorDrawn, chartsDrawn } from './harness.mjs';
 import { realDeclaration, recordSkip, rmiDir, SKIP_REASON } from './rmi.mjs';
 
 const env = serveAndLaunch();
@@ -173,6 +173,7 @@ test('a full session makes no request after the initial load, and none to anothe
     recordSkip(step);
   }
   // Every export, and a share link.
+  await chartsDrawn(page);
   for (const id of ['download-json', 'export-lines-csv', 'export-materials-csv', 'export-chokepoints-csv', 'export-xlsx', 'export-svg-risk-matrix', 'export-png-risk-matrix']) {
     await openShareMenu(page);
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);

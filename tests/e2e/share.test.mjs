@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { openPage, serveAndLaunch, openShareMenu, calculatorDrawn } from './harness.mjs';
+import { openPage, serveAndLaunch, openShareMenu, calculatorDrawn, chartsDrawn } from './harness.mjs';
 
 const AUTOSAVE = 'chokepoint:autosave';
 const env = serveAndLaunch();
@@ -208,6 +208,7 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
   assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'ZIP signature');
   assert.ok(xlsx.bytes.includes(Buffer.from('xl/worksheets/sheet3.xml')));
 
+  await chartsDrawn(page);
   const svg = await download(page, 'export-svg-risk-matrix');
   const text = svg.bytes.toString('utf8');
   const parsed = await page.evaluate((t) => {

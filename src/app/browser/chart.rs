@@ -35,7 +35,7 @@ impl std::error::Error for ExportError {}
 #[cfg(target_arch = "wasm32")]
 mod imp {
     use super::ExportError;
-    use yew::{Callback, NodeRef};
+    use yew::Callback;
 
     /// The style properties copied onto each element of the exported SVG.
     const STYLE_PROPERTIES: [&str; 11] = [
@@ -52,18 +52,16 @@ mod imp {
         "dominant-baseline",
     ];
 
-    /// Exports the chart inside `node` as `chokepoint-{name}.svg` or `.png`; a failure after the
-    /// PNG is drawn (asynchronously) is reported through `report`.
+    /// Exports the chart inside `root` as `chokepoint-{name}.svg` or `.png`; a failure after the
+    /// PNG is drawn (asynchronously) is reported through `report`. Run by the pages' part of the
+    /// app (`crate::app::lazy::export_chart`).
     pub fn export(
-        node: &NodeRef,
+        root: &web_sys::Element,
         name: &str,
         png: bool,
         report: Callback<String>,
     ) -> Result<(), ExportError> {
         let fail = ExportError::Step;
-        let root = node
-            .cast::<web_sys::Element>()
-            .ok_or_else(|| fail("no chart"))?;
         let svg = root
             .query_selector("svg")
             .ok()
@@ -197,11 +195,11 @@ mod imp {
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use super::ExportError;
-    use yew::{Callback, NodeRef};
+    use yew::Callback;
 
     /// No charts to export natively.
     pub fn export(
-        _node: &NodeRef,
+        _root: &web_sys::Element,
         _name: &str,
         _png: bool,
         _report: Callback<String>,
@@ -210,15 +208,25 @@ mod imp {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::ExportError;
 
     #[test]
     fn natively_no_chart_is_exported_and_the_page_says_why() {
-        let report = yew::Callback::from(|_: String| panic!("no later report natively"));
-        let result = super::export(&yew::NodeRef::default(), "risk-matrix", true, report);
-        assert_eq!(result, Err(ExportError::NoBrowser));
+        // A chart's element exists only in a browser: the export says there is no chart.
+        let reported = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let into = reported.clone();
+        futures::executor::block_on(crate::app::lazy::export_chart(
+            yew::NodeRef::default(),
+            "risk-matrix".into(),
+            true,
+            yew::Callback::from(move |m: String| into.borrow_mut().push(m)),
+        ));
+        assert_eq!(
+            *reported.borrow(),
+            ["The chart could not be exported (no chart)."]
+        );
         assert_eq!(
             ExportError::NoBrowser.to_string(),
             "Charts can only be downloaded in a browser."

@@ -235,6 +235,29 @@ mod imp {
             payload.as_string().ok_or(PagesError::NoFile)
         }
 
+        /// Downloads the chart inside `root` (the bundle's `export_chart`); a failure after the
+        /// call (the PNG is drawn asynchronously) goes to `report`.
+        pub fn export_chart(
+            &self,
+            root: &web_sys::Element,
+            name: &str,
+            png: bool,
+            report: yew::Callback<String>,
+        ) -> Result<(), PagesError> {
+            let report = Closure::<dyn Fn(String)>::new(move |m: String| report.emit(m));
+            call(
+                &self.0,
+                "export_chart",
+                &[
+                    root.into(),
+                    JsValue::from_str(name),
+                    JsValue::from_bool(png),
+                    report.into_js_value(),
+                ],
+            )
+            .map(|_| ())
+        }
+
         /// The name and bytes of the results file of kind number `kind` (the position in
         /// [`crate::analysis::export::ResultsKind::ALL`]) for the portfolio `json` on `date`
         /// (empty: today's rules), written by the bundle.
@@ -326,6 +349,17 @@ mod imp {
 
         /// No bundle natively to make the link.
         pub fn share_payload(&self, _json: &str) -> Result<String, PagesError> {
+            Err(PagesError::NoBrowser)
+        }
+
+        /// No bundle natively to export a chart.
+        pub fn export_chart(
+            &self,
+            _root: &web_sys::Element,
+            _name: &str,
+            _png: bool,
+            _report: yew::Callback<String>,
+        ) -> Result<(), PagesError> {
             Err(PagesError::NoBrowser)
         }
 

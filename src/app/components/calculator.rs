@@ -55,7 +55,17 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let warnings = Rc::new(derived.warnings.clone());
     let undo = props.on_action.reform(|_: MouseEvent| Action::Undo);
     let redo = props.on_action.reform(|_: MouseEvent| Action::Redo);
-    let print = Callback::from(|_: MouseEvent| print_page());
+    // The charts below the first screen are drawn when their place comes near the viewport; a
+    // report printed before has them drawn first.
+    let charts_wanted = use_state(|| false);
+    let print = {
+        let charts_wanted = charts_wanted.clone();
+        Callback::from(move |_: MouseEvent| {
+            charts_wanted.set(true);
+            print_when_drawn();
+        })
+    };
+    let date_text: AttrValue = check_date.map(|d| d.to_string()).unwrap_or_default().into();
     let title: AttrValue = portfolio
         .name
         .clone()
@@ -114,7 +124,8 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                 <a class="button-link" href={crate::app::route::Route::Import.hash()} data-testid="open-import">{ "Import a file" }</a>
             </div>
             <div class="calculator">
-                <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings} />
+                <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings}
+                    check_date={date_text} charts_wanted={*charts_wanted} />
                 <Editor portfolio={portfolio} errors={errors} warnings={warnings} on_action={props.on_action.clone()} />
             </div>
         </>
@@ -134,13 +145,19 @@ fn researched_note() -> String {
     )
 }
 
-/// Opens the browser's print dialog (the print stylesheet turns the page into a report).
-fn print_page() {
-    crate::app::browser::print();
+/// Opens the browser's print dialog (the print stylesheet turns the page into a report) once the
+/// charts below the first screen are drawn: after the pages' part has loaded (they come from it)
+/// and a few tasks for the part to be mounted and drawn.
+fn print_when_drawn() {
+    use crate::app::later::after_this_task;
+    crate::app::browser::spawn(async {
+        let _ = crate::app::browser::pages::load().await;
+        after_this_task(|| after_this_task(|| after_this_task(crate::app::browser::print)));
+    });
 }
 
 /// The results of `portfolio` with policy checks on `date`.
-fn derive_on(portfolio: &RawPortfolio, date: Option<Date>) -> Derived {
+pub(crate) fn derive_on(portfolio: &RawPortfolio, date: Option<Date>) -> Derived {
     let params = AssessParams {
         date,
         ..AssessParams::default()

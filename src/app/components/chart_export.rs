@@ -1,5 +1,6 @@
 //! A wrapper for every chart: the chart, then two buttons that download it as SVG or PNG
-//! ([`crate::app::browser::chart`] makes the files: no library, no request).
+//! ([`crate::app::browser::chart`] makes the files, run by the pages' part of the app:
+//! [`crate::app::lazy::export_chart`]; no library, no request).
 
 use yew::prelude::*;
 
@@ -29,11 +30,12 @@ pub fn ChartExport(props: &ChartExportProps) -> Html {
                 Callback::from(move |message: String| error.set(Some(message)))
             };
             error.set(None);
-            if let Err(failed) =
-                crate::app::browser::chart::export(&node, &name, png, report.clone())
-            {
-                report.emit(failed.to_string());
-            }
+            crate::app::browser::spawn(crate::app::lazy::export_chart(
+                node.clone(),
+                name.to_string(),
+                png,
+                report,
+            ));
         })
     };
     let (svg, png) = (handler(false), handler(true));

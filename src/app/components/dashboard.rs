@@ -19,7 +19,7 @@ use crate::app::format::{
     country_name, firm_score, hhi, hhi_band, money, pct, published_world_share, supply_risk,
     world_source,
 };
-use crate::app::lazy::{LazyDetails, Part};
+use crate::app::lazy::{LazyDetails, LazyPart, Part};
 use crate::app::results::{Derived, MaterialRef};
 use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
@@ -41,6 +41,14 @@ pub struct DashboardProps {
     /// affect.
     #[prop_or_default]
     pub settings: Html,
+    /// The date the policy checks are on (`YYYY-MM-DD`, empty: as written): what the charts
+    /// below the first screen are computed with.
+    #[prop_or_default]
+    pub check_date: AttrValue,
+    /// Whether the charts below the first screen are to be drawn now (a report is printed),
+    /// wherever the page is scrolled.
+    #[prop_or_default]
+    pub charts_wanted: bool,
 }
 
 /// Which parts below the first screen are drawn yet (each in a task of its own).
@@ -83,7 +91,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
             }
             {
                 match &derived.assessment {
-                    Some(assessment) => results(reference, derived, assessment, &props.settings, later),
+                    Some(assessment) => results(reference, derived, assessment, props, later),
                     None => html! {
                         <p data-testid="headline" class="headline">
                             { "Add a line with a material and its spend to see where your supply really comes from." }
@@ -136,9 +144,10 @@ fn results(
     reference: &ReferenceData,
     derived: &Rc<Derived>,
     a: &Assessment,
-    settings: &Html,
+    props: &DashboardProps,
     later: Later,
 ) -> Html {
+    let settings = &props.settings;
     let materials = MaterialRef::all(derived);
     let unit = a.totals.spend_unit.as_deref();
     let top = a.chokepoints.first();
@@ -255,8 +264,8 @@ fn results(
             </div>
             }
             if later.charts {
-            <RiskMatrix derived={derived.clone()} />
-            <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
+            <ChartsWhenNear portfolio={props.portfolio.clone()} date={props.check_date.clone()}
+                wanted={props.charts_wanted} />
             }
             if later.bars > 0 {
             <h3>{ "Where each stage comes from" }</h3>
@@ -264,6 +273,78 @@ fn results(
                 <StageBars material={m} />
             }
             }
+        </>
+    }
+}
+
+/// Properties of [`ChartsWhenNear`].
+#[derive(Properties, PartialEq)]
+struct ChartsWhenNearProps {
+    portfolio: Rc<RawPortfolio>,
+    date: AttrValue,
+    /// Draw them now, wherever the page is scrolled.
+    wanted: bool,
+}
+
+/// The place of the risk matrix and the flow diagram, below the first screen. They are drawn by
+/// the pages' part of the app ([`Part::Charts`], [`DashboardCharts`]) once the place comes
+/// within half a screen of the viewport (or a report is printed): neither their code nor their
+/// drawing is part of the start (issue #19).
+#[component]
+fn ChartsWhenNear(props: &ChartsWhenNearProps) -> Html {
+    let host = use_node_ref();
+    let near = use_state(|| false);
+    {
+        let (host, near) = (host.clone(), near.clone());
+        use_effect_with((), move |_| {
+            let watch = host.cast::<web_sys::Element>().and_then(|place| {
+                crate::app::browser::when_near_viewport(&place, "50% 0px", move || near.set(true))
+            });
+            // Watching until the place is gone.
+            move || {
+                let _stop = watch;
+            }
+        });
+    }
+    html! {
+        <div ref={host} class="charts-place" data-testid="charts-place">
+            if *near || props.wanted {
+                <LazyPart part={Part::Charts} portfolio={Some(props.portfolio.clone())}
+                    data={props.date.clone()} on_action={Callback::noop()} />
+            }
+        </div>
+    }
+}
+
+/// Properties of [`DashboardCharts`].
+#[derive(Properties, PartialEq)]
+pub struct DashboardChartsProps {
+    /// The portfolio as typed.
+    pub portfolio: Rc<RawPortfolio>,
+    /// The date of the policy checks (`YYYY-MM-DD`; anything else: as written).
+    pub date: AttrValue,
+}
+
+/// The dashboard's risk matrix and flow diagram of `portfolio`, computed as the calculator
+/// computes its results: what the pages' part draws for [`Part::Charts`].
+#[component]
+pub fn DashboardCharts(props: &DashboardChartsProps) -> Html {
+    let derived = use_memo(
+        (props.portfolio.clone(), props.date.clone()),
+        |(portfolio, date)| {
+            let date = crate::analysis::policy::Date::parse(date).ok();
+            Rc::new(crate::app::components::calculator::derive_on(
+                portfolio, date,
+            ))
+        },
+    );
+    let Some(a) = derived.assessment.as_ref() else {
+        return html! {};
+    };
+    html! {
+        <>
+            <RiskMatrix derived={(*derived).clone()} />
+            <FlowChart diagram={Rc::new(flow_diagram(a, &FlowParams::default()))} />
         </>
     }
 }

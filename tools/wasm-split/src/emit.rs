@@ -32,18 +32,19 @@ pub(crate) struct Plan {
     pub(crate) memories: HashSet<usize>,
 }
 
-/// The export names the secondary module imports by (short: there are many).
+/// The export names the secondary module imports by: short, as there are hundreds; a function's
+/// is its index in base 62, the others start with `$`, which no such index has.
 fn function_name(index: usize) -> String {
     short(index)
 }
 fn global_name(index: usize) -> String {
-    format!("g{}", short(index))
+    format!("$g{}", short(index))
 }
 fn table_name(index: usize) -> String {
-    format!("t{}", short(index))
+    format!("$t{}", short(index))
 }
 fn memory_name(index: usize) -> String {
-    format!("m{}", short(index))
+    format!("$m{}", short(index))
 }
 
 /// `index` in base 62: hundreds of functions are exported under these names, and each name is in
@@ -228,8 +229,13 @@ pub(crate) fn emit_primary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
             data.value[(from - base) as usize..(to - base) as usize].fill(0);
         }
     }
+    // The names are the module's own: no export of it may have one.
     for &i in &plan.functions {
-        module.exports.add(&function_name(i), ids.function(i)?);
+        let name = function_name(i);
+        if module.exports.iter().any(|e| e.name == name) {
+            bail!("the module already exports a {name}");
+        }
+        module.exports.add(&name, ids.function(i)?);
     }
     for g in module.globals.iter().map(|g| g.id()).collect::<Vec<_>>() {
         if plan.globals.contains(&g.index()) {
