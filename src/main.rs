@@ -11,9 +11,10 @@
 /// The pages' entry points, called by the app through JavaScript (src/app/browser/pages.rs) and
 /// by the workers' start scripts.
 mod pages_exports {
+    // (Plain comments: wasm-bindgen copies doc comments into the JavaScript the page loads.)
     use wasm_bindgen::prelude::*;
 
-    /// `mount(root, part, portfolioJson, onLoad, data)`: renders a page or part; returns its id.
+    // `mount(root, part, portfolioJson, onLoad, data)`: renders a page or part; returns its id.
     #[wasm_bindgen]
     pub fn mount(
         root: web_sys::Element,
@@ -25,47 +26,47 @@ mod pages_exports {
         chokepoint::app::pages::bundle::mount(root, part, portfolio, on_load, data)
     }
 
-    /// `update(id, part, portfolioJson, data)`: shows another part, portfolio or payload.
+    // `update(id, part, portfolioJson, data)`: shows another part, portfolio or payload.
     #[wasm_bindgen]
     pub fn update(id: u32, part: &str, portfolio: &str, data: &str) -> Result<(), JsValue> {
         chokepoint::app::pages::bundle::update(id, part, portfolio, data)
     }
 
-    /// `unmount(id)`: removes a part.
+    // `unmount(id)`: removes a part.
     #[wasm_bindgen]
     pub fn unmount(id: u32) {
         chokepoint::app::pages::bundle::unmount(id)
     }
 
-    /// `simulation_worker()`: makes the Web Worker this module runs in the simulation worker
-    /// (started by `sim-worker.js`, see [`chokepoint::app::spawn`]).
+    // `simulation_worker()`: makes the Web Worker this module runs in the simulation worker
+    // (started by `sim-worker.js`, see [`chokepoint::app::spawn`]).
     #[wasm_bindgen]
     pub fn simulation_worker() {
         chokepoint::app::worker::start()
     }
 
-    /// `import_worker()`: makes the Web Worker this module runs in the import worker (started by
-    /// `import-worker.js`).
+    // `import_worker()`: makes the Web Worker this module runs in the import worker (started by
+    // `import-worker.js`).
     #[wasm_bindgen]
     pub fn import_worker() {
         chokepoint::app::import_worker::start()
     }
 
-    /// `share_payload(portfolioJson)`: the share link payload of the portfolio (the app's main
-    /// bundle does not carry the compressor).
+    // `share_payload(portfolioJson)`: the share link payload of the portfolio (the app's main
+    // bundle does not carry the compressor).
     #[wasm_bindgen]
     pub fn share_payload(portfolio: &str) -> Result<String, JsValue> {
         chokepoint::app::pages::bundle::share_payload(portfolio)
     }
 
-    /// `export_chart(root, name, png, report)`: downloads the chart inside `root` as
-    /// `chokepoint-{name}.svg` or `.png`; a failure is passed to `report` as text.
+    // `export_chart(root, name, png, report)`: downloads the chart inside `root` as
+    // `chokepoint-{name}.svg` or `.png`; a failure is passed to `report` as text.
     #[wasm_bindgen]
     pub fn export_chart(root: web_sys::Element, name: &str, png: bool, report: js_sys::Function) {
         chokepoint::app::pages::bundle::export_chart(root, name, png, report)
     }
 
-    /// `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.
+    // `results_file(portfolioJson, date, kind)`: `{ name, mime, bytes }` of a results download.
     #[wasm_bindgen]
     pub fn results_file(portfolio: &str, date: &str, kind: u32) -> Result<JsValue, JsValue> {
         chokepoint::app::pages::bundle::results_file(portfolio, date, kind)

@@ -1,6 +1,7 @@
 // Trunk post_build hook (see Trunk.toml): hardens and completes the built site in Trunk's staging
 // directory before it becomes dist/.
 //
+// S. The app's WebAssembly split in two, the first load and the pages' part (see `split` below).
 // 0. The first screen, rendered at build time (src/app/prerender.rs, issue #19): the app as a
 //    first-time visitor sees it on the build date goes into index.html's body, inside an inert
 //    element without test ids, so the answer shows before the WebAssembly has loaded. The app
@@ -17,10 +18,10 @@
 //    version derived from their contents, so a returning visitor gets the whole app, lazily
 //    loaded workers included, from the cache, with or without a network.
 // 4. Versioned addresses: Trunk hashes the main bundle's names but not the lazily loaded ones
-//    (the pages bundle, its start script, the workers' start scripts). Each is asked for as
+//    (the pages' part of the app, its loader, the start scripts). Each is asked for as
 //    `NAME?v=VERSION`: the page carries the version in <meta name="chokepoint-build"> for the
 //    app (src/app/spawn.rs; static/pages-start.js and the workers' start scripts pass it on to
-//    the pages bundle), index.html
+//    the pages' part and its loader), index.html
 //    asks for register-sw.js with it, and sw.js caches exactly those addresses and refuses any
 //    other version, so a page of one build never runs the bundles of another.
 import { execFileSync } from 'node:child_process';

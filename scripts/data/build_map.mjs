@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds Chokepoint's world map, data/world_map.json: one SVG path per country, in the Equal
 // Earth projection, quantised to integers in a fixed viewBox. The calculator's world map
-// (src/app/components/world_map.rs, in the lazily loaded pages bundle) shades these paths by the
+// (src/app/components/world_map.rs, drawn by the lazily loaded pages' part of the app) shades these paths by the
 // firm's share of supply from each country.
 //
 //     node scripts/data/build_map.mjs            # (re)write data/world_map.json
