@@ -384,11 +384,12 @@ pub fn LazyPart(props: &PagesProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{PagesError, results_file, share_payload, write_results};
+    use super::{PagesError, export_chart, results_file, share_payload, write_results};
     use crate::analysis::export::ResultsKind;
     use crate::portfolio::RawPortfolio;
     use std::future::Future;
     use std::task::{Context, Poll, Waker};
+    use yew::{Callback, NodeRef};
 
     /// The value of a future that is ready at once (natively `results_file` writes in place).
     fn at_once<F: Future>(future: F) -> F::Output {
@@ -410,6 +411,24 @@ mod tests {
         assert_eq!(payload, crate::portfolio::share::encode(&demo));
         let back = crate::portfolio::share::decode(&payload).expect("reads back");
         assert_eq!(back.lines, demo.lines);
+    }
+
+    /// A chart download without its chart's element (the only case natively: elements exist
+    /// only in a browser) says so, through the callback the button shows messages with.
+    #[test]
+    fn a_chart_download_without_its_chart_says_so() {
+        let reported = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let into = reported.clone();
+        at_once(export_chart(
+            NodeRef::default(),
+            "risk-matrix".into(),
+            true,
+            Callback::from(move |m: String| into.borrow_mut().push(m)),
+        ));
+        assert_eq!(
+            *reported.borrow(),
+            ["The chart could not be exported (no chart)."]
+        );
     }
 
     /// Natively there is no pages bundle: a results download is written in place, the same
