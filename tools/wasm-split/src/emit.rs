@@ -131,10 +131,18 @@ fn strip(module: &mut Module) {
     }
 }
 
-pub(crate) fn emit_primary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
+/// A fresh parse of the bindgened module, without its custom sections, and its ids.
+fn open(bindgened: &[u8]) -> Result<(Module, Ids)> {
     let mut module = parse(bindgened)?;
     strip(&mut module);
     let ids = Ids::of(&module);
+    Ok((module, ids))
+}
+
+/// The primary module: the functions and data its roots reach, stubs for the secondary exports,
+/// empty table slots for the moved functions, and exports of what the secondary module imports.
+pub(crate) fn emit_primary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
+    let (mut module, ids) = open(bindgened)?;
     // Every local function the primary's roots do not reach goes: the moved ones, and those no
     // root reaches (the linker keeps a function whose address is taken even where nothing uses it).
     let moved: HashSet<FunctionId> = module
@@ -255,10 +263,10 @@ pub(crate) fn emit_primary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
     Ok(module.emit_wasm())
 }
 
+/// The secondary module: the moved functions, active segments that fill their table slots and
+/// write their data, and imports of everything else they use.
 pub(crate) fn emit_secondary(bindgened: &[u8], plan: &Plan) -> Result<Vec<u8>> {
-    let mut module = parse(bindgened)?;
-    strip(&mut module);
-    let ids = Ids::of(&module);
+    let (mut module, ids) = open(bindgened)?;
     let moved: HashSet<FunctionId> = plan
         .moved
         .iter()
