@@ -40,14 +40,15 @@ test('every address the page, the start scripts and sw.js use carries the build 
     if (hashed(name)) continue;
     assert.equal(query, `v=${version}`, `index.html loads ${ref} without this build's version`);
   }
-  // The pages' start script asks for its loader and the pages' WebAssembly at the version it was
-  // itself asked for (the next test sees the requests), never at a bare address, and for the
-  // app's glue by its content-hashed name, which the build wrote in.
+  // The pages' start script asks for its loader (under its own query: version and attempt) and
+  // the pages' WebAssembly at the version it was itself asked for (the next test sees the
+  // requests), never at a bare address, and for the app's glue by its content-hashed name, which
+  // the build wrote in.
   const start = readFileSync(join(distDir, 'pages-start.js'), 'utf8');
   const addresses = [...start.matchAll(/\.\/(?:chokepoint|pages-module)[^'`)]*/g)].map((m) => m[0]);
   assert.equal(addresses.length, 3, addresses.join(', '));
   assert.match(addresses[0], /^\.\/chokepoint-[0-9a-f]{16}\.js$/);
-  assert.deepEqual(addresses.slice(1), ['./pages-module.js${version}', './chokepoint-pages_bg.wasm${version}']);
+  assert.deepEqual(addresses.slice(1), ['./pages-module.js${query}', './chokepoint-pages_bg.wasm${version}']);
   assert.ok(index.includes(addresses[0].slice(2)), 'the app\'s glue the page loads');
   // sw.js: each address is a file of dist/ with the recorded hash and size, and every file that
   // is not content-hashed (and not a page) carries the version.
