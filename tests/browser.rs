@@ -297,7 +297,7 @@ fn the_javascript_api_returns_the_native_assessment_as_a_plain_object() {
 /// The Monte Carlo throughput benchmark in the browser's wasm (BENCHMARKS.md): the same work as
 /// `cargo bench --bench montecarlo`, timed with `Date.now()` (1 ms), printed. Unoptimised it
 /// runs 20,000 trials twice and only checks the runs; for meaningful times run it optimised:
-/// `--release` as the simulation worker ships (in the pages bundle, opt-level "z"), or
+/// `--release` as the simulation worker ships (in the pages' part of the app's module, opt-level "z"), or
 /// `--profile worker` (opt-level 3):
 /// `cargo test --profile worker --target wasm32-unknown-unknown --test browser monte_carlo_throughput -- --nocapture`.
 #[wasm_bindgen_test]

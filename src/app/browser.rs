@@ -4,7 +4,7 @@
 //! the first screen, where there is no browser (an empty address, no clock, no storage, no
 //! events; a task runs at once). The rest of the shell calls these functions and has no
 //! `cfg(target_arch)` switch of its own for them. Web Workers, the export of charts and the
-//! pages bundle have modules of their own: [`worker`], [`chart`] and [`pages`].
+//! pages' part have modules of their own: [`worker`], [`chart`] and [`pages`].
 
 pub use imp::*;
 

@@ -46,7 +46,7 @@ use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// A part of the app that the pages bundle draws.
+/// A part of the app that the pages' part draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
     /// One of the [`Route::is_lazy`] pages.
@@ -165,7 +165,7 @@ pub fn LazyDetails(props: &LazyDetailsProps) -> Html {
     }
 }
 
-/// The bytes of a results download, written by the pages bundle (loaded first if needed);
+/// The bytes of a results download, written by the pages' part (loaded first if needed);
 /// natively, where there is no bundle, written in place ([`write_results`]).
 pub async fn results_file(
     portfolio: &RawPortfolio,
@@ -192,7 +192,7 @@ pub async fn results_file(
 }
 
 /// The share link payload of `portfolio` ([`crate::portfolio::share::encode`]), made by the
-/// pages bundle, so that its DEFLATE compressor is no part of the first load (10.1 KB gzip,
+/// pages' part, so that its DEFLATE compressor is no part of the first load (10.1 KB gzip,
 /// BENCHMARKS.md); natively, made in place.
 pub async fn share_payload(portfolio: &RawPortfolio) -> Result<String, PagesError> {
     if browser::pages::WRITES_IN_PLACE {
@@ -256,7 +256,7 @@ enum Status {
     Failed(PagesError),
 }
 
-/// Hosts a part drawn by the pages bundle, loading the bundle first if needed. Natively (the
+/// Hosts a part drawn by the pages' part, loading the bundle first if needed. Natively (the
 /// first screen rendered at build time, tests) there is no bundle to load: the part shows the
 /// loading line the browser shows until the bundle is there.
 #[component]
@@ -431,7 +431,7 @@ mod tests {
         );
     }
 
-    /// Natively there is no pages bundle: a results download is written in place, the same
+    /// Natively there is no pages' part: a results download is written in place, the same
     /// file the bundle's `results_file` writes, and an empty portfolio gets the bundle's answer.
     #[test]
     fn natively_results_files_are_written_in_place() {

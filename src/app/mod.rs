@@ -2,12 +2,12 @@
 //!
 //! Follows Yew's `function_todomvc` example: the App owns the state, children get props and
 //! `Callback`s only, side effects sit in `use_effect_with`, and every result on screen is derived
-//! from the inputs with `use_memo`. The pages of the pages bundle follow the same model
+//! from the inputs with `use_memo`. The pages of the pages' part follow the same model
 //! ([`forms`]: a state of the inputs, a pure reducer, typed parsers). Calls into the browser go
 //! through [`browser`] (and its [`browser::worker`], [`browser::chart`] and
 //! [`browser::pages`]), which has a native stand-in, so the shell runs natively in tests; only
 //! the bundles' entry points (the `start` functions, the worker bundles, the panic hook, the
-//! pages bundle's exports) hold browser-only code of their own (`tests/it/core_guard.rs` keeps it
+//! pages' part's exports) hold browser-only code of their own (`tests/it/core_guard.rs` keeps it
 //! so).
 
 pub mod browser;
@@ -258,7 +258,7 @@ pub fn App() -> Html {
                                 policy_date={(*policy_date).clone()} {on_policy_date} />
                         },
                         Route::Privacy => html! { <PrivacyPage /> },
-                        // Scenarios, Plan, Import, Methodology, Sources: the pages bundle.
+                        // Scenarios, Plan, Import, Methodology, Sources: the pages' part.
                         // The Scenarios and Sources pages judge statuses on the check date.
                         lazy => html! {
                             <LazyPart part={Part::Page(lazy)} portfolio={Some(inputs.portfolio.clone())} on_action={on_action.clone()}

@@ -17,7 +17,7 @@ pub use crate::app::lazy::{PagesProps, Part};
 use crate::app::route::Route;
 use yew::prelude::*;
 
-/// The lazily loaded parts (the pages bundle's root component).
+/// The lazily loaded parts (the pages' part's root component).
 #[component]
 pub fn Pages(props: &PagesProps) -> Html {
     let portfolio = props.portfolio.clone().unwrap_or_default();

@@ -8,7 +8,7 @@
 //! alpha-3 (Kosovo by `XKX`, as in the reference data); the two shapes without a code (N. Cyprus,
 //! Somaliland) are listed apart by name and drawn unshaded. Antarctica is left out.
 //!
-//! Only the pages bundle, which draws the map and the Sources page, links this file.
+//! Only the pages' part, which draws the map and the Sources page, links this file.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

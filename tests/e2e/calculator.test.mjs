@@ -95,7 +95,7 @@ test('at 360 px the flow diagram scrolls inside its own frame, not the page', as
   await context.close();
 });
 
-/** Opens the dashboard's world map (loading the pages bundle) and returns its figure. */
+/** Opens the dashboard's world map (loading the pages' part of the app) and returns its figure. */
 async function openMap(page) {
   const panel = page.getByTestId('world-map-panel');
   await panel.locator('summary').click();

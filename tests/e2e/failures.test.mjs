@@ -1,5 +1,5 @@
 // End-to-end: what the visitor sees when a lazily loaded part fails (issue #16, defect 3). The
-// import worker, the simulation worker and the pages bundle each fail to load (the host answers
+// import worker, the simulation worker and the pages' part each fail to load (the host answers
 // 500, or drops the connection) or crash (a worker whose message handler traps, as a Rust panic
 // or running out of memory does); the failure is shown where the visitor waits, with "Try
 // again", which works once the host is healthy again; and the portfolio is untouched.

@@ -125,7 +125,7 @@ export function launchBrowser() {
 
 /**
  * A first visit that opens every page: the app until its offline copy is installed and in
- * control, the Scenarios page with a simulation run (the pages bundle and the simulation worker),
+ * control, the Scenarios page with a simulation run (the pages' part and the simulation worker),
  * then every other page and back to the calculator. Used by the test and the benchmark of what a
  * visit transfers (tests/e2e/weight.test.mjs, scripts/bench/visit.mjs).
  */

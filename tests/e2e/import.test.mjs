@@ -119,7 +119,7 @@ rmiTest('files dropped on the drop zone import like picked files, several at onc
 
 rmiTest('real CMRT declarations set the refining stage by facility count', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, `${env.server.url}#/import`);
-  // The import page is drawn by the pages bundle: loaded once the page's file input is there.
+  // The import page is drawn by the pages' part of the app: loaded once the page's file input is there.
   await page.getByTestId('import-files').waitFor();
   const loaded = requests.length;
   assert.ok(!requests.some((u) => u.includes('import-worker')), 'worker not loaded before the first import');

@@ -178,7 +178,7 @@ test('saved portfolios: save as, open, rename, delete', async () => {
 test('every export downloads a well-formed file, and the JSON re-imports identically', async () => {
   const { page, context, errors, requests } = await openPage(env.browser, env.server.url);
   await calculatorDrawn(page);
-  // The results files are written by the lazily loaded pages bundle, which the offline copy
+  // The results files are written by the lazily loaded pages' part of the app, which the offline copy
   // serves once installed.
   await page.waitForSelector('html[data-offline="ready"]', { timeout: 60_000 });
   const afterLoad = requests.length;
@@ -227,14 +227,14 @@ test('every export downloads a well-formed file, and the JSON re-imports identic
   await openFile(page, json.name, json.bytes);
   await waitForLabel(page, 'Exported, "quoted", label');
   assert.deepEqual(await autosaved(page), original);
-  // Everything happened in the page: same-page blob: URLs and the pages bundle from the offline
+  // Everything happened in the page: same-page blob: URLs and the pages' part from the offline
   // copy; nothing reached the server.
   const toServer = env.server.requests.filter((r) => r.at >= mark).map((r) => r.path);
   assert.deepEqual(toServer, [], 'nothing reached the server during exports and import');
   // At this build's address (`?v=`, tests/e2e/offline-update.test.mjs).
   const lazyCode = /\/(pages-start\.js|pages-module\.js|chokepoint-pages_bg\.wasm)\?v=[0-9a-f]{16}$/;
   const network = requests.slice(afterLoad).filter((u) => !u.startsWith('blob:') && !lazyCode.test(u));
-  assert.deepEqual(network, [], 'no request for exports and import but the pages bundle');
+  assert.deepEqual(network, [], 'no request for exports and import but the pages\' part');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -270,7 +270,7 @@ test('a portfolio too big for a link says so and offers the JSON file', async ()
   await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).portfolio.lines.length === 400, AUTOSAVE);
   await openShareMenu(page);
   await page.getByTestId('share-link').click();
-  // The link is made by the pages bundle (src/app/lazy.rs): the answer comes once it is loaded.
+  // The link is made by the pages' part (src/app/lazy.rs): the answer comes once it is loaded.
   await page.getByTestId('share-message').filter({ hasText: 'characters in a link' }).waitFor();
   const message = await page.getByTestId('share-message').innerText();
   assert.match(message, /more than the 7000 a link/);

@@ -483,7 +483,7 @@ fn code_lines_stop_at_the_test_module() {
 
 /// The shell's files that may switch on `target_arch`: the browser module (one browser body and
 /// one native stand-in per call) and the bundles' entry points (`start` functions, the exports
-/// of the pages bundle, the browser-only modules the app root declares). Everything else calls
+/// of the pages' part, the browser-only modules the app root declares). Everything else calls
 /// the browser through `app::browser` (issue #21).
 const BROWSER_SWITCHES: [&str; 7] = [
     "src/app/browser.rs",

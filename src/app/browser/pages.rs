@@ -6,7 +6,7 @@
 
 pub use imp::*;
 
-/// Why a part or a results file could not be had from the pages bundle.
+/// Why a part or a results file could not be had from the pages' part.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PagesError {
     /// The page lacks what loading needs (`window`, `document`, `head element`).
@@ -29,10 +29,10 @@ impl std::fmt::Display for PagesError {
         match self {
             PagesError::NoPage(what) => write!(f, "no {what}"),
             PagesError::Browser(message) => f.write_str(message),
-            PagesError::MissingExport(name) => write!(f, "the pages bundle has no `{name}`"),
-            PagesError::NoFile => f.write_str("the pages bundle returned no file"),
+            PagesError::MissingExport(name) => write!(f, "the app's pages have no `{name}`"),
+            PagesError::NoFile => f.write_str("the app's pages returned no file"),
             PagesError::NothingToExport => f.write_str("the portfolio has no valid line to export"),
-            PagesError::NoBrowser => f.write_str("the pages bundle needs a browser"),
+            PagesError::NoBrowser => f.write_str("the app's pages need a browser"),
         }
     }
 }

@@ -169,8 +169,8 @@ mod imp {
     }
 
     /// Starts the worker `bundle` (`sim-worker` or `import-worker`): a module worker whose start
-    /// script, `{bundle}.js` beside the page (`static/`), runs the pages bundle's WebAssembly
-    /// ([`crate::app::pages`]), so that the pages and both workers are one download.
+    /// script, `{bundle}.js` beside the page (`static/`), runs the app's module with its pages'
+    /// part ([`crate::app::pages`]), so that the pages and both workers are one download.
     /// The single-file build's workers are classic scripts: a page opened from disk has no
     /// origin, and Chromium does not start a module worker from its `blob:` addresses.
     pub fn worker(bundle: &str) -> Result<web_sys::Worker, SpawnError> {
@@ -209,9 +209,9 @@ mod imp {
                 .map(|u| u.href())
                 .map_err(said)
         };
-        // The single-file build (scripts/build/single-file.mjs) carries each worker's whole
-        // module, the pages bundle's WebAssembly included, in `window.chokepointWorkerSources`:
-        // a page opened from disk can load nothing by address.
+        // The single-file build (scripts/build/single-file.mjs) carries each worker's script
+        // (the app's module and its pages' part inline) in `window.chokepointWorkerSources`: a
+        // page opened from disk can load nothing by address.
         let inlined = js_sys::Reflect::get(&js_sys::global(), &"chokepointWorkerSources".into())
             .ok()
             .filter(|sources| sources.is_object())

@@ -1,4 +1,4 @@
-//! The dashboard's trend and outlook (drawn by the pages bundle once the disclosure is opened):
+//! The dashboard's trend and outlook (drawn by the pages' part once the disclosure is opened):
 //! per material and stage of the portfolio, the world shares as USGS published them for 2024
 //! and 2025, and the firm's exposure in 2030 and 2035 if its sourcing stays as it is, from the
 //! IEA's base-case projections ([`crate::analysis::outlook`]).

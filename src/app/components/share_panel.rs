@@ -56,7 +56,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let portfolio = props.portfolio.clone();
         let link = link.clone();
         let say = say.clone();
-        // The payload is made by the pages bundle (src/app/lazy.rs loads it): the DEFLATE
+        // The payload is made by the pages' part (src/app/lazy.rs loads it): the DEFLATE
         // compressor is no part of the first page load.
         Callback::from(move |_: MouseEvent| {
             let portfolio = portfolio.clone();
@@ -95,7 +95,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         Callback::from(move |event: Event| open_file(event, on_action.clone(), say.clone()))
     };
 
-    // The writers are in the pages bundle (src/app/lazy.rs loads it), which assesses the same portfolio
+    // The writers are in the pages' part (src/app/lazy.rs loads it), which assesses the same portfolio
     // on the same date: the CSV and XLSX code is no part of the first page load.
     let on_table = |kind: ResultsKind| {
         let portfolio = props.portfolio.clone();

@@ -3,7 +3,7 @@
 //! the user sets how many units a year.
 //!
 //! [`start_panel`] is a closed disclosure on the calculator; its content, [`StartOptions`] with
-//! the template data, is drawn by the pages bundle when the user first opens it
+//! the template data, is drawn by the pages' part when the user first opens it
 //! ([`crate::app::lazy`]), so the templates are no part of the first page load.
 
 use crate::analysis::start::{blank_portfolio, units_per_year};
@@ -30,7 +30,7 @@ fn kind_label(kind: TemplateKind) -> &'static str {
     }
 }
 
-/// The start panel: a disclosure that draws [`StartOptions`] (from the pages bundle) once opened.
+/// The start panel: a disclosure that draws [`StartOptions`] (from the pages' part) once opened.
 /// A function, not a component: [`LazyDetails`] holds the state.
 pub fn start_panel(on_action: &Callback<Action>) -> Html {
     html! {

@@ -4,7 +4,7 @@
 //!
 //! [`world_map_panel`] is a closed disclosure on the dashboard. Once opened it computes the
 //! per-country figures from the dashboard's assessment ([`country_exposure`], a few kilobytes of
-//! JSON) and hands them to [`WorldMap`], which the pages bundle draws ([`crate::app::lazy`]):
+//! JSON) and hands them to [`WorldMap`], which the pages' part draws ([`crate::app::lazy`]):
 //! the shapes (`data/world_map.json`, [`crate::reference::world_map`]) are thus no part of the
 //! first page load, and the bundle never assesses the portfolio itself.
 //!
@@ -45,7 +45,7 @@ pub fn map_payload(derived: &Derived) -> String {
     serde_json::to_string(&views).unwrap_or_else(|_| "[]".into())
 }
 
-/// The dashboard's disclosure that draws [`WorldMap`] (from the pages bundle) once opened, with
+/// The dashboard's disclosure that draws [`WorldMap`] (from the pages' part) once opened, with
 /// the figures of `derived`. A function, not a component: the dashboard re-renders it only when
 /// its results change, and the figures are computed only once the map has been opened.
 pub fn world_map_panel(derived: &Rc<Derived>) -> Html {

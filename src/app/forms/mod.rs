@@ -1,4 +1,4 @@
-//! The inputs of the pages in the pages bundle (Plan, Scenarios, Import), on the calculator's
+//! The inputs of the pages in the pages' part (Plan, Scenarios, Import), on the calculator's
 //! model ([`crate::app::state`]): each page's state holds what the user typed or chose, changed
 //! only by its actions through a pure reducer; a typed parser reads the fields into the core's
 //! parameters with an error per field; and one function derives everything the page shows,
