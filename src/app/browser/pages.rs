@@ -191,7 +191,7 @@ mod imp {
 
     /// The bundle, loading it the first time (again after a failed load).
     pub async fn load() -> Result<Bundle, PagesError> {
-        Ok(Bundle(exports().await?))
+        exports().await.map(Bundle)
     }
 
     impl Bundle {

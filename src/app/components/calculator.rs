@@ -45,6 +45,7 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let derived = use_memo((portfolio.clone(), check_date), |(portfolio, date)| {
         take_prepared(portfolio, *date).unwrap_or_else(|| derive_on(portfolio, *date))
     });
+    SHOWN.with(|s| *s.borrow_mut() = Some((portfolio.clone(), check_date, derived.clone())));
     let share_panel_drawn = crate::app::later::use_later_at(6);
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
@@ -169,6 +170,23 @@ thread_local! {
     /// The first render's results, computed in the task before it ([`prepare_first_render`]).
     static PREPARED: std::cell::RefCell<Option<(RawPortfolio, Option<Date>, Derived)>> =
         const { std::cell::RefCell::new(None) };
+    /// The results the page shows ([`shown`]).
+    static SHOWN: std::cell::RefCell<Option<Shown>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Results with the portfolio and the policy date they are of.
+type Shown = (Rc<RawPortfolio>, Option<Date>, Rc<Derived>);
+
+/// The results the Calculator page shows, if they are those of `portfolio` on `date`: the charts
+/// the pages' part draws below the first screen ([`super::dashboard::DashboardCharts`]) run in
+/// the same module and memory, and take them instead of assessing the portfolio a second time
+/// on every edit.
+pub(crate) fn shown(portfolio: &RawPortfolio, date: Option<Date>) -> Option<Rc<Derived>> {
+    SHOWN.with(|s| {
+        let shown = s.borrow();
+        let (p, d, derived) = shown.as_ref()?;
+        (**p == *portfolio && *d == date).then(|| derived.clone())
+    })
 }
 
 /// Computes the results the page's first render will show, `portfolio`'s with policy checks on
@@ -205,4 +223,23 @@ thread_local! {
 /// prerendered first screen.
 pub fn set_build_date(date: &str) {
     BUILD_DATE.with(|d| *d.borrow_mut() = AttrValue::from(date.to_string()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Date, RawPortfolio, Rc, SHOWN, derive_on, shown};
+
+    /// The charts below the first screen take the page's results for the same portfolio and date,
+    /// also once the portfolio has gone to the pages' part as JSON and back, and for no other.
+    #[test]
+    fn the_shown_results_serve_their_own_portfolio_and_date_only() {
+        let demo = crate::app::demo_portfolio();
+        let date = Date::parse("2026-12-07").ok();
+        let derived = Rc::new(derive_on(&demo, date));
+        SHOWN.with(|s| *s.borrow_mut() = Some((Rc::new(demo.clone()), date, derived.clone())));
+        let sent = RawPortfolio::from_json(&demo.to_json()).expect("the portfolio's JSON");
+        assert!(shown(&sent, date).is_some_and(|d| Rc::ptr_eq(&d, &derived)));
+        assert!(shown(&sent, Date::parse("2020-01-01").ok()).is_none());
+        assert!(shown(&RawPortfolio::default(), date).is_none());
+    }
 }

@@ -325,17 +325,17 @@ pub struct DashboardChartsProps {
     pub date: AttrValue,
 }
 
-/// The dashboard's risk matrix and flow diagram of `portfolio`, computed as the calculator
-/// computes its results: what the pages' part draws for [`Part::Charts`].
+/// The dashboard's risk matrix and flow diagram of `portfolio`: what the pages' part draws for
+/// [`Part::Charts`]. From the results the Calculator page shows when they are this portfolio's
+/// (they are, but for a page drawn elsewhere), else computed as the calculator computes them.
 #[component]
 pub fn DashboardCharts(props: &DashboardChartsProps) -> Html {
+    use crate::app::components::calculator::{derive_on, shown};
     let derived = use_memo(
         (props.portfolio.clone(), props.date.clone()),
         |(portfolio, date)| {
             let date = crate::analysis::policy::Date::parse(date).ok();
-            Rc::new(crate::app::components::calculator::derive_on(
-                portfolio, date,
-            ))
+            shown(portfolio, date).unwrap_or_else(|| Rc::new(derive_on(portfolio, date)))
         },
     );
     let Some(a) = derived.assessment.as_ref() else {
