@@ -430,7 +430,7 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }
-    sorted.sort_by(f64::total_cmp);
+    crate::model::order::sort_by(&mut sorted, f64::total_cmp);
     let position = (sorted.len() - 1) as f64 * p / 100.0;
     let lower = position.floor() as usize;
     let upper = (lower + 1).min(sorted.len() - 1);

@@ -265,7 +265,7 @@ pub fn saved_names() -> Vec<String> {
         .filter_map(|i| storage.key(i).ok().flatten())
         .filter_map(|k| saved_name(&k).map(str::to_string))
         .collect();
-    names.sort();
+    crate::model::order::sort(&mut names);
     names
 }
 

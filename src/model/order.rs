@@ -9,6 +9,7 @@
 //! sort.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` stably by `compare`, like [`slice::sort_by`], through the shared routine.
 ///
@@ -39,6 +40,27 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `items` in ascending order, like [`slice::sort`].
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
+}
+
+/// The set of `items`, like `collect::<BTreeSet<_>>()` without its sort (the standard library
+/// sorts what it collects into a B-tree, one more copy of the sort per element type): one
+/// insertion after the other, O(n log n) all the same.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
+}
+
+/// The map of `entries`, like `collect::<BTreeMap<_, _>>()` without its sort (see [`set_of`]):
+/// of equal keys, the last entry's value is kept, as `collect` keeps it.
+pub fn map_of<K: Ord, V>(entries: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (key, value) in entries {
+        map.insert(key, value);
+    }
+    map
 }
 
 /// The positions `0..len` in the stable order `compare` defines: the one instantiation of the
@@ -79,5 +101,16 @@ mod tests {
         assert_eq!(words, ["", "antimony", "cobalt", "cobalt", "gallium"]);
         sort_by(&mut words, |a, b| b.len().cmp(&a.len()));
         assert_eq!(words, ["antimony", "gallium", "cobalt", "cobalt", ""]);
+    }
+
+    #[test]
+    fn builds_the_sets_and_maps_collect_builds() {
+        let entries = [(3, "c"), (1, "a"), (3, "last c"), (2, "b"), (1, "last a")];
+        let collected: BTreeMap<i32, &str> = entries.into_iter().collect();
+        assert_eq!(map_of(entries), collected);
+        assert_eq!(map_of(entries)[&3], "last c");
+        let keys = entries.map(|(k, _)| k);
+        assert_eq!(set_of(keys), keys.into_iter().collect::<BTreeSet<_>>());
+        assert!(set_of(Vec::<u8>::new()).is_empty());
     }
 }

@@ -304,7 +304,7 @@ impl LineChecker<'_> {
                 ok = false;
             }
         }
-        stages.sort();
+        crate::model::order::sort(&mut stages);
         ok.then_some(stages)
     }
 

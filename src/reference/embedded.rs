@@ -301,9 +301,9 @@ fn check_format_version(found: u32, what: &str) -> Result<(), ReferenceError> {
 pub fn add_vintages(data: &mut ReferenceData, json: &str) -> Result<(), ReferenceError> {
     let raw: RawVintagesDocument = serde_json::from_str(json).map_err(syntax_error)?;
     check_format_version(raw.v, "vintages format version")?;
-    let known: BTreeSet<CountryCode> = data.countries.iter().map(|c| c.code).collect();
+    let known = order::set_of(data.countries.iter().map(|c| c.code));
     let ids: Vec<String> = data.datasets.iter().map(|d| d.id.clone()).collect();
-    let datasets: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let datasets = order::set_of(ids.iter().map(String::as_str));
     for entry in raw.series {
         let material = entry.m.clone();
         let err =
@@ -400,7 +400,7 @@ struct Head {
 impl Head {
     /// The data sets' identifiers.
     fn dataset_ids(&self) -> BTreeSet<&str> {
-        self.datasets.iter().map(|d| d.id.as_str()).collect()
+        order::set_of(self.datasets.iter().map(|d| d.id.as_str()))
     }
 }
 
@@ -414,7 +414,7 @@ fn convert_head(
     check_format_version(v, "format version")?;
     let datasets = convert_datasets(datasets)?;
     let countries = convert_countries(countries)?;
-    let known: BTreeSet<CountryCode> = countries.iter().map(|c| c.code).collect();
+    let known = order::set_of(countries.iter().map(|c| c.code));
     let mut converted = Vec::with_capacity(groups.len());
     for g in groups {
         converted.push(convert_group(g, &known)?);

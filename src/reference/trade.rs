@@ -22,7 +22,7 @@
 //!
 //! See `docs/METHODS.md` ("Look-through by trade") for how the look-through uses them.
 
-use crate::model::{CountryCode, CountryMix, Stage};
+use crate::model::{CountryCode, CountryMix, Stage, order};
 use crate::reference::ReferenceError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -79,15 +79,13 @@ impl TradeTable {
             citation: String::new(),
             licence: String::new(),
             years,
-            groups: groups.into_iter().map(|(m, s, g)| ((m, s), g)).collect(),
-            domestic: domestic
-                .into_iter()
-                .map(|(m, s, c, d)| ((m, s, c), d.clamp(0.0, 1.0)))
-                .collect(),
-            imports: imports
-                .into_iter()
-                .map(|(g, o)| ((g, o.importer), o))
-                .collect(),
+            groups: order::map_of(groups.into_iter().map(|(m, s, g)| ((m, s), g))),
+            domestic: order::map_of(
+                domestic
+                    .into_iter()
+                    .map(|(m, s, c, d)| ((m, s, c), d.clamp(0.0, 1.0))),
+            ),
+            imports: order::map_of(imports.into_iter().map(|(g, o)| ((g, o.importer), o))),
         }
     }
 
