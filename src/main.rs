@@ -32,6 +32,13 @@ mod pages_exports {
         chokepoint::app::pages::bundle::update(id, part, portfolio, data)
     }
 
+    // `install_views()`: lets the app's Calculator page draw the parts below its first screen
+    // that this part holds (the table, the editor, the share panel).
+    #[wasm_bindgen]
+    pub fn install_views() {
+        chokepoint::app::pages::install_views()
+    }
+
     // `unmount(id)`: removes a part.
     #[wasm_bindgen]
     pub fn unmount(id: u32) {

@@ -68,6 +68,10 @@ async fn first_task() -> Element {
         .clear()
         .expect("clear local storage");
     window.location().set_hash("").expect("clear the hash");
+    // The Calculator page's parts below its first screen (the table, the editor, the share
+    // panel) are the pages' part's; this test binary is the whole app, not split: its views are
+    // installed as the part installs them once loaded (app::components::part_views).
+    chokepoint::app::pages::install_views();
     let root = document().create_element("div").expect("div");
     document()
         .body()

@@ -47,6 +47,7 @@ if (!staging) {
 //    preload of the app's module gets the new integrity. The pages' and workers' start scripts get
 //    the name of the app's glue in place of __MAIN__.
 const PAGES_EXPORTS = [
+  'install_views',
   'mount',
   'update',
   'unmount',

@@ -403,17 +403,25 @@ pub fn assess_with_trade(
     trade: &TradeTable,
     params: &AssessParams,
 ) -> Assessment {
+    let mut assessment = assess_without_policy(portfolio, reference, trade, params);
+    add_policy_checks(&mut assessment, portfolio, reference, trade);
+    assessment
+}
+
+/// [`assess_with_trade`] but for the policy checks: every [`MaterialResult::policy`] is empty,
+/// and so is [`Assessment::policy`] (no finding, no research date) until
+/// [`add_policy_checks`] runs them. Everything else is as [`assess_with_trade`] gives it: no
+/// other result reads the policy findings. The Calculator page's first screen shows no policy
+/// finding, so the page load computes it without them and without the policy rules
+/// (`app::results::derive_without_policy`; issue #19).
+pub fn assess_without_policy(
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    trade: &TradeTable,
+    params: &AssessParams,
+) -> Assessment {
     let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolve = |basis| -> Vec<Resolved<'_>> {
-        portfolio
-            .lines
-            .iter()
-            .map(|line| Resolved {
-                line,
-                stages: look_through_by(line, reference, basis, trade),
-            })
-            .collect()
-    };
+    let resolve = |basis| resolve_lines(portfolio, reference, trade, basis);
     let resolved = resolve(portfolio.look_through);
 
     let lines: Vec<LineResult> = resolved
@@ -435,7 +443,7 @@ pub fn assess_with_trade(
         params.unknown_governance,
         params.thresholds.supply_risk,
     );
-    let mut materials: Vec<MaterialResult> = material_ids
+    let materials: Vec<MaterialResult> = material_ids
         .iter()
         .map(|id| {
             material_result(
@@ -449,14 +457,15 @@ pub fn assess_with_trade(
             )
         })
         .collect();
-    let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
-    let policy = check_policy(
-        &mut materials,
-        (&resolved, portfolio),
-        (embedded_rules(), rules_researched()),
-        params.date,
-        (reference, &groups, &owned_groups),
-    );
+    let policy = PolicySummary {
+        date: params.date,
+        researched: None,
+        findings: 0,
+        rules: 0,
+        failing: Vec::new(),
+        context: Vec::new(),
+        errors: Vec::new(),
+    };
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
     let by_spend = aggregate(&all, spend_weight, reference, &groups);
@@ -532,6 +541,45 @@ pub fn assess_with_trade(
         policy,
         warnings: portfolio.warnings(reference),
     }
+}
+
+/// Runs the policy checks of `assessment`, which [`assess_without_policy`] made of `portfolio`
+/// with `reference` and `trade`: fills each [`MaterialResult::policy`] and
+/// [`Assessment::policy`] with the embedded rules on the assessment's date, as
+/// [`assess_with_trade`] does.
+pub fn add_policy_checks(
+    assessment: &mut Assessment,
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    trade: &TradeTable,
+) {
+    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
+    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
+    assessment.policy = check_policy(
+        &mut assessment.materials,
+        (&resolved, portfolio),
+        (embedded_rules(), rules_researched()),
+        assessment.params.date,
+        (reference, &groups, &owned_groups),
+    );
+}
+
+/// Each line of `portfolio` with its stages looked through by `basis`.
+fn resolve_lines<'a>(
+    portfolio: &'a Portfolio,
+    reference: &'a ReferenceData,
+    trade: &'a TradeTable,
+    basis: LookThroughBasis,
+) -> Vec<Resolved<'a>> {
+    portfolio
+        .lines
+        .iter()
+        .map(|line| Resolved {
+            line,
+            stages: look_through_by(line, reference, basis, trade),
+        })
+        .collect()
 }
 
 fn line_result(

@@ -2,7 +2,10 @@
 //! functions. Percentages and thousands come from the core's [`crate::text::format`], re-exported
 //! here for the components.
 
+use crate::analysis::assess::ActionClass;
+use crate::analysis::exposure::MixBasis;
 use crate::model::CountryCode;
+use crate::portfolio::LookThroughBasis;
 use crate::reference::ReferenceData;
 
 /// The number of materials per action, in one sentence.
@@ -177,6 +180,36 @@ pub fn published_world_share(
         (format!("{label}, as published"), "as published".to_string())
     };
     Some(PublishedShare { text, note, short })
+}
+
+/// The group whose share the dashboard and the per-material table show next to each stage.
+pub const COVERED_GROUP: &str = "feoc_covered_nations";
+
+/// The badge class of an action: how urgent it is.
+pub fn action_class(action: ActionClass) -> &'static str {
+    match action {
+        ActionClass::QualifySecondSource => "bad",
+        ActionClass::HoldBufferStock => "warn",
+        ActionClass::Monitor => "warn",
+        ActionClass::LowPriority => "good",
+    }
+}
+
+/// The look-through setting in words, as in "51 % by trade".
+pub fn basis_name(basis: LookThroughBasis) -> &'static str {
+    match basis {
+        LookThroughBasis::Trade => "trade",
+        LookThroughBasis::World => "world production",
+    }
+}
+
+/// What a filled stage was assumed from, as in "assumed from trade data".
+pub fn assumed_from(basis: MixBasis) -> &'static str {
+    match basis {
+        MixBasis::Trade => "trade data",
+        MixBasis::World => "world production data",
+        MixBasis::Mixed | MixBasis::User | MixBasis::Unavailable => "trade and world data",
+    }
 }
 
 #[cfg(test)]

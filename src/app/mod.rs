@@ -380,10 +380,11 @@ thread_local! {
 ///
 /// The start is cut into tasks (issue #19: no task of the start should block the page for
 /// long): the embedded reference data is read in steps (its head, then about a third of its
-/// materials per task: `reference::StagedReference`), the trade table and the policy rules are
-/// each parsed in a task of their own; the next reads the stored portfolio and computes its
-/// results; the app is drawn in the next, so that the browser can handle input and paint in
-/// between. The page meanwhile shows the first screen rendered at build time.
+/// materials per task: `reference::StagedReference`), the trade table is parsed in a task of
+/// its own; the next reads the stored portfolio and computes its results (without the policy
+/// checks, which the table below the first screen runs: the policy rules are the pages' part's);
+/// the app is drawn in the next, so that the browser can handle input and paint in between. The
+/// page meanwhile shows the first screen rendered at build time.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     panic::install();
@@ -397,11 +398,8 @@ pub fn start() {
             later::after_this_task(|| {
                 let _ = crate::reference::trade::try_embedded_trade();
                 later::after_this_task(|| {
-                    let _ = crate::analysis::policy::try_embedded_rules();
-                    later::after_this_task(|| {
-                        prepare();
-                        later::after_this_task(mount);
-                    });
+                    prepare();
+                    later::after_this_task(mount);
                 });
             });
         });

@@ -5,11 +5,15 @@
 //! parts: [`crate::app::lazy`].
 
 use crate::app::components::dashboard::DashboardCharts;
+use crate::app::components::editor::Editor;
 use crate::app::components::import::ImportPage;
+use crate::app::components::material_table::MaterialTable;
 use crate::app::components::methodology::MethodologyPage;
 use crate::app::components::outlook::OutlookPanel;
 use crate::app::components::plan::PlanPage;
+use crate::app::components::part_views::{PartViews, install};
 use crate::app::components::scenarios::ScenariosPage;
+use crate::app::components::share_panel::SharePanel;
 use crate::app::components::sources::SourcesPage;
 use crate::app::components::start::StartOptions;
 use crate::app::components::world_map::WorldMap;
@@ -38,6 +42,21 @@ pub fn Pages(props: &PagesProps) -> Html {
         Part::Charts => html! { <DashboardCharts {portfolio} date={props.data.clone()} /> },
     }
 }
+/// The views of the Calculator page's parts that the pages' part draws in the page's own tree
+/// ([`crate::app::components::part_views`]).
+static VIEWS: PartViews = PartViews {
+    material_table: |props| html! { <MaterialTable ..props /> },
+    editor: |props| html! { <Editor ..props /> },
+    share_panel: |props| html! { <SharePanel ..props /> },
+};
+
+/// Installs the views of the Calculator page's parts that the pages' part draws: called through
+/// the module's export `install_views` once the part is instantiated
+/// ([`crate::app::browser::pages::load`]), and by tests that draw the whole page natively.
+pub fn install_views() {
+    install(&VIEWS);
+}
+
 /// The pages' side: the functions behind the module's page exports (`src/main.rs`).
 #[cfg(target_arch = "wasm32")]
 pub mod bundle {

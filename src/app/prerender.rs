@@ -65,7 +65,10 @@ mod tests {
             assert!(!html.contains(below), "{below} is below the first screen");
         }
         assert!(html.len() < 40_000, "{} bytes", html.len());
-        // The same app rendered whole (natively, as the components' tests do) has them all.
+        // The same app rendered whole (natively, as the components' tests do) has them all,
+        // once the views of the parts the pages' part draws are installed, as the part installs
+        // them when it is loaded.
+        crate::app::pages::install_views();
         super::set_build_date("2026-12-06");
         let whole = futures::executor::block_on(
             yew::LocalServerRenderer::<super::App>::new()

@@ -4,7 +4,10 @@
 //! A line with an error is set aside (its message is shown next to the field that caused it) and
 //! the rest of the portfolio is still assessed, so that one typo never blanks the dashboard.
 
-use crate::analysis::assess::{AssessParams, Assessment, MaterialResult, assess};
+use crate::analysis::assess::{
+    AssessParams, Assessment, MaterialResult, add_policy_checks, assess, assess_without_policy,
+};
+use crate::reference::trade::embedded_trade;
 use crate::portfolio::warnings::SourcingWarning;
 use crate::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
@@ -130,6 +133,45 @@ pub fn derive(
     reference: &ReferenceData,
     params: &AssessParams,
 ) -> Derived {
+    derive_by(portfolio, reference, params, assess)
+}
+
+/// [`derive`] but for the policy checks ([`assess_without_policy`]: the findings are empty):
+/// what the Calculator page computes as it starts and on each edit, without the policy rules,
+/// which the first screen does not show. The per-material table, drawn by the pages' part,
+/// adds them ([`with_policy_checks`]).
+pub fn derive_without_policy(
+    portfolio: &RawPortfolio,
+    reference: &ReferenceData,
+    params: &AssessParams,
+) -> Derived {
+    derive_by(portfolio, reference, params, |valid, reference, params| {
+        assess_without_policy(valid, reference, embedded_trade(), params)
+    })
+}
+
+/// `derived`, which [`derive_without_policy`] made of `portfolio` with `reference`, with the
+/// policy checks [`derive`] would have run: the same results as [`derive`]'s.
+pub fn with_policy_checks(
+    derived: &Derived,
+    portfolio: &RawPortfolio,
+    reference: &ReferenceData,
+) -> Derived {
+    let mut checked = derived.clone();
+    if let (Some(assessment), (_, _, _, Some(valid))) =
+        (checked.assessment.as_mut(), valid_part(portfolio, reference))
+    {
+        add_policy_checks(assessment, &valid, reference, embedded_trade());
+    }
+    checked
+}
+
+fn derive_by(
+    portfolio: &RawPortfolio,
+    reference: &ReferenceData,
+    params: &AssessParams,
+    assess: impl Fn(&Portfolio, &ReferenceData, &AssessParams) -> Assessment,
+) -> Derived {
     let (errors, excluded, assessed, valid) = valid_part(portfolio, reference);
     let assessment = valid
         .filter(|valid| !valid.lines.is_empty())
@@ -140,5 +182,50 @@ pub fn derive(
         excluded,
         assessed,
         assessment,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{derive, derive_without_policy, with_policy_checks};
+    use crate::analysis::assess::AssessParams;
+    use crate::analysis::policy::Date;
+    use crate::model::context::{Customer, Jurisdiction};
+
+    /// The Calculator page computes its results without the policy checks and its table adds
+    /// them: the two steps give what `derive` gives, finding for finding, for the demo as sold in
+    /// each market and to each customer, with a line in error, on a date and as written.
+    #[test]
+    fn the_results_without_their_policy_checks_then_with_them_are_the_whole_results() {
+        let reference = crate::reference::embedded_current();
+        let demo = crate::app::demo_portfolio();
+        let mut portfolios = vec![demo.clone()];
+        for (jurisdiction, customer) in Jurisdiction::ALL.iter().zip(Customer::ALL.iter().cycle()) {
+            let mut p = demo.clone();
+            p.jurisdiction = Some(jurisdiction.id().to_string());
+            p.customer = Some(customer.id().to_string());
+            portfolios.push(p);
+        }
+        let mut in_error = demo.clone();
+        in_error.lines[1].spend = None;
+        portfolios.push(in_error);
+        let mut findings = 0;
+        for date in [Date::parse("2026-12-07").ok(), Date::parse("2024-01-01").ok(), None] {
+            let params = AssessParams {
+                date,
+                ..AssessParams::default()
+            };
+            for portfolio in &portfolios {
+                let whole = derive(portfolio, reference, &params);
+                let first = derive_without_policy(portfolio, reference, &params);
+                let unchecked = first.assessment.as_ref().expect("assessed");
+                assert!(unchecked.materials.iter().all(|m| m.policy.is_empty()));
+                assert_eq!(unchecked.policy.findings, 0);
+                let checked = with_policy_checks(&first, portfolio, reference);
+                assert_eq!(checked, whole, "{:?} on {date:?}", portfolio.jurisdiction);
+                findings += whole.assessment.expect("assessed").policy.findings;
+            }
+        }
+        assert!(findings > 100, "{findings} findings: the rules were checked");
     }
 }

@@ -189,9 +189,12 @@ mod imp {
     #[derive(Clone)]
     pub struct Bundle(JsValue);
 
-    /// The bundle, loading it the first time (again after a failed load).
+    /// The bundle, loading it the first time (again after a failed load), with the views of the
+    /// Calculator page's parts it draws installed (`app::components::part_views`).
     pub async fn load() -> Result<Bundle, PagesError> {
-        exports().await.map(Bundle)
+        let exports = exports().await?;
+        call(&exports, "install_views", &[])?;
+        Ok(Bundle(exports))
     }
 
     impl Bundle {

@@ -7,11 +7,12 @@
 use crate::analysis::assess::AssessParams;
 use crate::analysis::policy::Date;
 use crate::app::components::dashboard::Dashboard;
-use crate::app::components::editor::Editor;
+use crate::app::components::editor::{EditorProps, TITLE as EDITOR_TITLE};
+use crate::app::components::part_views::{PartState, standing_in, use_part_views};
 use crate::app::components::report_header::ReportHeader;
-use crate::app::components::share_panel::SharePanel;
+use crate::app::components::share_panel::SharePanelProps;
 use crate::app::components::start::start_panel;
-use crate::app::results::{Derived, derive};
+use crate::app::results::{Derived, derive_without_policy};
 use crate::app::state::Action;
 use crate::portfolio::RawPortfolio;
 use std::rc::Rc;
@@ -47,6 +48,9 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     });
     SHOWN.with(|s| *s.borrow_mut() = Some((portfolio.clone(), check_date, derived.clone())));
     let share_panel_drawn = crate::app::later::use_later_at(6);
+    // The editor and the share panel come from the pages' part (part_views), which the table
+    // below the first screen has the page load once the first screen is drawn.
+    let (views, retry) = use_part_views(share_panel_drawn);
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .value()
@@ -113,7 +117,17 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                     <summary>{ "Save, share, export" }</summary>
                     // Closed at first: drawn after the parts below the first screen (app::later).
                     if share_panel_drawn {
-                        <SharePanel portfolio={portfolio.clone()} derived={derived.clone()} date={check_date} on_action={props.on_action.clone()} />
+                        {
+                            match &views {
+                                PartState::Ready(views) => (views.share_panel)(SharePanelProps {
+                                    portfolio: portfolio.clone(),
+                                    derived: derived.clone(),
+                                    date: check_date,
+                                    on_action: props.on_action.clone(),
+                                }),
+                                state => standing_in(state, "saving, sharing and exporting", retry.clone()),
+                            }
+                        }
                     }
                 </details>
                 <button type="button" class="secondary" onclick={print}>{ "Print or PDF" }</button>
@@ -127,23 +141,35 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
             <div class="calculator">
                 <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings}
                     check_date={date_text} charts_wanted={*charts_wanted} />
-                <Editor portfolio={portfolio} errors={errors} warnings={warnings} on_action={props.on_action.clone()} />
+                {
+                    match &views {
+                        PartState::Ready(views) => (views.editor)(EditorProps {
+                            portfolio,
+                            errors,
+                            warnings,
+                            on_action: props.on_action.clone(),
+                        }),
+                        // Its title stays in place: the tool bar's "Edit" leads to it.
+                        state => html! {
+                            <section aria-labelledby="editor-title" class="editor">
+                                <h2 id="editor-title">{ EDITOR_TITLE }</h2>
+                                { standing_in(state, "the editor", retry.clone()) }
+                            </section>
+                        },
+                    }
+                }
             </div>
         </>
     }
 }
 
-/// When the policy rules were researched: statuses on a later date are as then recorded. (The
-/// event data's date is on the Scenarios page: the events are not part of this bundle.)
-fn researched_note() -> String {
-    let rules = crate::analysis::policy::rules_researched().map_or_else(
-        || "research date not in the data".to_string(),
-        |r| r.label(),
-    );
-    format!(
-        "Policy rules {rules}. Export-restriction events on the Scenarios page are judged on \
-         this date too."
-    )
+/// What the date is for. When the rules were researched is said with the policy checks, in the
+/// table's caption: the rules are no part of the first load. (The event data's date is on the
+/// Scenarios page.)
+fn researched_note() -> &'static str {
+    "The policy checks in the table below use the rules in force on this date (as researched: \
+     see the table's note). Export-restriction events on the Scenarios page are judged on this \
+     date too."
 }
 
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report) once the
@@ -157,13 +183,14 @@ fn print_when_drawn() {
     });
 }
 
-/// The results of `portfolio` with policy checks on `date`.
+/// The results of `portfolio` for policy checks on `date`, but for the checks themselves: the
+/// table below the first screen runs them ([`crate::app::results::with_policy_checks`]).
 pub(crate) fn derive_on(portfolio: &RawPortfolio, date: Option<Date>) -> Derived {
     let params = AssessParams {
         date,
         ..AssessParams::default()
     };
-    derive(portfolio, crate::reference::embedded_current(), &params)
+    derive_without_policy(portfolio, crate::reference::embedded_current(), &params)
 }
 
 thread_local! {

@@ -16,6 +16,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+/// The editor's title (also shown while the editor loads, `part_views`).
+pub const TITLE: &str = "What you buy, and from where";
+
 /// Properties of [`Editor`].
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -55,7 +58,7 @@ pub fn Editor(props: &EditorProps) -> Html {
     let portfolio = &props.portfolio;
     html! {
         <section aria-labelledby="editor-title" class={classes!("editor", (props.portfolio.lines.len() > LONG_PORTFOLIO).then_some("long"))}>
-            <h2 id="editor-title">{ "What you buy, and from where" }</h2>
+            <h2 id="editor-title">{ TITLE }</h2>
             <fieldset class="card policy-context" data-testid="policy-context">
                 <legend>{ "Where you sell, and to whom" }</legend>
                 <p class="small muted">{ "Sourcing rules bind some markets and customers only: IRC 30D the US market, the DFARS magnet and specialty-metal rules suppliers of the US Department of Defense. Not given, such rules are reported as not applicable." }</p>
