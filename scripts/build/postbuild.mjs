@@ -67,7 +67,7 @@ function wasmOpt() {
 function split() {
   const indexFile = join(staging, 'index.html');
   let html = readFileSync(indexFile, 'utf8');
-  const main = html.match(/module_or_path: '\.\/(chokepoint-[0-9a-f]{16})_bg\.wasm'/)?.[1];
+  const main = html.match(/module_or_path: '\.\/(chokepoint-[0-9a-f]{12,16})_bg\.wasm'/)?.[1];
   if (!main) throw new Error("postbuild: the app's module not found in index.html");
   for (const script of ['pages-start.js', 'sim-worker.js', 'import-worker.js']) {
     const file = join(staging, script);
@@ -216,11 +216,11 @@ if (!readFileSync(join(staging, 'index.html'), 'utf8').includes('After the first
   const indexFile = join(staging, 'index.html');
   let html = readFileSync(indexFile, 'utf8');
   const links = [];
-  html = html.replace(/\s*<link rel="(modulepreload|preload)" href="(\.\/chokepoint-[0-9a-f]{16}(?:_bg\.wasm|\.js))"[^>]*integrity="([^"]+)"[^>]*>/g, (_, rel, href, integrity) => {
+  html = html.replace(/\s*<link rel="(modulepreload|preload)" href="(\.\/chokepoint-[0-9a-f]{12,16}(?:_bg\.wasm|\.js))"[^>]*integrity="([^"]+)"[^>]*>/g, (_, rel, href, integrity) => {
     links.push({ rel, href, integrity });
     return '';
   });
-  const loader = /<script type="module">\s*import init, \* as bindings from '(\.\/chokepoint-[0-9a-f]{16}\.js)';\s*const wasm = await init\(\{ module_or_path: '(\.\/chokepoint-[0-9a-f]{16}_bg\.wasm)' \}\);([\s\S]*?)<\/script>/;
+  const loader = /<script type="module">\s*import init, \* as bindings from '(\.\/chokepoint-[0-9a-f]{12,16}\.js)';\s*const wasm = await init\(\{ module_or_path: '(\.\/chokepoint-[0-9a-f]{12,16}_bg\.wasm)' \}\);([\s\S]*?)<\/script>/;
   const found = html.match(loader);
   if (links.length !== 2 || !found) throw new Error("postbuild: Trunk's loader or preload links not as expected in index.html");
   const [, js, wasmFile, rest] = found;
@@ -260,9 +260,11 @@ const version = digest.digest('hex').slice(0, 16);
 
 /**
  * Files whose names Trunk content-hashed (`style-0123456789abcdef.css`, `chokepoint-…_bg.wasm`)
- * and pages need no `?v=`: the page asks for them by those names.
+ * and pages need no `?v=`: the page asks for them by those names. Trunk writes the 64-bit hash
+ * in hex without leading zeros, so one build in sixteen has 15 digits (hence {12,16} in the
+ * patterns of these names).
  */
-const needsVersion = (f) => !/-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(f) && !f.endsWith('.html');
+const needsVersion = (f) => !/-[0-9a-f]{12,16}(_bg)?\.[a-z0-9]+$/.test(f) && !f.endsWith('.html');
 const address = (f) => (needsVersion(f) ? `./${f}?v=${version}` : `./${f}`);
 
 // The page: the version for the app, and the service worker's registration script by its

@@ -39,7 +39,7 @@ export function singleFile(staging) {
   const pagesWasm = readFileSync(join(staging, 'chokepoint-pages_bg.wasm')).toString('base64');
   const pagesInto = (exports) => `WebAssembly.instantiate(${bytes(pagesWasm)}, { p: ${exports} })`;
   // The exports the app calls (src/app/browser/pages.rs).
-  const pagesExports = ['mount', 'update', 'unmount', 'results_file', 'share_payload', 'export_chart'];
+  const pagesExports = ['install_views', 'mount', 'update', 'unmount', 'results_file', 'share_payload', 'export_chart'];
   // The simulation and import workers run the app's module with the pages' part too
   // (static/sim-worker.js): each is the same script with its own last call. The page joins them
   // when it starts, so the file holds the WebAssembly once more, not once per worker. A failed

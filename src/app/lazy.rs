@@ -1,8 +1,11 @@
 //! The app's side of what is not part of the first page load: the Scenarios, Plan, Import,
 //! Methodology and Sources pages ([`Route::is_lazy`]), the industry templates (drawn when the
 //! user opens the start panel), the world map with its shapes (drawn when the user opens it on
-//! the dashboard), the trend and outlook, and the writers of the results files (run when the
-//! user asks for a download).
+//! the dashboard), the trend and outlook, the risk matrix and flow diagram, and the writers of
+//! the results files (run when the user asks for a download). The Calculator page's parts below
+//! its first screen (the table per material and stage with its policy checks, the editor, the
+//! save, share and export panel) are the pages' part's too, but drawn in the page's own tree:
+//! [`crate::app::components::part_views`].
 //!
 //! They are the pages' part of the app's WebAssembly, `chokepoint-pages_bg.wasm`, which the
 //! build splits off the app's module (tools/wasm-split, scripts/build/postbuild.mjs) and the app
@@ -366,19 +369,33 @@ pub fn LazyPart(props: &PagesProps) -> Html {
             <div ref={host} class="page-host" data-testid="page-host"></div>
             {
                 match &*status {
-                    Status::Loading => html! {
-                        <p class="page-loading" role="status">{ format!("Loading {label}…") }</p>
-                    },
+                    Status::Loading => loading_or_failed(&label, None, retry),
                     Status::Ready => html! {},
-                    Status::Failed(message) => html! {
-                        <div class="notice" role="alert" data-testid="page-load-error">
-                            <p>{ format!("Sorry, {label} could not be loaded: {message}. Your portfolio is safe; try again, or reload the page.") }</p>
-                            <button type="button" onclick={retry}>{ "Try again" }</button>
-                        </div>
-                    },
+                    Status::Failed(message) => loading_or_failed(&label, Some(message), retry),
                 }
             }
         </>
+    }
+}
+
+/// What stands in for a part called `label` ("the Sources page") until the pages' part draws
+/// it: a loading line, or, once loading `failed`, why and a button that calls `retry`. Nothing
+/// the user entered is lost: the portfolio is the app's, not the part's.
+pub fn loading_or_failed(
+    label: &str,
+    failed: Option<&PagesError>,
+    retry: Callback<MouseEvent>,
+) -> Html {
+    match failed {
+        None => html! {
+            <p class="page-loading" role="status">{ format!("Loading {label}…") }</p>
+        },
+        Some(message) => html! {
+            <div class="notice" role="alert" data-testid="page-load-error">
+                <p>{ format!("Sorry, {label} could not be loaded: {message}. Your portfolio is safe; try again, or reload the page.") }</p>
+                <button type="button" onclick={retry}>{ "Try again" }</button>
+            </div>
+        },
     }
 }
 

@@ -155,31 +155,69 @@ for (const [broken, answer] of [
   ['pages-module.js', 'abort'],
   ['pages-start.js', {}],
 ]) {
-  test(`a page whose bundle cannot load (${broken}: ${answer === 'abort' ? 'connection dropped' : '500'}) loads on "Try again"`, async () => {
+  const failure = `${broken}: ${answer === 'abort' ? 'connection dropped' : '500'}`;
+  const asked = () => server.requests.filter((path) => path.split('?')[0].endsWith(`/${broken}`)).length;
+
+  test(`a page opened first whose part cannot load (${failure}) loads on "Try again"`, async () => {
     server.heal();
     const { page, context, pageErrors } = await open();
     const portfolio = await portfolioState(page);
+    // The Scenarios page opened straight away in another tab (the same storage): the pages'
+    // part is asked for by it alone.
     server.fail(new RegExp(`/${broken.replace(/\./g, '\\.')}$`), answer);
-    await page.goto(`${server.url}#/scenarios`);
-    const error = page.getByTestId('page-load-error');
+    const again = { page: await context.newPage(), pageErrors: [] };
+    again.page.on('pageerror', (err) => again.pageErrors.push(String(err)));
+    await again.page.goto(`${server.url}#/scenarios`);
+    const error = again.page.getByTestId('page-load-error');
     await error.waitFor({ timeout: 30_000 });
     assert.match(await error.innerText(), /the Scenarios page could not be loaded: .*Your portfolio is safe/s);
     // Still broken: trying again asks the host again, fails again, and says so.
-    const asked = () => server.requests.filter((path) => path.split('?')[0].endsWith(`/${broken}`)).length;
     const requested = asked();
     await error.getByRole('button', { name: 'Try again' }).click();
-    for (let i = 0; asked() === requested && i < 300; i += 1) await page.waitForTimeout(100);
+    for (let i = 0; asked() === requested && i < 300; i += 1) await again.page.waitForTimeout(100);
     assert.ok(asked() > requested, `"Try again" asked for ${broken} again`);
     await error.waitFor({ timeout: 30_000 });
     // Healed: trying again loads the page.
     server.heal();
     await error.getByRole('button', { name: 'Try again' }).click();
-    await page.getByTestId('mc-run').waitFor({ timeout: 30_000 });
+    await again.page.getByTestId('mc-run').waitFor({ timeout: 30_000 });
     assert.equal(await error.count(), 0);
-    // The other lazy pages load from the same bundle.
-    await page.goto(`${server.url}#/plan`);
-    await page.getByRole('heading', { name: 'Diversification planner', level: 1 }).waitFor({ timeout: 30_000 });
-    assert.deepEqual(await portfolioState(page), portfolio);
+    // The other lazy pages load from the same part, and the Calculator page's parts too.
+    await again.page.goto(`${server.url}#/plan`);
+    await again.page.getByRole('heading', { name: 'Diversification planner', level: 1 }).waitFor({ timeout: 30_000 });
+    // The same portfolio, as the other tab saved it.
+    const mine = ({ saved, ...shown }) => ({ ...shown, portfolio: JSON.parse(saved).portfolio });
+    assert.deepEqual(mine(await portfolioState(again.page)), mine(portfolio));
+    assert.deepEqual([...pageErrors, ...again.pageErrors], []);
+    await context.close();
+  });
+
+  test(`the calculator whose part cannot load (${failure}) keeps its answer, and draws the rest on "Try again"`, async () => {
+    server.heal();
+    server.fail(new RegExp(`/${broken.replace(/\./g, '\\.')}$`), answer);
+    const { page, context, pageErrors } = await open();
+    // The first screen is the app's own: the answer is there without the pages' part.
+    const headline = await page.getByTestId('headline').innerText();
+    assert.match(headline, /Your largest chokepoint/);
+    // Below it, the table, the editor and the share panel each say what went wrong.
+    const table = page.getByTestId('results').getByTestId('page-load-error');
+    await table.waitFor({ timeout: 30_000 });
+    assert.match(await table.innerText(), /the table per material and stage could not be loaded: .*Your portfolio is safe/s);
+    const editor = page.locator('.editor').getByTestId('page-load-error');
+    await editor.waitFor({ timeout: 30_000 });
+    assert.match(await editor.innerText(), /the editor could not be loaded/);
+    const requested = asked();
+    await table.getByRole('button', { name: 'Try again' }).click();
+    for (let i = 0; asked() === requested && i < 300; i += 1) await page.waitForTimeout(100);
+    assert.ok(asked() > requested, `"Try again" asked for ${broken} again`);
+    await table.waitFor({ timeout: 30_000 });
+    // Healed: "Try again" in the table draws the table and the editor, which no longer fail.
+    server.heal();
+    await table.getByRole('button', { name: 'Try again' }).click();
+    await calculatorDrawn(page);
+    assert.equal(await page.getByTestId('material-row').count() > 0, true);
+    assert.equal(await page.getByTestId('page-load-error').count(), 0);
+    assert.equal(await page.getByTestId('headline').innerText(), headline);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

@@ -149,7 +149,9 @@ export async function visitEveryPage(page, url) {
  */
 export async function calculatorDrawn(page) {
   await page.getByTestId('headline').waitFor();
-  await page.locator('.editor-lines:not([aria-busy])').waitFor();
+  // The table and the editor come from the pages' part (src/app/components/part_views.rs).
+  await page.locator('.editor-lines:not([aria-busy])').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('.calculator .page-loading'));
 }
 
 /**

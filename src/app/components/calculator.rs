@@ -2,7 +2,9 @@
 //! share, export" disclosure, print), the ways to make the portfolio one's own, then the results
 //! (headline, top chokepoints and one chart in the first screen; the policy date next to the
 //! policy checks it affects), then the editor. Results are derived from the inputs with
-//! `use_memo`, never stored.
+//! `use_memo`, never stored; the page derives them without the policy checks, which the table
+//! below the first screen adds. The table, the editor and the share panel are drawn by the
+//! pages' part of the app once it has loaded (`part_views`).
 
 use crate::analysis::assess::AssessParams;
 use crate::analysis::policy::Date;

@@ -235,7 +235,7 @@ fn results(
             }
             if later.charts {
             <ChartsWhenNear portfolio={props.portfolio.clone()} date={props.check_date.clone()}
-                wanted={props.charts_wanted} />
+                wanted={props.charts_wanted} armed={matches!(views.0, PartState::Ready(_))} />
             }
             if later.bars > 0 {
             <h3>{ "Where each stage comes from" }</h3>
@@ -261,7 +261,12 @@ fn material_table(
             portfolio: props.portfolio.clone(),
             rows,
         }),
-        state => standing_in(state, "the table per material and stage", retry.clone()),
+        // The table's room, roughly, so that what follows moves little once it is drawn.
+        state => html! {
+            <div class="table-place">
+                { standing_in(state, "the table per material and stage", retry.clone()) }
+            </div>
+        },
     }
 }
 
@@ -272,6 +277,9 @@ struct ChartsWhenNearProps {
     date: AttrValue,
     /// Draw them now, wherever the page is scrolled.
     wanted: bool,
+    /// Whether the place is where it stays: the table above it is drawn (until then it stands
+    /// higher, and would seem near the viewport).
+    armed: bool,
 }
 
 /// The place of the risk matrix and the flow diagram, below the first screen. They are drawn by
@@ -284,8 +292,8 @@ fn ChartsWhenNear(props: &ChartsWhenNearProps) -> Html {
     let near = use_state(|| false);
     {
         let (host, near) = (host.clone(), near.clone());
-        use_effect_with((), move |_| {
-            let watch = host.cast::<web_sys::Element>().and_then(|place| {
+        use_effect_with(props.armed, move |&armed| {
+            let watch = host.cast::<web_sys::Element>().filter(|_| armed).and_then(|place| {
                 crate::app::browser::when_near_viewport(&place, "50% 0px", move || near.set(true))
             });
             // Watching until the place is gone.

@@ -19,7 +19,9 @@ use crate::app::browser::pages::PagesError;
 use crate::app::components::editor::EditorProps;
 use crate::app::components::material_table::MaterialTableProps;
 use crate::app::components::share_panel::SharePanelProps;
-use std::cell::Cell;
+use crate::app::lazy::loading_or_failed;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use yew::prelude::*;
 
 /// The functions that draw the parts, from the pages' part.
@@ -35,11 +37,23 @@ pub struct PartViews {
 thread_local! {
     /// The views, once the pages' part has installed them.
     static VIEWS: Cell<Option<&'static PartViews>> = const { Cell::new(None) };
+    /// The components drawn with [`use_part_views`], drawn again when the views are installed
+    /// (whichever of them loaded the part: after a failure, "Try again" in one of them).
+    static WATCHERS: RefCell<Vec<Weak<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Makes `views` the views the page draws its parts with (the pages' part, once instantiated).
+/// Makes `views` the views the page draws its parts with (the pages' part, once instantiated),
+/// and draws again every component that uses them.
 pub fn install(views: &'static PartViews) {
     VIEWS.with(|v| v.set(Some(views)));
+    let watchers: Vec<Rc<dyn Fn()>> = WATCHERS.with(|w| {
+        let mut w = w.borrow_mut();
+        w.retain(|watcher| watcher.strong_count() > 0);
+        w.iter().filter_map(Weak::upgrade).collect()
+    });
+    for redraw in watchers {
+        redraw();
+    }
 }
 
 /// The views, if installed.
@@ -68,15 +82,25 @@ pub fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     let redraw = use_force_update();
     let views = installed();
     {
+        let redraw = redraw.clone();
+        use_effect_with((), move |_| {
+            let watcher: Rc<dyn Fn()> = Rc::new(move || redraw.force_update());
+            WATCHERS.with(|w| w.borrow_mut().push(Rc::downgrade(&watcher)));
+            // Watching while the component lives.
+            move || drop(watcher)
+        });
+    }
+    {
         let failed = failed.clone();
         use_effect_with(
             (wanted && views.is_none(), *attempt),
             move |&(load, _)| {
                 if load {
                     browser::spawn(async move {
-                        match browser::pages::load().await {
-                            Ok(_) => redraw.force_update(),
-                            Err(e) => failed.set(Some(e)),
+                        // Once loaded, the part installs its views, which draws this
+                        // component again.
+                        if let Err(e) = browser::pages::load().await {
+                            failed.set(Some(e));
                         }
                     });
                 }
@@ -98,20 +122,12 @@ pub fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     (state, retry)
 }
 
-/// What stands in for the part called `label` ("the editor") until it is drawn: a loading line,
-/// or why it could not be loaded and a button to try again. Nothing the user entered is lost:
-/// the portfolio is the app's, not the part's.
+/// What stands in for the part called `label` ("the editor") until it is drawn
+/// ([`crate::app::lazy::loading_or_failed`]); nothing once it is.
 pub fn standing_in(state: &PartState, label: &str, retry: Callback<MouseEvent>) -> Html {
     match state {
         PartState::Ready(_) => Html::default(),
-        PartState::Waiting => html! {
-            <p class="page-loading" role="status">{ format!("Loading {label}…") }</p>
-        },
-        PartState::Failed(message) => html! {
-            <div class="notice" role="alert" data-testid="page-load-error">
-                <p>{ format!("Sorry, {label} could not be loaded: {message}. Your portfolio is safe; try again, or reload the page.") }</p>
-                <button type="button" onclick={retry}>{ "Try again" }</button>
-            </div>
-        },
+        PartState::Waiting => loading_or_failed(label, None, retry),
+        PartState::Failed(message) => loading_or_failed(label, Some(message), retry),
     }
 }
