@@ -11,7 +11,7 @@ use crate::app::components::material_table::MaterialTable;
 use crate::app::components::methodology::MethodologyPage;
 use crate::app::components::outlook::OutlookPanel;
 use crate::app::components::plan::PlanPage;
-use crate::app::components::part_views::{PartViews, install};
+use crate::app::components::part_views::{InPart, PartViews, install};
 use crate::app::components::scenarios::ScenariosPage;
 use crate::app::components::share_panel::SharePanel;
 use crate::app::components::sources::SourcesPage;
@@ -45,16 +45,25 @@ pub fn Pages(props: &PagesProps) -> Html {
 /// The views of the Calculator page's parts that the pages' part draws in the page's own tree
 /// ([`crate::app::components::part_views`]).
 static VIEWS: PartViews = PartViews {
-    material_table: |props| html! { <MaterialTable ..props /> },
-    editor: |props| html! { <Editor ..props /> },
-    share_panel: |props| html! { <SharePanel ..props /> },
+    draw: |part| match part {
+        InPart::MaterialTable(props) => html! { <MaterialTable ..props /> },
+        InPart::Editor(props) => html! { <Editor ..props /> },
+        InPart::SharePanel(props) => html! { <SharePanel ..props /> },
+    },
 };
 
 /// Installs the views of the Calculator page's parts that the pages' part draws: called through
 /// the module's export `install_views` once the part is instantiated
-/// ([`crate::app::browser::pages::load`]), and by tests that draw the whole page natively.
+/// ([`crate::app::browser::pages::load`]), and by tests that draw the whole page. The policy
+/// rules the table checks are read first, in a task of their own (in a native build, at once).
 pub fn install_views() {
-    install(&VIEWS);
+    if crate::app::components::part_views::installed().is_some() {
+        return;
+    }
+    crate::app::later::after_this_task(|| {
+        let _ = crate::analysis::policy::try_embedded_rules();
+        crate::app::later::after_this_task(|| install(&VIEWS));
+    });
 }
 
 /// The pages' side: the functions behind the module's page exports (`src/main.rs`).

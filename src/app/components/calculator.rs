@@ -9,8 +9,8 @@
 use crate::analysis::assess::AssessParams;
 use crate::analysis::policy::Date;
 use crate::app::components::dashboard::Dashboard;
-use crate::app::components::editor::{EditorProps, TITLE as EDITOR_TITLE};
-use crate::app::components::part_views::{PartState, standing_in, use_part_views};
+use crate::app::components::editor::EditorProps;
+use crate::app::components::part_views::{InPart, PartSlot};
 use crate::app::components::report_header::ReportHeader;
 use crate::app::components::share_panel::SharePanelProps;
 use crate::app::components::start::start_panel;
@@ -50,9 +50,6 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     });
     SHOWN.with(|s| *s.borrow_mut() = Some((portfolio.clone(), check_date, derived.clone())));
     let share_panel_drawn = crate::app::later::use_later_at(6);
-    // The editor and the share panel come from the pages' part (part_views), which the table
-    // below the first screen has the page load once the first screen is drawn.
-    let (views, retry) = use_part_views(share_panel_drawn);
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .value()
@@ -119,17 +116,12 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
                     <summary>{ "Save, share, export" }</summary>
                     // Closed at first: drawn after the parts below the first screen (app::later).
                     if share_panel_drawn {
-                        {
-                            match &views {
-                                PartState::Ready(views) => (views.share_panel)(SharePanelProps {
-                                    portfolio: portfolio.clone(),
-                                    derived: derived.clone(),
-                                    date: check_date,
-                                    on_action: props.on_action.clone(),
-                                }),
-                                state => standing_in(state, "saving, sharing and exporting", retry.clone()),
-                            }
-                        }
+                        <PartSlot part={InPart::SharePanel(SharePanelProps {
+                            portfolio: portfolio.clone(),
+                            derived: derived.clone(),
+                            date: check_date,
+                            on_action: props.on_action.clone(),
+                        })} />
                     }
                 </details>
                 <button type="button" class="secondary" onclick={print}>{ "Print or PDF" }</button>
@@ -143,23 +135,15 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
             <div class="calculator">
                 <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings}
                     check_date={date_text} charts_wanted={*charts_wanted} />
-                {
-                    match &views {
-                        PartState::Ready(views) => (views.editor)(EditorProps {
-                            portfolio,
-                            errors,
-                            warnings,
-                            on_action: props.on_action.clone(),
-                        }),
-                        // Its title stays in place: the tool bar's "Edit" leads to it.
-                        state => html! {
-                            <section aria-labelledby="editor-title" class="editor">
-                                <h2 id="editor-title">{ EDITOR_TITLE }</h2>
-                                { standing_in(state, "the editor", retry.clone()) }
-                            </section>
-                        },
-                    }
-                }
+                // The editor and the share panel come from the pages' part (part_views), which
+                // the table below the first screen has the page load once the first screen is
+                // drawn.
+                <PartSlot part={InPart::Editor(EditorProps {
+                    portfolio,
+                    errors,
+                    warnings,
+                    on_action: props.on_action.clone(),
+                })} />
             </div>
         </>
     }
@@ -175,13 +159,23 @@ fn researched_note() -> &'static str {
 }
 
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report) once the
-/// charts below the first screen are drawn: after the pages' part has loaded (they come from it)
-/// and a few tasks for the part to be mounted and drawn.
+/// charts below the first screen are drawn: they come from the pages' part, after the table
+/// (which comes from it too). At most about ten seconds later it prints what there is.
 fn print_when_drawn() {
-    use crate::app::later::after_this_task;
+    fn when_drawn(tasks_left: u32) {
+        let drawn = crate::app::browser::element_by_id("charts-place")
+            .and_then(|place| place.query_selector("figure").ok().flatten())
+            .is_some();
+        if drawn || tasks_left == 0 {
+            // A task more for the second chart, drawn with the first.
+            crate::app::later::after_this_task(crate::app::browser::print);
+        } else {
+            crate::app::later::after_this_task(move || when_drawn(tasks_left - 1));
+        }
+    }
     crate::app::browser::spawn(async {
         let _ = crate::app::browser::pages::load().await;
-        after_this_task(|| after_this_task(|| after_this_task(crate::app::browser::print)));
+        when_drawn(2_000);
     });
 }
 

@@ -12,7 +12,7 @@ use crate::analysis::exposure::MixBasis;
 use crate::analysis::flow::{FlowParams, flow_diagram};
 use crate::app::components::flow_chart::FlowChart;
 use crate::app::components::material_table::MaterialTableProps;
-use crate::app::components::part_views::{PartState, standing_in, use_part_views};
+use crate::app::components::part_views::{InPart, PartSlot};
 use crate::app::components::risk_matrix::RiskMatrix;
 use crate::app::components::stage_bars::StageBars;
 use crate::app::components::world_map::world_map_panel;
@@ -54,10 +54,8 @@ pub struct DashboardProps {
 struct Later {
     /// The answer's chart (the first screen's second step, `later::FIRST_SCREEN_STEPS`).
     chart: bool,
-    /// How many materials of the per-material table (none: no table yet).
-    rows: usize,
-    /// The risk matrix and the flow chart.
-    charts: bool,
+    /// The per-material table (it then draws its materials a few per task).
+    table: bool,
     /// How many of the other materials' charts (none: neither they nor the world map and the
     /// outlook yet).
     bars: usize,
@@ -73,12 +71,9 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
     let count = derived.assessment.as_ref().map_or(0, |a| a.materials.len());
     let later = Later {
         chart: crate::app::later::use_later_at(1),
-        rows: crate::app::later::use_drawn(2, 3, count),
-        charts: crate::app::later::use_later_at(4),
+        table: crate::app::later::use_later_at(2),
         bars: crate::app::later::use_drawn(5, 3, count),
     };
-    // The table comes from the pages' part, loaded once the first screen is drawn.
-    let views = use_part_views(later.rows > 0);
     html! {
         <section aria-labelledby="results-title" class="dashboard" data-testid="results">
             <h2 id="results-title">{ "Results" }</h2>
@@ -91,7 +86,7 @@ pub fn Dashboard(props: &DashboardProps) -> Html {
             }
             {
                 match &derived.assessment {
-                    Some(assessment) => results(reference, derived, assessment, props, later, &views),
+                    Some(assessment) => results(reference, derived, assessment, props, later),
                     None => html! {
                         <p data-testid="headline" class="headline">
                             { "Add a line with a material and its spend to see where your supply really comes from." }
@@ -137,7 +132,6 @@ fn results(
     a: &Assessment,
     props: &DashboardProps,
     later: Later,
-    views: &(PartState, Callback<MouseEvent>),
 ) -> Html {
     let settings = &props.settings;
     let materials = MaterialRef::all(derived);
@@ -230,12 +224,17 @@ fn results(
             </div>
             <h3>{ "Per material and stage" }</h3>
             { settings.clone() }
-            if later.rows > 0 {
-                { material_table(views, derived, props, later.rows) }
-            }
-            if later.charts {
-            <ChartsWhenNear portfolio={props.portfolio.clone()} date={props.check_date.clone()}
-                wanted={props.charts_wanted} armed={matches!(views.0, PartState::Ready(_))} />
+            // The table comes from the pages' part, loaded once the first screen is drawn; the
+            // charts' place follows it once it is drawn whole.
+            if later.table {
+                <PartSlot part={InPart::MaterialTable(MaterialTableProps {
+                    derived: derived.clone(),
+                    portfolio: props.portfolio.clone(),
+                    after: html! {
+                        <ChartsWhenNear portfolio={props.portfolio.clone()} date={props.check_date.clone()}
+                            wanted={props.charts_wanted} />
+                    },
+                })} />
             }
             if later.bars > 0 {
             <h3>{ "Where each stage comes from" }</h3>
@@ -247,29 +246,6 @@ fn results(
     }
 }
 
-/// The table per material and stage, drawn by the pages' part with its policy checks
-/// ([`crate::app::components::material_table`]); its first `rows` materials.
-fn material_table(
-    (state, retry): &(PartState, Callback<MouseEvent>),
-    derived: &Rc<Derived>,
-    props: &DashboardProps,
-    rows: usize,
-) -> Html {
-    match state {
-        PartState::Ready(views) => (views.material_table)(MaterialTableProps {
-            derived: derived.clone(),
-            portfolio: props.portfolio.clone(),
-            rows,
-        }),
-        // The table's room, roughly, so that what follows moves little once it is drawn.
-        state => html! {
-            <div class="table-place">
-                { standing_in(state, "the table per material and stage", retry.clone()) }
-            </div>
-        },
-    }
-}
-
 /// Properties of [`ChartsWhenNear`].
 #[derive(Properties, PartialEq)]
 struct ChartsWhenNearProps {
@@ -277,9 +253,6 @@ struct ChartsWhenNearProps {
     date: AttrValue,
     /// Draw them now, wherever the page is scrolled.
     wanted: bool,
-    /// Whether the place is where it stays: the table above it is drawn (until then it stands
-    /// higher, and would seem near the viewport).
-    armed: bool,
 }
 
 /// The place of the risk matrix and the flow diagram, below the first screen. They are drawn by
@@ -292,8 +265,8 @@ fn ChartsWhenNear(props: &ChartsWhenNearProps) -> Html {
     let near = use_state(|| false);
     {
         let (host, near) = (host.clone(), near.clone());
-        use_effect_with(props.armed, move |&armed| {
-            let watch = host.cast::<web_sys::Element>().filter(|_| armed).and_then(|place| {
+        use_effect_with((), move |_| {
+            let watch = host.cast::<web_sys::Element>().and_then(|place| {
                 crate::app::browser::when_near_viewport(&place, "50% 0px", move || near.set(true))
             });
             // Watching until the place is gone.
@@ -303,7 +276,7 @@ fn ChartsWhenNear(props: &ChartsWhenNearProps) -> Html {
         });
     }
     html! {
-        <div ref={host} class="charts-place" data-testid="charts-place">
+        <div ref={host} class="charts-place" id="charts-place" data-testid="charts-place">
             if *near || props.wanted {
                 <LazyPart part={Part::Charts} portfolio={Some(props.portfolio.clone())}
                     data={props.date.clone()} on_action={Callback::noop()} />

@@ -20,7 +20,7 @@ use yew::prelude::*;
 pub const TITLE: &str = "What you buy, and from where";
 
 /// Properties of [`Editor`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct EditorProps {
     /// The portfolio as typed.
     pub portfolio: Rc<RawPortfolio>,

@@ -23,20 +23,23 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Properties of [`MaterialTable`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct MaterialTableProps {
     /// The Calculator page's results, without their policy checks
     /// ([`crate::app::results::derive_without_policy`]).
     pub derived: Rc<Derived>,
     /// The portfolio as typed, whose results they are.
     pub portfolio: Rc<RawPortfolio>,
-    /// How many materials to draw: a few more in each task after the first screen
-    /// ([`crate::app::later::use_drawn`]).
-    pub rows: usize,
+    /// What follows the table once all its materials are drawn (the place of the charts below
+    /// it, which must not seem near the viewport while the table above it is still short).
+    #[prop_or_default]
+    pub after: Html,
 }
 
 /// The table, with the policy checks of the results it is given (run again only when the
-/// results or the portfolio change).
+/// results or the portfolio change). Its materials are drawn three per task from its first
+/// render on ([`crate::app::later::use_drawn`]): it comes with the pages' part, after the first
+/// screen, and a long portfolio's table drawn at once would block a phone.
 #[component]
 pub fn MaterialTable(props: &MaterialTableProps) -> Html {
     let reference = crate::reference::embedded_current();
@@ -44,34 +47,38 @@ pub fn MaterialTable(props: &MaterialTableProps) -> Html {
         (props.derived.clone(), props.portfolio.clone()),
         |(derived, portfolio)| with_policy_checks(derived, portfolio, reference),
     );
+    let materials = MaterialRef::all(&checked);
+    let rows = crate::app::later::use_drawn(1, 3, materials.len());
     let Some(a) = checked.assessment.as_ref() else {
         return Html::default();
     };
-    let materials = MaterialRef::all(&checked);
     html! {
-    <div class="table-scroll materials-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
-        <table class="materials">
-            <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
-                <span data-testid="policy-researched">{ policy_note(a) }</span>
-            </caption>
-            <thead>
-                <tr>
-                    <th scope="col">{ "Material" }</th>
-                    <th scope="col">{ "Action" }</th>
-                    <th scope="col">{ "Supply risk" }</th>
-                    <th scope="col">{ "Stage" }</th>
-                    <th scope="col" class="num">{ "HHI" }</th>
-                    <th scope="col" class="num">{ "Countries (effective)" }</th>
-                    <th scope="col">{ "Largest supplier" }</th>
-                    <th scope="col" class="num">{ "Covered" }</th>
-                    <th scope="col">{ "Basis" }</th>
-                    <th scope="col">{ "Exposure you did not enter" }</th>
-                    <th scope="col">{ "Policy checks" }</th>
-                </tr>
-            </thead>
-            for m in materials.iter().take(props.rows) { <MaterialRows material={m.clone()} /> }
-        </table>
-    </div>
+        <>
+            <div class="table-scroll materials-scroll" tabindex="0" role="region" aria-label="Per material and stage, scrollable">
+                <table class="materials">
+                    <caption class="muted small">{ "HHI: Herfindahl-Hirschman index of the country shares, 0-10 000 (10 000 = one country), to the nearest 10; above 1 800 is \"highly concentrated\" in the U.S. DOJ/FTC Merger Guidelines (2023), given as context. Bottleneck: the stage with the highest supply risk of your sourcing. Covered: share from U.S. covered nations (China, Russia, North Korea, Iran). " }
+                        <span data-testid="policy-researched">{ policy_note(a) }</span>
+                    </caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Material" }</th>
+                            <th scope="col">{ "Action" }</th>
+                            <th scope="col">{ "Supply risk" }</th>
+                            <th scope="col">{ "Stage" }</th>
+                            <th scope="col" class="num">{ "HHI" }</th>
+                            <th scope="col" class="num">{ "Countries (effective)" }</th>
+                            <th scope="col">{ "Largest supplier" }</th>
+                            <th scope="col" class="num">{ "Covered" }</th>
+                            <th scope="col">{ "Basis" }</th>
+                            <th scope="col">{ "Exposure you did not enter" }</th>
+                            <th scope="col">{ "Policy checks" }</th>
+                        </tr>
+                    </thead>
+                    for m in materials.iter().take(rows) { <MaterialRows material={m.clone()} /> }
+                </table>
+            </div>
+            if rows == usize::MAX { { props.after.clone() } }
+        </>
     }
 }
 

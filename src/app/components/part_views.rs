@@ -4,15 +4,15 @@
 //! callbacks, but their code (and the policy rules the table checks) is no part of the first
 //! load.
 //!
-//! How: the page knows them by their properties only. The pages' part, once instantiated, installs
-//! its [`PartViews`], one function per part that draws it from its properties
+//! How: the page knows them by their properties only ([`InPart`]). The pages' part, once
+//! instantiated, installs its [`PartViews`], a function that draws a part from its properties
 //! (`app::pages::install_views`, called through the module's export `install_views` by
 //! [`crate::app::browser::pages::load`]). The app and the part are one program split in two by the
-//! build, sharing one memory: the views are ordinary function pointers. A component that draws a
-//! part asks for the views with [`use_part_views`], which loads the part when the component wants
-//! it and draws it again once the views are there; until then [`standing_in`] shows what is
-//! coming, or why it failed with a way to try again. Natively (tests, the build-time render of
-//! the first screen) nothing is installed unless a test installs the views.
+//! build, sharing one memory: the view is an ordinary function pointer. The page draws each part
+//! in a [`PartSlot`], which loads the pages' part and draws the part once the views are there;
+//! until then it shows what is coming, or why it failed with a way to try again. Natively (tests,
+//! the build-time render of the first screen) nothing is installed unless a test installs the
+//! views.
 
 use crate::app::browser;
 use crate::app::browser::pages::PagesError;
@@ -24,14 +24,49 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use yew::prelude::*;
 
-/// The functions that draw the parts, from the pages' part.
+/// How the pages' part draws the parts.
 pub struct PartViews {
+    /// Draws a part from its properties.
+    pub draw: fn(InPart) -> Html,
+}
+
+/// A part the pages' part draws, with its properties.
+#[derive(Clone, PartialEq)]
+pub enum InPart {
     /// The table per material and stage ([`crate::app::components::material_table`]).
-    pub material_table: fn(MaterialTableProps) -> Html,
+    MaterialTable(MaterialTableProps),
     /// The portfolio editor ([`crate::app::components::editor`]).
-    pub editor: fn(EditorProps) -> Html,
+    Editor(EditorProps),
     /// The save, share and export panel ([`crate::app::components::share_panel`]).
-    pub share_panel: fn(SharePanelProps) -> Html,
+    SharePanel(SharePanelProps),
+}
+
+impl InPart {
+    /// What the part is called in a loading or error message.
+    fn label(&self) -> &'static str {
+        match self {
+            InPart::MaterialTable(_) => "the table per material and stage",
+            InPart::Editor(_) => "the editor",
+            InPart::SharePanel(_) => "saving, sharing and exporting",
+        }
+    }
+
+    /// What stands in for the part until it is drawn, around `message` (the loading line, or
+    /// why it failed with "Try again").
+    fn standing_in(&self, message: Html) -> Html {
+        match self {
+            // The table's room, roughly, so that what follows moves little once it is drawn.
+            InPart::MaterialTable(_) => html! { <div class="table-place">{ message }</div> },
+            // The editor's title stays in place: the tool bar's "Edit" leads to it.
+            InPart::Editor(_) => html! {
+                <section aria-labelledby="editor-title" class="editor">
+                    <h2 id="editor-title">{ crate::app::components::editor::TITLE }</h2>
+                    { message }
+                </section>
+            },
+            InPart::SharePanel(_) => message,
+        }
+    }
 }
 
 thread_local! {
@@ -43,16 +78,20 @@ thread_local! {
 }
 
 /// Makes `views` the views the page draws its parts with (the pages' part, once instantiated),
-/// and draws again every component that uses them.
+/// and draws again every component that uses them, one per task (each draws a part that was not
+/// there: together they would block a phone for over 100 ms; issue #19).
 pub fn install(views: &'static PartViews) {
+    if installed().is_some_and(|v| std::ptr::eq(v, views)) {
+        return;
+    }
     VIEWS.with(|v| v.set(Some(views)));
     let watchers: Vec<Rc<dyn Fn()>> = WATCHERS.with(|w| {
         let mut w = w.borrow_mut();
         w.retain(|watcher| watcher.strong_count() > 0);
         w.iter().filter_map(Weak::upgrade).collect()
     });
-    for redraw in watchers {
-        redraw();
+    for (task, redraw) in (1..).zip(watchers) {
+        crate::app::later::after_tasks(task, move || redraw());
     }
 }
 
@@ -63,7 +102,7 @@ pub fn installed() -> Option<&'static PartViews> {
 
 /// Where the views are, for a component that draws a part.
 #[derive(Clone)]
-pub enum PartState {
+enum PartState {
     /// Not there yet (loading, or not yet wanted).
     Waiting,
     /// There.
@@ -73,10 +112,10 @@ pub enum PartState {
 }
 
 /// The views for a component that draws a part, and a callback that tries the load again after a
-/// failure. Once `wanted`, the pages' part is loaded (one load for all the page's parts and
-/// pages, [`browser::pages::load`]) and the component is drawn again when it is there.
+/// failure. The pages' part is loaded (one load for all the page's parts and pages,
+/// [`browser::pages::load`]); the component is drawn again when the views are installed.
 #[hook]
-pub fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
+fn use_part_views() -> (PartState, Callback<MouseEvent>) {
     let failed = use_state(|| None::<PagesError>);
     let attempt = use_state(|| 0u32);
     let redraw = use_force_update();
@@ -93,7 +132,7 @@ pub fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     {
         let failed = failed.clone();
         use_effect_with(
-            (wanted && views.is_none(), *attempt),
+            (views.is_none(), *attempt),
             move |&(load, _)| {
                 if load {
                     browser::spawn(async move {
@@ -122,12 +161,25 @@ pub fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     (state, retry)
 }
 
-/// What stands in for the part called `label` ("the editor") until it is drawn
-/// ([`crate::app::lazy::loading_or_failed`]); nothing once it is.
-pub fn standing_in(state: &PartState, label: &str, retry: Callback<MouseEvent>) -> Html {
+/// Properties of [`PartSlot`].
+#[derive(Properties, PartialEq)]
+pub struct PartSlotProps {
+    /// The part, with its properties.
+    pub part: InPart,
+}
+
+/// A part the pages' part draws ([`InPart`]), in the page's tree: once the views are there, the
+/// part itself; until then what stands in for it. Only this component is drawn again when the
+/// views come, not the page around it.
+#[component]
+pub fn PartSlot(props: &PartSlotProps) -> Html {
+    let (state, retry) = use_part_views();
+    let part = &props.part;
     match state {
-        PartState::Ready(_) => Html::default(),
-        PartState::Waiting => loading_or_failed(label, None, retry),
-        PartState::Failed(message) => loading_or_failed(label, Some(message), retry),
+        PartState::Ready(views) => (views.draw)(part.clone()),
+        PartState::Waiting => part.standing_in(loading_or_failed(part.label(), None, retry)),
+        PartState::Failed(message) => {
+            part.standing_in(loading_or_failed(part.label(), Some(&message), retry))
+        }
     }
 }

@@ -16,7 +16,7 @@ use yew::prelude::*;
 pub const MAX_IMPORT_BYTES: f64 = 20.0 * 1024.0 * 1024.0;
 
 /// Properties of [`SharePanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct SharePanelProps {
     /// The portfolio as typed.
     pub portfolio: Rc<RawPortfolio>,
