@@ -203,6 +203,17 @@ pub fn basis_name(basis: LookThroughBasis) -> &'static str {
     }
 }
 
+/// Where a stage's mix comes from, in words ("world mix").
+pub fn basis_text(basis: MixBasis) -> &'static str {
+    match basis {
+        MixBasis::User => "your sourcing",
+        MixBasis::World => "world mix",
+        MixBasis::Trade => "trade",
+        MixBasis::Mixed => "partly world mix",
+        MixBasis::Unavailable => "no data",
+    }
+}
+
 /// What a filled stage was assumed from, as in "assumed from trade data".
 pub fn assumed_from(basis: MixBasis) -> &'static str {
     match basis {

@@ -7,10 +7,10 @@
 use crate::analysis::assess::{
     AssessParams, Assessment, MaterialResult, add_policy_checks, assess, assess_without_policy,
 };
-use crate::reference::trade::embedded_trade;
 use crate::portfolio::warnings::SourcingWarning;
 use crate::portfolio::{Location, Portfolio, RawPortfolio, ValidationError};
 use crate::reference::ReferenceData;
+use crate::reference::trade::embedded_trade;
 use std::rc::Rc;
 
 /// What the dashboard shows for a portfolio as typed.
@@ -136,7 +136,7 @@ pub fn derive(
     derive_by(portfolio, reference, params, assess)
 }
 
-/// [`derive`] but for the policy checks ([`assess_without_policy`]: the findings are empty):
+/// [`derive()`] but for the policy checks ([`assess_without_policy`]: the findings are empty):
 /// what the Calculator page computes as it starts and on each edit, without the policy rules,
 /// which the first screen does not show. The per-material table, drawn by the pages' part,
 /// adds them ([`with_policy_checks`]).
@@ -151,16 +151,17 @@ pub fn derive_without_policy(
 }
 
 /// `derived`, which [`derive_without_policy`] made of `portfolio` with `reference`, with the
-/// policy checks [`derive`] would have run: the same results as [`derive`]'s.
+/// policy checks [`derive()`] would have run: the same results as [`derive()`]'s.
 pub fn with_policy_checks(
     derived: &Derived,
     portfolio: &RawPortfolio,
     reference: &ReferenceData,
 ) -> Derived {
     let mut checked = derived.clone();
-    if let (Some(assessment), (_, _, _, Some(valid))) =
-        (checked.assessment.as_mut(), valid_part(portfolio, reference))
-    {
+    if let (Some(assessment), (_, _, _, Some(valid))) = (
+        checked.assessment.as_mut(),
+        valid_part(portfolio, reference),
+    ) {
         add_policy_checks(assessment, &valid, reference, embedded_trade());
     }
     checked
@@ -210,7 +211,11 @@ mod tests {
         in_error.lines[1].spend = None;
         portfolios.push(in_error);
         let mut findings = 0;
-        for date in [Date::parse("2026-12-07").ok(), Date::parse("2024-01-01").ok(), None] {
+        for date in [
+            Date::parse("2026-12-07").ok(),
+            Date::parse("2024-01-01").ok(),
+            None,
+        ] {
             let params = AssessParams {
                 date,
                 ..AssessParams::default()
@@ -226,6 +231,9 @@ mod tests {
                 findings += whole.assessment.expect("assessed").policy.findings;
             }
         }
-        assert!(findings > 100, "{findings} findings: the rules were checked");
+        assert!(
+            findings > 100,
+            "{findings} findings: the rules were checked"
+        );
     }
 }

@@ -340,4 +340,3 @@ fn chokepoint_share(
         _ => (pct(c.share), None),
     }
 }
-

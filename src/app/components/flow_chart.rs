@@ -263,7 +263,7 @@ pub fn FlowChart(props: &FlowChartProps) -> Html {
                     <path d={band_path(band, x[0] + NODE_W, x[1])}
                         class={if link.basis == MixBasis::User { "flow-band own" } else { "flow-band world" }}>
                         <title>{ format!("{} → {}: {} of spend ({})", key_name(reference, &d.materials, link.from),
-                            key_name(reference, &d.stages, link.to), pct(link.value), basis_words(link.basis)) }</title>
+                            key_name(reference, &d.stages, link.to), pct(link.value), crate::app::format::basis_text(link.basis)) }</title>
                     </path>
                 }
                 for (link, band) in d.country_links.iter().zip(&l.bands[1]) {
@@ -327,18 +327,8 @@ fn link_row(
             <td>{ key_name(reference, from, link.from) }</td>
             <td>{ key_name(reference, to, link.to) }</td>
             <td class="num">{ pct(link.value) }</td>
-            <td>{ basis_words(link.basis) }</td>
+            <td>{ crate::app::format::basis_text(link.basis) }</td>
         </tr>
-    }
-}
-
-fn basis_words(basis: MixBasis) -> &'static str {
-    match basis {
-        MixBasis::User => "your sourcing",
-        MixBasis::World => "world mix",
-        MixBasis::Trade => "trade",
-        MixBasis::Mixed => "partly world mix",
-        MixBasis::Unavailable => "no data",
     }
 }
 

@@ -13,8 +13,8 @@ use crate::analysis::assess::{Assessment, MaterialResult, StageResult, SupplyRis
 use crate::analysis::exposure::MixBasis;
 use crate::analysis::policy::PolicyFinding;
 use crate::app::format::{
-    COVERED_GROUP, action_class, assumed_from, country_name, firm_score, hhi, hhi_band, pct,
-    published_world_share, supply_risk, world_source,
+    COVERED_GROUP, action_class, assumed_from, basis_text, country_name, firm_score, hhi, hhi_band,
+    pct, published_world_share, supply_risk, world_source,
 };
 use crate::app::results::{Derived, MaterialRef, with_policy_checks};
 use crate::portfolio::RawPortfolio;
@@ -312,16 +312,6 @@ fn eu_reference_text(m: &MaterialResult) -> Option<String> {
         supply_risk(sr),
         eu.assessment_year
     ))
-}
-
-fn basis_text(basis: MixBasis) -> &'static str {
-    match basis {
-        MixBasis::User => "your sourcing",
-        MixBasis::World => "world mix",
-        MixBasis::Trade => "trade",
-        MixBasis::Mixed => "partly world mix",
-        MixBasis::Unavailable => "no data",
-    }
 }
 
 /// Where a stage's numbers come from; for the world mix, the source and data year are shown

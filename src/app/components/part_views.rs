@@ -131,20 +131,17 @@ fn use_part_views() -> (PartState, Callback<MouseEvent>) {
     }
     {
         let failed = failed.clone();
-        use_effect_with(
-            (views.is_none(), *attempt),
-            move |&(load, _)| {
-                if load {
-                    browser::spawn(async move {
-                        // Once loaded, the part installs its views, which draws this
-                        // component again.
-                        if let Err(e) = browser::pages::load().await {
-                            failed.set(Some(e));
-                        }
-                    });
-                }
-            },
-        );
+        use_effect_with((views.is_none(), *attempt), move |&(load, _)| {
+            if load {
+                browser::spawn(async move {
+                    // Once loaded, the part installs its views, which draws this
+                    // component again.
+                    if let Err(e) = browser::pages::load().await {
+                        failed.set(Some(e));
+                    }
+                });
+            }
+        });
     }
     let retry = {
         let (failed, attempt) = (failed.clone(), attempt.clone());
