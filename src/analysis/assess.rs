@@ -403,8 +403,10 @@ pub fn assess_with_trade(
     trade: &TradeTable,
     params: &AssessParams,
 ) -> Assessment {
-    let mut assessment = assess_without_policy(portfolio, reference, trade, params);
-    add_policy_checks(&mut assessment, portfolio, reference, trade);
+    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
+    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    let mut assessment = assess_resolved(portfolio, (reference, trade), params, &groups, &resolved);
+    check_policy_of(&mut assessment, portfolio, reference, &groups, &resolved);
     assessment
 }
 
@@ -421,13 +423,24 @@ pub fn assess_without_policy(
     params: &AssessParams,
 ) -> Assessment {
     let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolve = |basis| resolve_lines(portfolio, reference, trade, basis);
-    let resolved = resolve(portfolio.look_through);
+    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    assess_resolved(portfolio, (reference, trade), params, &groups, &resolved)
+}
 
+/// [`assess_without_policy`] of `portfolio`, whose lines `resolved` are looked through by its
+/// setting, with its country `groups` (the reference data's, then its own).
+fn assess_resolved(
+    portfolio: &Portfolio,
+    (reference, trade): (&ReferenceData, &TradeTable),
+    params: &AssessParams,
+    groups: &Groups<'_>,
+    resolved: &[Resolved<'_>],
+) -> Assessment {
+    let resolve = |basis| resolve_lines(portfolio, reference, trade, basis);
     let lines: Vec<LineResult> = resolved
         .iter()
         .enumerate()
-        .map(|(index, r)| line_result(index, r, reference, params, &groups))
+        .map(|(index, r)| line_result(index, r, reference, params, groups))
         .collect();
 
     // Materials in order of first appearance.
@@ -448,12 +461,12 @@ pub fn assess_without_policy(
         .map(|id| {
             material_result(
                 id,
-                &resolved,
+                resolved,
                 total_spend,
                 reference,
                 params,
                 &calibration,
-                &groups,
+                groups,
             )
         })
         .collect();
@@ -468,8 +481,8 @@ pub fn assess_without_policy(
     };
 
     let all: Vec<&Resolved<'_>> = resolved.iter().collect();
-    let by_spend = aggregate(&all, spend_weight, reference, &groups);
-    let by_revenue = aggregate(&all, revenue_weight, reference, &groups);
+    let by_spend = aggregate(&all, spend_weight, reference, groups);
+    let by_revenue = aggregate(&all, revenue_weight, reference, groups);
     let mut hidden: Vec<MaterialHidden> = materials
         .iter()
         .flat_map(|m| {
@@ -521,10 +534,10 @@ pub fn assess_without_policy(
         actions,
     };
 
-    let mut chokepoints = chokepoints(&resolved, &materials, params);
+    let mut chokepoints = chokepoints(resolved, &materials, params);
     let other = resolve(portfolio.look_through.other());
     for c in &mut chokepoints {
-        c.share_other_basis = share_other_basis(c, &resolved, &other);
+        c.share_other_basis = share_other_basis(c, resolved, &other);
     }
     Assessment {
         name: portfolio.name.clone(),
@@ -555,13 +568,24 @@ pub fn add_policy_checks(
 ) {
     let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
     let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    check_policy_of(assessment, portfolio, reference, &groups, &resolved);
+}
+
+/// The policy checks of [`add_policy_checks`], with the lines already looked through.
+fn check_policy_of(
+    assessment: &mut Assessment,
+    portfolio: &Portfolio,
+    reference: &ReferenceData,
+    groups: &Groups<'_>,
+    resolved: &[Resolved<'_>],
+) {
     let owned_groups: Vec<CountryGroup> = groups.list.iter().map(|g| (*g).clone()).collect();
     assessment.policy = check_policy(
         &mut assessment.materials,
-        (&resolved, portfolio),
+        (resolved, portfolio),
         (embedded_rules(), rules_researched()),
         assessment.params.date,
-        (reference, &groups, &owned_groups),
+        (reference, groups, &owned_groups),
     );
 }
 

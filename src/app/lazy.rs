@@ -61,9 +61,9 @@ pub enum Part {
     /// The dashboard's trend (USGS 2024 to 2025) and forward view (IEA projections) of the
     /// portfolio it is given.
     Outlook,
-    /// The dashboard's risk matrix and flow diagram of the portfolio it is given, with policy
-    /// checks on the date in its payload: below the first screen, drawn once their place comes
-    /// near the viewport (`components::dashboard`).
+    /// The dashboard's risk matrix and flow diagram of the portfolio it is given, assessed on the
+    /// date in its payload (they read no policy finding): below the first screen, drawn once
+    /// their place comes near the viewport (`components::dashboard`).
     Charts,
 }
 

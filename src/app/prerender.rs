@@ -16,8 +16,8 @@
 use super::App;
 use super::components::calculator::set_build_date;
 
-/// The app's first screen for a first visit, with policy checks on `date` (`YYYY-MM-DD`, the
-/// build date): the HTML of the app's root component, not hydratable.
+/// The app's first screen for a first visit on `date` (`YYYY-MM-DD`, the build date): the HTML of
+/// the app's root component, not hydratable. (The first screen shows no policy finding.)
 pub fn first_screen(date: &str) -> String {
     set_build_date(date);
     // What the first viewport shows, as the app's first render draws it (`app::later`).

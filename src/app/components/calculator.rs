@@ -50,6 +50,8 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     });
     SHOWN.with(|s| *s.borrow_mut() = Some((portfolio.clone(), check_date, derived.clone())));
     let share_panel_drawn = crate::app::later::use_later_at(6);
+    // The parts from the pages' part are loaded once the first screen is drawn (as the table's).
+    let parts_due = crate::app::later::use_later_at(2);
     let on_date = props.on_policy_date.reform(|e: InputEvent| {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .value()
@@ -64,9 +66,10 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
     let charts_wanted = use_state(|| false);
     let print = {
         let charts_wanted = charts_wanted.clone();
+        let has_results = derived.assessment.is_some();
         Callback::from(move |_: MouseEvent| {
             charts_wanted.set(true);
-            print_when_drawn();
+            print_when_drawn(has_results);
         })
     };
     let date_text: AttrValue = check_date.map(|d| d.to_string()).unwrap_or_default().into();
@@ -135,10 +138,9 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
             <div class="calculator">
                 <Dashboard derived={derived} portfolio={portfolio.clone()} settings={settings}
                     check_date={date_text} charts_wanted={*charts_wanted} />
-                // The editor and the share panel come from the pages' part (part_views), which
-                // the table below the first screen has the page load once the first screen is
-                // drawn.
-                <PartSlot part={InPart::Editor(EditorProps {
+                // The editor and the share panel come from the pages' part (part_views), loaded
+                // once the first screen is drawn.
+                <PartSlot wanted={parts_due} part={InPart::Editor(EditorProps {
                     portfolio,
                     errors,
                     warnings,
@@ -153,29 +155,42 @@ pub fn CalculatorPage(props: &CalculatorProps) -> Html {
 /// table's caption: the rules are no part of the first load. (The event data's date is on the
 /// Scenarios page.)
 fn researched_note() -> &'static str {
-    "The policy checks in the table below use the rules in force on this date (as researched: \
-     see the table's note). Export-restriction events on the Scenarios page are judged on this \
+    "The policy checks use the rules in force on this date, as researched (the research date is \
+     given with the checks). Export-restriction events on the Scenarios page are judged on this \
      date too."
 }
 
 /// Opens the browser's print dialog (the print stylesheet turns the page into a report) once the
 /// charts below the first screen are drawn: they come from the pages' part, after the table
-/// (which comes from it too). At most about ten seconds later it prints what there is.
-fn print_when_drawn() {
+/// (which comes from it too). At once when there are no results (no table, no charts) or the part
+/// could not be loaded; as soon as their place says they could not be loaded; and at most about
+/// ten seconds later in any case, with what there is.
+fn print_when_drawn(has_results: bool) {
+    use crate::app::browser::{element_by_id, print};
+    use crate::app::later::after_this_task;
     fn when_drawn(tasks_left: u32) {
-        let drawn = crate::app::browser::element_by_id("charts-place")
-            .and_then(|place| place.query_selector("figure").ok().flatten())
-            .is_some();
-        if drawn || tasks_left == 0 {
+        let place = element_by_id("charts-place");
+        let done = place.is_some_and(|place| {
+            ["figure", "[data-testid=page-load-error]"]
+                .iter()
+                .any(|s| place.query_selector(s).ok().flatten().is_some())
+        });
+        if done || tasks_left == 0 {
             // A task more for the second chart, drawn with the first.
-            crate::app::later::after_this_task(crate::app::browser::print);
+            after_this_task(print);
         } else {
-            crate::app::later::after_this_task(move || when_drawn(tasks_left - 1));
+            after_this_task(move || when_drawn(tasks_left - 1));
         }
     }
+    if !has_results {
+        print();
+        return;
+    }
     crate::app::browser::spawn(async {
-        let _ = crate::app::browser::pages::load().await;
-        when_drawn(2_000);
+        match crate::app::browser::pages::load().await {
+            Ok(_) => when_drawn(2_000),
+            Err(_) => print(),
+        }
     });
 }
 
@@ -212,8 +227,8 @@ pub(crate) fn shown(portfolio: &RawPortfolio, date: Option<Date>) -> Option<Rc<D
     })
 }
 
-/// Computes the results the page's first render will show, `portfolio`'s with policy checks on
-/// today's date, so that the app's start can do it in a task of its own before drawing (issue
+/// Computes the results the page's first render will show, `portfolio`'s on today's date (without
+/// the policy checks, [`derive_on`]), so that the app's start can do it in a task of its own before drawing (issue
 /// #19: no task of the start should block the page for long). The first render takes them
 /// instead of computing them again; a render of anything else computes its own.
 pub fn prepare_first_render(portfolio: &RawPortfolio) {

@@ -42,11 +42,10 @@ const LONG_PORTFOLIO: usize = 24;
 pub fn Editor(props: &EditorProps) -> Html {
     let reference = crate::reference::embedded_current();
     let add = props.on_action.reform(|_: MouseEvent| Action::AddLine);
-    // The editor is below the results: drawn after the results' parts below the first screen
-    // (crate::app::later), each in a task of its own.
-    let later = crate::app::later::use_later_at(7);
-    // Its lines two per task after that.
-    let drawn = crate::app::later::use_drawn(8, 2, props.portfolio.lines.len());
+    // The editor comes with the pages' part, after the first screen (part_views): its countries'
+    // list in the task after its first render, then its lines two per task (crate::app::later).
+    let later = crate::app::later::use_later_at(1);
+    let drawn = crate::app::later::use_drawn(2, 2, props.portfolio.lines.len());
     let set = |field: PortfolioField| {
         props
             .on_action

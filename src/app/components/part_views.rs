@@ -112,10 +112,10 @@ enum PartState {
 }
 
 /// The views for a component that draws a part, and a callback that tries the load again after a
-/// failure. The pages' part is loaded (one load for all the page's parts and pages,
-/// [`browser::pages::load`]); the component is drawn again when the views are installed.
+/// failure. Once `wanted`, the pages' part is loaded (one load for all the page's parts and
+/// pages, [`browser::pages::load`]); the component is drawn again when the views are installed.
 #[hook]
-fn use_part_views() -> (PartState, Callback<MouseEvent>) {
+fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     let failed = use_state(|| None::<PagesError>);
     let attempt = use_state(|| 0u32);
     let redraw = use_force_update();
@@ -123,15 +123,22 @@ fn use_part_views() -> (PartState, Callback<MouseEvent>) {
     {
         let redraw = redraw.clone();
         use_effect_with((), move |_| {
-            let watcher: Rc<dyn Fn()> = Rc::new(move || redraw.force_update());
-            WATCHERS.with(|w| w.borrow_mut().push(Rc::downgrade(&watcher)));
-            // Watching while the component lives.
+            // Watching while the component lives, unless the views are there already.
+            let watcher: Option<Rc<dyn Fn()>> = installed().is_none().then(|| {
+                let watcher: Rc<dyn Fn()> = Rc::new(move || redraw.force_update());
+                WATCHERS.with(|w| {
+                    let mut w = w.borrow_mut();
+                    w.retain(|gone| gone.strong_count() > 0);
+                    w.push(Rc::downgrade(&watcher));
+                });
+                watcher
+            });
             move || drop(watcher)
         });
     }
     {
         let failed = failed.clone();
-        use_effect_with((views.is_none(), *attempt), move |&(load, _)| {
+        use_effect_with((wanted && views.is_none(), *attempt), move |&(load, _)| {
             if load {
                 browser::spawn(async move {
                     // Once loaded, the part installs its views, which draws this
@@ -163,6 +170,10 @@ fn use_part_views() -> (PartState, Callback<MouseEvent>) {
 pub struct PartSlotProps {
     /// The part, with its properties.
     pub part: InPart,
+    /// Whether to load the pages' part for it now (until then it stands in; another part may
+    /// have it loaded anyway).
+    #[prop_or(true)]
+    pub wanted: bool,
 }
 
 /// A part the pages' part draws ([`InPart`]), in the page's tree: once the views are there, the
@@ -170,7 +181,7 @@ pub struct PartSlotProps {
 /// views come, not the page around it.
 #[component]
 pub fn PartSlot(props: &PartSlotProps) -> Html {
-    let (state, retry) = use_part_views();
+    let (state, retry) = use_part_views(props.wanted);
     let part = &props.part;
     match state {
         PartState::Ready(views) => (views.draw)(part.clone()),
