@@ -228,9 +228,10 @@ pub(crate) fn shown(portfolio: &RawPortfolio, date: Option<Date>) -> Option<Rc<D
 }
 
 /// Computes the results the page's first render will show, `portfolio`'s on today's date (without
-/// the policy checks: `derive_on`), so that the app's start can do it in a task of its own before drawing (issue
-/// #19: no task of the start should block the page for long). The first render takes them
-/// instead of computing them again; a render of anything else computes its own.
+/// the policy checks: `derive_on`), so that the app's start can do it in a task of its own
+/// before drawing (issue #19: no task of the start should block the page for long). The first
+/// render takes them instead of computing them again; a render of anything else computes its
+/// own.
 pub fn prepare_first_render(portfolio: &RawPortfolio) {
     let date = Date::parse(&today()).ok();
     let derived = derive_on(portfolio, date);
