@@ -403,8 +403,7 @@ pub fn assess_with_trade(
     trade: &TradeTable,
     params: &AssessParams,
 ) -> Assessment {
-    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    let (groups, resolved) = looked_through(portfolio, reference, trade);
     let mut assessment = assess_resolved(portfolio, (reference, trade), params, &groups, &resolved);
     check_policy_of(&mut assessment, portfolio, reference, &groups, &resolved);
     assessment
@@ -422,8 +421,7 @@ pub fn assess_without_policy(
     trade: &TradeTable,
     params: &AssessParams,
 ) -> Assessment {
-    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    let (groups, resolved) = looked_through(portfolio, reference, trade);
     assess_resolved(portfolio, (reference, trade), params, &groups, &resolved)
 }
 
@@ -566,8 +564,7 @@ pub fn add_policy_checks(
     reference: &ReferenceData,
     trade: &TradeTable,
 ) {
-    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
-    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    let (groups, resolved) = looked_through(portfolio, reference, trade);
     check_policy_of(assessment, portfolio, reference, &groups, &resolved);
 }
 
@@ -587,6 +584,18 @@ fn check_policy_of(
         assessment.params.date,
         (reference, groups, &owned_groups),
     );
+}
+
+/// The country groups of `portfolio` (the reference data's, then its own) and its lines looked
+/// through by its setting: what the assessment and its policy checks start from.
+fn looked_through<'a>(
+    portfolio: &'a Portfolio,
+    reference: &'a ReferenceData,
+    trade: &'a TradeTable,
+) -> (Groups<'a>, Vec<Resolved<'a>>) {
+    let groups = Groups::new(reference.groups.iter().chain(&portfolio.groups).collect());
+    let resolved = resolve_lines(portfolio, reference, trade, portfolio.look_through);
+    (groups, resolved)
 }
 
 /// Each line of `portfolio` with its stages looked through by `basis`.

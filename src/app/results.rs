@@ -28,6 +28,9 @@ pub struct Derived {
     /// The assessment of the valid lines; `None` when the portfolio has no valid line or a
     /// portfolio-level error.
     pub assessment: Option<Assessment>,
+    /// The validated portfolio of the valid lines that was assessed (what [`with_policy_checks`]
+    /// checks, without validating the portfolio again); `None` with the assessment.
+    pub valid: Option<Rc<Portfolio>>,
 }
 
 impl Derived {
@@ -150,19 +153,12 @@ pub fn derive_without_policy(
     })
 }
 
-/// `derived`, which [`derive_without_policy`] made of `portfolio` with `reference`, with the
-/// policy checks [`derive()`] would have run: the same results as [`derive()`]'s.
-pub fn with_policy_checks(
-    derived: &Derived,
-    portfolio: &RawPortfolio,
-    reference: &ReferenceData,
-) -> Derived {
+/// `derived`, which [`derive_without_policy`] made with `reference`, with the policy checks
+/// [`derive()`] would have run: the same results as [`derive()`]'s.
+pub fn with_policy_checks(derived: &Derived, reference: &ReferenceData) -> Derived {
     let mut checked = derived.clone();
-    if let (Some(assessment), (_, _, _, Some(valid))) = (
-        checked.assessment.as_mut(),
-        valid_part(portfolio, reference),
-    ) {
-        add_policy_checks(assessment, &valid, reference, embedded_trade());
+    if let (Some(assessment), Some(valid)) = (checked.assessment.as_mut(), &derived.valid) {
+        add_policy_checks(assessment, valid, reference, embedded_trade());
     }
     checked
 }
@@ -174,15 +170,17 @@ fn derive_by(
     assess: impl Fn(&Portfolio, &ReferenceData, &AssessParams) -> Assessment,
 ) -> Derived {
     let (errors, excluded, assessed, valid) = valid_part(portfolio, reference);
+    let valid = valid.filter(|valid| !valid.lines.is_empty()).map(Rc::new);
     let assessment = valid
-        .filter(|valid| !valid.lines.is_empty())
-        .map(|valid| assess(&valid, reference, params));
+        .as_deref()
+        .map(|valid| assess(valid, reference, params));
     Derived {
         errors,
         warnings: portfolio.warnings(reference),
         excluded,
         assessed,
         assessment,
+        valid,
     }
 }
 
@@ -226,7 +224,7 @@ mod tests {
                 let unchecked = first.assessment.as_ref().expect("assessed");
                 assert!(unchecked.materials.iter().all(|m| m.policy.is_empty()));
                 assert_eq!(unchecked.policy.findings, 0);
-                let checked = with_policy_checks(&first, portfolio, reference);
+                let checked = with_policy_checks(&first, reference);
                 assert_eq!(checked, whole, "{:?} on {date:?}", portfolio.jurisdiction);
                 findings += whole.assessment.expect("assessed").policy.findings;
             }

@@ -229,7 +229,6 @@ fn results(
             if later.table {
                 <PartSlot part={InPart::MaterialTable(MaterialTableProps {
                     derived: derived.clone(),
-                    portfolio: props.portfolio.clone(),
                     after: html! {
                         <ChartsWhenNear portfolio={props.portfolio.clone()} date={props.check_date.clone()}
                             wanted={props.charts_wanted} />

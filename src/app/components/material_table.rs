@@ -17,7 +17,6 @@ use crate::app::format::{
     pct, published_world_share, supply_risk, world_source,
 };
 use crate::app::results::{Derived, MaterialRef, with_policy_checks};
-use crate::portfolio::RawPortfolio;
 use crate::reference::ReferenceData;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -28,8 +27,6 @@ pub struct MaterialTableProps {
     /// The Calculator page's results, without their policy checks
     /// ([`crate::app::results::derive_without_policy`]).
     pub derived: Rc<Derived>,
-    /// The portfolio as typed, whose results they are.
-    pub portfolio: Rc<RawPortfolio>,
     /// What follows the table once all its materials are drawn (the place of the charts below
     /// it, which must not seem near the viewport while the table above it is still short).
     #[prop_or_default]
@@ -37,16 +34,15 @@ pub struct MaterialTableProps {
 }
 
 /// The table, with the policy checks of the results it is given (run again only when the
-/// results or the portfolio change). Its materials are drawn three per task from its first
+/// results change). Its materials are drawn three per task from its first
 /// render on ([`crate::app::later::use_drawn`]): it comes with the pages' part, after the first
 /// screen, and a long portfolio's table drawn at once would block a phone.
 #[component]
 pub fn MaterialTable(props: &MaterialTableProps) -> Html {
     let reference = crate::reference::embedded_current();
-    let checked = use_memo(
-        (props.derived.clone(), props.portfolio.clone()),
-        |(derived, portfolio)| with_policy_checks(derived, portfolio, reference),
-    );
+    let checked = use_memo(props.derived.clone(), |derived| {
+        with_policy_checks(derived, reference)
+    });
     let materials = MaterialRef::all(&checked);
     let rows = crate::app::later::use_drawn(1, 3, materials.len());
     let Some(a) = checked.assessment.as_ref() else {

@@ -121,7 +121,6 @@ fn use_part_views(wanted: bool) -> (PartState, Callback<MouseEvent>) {
     let redraw = use_force_update();
     let views = installed();
     {
-        let redraw = redraw.clone();
         use_effect_with((), move |_| {
             // Watching while the component lives, unless the views are there already.
             let watcher: Option<Rc<dyn Fn()>> = installed().is_none().then(|| {
